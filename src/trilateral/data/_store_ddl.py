@@ -1,0 +1,52 @@
+"""The store's tables (DuckDB DDL). The ``events`` columns are the canonical schema.
+
+Kept apart from :mod:`trilateral.data.store` so every stage (and every test fixture)
+creates exactly the same tables.
+"""
+
+from __future__ import annotations
+
+__all__ = ["DDL", "STORE_VERSION"]
+
+STORE_VERSION = 1
+
+DDL = """
+CREATE TABLE IF NOT EXISTS store_meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+CREATE TABLE IF NOT EXISTS ingests (
+    ingest_id     BIGINT PRIMARY KEY,
+    path          VARCHAR NOT NULL,
+    sha256        VARCHAR NOT NULL UNIQUE,
+    reader        VARCHAR NOT NULL,
+    dataset       VARCHAR NOT NULL,
+    codebook      VARCHAR NOT NULL,
+    rows_read     BIGINT NOT NULL,
+    rows_ingested BIGINT NOT NULL,
+    rows_rejected BIGINT NOT NULL,
+    started_at    TIMESTAMP NOT NULL,
+    finished_at   TIMESTAMP NOT NULL,
+    version       VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS events (
+    event_id        VARCHAR NOT NULL,
+    date            DATE NOT NULL,
+    source          VARCHAR,
+    target          VARCHAR,
+    source_actor    VARCHAR,
+    target_actor    VARCHAR,
+    cameo           VARCHAR NOT NULL,
+    quad_class      TINYINT NOT NULL,
+    goldstein       DOUBLE NOT NULL,
+    arena           VARCHAR NOT NULL,
+    weight          BIGINT NOT NULL,
+    dataset         VARCHAR NOT NULL,
+    location        VARCHAR,
+    url_or_citation VARCHAR,
+    ingest_id       BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS event_extras (
+    event_id    VARCHAR NOT NULL,
+    magnitude   DOUBLE,
+    description VARCHAR,
+    ingest_id   BIGINT NOT NULL
+);
+"""

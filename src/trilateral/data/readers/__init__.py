@@ -1,0 +1,81 @@
+"""Readers for the event-file layouts people download, and format detection.
+
+Examples
+--------
+>>> from trilateral.data.readers import read  # doctest: +SKIP
+>>> reader = read("20180326044500.export.CSV.zip")  # doctest: +SKIP
+>>> table, rejects = reader.read_all()  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ...errors import ConfigError, ReaderError
+from ..codebook import Codebook
+from ._base import DEFAULT_BATCH_ROWS, EventReader, OnError, ReadBatch, Reject, read_head
+
+__all__ = [
+    "EventReader",
+    "OnError",
+    "ReadBatch",
+    "Reject",
+    "detect_format",
+    "read",
+    "reader_classes",
+]
+
+
+def reader_classes() -> dict[str, type[EventReader]]:
+    """Layout name → reader class, in the order ``--format auto`` tries them."""
+    from ._chronicle import ChronicleReader
+    from ._gdelt import GDELT1Reader, GDELT2Reader
+    from ._icews import ICEWSReader, ICEWSTKGReader
+
+    classes: list[type[EventReader]] = [
+        ChronicleReader,
+        ICEWSReader,
+        ICEWSTKGReader,
+        GDELT2Reader,
+        GDELT1Reader,
+    ]
+    return {c.format: c for c in classes}
+
+
+def detect_format(path: str | Path) -> str:
+    """Name of the layout of ``path``, judged from its content (never its name)."""
+    path = Path(path)
+    head = read_head(path)
+    if not head:
+        raise ReaderError(path, None, None, "file is empty", hint="check the download")
+    for name, cls in reader_classes().items():
+        if cls.sniff(head):
+            return name
+    raise ReaderError(
+        path, 1, None, "unrecognised layout",
+        hint="expected a GDELT 1.0/2.0 export, an ICEWS event file, the ICEWS "
+        "temporal-knowledge-graph text layout or a trilateral chronicle CSV; "
+        "name one with --format",
+    )
+
+
+def read(
+    path: str | Path,
+    format: str = "auto",
+    *,
+    codebook: Codebook | None = None,
+    on_error: OnError = "fail",
+    batch_rows: int = DEFAULT_BATCH_ROWS,
+) -> EventReader:
+    """A streaming reader for ``path`` in ``format`` (``"auto"`` detects it).
+
+    Iterate over the result for :class:`ReadBatch` objects, or call ``read_all()``.
+    """
+    classes = reader_classes()
+    name = detect_format(path) if format == "auto" else format
+    if name not in classes:
+        raise ConfigError(
+            f"unknown format {format!r}",
+            hint=f"use one of: auto, {', '.join(classes)}",
+        )
+    return classes[name](path, codebook=codebook, on_error=on_error, batch_rows=batch_rows)

@@ -1,0 +1,343 @@
+"""The reader contract shared by every event-file layout.
+
+A reader turns one file in a published layout into a stream of :class:`ReadBatch`
+objects: Arrow record batches in the canonical :data:`~trilateral.data.schema.EVENT_SCHEMA`
+plus the rows it rejected, each with its line number and reason. Readers stream (memory
+does not grow with the file), never guess, and raise :class:`~trilateral.errors.ReaderError`
+naming the file, line and field for anything they cannot read.
+
+Subclasses implement :meth:`EventReader.sniff` (content detection for ``--format auto``)
+and :meth:`EventReader._batches`, which yields ``(columns, lines)`` pairs: a dict of
+canonical column name → Arrow array (already typed; nulls where a value would not
+parse) and the 1-based line number of each row. :func:`validate` then splits good rows
+from bad ones the same way for every layout.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import zipfile
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, ClassVar, Literal
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ...errors import ReaderError
+from ..codebook import Codebook
+from ..schema import EVENT_SCHEMA, EXTRAS_SCHEMA
+
+__all__ = [
+    "DEFAULT_BATCH_ROWS",
+    "EventReader",
+    "OnError",
+    "ReadBatch",
+    "Reject",
+    "open_text_stream",
+    "read_head",
+    "validate",
+]
+
+OnError = Literal["fail", "skip"]
+DEFAULT_BATCH_ROWS = 65_536
+_ISO3 = r"^[A-Z]{3}$"
+
+
+@dataclass(frozen=True, slots=True)
+class Reject:
+    """One rejected row: where it is and why."""
+
+    line: int | None
+    field: str | None
+    value: str | None
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReadBatch:
+    """A batch of valid canonical events, the chronicle extras if any, and the rejects."""
+
+    events: pa.RecordBatch
+    extras: pa.RecordBatch | None
+    rejects: tuple[Reject, ...]
+
+
+class _CountingReader(io.RawIOBase):
+    """Wraps a binary stream and counts the bytes taken from the underlying file."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self._raw = raw
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]
+        data = self._raw.read(len(b))
+        n = len(data)
+        b[:n] = data
+        self.count += n
+        return n
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+def _magic(path: Path) -> bytes:
+    with path.open("rb") as fh:
+        return fh.read(4)
+
+
+def open_binary(path: Path) -> tuple[IO[bytes], _CountingReader]:
+    """Open ``path`` decompressing zip (first member) or gzip by content, not by name.
+
+    Returns the decompressed stream and a counter of compressed bytes consumed
+    (for progress bars).
+    """
+    if not path.exists():
+        raise ReaderError(path, None, None, "file not found")
+    if path.is_dir():
+        raise ReaderError(path, None, None, "is a directory, not a file")
+    magic = _magic(path)
+    raw = path.open("rb")
+    counter = _CountingReader(raw)
+    buffered = io.BufferedReader(counter, buffer_size=1 << 20)
+    if magic.startswith(b"PK\x03\x04"):
+        try:
+            zf = zipfile.ZipFile(buffered)
+            members = [m for m in zf.infolist() if not m.is_dir()]
+        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            counter.close()
+            raise ReaderError(
+                path, None, None, f"damaged zip archive ({exc})",
+                hint="download the file again; it may be truncated",
+            ) from None
+        if len(members) != 1:
+            counter.close()
+            raise ReaderError(
+                path, None, None,
+                f"zip archive holds {len(members)} files; expected exactly one export",
+            )
+        return zf.open(members[0]), counter
+    if magic.startswith(b"\x1f\x8b"):
+        return gzip.GzipFile(fileobj=buffered), counter  # type: ignore[return-value]
+    return buffered, counter
+
+
+def read_head(path: Path, n_bytes: int = 65_536) -> bytes:
+    """The first ``n_bytes`` of the decompressed content (for format detection)."""
+    stream, counter = open_binary(path)
+    try:
+        return stream.read(n_bytes)
+    except (OSError, EOFError, zipfile.BadZipFile) as exc:
+        raise ReaderError(path, None, None, f"cannot decompress: {exc}") from None
+    finally:
+        stream.close()
+        counter.close()
+
+
+def open_text_stream(path: Path) -> tuple[IO[bytes], _CountingReader]:
+    """Open for reading; rejects binary content (NUL bytes in the first 64 KiB)."""
+    head = read_head(path)
+    if not head:
+        raise ReaderError(path, None, None, "file is empty", hint="check the download")
+    if b"\x00" in head:
+        line = head[: head.index(b"\x00")].count(b"\n") + 1
+        raise ReaderError(
+            path, line, None, "binary content (NUL byte): not a text export",
+            hint="give the export file itself (plain, .zip or .gz)",
+        )
+    return open_binary(path)
+
+
+def validate(
+    columns: dict[str, pa.Array],
+    lines: pa.Array,
+    codebook: Codebook,
+    raw: dict[str, pa.Array] | None = None,
+) -> tuple[pa.RecordBatch, pa.Array, list[Reject]]:
+    """Split rows into valid canonical events and rejects (first failing field wins).
+
+    Parameters
+    ----------
+    columns : dict
+        Canonical column → typed Arrow array; a null where a required value did not parse.
+    lines : pyarrow.Array
+        int64, the 1-based line number of each row.
+    codebook : Codebook
+        Codes must be known to it.
+    raw : dict, optional
+        Column → the raw text, quoted in reject messages when a value did not parse.
+
+    Returns
+    -------
+    events : pyarrow.RecordBatch
+        Valid rows with the canonical schema.
+    kept_mask : pyarrow.Array
+        Boolean mask of the rows kept (to filter side tables such as extras).
+    rejects : list of Reject
+    """
+    raw = raw or {}
+    n = len(lines)
+    known = pa.array(sorted(codebook.rows), pa.string())
+
+    def _iso3_bad(name: str) -> pa.Array:
+        col = columns[name]
+        return pc.and_(pc.is_valid(col), pc.invert(pc.match_substring_regex(col, _ISO3)))
+
+    g = columns["goldstein"]
+    q = columns["quad_class"]
+    w = columns["weight"]
+    checks: list[tuple[str, pa.Array, str]] = [
+        ("event_id", pc.or_(pc.is_null(columns["event_id"]), pc.equal(pc.utf8_length(pc.fill_null(columns["event_id"], "")), 0)), "missing event id"),
+        ("date", pc.is_null(columns["date"]), "not a valid date"),
+        ("source", _iso3_bad("source"), "not an ISO3 country code"),
+        ("target", _iso3_bad("target"), "not an ISO3 country code"),
+        ("location", _iso3_bad("location"), "not an ISO3 country code"),
+        ("cameo", pc.invert(pc.fill_null(pc.is_in(columns["cameo"], value_set=known), False)), "unknown CAMEO code"),
+        ("quad_class", pc.invert(pc.fill_null(pc.and_(pc.greater_equal(q, 1), pc.less_equal(q, 4)), False)), "quad class must be 1-4"),
+        ("goldstein", pc.invert(pc.fill_null(pc.and_(pc.greater_equal(g, -10.0), pc.less_equal(g, 10.0)), False)), "Goldstein score must be a number in -10..10"),
+        ("weight", pc.invert(pc.fill_null(pc.greater_equal(w, 1), False)), "weight (mentions) must be an integer >= 1"),
+        ("arena", pc.is_null(columns["arena"]), "no arena for this CAMEO code"),
+    ]
+    bad_any = pa.array([False] * n, pa.bool_()) if n else pa.array([], pa.bool_())
+    rejects: list[Reject] = []
+    for name, bad, reason in checks:
+        new = pc.and_(bad, pc.invert(bad_any))
+        if pc.any(new).as_py():
+            idx = pc.indices_nonzero(new)
+            line_vals = pc.take(lines, idx).to_pylist()
+            source = raw.get(name, columns[name])
+            vals = pc.take(source, idx).to_pylist()
+            rejects.extend(
+                Reject(line, name, None if v is None else str(v), reason)
+                for line, v in zip(line_vals, vals, strict=True)
+            )
+            bad_any = pc.or_(bad_any, bad)
+    keep = pc.invert(bad_any)
+    arrays = [pc.filter(columns[f.name], keep).cast(f.type) for f in EVENT_SCHEMA]
+    batch = pa.RecordBatch.from_arrays(arrays, schema=EVENT_SCHEMA)
+    rejects.sort(key=lambda r: (r.line is None, r.line or 0))
+    return batch, keep, rejects
+
+
+class EventReader(ABC):
+    """Base class of every event-file reader.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file, plain or compressed (zip with one member, or gzip), detected by content.
+    codebook : Codebook, optional
+        CAMEO lookups; ``Codebook.load()`` (GDELT's Goldstein table) by default, except
+        where a layout documents otherwise.
+    on_error : {"fail", "skip"}
+        ``"fail"`` raises :class:`ReaderError` at the first invalid row; ``"skip"`` yields
+        the invalid rows as :class:`Reject` records and goes on.
+    batch_rows : int
+        Rows per batch: memory is bounded by this, not by the file size.
+    """
+
+    #: Short layout name used by ``--format`` (e.g. ``"gdelt1"``).
+    format: ClassVar[str]
+    #: Value written into the ``dataset`` column.
+    dataset: ClassVar[str]
+    #: Which Goldstein table this layout's own scores correspond to.
+    default_goldstein: ClassVar[Literal["gdelt", "icews"]] = "gdelt"
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        codebook: Codebook | None = None,
+        on_error: OnError = "fail",
+        batch_rows: int = DEFAULT_BATCH_ROWS,
+    ) -> None:
+        if on_error not in ("fail", "skip"):
+            raise ValueError(f"on_error must be 'fail' or 'skip', not {on_error!r}")
+        self.path = Path(path)
+        self.codebook = codebook or Codebook.load(self.default_goldstein)
+        self.on_error: OnError = on_error
+        self.batch_rows = batch_rows
+        self.rows_read = 0
+        self.rows_rejected = 0
+        self._counter: _CountingReader | None = None
+
+    @classmethod
+    @abstractmethod
+    def sniff(cls, head: bytes) -> bool:
+        """True when ``head`` (the first decompressed bytes) looks like this layout."""
+
+    @abstractmethod
+    def _batches(
+        self, stream: IO[bytes]
+    ) -> Iterator[tuple[dict[str, pa.Array], pa.Array, dict[str, pa.Array]]]:
+        """Yield ``(columns, lines, raw)`` for each chunk of the file.
+
+        ``columns`` holds every canonical column plus, for the chronicle, ``magnitude``
+        and ``description``; ``raw`` holds raw texts for reject messages.
+        """
+
+    @property
+    def total_bytes(self) -> int:
+        """Size of the file on disk (compressed size for archives)."""
+        return self.path.stat().st_size
+
+    @property
+    def bytes_read(self) -> int:
+        """Bytes of the file on disk consumed so far."""
+        return self._counter.count if self._counter is not None else 0
+
+    def __iter__(self) -> Iterator[ReadBatch]:
+        stream, counter = open_text_stream(self.path)
+        self._counter = counter
+        try:
+            for columns, lines, raw in self._batches(stream):
+                events, keep, rejects = validate(columns, lines, self.codebook, raw)
+                self.rows_read += len(lines)
+                if rejects:
+                    if self.on_error == "fail":
+                        r = rejects[0]
+                        shown = "" if r.value is None else f" (value {r.value!r})"
+                        raise ReaderError(
+                            self.path, r.line, r.field, f"{r.reason}{shown}",
+                            hint="fix the row, or pass --on-error skip to ingest the good "
+                            "rows and write the rejects to a file",
+                        )
+                    self.rows_rejected += len(rejects)
+                extras = None
+                if "magnitude" in columns:
+                    extras = pa.RecordBatch.from_arrays(
+                        [pc.filter(columns[f.name], keep).cast(f.type) for f in EXTRAS_SCHEMA],
+                        schema=EXTRAS_SCHEMA,
+                    )
+                yield ReadBatch(events, extras, tuple(rejects))
+        except UnicodeDecodeError as exc:
+            raise ReaderError(
+                self.path, None, None, f"not valid UTF-8 text ({exc.reason})",
+                hint="re-save the file as UTF-8",
+            ) from None
+        except (OSError, EOFError, zipfile.BadZipFile) as exc:
+            raise ReaderError(
+                self.path, None, None, f"cannot read the file: {exc}",
+                hint="the file may be truncated; download it again",
+            ) from None
+        finally:
+            stream.close()
+            counter.close()
+
+    def read_all(self) -> tuple[pa.Table, list[Reject]]:
+        """Read the whole file into one table (small files only) and the rejects."""
+        tables: list[pa.RecordBatch] = []
+        rejects: list[Reject] = []
+        for b in self:
+            tables.append(b.events)
+            rejects.extend(b.rejects)
+        if not tables:
+            return EVENT_SCHEMA.empty_table(), rejects
+        return pa.Table.from_batches(tables, schema=EVENT_SCHEMA), rejects

@@ -1,0 +1,1 @@
+"""The diagnose stage (see docs/ARCHITECTURE.md)."""

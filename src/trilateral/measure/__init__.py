@@ -1,0 +1,1 @@
+"""The measure stage (see docs/ARCHITECTURE.md)."""

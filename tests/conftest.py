@@ -1,0 +1,38 @@
+"""Shared fixtures: where the real data live, and a guard on global randomness."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The real published data files (../shared/data next to the repository)."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"shared data not found at {SHARED_DATA}")
+    return SHARED_DATA
+
+
+@pytest.fixture(autouse=True)
+def _no_global_rng():
+    """Fail any test that draws from numpy's or Python's global random state.
+
+    STYLE.md, "Randomness": every random draw goes through an ``rng`` argument.
+    """
+    np_state = np.random.get_state()
+    py_state = random.getstate()
+    yield
+    np_after = np.random.get_state()
+    same_np = np_state[0] == np_after[0] and np.array_equal(np_state[1], np_after[1]) and np_state[2:] == np_after[2:]
+    same_py = py_state == random.getstate()
+    np.random.set_state(np_state)
+    random.setstate(py_state)
+    assert same_np, "the test used numpy's global random state; pass an rng instead"
+    assert same_py, "the test used Python's global random module; pass an rng instead"
