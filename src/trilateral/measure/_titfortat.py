@@ -1,0 +1,410 @@
+"""Tit-for-tat matching on events: who answered whom in kind, how fast, with how much.
+
+Feng (2019) describes US–Russia relations since 2017 as tit-for-tat conflicts on four
+fronts — sanctions, diplomatic expulsions, a media war, the Middle East — e.g. 60 Russian
+diplomats expelled from the US on 26 March 2018 answered by 60 US diplomats expelled from
+Russia on 29 March. This module finds such pairs in event data: for every hostile act
+i→j in an arena, the first hostile j→i act in the same arena within a window, the lag in
+days and the ratio of magnitudes (people expelled, entities sanctioned) when the events
+carry them (the chronicle's ``magnitude`` column, kept in the store's ``event_extras``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import polars as pl
+import pyarrow as pa
+
+from ..config import ARENAS, DEFAULT_COUNTRIES
+from ..data.schema import EVENT_COLUMNS
+from ..errors import ConfigError, DataError
+from ._store_access import open_store, require_events
+
+if TYPE_CHECKING:
+    from ..data.store import EventStore
+
+__all__ = ["Hostile", "TitForTatResults", "load_events", "match_tit_for_tat"]
+
+#: ``"quad"``: CAMEO quad classes 3–4 (verbal and material conflict); ``"material"``:
+#: quad class 4 only; a number: events with Goldstein score ≤ that number.
+Hostile = Literal["quad", "material"] | float
+
+_MATCH_SCHEMA: dict[str, Any] = {
+    "source": pl.String,
+    "target": pl.String,
+    "arena": pl.String,
+    "act_id": pl.String,
+    "act_date": pl.Date,
+    "act_cameo": pl.String,
+    "act_magnitude": pl.Float64,
+    "answered": pl.Boolean,
+    "answer_id": pl.String,
+    "answer_date": pl.Date,
+    "answer_arena": pl.String,
+    "answer_cameo": pl.String,
+    "answer_magnitude": pl.Float64,
+    "lag_days": pl.Int64,
+    "magnitude_ratio": pl.Float64,
+}
+
+
+def load_events(
+    store: EventStore | str | Path,
+    countries: Sequence[str] = DEFAULT_COUNTRIES,
+    start: date | str | None = None,
+    end: date | str | None = None,
+) -> pl.DataFrame:
+    """Events among ``countries`` with their ``magnitude`` and ``description``.
+
+    The store's ``events`` left-joined with ``event_extras`` on ``event_id`` (events
+    without extras get nulls), for events whose source and target are both in
+    ``countries`` (and differ), dated ``start ≤ date ≤ end``, ordered by date and id.
+
+    Parameters
+    ----------
+    store : EventStore, str or Path
+        An open store (its connection is borrowed) or a store file (opened read-only).
+    countries : sequence of str
+        ISO3 codes.
+    start, end : date or ISO string, optional
+        Inclusive date bounds.
+
+    Returns
+    -------
+    polars.DataFrame
+        The canonical event columns plus ``magnitude`` (Float64) and ``description``.
+
+    Raises
+    ------
+    StoreError
+        No store at the path, or it cannot be opened.
+    DataError
+        The store holds no events.
+
+    Examples
+    --------
+    >>> ev = load_events("trilateral.duckdb", ("USA", "RUS"), "2018-01-01")  # doctest: +SKIP
+    >>> match_tit_for_tat(ev).summary_frame()  # doctest: +SKIP
+    """
+    codes = [c.upper() for c in countries]
+    cols = ", ".join(f"e.{c}" for c in EVENT_COLUMNS)
+    # One extras row per event_id: the store keeps an event's extras once per ingest.
+    sql = f"""
+        SELECT {cols}, x.magnitude, x.description
+        FROM events e
+        LEFT JOIN (
+            SELECT event_id, any_value(magnitude) AS magnitude,
+                   any_value(description) AS description
+            FROM event_extras GROUP BY event_id
+        ) x USING (event_id)
+        WHERE list_contains($countries, e.source) AND list_contains($countries, e.target)
+          AND e.source <> e.target
+          AND ($start IS NULL OR e.date >= $start) AND ($end IS NULL OR e.date <= $end)
+        ORDER BY e.date, e.event_id
+    """
+    params = {"countries": codes, "start": _as_date(start), "end": _as_date(end)}
+    with open_store(store) as handle:
+        require_events(handle)
+        frame = handle.con.sql(sql, params=params).pl()
+    return frame.with_columns(pl.col("magnitude").cast(pl.Float64))
+
+
+def _as_date(value: date | str | None) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"not an ISO date: {value!r}", hint="e.g. 2018-03-26") from None
+
+
+def _hostile_filter(hostile: Hostile, columns: Sequence[str]) -> pl.Expr:
+    if isinstance(hostile, str):
+        if hostile not in ("quad", "material"):
+            raise ConfigError(
+                f"unknown hostile rule {hostile!r}",
+                hint="use 'quad' (quad classes 3–4), 'material' (4) or a Goldstein threshold",
+            )
+        if "quad_class" not in columns:
+            raise DataError("events lack the quad_class column", hint="pass canonical events")
+        low = 3 if hostile == "quad" else 4
+        return pl.col("quad_class").cast(pl.Int64) >= low
+    if isinstance(hostile, bool) or not isinstance(hostile, int | float):
+        raise ConfigError(f"hostile must be 'quad', 'material' or a number, got {hostile!r}")
+    if "goldstein" not in columns:
+        raise DataError("events lack the goldstein column", hint="pass canonical events")
+    return pl.col("goldstein") <= float(hostile)
+
+
+def _greedy(acts: list[tuple[int, str]], answers: list[tuple[int, str]], window: int) -> list[int]:
+    """For acts and candidate answers sorted by (day, id): index of each act's answer or −1.
+
+    Each act, in time order, takes the earliest answer not yet taken with
+    ``act day < answer day ≤ act day + window``. Answers dated on or before an act's day
+    can never serve a later act, and the answers taken always form a prefix of those
+    later than the current act, so one forward pointer suffices.
+    """
+    out: list[int] = []
+    nxt = 0
+    for day, _ in acts:
+        while nxt < len(answers) and answers[nxt][0] <= day:
+            nxt += 1
+        if nxt < len(answers) and answers[nxt][0] <= day + window:
+            out.append(nxt)
+            nxt += 1
+        else:
+            out.append(-1)
+    return out
+
+
+def match_tit_for_tat(
+    events: pl.DataFrame | pa.Table,
+    window_days: int = 30,
+    arenas: Sequence[str] | None = None,
+    countries: Sequence[str] = DEFAULT_COUNTRIES,
+    hostile: Hostile = "quad",
+    same_arena: bool = True,
+) -> TitForTatResults:
+    """Match each hostile act i→j with j's first answer in kind.
+
+    Matching rule. Hostile events (``hostile``) among ``countries`` in ``arenas`` are
+    split by direction (and by arena when ``same_arena``). An act i→j dated d is
+    *answered* by a hostile j→i event dated d' with ``d < d' ≤ d + window_days``: the
+    window includes its last day and excludes the act's own day (the order of two events
+    on one day is unknown, so a same-day event is not counted as an answer). Each event
+    answers at most one act: acts are taken in time order (ties by ``event_id``) and
+    each takes the earliest answer not already taken (greedy; for equal windows this
+    also maximises the number of answered acts). An event can be both an answer and an
+    act answered in turn, as in a spiral of retaliation.
+
+    Parameters
+    ----------
+    events : polars.DataFrame or pyarrow.Table
+        Canonical events (``event_id, date, source, target, arena`` and ``quad_class``
+        or ``goldstein``; ``cameo`` if present), plus an optional ``magnitude`` column
+        (see :func:`load_events`).
+    window_days : int
+        Longest answer lag, in days (inclusive).
+    arenas : sequence of str, optional
+        Arenas to consider (default: every arena present in ``events``).
+    countries : sequence of str
+        ISO3 codes; only events between two of them count.
+    hostile : {"quad", "material"} or float
+        Which events are hostile: quad classes 3–4, quad class 4, or Goldstein ≤ value.
+    same_arena : bool
+        Whether an answer must be in the act's arena (True) or may be in any arena.
+
+    Returns
+    -------
+    TitForTatResults
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from datetime import date
+    >>> ev = pl.DataFrame({
+    ...     "event_id": ["a", "b"], "date": [date(2018, 3, 26), date(2018, 3, 29)],
+    ...     "source": ["USA", "RUS"], "target": ["RUS", "USA"],
+    ...     "arena": "diplomatic", "quad_class": 4, "magnitude": [60.0, 60.0]})
+    >>> m = match_tit_for_tat(ev).matches
+    >>> m.filter(pl.col("act_id") == "a").select("answer_id", "lag_days", "magnitude_ratio").row(0)
+    ('b', 3, 1.0)
+    """
+    if isinstance(window_days, bool) or not isinstance(window_days, int) or window_days < 1:
+        raise ConfigError(f"window_days must be a positive integer, got {window_days!r}")
+    codes = tuple(c.upper() for c in countries)
+    if len(set(codes)) < 2:
+        raise ConfigError("need at least two different countries", hint="e.g. ('USA', 'RUS')")
+    if isinstance(events, pa.Table):
+        frame = pl.from_arrow(events)
+    else:
+        frame = events
+    if not isinstance(frame, pl.DataFrame):
+        raise ConfigError(
+            f"events must be a polars DataFrame or an Arrow table, got {type(events).__name__}"
+        )
+    needed = ["event_id", "date", "source", "target", "arena"]
+    missing = [c for c in needed if c not in frame.columns]
+    if missing:
+        raise DataError(f"events lack column(s) {missing}", hint="pass canonical events")
+    if arenas is None:
+        chosen = tuple(sorted(frame["arena"].drop_nulls().unique().to_list()))
+    else:
+        chosen = (arenas,) if isinstance(arenas, str) else tuple(arenas)
+        unknown = [a for a in chosen if a not in ARENAS]
+        if unknown:
+            raise ConfigError(f"unknown arena(s) {unknown}", hint=f"use some of {ARENAS}")
+    is_hostile = _hostile_filter(hostile, frame.columns)
+    opt = [
+        (pl.col(c) if c in frame.columns else pl.lit(None)).cast(t).alias(c)
+        for c, t in (("cameo", pl.String), ("magnitude", pl.Float64))
+    ]
+    acts = (
+        frame.filter(
+            is_hostile
+            & pl.col("source").is_in(codes)
+            & pl.col("target").is_in(codes)
+            & (pl.col("source") != pl.col("target"))
+            & pl.col("arena").is_in(chosen)
+        )
+        .select(
+            pl.col("event_id").cast(pl.String),
+            pl.col("date").cast(pl.Date),
+            "source",
+            "target",
+            "arena",
+            *opt,
+        )
+        .with_columns(pl.col("date").cast(pl.Int32).alias("_day"))
+        .sort("date", "event_id")
+    )
+    rows = acts.to_dicts()
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for n, r in enumerate(rows):
+        group = (r["source"], r["target"], *([r["arena"]] if same_arena else []))
+        groups.setdefault(group, []).append(n)
+
+    answer_of = [-1] * len(rows)
+    for key, members in groups.items():
+        back = (key[1], key[0], *key[2:])
+        pool = groups.get(back, [])
+        picks = _greedy(
+            [(rows[n]["_day"], rows[n]["event_id"]) for n in members],
+            [(rows[n]["_day"], rows[n]["event_id"]) for n in pool],
+            window_days,
+        )
+        for n, p in zip(members, picks, strict=True):
+            answer_of[n] = pool[p] if p >= 0 else -1
+
+    out: dict[str, list[Any]] = {c: [] for c in _MATCH_SCHEMA}
+    for n, r in enumerate(rows):
+        a = rows[answer_of[n]] if answer_of[n] >= 0 else None
+        out["source"].append(r["source"])
+        out["target"].append(r["target"])
+        out["arena"].append(r["arena"])
+        out["act_id"].append(r["event_id"])
+        out["act_date"].append(r["date"])
+        out["act_cameo"].append(r["cameo"])
+        out["act_magnitude"].append(r["magnitude"])
+        out["answered"].append(a is not None)
+        out["answer_id"].append(None if a is None else a["event_id"])
+        out["answer_date"].append(None if a is None else a["date"])
+        out["answer_arena"].append(None if a is None else a["arena"])
+        out["answer_cameo"].append(None if a is None else a["cameo"])
+        out["answer_magnitude"].append(None if a is None else a["magnitude"])
+        out["lag_days"].append(None if a is None else a["_day"] - r["_day"])
+        ratio = None
+        if a is not None and a["magnitude"] is not None and r["magnitude"]:
+            ratio = a["magnitude"] / r["magnitude"]
+        out["magnitude_ratio"].append(ratio)
+    matches = pl.DataFrame(out, schema=_MATCH_SCHEMA)
+    return TitForTatResults(
+        matches=matches,
+        window_days=window_days,
+        arenas=chosen,
+        countries=codes,
+        hostile=hostile,
+        same_arena=same_arena,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class TitForTatResults:
+    """Acts and their answers (from :func:`match_tit_for_tat`).
+
+    Attributes
+    ----------
+    matches : polars.DataFrame
+        One row per hostile act, in time order: ``source, target, arena`` (of the act),
+        ``act_id, act_date, act_cameo, act_magnitude``, ``answered``, and for answered
+        acts ``answer_id, answer_date, answer_arena, answer_cameo, answer_magnitude``,
+        ``lag_days`` (≥ 1) and ``magnitude_ratio`` (answer / act, when both magnitudes
+        are known and the act's is non-zero; 1.0 is "60 expelled for 60").
+    window_days, arenas, countries, hostile, same_arena
+        The matching settings.
+    """
+
+    matches: pl.DataFrame
+    window_days: int
+    arenas: tuple[str, ...]
+    countries: tuple[str, ...]
+    hostile: Hostile
+    same_arena: bool
+
+    def to_frame(self) -> pl.DataFrame:
+        """:attr:`matches`."""
+        return self.matches
+
+    def summary_frame(self) -> pl.DataFrame:
+        """Per arena and directed dyad (acts by ``source`` against ``target``).
+
+        Columns ``arena, source, target, n_acts, n_answered, answer_rate,
+        median_lag_days``, and quartiles of the magnitude ratio over the answered acts
+        that have one (``n_ratios, ratio_q25, ratio_median, ratio_q75``, linear
+        interpolation). Rows with ``arena == "all"`` pool the arenas of each dyad.
+
+        Examples
+        --------
+        >>> res.summary_frame().filter(pl.col("arena") == "diplomatic")  # doctest: +SKIP
+        """
+        m = self.matches
+        stats = [
+            pl.len().alias("n_acts"),
+            pl.col("answered").sum().cast(pl.Int64).alias("n_answered"),
+            pl.col("answered").mean().alias("answer_rate"),
+            pl.col("lag_days").median().alias("median_lag_days"),
+            pl.col("magnitude_ratio").count().alias("n_ratios"),
+            pl.col("magnitude_ratio").quantile(0.25, "linear").alias("ratio_q25"),
+            pl.col("magnitude_ratio").median().alias("ratio_median"),
+            pl.col("magnitude_ratio").quantile(0.75, "linear").alias("ratio_q75"),
+        ]
+        by_arena = m.group_by("arena", "source", "target").agg(stats)
+        pooled = (
+            m.group_by("source", "target")
+            .agg(stats)
+            .with_columns(pl.lit("all").alias("arena"))
+            .select(by_arena.columns)
+        )
+        return pl.concat([by_arena, pooled]).sort("arena", "source", "target")
+
+    def summary(self) -> str:
+        """Answer rates, lags and magnitude ratios per arena and dyad, as text.
+
+        Examples
+        --------
+        >>> print(res.summary())  # doctest: +SKIP
+        """
+        rule = {"quad": "quad classes 3–4", "material": "quad class 4"}.get(
+            str(self.hostile), f"Goldstein ≤ {self.hostile}"
+        )
+        scope = "same arena" if self.same_arena else "any arena"
+        lines = [
+            f"Tit-for-tat matching: hostile = {rule}; answer within {self.window_days} days "
+            f"({scope}); each answer used once",
+            f"  {self.matches.height} hostile acts, {int(self.matches['answered'].sum())} answered",
+            "",
+            f"  {'arena':<12} {'dyad':<9} {'acts':>5} {'answered':>9} {'rate':>5} "
+            f"{'lag':>5}  ratio q25/median/q75",
+        ]
+
+        def fmt(x: float | None, spec: str) -> str:
+            return "–" if x is None else format(x, spec)
+
+        for r in self.summary_frame().iter_rows(named=True):
+            ratios = (
+                "–"
+                if not r["n_ratios"]
+                else f"{r['ratio_q25']:.2f}/{r['ratio_median']:.2f}/{r['ratio_q75']:.2f}"
+                f" (n={r['n_ratios']})"
+            )
+            lines.append(
+                f"  {r['arena']:<12} {r['source']}→{r['target']:<4} {r['n_acts']:>5} "
+                f"{r['n_answered']:>9} {fmt(r['answer_rate'], '.2f'):>5} "
+                f"{fmt(r['median_lag_days'], '.0f'):>5}  {ratios}"
+            )
+        return "\n".join(lines)
