@@ -1,0 +1,190 @@
+"""``trilateral diagnose`` and ``trilateral claims``: thin over the diagnose stage."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from ..config import default_db_path, parse_countries
+from ..errors import StoreError
+from ._common import CountriesOpt, DbOpt, JsonOpt, console, handle_errors, print_json
+
+__all__ = ["register"]
+
+
+class PeriodChoice(StrEnum):
+    month = "month"
+    quarter = "quarter"
+    year = "year"
+
+
+DIAGNOSE_HELP = """Relationship regimes per dyad and the strategic-triangle type per period.
+
+Regimes: partnership, limited partnership, limited opponents, confrontation — from the intensity, breadth and scope of each dyad's events, with the rule that fired and a confidence from the indices' bootstrap. Triangle: Dittmer's type (ménage à trois, romantic triangle, stable marriage, unit veto) from the signs of the three dyads. The rules and thresholds are in docs/diagnose.md.
+
+Example:
+
+  trilateral diagnose --db trilateral.duckdb --countries USA,RUS,CHN --period year
+"""
+
+CLAIMS_HELP = """Check the reference paper's claims (Feng 2019) against the data.
+
+Each claim gets a verdict — supported, contradicted or not enough data — with the figures measured (capability panel, UNGA votes, and the event store when there is one).
+
+Example:
+
+  trilateral claims --db trilateral.duckdb --json
+"""
+
+
+def _store_path(db: Any, required: bool) -> Any:
+    path = default_db_path(db)
+    if not path.is_file():
+        if required:
+            raise StoreError(
+                f"no event store at {path}",
+                hint="ingest the shipped chronicle first (`trilateral demo` or "
+                "`trilateral ingest FILE --db PATH`), or point --db / $TRILATERAL_DB at a store",
+            )
+        return None
+    return path
+
+
+def _f(v: Any, fmt: str = ".2f") -> str:
+    if v is None:
+        return "—"
+    if isinstance(v, float):
+        return format(v, fmt)
+    return str(v)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``diagnose`` and ``claims`` commands to ``app``."""
+
+    @app.command("diagnose", help=DIAGNOSE_HELP)
+    @handle_errors
+    def diagnose_cmd(
+        db: DbOpt = None,
+        countries: CountriesOpt = "USA,RUS,CHN",
+        period: Annotated[
+            PeriodChoice, typer.Option("--period", help="Aggregation period.")
+        ] = PeriodChoice.year,
+        n_boot: Annotated[
+            int, typer.Option("--n-boot", min=0, help="Bootstrap replicates of the indices.")
+        ] = 200,
+        seed: Annotated[int, typer.Option("--seed", help="Seed of every random draw.")] = 0,
+        json_out: JsonOpt = False,
+    ) -> None:
+        from ..diagnose._regimes import classify_regimes, conflict_scope
+        from ..diagnose._triangle import triangle_types
+        from ..measure._indices import indices
+
+        codes = parse_countries(countries)
+        path = _store_path(db, required=True)
+        idx = indices(path, countries=codes, period=period.value, n_boot=n_boot, rng=seed)
+        scope = conflict_scope(path, codes, period.value)
+        regimes = classify_regimes(idx, scope=scope, rng=seed)
+        triangle = triangle_types(idx, codes, rng=seed) if len(codes) == 3 else None
+        if json_out:
+            out: dict[str, Any] = {
+                "regimes": regimes.to_frame().to_dicts(),
+                "triangle": None if triangle is None else triangle.to_frame().to_dicts(),
+            }
+            print_json(out)
+            return
+        table = Table(title=f"Regimes per dyad ({period.value})")
+        for col in (
+            "dyad",
+            "period",
+            "label",
+            "conf.",
+            "mean G",
+            "hostile arenas",
+            "force",
+            "scope",
+            "rule",
+        ):
+            table.add_column(col, overflow="fold")
+        for r in regimes.regimes:
+            ev = r.evidence
+            table.add_row(
+                r.dyad,
+                r.period_start.isoformat(),
+                r.label,
+                _f(r.confidence),
+                _f(ev.get("mean_goldstein")),
+                f"{ev.get('n_hostile_arenas')}/{ev.get('n_arenas_observed')}",
+                str(ev.get("force_events")),
+                str(ev.get("scope")),
+                r.rule,
+            )
+        console.print(table)
+        if triangle is None:
+            console.print("(the triangle needs three countries)")
+            return
+        t2 = Table(title=f"Strategic triangle {'–'.join(codes)} ({period.value})")
+        for col in ("period", "signs", "type", "p", "stable type", "roles", "balanced"):
+            t2.add_column(col)
+        glyph = {1: "+", 0: "0", -1: "−", None: "?"}
+        for t in triangle.periods:
+            roles = ""
+            if t.pivot:
+                roles = f"pivot {t.pivot}"
+            elif t.pariah:
+                roles = f"pariah {t.pariah}"
+            t2.add_row(
+                t.period_start.isoformat(),
+                " ".join(f"{d}{glyph[s]}" for d, s in t.signs.items()),
+                t.type,
+                _f(t.probabilities.get(t.type)),
+                t.stable_type,
+                roles,
+                "—" if t.balanced is None else ("yes" if t.balanced else "no"),
+            )
+        console.print(t2)
+
+    @app.command("claims", help=CLAIMS_HELP)
+    @handle_errors
+    def claims_cmd(
+        db: DbOpt = None,
+        claim_id: Annotated[
+            list[str] | None, typer.Option("--id", help="Check only this claim (repeatable).")
+        ] = None,
+        seed: Annotated[int, typer.Option("--seed", help="Seed of every random draw.")] = 0,
+        json_out: JsonOpt = False,
+    ) -> None:
+        from ..diagnose._claims import run_claims
+
+        path = _store_path(db, required=db is not None)
+        report = run_claims(store=path, ids=claim_id or None, rng=seed)
+        if json_out:
+            print_json(report.to_dict())
+            return
+        if path is None:
+            console.print(
+                f"[yellow]no event store at {default_db_path(db)}: event claims are "
+                "'not enough data'[/]"
+            )
+        style = {"supported": "green", "contradicted": "red", "not enough data": "yellow"}
+        table = Table(title="Claims of Feng (2019), checked against the data")
+        for col in ("id", "verdict", "measured", "expected", "unit", "source"):
+            table.add_column(col, overflow="fold")
+        frame = report.to_frame()
+        for row in frame.iter_rows(named=True):
+            table.add_row(
+                row["id"],
+                f"[{style[row['verdict']]}]{row['verdict']}[/]",
+                row["measured"],
+                row["expected"],
+                row["unit"],
+                row["source"],
+            )
+        console.print(table)
+        c = report.counts
+        console.print(
+            f"{c['supported']} supported, {c['contradicted']} contradicted, "
+            f"{c['not enough data']} not enough data"
+        )

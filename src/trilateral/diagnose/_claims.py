@@ -1,0 +1,828 @@
+"""The reference paper's checkable claims, checked against data (DESIGN.md, "claims").
+
+Each claim of ``claims.yaml`` names an *indicator* known to this module, its parameters,
+a window and the expected result. :func:`run_claims` measures every indicator on the
+capability panel, the UNGA alignment table and the event store, and gives a verdict:
+``supported``, ``contradicted`` or ``not enough data`` — with the figures measured. A
+claim the data contradict is reported as contradicted; the tolerances are set in the
+YAML by one stated policy (docs/diagnose.md, "Claims"), never per claim to make it pass.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import yaml
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+
+from ..errors import ConfigError, DataError, TrilateralError
+from ._regimes import classify_regimes, conflict_scope
+
+__all__ = [
+    "CONTRADICTED",
+    "INDICATORS",
+    "NOT_ENOUGH_DATA",
+    "SUPPORTED",
+    "Claim",
+    "ClaimResult",
+    "ClaimsReport",
+    "load_claims",
+    "run_claims",
+]
+
+SUPPORTED = "supported"
+CONTRADICTED = "contradicted"
+NOT_ENOUGH_DATA = "not enough data"
+VERDICTS = (SUPPORTED, CONTRADICTED, NOT_ENOUGH_DATA)
+_EXPECT_KEYS = {"value", "less_than", "greater_than", "between", "equals", "in", "direction"}
+
+
+class Claim(BaseModel):
+    """One checkable claim: the quote, how to measure it, and what the paper expects."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str
+    quote: str
+    indicator: str
+    params: dict[str, Any] = {}
+    window: tuple[date, date]
+    expected: dict[str, Any]
+    unit: str = ""
+    source: str
+    paper_source: str = ""
+    note: str = ""
+
+    @field_validator("indicator")
+    @classmethod
+    def _known(cls, v: str) -> str:
+        if v not in INDICATORS:
+            raise ValueError(f"unknown indicator {v!r}; known: {', '.join(sorted(INDICATORS))}")
+        return v
+
+    @model_validator(mode="after")
+    def _check(self) -> Claim:
+        kinds = set(self.expected) & _EXPECT_KEYS
+        if len(kinds) != 1 or set(self.expected) - _EXPECT_KEYS - {"tolerance"}:
+            raise ValueError(
+                f"expected must hold exactly one of {sorted(_EXPECT_KEYS)} (plus tolerance)"
+            )
+        if self.window[1] < self.window[0]:
+            raise ValueError("window ends before it starts")
+        d = self.expected.get("direction")
+        if d is not None and d not in ("increase", "decrease"):
+            raise ValueError("direction must be 'increase' or 'decrease'")
+        return self
+
+    def expected_text(self) -> str:
+        """The expectation in words, e.g. ``"6.6 ± 0.18"``."""
+        e = self.expected
+        tol = e.get("tolerance")
+        pm = f" ± {tol:g}" if tol else ""
+        if "value" in e:
+            return f"{e['value']:g}{pm}"
+        if "less_than" in e:
+            return f"< {e['less_than']:g}" + (f" (+{tol:g})" if tol else "")
+        if "greater_than" in e:
+            return f"> {e['greater_than']:g}" + (f" (−{tol:g})" if tol else "")
+        if "between" in e:
+            a, b = e["between"]
+            return f"each in [{a:g}, {b:g}]{pm}"
+        if "in" in e:
+            return "one of " + ", ".join(str(x) for x in e["in"])
+        if "direction" in e:
+            return e["direction"]
+        return str(e["equals"])
+
+
+@dataclass(frozen=True, slots=True)
+class Measurement:
+    """What an indicator measured: ``value`` (None: not enough data) and its figures."""
+
+    value: Any
+    figures: dict[str, Any] = field(default_factory=dict)
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimResult:
+    """The verdict on one claim with the figures measured."""
+
+    claim: Claim
+    verdict: str
+    measured: Any
+    figures: dict[str, Any]
+    note: str
+
+    @property
+    def id(self) -> str:
+        return self.claim.id
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (for ``--json``)."""
+        c = self.claim
+        return {
+            "id": c.id,
+            "verdict": self.verdict,
+            "measured": _plain(self.measured),
+            "expected": c.expected_text(),
+            "unit": c.unit,
+            "indicator": c.indicator,
+            "window": [c.window[0].isoformat(), c.window[1].isoformat()],
+            "quote": c.quote,
+            "source": c.source,
+            "paper_source": c.paper_source,
+            "figures": {k: _plain(v) for k, v in self.figures.items()},
+            "note": self.note,
+        }
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, float):
+        return None if math.isnan(v) else round(v, 6)
+    if isinstance(v, date):
+        return v.isoformat()
+    if isinstance(v, list | tuple):
+        return [_plain(x) for x in v]
+    if isinstance(v, dict):
+        return {str(k): _plain(x) for k, x in v.items()}
+    return v
+
+
+def _fmt(v: Any) -> str:
+    if v is None:
+        return "—"
+    if isinstance(v, float):
+        return f"{v:.3g}" if abs(v) < 1000 else f"{v:,.0f}"
+    if isinstance(v, list | tuple):
+        return "[" + ", ".join(_fmt(x) for x in v) + "]"
+    return str(v)
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimsReport:
+    """Verdicts on every claim, in the order of the claims file."""
+
+    results: tuple[ClaimResult, ...]
+
+    def __len__(self) -> int:
+        return len(self.results)
+
+    def __getitem__(self, claim_id: str) -> ClaimResult:
+        for r in self.results:
+            if r.id == claim_id:
+                return r
+        raise KeyError(claim_id)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Number of claims per verdict."""
+        return {v: sum(r.verdict == v for r in self.results) for v in VERDICTS}
+
+    def to_frame(self) -> pl.DataFrame:
+        """One row per claim: id, verdict, measured, expected, unit, window, source, note."""
+        rows = [
+            {
+                "id": r.id,
+                "verdict": r.verdict,
+                "measured": _fmt(r.measured),
+                "expected": r.claim.expected_text(),
+                "unit": r.claim.unit,
+                "window": f"{r.claim.window[0]}/{r.claim.window[1]}",
+                "source": r.claim.source,
+                "note": r.note,
+            }
+            for r in self.results
+        ]
+        return pl.DataFrame(
+            rows,
+            schema={
+                k: pl.Utf8
+                for k in (
+                    "id",
+                    "verdict",
+                    "measured",
+                    "expected",
+                    "unit",
+                    "window",
+                    "source",
+                    "note",
+                )
+            },
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (for ``--json``): the counts and every result."""
+        return {"counts": self.counts, "claims": [r.to_dict() for r in self.results]}
+
+    def summary(self) -> str:
+        """A readable list of verdicts with measured and expected figures."""
+        c = self.counts
+        lines = [
+            f"Claims of Feng (2019): {c[SUPPORTED]} supported, {c[CONTRADICTED]} contradicted, "
+            f"{c[NOT_ENOUGH_DATA]} not enough data"
+        ]
+        for r in self.results:
+            lines.append(
+                f"{r.id:<34} {r.verdict:<16} measured {_fmt(r.measured)} "
+                f"vs {r.claim.expected_text()} {r.claim.unit}"
+            )
+        return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _claims_path() -> Any:
+    return resources.files("trilateral.diagnose").joinpath("claims.yaml")
+
+
+def load_claims(path: str | Path | None = None) -> tuple[Claim, ...]:
+    """Read and validate a claims file (default: the shipped ``claims.yaml``).
+
+    Examples
+    --------
+    >>> claims = load_claims()
+    >>> claims[0].id
+    'us-gdp-2017'
+    """
+    src = _claims_path() if path is None else Path(path)
+    try:
+        text = src.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read the claims file {src}: {exc}") from None
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{src}: not valid YAML: {exc}") from None
+    items = doc.get("claims") if isinstance(doc, dict) else None
+    if not isinstance(items, list):
+        raise ConfigError(f"{src}: expected a mapping with a 'claims' list")
+    claims = []
+    for i, item in enumerate(items):
+        try:
+            claims.append(Claim.model_validate(item))
+        except Exception as exc:  # pydantic.ValidationError
+            ident = item.get("id", f"#{i + 1}") if isinstance(item, dict) else f"#{i + 1}"
+            raise ConfigError(f"{src}: claim {ident}: {exc}") from None
+    ids = [c.id for c in claims]
+    dup = sorted({i for i in ids if ids.count(i) > 1})
+    if dup:
+        raise ConfigError(f"{src}: duplicate claim ids: {', '.join(dup)}")
+    return tuple(claims)
+
+
+# --------------------------------------------------------------------------- context
+
+
+@dataclass(slots=True)
+class _Context:
+    store: Any
+    panel: pl.DataFrame | None
+    alignment: pl.DataFrame | None
+    n_boot: int
+    rng: Any
+    cache: dict[Any, Any] = field(default_factory=dict)
+
+    def need_panel(self) -> pl.DataFrame | None:
+        return self.panel
+
+    def need_store(self) -> Any:
+        return self.store
+
+
+def _panel_value(panel: pl.DataFrame, iso3: str, indicator: str, year: int) -> float | None:
+    rows = panel.filter(
+        (pl.col("iso3") == iso3) & (pl.col("indicator") == indicator) & (pl.col("year") == year)
+    )
+    if rows.height == 0 or rows["value"][0] is None:
+        return None
+    return float(rows["value"][0])
+
+
+def _panel_source(panel: pl.DataFrame, iso3: str, indicator: str, year: int) -> str | None:
+    rows = panel.filter(
+        (pl.col("iso3") == iso3) & (pl.col("indicator") == indicator) & (pl.col("year") == year)
+    )
+    if rows.height == 0 or "source" not in rows.columns:
+        return None
+    return str(rows["source"][0])
+
+
+def _years(c: Claim) -> range:
+    return range(c.window[0].year, c.window[1].year + 1)
+
+
+_NO_PANEL = Measurement(None, note="no capability panel")
+_NO_STORE = Measurement(None, note="no event store given (pass --db / store=)")
+
+
+def _ind_panel_value(ctx: _Context, c: Claim) -> Measurement:
+    if ctx.panel is None:
+        return _NO_PANEL
+    p = c.params
+    v = _panel_value(ctx.panel, p["iso3"], p["indicator"], int(p["year"]))
+    if v is None:
+        return Measurement(None, note=f"no {p['indicator']} for {p['iso3']} in {p['year']}")
+    scaled = v / float(p.get("scale", 1.0))
+    return Measurement(
+        scaled,
+        {"raw": v, "data_source": _panel_source(ctx.panel, p["iso3"], p["indicator"], p["year"])},
+    )
+
+
+def _ind_panel_ratio(ctx: _Context, c: Claim) -> Measurement:
+    if ctx.panel is None:
+        return _NO_PANEL
+    p = c.params
+    a = _panel_value(ctx.panel, p["a"], p["indicator"], int(p["year"]))
+    b = _panel_value(ctx.panel, p["b"], p["indicator"], int(p["year"]))
+    if a is None or b is None or b == 0:
+        return Measurement(None, note=f"{p['indicator']} missing for {p['a']} or {p['b']}")
+    return Measurement(100.0 * a / b, {p["a"]: a, p["b"]: b})
+
+
+def _series(ctx: _Context, iso3: str, indicator: str, years: Iterable[int]) -> dict[int, float]:
+    assert ctx.panel is not None
+    out = {}
+    for y in years:
+        v = _panel_value(ctx.panel, iso3, indicator, y)
+        if v is not None:
+            out[y] = v
+    return out
+
+
+def _ind_panel_cagr(ctx: _Context, c: Claim) -> Measurement:
+    if ctx.panel is None:
+        return _NO_PANEL
+    p = c.params
+    y0, y1 = c.window[0].year, c.window[1].year
+    s = _series(ctx, p["iso3"], p["indicator"], _years(c))
+    if y0 not in s or y1 not in s or y1 == y0:
+        return Measurement(None, note=f"{p['indicator']} lacks {y0} or {y1}")
+    cagr = 100.0 * ((s[y1] / s[y0]) ** (1.0 / (y1 - y0)) - 1.0)
+    return Measurement(
+        cagr, {"first": s[y0], "last": s[y1], "min": min(s.values()), "max": max(s.values())}
+    )
+
+
+def _ind_panel_argmax_year(ctx: _Context, c: Claim) -> Measurement:
+    if ctx.panel is None:
+        return _NO_PANEL
+    p = c.params
+    s = _series(ctx, p["iso3"], p["indicator"], _years(c))
+    if len(s) < len(_years(c)):
+        return Measurement(None, note=f"{p['indicator']} has gaps in the window")
+    best = max(s, key=lambda y: s[y])
+    return Measurement(best, {"peak_value": s[best], **{str(y): v for y, v in s.items()}})
+
+
+def _ind_panel_growth(ctx: _Context, c: Claim) -> Measurement:
+    if ctx.panel is None:
+        return _NO_PANEL
+    p = c.params
+    years = list(_years(c))
+    s = _series(ctx, p["iso3"], p["indicator"], [years[0] - 1, *years])
+    figures: dict[str, Any] = {}
+    if len(s) < len(years) + 1:
+        nominal = _series(ctx, p["iso3"], "gdp_current_usd", [years[0] - 1, *years])
+        if len(nominal) == len(years) + 1:
+            figures["nominal_growth"] = [
+                round(100.0 * (nominal[y] / nominal[y - 1] - 1.0), 2) for y in years
+            ]
+        return Measurement(
+            None, figures, note=f"the panel has no {p['indicator']} for {years[0] - 1}–{years[-1]}"
+        )
+    growth = [100.0 * (s[y] / s[y - 1] - 1.0) for y in years]
+    return Measurement(growth, {"years": years})
+
+
+def _ind_panel_ratio_change(ctx: _Context, c: Claim) -> Measurement:
+    if ctx.panel is None:
+        return _NO_PANEL
+    p = c.params
+    y0, y1 = c.window[0].year, c.window[1].year
+    ratios = {}
+    for y in (y0, y1):
+        a = _panel_value(ctx.panel, p["a"], p["indicator"], y)
+        b = _panel_value(ctx.panel, p["b"], p["indicator"], y)
+        if a is None or b is None or b == 0:
+            return Measurement(None, note=f"{p['indicator']} missing in {y}")
+        ratios[y] = 100.0 * a / b
+    return Measurement(ratios[y1] - ratios[y0], {f"ratio_{y}": r for y, r in ratios.items()})
+
+
+# ---- events
+
+
+def _dyad(p: Mapping[str, Any]) -> tuple[str, str]:
+    a, b = sorted(str(x).upper() for x in p["dyad"])
+    return a, b
+
+
+def _sym_index(ctx: _Context, dyad: tuple[str, str], window: tuple[date, date], arena: str):
+    """Symmetric yearly index rows of one dyad and arena (cached)."""
+    key = ("index", dyad, window, arena)
+    if key not in ctx.cache:
+        from ..measure._indices import indices
+
+        idx = indices(
+            ctx.store,
+            countries=list(dyad),
+            period="year",
+            arena=arena,
+            start=window[0],
+            end=window[1],
+            n_boot=0,
+        )
+        frame = idx.symmetric().frame.filter(pl.col("arena") == arena)
+        ctx.cache[key] = frame
+    return ctx.cache[key]
+
+
+def _pooled_mean(frame: pl.DataFrame) -> tuple[float | None, int]:
+    f = frame.filter(pl.col("n_events") > 0)
+    n = int(f["n_events"].sum()) if f.height else 0
+    if n == 0:
+        return None, 0
+    w = f["weight"].cast(pl.Float64)
+    total = float(w.sum())
+    mean = float((w * f["mean_goldstein"]).sum()) / total
+    return mean, n
+
+
+def _ind_mean_goldstein(ctx: _Context, c: Claim) -> Measurement:
+    if ctx.store is None:
+        return _NO_STORE
+    dyad = _dyad(c.params)
+    frame = _sym_index(ctx, dyad, c.window, c.params.get("arena", "all"))
+    mean, n = _pooled_mean(frame)
+    if mean is None:
+        return Measurement(None, {"n_events": 0}, note="no events in the window")
+    return Measurement(mean, {"n_events": n})
+
+
+def _ind_goldstein_change(ctx: _Context, c: Claim) -> Measurement:
+    if ctx.store is None:
+        return _NO_STORE
+    dyad = _dyad(c.params)
+    arena = c.params.get("arena", "all")
+    b0, b1 = (date.fromisoformat(str(x)) for x in c.params["before"])
+    before, nb = _pooled_mean(_sym_index(ctx, dyad, (b0, b1), arena))
+    after, na = _pooled_mean(_sym_index(ctx, dyad, c.window, arena))
+    figs = {"before": before, "n_before": nb, "after": after, "n_after": na}
+    if before is None or after is None:
+        return Measurement(None, figs, note="no events in one of the two windows")
+    return Measurement(after - before, figs)
+
+
+def _yearly(ctx: _Context, c: Claim) -> tuple[dict[int, float | None], dict[int, int]]:
+    frame = _sym_index(ctx, _dyad(c.params), c.window, "all")
+    means: dict[int, float | None] = {y: None for y in _years(c)}
+    counts: dict[int, int] = dict.fromkeys(_years(c), 0)
+    for r in frame.iter_rows(named=True):
+        y = r["period_start"].year
+        if y in means:
+            means[y] = r["mean_goldstein"]
+            counts[y] = int(r["n_events"] or 0)
+    return means, counts
+
+
+def _ind_yearly_goldstein_max(ctx: _Context, c: Claim) -> Measurement:
+    if ctx.store is None:
+        return _NO_STORE
+    means, counts = _yearly(ctx, c)
+    figs = {f"mean_{y}": m for y, m in means.items()} | {f"n_{y}": n for y, n in counts.items()}
+    thin = [y for y, n in counts.items() if n < int(c.params.get("min_events", 5))]
+    if thin:
+        return Measurement(
+            None, figs, note=f"too few events in {', '.join(map(str, thin))} (data stop?)"
+        )
+    return Measurement(max(m for m in means.values() if m is not None), figs)
+
+
+def _ind_lowest_year(ctx: _Context, c: Claim) -> Measurement:
+    if ctx.store is None:
+        return _NO_STORE
+    means, counts = _yearly(ctx, c)
+    figs = {f"mean_{y}": m for y, m in means.items()} | {f"n_{y}": n for y, n in counts.items()}
+    ok = {
+        y: m
+        for y, m in means.items()
+        if m is not None and counts[y] >= int(c.params.get("min_events", 5))
+    }
+    if len(ok) < 2:
+        return Measurement(None, figs, note="fewer than two years with enough events")
+    return Measurement(min(ok, key=lambda y: ok[y]), figs)
+
+
+def _ind_hostile_arenas(ctx: _Context, c: Claim) -> Measurement:
+    if ctx.store is None:
+        return _NO_STORE
+    from ..config import ARENAS
+
+    dyad = _dyad(c.params)
+    min_n = int(c.params.get("min_arena_events", 3))
+    figs: dict[str, Any] = {}
+    hostile = observed = 0
+    for arena in ARENAS:
+        f = _sym_index(ctx, dyad, c.window, arena).filter(pl.col("n_events") > 0)
+        n = int(f["n_events"].sum()) if f.height else 0
+        if n < min_n:
+            figs[arena] = None
+            continue
+        w = f["weight"].cast(pl.Float64)
+        net = float((w * f["net_cooperation"]).sum()) / float(w.sum())
+        figs[arena] = round(net, 4)
+        observed += 1
+        hostile += net < 0
+    figs["arenas_observed"] = observed
+    if observed == 0:
+        return Measurement(None, figs, note="no arena with enough events")
+    return Measurement(hostile, figs)
+
+
+def _sql_events(ctx: _Context, where: str, params: list[Any]) -> pl.DataFrame:
+    from ..measure._store_access import open_store
+
+    sql = (
+        "SELECT e.event_id, e.date, e.source, e.target, e.cameo, e.arena, e.quad_class, "
+        "e.goldstein, x.magnitude FROM events e "
+        "LEFT JOIN (SELECT event_id, max(magnitude) AS magnitude FROM event_extras "
+        "GROUP BY event_id) x USING (event_id) WHERE " + where + " ORDER BY e.date, e.event_id"
+    )
+    with open_store(ctx.store) as h:
+        return h.con.sql(sql, params=params).pl()
+
+
+def _prefix_sql(prefixes: Sequence[str] | None) -> tuple[str, list[Any]]:
+    if not prefixes:
+        return "TRUE", []
+    return "(" + " OR ".join("starts_with(e.cameo, ?)" for _ in prefixes) + ")", list(prefixes)
+
+
+def _ind_year_change(ctx: _Context, c: Claim) -> Measurement:
+    if ctx.store is None:
+        return _NO_STORE
+    p = c.params
+    pre, pre_params = _prefix_sql(p.get("cameo_prefixes"))
+    y0, y1 = (int(y) for y in p["years"])
+    ev = _sql_events(
+        ctx,
+        f"e.source = ? AND e.target = ? AND {pre} AND year(e.date) IN (?, ?)",
+        [p["source"], p["target"], *pre_params, y0, y1],
+    )
+    ev = ev.with_columns(year=pl.col("date").dt.year(), m=pl.col("magnitude").fill_null(1.0))
+    figs: dict[str, Any] = {}
+    for y in (y0, y1):
+        sel = ev.filter(pl.col("year") == y)
+        figs[f"events_{y}"] = sel.height
+        figs[f"magnitude_{y}"] = float(sel["m"].sum()) if sel.height else 0.0
+    if figs[f"events_{y0}"] + figs[f"events_{y1}"] == 0:
+        return Measurement(None, figs, note="no matching events in either year")
+    key = "magnitude" if p.get("measure", "count") == "magnitude" else "events"
+    return Measurement(figs[f"{key}_{y1}"] - figs[f"{key}_{y0}"], figs)
+
+
+def _ind_tit_for_tat(ctx: _Context, c: Claim) -> Measurement:
+    """Share of the actor's hostile acts the responder answered in kind (greedy match)."""
+    if ctx.store is None:
+        return _NO_STORE
+    p = c.params
+    pre, pre_params = _prefix_sql(p.get("cameo_prefixes"))
+    lag = int(p.get("max_lag_days", 30))
+    arena = p.get("arena")
+    arena_sql = "e.arena = ?" if arena else "TRUE"
+    arena_params = [arena] if arena else []
+    base = f"e.quad_class IN (3, 4) AND {arena_sql} AND {pre}"
+    acts = _sql_events(
+        ctx,
+        f"e.source = ? AND e.target = ? AND {base} AND e.date BETWEEN ? AND ?",
+        [p["actor"], p["responder"], *arena_params, *pre_params, c.window[0], c.window[1]],
+    )
+    replies = _sql_events(
+        ctx,
+        f"e.source = ? AND e.target = ? AND {base} AND e.date BETWEEN ? AND ?",
+        [
+            p["responder"],
+            p["actor"],
+            *arena_params,
+            *pre_params,
+            c.window[0],
+            c.window[1] + timedelta(days=lag),
+        ],
+    )
+    if acts.height == 0:
+        return Measurement(None, {"acts": 0}, note="no acts by the actor in the window")
+    tol = p.get("magnitude_tolerance")
+    used: set[str] = set()
+    pairs = []
+    for a in acts.iter_rows(named=True):
+        match = None
+        for r in replies.iter_rows(named=True):
+            if r["event_id"] in used or not 0 <= (r["date"] - a["date"]).days <= lag:
+                continue
+            if r["cameo"][:2] != a["cameo"][:2]:
+                continue
+            if (
+                tol is not None
+                and a["magnitude"] is not None
+                and r["magnitude"] is not None
+                and abs(r["magnitude"] - a["magnitude"]) > float(tol) * a["magnitude"]
+            ):
+                continue
+            match = r
+            break
+        if match is not None:
+            used.add(match["event_id"])
+            pairs.append(
+                f"{a['date']} {a['cameo']} ({a['magnitude']}) → "
+                f"{match['date']} {match['cameo']} ({match['magnitude']})"
+            )
+    figs = {"acts": acts.height, "answered": len(pairs), "pairs": pairs}
+    return Measurement(len(pairs) / acts.height, figs)
+
+
+def _ind_regime(ctx: _Context, c: Claim) -> Measurement:
+    if ctx.store is None:
+        return _NO_STORE
+    from ..measure._indices import indices
+
+    dyad = _dyad(c.params)
+    idx = indices(
+        ctx.store,
+        countries=list(dyad),
+        period="year",
+        start=c.window[0],
+        end=c.window[1],
+        n_boot=ctx.n_boot,
+        rng=ctx.rng,
+    )
+    scope = conflict_scope(ctx.store, dyad, "year")
+    res = classify_regimes(idx, scope=scope, window=c.window, rng=ctx.rng)
+    r = res.get(dyad, c.window[0])
+    figs = {"rule": r.rule, "confidence": r.confidence, **dict(r.evidence)}
+    if r.label == "insufficient data":
+        return Measurement(None, figs, note=r.rule)
+    return Measurement(r.label, figs)
+
+
+def _ind_unga(ctx: _Context, c: Claim) -> Measurement:
+    if ctx.alignment is None:
+        return Measurement(None, note="no UNGA alignment table")
+    p = c.params
+    pair = {p["a"], p["b"]}
+    f = ctx.alignment.filter(
+        pl.col("year").is_between(c.window[0].year, c.window[1].year)
+        & (
+            ((pl.col("country_a") == p["a"]) & (pl.col("country_b") == p["b"]))
+            | ((pl.col("country_a") == p["b"]) & (pl.col("country_b") == p["a"]))
+        )
+    )
+    vals = [v for v in f[p["field"]].to_list() if v is not None]
+    if not vals:
+        return Measurement(None, note=f"no UNGA {p['field']} for {'–'.join(sorted(pair))}")
+    figs: dict[str, Any] = {str(y): v for y, v in zip(f["year"], f[p["field"]], strict=True)}
+    others = (
+        ctx.alignment.filter(pl.col("year").is_between(c.window[0].year, c.window[1].year))
+        .group_by(["country_a", "country_b"])
+        .agg(pl.col(p["field"]).mean())
+    )
+    for r in others.iter_rows(named=True):
+        figs[f"{r['country_a']}-{r['country_b']}"] = r[p["field"]]
+    return Measurement(sum(vals) / len(vals), figs)
+
+
+INDICATORS: dict[str, Callable[[_Context, Claim], Measurement]] = {
+    "panel_value": _ind_panel_value,
+    "panel_ratio": _ind_panel_ratio,
+    "panel_cagr": _ind_panel_cagr,
+    "panel_argmax_year": _ind_panel_argmax_year,
+    "panel_growth": _ind_panel_growth,
+    "panel_ratio_change": _ind_panel_ratio_change,
+    "mean_goldstein": _ind_mean_goldstein,
+    "goldstein_change": _ind_goldstein_change,
+    "yearly_goldstein_max": _ind_yearly_goldstein_max,
+    "lowest_year": _ind_lowest_year,
+    "hostile_arenas": _ind_hostile_arenas,
+    "year_change": _ind_year_change,
+    "tit_for_tat": _ind_tit_for_tat,
+    "regime": _ind_regime,
+    "unga": _ind_unga,
+}
+
+
+def judge(value: Any, expected: Mapping[str, Any]) -> bool:
+    """Whether ``value`` meets ``expected`` (the YAML's expectation, tolerance included).
+
+    Examples
+    --------
+    >>> judge(8.03, {"value": 6.6, "tolerance": 0.18})
+    False
+    >>> judge(-0.4, {"direction": "decrease"})
+    True
+    """
+    tol = float(expected.get("tolerance", 0.0))
+    if "value" in expected:
+        return abs(float(value) - float(expected["value"])) <= tol + 1e-12
+    if "less_than" in expected:
+        return float(value) < float(expected["less_than"]) + tol
+    if "greater_than" in expected:
+        return float(value) > float(expected["greater_than"]) - tol
+    if "between" in expected:
+        lo, hi = (float(x) for x in expected["between"])
+        vals = value if isinstance(value, list | tuple) else [value]
+        return all(lo - tol <= float(v) <= hi + tol for v in vals)
+    if "in" in expected:
+        return value in expected["in"]
+    if "direction" in expected:
+        return float(value) < 0 if expected["direction"] == "decrease" else float(value) > 0
+    return bool(value == expected["equals"])
+
+
+def _as_polars(table: Any) -> pl.DataFrame | None:
+    if table is None:
+        return None
+    if isinstance(table, pl.DataFrame):
+        return table
+    out = pl.from_arrow(table)
+    assert isinstance(out, pl.DataFrame)
+    return out
+
+
+def run_claims(
+    store: Any = None,
+    panel: Any = None,
+    alignment: Any = None,
+    *,
+    claims: Sequence[Claim] | str | Path | None = None,
+    ids: Iterable[str] | None = None,
+    n_boot: int = 200,
+    rng: Any = 0,
+) -> ClaimsReport:
+    """Check the paper's claims against the data.
+
+    Parameters
+    ----------
+    store : EventStore, str or Path, optional
+        The event store for the event claims; without it they are "not enough data".
+    panel : pyarrow.Table or polars.DataFrame, optional
+        The capability panel; default :func:`trilateral.data.capabilities.load_panel`.
+    alignment : pyarrow.Table or polars.DataFrame, optional
+        The UNGA alignment table; default :func:`trilateral.data.unga.load_alignment`.
+    claims : sequence of Claim or path, optional
+        Default: the shipped ``claims.yaml``.
+    ids : iterable of str, optional
+        Check only these claims.
+    n_boot, rng
+        Bootstrap replicates and seed for the regime claim's confidence.
+
+    Returns
+    -------
+    ClaimsReport
+
+    Examples
+    --------
+    >>> report = run_claims()  # capability and UNGA claims only
+    >>> report["rus-defence-2015"].verdict
+    'supported'
+    """
+    if claims is None or isinstance(claims, str | Path):
+        claims = load_claims(claims)
+    if ids is not None:
+        wanted = set(ids)
+        unknown = wanted - {c.id for c in claims}
+        if unknown:
+            raise ConfigError(f"unknown claim ids: {', '.join(sorted(unknown))}")
+        claims = [c for c in claims if c.id in wanted]
+    if panel is None:
+        from ..data.capabilities import load_panel
+
+        panel = load_panel()
+    if alignment is None:
+        from ..data.unga import load_alignment
+
+        alignment = load_alignment()
+    ctx = _Context(store, _as_polars(panel), _as_polars(alignment), n_boot, rng)
+    results = []
+    for claim in claims:
+        try:
+            m = INDICATORS[claim.indicator](ctx, claim)
+        except DataError as exc:
+            m = Measurement(None, note=exc.message)
+        except TrilateralError:
+            raise
+        if m.value is None:
+            verdict = NOT_ENOUGH_DATA
+        else:
+            verdict = SUPPORTED if judge(m.value, claim.expected) else CONTRADICTED
+        note = "; ".join(x for x in (m.note, claim.note.strip()) if x)
+        results.append(ClaimResult(claim, verdict, m.value, dict(m.figures), note))
+    return ClaimsReport(tuple(results))

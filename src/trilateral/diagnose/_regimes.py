@@ -1,0 +1,860 @@
+"""Relationship regimes per symmetric dyad and period (DESIGN.md, "Regime").
+
+The four labels come from the reference paper's own vocabulary (Feng 2019, "Limited
+Opponents: 'New Normal' of US—Russia Relations"): *partnership*, *limited partnership*
+(Stent 2014's "limits of partnership"), *limited opponents* (rivalry "limited in terms of
+intensity, breadth and impact ... more regional than global, more specific than holistic")
+and *confrontation* (the "new Cold War": all-round competition, all-round military
+confrontation). The rules, their thresholds and the confidence method are documented in
+``docs/diagnose.md``; every threshold lives in :class:`RegimeConfig`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from .._rng import RNGLike, resolve_rng
+from ..config import ARENAS, DEFAULT_COUNTRIES, PERIODS
+from ..errors import ConfigError, DataError, StoreError
+
+__all__ = [
+    "CONFRONTATION",
+    "DEFAULT_REGION",
+    "INSUFFICIENT",
+    "LIMITED_OPPONENTS",
+    "LIMITED_PARTNERSHIP",
+    "PARTNERSHIP",
+    "REGIME_LABELS",
+    "Regime",
+    "RegimeConfig",
+    "RegimeResults",
+    "classify_regimes",
+    "conflict_scope",
+    "symmetric_frame",
+]
+
+PARTNERSHIP = "partnership"
+LIMITED_PARTNERSHIP = "limited partnership"
+LIMITED_OPPONENTS = "limited opponents"
+CONFRONTATION = "confrontation"
+INSUFFICIENT = "insufficient data"
+#: The labels in order from friendliest to most hostile (then "insufficient data").
+REGIME_LABELS: tuple[str, ...] = (
+    PARTNERSHIP,
+    LIMITED_PARTNERSHIP,
+    LIMITED_OPPONENTS,
+    CONFRONTATION,
+    INSUFFICIENT,
+)
+_CODE = {label: i for i, label in enumerate(REGIME_LABELS)}
+
+#: The theatres the paper names as the arenas of US—Russia rivalry and of the triangle:
+#: the "post-Soviet space" ("still the main battlefield"), Eastern Europe, the Middle East
+#: (Syria, Iran, Israel, Saudi Arabia, Turkey) and Northeast Asia (the Korean Peninsula,
+#: THAAD, the South China Sea littoral). Conflict located here is "regional".
+DEFAULT_REGION: tuple[str, ...] = tuple(
+    sorted(
+        {
+            # post-Soviet space
+            "ARM",
+            "AZE",
+            "BLR",
+            "EST",
+            "GEO",
+            "KAZ",
+            "KGZ",
+            "LTU",
+            "LVA",
+            "MDA",
+            "TJK",
+            "TKM",
+            "UKR",
+            "UZB",
+            # Eastern Europe (NATO's eastern flank)
+            "BGR",
+            "CZE",
+            "HUN",
+            "POL",
+            "ROU",
+            "SVK",
+            # Middle East
+            "IRN",
+            "IRQ",
+            "ISR",
+            "JOR",
+            "LBN",
+            "SAU",
+            "SYR",
+            "TUR",
+            "YEM",
+            # Northeast Asia and the South China Sea
+            "JPN",
+            "KOR",
+            "PRK",
+            "TWN",
+            "PHL",
+            "VNM",
+            "MYS",
+        }
+    )
+)
+
+_Z = 1.959963984540054  # two-sided 95 % normal quantile
+_STATS = (
+    "conflict_share",
+    "material_conflict_share",
+    "cooperation_share",
+    "net_cooperation",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RegimeConfig:
+    """Thresholds of the regime rules (defaults justified in ``docs/diagnose.md``).
+
+    Parameters
+    ----------
+    min_events : int
+        Fewer events than this in a dyad-period → "insufficient data".
+    min_arena_events : int
+        An arena counts towards breadth only with at least this many events.
+    hostile_goldstein : float
+        Overall mean Goldstein strictly below this → the opponents side.
+    partnership_goldstein : float
+        Overall mean Goldstein at or above this (with no hostile arena and no force)
+        → "partnership"; otherwise a friendly dyad is a "limited partnership".
+    force_min_events : int
+        This many force events (CAMEO 18–20) between the two → force is used directly.
+    material_conflict_share : float
+        Material-conflict share (quad 4) at or above this → intensity not limited.
+    severity_goldstein : float
+        Mean Goldstein of the conflict events at or below this → intensity not limited
+        (only when a scope table supplies it).
+    confrontation_min_hostile_arenas : int
+        Breadth is "all-round" when at least this many arenas are net-hostile ...
+    cooperation_survives_share : float
+        ... and no observed arena keeps a cooperation share at or above this.
+    global_scope_share : float
+        Share of located conflict events outside both countries and outside ``region``
+        at or above this → scope "global"; below → "regional".
+    scope_min_located : int
+        Fewer located conflict events → scope "unknown" (does not decide).
+    region : tuple of str
+        ISO3 codes of the region (see :data:`DEFAULT_REGION`).
+    n_draws : int
+        Monte Carlo draws for the confidence of each label.
+    """
+
+    min_events: int = 5
+    min_arena_events: int = 3
+    hostile_goldstein: float = 0.0
+    partnership_goldstein: float = 1.0
+    force_min_events: int = 1
+    material_conflict_share: float = 0.5
+    severity_goldstein: float = -8.0
+    confrontation_min_hostile_arenas: int = 4
+    cooperation_survives_share: float = 0.25
+    global_scope_share: float = 0.5
+    scope_min_located: int = 5
+    region: tuple[str, ...] = DEFAULT_REGION
+    n_draws: int = 1000
+
+    def __post_init__(self) -> None:
+        problems = []
+        for name in ("min_events", "min_arena_events", "force_min_events", "scope_min_located"):
+            if getattr(self, name) < 0:
+                problems.append(f"{name} must be ≥ 0")
+        for name in ("material_conflict_share", "cooperation_survives_share", "global_scope_share"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                problems.append(f"{name} must lie in [0, 1]")
+        if not -10.0 <= self.severity_goldstein <= 10.0:
+            problems.append("severity_goldstein must lie in [-10, 10]")
+        if self.partnership_goldstein < self.hostile_goldstein:
+            problems.append("partnership_goldstein must be ≥ hostile_goldstein")
+        if not 1 <= self.confrontation_min_hostile_arenas <= len(ARENAS):
+            problems.append(f"confrontation_min_hostile_arenas must lie in 1..{len(ARENAS)}")
+        if self.n_draws < 1:
+            problems.append("n_draws must be ≥ 1")
+        if problems:
+            raise ConfigError(
+                "invalid RegimeConfig: " + "; ".join(problems),
+                hint="see docs/diagnose.md for the meaning and defaults of each threshold",
+            )
+        object.__setattr__(self, "region", tuple(sorted({c.upper() for c in self.region})))
+
+    def replace(self, **changes: Any) -> RegimeConfig:
+        """A copy with ``changes`` applied (validated again)."""
+        return dataclasses.replace(self, **changes)
+
+
+@dataclass(frozen=True, slots=True)
+class Regime:
+    """The regime of one symmetric dyad in one period, with the evidence for it.
+
+    ``rule`` names the rule that fired (see ``docs/diagnose.md``), ``limited_by`` the
+    dimensions (intensity, breadth, scope) that kept a hostile dyad short of
+    confrontation, ``evidence`` the figures the rules read, and ``confidence`` the share
+    of Monte Carlo draws from the indices' uncertainty that give the same label.
+    """
+
+    source: str
+    target: str
+    period_start: date
+    label: str
+    rule: str
+    limited_by: tuple[str, ...]
+    confidence: float | None
+    evidence: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def dyad(self) -> str:
+        """``"RUS-USA"``: the two ISO3 codes in alphabetical order."""
+        return f"{self.source}-{self.target}"
+
+
+@dataclass(frozen=True, slots=True)
+class RegimeResults:
+    """Regimes of every symmetric dyad and period of an index."""
+
+    regimes: tuple[Regime, ...]
+    config: RegimeConfig
+    period: str
+    scope_known: bool
+
+    def __len__(self) -> int:
+        return len(self.regimes)
+
+    def get(self, dyad: str | Sequence[str], period_start: date | str | int) -> Regime:
+        """The regime of ``dyad`` ("RUS-USA", or two codes in any order) in a period.
+
+        ``period_start`` may be a date, an ISO date string or a year.
+        """
+        a, b = sorted(dyad.split("-") if isinstance(dyad, str) else dyad)
+        for r in self.regimes:
+            if (r.source, r.target) != (a, b):
+                continue
+            ps = r.period_start
+            if (
+                (isinstance(period_start, int) and ps.year == period_start)
+                or (isinstance(period_start, str) and ps.isoformat() == period_start)
+                or ps == period_start
+            ):
+                return r
+        raise DataError(
+            f"no regime for {a}-{b} in period {period_start}",
+            hint="check the countries and the period of the index",
+        )
+
+    def _frame(self) -> pl.DataFrame:
+        evidence_keys = sorted({k for r in self.regimes for k in r.evidence})
+        rows = []
+        for r in self.regimes:
+            row: dict[str, Any] = {
+                "source": r.source,
+                "target": r.target,
+                "dyad": r.dyad,
+                "period": self.period,
+                "period_start": r.period_start,
+                "label": r.label,
+                "rule": r.rule,
+                "limited_by": ",".join(r.limited_by),
+                "confidence": r.confidence,
+            }
+            for k in evidence_keys:
+                v = r.evidence.get(k)
+                row[k] = None if v is None else (str(v) if isinstance(v, str) else float(v))
+            rows.append(row)
+        if not rows:
+            return pl.DataFrame(
+                schema={
+                    "source": pl.Utf8,
+                    "target": pl.Utf8,
+                    "dyad": pl.Utf8,
+                    "period": pl.Utf8,
+                    "period_start": pl.Date,
+                    "label": pl.Utf8,
+                    "rule": pl.Utf8,
+                    "limited_by": pl.Utf8,
+                    "confidence": pl.Float64,
+                }
+            )
+        return pl.DataFrame(rows, infer_schema_length=None)
+
+    def to_frame(self) -> pl.DataFrame:
+        """One row per dyad and period: label, rule, confidence and every evidence figure."""
+        return self._frame()
+
+    def summary(self) -> str:
+        """A readable table: per dyad and period, the label, its confidence and rule."""
+        lines = [
+            f"Regimes ({self.period}; scope {'from event locations' if self.scope_known else 'unknown'})",
+            f"{'dyad':<8} {'period':<10} {'label':<20} {'conf.':>5}  rule",
+        ]
+        for r in self.regimes:
+            conf = "" if r.confidence is None else f"{r.confidence:.2f}"
+            lines.append(
+                f"{r.dyad:<8} {r.period_start.isoformat():<10} {r.label:<20} {conf:>5}  {r.rule}"
+            )
+        return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- frames
+
+
+def _as_frame(index: Any) -> pl.DataFrame:
+    """The symmetric index frame of a ``DyadIndex`` or of an index frame."""
+    if isinstance(index, pl.DataFrame):
+        frame = index
+    elif hasattr(index, "symmetric") and hasattr(index, "frame"):
+        frame = index.symmetric().frame
+    elif hasattr(index, "to_frame"):
+        frame = index.to_frame()
+    else:
+        raise DataError(
+            f"not an index: {type(index).__name__}",
+            hint="pass a DyadIndex from trilateral.measure or a polars index frame",
+        )
+    need = {"source", "target", "arena", "period_start", "n_events", "mean_goldstein"}
+    missing = need - set(frame.columns)
+    if missing:
+        raise DataError(
+            f"index frame lacks columns: {', '.join(sorted(missing))}",
+            hint="see the Index-frame contract in docs/ARCHITECTURE.md",
+        )
+    return symmetric_frame(frame)
+
+
+def _fill_optional(frame: pl.DataFrame) -> pl.DataFrame:
+    exprs = []
+    defaults: dict[str, pl.Expr] = {
+        "weight": pl.col("n_events").cast(pl.Float64),
+        "ci_low": pl.lit(None, dtype=pl.Float64),
+        "ci_high": pl.lit(None, dtype=pl.Float64),
+        "force_events": pl.lit(0, dtype=pl.Int64),
+        "period": pl.lit("period"),
+    }
+    for s in _STATS:
+        defaults.setdefault(s, pl.lit(None, dtype=pl.Float64))
+    for name, expr in defaults.items():
+        if name not in frame.columns:
+            exprs.append(expr.alias(name))
+    return frame.with_columns(exprs) if exprs else frame
+
+
+def _pool(frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    """Pool index rows over ``keys``: sums of counts, weight-weighted means and shares.
+
+    The bootstrap interval of a pooled mean is rebuilt from the rows' normal
+    approximations (sd = (ci_high − ci_low) / (2 · 1.96)) as the sd of a weighted mean of
+    independent estimates.
+    """
+    w = pl.col("weight").cast(pl.Float64)
+    has = pl.col("n_events") > 0
+    wpos = pl.when(has).then(w).otherwise(0.0)
+    sd = (pl.col("ci_high") - pl.col("ci_low")) / (2 * _Z)
+    frame = frame.with_columns(_w=wpos, _sd=sd, _has=has)
+    agg = [
+        pl.col("n_events").sum().cast(pl.Int64).alias("n_events"),
+        pl.col("weight").sum().alias("weight"),
+        pl.col("force_events").fill_null(0).sum().cast(pl.Int64).alias("force_events"),
+        pl.col("_w").sum().alias("_wsum"),
+        ((pl.col("_w") * pl.col("mean_goldstein").fill_null(0.0)).sum()).alias("_mg"),
+        ((pl.col("_w") ** 2 * pl.col("_sd").fill_null(0.0) ** 2).sum()).alias("_var"),
+        (pl.col("_sd").is_null() & pl.col("_has")).any().alias("_sd_null"),
+    ]
+    for s in _STATS:
+        agg.append((pl.col("_w") * pl.col(s).fill_null(0.0)).sum().alias(f"_{s}"))
+    out = frame.group_by(keys, maintain_order=True).agg(agg)
+    pooled = pl.col("_wsum") > 0
+    mean = pl.when(pooled).then(pl.col("_mg") / pl.col("_wsum"))
+    half = _Z * pl.col("_var").sqrt() / pl.col("_wsum")
+    cols = [
+        mean.alias("mean_goldstein"),
+        pl.when(pooled & ~pl.col("_sd_null"))
+        .then(pl.col("_mg") / pl.col("_wsum") - half)
+        .alias("ci_low"),
+        pl.when(pooled & ~pl.col("_sd_null"))
+        .then(pl.col("_mg") / pl.col("_wsum") + half)
+        .alias("ci_high"),
+    ]
+    cols += [pl.when(pooled).then(pl.col(f"_{s}") / pl.col("_wsum")).alias(s) for s in _STATS]
+    out = out.with_columns(cols)
+    return out.drop([c for c in out.columns if c.startswith("_")])
+
+
+def symmetric_frame(frame: pl.DataFrame) -> pl.DataFrame:
+    """The undirected view of an index frame: ``source < target``, both directions pooled.
+
+    A frame that is already symmetric (one row per unordered pair) comes back with the
+    same figures.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from datetime import date
+    >>> f = pl.DataFrame({"source": ["USA", "RUS"], "target": ["RUS", "USA"],
+    ...     "arena": ["all", "all"], "period_start": [date(2018, 1, 1)] * 2,
+    ...     "n_events": [2, 2], "weight": [2.0, 2.0], "mean_goldstein": [-4.0, -2.0]})
+    >>> symmetric_frame(f)["mean_goldstein"].to_list()
+    [-3.0]
+    """
+    frame = _fill_optional(frame)
+    lo = pl.min_horizontal("source", "target")
+    hi = pl.max_horizontal("source", "target")
+    frame = frame.with_columns(lo.alias("source"), hi.alias("target"))
+    keys = ["source", "target", "arena", "period", "period_start"]
+    return _pool(frame, keys).sort(["source", "target", "arena", "period_start"])
+
+
+def _reperiod(frame: pl.DataFrame, period: str | None, window: tuple[date, date] | None):
+    if window is not None:
+        start, end = window
+        if end < start:
+            raise ConfigError(f"window ends before it starts: {start} … {end}")
+        frame = frame.filter(pl.col("period_start").is_between(start, end))
+        label = f"{start.isoformat()}/{end.isoformat()}"
+        frame = frame.with_columns(period=pl.lit(label), period_start=pl.lit(start))
+        return _pool(frame, ["source", "target", "arena", "period", "period_start"]), label
+    if period is None:
+        periods = frame["period"].unique().to_list() if frame.height else ["period"]
+        return frame, str(periods[0]) if len(periods) == 1 else "mixed"
+    if period not in PERIODS:
+        raise ConfigError(f"unknown period {period!r}", hint=f"use one of: {', '.join(PERIODS)}")
+    every = {"day": "1d", "week": "1w", "month": "1mo", "quarter": "1q", "year": "1y"}[period]
+    frame = frame.with_columns(
+        period=pl.lit(period), period_start=pl.col("period_start").dt.truncate(every)
+    )
+    return _pool(frame, ["source", "target", "arena", "period", "period_start"]), period
+
+
+# --------------------------------------------------------------------------- scope
+
+
+def conflict_scope(
+    store: Any,
+    countries: Sequence[str] = DEFAULT_COUNTRIES,
+    period: str = "year",
+    *,
+    region: Iterable[str] = DEFAULT_REGION,
+) -> pl.DataFrame:
+    """Where each symmetric dyad's conflict events (quad 3–4) happened, per period.
+
+    Parameters
+    ----------
+    store : EventStore, duckdb connection, str or Path
+        The event store.
+    countries : sequence of str
+        ISO3 codes; every pair among them is a dyad.
+    period : str
+        One of ``day, week, month, quarter, year``.
+    region : iterable of str
+        ISO3 codes counted as "regional" (see :data:`DEFAULT_REGION`).
+
+    Returns
+    -------
+    polars.DataFrame
+        ``source, target, period_start, n_conflict, n_located, n_home, n_region,
+        n_elsewhere, conflict_goldstein`` (event counts; ``conflict_goldstein`` is the
+        weighted mean Goldstein of the conflict events, the *severity*).
+
+    Examples
+    --------
+    >>> scope = conflict_scope("trilateral.duckdb", period="year")  # doctest: +SKIP
+    """
+    if period not in PERIODS:
+        raise ConfigError(f"unknown period {period!r}", hint=f"use one of: {', '.join(PERIODS)}")
+    codes = sorted({c.upper() for c in countries})
+    region_codes = sorted({c.upper() for c in region})
+    from ..measure._store_access import open_store
+
+    with open_store(store) as handle:
+        con = handle.con
+        sql = f"""
+            SELECT least(source, target) AS source, greatest(source, target) AS target,
+                   CAST(date_trunc('{period}', date) AS DATE) AS period_start,
+                   count(*) AS n_conflict,
+                   count(*) FILTER (WHERE location IS NOT NULL AND location <> '') AS n_located,
+                   count(*) FILTER (WHERE location IN (source, target)) AS n_home,
+                   count(*) FILTER (WHERE location NOT IN (source, target)
+                                    AND list_contains($region, location)) AS n_region,
+                   count(*) FILTER (WHERE location IS NOT NULL AND location <> ''
+                                    AND location NOT IN (source, target)
+                                    AND NOT list_contains($region, location)) AS n_elsewhere,
+                   sum(weight * goldstein) / sum(weight) AS conflict_goldstein
+            FROM events
+            WHERE quad_class IN (3, 4) AND source <> target
+              AND list_contains($codes, source) AND list_contains($codes, target)
+            GROUP BY ALL ORDER BY ALL
+        """
+        try:
+            table = con.sql(sql, params={"codes": codes, "region": region_codes}).pl()
+        except Exception as exc:  # duckdb.Error, but CatalogException etc. vary by version
+            raise StoreError(
+                f"cannot query the events table: {exc}",
+                hint="is this a trilateral store? create one with `trilateral ingest`",
+            ) from None
+    out = table
+    return out.with_columns(pl.col(c).cast(pl.Int64) for c in out.columns if c.startswith("n_"))
+
+
+def _pool_scope(scope: pl.DataFrame, period: str, window: tuple[date, date] | None):
+    if window is not None:
+        scope = scope.filter(pl.col("period_start").is_between(*window)).with_columns(
+            period_start=pl.lit(window[0])
+        )
+    elif period in PERIODS:
+        every = {"day": "1d", "week": "1w", "month": "1mo", "quarter": "1q", "year": "1y"}[period]
+        scope = scope.with_columns(pl.col("period_start").dt.truncate(every))
+    counts = [c for c in scope.columns if c.startswith("n_")]
+    return scope.group_by(["source", "target", "period_start"]).agg(
+        [pl.col(c).sum() for c in counts]
+        + [
+            (
+                (pl.col("conflict_goldstein") * pl.col("n_conflict")).sum()
+                / pl.col("n_conflict").filter(pl.col("conflict_goldstein").is_not_null()).sum()
+            ).alias("conflict_goldstein")
+        ]
+    )
+
+
+# --------------------------------------------------------------------------- rules
+
+
+def _decide(f: Mapping[str, np.ndarray], cfg: RegimeConfig) -> dict[str, np.ndarray]:
+    """The rules, vectorised over Monte Carlo draws. Returns label codes and flags."""
+    n = f["n_events"]
+    hostile = f["mean_goldstein"] < cfg.hostile_goldstein
+    force = f["force_events"] >= cfg.force_min_events
+    partnership = (
+        (f["n_hostile_arenas"] == 0) & (f["mean_goldstein"] >= cfg.partnership_goldstein) & ~force
+    )
+    sev = f["conflict_goldstein"]
+    severe = np.where(np.isnan(sev), False, sev <= cfg.severity_goldstein)
+    intensity_limited = ~force & (f["material_conflict_share"] < cfg.material_conflict_share)
+    intensity_limited &= ~severe
+    breadth_limited = (f["n_hostile_arenas"] < cfg.confrontation_min_hostile_arenas) | f[
+        "cooperation_survives"
+    ]
+    gshare = f["global_share"]
+    scope_known = ~np.isnan(gshare)
+    scope_limited = scope_known & (np.nan_to_num(gshare) < cfg.global_scope_share)
+    limited = intensity_limited | breadth_limited | scope_limited
+    code = np.where(
+        hostile,
+        np.where(limited, _CODE[LIMITED_OPPONENTS], _CODE[CONFRONTATION]),
+        np.where(partnership, _CODE[PARTNERSHIP], _CODE[LIMITED_PARTNERSHIP]),
+    )
+    code = np.where(n < cfg.min_events, _CODE[INSUFFICIENT], code)
+    return {
+        "code": code,
+        "hostile": hostile,
+        "force": force,
+        "severe": severe,
+        "intensity_limited": intensity_limited,
+        "breadth_limited": breadth_limited,
+        "scope_limited": scope_limited,
+        "scope_known": scope_known,
+    }
+
+
+def _figures(
+    rows: pl.DataFrame, scope_row: Mapping[str, Any] | None, cfg: RegimeConfig
+) -> dict[str, Any]:
+    """The point figures of one dyad-period from its arena rows (and "all" if present)."""
+    by_arena = {r["arena"]: r for r in rows.iter_rows(named=True)}
+    arena_rows = [by_arena[a] for a in ARENAS if a in by_arena]
+    overall = by_arena.get("all")
+    if overall is None:
+        pooled = _pool(
+            rows.filter(pl.col("arena") != "all").with_columns(arena=pl.lit("all")),
+            ["source", "target", "arena", "period", "period_start"],
+        )
+        overall = pooled.row(0, named=True) if pooled.height else None
+    fig: dict[str, Any] = {"arenas": {}}
+    o = overall or {}
+    fig["n_events"] = int(o.get("n_events") or 0)
+    fig["mean_goldstein"] = o.get("mean_goldstein")
+    fig["ci_low"] = o.get("ci_low")
+    fig["ci_high"] = o.get("ci_high")
+    for s in _STATS:
+        fig[s] = o.get(s)
+    fig["force_events"] = int(o.get("force_events") or 0)
+    if overall is not None and "all" in by_arena and arena_rows:
+        # a frame with both: force events may only be reported on arena rows
+        fig["force_events"] = max(
+            fig["force_events"], sum(int(r.get("force_events") or 0) for r in arena_rows)
+        )
+    for r in arena_rows:
+        fig["arenas"][r["arena"]] = {
+            "n_events": int(r.get("n_events") or 0),
+            "conflict_share": r.get("conflict_share"),
+            "material_conflict_share": r.get("material_conflict_share"),
+            "cooperation_share": r.get("cooperation_share"),
+            "net_cooperation": r.get("net_cooperation"),
+            "mean_goldstein": r.get("mean_goldstein"),
+        }
+    sc = scope_row or {}
+    fig["n_conflict"] = sc.get("n_conflict")
+    fig["n_located"] = sc.get("n_located")
+    fig["n_home"] = sc.get("n_home")
+    fig["n_region"] = sc.get("n_region")
+    fig["n_elsewhere"] = sc.get("n_elsewhere")
+    fig["conflict_goldstein"] = sc.get("conflict_goldstein")
+    return fig
+
+
+def _nan(x: Any) -> float:
+    return float("nan") if x is None else float(x)
+
+
+def _shares_draw(
+    gen: np.random.Generator,
+    n: int,
+    coop: float | None,
+    conflict: float | None,
+    material: float | None,
+    size: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Draws of (cooperation, conflict, material-conflict) shares from a Dirichlet.
+
+    The weighted shares are treated as proportions of ``n`` events with a Jeffreys-like
+    prior of 1/2 per category: quad 1–2, quad 3 and quad 4.
+    """
+    if n <= 0 or coop is None or conflict is None:
+        nan = np.full(size, np.nan)
+        return nan, nan, nan
+    mat = float(material or 0.0)
+    verbal = max(float(conflict) - mat, 0.0)
+    alpha = np.array([float(coop), verbal, mat]) * n + 0.5
+    d = gen.dirichlet(alpha, size=size)
+    return d[:, 0], d[:, 1] + d[:, 2], d[:, 2]
+
+
+def _arrays(fig: Mapping[str, Any], cfg: RegimeConfig, draws: int, gen: np.random.Generator | None):
+    """Figures as arrays: length 1 (the point) or ``draws`` Monte Carlo draws."""
+    size = 1 if gen is None else draws
+    out: dict[str, np.ndarray] = {
+        "n_events": np.full(size, fig["n_events"]),
+        "force_events": np.full(size, fig["force_events"]),
+    }
+    mg = _nan(fig["mean_goldstein"])
+    if gen is not None and fig["ci_low"] is not None and fig["ci_high"] is not None:
+        sd = max((fig["ci_high"] - fig["ci_low"]) / (2 * _Z), 0.0)
+        out["mean_goldstein"] = gen.normal(mg, sd, size) if sd > 0 else np.full(size, mg)
+    else:
+        out["mean_goldstein"] = np.full(size, mg)
+    if gen is not None:
+        _, _, mat = _shares_draw(
+            gen,
+            fig["n_events"],
+            fig["cooperation_share"],
+            fig["conflict_share"],
+            fig["material_conflict_share"],
+            size,
+        )
+        out["material_conflict_share"] = mat
+    else:
+        out["material_conflict_share"] = np.full(size, _nan(fig["material_conflict_share"]))
+    hostile = np.zeros(size, dtype=np.int64)
+    survives = np.zeros(size, dtype=bool)
+    for a in fig["arenas"].values():
+        if a["n_events"] < cfg.min_arena_events or a["net_cooperation"] is None:
+            continue
+        if gen is not None:
+            coop, conflict, _ = _shares_draw(
+                gen,
+                a["n_events"],
+                a["cooperation_share"],
+                a["conflict_share"],
+                a["material_conflict_share"],
+                size,
+            )
+            net = coop - conflict
+        else:
+            coop = np.full(size, _nan(a["cooperation_share"]))
+            net = np.full(size, float(a["net_cooperation"]))
+        hostile += net < 0
+        survives |= np.nan_to_num(coop) >= cfg.cooperation_survives_share
+    out["n_hostile_arenas"] = hostile
+    out["cooperation_survives"] = survives
+    out["conflict_goldstein"] = np.full(size, _nan(fig["conflict_goldstein"]))
+    located = fig["n_located"] or 0
+    if located >= cfg.scope_min_located and located > 0:
+        k = fig["n_elsewhere"] or 0
+        if gen is not None:
+            out["global_share"] = gen.beta(k + 0.5, located - k + 0.5, size)
+        else:
+            out["global_share"] = np.full(size, k / located)
+    else:
+        out["global_share"] = np.full(size, np.nan)
+    return out
+
+
+def _rule_text(label: str, flags: Mapping[str, bool], fig: Mapping[str, Any], cfg: RegimeConfig):
+    limited_by: list[str] = []
+    if label == INSUFFICIENT:
+        return f"R0: {fig['n_events']} events < min_events={cfg.min_events}", ()
+    if label == PARTNERSHIP:
+        return (
+            f"R1: mean Goldstein ≥ {cfg.partnership_goldstein:g}, no net-hostile arena, "
+            "no direct force",
+            (),
+        )
+    if label == LIMITED_PARTNERSHIP:
+        why = []
+        if fig["mean_goldstein"] is not None and fig["mean_goldstein"] < cfg.partnership_goldstein:
+            why.append(f"mean Goldstein < {cfg.partnership_goldstein:g}")
+        if fig["n_hostile_arenas"]:
+            why.append(f"{fig['n_hostile_arenas']} net-hostile arena(s)")
+        if flags["force"]:
+            why.append("direct force used")
+        return "R2: friendly overall (mean Goldstein ≥ 0) but " + ", ".join(why or ["—"]), ()
+    if flags["intensity_limited"]:
+        limited_by.append("intensity")
+    if flags["breadth_limited"]:
+        limited_by.append("breadth")
+    if flags["scope_limited"]:
+        limited_by.append("scope")
+    if label == LIMITED_OPPONENTS:
+        return "R3: hostile overall (mean Goldstein < 0), limited in " + ", ".join(
+            limited_by
+        ), tuple(limited_by)
+    return (
+        "R4: hostile overall and unlimited in intensity, breadth"
+        + (" and scope" if flags["scope_known"] else " (scope unknown)"),
+        (),
+    )
+
+
+def classify_regimes(
+    index: Any,
+    config: RegimeConfig | None = None,
+    *,
+    scope: pl.DataFrame | None = None,
+    period: str | None = None,
+    window: tuple[date, date] | None = None,
+    countries: Sequence[str] | None = None,
+    rng: RNGLike = 0,
+) -> RegimeResults:
+    """Label each symmetric dyad and period with a relationship regime.
+
+    Parameters
+    ----------
+    index : DyadIndex or polars.DataFrame
+        Indices in the Index-frame layout (directed rows are pooled into symmetric ones).
+    config : RegimeConfig, optional
+        Thresholds; defaults documented in ``docs/diagnose.md``.
+    scope : polars.DataFrame, optional
+        From :func:`conflict_scope`: where the conflict events happened and how severe
+        they were. Without it scope is "unknown" and does not decide.
+    period : str, optional
+        Re-aggregate to a coarser period (e.g. ``"year"``) before classifying.
+    window : (date, date), optional
+        Pool every period starting in the window into one and classify that.
+    countries : sequence of str, optional
+        Keep only dyads among these countries.
+    rng : int, SeedSequence, Generator or None
+        Seed of the Monte Carlo draws behind ``confidence`` (default 0: reproducible).
+
+    Returns
+    -------
+    RegimeResults
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from datetime import date
+    >>> f = pl.DataFrame({"source": ["RUS"], "target": ["USA"], "arena": ["all"],
+    ...     "period": ["year"], "period_start": [date(2018, 1, 1)], "n_events": [40],
+    ...     "weight": [40.0], "mean_goldstein": [-3.0], "ci_low": [-3.5], "ci_high": [-2.5],
+    ...     "conflict_share": [0.7], "material_conflict_share": [0.3],
+    ...     "cooperation_share": [0.3], "net_cooperation": [-0.4], "force_events": [0]})
+    >>> classify_regimes(f).regimes[0].label
+    'limited opponents'
+    """
+    cfg = config or RegimeConfig()
+    frame = _as_frame(index)
+    if countries is not None:
+        codes = [c.upper() for c in countries]
+        frame = frame.filter(pl.col("source").is_in(codes) & pl.col("target").is_in(codes))
+    frame, period_label = _reperiod(frame, period, window)
+    scope_rows: dict[tuple[str, str, date], dict[str, Any]] = {}
+    if scope is not None:
+        pooled = _pool_scope(scope, period or "", window) if (period or window) else scope
+        for r in pooled.iter_rows(named=True):
+            scope_rows[(r["source"], r["target"], r["period_start"])] = r
+    gen = resolve_rng(rng)
+    regimes = []
+    for key, rows in frame.group_by(["source", "target", "period_start"], maintain_order=True):
+        src, tgt, ps = key
+        fig = _figures(rows, scope_rows.get((src, tgt, ps)), cfg)
+        point = _arrays(fig, cfg, 1, None)
+        flags = _decide(point, cfg)
+        label = REGIME_LABELS[int(flags["code"][0])]
+        fig["n_hostile_arenas"] = int(point["n_hostile_arenas"][0])
+        fig["cooperation_survives"] = bool(point["cooperation_survives"][0])
+        gs = float(point["global_share"][0])
+        fig["global_share"] = None if np.isnan(gs) else gs
+        scope_label = (
+            "unknown"
+            if fig["global_share"] is None
+            else ("global" if gs >= cfg.global_scope_share else "regional")
+        )
+        flag1 = {k: bool(v[0]) for k, v in flags.items() if k != "code"}
+        rule, limited_by = _rule_text(label, flag1, fig, cfg)
+        confidence: float | None = None
+        if label != INSUFFICIENT:
+            draws = _decide(_arrays(fig, cfg, cfg.n_draws, gen), cfg)
+            confidence = float(np.mean(draws["code"] == _CODE[label]))
+        evidence: dict[str, Any] = {
+            "n_events": fig["n_events"],
+            "mean_goldstein": fig["mean_goldstein"],
+            "ci_low": fig["ci_low"],
+            "ci_high": fig["ci_high"],
+            "conflict_share": fig["conflict_share"],
+            "material_conflict_share": fig["material_conflict_share"],
+            "net_cooperation": fig["net_cooperation"],
+            "force_events": fig["force_events"],
+            "conflict_goldstein": fig["conflict_goldstein"],
+            "n_arenas_observed": sum(
+                1 for a in fig["arenas"].values() if a["n_events"] >= cfg.min_arena_events
+            ),
+            "n_hostile_arenas": fig["n_hostile_arenas"],
+            "hostile_arenas": ",".join(
+                name
+                for name, a in fig["arenas"].items()
+                if a["n_events"] >= cfg.min_arena_events
+                and a["net_cooperation"] is not None
+                and a["net_cooperation"] < 0
+            ),
+            "cooperation_survives": int(fig["cooperation_survives"]),
+            "scope": scope_label,
+            "global_share": fig["global_share"],
+            "n_located": fig["n_located"],
+            "n_home": fig["n_home"],
+            "n_region": fig["n_region"],
+            "n_elsewhere": fig["n_elsewhere"],
+        }
+        regimes.append(
+            Regime(
+                source=src,
+                target=tgt,
+                period_start=ps,
+                label=label,
+                rule=rule,
+                limited_by=limited_by,
+                confidence=confidence,
+                evidence=evidence,
+            )
+        )
+    regimes.sort(key=lambda r: (r.source, r.target, r.period_start))
+    return RegimeResults(
+        regimes=tuple(regimes), config=cfg, period=period_label, scope_known=scope is not None
+    )

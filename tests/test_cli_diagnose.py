@@ -1,0 +1,100 @@
+"""``trilateral diagnose`` and ``trilateral claims`` through typer's CliRunner."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from trilateral._cli import diagnose
+
+FILES = resources.files("trilateral.data") / "_files"
+
+
+@pytest.fixture(scope="module")
+def app() -> typer.Typer:
+    app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False)
+
+    @app.callback()
+    def _main() -> None:
+        """test app"""
+
+    diagnose.register(app)
+    return app
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory) -> Path:
+    from trilateral.data.store import EventStore
+
+    chron = FILES / "chronicle.csv"
+    if not chron.is_file():
+        pytest.skip("chronicle not shipped yet")
+    path = tmp_path_factory.mktemp("cli") / "chronicle.duckdb"
+    with EventStore.open(path) as s:
+        s.ingest(Path(str(chron)))
+    return path
+
+
+runner = CliRunner()
+
+
+@pytest.mark.parametrize("cmd", ["diagnose", "claims"])
+def test_help_has_an_example(app, cmd):
+    res = runner.invoke(app, [cmd, "--help"])
+    assert res.exit_code == 0
+    assert "Example" in res.output and f"trilateral {cmd}" in res.output
+
+
+def test_missing_store_is_a_clear_error(app, tmp_path):
+    for cmd in ("diagnose", "claims"):
+        res = runner.invoke(app, [cmd, "--db", str(tmp_path / "none.duckdb")])
+        assert res.exit_code == 1
+        assert "no event store" in res.output and "Traceback" not in res.output
+
+
+def test_bad_countries(app, store):
+    res = runner.invoke(app, ["diagnose", "--db", str(store), "--countries", "US"])
+    assert res.exit_code == 1 and "ISO 3166" in res.output
+
+
+def test_diagnose_table(app, store):
+    res = runner.invoke(app, ["diagnose", "--db", str(store), "--n-boot", "50"])
+    assert res.exit_code == 0, res.output
+    assert "RUS-USA" in res.output and "Strategic triangle" in res.output
+
+
+def test_diagnose_json(app, store):
+    res = runner.invoke(
+        app,
+        ["diagnose", "--db", str(store), "--n-boot", "50", "--json", "--countries", "USA,RUS,CHN"],
+    )
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)
+    regimes = {(r["dyad"], r["period_start"]): r for r in out["regimes"]}
+    r = regimes[("RUS-USA", "2018-01-01")]
+    assert r["label"] in (
+        "partnership",
+        "limited partnership",
+        "limited opponents",
+        "confrontation",
+        "insufficient data",
+    )
+    assert r["rule"] and "n_hostile_arenas" in r
+    assert {t["period_start"] for t in out["triangle"]} >= {"2017-01-01", "2018-01-01"}
+
+
+def test_claims_json_without_and_with_store(app, store, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no ./trilateral.duckdb here
+    monkeypatch.delenv("TRILATERAL_DB", raising=False)
+    res = runner.invoke(app, ["claims", "--json", "--id", "rus-defence-2015"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)
+    assert out["claims"][0]["verdict"] == "supported"
+    res = runner.invoke(app, ["claims", "--db", str(store), "--id", "expulsions-60-for-60"])
+    assert res.exit_code == 0, res.output
+    assert "Claims of Feng" in res.output and "1 supported, 0 contradicted" in res.output
