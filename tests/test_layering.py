@@ -23,7 +23,7 @@ RANK = {
     "report": 3,
     "serve": 4,
 }
-SHARED = {"_rng", "config", "errors", "__init__"}
+SHARED = {"_rng", "config", "errors", "__init__", "__version__"}
 
 
 def _stage_of(module: str) -> str | None:

@@ -1,0 +1,212 @@
+"""``trilateral measure``: thin over :func:`trilateral.measure._indices.indices` and
+:func:`trilateral.measure._power.power_ratios`."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import polars as pl
+import typer
+from rich.table import Table
+
+from ..config import default_db_path, parse_countries
+from ..errors import ConfigError
+from ..measure._indices import DyadIndex, indices
+from ..measure._power import PowerRatios, power_ratios
+from ._common import CountriesOpt, DbOpt, JsonOpt, console, handle_errors, print_json
+
+__all__ = ["register"]
+
+
+class PeriodChoice(StrEnum):
+    day = "day"
+    week = "week"
+    month = "month"
+    quarter = "quarter"
+    year = "year"
+
+
+class WeightingChoice(StrEnum):
+    events = "events"
+    mentions = "mentions"
+
+
+HELP = """Cooperation–conflict indices per dyad × arena × period, and power ratios.
+
+Writes into --out, as Parquet and CSV: indices (directed dyads), indices_symmetric (both directions pooled), power_ratios (capability panel), and provenance.json. Prints, per dyad and arena, the mean Goldstein score over the whole window and the conflict share.
+
+Example:
+
+  trilateral measure --db trilateral.duckdb --countries USA,RUS,CHN --period quarter --arena economic,diplomatic,all --out measure-output
+"""
+
+
+_ADJ = {
+    "day": "daily",
+    "week": "weekly",
+    "month": "monthly",
+    "quarter": "quarterly",
+    "year": "yearly",
+}
+
+
+def _write(frame: pl.DataFrame, out: Path, stem: str) -> list[str]:
+    pq, csv = out / f"{stem}.parquet", out / f"{stem}.csv"
+    frame.write_parquet(pq)
+    frame.write_csv(csv)
+    return [str(pq), str(csv)]
+
+
+def _parse_arena(value: str | None) -> list[str] | None:
+    if value is None or not value.strip():
+        return None
+    return [a.strip().lower() for a in value.split(",") if a.strip()]
+
+
+def _parse_date(value: str | None, name: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(
+            f"{name} {value!r} is not a date", hint=f"give {name} as YYYY-MM-DD"
+        ) from None
+
+
+def _summary_table(idx: DyadIndex) -> Table:
+    p = idx.pooled()
+    first, last = idx.provenance.get("start"), idx.provenance.get("end")
+    table = Table(
+        title=f"{_ADJ[idx.period]} indices {first} … {last} (weighting: {idx.weighting})",
+        title_justify="left",
+    )
+    for col, just in (
+        ("dyad", "left"),
+        ("arena", "left"),
+        ("events", "right"),
+        ("mean Goldstein", "right"),
+        ("conflict share", "right"),
+        ("net coop.", "right"),
+    ):
+        table.add_column(col, justify=just)  # type: ignore[arg-type]
+    for r in p.filter(pl.col("n_events") > 0).iter_rows(named=True):
+        table.add_row(
+            f"{r['source']}→{r['target']}",
+            r["arena"],
+            f"{r['n_events']:,}",
+            f"{r['mean_goldstein']:+.2f}",
+            f"{r['conflict_share']:.2f}",
+            f"{r['net_cooperation']:+.2f}",
+        )
+    return table
+
+
+def _power(countries: tuple[str, ...]) -> tuple[PowerRatios | None, str | None]:
+    try:
+        return power_ratios(countries=countries), None
+    except ImportError as exc:  # the capability panel is part of the data stage
+        return None, f"power ratios skipped: capability panel unavailable ({exc})"
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``measure`` command to ``app``."""
+
+    @app.command("measure", help=HELP)
+    @handle_errors
+    def measure_cmd(
+        db: DbOpt = None,
+        countries: CountriesOpt = "USA,RUS,CHN",
+        period: Annotated[
+            PeriodChoice, typer.Option("--period", help="Aggregation period.")
+        ] = PeriodChoice.month,
+        arena: Annotated[
+            str | None,
+            typer.Option(
+                "--arena",
+                help=(
+                    "Arenas separated by commas (diplomatic, economic, information, "
+                    "military, political) and/or 'all' (every event of the dyad pooled). "
+                    "Default: each arena plus 'all'."
+                ),
+                show_default=False,
+            ),
+        ] = None,
+        weighting: Annotated[
+            WeightingChoice,
+            typer.Option("--weighting", help="Count each event once, or once per mention."),
+        ] = WeightingChoice.events,
+        collapse_duplicates: Annotated[
+            bool,
+            typer.Option(
+                "--collapse-duplicates",
+                help="Merge rows with the same day, dyad and CAMEO code into one event.",
+            ),
+        ] = False,
+        normalize: Annotated[
+            bool,
+            typer.Option(
+                "--normalize", help="Add volume_share: the cell's share of all events that period."
+            ),
+        ] = False,
+        start: Annotated[
+            str | None, typer.Option("--start", help="First day (YYYY-MM-DD).", show_default=False)
+        ] = None,
+        end: Annotated[
+            str | None, typer.Option("--end", help="Last day (YYYY-MM-DD).", show_default=False)
+        ] = None,
+        n_boot: Annotated[
+            int, typer.Option("--n-boot", min=0, help="Bootstrap replicates (0: no intervals).")
+        ] = 500,
+        seed: Annotated[int, typer.Option("--seed", help="Seed of the bootstrap.")] = 0,
+        out: Annotated[Path, typer.Option("--out", help="Output directory.")] = Path(
+            "measure-output"
+        ),
+        as_json: JsonOpt = False,
+    ) -> None:
+        codes = parse_countries(countries)
+        idx = indices(
+            default_db_path(db),
+            countries=codes,
+            period=period.value,
+            arena=_parse_arena(arena),
+            weighting=weighting.value,
+            collapse_duplicates=collapse_duplicates,
+            normalize=normalize,
+            start=_parse_date(start, "--start"),
+            end=_parse_date(end, "--end"),
+            n_boot=n_boot,
+            rng=seed,
+        )
+        ratios, note = _power(codes)
+        out.mkdir(parents=True, exist_ok=True)
+        files: dict[str, list[str]] = {
+            "indices": _write(idx.frame, out, "indices"),
+            "indices_symmetric": _write(idx.symmetric().frame, out, "indices_symmetric"),
+        }
+        if ratios is not None:
+            files["power_ratios"] = _write(ratios.frame, out, "power_ratios")
+        prov: dict[str, Any] = {"indices": idx.provenance}
+        if ratios is not None:
+            prov["power_ratios"] = ratios.provenance
+        prov_path = out / "provenance.json"
+        prov_path.write_text(json.dumps(prov, indent=2, default=str) + "\n", encoding="utf-8")
+        files["provenance"] = [str(prov_path)]
+        if as_json:
+            print_json(
+                {
+                    "files": files,
+                    "summary": idx.pooled().to_dicts(),
+                    "provenance": idx.provenance,
+                    "note": note,
+                }
+            )
+            return
+        console.print(_summary_table(idx))
+        if note:
+            console.print(f"[yellow]{note}[/]")
+        console.print(f"wrote {sum(len(v) for v in files.values())} files to {out}/")

@@ -1,0 +1,817 @@
+"""Dyad × arena × period indices of cooperation and conflict (DESIGN.md, "Index").
+
+One portable SQL aggregate over the store's ``events`` table gives, per directed dyad,
+arena and period, the counts and weighted sums; the calendar of periods is laid under
+it afterwards so that periods without events are present (``n_events`` 0, statistics
+null) rather than silently dropped or read as zero. A percentile bootstrap of the
+weighted mean Goldstein score, resampling events within each cell, gives ``ci_low`` /
+``ci_high``.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any, Literal
+
+import numpy as np
+import polars as pl
+
+import trilateral
+
+from .._rng import RNGLike, seed_sequence
+from ..config import ARENAS, DEFAULT_COUNTRIES, PERIODS
+from ..errors import ConfigError, DataError
+from ._store_access import StoreHandle, data_hash, open_store, require_events
+
+__all__ = ["INDEX_COLUMNS", "DyadIndex", "indices"]
+
+#: The Index frame's columns (docs/CONTRACTS-dev.md), in order.
+INDEX_COLUMNS: tuple[str, ...] = (
+    "source",
+    "target",
+    "arena",
+    "period",
+    "period_start",
+    "n_events",
+    "weight",
+    "mean_goldstein",
+    "ci_low",
+    "ci_high",
+    "conflict_share",
+    "material_conflict_share",
+    "cooperation_share",
+    "net_cooperation",
+    "force_events",
+)
+
+ALL = "all"
+Weighting = Literal["events", "mentions"]
+
+# Weighted sums from which every statistic of a cell (and of a pooled cell) follows.
+_SUMS = ("swg", "w_conflict", "w_material", "w_coop")
+
+
+# --------------------------------------------------------------------------- result
+
+
+@dataclass(frozen=True, slots=True)
+class DyadIndex:
+    """Cooperation–conflict indices per dyad × arena × period (the Index frame).
+
+    Each cell summarises the events one country directed at another (``directed``) or
+    that passed between two countries in either direction (``directed=False``, from
+    :meth:`symmetric`) in one arena and one calendar period. The score is the weighted
+    mean Goldstein (1992) score on −10 (most conflictual) … +10 (most cooperative);
+    the shares use the CAMEO quad classes (1–2 cooperation, 3–4 conflict, 4 material
+    conflict). Weighting by ``"events"`` counts each event once; by ``"mentions"``
+    counts it once per report (GDELT's NumMentions), which favours salient events.
+
+    Attributes
+    ----------
+    frame : polars.DataFrame
+        One row per dyad × arena × period, columns :data:`INDEX_COLUMNS` (plus
+        ``volume`` and ``volume_share`` when normalised, ``dyad`` when undirected).
+    countries : tuple of str
+        The countries whose dyads are measured.
+    period : str
+        One of ``day``, ``week``, ``month``, ``quarter``, ``year``.
+    weighting : str
+        ``"events"`` or ``"mentions"``.
+    arenas : tuple of str
+        The arenas present in ``frame`` (``"all"`` pools every arena in the store).
+    directed : bool
+        False for the undirected view returned by :meth:`symmetric`.
+    level : float
+        Confidence level of the bootstrap interval.
+    provenance : dict
+        Query parameters, store path, data hash, package version, rng seed entropy.
+    undirected_ci : polars.DataFrame or None
+        Bootstrap intervals of the undirected cells (used by :meth:`symmetric`).
+    """
+
+    frame: pl.DataFrame
+    countries: tuple[str, ...]
+    period: str
+    weighting: str
+    arenas: tuple[str, ...]
+    directed: bool = True
+    level: float = 0.95
+    provenance: dict[str, Any] = field(default_factory=dict)
+    undirected_ci: pl.DataFrame | None = field(default=None, repr=False, compare=False)
+
+    def to_frame(self) -> pl.DataFrame:
+        """The Index frame (a polars DataFrame)."""
+        return self.frame
+
+    def symmetric(self) -> DyadIndex:
+        """Undirected view: both directions of each dyad pooled into one cell.
+
+        Rows carry ``dyad`` (``"RUS-USA"``) and ``source < target`` alphabetically. Counts
+        and weights add; the mean and the shares are recomputed from the pooled weighted
+        sums (so they are weighted means over the events of both directions, not means of
+        the two directed means). The bootstrap interval is that of the pooled events,
+        computed by :func:`indices` (null when it ran with ``n_boot=0``).
+
+        Examples
+        --------
+        >>> idx.symmetric().frame.select("dyad").unique().height  # doctest: +SKIP
+        3
+        """
+        if not self.directed:
+            return self
+        f = self.frame
+        lo = pl.min_horizontal("source", "target")
+        hi = pl.max_horizontal("source", "target")
+        keyed = f.with_columns(
+            lo.alias("_lo"),
+            hi.alias("_hi"),
+            (pl.col("mean_goldstein") * pl.col("weight")).fill_null(0.0).alias("swg"),
+            (pl.col("conflict_share") * pl.col("weight")).fill_null(0.0).alias("w_conflict"),
+            (pl.col("material_conflict_share") * pl.col("weight"))
+            .fill_null(0.0)
+            .alias("w_material"),
+            (pl.col("cooperation_share") * pl.col("weight")).fill_null(0.0).alias("w_coop"),
+        )
+        aggs = [
+            pl.col("n_events").sum(),
+            pl.col("weight").sum(),
+            *[pl.col(c).sum() for c in _SUMS],
+            pl.col("force_events").sum(),
+        ]
+        normalised = "volume" in f.columns
+        if normalised:
+            aggs.append(pl.col("volume").first())
+        pooled = (
+            keyed.group_by(["_lo", "_hi", "arena", "period", "period_start"], maintain_order=True)
+            .agg(aggs)
+            .rename({"_lo": "source", "_hi": "target"})
+        )
+        pooled = _stats_from_sums(pooled)
+        if self.undirected_ci is not None:
+            pooled = pooled.join(
+                self.undirected_ci,
+                on=["source", "target", "arena", "period_start"],
+                how="left",
+                maintain_order="left",
+            )
+        else:
+            pooled = pooled.with_columns(
+                pl.lit(None, pl.Float64).alias("ci_low"), pl.lit(None, pl.Float64).alias("ci_high")
+            )
+        cols = ["dyad", *INDEX_COLUMNS]
+        pooled = pooled.with_columns(
+            pl.concat_str([pl.col("source"), pl.col("target")], separator="-").alias("dyad")
+        )
+        if normalised:
+            pooled = _add_volume_share(pooled)
+            cols += ["volume", "volume_share"]
+        return replace(self, frame=pooled.select(cols), directed=False, undirected_ci=None)
+
+    def series(self, source: str, target: str, arena: str = ALL) -> pl.DataFrame:
+        """The time series of one dyad in one arena, ordered by period.
+
+        For an undirected index the order of ``source`` and ``target`` does not matter.
+
+        Examples
+        --------
+        >>> idx.series("USA", "RUS", "economic")  # doctest: +SKIP
+        """
+        s, t = source.upper(), target.upper()
+        if not self.directed:
+            s, t = min(s, t), max(s, t)
+        if arena not in self.arenas:
+            raise ConfigError(
+                f"arena {arena!r} is not in this index",
+                hint=f"choose one of {', '.join(self.arenas)}",
+            )
+        out = self.frame.filter(
+            (pl.col("source") == s) & (pl.col("target") == t) & (pl.col("arena") == arena)
+        ).sort("period_start")
+        if out.height == 0:
+            raise ConfigError(
+                f"no dyad {s}→{t} in this index",
+                hint=f"the index covers {', '.join(self.countries)}",
+            )
+        return out
+
+    def pooled(self) -> pl.DataFrame:
+        """Per dyad and arena, the statistics pooled over every period of the window.
+
+        Columns: source, target, arena, periods, periods_with_events, n_events, weight,
+        mean_goldstein, conflict_share, material_conflict_share, cooperation_share,
+        net_cooperation, force_events (weighted over events, not averaged over periods).
+        """
+        f = self.frame.with_columns(
+            (pl.col("mean_goldstein") * pl.col("weight")).fill_null(0.0).alias("swg"),
+            (pl.col("conflict_share") * pl.col("weight")).fill_null(0.0).alias("w_conflict"),
+            (pl.col("material_conflict_share") * pl.col("weight"))
+            .fill_null(0.0)
+            .alias("w_material"),
+            (pl.col("cooperation_share") * pl.col("weight")).fill_null(0.0).alias("w_coop"),
+        )
+        out = f.group_by(["source", "target", "arena"], maintain_order=True).agg(
+            pl.len().alias("periods"),
+            (pl.col("n_events") > 0).sum().alias("periods_with_events"),
+            pl.col("n_events").sum(),
+            pl.col("weight").sum(),
+            *[pl.col(c).sum() for c in _SUMS],
+            pl.col("force_events").sum(),
+        )
+        out = _stats_from_sums(out)
+        return out.select(
+            "source",
+            "target",
+            "arena",
+            "periods",
+            "periods_with_events",
+            "n_events",
+            "weight",
+            "mean_goldstein",
+            "conflict_share",
+            "material_conflict_share",
+            "cooperation_share",
+            "net_cooperation",
+            "force_events",
+        )
+
+    def summary(self) -> str:
+        """A short text table: per dyad and arena, the whole window pooled."""
+        p = self.pooled()
+        first = str(self.frame["period_start"].min()) if self.frame.height else ""
+        last = str(self.frame["period_start"].max()) if self.frame.height else ""
+        kind = "directed" if self.directed else "undirected"
+        lines = [
+            f"DyadIndex ({kind}, {self.period}, weighting={self.weighting}) "
+            f"{first} … {last}: {', '.join(self.countries)}",
+            f"{'dyad':<9} {'arena':<12} {'events':>8} {'periods':>9} {'goldstein':>10} "
+            f"{'conflict':>9} {'net coop':>9}",
+        ]
+        sep = "→" if self.directed else "-"
+        for r in p.iter_rows(named=True):
+            mean = "" if r["mean_goldstein"] is None else f"{r['mean_goldstein']:+.2f}"
+            conf = "" if r["conflict_share"] is None else f"{r['conflict_share']:.2f}"
+            net = "" if r["net_cooperation"] is None else f"{r['net_cooperation']:+.2f}"
+            lines.append(
+                f"{r['source'] + sep + r['target']:<9} {r['arena']:<12} {r['n_events']:>8} "
+                f"{r['periods_with_events']:>4}/{r['periods']:<4} {mean:>10} {conf:>9} {net:>9}"
+            )
+        return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _stats_from_sums(df: pl.DataFrame) -> pl.DataFrame:
+    """Mean and shares from weighted sums; null where a cell has no events."""
+    has = (pl.col("n_events") > 0) & (pl.col("weight") > 0)
+
+    def ratio(col: str) -> pl.Expr:
+        return pl.when(has).then(pl.col(col) / pl.col("weight")).otherwise(None)
+
+    return df.with_columns(
+        ratio("swg").alias("mean_goldstein"),
+        ratio("w_conflict").alias("conflict_share"),
+        ratio("w_material").alias("material_conflict_share"),
+        ratio("w_coop").alias("cooperation_share"),
+    ).with_columns(
+        (pl.col("cooperation_share") - pl.col("conflict_share")).alias("net_cooperation")
+    )
+
+
+def _query(handle: StoreHandle, sql: str, params: list[Any]) -> pl.DataFrame:
+    return handle.con.sql(sql, params=params).pl()
+
+
+def _add_volume_share(df: pl.DataFrame) -> pl.DataFrame:
+    return df.with_columns(
+        pl.when(pl.col("volume") > 0)
+        .then(pl.col("weight") / pl.col("volume"))
+        .otherwise(None)
+        .alias("volume_share")
+    )
+
+
+def _as_date(value: date | str | None, name: str) -> date | None:
+    if value is None or (isinstance(value, date)):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise ConfigError(
+            f"{name}={value!r} is not a date", hint="give an ISO date such as 2014-01-01"
+        ) from None
+
+
+def _period_floor(d: date, period: str) -> np.datetime64:
+    day = np.datetime64(d, "D")
+    if period == "day":
+        return day
+    if period == "week":  # ISO weeks start on Monday, as date_trunc('week', …)
+        return day - np.timedelta64(d.weekday(), "D")
+    if period == "month":
+        return day.astype("datetime64[M]").astype("datetime64[D]")
+    if period == "quarter":
+        m = day.astype("datetime64[M]")
+        m = m - np.timedelta64((m.astype(int) % 12) % 3, "M")
+        return m.astype("datetime64[D]")
+    return day.astype("datetime64[Y]").astype("datetime64[D]")
+
+
+def calendar(start: date, end: date, period: str) -> list[date]:
+    """Every period start from the period holding ``start`` to the one holding ``end``."""
+    a, b = _period_floor(start, period), _period_floor(end, period)
+    if period in ("day", "week"):
+        step = 1 if period == "day" else 7
+        days = np.arange(a, b + np.timedelta64(1, "D"), step, dtype="datetime64[D]")
+    elif period in ("month", "quarter"):
+        months = np.arange(
+            a.astype("datetime64[M]"),
+            b.astype("datetime64[M]") + np.timedelta64(1, "M"),
+            1 if period == "month" else 3,
+        )
+        days = months.astype("datetime64[D]")
+    else:
+        years = np.arange(
+            a.astype("datetime64[Y]"), b.astype("datetime64[Y]") + np.timedelta64(1, "Y")
+        )
+        days = years.astype("datetime64[D]")
+    return [d.item() for d in days]
+
+
+def _resolve_arenas(arena: str | Sequence[str] | None) -> tuple[str, ...]:
+    if arena is None:
+        return (*ARENAS, ALL)
+    items = [arena] if isinstance(arena, str) else list(arena)
+    out: list[str] = []
+    for a in items:
+        a = str(a).strip().lower()
+        if not a:
+            raise ConfigError("empty arena name", hint=f"choose from {', '.join(ARENAS)}, all")
+        if a not in out:
+            out.append(a)
+    if not out:
+        raise ConfigError("no arena given", hint=f"choose from {', '.join(ARENAS)}, all")
+    return tuple(out)
+
+
+def _check_countries(countries: Sequence[str]) -> tuple[str, ...]:
+    if isinstance(countries, str):
+        countries = [c for c in countries.split(",") if c.strip()]
+    codes = tuple(dict.fromkeys(c.strip().upper() for c in countries))
+    bad = [c for c in codes if len(c) != 3 or not c.isalpha()]
+    if bad or len(codes) < 2:
+        raise ConfigError(
+            f"need at least two ISO3 country codes, got {list(countries)!r}",
+            hint="e.g. countries=('USA', 'RUS', 'CHN')",
+        )
+    return codes
+
+
+def _event_ctes(
+    *,
+    weighting: str,
+    collapse: bool,
+    n_countries: int,
+    dated: tuple[bool, bool],
+    period: str,
+) -> tuple[str, list[str]]:
+    """The ``ev`` CTE: one row per (collapsed) event of the selected dyads.
+
+    Returns the SQL and the order of its placeholders' roles (for the parameter list).
+    """
+    ph = ", ".join("?" for _ in range(n_countries))
+    where = [f"source IN ({ph})", f"target IN ({ph})", "source <> target"]
+    roles = ["countries", "countries"]
+    if dated[0]:
+        where.append("date >= ?")
+        roles.append("start")
+    if dated[1]:
+        where.append("date <= ?")
+        roles.append("end")
+    w = "weight" if weighting == "mentions" else "1"
+    pstart = f"CAST(date_trunc('{period}', date) AS DATE)"
+    if collapse:
+        # GDELT counts reports, not events: one row per day × dyad × CAMEO code; its
+        # weight is the summed mentions (arena and quad class follow from the code).
+        base = (
+            "SELECT date, source, target, cameo, MIN(arena) AS arena, "
+            "MIN(quad_class) AS quad_class, "
+            "SUM(weight * goldstein) / SUM(weight) AS goldstein, SUM(weight) AS weight "
+            f"FROM events WHERE {' AND '.join(where)} GROUP BY date, source, target, cameo"
+        )
+        src = f"({base}) AS c"
+    else:
+        src = f"events WHERE {' AND '.join(where)}"
+    sql = (
+        f"ev AS (SELECT source, target, arena, {pstart} AS period_start, "
+        f"CAST({w} AS DOUBLE) AS w, goldstein AS g, quad_class AS q, "
+        "CASE WHEN substr(cameo, 1, 2) IN ('18', '19', '20') THEN 1 ELSE 0 END AS f "
+        f"FROM {src})"
+    )
+    return sql, roles
+
+
+def _volume_cte(*, weighting: str, collapse: bool, dated: tuple[bool, bool], period: str) -> str:
+    where = ["1 = 1"]
+    if dated[0]:
+        where.append("date >= ?")
+    if dated[1]:
+        where.append("date <= ?")
+    w = "weight" if weighting == "mentions" else "1"
+    pstart = f"CAST(date_trunc('{period}', date) AS DATE)"
+    if collapse:
+        src = (
+            "(SELECT date, SUM(weight) AS weight FROM events "
+            f"WHERE {' AND '.join(where)} GROUP BY date, source, target, cameo) AS c"
+        )
+    else:
+        src = f"events WHERE {' AND '.join(where)}"
+    return (
+        f"vol AS (SELECT {pstart} AS period_start, SUM(CAST({w} AS DOUBLE)) AS volume "
+        f"FROM {src} GROUP BY {pstart})"
+    )
+
+
+# --------------------------------------------------------------------------- bootstrap
+
+
+def _code(text: str) -> int:
+    return zlib.crc32(text.encode("utf-8"))
+
+
+def _bootstrap_cells(
+    ev: pl.DataFrame,
+    keys: list[str],
+    root: np.random.SeedSequence,
+    marker: int,
+    period_kind: int,
+    n_boot: int,
+    level: float,
+) -> pl.DataFrame:
+    """Percentile bootstrap of the weighted mean per cell; one seeded stream per cell.
+
+    Each cell's generator is ``SeedSequence(root.entropy, spawn_key=root.spawn_key +
+    (marker, period, source, target, arena, period_start))`` — the spawn mechanism of
+    :meth:`numpy.random.SeedSequence.spawn` keyed by the cell itself — so a cell's
+    interval does not depend on which other cells exist, on row order, or on how many
+    cells are computed. Events inside a cell are sorted by (g, w) before resampling.
+    """
+    cols = [*keys, "period_start"]
+    ev = ev.sort([*cols, "g", "w"])
+    g = ev["g"].to_numpy()
+    w = ev["w"].to_numpy()
+    wg = w * g
+    ids = ev.select(pl.struct(cols).rle_id().alias("_id"))["_id"].to_numpy()
+    bounds = np.flatnonzero(np.diff(ids)) + 1
+    starts = np.concatenate(([0], bounds))
+    ends = np.concatenate((bounds, [len(ids)]))
+    heads = ev.select(pl.col(cols).gather(starts))
+    alpha = (1.0 - level) / 2.0
+    lows = np.empty(len(starts))
+    highs = np.empty(len(starts))
+    budget = 1 << 22  # elements of the index matrix drawn at once
+    for i, row in enumerate(heads.iter_rows()):
+        a, b = int(starts[i]), int(ends[i])
+        n = b - a
+        if n == 1:  # one event: the interval is degenerate (the event's score)
+            lows[i] = highs[i] = g[a]
+            continue
+        arena = row[2] if len(keys) == 3 else ALL
+        key = (marker, period_kind, _code(row[0]), _code(row[1]), _code(arena), row[-1].toordinal())
+        rng = np.random.default_rng(
+            np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, *key))
+        )
+        cwg, cw = wg[a:b], w[a:b]
+        means = np.empty(n_boot)
+        chunk = max(1, budget // n)
+        for s in range(0, n_boot, chunk):
+            m = min(chunk, n_boot - s)
+            idx = rng.integers(0, n, size=(m, n))
+            means[s : s + m] = cwg[idx].sum(axis=1) / cw[idx].sum(axis=1)
+        lows[i], highs[i] = np.quantile(means, [alpha, 1.0 - alpha])
+    out = heads.with_columns(pl.Series("ci_low", lows), pl.Series("ci_high", highs))
+    if len(keys) == 2:
+        out = out.with_columns(pl.lit(ALL).alias("arena"))
+    return out.select("source", "target", "arena", "period_start", "ci_low", "ci_high")
+
+
+def _bootstrap(
+    ev: pl.DataFrame,
+    arenas: tuple[str, ...],
+    root: np.random.SeedSequence,
+    period: str,
+    n_boot: int,
+    level: float,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    kind = PERIODS.index(period)
+    per_arena = [a for a in arenas if a != ALL]
+    directed: list[pl.DataFrame] = []
+    undirected: list[pl.DataFrame] = []
+    und = ev.with_columns(
+        pl.min_horizontal("source", "target").alias("source"),
+        pl.max_horizontal("source", "target").alias("target"),
+    )
+    if per_arena:
+        sub = ev.filter(pl.col("arena").is_in(per_arena))
+        usub = und.filter(pl.col("arena").is_in(per_arena))
+        if sub.height:
+            keys = ["source", "target", "arena"]
+            directed.append(_bootstrap_cells(sub, keys, root, 0, kind, n_boot, level))
+            undirected.append(_bootstrap_cells(usub, keys, root, 1, kind, n_boot, level))
+    if ALL in arenas and ev.height:
+        keys = ["source", "target"]
+        directed.append(_bootstrap_cells(ev, keys, root, 0, kind, n_boot, level))
+        undirected.append(_bootstrap_cells(und, keys, root, 1, kind, n_boot, level))
+    schema = {
+        "source": pl.String,
+        "target": pl.String,
+        "arena": pl.String,
+        "period_start": pl.Date,
+        "ci_low": pl.Float64,
+        "ci_high": pl.Float64,
+    }
+    empty = pl.DataFrame(schema=schema)
+    d = pl.concat(directed) if directed else empty
+    u = pl.concat(undirected) if undirected else empty
+    return d, u
+
+
+# --------------------------------------------------------------------------- indices
+
+
+def indices(
+    store: Any,
+    countries: Sequence[str] = DEFAULT_COUNTRIES,
+    period: str = "month",
+    arena: str | Sequence[str] | None = None,
+    weighting: Weighting = "events",
+    collapse_duplicates: bool = False,
+    normalize: bool = False,
+    start: date | str | None = None,
+    end: date | str | None = None,
+    n_boot: int = 500,
+    rng: RNGLike = None,
+    level: float = 0.95,
+) -> DyadIndex:
+    """Cooperation–conflict indices per directed dyad × arena × period.
+
+    Parameters
+    ----------
+    store : EventStore, str or Path
+        An open :class:`~trilateral.data.store.EventStore` (its connection is borrowed)
+        or the path of a store file (opened read-only).
+    countries : sequence of str
+        ISO3 codes; every ordered pair of distinct countries is a directed dyad.
+    period : {"day", "week", "month", "quarter", "year"}
+        Calendar periods (weeks start on Monday).
+    arena : None, str or sequence of str
+        None: each of the five arenas plus ``"all"``. A name (``"economic"``) or a list
+        of names selects those rows; ``"all"`` pools every event of the dyad, whatever
+        its arena (also arenas outside :data:`~trilateral.config.ARENAS`).
+    weighting : {"events", "mentions"}
+        Each event counts once, or once per mention (the store's ``weight`` column).
+    collapse_duplicates : bool
+        Merge rows with the same day, dyad and CAMEO code into one event whose weight is
+        the summed mentions (GDELT counts reports, not events).
+    normalize : bool
+        Add ``volume`` (the period's total events — or mentions — in the whole store,
+        every dyad, same weighting and collapsing) and ``volume_share = weight / volume``,
+        which corrects for the growth of news coverage over time.
+    start, end : date or ISO string, optional
+        Window (inclusive). Default: the first and last event among ``countries``.
+        A window edge inside a period leaves that period partial.
+    n_boot : int
+        Bootstrap replicates for ``ci_low``/``ci_high``; 0 skips the bootstrap (the
+        interval columns are then null).
+    rng : int, SeedSequence, Generator or None
+        Seeds the bootstrap; each cell gets its own stream keyed by the cell.
+    level : float
+        Confidence level of the percentile interval.
+
+    Returns
+    -------
+    DyadIndex
+
+    Notes
+    -----
+    Empty periods are present with ``n_events`` = 0, ``weight`` = 0, ``force_events``
+    = 0 and null statistics. A cell with a single event (or with events that all share
+    one score) has a degenerate interval ``ci_low = ci_high = mean_goldstein``: the
+    bootstrap cannot show uncertainty it has no data for, so read such intervals with
+    ``n_events``. Shares are weighted like the mean; ``force_events`` counts events
+    (CAMEO roots 18–20) unweighted.
+
+    The aggregation is one SQL statement (GROUP BY, ``date_trunc``, CASE) meant to run
+    unchanged on other SQL engines; the calendar is joined afterwards in polars.
+
+    Examples
+    --------
+    >>> from trilateral.measure import indices
+    >>> idx = indices("trilateral.duckdb", period="quarter", n_boot=200, rng=1)  # doctest: +SKIP
+    >>> idx.series("USA", "RUS", "economic")  # doctest: +SKIP
+    """
+    codes = _check_countries(countries)
+    if period not in PERIODS:
+        raise ConfigError(f"unknown period {period!r}", hint=f"choose one of {', '.join(PERIODS)}")
+    if weighting not in ("events", "mentions"):
+        raise ConfigError(f"unknown weighting {weighting!r}", hint="choose 'events' or 'mentions'")
+    if not (isinstance(n_boot, int | np.integer) and n_boot >= 0):
+        raise ConfigError(f"n_boot must be a non-negative integer, got {n_boot!r}")
+    if not 0.0 < level < 1.0:
+        raise ConfigError(f"level must lie in (0, 1), got {level!r}")
+    arenas = _resolve_arenas(arena)
+    d0, d1 = _as_date(start, "start"), _as_date(end, "end")
+    if d0 is not None and d1 is not None and d0 > d1:
+        raise ConfigError(f"start {d0} is after end {d1}")
+
+    specific = tuple(a for a in arenas if a != ALL)
+    dated = (d0 is not None, d1 is not None)
+    ev_sql, roles = _event_ctes(
+        weighting=weighting,
+        collapse=collapse_duplicates,
+        n_countries=len(codes),
+        dated=dated,
+        period=period,
+    )
+    values: dict[str, list[Any]] = {
+        "countries": list(codes),
+        "start": [d0],
+        "end": [d1],
+    }
+    params = [v for r in roles for v in values[r]]
+    params_ev = list(params)
+    sums = (
+        "COUNT(*) AS n_events, SUM(w) AS weight, SUM(w * g) AS swg, "
+        "SUM(CASE WHEN q >= 3 THEN w ELSE 0 END) AS w_conflict, "
+        "SUM(CASE WHEN q = 4 THEN w ELSE 0 END) AS w_material, "
+        "SUM(CASE WHEN q <= 2 THEN w ELSE 0 END) AS w_coop, "
+        "SUM(f) AS force_events"
+    )
+    resums = (
+        "SUM(n_events) AS n_events, SUM(weight) AS weight, SUM(swg) AS swg, "
+        "SUM(w_conflict) AS w_conflict, SUM(w_material) AS w_material, "
+        "SUM(w_coop) AS w_coop, SUM(force_events) AS force_events"
+    )
+    parts = []
+    if specific:
+        parts.append(
+            "SELECT * FROM cells WHERE arena IN ({})".format(", ".join("?" for _ in specific))
+        )
+    if ALL in arenas:
+        parts.append(
+            f"SELECT source, target, '{ALL}' AS arena, period_start, {resums} "
+            "FROM cells GROUP BY source, target, period_start"
+        )
+    sql = (
+        f"WITH {ev_sql}, cells AS (SELECT source, target, arena, period_start, {sums} "
+        "FROM ev GROUP BY source, target, arena, period_start), "
+        f"stacked AS ({' UNION ALL '.join(parts)})"
+    )
+    params += list(specific)
+    # The window's default bounds come from every arena of the selected dyads (so they
+    # do not depend on the arenas asked for); the LEFT JOIN keeps them when no cell is.
+    sql += (
+        ", bounds AS (SELECT MIN(period_start) AS first_period, "
+        "MAX(period_start) AS last_period FROM cells) "
+        "SELECT s.*, b.first_period, b.last_period FROM bounds AS b "
+        "LEFT JOIN stacked AS s ON 1 = 1"
+    )
+
+    with open_store(store) as handle:
+        require_events(handle)
+        unusual = [a for a in specific if a not in ARENAS]
+        if unusual:  # a user's own arena map may add arenas; a typo must not pass silently
+            known = {
+                r[0] for r in handle.con.execute("SELECT DISTINCT arena FROM events").fetchall()
+            }
+            unknown = [a for a in unusual if a not in known]
+            if unknown:
+                raise ConfigError(
+                    f"unknown arena {', '.join(map(repr, unknown))}",
+                    hint=f"choose from {', '.join((*ARENAS, ALL))}",
+                )
+        cells = _query(handle, sql, params)
+        period_volume = None
+        if normalize:
+            # The normalising volume of every period of the calendar (also empty cells).
+            vsql = (
+                "WITH "
+                + _volume_cte(
+                    weighting=weighting, collapse=collapse_duplicates, dated=dated, period=period
+                )
+                + " SELECT period_start, volume FROM vol"
+            )
+            period_volume = _query(handle, vsql, [d for d in (d0, d1) if d is not None])
+        ev_rows = None
+        if n_boot > 0 and cells.height:
+            keep = "" if ALL in arenas else f" WHERE arena IN ({', '.join('?' for _ in specific)})"
+            ev_rows = _query(
+                handle,
+                f"WITH {ev_sql} SELECT source, target, arena, period_start, g, w FROM ev{keep}",
+                [*params_ev, *([] if ALL in arenas else specific)],
+            )
+        dhash = data_hash(handle)
+        store_path = handle.path
+
+    # ---- calendar: every period of the window, for every dyad and arena
+    data_first, data_last = cells["first_period"][0], cells["last_period"][0]
+    cells = cells.filter(pl.col("source").is_not_null()).drop("first_period", "last_period")
+    if data_first is None and (d0 is None or d1 is None):
+        raise DataError(
+            f"no events between {', '.join(codes)} in the store",
+            hint="check the country codes, or pass start and end to get an empty calendar",
+        )
+    first = d0 if d0 is not None else data_first
+    last = d1 if d1 is not None else data_last
+    assert isinstance(first, date) and isinstance(last, date)
+    periods = calendar(first, last, period)
+    dyads = [(s, t) for s in codes for t in codes if s != t]
+    grid = (
+        pl.DataFrame(
+            {"source": [s for s, _ in dyads], "target": [t for _, t in dyads]},
+            schema={"source": pl.String, "target": pl.String},
+        )
+        .join(pl.DataFrame({"arena": list(arenas)}, schema={"arena": pl.String}), how="cross")
+        .join(
+            pl.DataFrame({"period_start": periods}, schema={"period_start": pl.Date}), how="cross"
+        )
+    )
+    cells = cells.with_columns(
+        pl.col("n_events").cast(pl.Int64),
+        pl.col("weight").cast(pl.Float64),
+        pl.col("force_events").cast(pl.Int64),
+        pl.col("period_start").cast(pl.Date),
+        *[pl.col(c).cast(pl.Float64) for c in _SUMS],
+    )
+    frame = grid.join(
+        cells, on=["source", "target", "arena", "period_start"], how="left", maintain_order="left"
+    ).with_columns(
+        pl.lit(period).alias("period"),
+        pl.col("n_events").fill_null(0),
+        pl.col("weight").fill_null(0.0).round(0).cast(pl.Int64),
+        pl.col("force_events").fill_null(0),
+    )
+    frame = _stats_from_sums(frame)
+
+    # ---- bootstrap
+    root = seed_sequence(rng) if (n_boot > 0 or rng is not None) else None
+    undirected_ci = None
+    if ev_rows is not None and root is not None:
+        ev_rows = ev_rows.with_columns(pl.col("period_start").cast(pl.Date))
+        dci, undirected_ci = _bootstrap(ev_rows, arenas, root, period, n_boot, level)
+        frame = frame.join(
+            dci, on=["source", "target", "arena", "period_start"], how="left", maintain_order="left"
+        )
+    else:
+        frame = frame.with_columns(
+            pl.lit(None, pl.Float64).alias("ci_low"), pl.lit(None, pl.Float64).alias("ci_high")
+        )
+    cols = list(INDEX_COLUMNS)
+    if normalize:
+        assert period_volume is not None
+        frame = frame.join(
+            period_volume.with_columns(
+                pl.col("period_start").cast(pl.Date), pl.col("volume").cast(pl.Float64)
+            ),
+            on="period_start",
+            how="left",
+            maintain_order="left",
+        ).with_columns(pl.col("volume").fill_null(0.0).round(0).cast(pl.Int64))
+        frame = _add_volume_share(frame)
+        cols += ["volume", "volume_share"]
+    frame = frame.select(cols)
+
+    provenance: dict[str, Any] = {
+        "function": "trilateral.measure.indices",
+        "countries": list(codes),
+        "period": period,
+        "arenas": list(arenas),
+        "weighting": weighting,
+        "collapse_duplicates": collapse_duplicates,
+        "normalize": normalize,
+        "start": first.isoformat(),
+        "end": last.isoformat(),
+        "start_requested": None if d0 is None else d0.isoformat(),
+        "end_requested": None if d1 is None else d1.isoformat(),
+        "n_boot": int(n_boot),
+        "level": level,
+        "store_path": store_path,
+        "data_hash": dhash,
+        "version": trilateral.__version__,
+        "rng_entropy": None if root is None else str(root.entropy),
+        "rng_spawn_key": None if root is None else list(root.spawn_key),
+    }
+    return DyadIndex(
+        frame=frame,
+        countries=codes,
+        period=period,
+        weighting=weighting,
+        arenas=arenas,
+        directed=True,
+        level=level,
+        provenance=provenance,
+        undirected_ci=undirected_ci,
+    )

@@ -1,0 +1,356 @@
+"""Power ratios between countries from the capability panel (DESIGN.md, "power gap").
+
+Feng (2019) argues that the US–Russia power gap widened: Russia's GDP fell to 6.6 % of
+the US's, its GDP per capita to 15 %, its defence budget to 7.2 %. :func:`power_ratios`
+turns a capability panel into every such ratio, for every ordered pair of countries,
+every indicator and every year; :meth:`PowerRatios.trend` asks whether a gap widens.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import polars as pl
+import pyarrow as pa
+
+import trilateral
+
+from ..config import DEFAULT_COUNTRIES
+from ..errors import ConfigError, DataError
+
+__all__ = ["PowerRatios", "RatioTrend", "power_ratios"]
+
+_PANEL_COLUMNS = ("iso3", "year", "indicator", "value")
+
+
+@dataclass(frozen=True, slots=True)
+class RatioTrend:
+    """The linear trend of one ratio over a window of years (OLS of ratio on year).
+
+    Attributes
+    ----------
+    numerator, denominator, indicator : str
+        The ratio ``numerator / denominator`` of ``indicator``.
+    start, end : int
+        First and last year used; ``n`` years had both values.
+    slope : float
+        OLS slope of the ratio per year; ``conf_int`` its ``level`` interval
+        (t distribution) and ``pvalue`` the two-sided test of slope = 0.
+    weaker : str
+        The country with the smaller mean value over the window (ratio < 1).
+    gap_slope, gap_conf_int, gap_pvalue
+        The same fit for the ratio weaker / stronger (equal to the fit above when the
+        numerator is the weaker country).
+    widening : bool or None
+        True when the gap grows — the weaker/stronger ratio *falls*: the upper bound of
+        ``gap_conf_int`` is below 0. False when it rises (lower bound above 0: the gap
+        narrows). None when the interval includes 0 (no trend shown at this level).
+    """
+
+    numerator: str
+    denominator: str
+    indicator: str
+    start: int
+    end: int
+    n: int
+    slope: float
+    conf_int: tuple[float, float]
+    pvalue: float
+    level: float
+    weaker: str
+    gap_slope: float
+    gap_conf_int: tuple[float, float]
+    gap_pvalue: float
+    widening: bool | None
+
+    def summary(self) -> str:
+        """One line per fit, for people."""
+        verdict = {True: "widening", False: "narrowing", None: "no clear trend"}[self.widening]
+        lo, hi = self.conf_int
+        return (
+            f"{self.numerator}/{self.denominator} {self.indicator} {self.start}–{self.end} "
+            f"(n={self.n}): slope {self.slope:+.4g}/yr "
+            f"[{lo:+.4g}, {hi:+.4g}] p={self.pvalue:.3g}; gap {verdict} "
+            f"(weaker: {self.weaker})"
+        )
+
+
+def _ols(
+    years: np.ndarray, y: np.ndarray, level: float
+) -> tuple[float, tuple[float, float], float]:
+    import statsmodels.api as sm
+
+    x = sm.add_constant(years.astype(float) - years.mean())
+    fit = sm.OLS(y, x).fit()
+    ci = np.asarray(fit.conf_int(alpha=1.0 - level))[1]
+    return float(fit.params[1]), (float(ci[0]), float(ci[1])), float(fit.pvalues[1])
+
+
+@dataclass(frozen=True, slots=True)
+class PowerRatios:
+    """Ratios of capability indicators for every ordered pair of countries and year.
+
+    ``ratio = value(numerator) / value(denominator)`` for the same indicator and year,
+    where both are present and the denominator is not zero. The frame is tidy: columns
+    year, numerator, denominator, indicator, ratio, numerator_value, denominator_value,
+    unit.
+
+    Attributes
+    ----------
+    frame : polars.DataFrame
+    countries : tuple of str
+    indicators : tuple of str
+    provenance : dict
+    """
+
+    frame: pl.DataFrame
+    countries: tuple[str, ...]
+    indicators: tuple[str, ...]
+    provenance: dict[str, Any] = field(default_factory=dict)
+
+    def to_frame(self) -> pl.DataFrame:
+        """The tidy ratio table."""
+        return self.frame
+
+    def _pair(self, numerator: str, denominator: str, indicator: str) -> pl.DataFrame:
+        if indicator not in self.indicators:
+            raise ConfigError(
+                f"indicator {indicator!r} is not in the panel",
+                hint=f"choose one of {', '.join(self.indicators)}",
+            )
+        for c in (numerator, denominator):
+            if c not in self.countries:
+                raise ConfigError(
+                    f"country {c!r} is not among {', '.join(self.countries)}",
+                    hint="pass it in countries= to power_ratios",
+                )
+        return self.frame.filter(
+            (pl.col("numerator") == numerator)
+            & (pl.col("denominator") == denominator)
+            & (pl.col("indicator") == indicator)
+        ).sort("year")
+
+    def figure(self, year: int, numerator: str, denominator: str, indicator: str) -> float:
+        """The ratio in one year.
+
+        Examples
+        --------
+        >>> power_ratios().figure(2017, "RUS", "USA", "gdp_current_usd")  # doctest: +SKIP
+        0.0803
+        """
+        rows = self._pair(numerator.upper(), denominator.upper(), indicator).filter(
+            pl.col("year") == year
+        )
+        if rows.height == 0:
+            raise DataError(
+                f"no {indicator} ratio {numerator}/{denominator} for {year}",
+                hint="the panel lacks one of the two values that year",
+            )
+        return float(rows["ratio"][0])
+
+    def trend(
+        self,
+        numerator: str,
+        denominator: str,
+        indicator: str,
+        start: int | None = None,
+        end: int | None = None,
+        level: float = 0.95,
+    ) -> RatioTrend:
+        """OLS trend of the ratio per year over ``start``…``end`` (inclusive).
+
+        The gap between two countries *widens* when the weaker/stronger ratio falls:
+        ``widening`` is True when the upper bound of the slope's interval for
+        weaker/stronger is below 0, False when its lower bound is above 0, and None when
+        the interval includes 0. The weaker country is the one with the smaller mean
+        value over the window. The slope, interval and p-value reported first are those
+        of ``numerator / denominator`` as asked.
+
+        Examples
+        --------
+        >>> power_ratios().trend("RUS", "USA", "gdp_current_usd", 2008, 2017)  # doctest: +SKIP
+        """
+        if not 0.0 < level < 1.0:
+            raise ConfigError(f"level must lie in (0, 1), got {level!r}")
+        num, den = numerator.upper(), denominator.upper()
+        rows = self._pair(num, den, indicator)
+        if start is not None:
+            rows = rows.filter(pl.col("year") >= start)
+        if end is not None:
+            rows = rows.filter(pl.col("year") <= end)
+        if rows.height < 3:
+            raise DataError(
+                f"{rows.height} years of {indicator} for {num}/{den} in "
+                f"{start or 'first'}–{end or 'last'}; a trend needs at least 3",
+                hint="widen the window",
+            )
+        years = rows["year"].to_numpy()
+        ratio = rows["ratio"].to_numpy()
+        slope, ci, p = _ols(years, ratio, level)
+        num_weaker = float(rows["numerator_value"].mean() or 0.0) <= float(  # type: ignore[arg-type]
+            rows["denominator_value"].mean() or 0.0  # type: ignore[arg-type]
+        )
+        if num_weaker:
+            weaker, gap = num, (slope, ci, p)
+        else:
+            weaker = den
+            gap = _ols(years, 1.0 / ratio, level)
+        g_lo, g_hi = gap[1]
+        widening = True if g_hi < 0 else (False if g_lo > 0 else None)
+        return RatioTrend(
+            numerator=num,
+            denominator=den,
+            indicator=indicator,
+            start=int(years.min()),
+            end=int(years.max()),
+            n=len(years),
+            slope=slope,
+            conf_int=ci,
+            pvalue=p,
+            level=level,
+            weaker=weaker,
+            gap_slope=gap[0],
+            gap_conf_int=gap[1],
+            gap_pvalue=gap[2],
+            widening=widening,
+        )
+
+    def summary(self) -> str:
+        """The latest ratio of every pair (numerator < denominator) and indicator."""
+        f = self.frame
+        if f.height == 0:
+            return "PowerRatios: no ratios"
+        latest = (
+            f.filter(pl.col("numerator") < pl.col("denominator"))
+            .sort("year")
+            .group_by(["numerator", "denominator", "indicator"], maintain_order=True)
+            .last()
+            .sort("numerator", "denominator", "indicator")
+        )
+        lines = [f"PowerRatios: {', '.join(self.countries)} (latest year with both values)"]
+        for r in latest.iter_rows(named=True):
+            lines.append(
+                f"  {r['numerator']}/{r['denominator']} {r['indicator']:<28} "
+                f"{r['year']}: {r['ratio']:.4g}"
+            )
+        return "\n".join(lines)
+
+
+def _panel_frame(panel: Any) -> pl.DataFrame:
+    if panel is None:
+        from ..data.capabilities import load_panel
+
+        panel = load_panel()
+    if isinstance(panel, pa.Table):
+        df = pl.from_arrow(panel)
+    elif isinstance(panel, pl.DataFrame):
+        df = panel
+    else:
+        try:
+            df = pl.from_pandas(panel)
+        except (TypeError, ValueError):
+            raise ConfigError(
+                f"cannot read a capability panel from a {type(panel).__name__}",
+                hint="pass a pyarrow Table or polars DataFrame (iso3, year, indicator, value)",
+            ) from None
+    assert isinstance(df, pl.DataFrame)
+    missing = [c for c in _PANEL_COLUMNS if c not in df.columns]
+    if missing:
+        raise DataError(
+            f"the capability panel lacks the columns {', '.join(missing)}",
+            hint="use trilateral.data.capabilities.load_panel()",
+        )
+    if "unit" not in df.columns:
+        df = df.with_columns(pl.lit(None, pl.String).alias("unit"))
+    return df.select(
+        pl.col("iso3").cast(pl.String).str.to_uppercase(),
+        pl.col("year").cast(pl.Int32),
+        pl.col("indicator").cast(pl.String),
+        pl.col("value").cast(pl.Float64),
+        pl.col("unit").cast(pl.String),
+    )
+
+
+def power_ratios(
+    panel: Any = None,
+    countries: Sequence[str] = DEFAULT_COUNTRIES,
+    indicators: Sequence[str] | None = None,
+) -> PowerRatios:
+    """Capability ratios for every ordered pair of ``countries``, indicator and year.
+
+    Parameters
+    ----------
+    panel : pyarrow.Table or polars.DataFrame, optional
+        Long capability panel (iso3, year, indicator, value[, unit, source]); default
+        :func:`trilateral.data.capabilities.load_panel`.
+    countries : sequence of str
+        ISO3 codes (at least two).
+    indicators : sequence of str, optional
+        Default: every indicator in the panel.
+
+    Returns
+    -------
+    PowerRatios
+
+    Examples
+    --------
+    >>> r = power_ratios(countries=("USA", "RUS"))  # doctest: +SKIP
+    >>> round(r.figure(2017, "RUS", "USA", "gdp_per_capita_current_usd"), 3)  # doctest: +SKIP
+    0.18
+    """
+    codes = tuple(dict.fromkeys(c.strip().upper() for c in countries))
+    if len(codes) < 2:
+        raise ConfigError("need at least two countries", hint="e.g. countries=('USA', 'RUS')")
+    df = _panel_frame(panel).filter(pl.col("iso3").is_in(list(codes)))
+    present = sorted(df["indicator"].unique().to_list())
+    if indicators is None:
+        chosen = tuple(present)
+    else:
+        chosen = tuple(dict.fromkeys(indicators))
+        unknown = [i for i in chosen if i not in present]
+        if unknown:
+            raise ConfigError(
+                f"indicators not in the panel: {', '.join(unknown)}",
+                hint=f"available: {', '.join(present)}",
+            )
+    df = df.filter(pl.col("indicator").is_in(list(chosen)))
+    dups = df.group_by(["iso3", "year", "indicator"]).len().filter(pl.col("len") > 1)
+    if dups.height:
+        r = dups.row(0, named=True)
+        raise DataError(
+            f"the panel has {r['len']} values of {r['indicator']} for {r['iso3']} in {r['year']}",
+            hint="keep one value per country, year and indicator",
+        )
+    num = df.rename({"iso3": "numerator", "value": "numerator_value"})
+    den = df.drop("unit").rename({"iso3": "denominator", "value": "denominator_value"})
+    frame = (
+        num.join(den, on=["year", "indicator"], how="inner")
+        .filter((pl.col("numerator") != pl.col("denominator")) & (pl.col("denominator_value") != 0))
+        .with_columns((pl.col("numerator_value") / pl.col("denominator_value")).alias("ratio"))
+        .select(
+            "year",
+            "numerator",
+            "denominator",
+            "indicator",
+            "ratio",
+            "numerator_value",
+            "denominator_value",
+            "unit",
+        )
+        .sort("indicator", "numerator", "denominator", "year")
+    )
+    return PowerRatios(
+        frame=frame,
+        countries=codes,
+        indicators=chosen,
+        provenance={
+            "function": "trilateral.measure.power_ratios",
+            "panel": "trilateral.data.capabilities.load_panel()" if panel is None else "given",
+            "countries": list(codes),
+            "indicators": list(chosen),
+            "version": trilateral.__version__,
+        },
+    )
