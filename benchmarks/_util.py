@@ -1,0 +1,108 @@
+"""Timing and peak-memory helpers shared by the benchmarks.
+
+Each contender runs in a fresh Python subprocess so that its peak resident memory is its
+own: the parent reaps the child with :func:`os.wait4`, whose ``rusage.ru_maxrss`` is the
+child's high-water mark (KiB on Linux, bytes on macOS). The child times only the work
+itself (not interpreter start-up or imports) and prints one JSON line as its last line.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["Measurement", "emit", "fmt_bytes", "print_table", "run_contender", "timed"]
+
+
+@dataclass(frozen=True, slots=True)
+class Measurement:
+    """One contender's run: work time in the child, its peak RSS, and what it reported."""
+
+    name: str
+    seconds: float
+    peak_rss: int  # bytes
+    rows: int
+    extra: dict[str, Any]
+
+    @property
+    def rows_per_s(self) -> float:
+        return self.rows / self.seconds if self.seconds > 0 else float("nan")
+
+
+def _maxrss_bytes(ru_maxrss: int) -> int:
+    return ru_maxrss if sys.platform == "darwin" else ru_maxrss * 1024
+
+
+def run_contender(name: str, argv: Sequence[str], *, timeout: float = 3600) -> Measurement:
+    """Run ``python argv…`` in a fresh process; it must end its stdout with :func:`emit`."""
+    proc = subprocess.Popen(
+        [sys.executable, *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    deadline = time.monotonic() + timeout
+    assert proc.stdout is not None and proc.stderr is not None
+    out = proc.stdout.read()
+    err = proc.stderr.read()
+    while True:
+        pid, status, rusage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
+        if time.monotonic() > deadline:
+            proc.kill()
+            raise TimeoutError(f"{name} took longer than {timeout} s")
+        time.sleep(0.05)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise RuntimeError(f"contender {name} failed ({proc.returncode}):\n{err[-4000:]}")
+    report = json.loads(out.strip().splitlines()[-1])
+    return Measurement(
+        name=name,
+        seconds=float(report.pop("seconds")),
+        peak_rss=_maxrss_bytes(rusage.ru_maxrss),
+        rows=int(report.pop("rows")),
+        extra=report,
+    )
+
+
+def timed(work: Callable[[], int]) -> tuple[float, int]:
+    """(seconds, rows) of ``work()``, which returns the number of rows it handled."""
+    t0 = time.perf_counter()
+    rows = work()
+    return time.perf_counter() - t0, rows
+
+
+def emit(seconds: float, rows: int, **extra: Any) -> None:
+    """The child's report: one JSON line on stdout."""
+    sys.stdout.write(json.dumps({"seconds": seconds, "rows": rows, **extra}) + "\n")
+    sys.stdout.flush()
+
+
+def fmt_bytes(n: float) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:,.0f} {unit}" if unit in ("B", "KB") else f"{n:,.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} GB"  # pragma: no cover
+
+
+def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    """A plain fixed-width table (benchmarks print to logs; no colour)."""
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+    line = "  ".join(
+        h.ljust(w) if i == 0 else h.rjust(w)
+        for i, (h, w) in enumerate(zip(headers, widths, strict=True))
+    )
+    print(line)
+    print("-" * len(line))
+    for r in rows:
+        print(
+            "  ".join(
+                c.ljust(w) if i == 0 else c.rjust(w)
+                for i, (c, w) in enumerate(zip(r, widths, strict=True))
+            )
+        )

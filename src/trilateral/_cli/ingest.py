@@ -1,0 +1,259 @@
+"""``trilateral ingest`` and ``trilateral info``: thin over :mod:`trilateral.data.store`."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
+from rich.table import Table
+
+from ..config import DEFAULT_COUNTRIES, default_db_path, parse_countries
+from ..data.codebook import Codebook
+from ..data.store import EventStore, IngestResult
+from ..errors import ReaderError, TrilateralError
+from ._common import CountriesOpt, DbOpt, JsonOpt, console, err_console, handle_errors, print_json
+
+__all__ = ["register"]
+
+
+WaitOpt = Annotated[
+    float,
+    typer.Option(
+        "--wait",
+        help="Seconds to wait while another process writes the store, then give up.",
+        min=0,
+    ),
+]
+
+
+class Layout(StrEnum):
+    auto = "auto"
+    gdelt1 = "gdelt1"
+    gdelt2 = "gdelt2"
+    icews = "icews"
+    icews_tkg = "icews_tkg"
+    chronicle = "chronicle"
+
+
+class OnErrorChoice(StrEnum):
+    fail = "fail"
+    skip = "skip"
+
+
+class GoldsteinChoice(StrEnum):
+    gdelt = "gdelt"
+    icews = "icews"
+
+
+def _codebook(
+    path: Path,
+    layout: str,
+    goldstein: GoldsteinChoice | None,
+    arena_map: Path | None,
+    cache: dict[tuple[str, str | None], Codebook],
+) -> Codebook | None:
+    """None (the layout's own default) unless the user chose a table or an arena map."""
+    if goldstein is None and arena_map is None:
+        return None
+    if goldstein is not None:
+        table = goldstein.value
+    else:
+        from ..data.readers import detect_format, reader_classes
+
+        name = detect_format(path) if layout == "auto" else layout
+        table = reader_classes()[name].default_goldstein
+    key = (table, None if arena_map is None else str(arena_map))
+    if key not in cache:
+        cache[key] = Codebook.load(table, arena_map)  # type: ignore[arg-type]
+    return cache[key]
+
+
+def _results_table(results: list[IngestResult]) -> Table:
+    table = Table(title="ingested", title_justify="left")
+    name_width = min(60, max((len(Path(r.path).name) for r in results), default=4))
+    table.add_column("file", min_width=name_width, no_wrap=True)
+    table.add_column("layout")
+    for col in ("rows read", "ingested", "rejected", "duplicate?"):
+        table.add_column(col, justify="right")
+    for r in results:
+        table.add_row(
+            Path(r.path).name,
+            r.format,
+            f"{r.rows_read:,}",
+            f"{r.rows_ingested:,}",
+            f"{r.rows_rejected:,}",
+            "yes (skipped)" if r.skipped_duplicate else "no",
+        )
+    return table
+
+
+def ingest(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="Event files: plain, .zip or .gz.", show_default=False),
+    ],
+    db: DbOpt = None,
+    format: Annotated[
+        Layout, typer.Option("--format", help="The layout; auto detects it from the content.")
+    ] = Layout.auto,
+    on_error: Annotated[
+        OnErrorChoice,
+        typer.Option(
+            "--on-error",
+            help="fail: stop at the first bad row, storing nothing of that file; "
+            "skip: store the good rows and write the bad ones to a rejects CSV next to "
+            "the store.",
+        ),
+    ] = OnErrorChoice.fail,
+    goldstein: Annotated[
+        GoldsteinChoice | None,
+        typer.Option(
+            "--goldstein",
+            help="Goldstein table for CAMEO codes. Default: the layout's own "
+            "(icews for ICEWS files, gdelt otherwise).",
+            show_default=False,
+        ),
+    ] = None,
+    arena_map: Annotated[
+        Path | None,
+        typer.Option(
+            "--arena-map",
+            help="CSV cameo_prefix,arena replacing the shipped CAMEO → arena map.",
+            show_default=False,
+        ),
+    ] = None,
+    json: JsonOpt = False,
+    wait: WaitOpt = 30.0,
+) -> None:
+    """Ingest event files into the store, each whole or not at all.
+
+    A file already in the store (same decompressed content, even zipped) is skipped.
+    Stops with exit code 1 at the first file that fails; the files before it stay
+    ingested and the failing one leaves nothing behind.
+
+    Example: trilateral ingest 20180326044500.export.CSV.zip --db events.duckdb
+
+    Example: trilateral ingest exports/*.CSV --on-error skip --json
+    """
+    missing = [p for p in paths if not p.is_file()]
+    if missing:  # before touching the store: a typo should not create an empty one
+        raise ReaderError(
+            missing[0],
+            None,
+            None,
+            "file not found" if not missing[0].exists() else "not a file",
+            hint="check the path; nothing was ingested",
+        )
+    results: list[IngestResult] = []
+    cache: dict[tuple[str, str | None], Codebook] = {}
+    with EventStore.open(db, timeout=wait) as store:
+        progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            DownloadColumn(),
+            TransferSpeedColumn(),
+            TimeRemainingColumn(),
+            console=err_console,
+            transient=True,
+            disable=json,
+        )
+        try:
+            with progress:
+                for path in paths:
+                    task = progress.add_task(path.name, total=None)
+
+                    def _update(done: int, total: int, task: TaskID = task) -> None:
+                        progress.update(task, completed=done, total=total)
+
+                    codebook = _codebook(path, format.value, goldstein, arena_map, cache)
+                    result = store.ingest(
+                        path,
+                        format.value,
+                        on_error="skip" if on_error is OnErrorChoice.skip else "fail",
+                        codebook=codebook,
+                        progress=_update,
+                    )
+                    results.append(result)
+                    progress.remove_task(task)
+        except TrilateralError:
+            _report(results, json, store.path)
+            raise
+    _report(results, json, store.path)
+
+
+def _report(results: list[IngestResult], json: bool, db: Path) -> None:
+    if json:
+        print_json({"store": str(db), "files": [r.to_dict() for r in results]})
+        return
+    if not results:
+        return
+    console.print(_results_table(results))
+    for r in results:
+        if r.rejects_path:
+            console.print(
+                f"{r.rows_rejected:,} rejected rows of {Path(r.path).name} written to "
+                f"{r.rejects_path}",
+                highlight=False,
+                soft_wrap=True,
+            )
+        for name, value in r.counts.items():
+            if value:
+                console.print(f"{Path(r.path).name}: {name.replace('_', ' ')} {value:,}")
+    console.print(f"store: {db}", highlight=False, soft_wrap=True)
+
+
+def info(
+    db: DbOpt = None,
+    countries: CountriesOpt = ",".join(DEFAULT_COUNTRIES),
+    json: JsonOpt = False,
+    wait: WaitOpt = 30.0,
+) -> None:
+    """Show what the store holds: events and date range per dataset, the ingested files,
+    and event counts for every directed dyad among the countries.
+
+    Example: trilateral info --db events.duckdb --countries USA,RUS,CHN
+
+    Example: trilateral info --json
+    """
+    codes = parse_countries(countries)
+    path = default_db_path(db)
+    with EventStore.open(path, read_only=True, timeout=wait) as store:
+        result = store.info(codes)
+    if json:
+        print_json(result.to_dict())
+        return
+    console.print(
+        f"store {result.path}: {result.n_events:,} events from {len(result.ingests)} files",
+        highlight=False,
+    )
+    ds = Table(title="datasets", title_justify="left")
+    for col in ("dataset", "events", "first date", "last date"):
+        ds.add_column(col, justify="right" if col == "events" else "left")
+    for d in result.datasets:
+        ds.add_row(d.dataset, f"{d.n_events:,}", str(d.first_date), str(d.last_date))
+    console.print(ds)
+    dy = Table(title="events by directed dyad", title_justify="left")
+    dy.add_column("source \\ target")
+    for c in codes:
+        dy.add_column(c, justify="right")
+    counts = {(d.source, d.target): d.n_events for d in result.dyads}
+    for s in codes:
+        dy.add_row(s, *("—" if s == t else f"{counts[(s, t)]:,}" for t in codes))
+    console.print(dy)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``ingest`` and ``info`` to the ``trilateral`` app."""
+    app.command("ingest")(handle_errors(ingest))
+    app.command("info")(handle_errors(info))

@@ -1,0 +1,907 @@
+"""The embedded event store: one DuckDB file holding every ingested event.
+
+Guarantees (DESIGN.md, "Data"):
+
+* **A file lands whole or not at all.** Each file is ingested inside one DuckDB
+  transaction (events, extras and its ``ingests`` row); any error, an interrupt or a
+  killed process leaves the store exactly as it was before.
+* **Ingesting the same file twice changes nothing.** Files are identified by the SHA-256
+  of their *decompressed* content, so ``x.export.CSV``, ``x.export.CSV.zip`` and a gzip
+  copy are the same file; the second one is reported as a duplicate and skipped.
+* **Bounded memory.** Readers yield batches; each batch is appended and dropped. DuckDB
+  runs with a memory limit (1 GB by default) and spills to disk beyond it.
+* **One writer at a time, across processes.** A writable store holds an exclusive
+  inter-process lock (``<store>.lock``, via :mod:`filelock`) for as long as it is open;
+  a second writer waits up to ``timeout`` seconds and then raises
+  :class:`~trilateral.errors.StoreLockedError`. DuckDB's own file lock is held too, so a
+  read-only open (``read_only=True``) waits for a writer to close (up to ``timeout``),
+  and any number of read-only opens may share the store when no writer holds it.
+
+Rows rejected with ``on_error="skip"`` are written to
+``<store stem>.<file name>.rejects.csv`` next to the store (columns ``line, field, value,
+reason``), atomically and only once the file's transaction has committed.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import os
+import queue
+import tempfile
+import threading
+import time
+import zipfile
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from types import MappingProxyType, TracebackType
+from typing import IO, Any, Self
+
+import duckdb
+import polars as pl
+from filelock import FileLock, Timeout
+
+from .. import __version__
+from ..config import DEFAULT_COUNTRIES, default_db_path
+from ..errors import ReaderError, StoreError, StoreLockedError, TrilateralError
+from ._store_ddl import DDL, STORE_VERSION
+from .codebook import Codebook
+from .readers import EventReader, OnError, Reject
+from .schema import EVENT_COLUMNS, EXTRAS_SCHEMA
+
+__all__ = [
+    "DatasetInfo",
+    "DyadCount",
+    "EventStore",
+    "IngestRecord",
+    "IngestResult",
+    "Progress",
+    "StoreInfo",
+    "file_sha256",
+    "rejects_path_for",
+]
+
+#: ``progress(bytes_done, bytes_total)``, called as a file is hashed and read.
+Progress = Callable[[int, int], None]
+
+_HASH_CHUNK = 1 << 20
+_REJECT_COLUMNS = ("line", "field", "value", "reason")
+_BATCH_VIEW = "_trilateral_ingest_batch"
+_EVENTS_COLS = ", ".join(EVENT_COLUMNS)
+_EXTRAS_COLS = ", ".join(EXTRAS_SCHEMA.names)
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True, slots=True)
+class IngestResult:
+    """What :meth:`EventStore.ingest` did with one file.
+
+    Attributes
+    ----------
+    path : str
+        The file, as given.
+    sha256 : str
+        SHA-256 of the decompressed content (the file's identity in the store).
+    format : str
+        The layout it was read as (``"gdelt2"`` …); for a duplicate, the layout recorded
+        when it was first ingested.
+    dataset : str
+        The ``dataset`` value of its events.
+    rows_read, rows_ingested, rows_rejected : int
+        Data rows read, stored and rejected (all 0 for a skipped duplicate).
+    rejects_path : str or None
+        The rejects CSV (``on_error="skip"`` with at least one reject), else None.
+    skipped_duplicate : bool
+        True when a file with the same content was already in the store; nothing changed.
+    ingest_id : int
+        The ``ingests`` row (the earlier one for a duplicate).
+    seconds : float
+        Wall time, hashing included.
+    counts : Mapping[str, int]
+        Reader-specific counters (e.g. actors that did not resolve to a country),
+        whatever integer ``rows_*``/``n_*`` attributes the reader exposes beyond
+        ``rows_read`` and ``rows_rejected``.
+    """
+
+    path: str
+    sha256: str
+    format: str
+    dataset: str
+    rows_read: int
+    rows_ingested: int
+    rows_rejected: int
+    rejects_path: str | None
+    skipped_duplicate: bool
+    ingest_id: int
+    seconds: float
+    counts: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        d = {f: getattr(self, f) for f in self.__dataclass_fields__}
+        d["counts"] = dict(self.counts)
+        return d
+
+    def summary(self) -> str:
+        """One line for people."""
+        if self.skipped_duplicate:
+            return f"{self.path}: already in the store (sha256 {self.sha256[:12]}…), skipped"
+        text = (
+            f"{self.path} ({self.format}): {self.rows_read:,} rows read, "
+            f"{self.rows_ingested:,} ingested, {self.rows_rejected:,} rejected "
+            f"in {self.seconds:.1f} s"
+        )
+        if self.rejects_path:
+            text += f"; rejects in {self.rejects_path}"
+        return text
+
+
+@dataclass(frozen=True, slots=True)
+class DatasetInfo:
+    """Events of one dataset in the store."""
+
+    dataset: str
+    n_events: int
+    first_date: date | None
+    last_date: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class IngestRecord:
+    """One row of the ``ingests`` table: a file in the store."""
+
+    ingest_id: int
+    path: str
+    sha256: str
+    format: str
+    dataset: str
+    codebook: str
+    rows_read: int
+    rows_ingested: int
+    rows_rejected: int
+    started_at: datetime
+    finished_at: datetime
+    version: str
+
+
+@dataclass(frozen=True, slots=True)
+class DyadCount:
+    """Events from ``source`` to ``target`` (a directed dyad), all datasets."""
+
+    source: str
+    target: str
+    n_events: int
+
+
+@dataclass(frozen=True, slots=True)
+class StoreInfo:
+    """What is in a store: per-dataset counts and dates, the files, directed-dyad counts.
+
+    Examples
+    --------
+    >>> with EventStore.open("events.duckdb", read_only=True) as store:  # doctest: +SKIP
+    ...     print(store.info().summary())
+    """
+
+    path: str
+    n_events: int
+    datasets: tuple[DatasetInfo, ...]
+    ingests: tuple[IngestRecord, ...]
+    countries: tuple[str, ...]
+    dyads: tuple[DyadCount, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (dates and times as ISO strings)."""
+
+        def _iso(d: dict[str, Any]) -> dict[str, Any]:
+            return {k: v.isoformat() if isinstance(v, date) else v for k, v in d.items()}
+
+        return {
+            "path": self.path,
+            "n_events": self.n_events,
+            "datasets": [_iso(asdict(d)) for d in self.datasets],
+            "ingests": [_iso(asdict(i)) for i in self.ingests],
+            "countries": list(self.countries),
+            "dyads": [asdict(d) for d in self.dyads],
+        }
+
+    def to_frame(self) -> pl.DataFrame:
+        """The directed-dyad counts as a polars DataFrame (source, target, n_events)."""
+        return pl.DataFrame(
+            [asdict(d) for d in self.dyads],
+            schema={"source": pl.String, "target": pl.String, "n_events": pl.Int64},
+        )
+
+    def summary(self) -> str:
+        """A few lines for people."""
+        lines = [f"store {self.path}: {self.n_events:,} events from {len(self.ingests)} files"]
+        for d in self.datasets:
+            lines.append(f"  {d.dataset}: {d.n_events:,} events, {d.first_date} to {d.last_date}")
+        for dy in self.dyads:
+            lines.append(f"  {dy.source} -> {dy.target}: {dy.n_events:,}")
+        return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def file_sha256(path: str | Path, progress: Progress | None = None) -> str:
+    """SHA-256 of the file's decompressed content (zip/gzip detected by content).
+
+    A plain export and its zipped copy get the same hash, so the store sees one file.
+
+    Examples
+    --------
+    >>> file_sha256("20180326044500.export.CSV.zip")  # doctest: +SKIP
+    '3f1c…'
+    """
+    path = Path(path)
+    if not path.exists():
+        raise ReaderError(path, None, None, "file not found")
+    if path.is_dir():
+        raise ReaderError(path, None, None, "is a directory, not a file")
+    total = path.stat().st_size
+    h = hashlib.sha256()
+    with path.open("rb") as raw:
+        magic = raw.read(4)
+        raw.seek(0)
+        try:
+            stream: IO[bytes]
+            if magic.startswith(b"PK\x03\x04"):
+                zf = zipfile.ZipFile(raw)
+                members = [m for m in zf.infolist() if not m.is_dir()]
+                if len(members) != 1:
+                    raise ReaderError(
+                        path,
+                        None,
+                        None,
+                        f"zip archive holds {len(members)} files; expected exactly one export",
+                    )
+                stream = zf.open(members[0])
+            elif magic.startswith(b"\x1f\x8b"):
+                stream = gzip.GzipFile(fileobj=raw)  # type: ignore[assignment]
+            else:
+                stream = raw
+            with stream:
+                while chunk := stream.read(_HASH_CHUNK):
+                    h.update(chunk)
+                    if progress is not None:
+                        progress(raw.tell(), total)
+        except (OSError, EOFError, zipfile.BadZipFile) as exc:
+            raise ReaderError(
+                path,
+                None,
+                None,
+                f"cannot read the file: {exc}",
+                hint="the file may be damaged or truncated; download it again",
+            ) from None
+    return h.hexdigest()
+
+
+def rejects_path_for(store_path: str | Path, file: str | Path) -> Path:
+    """Where the rejects of ``file`` go: ``<store stem>.<file name>.rejects.csv`` beside
+    the store.
+
+    Examples
+    --------
+    >>> rejects_path_for("/data/ev.duckdb", "/dl/x.export.CSV").as_posix()
+    '/data/ev.x.export.CSV.rejects.csv'
+    """
+    store_path = Path(store_path)
+    return store_path.with_name(f"{store_path.stem}.{Path(file).name}.rejects.csv")
+
+
+def _run(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> None:
+    """Execute a statement and consume its result (DuckDB >= 2 wants results finished)."""
+    con.execute(sql, params).fetchall()
+
+
+def _is_lock_error(exc: BaseException) -> bool:
+    return isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower()
+
+
+def _locked(path: Path) -> StoreLockedError:
+    return StoreLockedError(
+        f"the store {path} is being written by another process",
+        hint="wait for it to finish or use another --db",
+    )
+
+
+def _reader_counts(reader: EventReader) -> dict[str, int]:
+    """Counters a reader keeps beyond rows_read/rows_rejected, as totals.
+
+    Integer attributes named ``rows_*``/``n_*`` (e.g. ``rows_skipped``) and
+    :class:`~collections.Counter` attributes named ``unknown_*``, ``unresolved*`` or
+    ``unmapped_*`` (e.g. actors that resolved to no country), summed.
+    """
+    out: dict[str, int] = {}
+    for name, value in vars(reader).items():
+        if name.startswith("_") or name in ("rows_read", "rows_rejected", "batch_rows"):
+            continue
+        if isinstance(value, Counter) and name.startswith(("unknown_", "unresolved", "unmapped_")):
+            out[name] = int(sum(value.values()))
+        elif (
+            isinstance(value, int)
+            and not isinstance(value, bool)
+            and name.startswith(("rows_", "n_"))
+        ):
+            out[name] = value
+    return dict(sorted(out.items()))
+
+
+class _Prefetch:
+    """Iterate ``source`` in a background thread, ``depth`` items ahead.
+
+    Parsing (pyarrow) and inserting (DuckDB) both release the GIL, so reading the next
+    batch while the current one is written overlaps the two; memory stays bounded by
+    ``depth`` batches. Exceptions from the source are re-raised in the consumer;
+    :meth:`close` stops the producer (e.g. when the consumer fails).
+    """
+
+    _DONE = object()
+
+    def __init__(self, source: Iterator[Any], depth: int = 2) -> None:
+        self._queue: queue.Queue[Any] = queue.Queue(maxsize=depth)
+        self._stop = threading.Event()
+        self._source = source
+        self._thread = threading.Thread(target=self._run, name="trilateral-prefetch", daemon=True)
+        self._thread.start()
+
+    def _put(self, item: Any) -> bool:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _run(self) -> None:
+        try:
+            for item in self._source:
+                if not self._put((True, item)):
+                    return
+        except BaseException as exc:  # handed to the consumer
+            self._put((False, exc))
+            return
+        self._put((True, self._DONE))
+
+    def __iter__(self) -> Iterator[Any]:
+        while True:
+            ok, item = self._queue.get()
+            if not ok:
+                raise item
+            if item is self._DONE:
+                return
+            yield item
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+class _RejectSpool:
+    """Rejects streamed to a temp file beside the store; published by :meth:`publish`."""
+
+    def __init__(self, final: Path) -> None:
+        self.final = final
+        self._tmp: Path | None = None
+        self._fh: IO[str] | None = None
+        self._writer: Any = None
+        self.count = 0
+
+    def write(self, rejects: tuple[Reject, ...]) -> None:
+        if not rejects:
+            return
+        if self._fh is None:
+            fd, name = tempfile.mkstemp(
+                prefix=f".{self.final.name}.", suffix=".tmp", dir=self.final.parent
+            )
+            self._tmp = Path(name)
+            self._fh = os.fdopen(fd, "w", encoding="utf-8", newline="")
+            self._writer = csv.writer(self._fh)
+            self._writer.writerow(_REJECT_COLUMNS)
+        self._writer.writerows((r.line, r.field, r.value, r.reason) for r in rejects)
+        self.count += len(rejects)
+
+    def publish(self) -> Path | None:
+        if self._fh is None or self._tmp is None:
+            return None
+        self._fh.flush()
+        os.fsync(self._fh.fileno())
+        self._fh.close()
+        os.replace(self._tmp, self.final)
+        self._fh = self._tmp = None
+        return self.final
+
+    def discard(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+        if self._tmp is not None:
+            self._tmp.unlink(missing_ok=True)
+        self._fh = self._tmp = None
+
+
+# --------------------------------------------------------------------------- the store
+
+
+class EventStore:
+    """The embedded DuckDB event store (one file, the canonical ``events`` table).
+
+    Open with :meth:`open`; use as a context manager. See the module docstring for the
+    guarantees (atomic per-file ingests, duplicate detection by content hash, one writer
+    at a time, bounded memory).
+
+    Examples
+    --------
+    >>> from trilateral.data.store import EventStore
+    >>> with EventStore.open("events.duckdb") as store:  # doctest: +SKIP
+    ...     result = store.ingest("20180326044500.export.CSV")
+    ...     print(result.summary())
+    ...     n = store.events().count("*").fetchall()[0][0]
+    """
+
+    def __init__(
+        self, path: Path, con: duckdb.DuckDBPyConnection, lock: FileLock | None, read_only: bool
+    ) -> None:
+        self.path = path
+        self.con = con
+        self.read_only = read_only
+        self._lock = lock
+        self._closed = False
+
+    # ---------------------------------------------------------------- open / close
+
+    @classmethod
+    def open(
+        cls,
+        path: str | Path | None = None,
+        *,
+        read_only: bool = False,
+        timeout: float = 30.0,
+        memory_limit: str = "1GB",
+        threads: int | None = None,
+    ) -> EventStore:
+        """Open (and for writing, create) the store.
+
+        Parameters
+        ----------
+        path : str or Path, optional
+            The DuckDB file; default ``$TRILATERAL_DB`` or ``./trilateral.duckdb``.
+        read_only : bool
+            Open for queries only. The file must exist. Waits while a writer holds it.
+        timeout : float
+            Seconds to wait for another process's lock before
+            :class:`~trilateral.errors.StoreLockedError`.
+        memory_limit : str
+            DuckDB's ``memory_limit`` (it spills to disk beyond it).
+        threads : int, optional
+            DuckDB worker threads; default: the CPU count, at most 4.
+
+        Returns
+        -------
+        EventStore
+
+        Examples
+        --------
+        >>> with EventStore.open("events.duckdb", read_only=True) as store:  # doctest: +SKIP
+        ...     store.events().limit(3).fetchall()
+        """
+        p = default_db_path(path)
+        if read_only and not p.is_file():
+            raise StoreError(
+                f"no store at {p}; run `trilateral ingest FILE` first",
+                hint="ingest an event file, or point --db / $TRILATERAL_DB at a store",
+            )
+        if p.is_dir():
+            raise StoreError(f"the store path {p} is a directory", hint="give a file name")
+        deadline = time.monotonic() + max(timeout, 0.0)
+        lock: FileLock | None = None
+        if not read_only:
+            try:
+                p.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"cannot create the directory of the store {p}: {exc}") from None
+            lock = FileLock(str(p) + ".lock", timeout=max(timeout, 0.0), thread_local=False)
+            try:
+                lock.acquire()
+            except Timeout:
+                raise _locked(p) from None
+            except OSError as exc:
+                raise StoreError(f"cannot lock the store {p}: {exc}") from None
+        try:
+            config: dict[str, str | bool | int | float | list[str]] = {
+                "memory_limit": memory_limit,
+                "threads": threads or max(1, min(os.cpu_count() or 1, 4)),
+            }
+            con = cls._connect(p, read_only, config, deadline)
+            try:
+                cls._prepare(p, con, read_only)
+            except BaseException:
+                con.close()
+                raise
+        except BaseException:
+            if lock is not None:
+                lock.release()
+            raise
+        return cls(p, con, lock, read_only)
+
+    @staticmethod
+    def _connect(
+        p: Path,
+        read_only: bool,
+        config: dict[str, str | bool | int | float | list[str]],
+        deadline: float,
+    ) -> duckdb.DuckDBPyConnection:
+        delay = 0.05
+        while True:
+            try:
+                return duckdb.connect(str(p), read_only=read_only, config=config)
+            except duckdb.Error as exc:
+                if _is_lock_error(exc):
+                    if time.monotonic() >= deadline:
+                        raise _locked(p) from None
+                    time.sleep(delay)
+                    delay = min(delay * 2, 0.5)
+                    continue
+                if isinstance(exc, duckdb.ConnectionException):
+                    raise StoreError(
+                        f"the store {p} is already open in this process with other settings",
+                        hint="close the other EventStore first",
+                    ) from None
+                raise StoreError(
+                    f"cannot open the store {p}: {exc}",
+                    hint="is it a DuckDB file written by trilateral? use another --db",
+                ) from None
+
+    @staticmethod
+    def _prepare(p: Path, con: duckdb.DuckDBPyConnection, read_only: bool) -> None:
+        try:
+            if not read_only:
+                _run(con, DDL)
+                _run(
+                    con,
+                    "INSERT INTO store_meta VALUES ('version', ?) ON CONFLICT DO NOTHING",
+                    [str(STORE_VERSION)],
+                )
+            found = con.execute("SELECT value FROM store_meta WHERE key = 'version'").fetchall()
+            row = found[0] if found else None
+        except duckdb.CatalogException:
+            raise StoreError(
+                f"{p} is a DuckDB file but not a trilateral store",
+                hint="run `trilateral ingest FILE --db NEW.duckdb` to make one",
+            ) from None
+        if row is None or row[0] != str(STORE_VERSION):
+            raise StoreError(
+                f"the store {p} has layout version {row[0] if row else 'none'}; "
+                f"this trilateral reads version {STORE_VERSION}",
+                hint="re-ingest the files into a new store",
+            )
+
+    def close(self) -> None:
+        """Close the connection and release the write lock (idempotent)."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            self.con.close()
+        finally:
+            if self._lock is not None:
+                self._lock.release()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        mode = "read-only" if self.read_only else "read-write"
+        state = "closed" if self._closed else mode
+        return f"EventStore({str(self.path)!r}, {state})"
+
+    # ---------------------------------------------------------------- queries
+
+    def events(self, dataset: str | None = None) -> duckdb.DuckDBPyRelation:
+        """The ``events`` table (canonical columns plus ``ingest_id``) as a relation.
+
+        Examples
+        --------
+        >>> store.events("gdelt2").filter("source = 'USA'").count("*").fetchall()  # doctest: +SKIP
+        [(12,)]
+        """
+        rel = self.con.table("events")
+        if dataset is not None:
+            rel = rel.filter(
+                duckdb.ColumnExpression("dataset") == duckdb.ConstantExpression(dataset)
+            )
+        return rel
+
+    def ingests(self) -> tuple[IngestRecord, ...]:
+        """The files in the store, oldest first.
+
+        Examples
+        --------
+        >>> [r.path for r in store.ingests()]  # doctest: +SKIP
+        ['20180326044500.export.CSV']
+        """
+        return tuple(self._ingest_rows("ORDER BY ingest_id", []))
+
+    def datasets(self) -> tuple[DatasetInfo, ...]:
+        """Events per dataset with their first and last date.
+
+        Examples
+        --------
+        >>> store.datasets()[0].dataset  # doctest: +SKIP
+        'gdelt2'
+        """
+        rows = self.con.execute(
+            "SELECT dataset, count(*), min(date), max(date) FROM events "
+            "GROUP BY dataset ORDER BY dataset"
+        ).fetchall()
+        return tuple(DatasetInfo(*r) for r in rows)
+
+    def info(self, countries: tuple[str, ...] | list[str] = DEFAULT_COUNTRIES) -> StoreInfo:
+        """Summary of the store: datasets, files, and counts for every directed dyad.
+
+        Parameters
+        ----------
+        countries : sequence of str
+            ISO3 codes; every ordered pair among them is counted (zeros included).
+
+        Examples
+        --------
+        >>> with EventStore.open("events.duckdb", read_only=True) as store:  # doctest: +SKIP
+        ...     info = store.info(("USA", "RUS", "CHN"))
+        ...     info.to_dict()["dyads"][0]
+        {'source': 'USA', 'target': 'RUS', 'n_events': 42}
+        """
+        countries = tuple(countries)
+        counts: dict[tuple[str, str], int] = {}
+        if countries:
+            marks = ", ".join("?" for _ in countries)
+            rows = self.con.execute(
+                f"SELECT source, target, count(*) FROM events "
+                f"WHERE source IN ({marks}) AND target IN ({marks}) GROUP BY source, target",
+                [*countries, *countries],
+            ).fetchall()
+            counts = {(s, t): n for s, t, n in rows}
+        dyads = tuple(
+            DyadCount(s, t, counts.get((s, t), 0)) for s in countries for t in countries if s != t
+        )
+        datasets = self.datasets()
+        return StoreInfo(
+            path=str(self.path),
+            n_events=sum(d.n_events for d in datasets),
+            datasets=datasets,
+            ingests=self.ingests(),
+            countries=countries,
+            dyads=dyads,
+        )
+
+    def find_ingest(self, sha256: str) -> IngestRecord | None:
+        """The ``ingests`` row of the file with this content hash, if any."""
+        for rec in self._ingest_rows("WHERE sha256 = ?", [sha256]):
+            return rec
+        return None
+
+    def _ingest_rows(self, where: str, params: list[Any]) -> Iterator[IngestRecord]:
+        rows = self.con.execute(
+            "SELECT ingest_id, path, sha256, reader, dataset, codebook, rows_read, "
+            f"rows_ingested, rows_rejected, started_at, finished_at, version FROM ingests {where}",
+            params,
+        ).fetchall()
+        return (IngestRecord(*r) for r in rows)
+
+    # ---------------------------------------------------------------- ingest
+
+    def ingest(
+        self,
+        path: str | Path,
+        format: str = "auto",
+        *,
+        on_error: OnError = "fail",
+        codebook: Codebook | None = None,
+        progress: Progress | None = None,
+    ) -> IngestResult:
+        """Ingest one event file, whole or not at all; a file already in the store is skipped.
+
+        Parameters
+        ----------
+        path : str or Path
+            The file (plain, .zip with one member, or .gz).
+        format : str
+            ``"auto"`` (detect from content) or a layout name: ``gdelt1``, ``gdelt2``,
+            ``icews``, ``icews_tkg``, ``chronicle``.
+        on_error : {"fail", "skip"}
+            ``"fail"``: the first bad row raises :class:`~trilateral.errors.ReaderError`
+            (file, line, field) and nothing is stored. ``"skip"``: good rows are stored
+            and the bad ones written to :func:`rejects_path_for` (after the commit).
+        codebook : Codebook, optional
+            CAMEO lookups; default: the layout's own Goldstein table and the shipped
+            arena map.
+        progress : callable, optional
+            ``progress(bytes_done, bytes_total)``; the file is read twice (hash, then
+            rows), so ``bytes_total`` is twice its size on disk.
+
+        Returns
+        -------
+        IngestResult
+
+        Examples
+        --------
+        >>> with EventStore.open("events.duckdb") as store:  # doctest: +SKIP
+        ...     store.ingest("20180326044500.export.CSV").rows_ingested
+        1540
+        """
+        from .readers import read
+
+        self._require_writable()
+        t0 = time.perf_counter()
+        path = Path(path)
+        size = path.stat().st_size if path.is_file() else 0
+        hash_progress = None
+        if progress is not None:
+            cb = progress
+
+            def hash_progress(done: int, _total: int) -> None:
+                cb(done, 2 * size)
+
+        digest = file_sha256(path, hash_progress)
+        prev = self.find_ingest(digest)
+        if prev is not None:
+            if progress is not None:
+                progress(2 * size, 2 * size)
+            return self._duplicate(path, prev, t0)
+        reader = read(path, format, codebook=codebook, on_error=on_error)
+        return self.ingest_reader(reader, sha256=digest, progress=progress, _t0=t0, _offset=size)
+
+    def ingest_reader(
+        self,
+        reader: EventReader,
+        *,
+        sha256: str | None = None,
+        progress: Progress | None = None,
+        _t0: float | None = None,
+        _offset: int = 0,
+    ) -> IngestResult:
+        """Ingest from a reader you built yourself (a custom layout, say).
+
+        Same guarantees as :meth:`ingest`; ``sha256`` defaults to the hash of
+        ``reader.path``'s decompressed content.
+
+        Examples
+        --------
+        >>> from trilateral.data.readers import read
+        >>> with EventStore.open("events.duckdb") as store:  # doctest: +SKIP
+        ...     store.ingest_reader(read("x.export.CSV", "gdelt2", on_error="skip"))
+        """
+        self._require_writable()
+        t0 = time.perf_counter() if _t0 is None else _t0
+        digest = sha256 or file_sha256(reader.path)
+        prev = self.find_ingest(digest)
+        if prev is not None:
+            return self._duplicate(reader.path, prev, t0)
+        spool = _RejectSpool(rejects_path_for(self.path, reader.path))
+        con = self.con
+        started = datetime.now(UTC).replace(tzinfo=None)
+        n_ingested = 0
+        batches = _Prefetch(iter(reader))
+        _run(con, "BEGIN TRANSACTION")
+        try:
+            ((ingest_id,),) = con.execute(
+                "SELECT coalesce(max(ingest_id), 0) + 1 FROM ingests"
+            ).fetchall()
+            insert_events = (
+                f"INSERT INTO events ({_EVENTS_COLS}, ingest_id) "
+                f"SELECT {_EVENTS_COLS}, {int(ingest_id)} FROM {_BATCH_VIEW}"
+            )
+            insert_extras = (
+                f"INSERT INTO event_extras ({_EXTRAS_COLS}, ingest_id) "
+                f"SELECT {_EXTRAS_COLS}, {int(ingest_id)} FROM {_BATCH_VIEW}"
+            )
+            for batch in batches:
+                if batch.events.num_rows:
+                    con.register(_BATCH_VIEW, batch.events)
+                    _run(con, insert_events)
+                    con.unregister(_BATCH_VIEW)
+                    n_ingested += batch.events.num_rows
+                if batch.extras is not None and batch.extras.num_rows:
+                    con.register(_BATCH_VIEW, batch.extras)
+                    _run(con, insert_extras)
+                    con.unregister(_BATCH_VIEW)
+                spool.write(batch.rejects)
+                if progress is not None:
+                    progress(_offset + reader.bytes_read, _offset + reader.total_bytes)
+            codebook = reader.codebook
+            _run(
+                con,
+                "INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    ingest_id,
+                    str(reader.path),
+                    digest,
+                    reader.format,
+                    reader.dataset,
+                    f"goldstein={codebook.goldstein_table}; arena_map={codebook.arena_map_path}",
+                    reader.rows_read,
+                    n_ingested,
+                    reader.rows_rejected,
+                    started,
+                    datetime.now(UTC).replace(tzinfo=None),
+                    __version__,
+                ],
+            )
+            _run(con, "COMMIT")
+        except BaseException as exc:
+            batches.close()
+            spool.discard()
+            try:
+                _run(con, "ROLLBACK")
+            except duckdb.Error:  # the transaction may already be aborted
+                pass
+            finally:
+                try:
+                    con.unregister(_BATCH_VIEW)
+                except duckdb.Error:
+                    pass
+            if isinstance(exc, duckdb.Error) and not isinstance(exc, TrilateralError):
+                raise StoreError(
+                    f"could not store {reader.path} in {self.path}: {exc}",
+                    hint="nothing from this file was stored; report this if it persists",
+                ) from exc
+            raise
+        batches.close()
+        rejects = spool.publish()
+        if progress is not None:
+            total = _offset + reader.total_bytes
+            progress(total, total)
+        return IngestResult(
+            path=str(reader.path),
+            sha256=digest,
+            format=reader.format,
+            dataset=reader.dataset,
+            rows_read=reader.rows_read,
+            rows_ingested=n_ingested,
+            rows_rejected=reader.rows_rejected,
+            rejects_path=None if rejects is None else str(rejects),
+            skipped_duplicate=False,
+            ingest_id=int(ingest_id),
+            seconds=time.perf_counter() - t0,
+            counts=MappingProxyType(_reader_counts(reader)),
+        )
+
+    def _duplicate(self, path: str | Path, prev: IngestRecord, t0: float) -> IngestResult:
+        return IngestResult(
+            path=str(path),
+            sha256=prev.sha256,
+            format=prev.format,
+            dataset=prev.dataset,
+            rows_read=0,
+            rows_ingested=0,
+            rows_rejected=0,
+            rejects_path=None,
+            skipped_duplicate=True,
+            ingest_id=prev.ingest_id,
+            seconds=time.perf_counter() - t0,
+        )
+
+    def _require_writable(self) -> None:
+        if self._closed:
+            raise StoreError(f"the store {self.path} is closed")
+        if self.read_only:
+            raise StoreError(
+                f"the store {self.path} is open read-only",
+                hint="open it with EventStore.open(path) to ingest",
+            )
