@@ -26,13 +26,17 @@ def _no_global_rng():
 
     STYLE.md, "Randomness": every random draw goes through an ``rng`` argument.
     """
-    np_state = np.random.get_state()
+    np_state = np.random.get_state()  # noqa: NPY002 (the guard itself)
     py_state = random.getstate()
     yield
-    np_after = np.random.get_state()
-    same_np = np_state[0] == np_after[0] and np.array_equal(np_state[1], np_after[1]) and np_state[2:] == np_after[2:]
+    np_after = np.random.get_state()  # noqa: NPY002 (the guard itself)
+    same_np = (
+        np_state[0] == np_after[0]
+        and np.array_equal(np_state[1], np_after[1])
+        and np_state[2:] == np_after[2:]
+    )
     same_py = py_state == random.getstate()
-    np.random.set_state(np_state)
+    np.random.set_state(np_state)  # noqa: NPY002
     random.setstate(py_state)
     assert same_np, "the test used numpy's global random state; pass an rng instead"
     assert same_py, "the test used Python's global random module; pass an rng instead"

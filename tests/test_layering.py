@@ -35,7 +35,7 @@ def _stage_of(module: str) -> str | None:
 
 def _imports(path: Path) -> list[str]:
     rel = path.relative_to(SRC.parent).with_suffix("")
-    package = list(rel.parts[:-1]) if rel.name != "__init__" else list(rel.parts[:-1])
+    package = list(rel.parts[:-1])  # a module and an __init__ both live in their folder
     out = []
     for node in ast.walk(ast.parse(path.read_text("utf-8"))):
         if isinstance(node, ast.Import):

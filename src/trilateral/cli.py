@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from . import __version__
-from ._cli import capabilities, ingest, measure
+from ._cli import capabilities, demo, diagnose, ingest, measure
 
 app = typer.Typer(
     name="trilateral",
@@ -37,6 +37,8 @@ def _main(
 
 ingest.register(app)
 measure.register(app)
+diagnose.register(app)
+demo.register(app)
 app.add_typer(capabilities.app, name="capabilities")
 
 

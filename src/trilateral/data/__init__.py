@@ -1,1 +1,58 @@
-"""The data stage (see docs/ARCHITECTURE.md)."""
+"""The data stage: canonical schema, CAMEO codebook, readers, the event store, and the
+shipped datasets (chronicle, capability panel, UN voting alignment).
+
+Examples
+--------
+>>> from trilateral.data import Codebook
+>>> Codebook.load().arena("163")
+'economic'
+"""
+
+from __future__ import annotations
+
+from .actors import ActorResolver
+from .capabilities import (
+    build_panel,
+    load_panel,
+    panel_provenance,
+    read_capabilities,
+    read_cow_nmc,
+    read_sipri,
+    read_worldbank,
+    refresh_panel,
+)
+from .codebook import Codebook
+from .readers import EventReader, ReadBatch, Reject, detect_format, read
+from .readers._chronicle import shipped_chronicle_path
+from .schema import EVENT_SCHEMA, EXTRAS_SCHEMA
+from .store import EventStore, IngestResult, StoreInfo
+from .unga import alignment, alignment_provenance, load_alignment, read_idealpoints, read_unga_votes
+
+__all__ = [
+    "EVENT_SCHEMA",
+    "EXTRAS_SCHEMA",
+    "ActorResolver",
+    "Codebook",
+    "EventReader",
+    "EventStore",
+    "IngestResult",
+    "ReadBatch",
+    "Reject",
+    "StoreInfo",
+    "alignment",
+    "alignment_provenance",
+    "build_panel",
+    "detect_format",
+    "load_alignment",
+    "load_panel",
+    "panel_provenance",
+    "read",
+    "read_capabilities",
+    "read_cow_nmc",
+    "read_idealpoints",
+    "read_sipri",
+    "read_unga_votes",
+    "read_worldbank",
+    "refresh_panel",
+    "shipped_chronicle_path",
+]

@@ -1,1 +1,75 @@
-"""The diagnose stage (see docs/ARCHITECTURE.md)."""
+"""The diagnose stage: relationship regimes with their evidence, the strategic triangle
+(Dittmer 1981), and the claims check of the reference paper.
+
+Examples
+--------
+>>> from trilateral.diagnose import load_claims
+>>> len(load_claims()) >= 15
+True
+"""
+
+from __future__ import annotations
+
+from ._claims import (
+    CONTRADICTED,
+    NOT_ENOUGH_DATA,
+    SUPPORTED,
+    Claim,
+    ClaimResult,
+    ClaimsReport,
+    load_claims,
+    run_claims,
+)
+from ._regimes import (
+    CONFRONTATION,
+    LIMITED_OPPONENTS,
+    LIMITED_PARTNERSHIP,
+    PARTNERSHIP,
+    REGIME_LABELS,
+    Regime,
+    RegimeConfig,
+    RegimeResults,
+    classify_regimes,
+    conflict_scope,
+)
+from ._triangle import (
+    MENAGE_A_TROIS,
+    ROMANTIC_TRIANGLE,
+    STABLE_MARRIAGE,
+    TRIANGLE_TYPES,
+    UNIT_VETO,
+    TriangleConfig,
+    TriangleResults,
+    TriangleType,
+    triangle_types,
+)
+
+__all__ = [
+    "CONFRONTATION",
+    "CONTRADICTED",
+    "LIMITED_OPPONENTS",
+    "LIMITED_PARTNERSHIP",
+    "MENAGE_A_TROIS",
+    "NOT_ENOUGH_DATA",
+    "PARTNERSHIP",
+    "REGIME_LABELS",
+    "ROMANTIC_TRIANGLE",
+    "STABLE_MARRIAGE",
+    "SUPPORTED",
+    "TRIANGLE_TYPES",
+    "UNIT_VETO",
+    "Claim",
+    "ClaimResult",
+    "ClaimsReport",
+    "Regime",
+    "RegimeConfig",
+    "RegimeResults",
+    "TriangleConfig",
+    "TriangleResults",
+    "TriangleType",
+    "classify_regimes",
+    "conflict_scope",
+    "load_claims",
+    "run_claims",
+    "triangle_types",
+]

@@ -1,1 +1,31 @@
-"""The measure stage (see docs/ARCHITECTURE.md)."""
+"""The measure stage: dyad × arena × period indices, power ratios, reciprocity (VAR) and
+tit-for-tat matching.
+
+Examples
+--------
+>>> from trilateral.measure import power_ratios
+>>> pr = power_ratios(countries=("USA", "RUS"))
+>>> round(pr.figure(2017, "RUS", "USA", "gdp_current_usd"), 3)
+0.08
+"""
+
+from __future__ import annotations
+
+from ._indices import INDEX_COLUMNS, DyadIndex, indices
+from ._power import PowerRatios, RatioTrend, power_ratios
+from ._reciprocity import ReciprocityModel, ReciprocityResults
+from ._titfortat import TitForTatResults, load_events, match_tit_for_tat
+
+__all__ = [
+    "INDEX_COLUMNS",
+    "DyadIndex",
+    "PowerRatios",
+    "RatioTrend",
+    "ReciprocityModel",
+    "ReciprocityResults",
+    "TitForTatResults",
+    "indices",
+    "load_events",
+    "match_tit_for_tat",
+    "power_ratios",
+]

@@ -1,0 +1,100 @@
+"""The public API is small and deliberate (STYLE.md): this test pins it.
+
+Adding or removing a public name is a decision; make it here too.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+
+PUBLIC = {
+    "trilateral": ["__version__"],
+    "trilateral.data": [
+        "EVENT_SCHEMA",
+        "EXTRAS_SCHEMA",
+        "ActorResolver",
+        "Codebook",
+        "EventReader",
+        "EventStore",
+        "IngestResult",
+        "ReadBatch",
+        "Reject",
+        "StoreInfo",
+        "alignment",
+        "alignment_provenance",
+        "build_panel",
+        "detect_format",
+        "load_alignment",
+        "load_panel",
+        "panel_provenance",
+        "read",
+        "read_capabilities",
+        "read_cow_nmc",
+        "read_idealpoints",
+        "read_sipri",
+        "read_unga_votes",
+        "read_worldbank",
+        "refresh_panel",
+        "shipped_chronicle_path",
+    ],
+    "trilateral.measure": [
+        "INDEX_COLUMNS",
+        "DyadIndex",
+        "PowerRatios",
+        "RatioTrend",
+        "ReciprocityModel",
+        "ReciprocityResults",
+        "TitForTatResults",
+        "indices",
+        "load_events",
+        "match_tit_for_tat",
+        "power_ratios",
+    ],
+    "trilateral.diagnose": [
+        "CONFRONTATION",
+        "CONTRADICTED",
+        "LIMITED_OPPONENTS",
+        "LIMITED_PARTNERSHIP",
+        "MENAGE_A_TROIS",
+        "NOT_ENOUGH_DATA",
+        "PARTNERSHIP",
+        "REGIME_LABELS",
+        "ROMANTIC_TRIANGLE",
+        "STABLE_MARRIAGE",
+        "SUPPORTED",
+        "TRIANGLE_TYPES",
+        "UNIT_VETO",
+        "Claim",
+        "ClaimResult",
+        "ClaimsReport",
+        "Regime",
+        "RegimeConfig",
+        "RegimeResults",
+        "TriangleConfig",
+        "TriangleResults",
+        "TriangleType",
+        "classify_regimes",
+        "conflict_scope",
+        "load_claims",
+        "run_claims",
+        "triangle_types",
+    ],
+    "trilateral.pipeline": ["DemoResult", "run_demo"],
+}
+
+
+@pytest.mark.parametrize("module", sorted(PUBLIC))
+def test_public_names_are_pinned(module: str) -> None:
+    mod = importlib.import_module(module)
+    assert list(mod.__all__) == PUBLIC[module]
+
+
+@pytest.mark.parametrize("module", sorted(PUBLIC))
+def test_all_is_sorted_and_importable(module: str) -> None:
+    mod = importlib.import_module(module)
+    names = list(mod.__all__)
+    assert names == sorted(names, key=lambda n: (not n.isupper(), n)) or names == sorted(names)
+    for name in names:
+        assert hasattr(mod, name), f"{module}.{name} is in __all__ but missing"
