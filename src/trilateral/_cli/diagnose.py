@@ -27,7 +27,7 @@ Regimes: partnership, limited partnership, limited opponents, confrontation — 
 
 Example:
 
-  trilateral diagnose --db trilateral.duckdb --countries USA,RUS,CHN --period year
+  trilateral diagnose --db trilateral.duckdb --countries USA,RUS,CHN --period year --start 2014-01-01
 """
 
 CLAIMS_HELP = """Check the reference paper's claims (Feng 2019) against the data.
@@ -76,6 +76,12 @@ def register(app: typer.Typer) -> None:
             int, typer.Option("--n-boot", min=0, help="Bootstrap replicates of the indices.")
         ] = 200,
         seed: Annotated[int, typer.Option("--seed", help="Seed of every random draw.")] = 0,
+        start: Annotated[
+            str | None, typer.Option("--start", help="First day analysed (YYYY-MM-DD).")
+        ] = None,
+        end: Annotated[
+            str | None, typer.Option("--end", help="Last day analysed (YYYY-MM-DD).")
+        ] = None,
         json_out: JsonOpt = False,
     ) -> None:
         from ..diagnose._regimes import classify_regimes, conflict_scope
@@ -84,7 +90,15 @@ def register(app: typer.Typer) -> None:
 
         codes = parse_countries(countries)
         path = _store_path(db, required=True)
-        idx = indices(path, countries=codes, period=period.value, n_boot=n_boot, rng=seed)
+        idx = indices(
+            path,
+            countries=codes,
+            period=period.value,
+            n_boot=n_boot,
+            rng=seed,
+            start=start,
+            end=end,
+        )
         scope = conflict_scope(path, codes, period.value)
         regimes = classify_regimes(idx, scope=scope, rng=seed)
         triangle = triangle_types(idx, codes, rng=seed) if len(codes) == 3 else None
