@@ -1,26 +1,31 @@
 """Claims of Feng (2019): the YAML, the runner, and every verdict recomputed independently.
 
-The independent recomputations read the shipped capability CSV with the csv module, the
-shipped UNGA table with the csv module, and the event store with raw DuckDB SQL — never
-through the claims runner or the measure stage.
+The independent recomputations read the shipped capability CSV with the csv module (the
+power-gap trends with a plain numpy OLS and scipy's t quantile), the shipped UNGA table
+with the csv module, and the event store with raw DuckDB SQL — never through the claims
+runner or the measure stage (no power_ratios, match_tit_for_tat or indices here).
 """
 
 from __future__ import annotations
 
 import csv
 import re
-from datetime import date
+from datetime import date, timedelta
 from importlib import resources
 from pathlib import Path
 
 import duckdb
+import numpy as np
+import polars as pl
 import pytest
 import yaml
+from scipy import stats
 
 from trilateral.diagnose._claims import (
     CONTRADICTED,
     NOT_ENOUGH_DATA,
     SUPPORTED,
+    Claim,
     judge,
     load_claims,
     run_claims,
@@ -126,6 +131,29 @@ def _v(ok: bool) -> str:
     return SUPPORTED if ok else CONTRADICTED
 
 
+def _gap_trend(
+    p: dict[tuple[str, str, int], float], weak: str, strong: str, ind: str, y0: int, y1: int
+) -> tuple[float, float, float, float]:
+    """OLS of value(weak)/value(strong) on year: slope, 95 % interval (t, n − 2 df), p."""
+    years = np.arange(y0, y1 + 1, dtype=float)
+    assert np.mean([p[(weak, ind, int(y))] for y in years]) < np.mean(
+        [p[(strong, ind, int(y))] for y in years]
+    )  # the numerator is the weaker country, so the ratio itself is the gap
+    r = np.array([p[(weak, ind, int(y))] / p[(strong, ind, int(y))] for y in years])
+    x = years - years.mean()
+    slope = float(x @ (r - r.mean()) / (x @ x))
+    resid = r - r.mean() - slope * x
+    se = float(np.sqrt(resid @ resid / (len(r) - 2) / (x @ x)))
+    half = float(stats.t.ppf(0.975, len(r) - 2)) * se
+    pvalue = float(2 * stats.t.sf(abs(slope / se), len(r) - 2))
+    return slope, slope - half, slope + half, pvalue
+
+
+def _trend_verdict(lo: float, hi: float) -> str:
+    """Widening (interval below 0) supported; narrowing contradicted; else not enough data."""
+    return SUPPORTED if hi < 0 else CONTRADICTED if lo > 0 else NOT_ENOUGH_DATA
+
+
 def _independent_panel_verdicts() -> dict[str, str]:
     p = _panel()
     gdp = lambda c, y: p[(c, "gdp_current_usd", y)]  # noqa: E731
@@ -158,11 +186,13 @@ def _independent_panel_verdicts() -> dict[str, str]:
         "us-real-growth-2010-2017": (
             NOT_ENOUGH_DATA if ("USA", "gdp_constant_usd", 2017) not in p else "recompute"
         ),
-        "power-gap-gdp": _v(
-            gdp("RUS", 2017) / gdp("USA", 2017) < gdp("RUS", 2008) / gdp("USA", 2008)
+        # the paper: "from 2008 to 2017" (economy) and "at the peak in 2015 to $46 billion"
+        # (2018 budget): OLS trend of the RUS/USA ratio over those windows
+        "power-gap-gdp": _trend_verdict(
+            *_gap_trend(p, "RUS", "USA", "gdp_current_usd", 2008, 2017)[1:3]
         ),
-        "power-gap-military": _v(
-            mil("RUS", 2018) / mil("USA", 2018) < mil("RUS", 2015) / mil("USA", 2015)
+        "power-gap-military": _trend_verdict(
+            *_gap_trend(p, "RUS", "USA", "milex_current_usd", 2015, 2018)[1:3]
         ),
     }
 
@@ -197,6 +227,53 @@ def test_panel_and_unga_verdicts_match_independent_recomputation(report_without_
     assert r["us-defence-fy2018"].measured == pytest.approx(682.49, abs=0.01)
     assert r["rus-defence-peak-year"].measured == 2013
     assert "nominal_growth" in r["us-real-growth-2010-2017"].figures
+    # World Bank GDP, RUS/USA 2008–2017, numpy OLS: slope −0.0035/yr, 95 % CI
+    # (−0.0099, 0.0029), p = 0.24 — inconclusive, so not enough data
+    slope, lo, hi, pvalue = _gap_trend(_panel(), "RUS", "USA", "gdp_current_usd", 2008, 2017)
+    g = r["power-gap-gdp"]
+    assert g.figures["slope"] == pytest.approx(slope, rel=1e-9)
+    assert g.figures["conf_int"] == pytest.approx([lo, hi], rel=1e-9)
+    assert g.figures["pvalue"] == pytest.approx(pvalue, rel=1e-6)
+    assert slope == pytest.approx(-0.00353, abs=1e-5) and pvalue == pytest.approx(0.24, abs=0.01)
+    assert "not distinguishable from zero at the 95 % level" in g.note
+
+
+def _trend_claim(window: tuple[str, str]) -> Claim:
+    return Claim.model_validate(
+        {
+            "id": "gap",
+            "quote": "q",
+            "indicator": "power_gap_trend",
+            "params": {"a": "RUS", "b": "USA", "indicator": "gdp_current_usd"},
+            "window": list(window),
+            "expected": {"equals": "widening"},
+            "source": "synthetic",
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("rus", "verdict", "measured"),
+    [
+        ([10.0, 9.0, 8.1, 7.0, 6.0], SUPPORTED, "widening"),  # RUS/USA falls
+        ([6.0, 7.1, 8.0, 9.0, 10.0], CONTRADICTED, "narrowing"),  # rises
+        ([8.0, 9.0, 7.0, 9.0, 8.0], NOT_ENOUGH_DATA, None),  # no trend
+    ],
+)
+def test_power_gap_three_way_rule(rus, verdict, measured):
+    panel = pl.DataFrame(
+        {
+            "iso3": ["USA"] * 5 + ["RUS"] * 5,
+            "year": list(range(2010, 2015)) * 2,
+            "indicator": "gdp_current_usd",
+            "value": [100.0] * 5 + rus,
+        }
+    )
+    claim = _trend_claim(("2010-01-01", "2014-12-31"))
+    r = run_claims(panel=panel, claims=[claim])["gap"]
+    assert (r.verdict, r.measured) == (verdict, measured)
+    short = run_claims(panel=panel, claims=[_trend_claim(("2010-01-01", "2016-12-31"))])["gap"]
+    assert short.verdict == NOT_ENOUGH_DATA and "covers 5 of the window's 7 years" in short.note
 
 
 def test_event_claims_need_a_store(report_without_store):
@@ -250,21 +327,36 @@ def _mean(con, a, b, d0, d1, arena=None):
 
 
 def _answered(con, actor, responder, d0, d1, lag, arena, prefixes, same_magnitude):
-    """Acts answered by a reply of the same CAMEO family (2 digits) within ``lag`` days."""
-    pre = " OR ".join("starts_with(a.cameo, ?)" for _ in prefixes) or "TRUE"
-    mag = "AND coalesce(xa.magnitude, -1) = coalesce(xr.magnitude, -1)" if same_magnitude else ""
-    sql = f"""
-        SELECT count(*), count(*) FILTER (WHERE EXISTS (
-            SELECT 1 FROM events r LEFT JOIN event_extras xr ON xr.event_id = r.event_id
-            WHERE r.source = a.target AND r.target = a.source AND r.arena = a.arena
-              AND r.quad_class >= 3 AND left(r.cameo, 2) = left(a.cameo, 2)
-              AND r.date BETWEEN a.date AND a.date + INTERVAL {lag} DAY {mag}))
-        FROM events a LEFT JOIN event_extras xa ON xa.event_id = a.event_id
-        WHERE a.source = ? AND a.target = ? AND a.arena = ? AND a.quad_class >= 3
-          AND a.date BETWEEN ? AND ? AND ({pre})
+    """Share of the actor's hostile acts answered in kind: raw SQL rows, a plain greedy pass.
+
+    Acts in time order (ties by id) each take the responder's earliest hostile event not yet
+    taken, in the same arena and CAMEO family (two digits), 1 to ``lag`` days later. With
+    ``same_magnitude`` the pair counts only if both magnitudes are equal where both are
+    known (and the act's is not 0).
     """
-    n, k = _q(con, sql, [actor, responder, arena, d0, d1, *prefixes])[0]
-    return k / n
+    pre = " OR ".join("starts_with(e.cameo, ?)" for _ in prefixes) or "TRUE"
+    sql = """
+        SELECT e.event_id, e.date, left(e.cameo, 2), x.magnitude FROM events e
+        LEFT JOIN (SELECT event_id, any_value(magnitude) AS magnitude FROM event_extras
+                   GROUP BY 1) x USING (event_id)
+        WHERE e.source = ? AND e.target = ? AND e.arena = ? AND e.quad_class >= 3
+          AND e.date BETWEEN ? AND ? AND ({pre})
+        ORDER BY e.date, e.event_id
+    """
+    acts = _q(con, sql.format(pre=pre), [actor, responder, arena, d0, d1, *prefixes])
+    replies = _q(
+        con, sql.format(pre="TRUE"), [responder, actor, arena, d0, d1 + timedelta(days=lag)]
+    )
+    used: set[str] = set()
+    k = 0
+    for _, day, family, mag in acts:
+        for rid, rday, rfamily, rmag in replies:
+            if rid in used or rfamily != family or not 0 < (rday - day).days <= lag:
+                continue
+            used.add(rid)
+            k += not same_magnitude or mag is None or mag == 0 or rmag is None or rmag == mag
+            break
+    return k / len(acts)
 
 
 def _independent_event_verdicts(path) -> dict[str, str]:
@@ -364,6 +456,10 @@ def test_event_verdicts_match_raw_sql(chronicle_store, report_with_store):
     # figures the chronicle gives (Feng 2019: "ousted 60 US diplomats")
     pairs = report_with_store["expulsions-60-for-60"].figures["pairs"]
     assert any("(60.0) →" in p and p.endswith("(60.0)") for p in pairs)
+    # Russia's first hostile diplomatic act after December 2016 is CAMEO 160 (7 April 2017),
+    # not in kind; the in-kind answer is the 28 July 2017 staff cut (CAMEO 172, 455 people)
+    revenge = report_with_store["expulsions-delayed-revenge"].figures["pairs"]
+    assert all(" → 2017-07-28 172 " in p for p in revenge) and len(revenge) == 2
 
 
 def test_regime_claim_reports_the_rules_label_with_evidence(report_with_store):

@@ -338,15 +338,39 @@ def _ind_panel_value(ctx: _Context, c: Claim) -> Measurement:
     )
 
 
+def _ratios(ctx: _Context, a: str, b: str, indicator: str) -> Any:
+    """The measure stage's :class:`~trilateral.measure.PowerRatios` for ``a``, ``b`` (cached).
+
+    None when the panel has no ``indicator`` at all (the claim then has not enough data).
+    """
+    from ..measure import power_ratios
+
+    key = ("ratios", a, b, indicator)
+    if key not in ctx.cache:
+        assert ctx.panel is not None
+        if indicator not in set(ctx.panel["indicator"].unique().to_list()):
+            ctx.cache[key] = None
+        else:
+            ctx.cache[key] = power_ratios(ctx.panel, countries=(a, b), indicators=[indicator])
+    return ctx.cache[key]
+
+
 def _ind_panel_ratio(ctx: _Context, c: Claim) -> Measurement:
     if ctx.panel is None:
         return _NO_PANEL
     p = c.params
-    a = _panel_value(ctx.panel, p["a"], p["indicator"], int(p["year"]))
-    b = _panel_value(ctx.panel, p["b"], p["indicator"], int(p["year"]))
-    if a is None or b is None or b == 0:
-        return Measurement(None, note=f"{p['indicator']} missing for {p['a']} or {p['b']}")
-    return Measurement(100.0 * a / b, {p["a"]: a, p["b"]: b})
+    a, b, ind, year = str(p["a"]), str(p["b"]), str(p["indicator"]), int(p["year"])
+    pr = _ratios(ctx, a, b, ind)
+    if pr is None:
+        return Measurement(None, note=f"the panel has no {ind}")
+    rows = pr.frame.filter(
+        (pl.col("year") == year) & (pl.col("numerator") == a) & (pl.col("denominator") == b)
+    )
+    if rows.height == 0:
+        return Measurement(None, note=f"{ind} missing for {a} or {b} in {year}")
+    ratio = pr.figure(year, a, b, ind)
+    r = rows.row(0, named=True)
+    return Measurement(100.0 * ratio, {a: r["numerator_value"], b: r["denominator_value"]})
 
 
 def _series(ctx: _Context, iso3: str, indicator: str, years: Iterable[int]) -> dict[int, float]:
@@ -404,19 +428,56 @@ def _ind_panel_growth(ctx: _Context, c: Claim) -> Measurement:
     return Measurement(growth, {"years": years})
 
 
-def _ind_panel_ratio_change(ctx: _Context, c: Claim) -> Measurement:
+def _ind_power_gap_trend(ctx: _Context, c: Claim) -> Measurement:
+    """Whether the gap between ``a`` and ``b`` widens: :meth:`PowerRatios.trend` over the window.
+
+    ``"widening"`` when the slope's interval for weaker/stronger lies below 0,
+    ``"narrowing"`` when it lies above 0; an interval that includes 0 is not enough data
+    (the trend is not distinguishable from zero at the stated level).
+    """
     if ctx.panel is None:
         return _NO_PANEL
     p = c.params
+    a, b, ind = str(p["a"]), str(p["b"]), str(p["indicator"])
+    level = float(p.get("level", 0.95))
     y0, y1 = c.window[0].year, c.window[1].year
-    ratios = {}
-    for y in (y0, y1):
-        a = _panel_value(ctx.panel, p["a"], p["indicator"], y)
-        b = _panel_value(ctx.panel, p["b"], p["indicator"], y)
-        if a is None or b is None or b == 0:
-            return Measurement(None, note=f"{p['indicator']} missing in {y}")
-        ratios[y] = 100.0 * a / b
-    return Measurement(ratios[y1] - ratios[y0], {f"ratio_{y}": r for y, r in ratios.items()})
+    pr = _ratios(ctx, a, b, ind)
+    if pr is None:
+        return Measurement(None, note=f"the panel has no {ind}")
+    t = pr.trend(a, b, ind, y0, y1, level)
+    pct = f"{100 * level:g} %"
+    figs: dict[str, Any] = {
+        "years": f"{t.start}–{t.end}",
+        "n": t.n,
+        "slope": t.slope,
+        "conf_int": list(t.conf_int),
+        "pvalue": t.pvalue,
+        "level": t.level,
+        "weaker": t.weaker,
+        "gap_slope": t.gap_slope,
+        "gap_conf_int": list(t.gap_conf_int),
+        "widening": t.widening,
+    }
+    ratio = pr.frame.filter(
+        (pl.col("numerator") == a) & (pl.col("denominator") == b) & pl.col("year").is_in([y0, y1])
+    )
+    figs |= {f"ratio_{r['year']}": r["ratio"] for r in ratio.iter_rows(named=True)}
+    lo, hi = t.conf_int
+    stats = f"slope {t.slope:+.4f}/yr, {pct} CI ({lo:+.4f}, {hi:+.4f}), p = {t.pvalue:.2g}"
+    if t.n < y1 - y0 + 1:
+        return Measurement(
+            None, figs, note=f"{ind} covers {t.n} of the window's {y1 - y0 + 1} years"
+        )
+    if t.widening is None:
+        return Measurement(
+            None,
+            figs,
+            note=(
+                f"the {a}/{b} trend is not distinguishable from zero at the {pct} level "
+                f"({stats}): the data do not establish a widening (or a narrowing)"
+            ),
+        )
+    return Measurement("widening" if t.widening else "narrowing", figs, note=stats)
 
 
 # ---- events
@@ -431,7 +492,7 @@ def _sym_index(ctx: _Context, dyad: tuple[str, str], window: tuple[date, date], 
     """Symmetric yearly index rows of one dyad and arena (cached)."""
     key = ("index", dyad, window, arena)
     if key not in ctx.cache:
-        from ..measure._indices import indices
+        from ..measure import indices
 
         idx = indices(
             ctx.store,
@@ -549,37 +610,33 @@ def _ind_hostile_arenas(ctx: _Context, c: Claim) -> Measurement:
     return Measurement(hostile, figs)
 
 
-def _sql_events(ctx: _Context, where: str, params: list[Any]) -> pl.DataFrame:
-    from ..measure._store_access import open_store
+def _events(ctx: _Context, countries: Sequence[str], start: date, end: date) -> pl.DataFrame:
+    """The measure stage's :func:`~trilateral.measure.load_events` (with magnitudes), cached."""
+    from ..measure import load_events
 
-    sql = (
-        "SELECT e.event_id, e.date, e.source, e.target, e.cameo, e.arena, e.quad_class, "
-        "e.goldstein, x.magnitude FROM events e "
-        "LEFT JOIN (SELECT event_id, max(magnitude) AS magnitude FROM event_extras "
-        "GROUP BY event_id) x USING (event_id) WHERE " + where + " ORDER BY e.date, e.event_id"
-    )
-    with open_store(ctx.store) as h:
-        return h.con.sql(sql, params=params).pl()
+    key = ("events", tuple(countries), start, end)
+    if key not in ctx.cache:
+        ctx.cache[key] = load_events(ctx.store, countries, start, end)
+    return ctx.cache[key]
 
 
-def _prefix_sql(prefixes: Sequence[str] | None) -> tuple[str, list[Any]]:
+def _has_prefix(col: str, prefixes: Sequence[str] | None) -> pl.Expr:
     if not prefixes:
-        return "TRUE", []
-    return "(" + " OR ".join("starts_with(e.cameo, ?)" for _ in prefixes) + ")", list(prefixes)
+        return pl.lit(True)
+    return pl.any_horizontal([pl.col(col).str.starts_with(str(x)) for x in prefixes])
 
 
 def _ind_year_change(ctx: _Context, c: Claim) -> Measurement:
     if ctx.store is None:
         return _NO_STORE
     p = c.params
-    pre, pre_params = _prefix_sql(p.get("cameo_prefixes"))
     y0, y1 = (int(y) for y in p["years"])
-    ev = _sql_events(
-        ctx,
-        f"e.source = ? AND e.target = ? AND {pre} AND year(e.date) IN (?, ?)",
-        [p["source"], p["target"], *pre_params, y0, y1],
-    )
-    ev = ev.with_columns(year=pl.col("date").dt.year(), m=pl.col("magnitude").fill_null(1.0))
+    ev = _events(ctx, (p["source"], p["target"]), date(y0, 1, 1), date(y1, 12, 31))
+    ev = ev.filter(
+        (pl.col("source") == p["source"])
+        & (pl.col("target") == p["target"])
+        & _has_prefix("cameo", p.get("cameo_prefixes"))
+    ).with_columns(year=pl.col("date").dt.year(), m=pl.col("magnitude").fill_null(1.0))
     figs: dict[str, Any] = {}
     for y in (y0, y1):
         sel = ev.filter(pl.col("year") == y)
@@ -592,68 +649,81 @@ def _ind_year_change(ctx: _Context, c: Claim) -> Measurement:
 
 
 def _ind_tit_for_tat(ctx: _Context, c: Claim) -> Measurement:
-    """Share of the actor's hostile acts the responder answered in kind (greedy match)."""
+    """Share of the actor's hostile acts in the window the responder answered in kind.
+
+    The matching is the measure stage's :func:`~trilateral.measure.match_tit_for_tat`
+    (hostile = quad classes 3–4, the answer in the same arena, 1 to ``max_lag_days`` days
+    later, each answer used once), run on the events of one CAMEO root code (two digits)
+    at a time so that an answer is *in kind*: same arena and same CAMEO family. Acts are
+    then selected from its ``matches`` frame: actor → responder, dated in the window,
+    CAMEO code starting with one of ``cameo_prefixes`` (if given). With
+    ``magnitude_tolerance`` an answer whose magnitude ratio (answer / act, where both are
+    known) differs from 1 by more than the tolerance does not count as in kind.
+    """
     if ctx.store is None:
         return _NO_STORE
+    from ..measure import match_tit_for_tat
+
     p = c.params
-    pre, pre_params = _prefix_sql(p.get("cameo_prefixes"))
+    actor, responder = str(p["actor"]), str(p["responder"])
     lag = int(p.get("max_lag_days", 30))
     arena = p.get("arena")
-    arena_sql = "e.arena = ?" if arena else "TRUE"
-    arena_params = [arena] if arena else []
-    base = f"e.quad_class IN (3, 4) AND {arena_sql} AND {pre}"
-    acts = _sql_events(
-        ctx,
-        f"e.source = ? AND e.target = ? AND {base} AND e.date BETWEEN ? AND ?",
-        [p["actor"], p["responder"], *arena_params, *pre_params, c.window[0], c.window[1]],
-    )
-    replies = _sql_events(
-        ctx,
-        f"e.source = ? AND e.target = ? AND {base} AND e.date BETWEEN ? AND ?",
-        [
-            p["responder"],
-            p["actor"],
-            *arena_params,
-            *pre_params,
-            c.window[0],
-            c.window[1] + timedelta(days=lag),
-        ],
+    tol = p.get("magnitude_tolerance")
+    ev = _events(ctx, (actor, responder), c.window[0], c.window[1] + timedelta(days=lag))
+    ev = ev.with_columns(pl.col("cameo").str.slice(0, 2).alias("_root"))
+    matched = []
+    for root in ev["_root"].drop_nulls().unique().sort().to_list():
+        res = match_tit_for_tat(
+            ev.filter(pl.col("_root") == root),
+            window_days=lag,
+            arenas=[arena] if arena else None,
+            countries=(actor, responder),
+            hostile="quad",
+            same_arena=True,
+        )
+        matched.append(res.matches)
+    acts = (
+        pl.concat(matched)
+        .filter(
+            (pl.col("source") == actor)
+            & (pl.col("target") == responder)
+            & pl.col("act_date").is_between(c.window[0], c.window[1])
+            & _has_prefix("act_cameo", p.get("cameo_prefixes"))
+        )
+        .sort("act_date", "act_id")
+        if matched
+        else pl.DataFrame()
     )
     if acts.height == 0:
         return Measurement(None, {"acts": 0}, note="no acts by the actor in the window")
-    tol = p.get("magnitude_tolerance")
-    used: set[str] = set()
-    pairs = []
-    for a in acts.iter_rows(named=True):
-        match = None
-        for r in replies.iter_rows(named=True):
-            if r["event_id"] in used or not 0 <= (r["date"] - a["date"]).days <= lag:
-                continue
-            if r["cameo"][:2] != a["cameo"][:2]:
-                continue
-            if (
-                tol is not None
-                and a["magnitude"] is not None
-                and r["magnitude"] is not None
-                and abs(r["magnitude"] - a["magnitude"]) > float(tol) * a["magnitude"]
-            ):
-                continue
-            match = r
-            break
-        if match is not None:
-            used.add(match["event_id"])
-            pairs.append(
-                f"{a['date']} {a['cameo']} ({a['magnitude']}) → "
-                f"{match['date']} {match['cameo']} ({match['magnitude']})"
-            )
-    figs = {"acts": acts.height, "answered": len(pairs), "pairs": pairs}
-    return Measurement(len(pairs) / acts.height, figs)
+    same_size = pl.lit(True)
+    if tol is not None:
+        same_size = pl.col("magnitude_ratio").is_null() | (
+            (pl.col("magnitude_ratio") - 1.0).abs() <= float(tol) + 1e-12
+        )
+    acts = acts.with_columns((pl.col("answered") & same_size).alias("in_kind"))
+    pairs = [
+        f"{r['act_date']} {r['act_cameo']} ({r['act_magnitude']}) → "
+        f"{r['answer_date']} {r['answer_cameo']} ({r['answer_magnitude']})"
+        + ("" if r["in_kind"] else f" [magnitude ratio {r['magnitude_ratio']:.3g}]")
+        for r in acts.filter(pl.col("answered")).iter_rows(named=True)
+    ]
+    n_kind = int(acts["in_kind"].sum())
+    figs = {
+        "acts": acts.height,
+        "answered": int(acts["answered"].sum()),
+        "in_kind": n_kind,
+        "lag_days": acts["lag_days"].drop_nulls().to_list(),
+        "magnitude_ratios": acts["magnitude_ratio"].drop_nulls().to_list(),
+        "pairs": pairs,
+    }
+    return Measurement(n_kind / acts.height, figs)
 
 
 def _ind_regime(ctx: _Context, c: Claim) -> Measurement:
     if ctx.store is None:
         return _NO_STORE
-    from ..measure._indices import indices
+    from ..measure import indices
 
     dyad = _dyad(c.params)
     idx = indices(
@@ -706,7 +776,7 @@ INDICATORS: dict[str, Callable[[_Context, Claim], Measurement]] = {
     "panel_cagr": _ind_panel_cagr,
     "panel_argmax_year": _ind_panel_argmax_year,
     "panel_growth": _ind_panel_growth,
-    "panel_ratio_change": _ind_panel_ratio_change,
+    "power_gap_trend": _ind_power_gap_trend,
     "mean_goldstein": _ind_mean_goldstein,
     "goldstein_change": _ind_goldstein_change,
     "yearly_goldstein_max": _ind_yearly_goldstein_max,
