@@ -20,6 +20,7 @@ from rich.table import Table
 
 from ..config import DEFAULT_COUNTRIES, default_db_path, parse_countries
 from ..data.codebook import Codebook
+from ..data.shipped import shipped_datasets
 from ..data.store import EventStore, IngestResult
 from ..errors import ReaderError, TrilateralError
 from ._common import CountriesOpt, DbOpt, JsonOpt, console, err_console, handle_errors, print_json
@@ -220,7 +221,9 @@ def info(
     wait: WaitOpt = 30.0,
 ) -> None:
     """Show what the store holds: events and date range per dataset, the ingested files,
-    and event counts for every directed dyad among the countries.
+    event counts for every directed dyad among the countries, and the datasets shipped
+    with the package (chronicle, capability panel, UN voting alignment) with their
+    provenance.
 
     Example: trilateral info --db events.duckdb --countries USA,RUS,CHN
 
@@ -230,8 +233,9 @@ def info(
     path = default_db_path(db)
     with EventStore.open(path, read_only=True, timeout=wait) as store:
         result = store.info(codes)
+    shipped = shipped_datasets()
     if json:
-        print_json(result.to_dict())
+        print_json({**result.to_dict(), "shipped": [d.to_dict() for d in shipped]})
         return
     console.print(
         f"store {result.path}: {result.n_events:,} events from {len(result.ingests)} files",
@@ -251,6 +255,17 @@ def info(
     for s in codes:
         dy.add_row(s, *("—" if s == t else f"{counts[(s, t)]:,}" for t in codes))
     console.print(dy)
+    console.print("[italic]datasets shipped with trilateral[/]")
+    for d in shipped:
+        console.print(
+            f"  [bold]{d.name}[/] ({d.file}): {d.rows:,} rows, {d.span}; "
+            f"taken {d.taken}; sha256 {d.sha256[:16]}…",
+            highlight=False,
+        )
+        console.print(f"    {d.description}", highlight=False)
+        for src in d.sources:
+            console.print(f"    source: {src}", highlight=False)
+        console.print(f"    licence: {d.licence}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -25,6 +25,7 @@ from .codebook import Codebook
 from .readers import EventReader, ReadBatch, Reject, detect_format, read
 from .readers._chronicle import shipped_chronicle_path
 from .schema import EVENT_SCHEMA, EXTRAS_SCHEMA
+from .shipped import ShippedDataset, chronicle_provenance, shipped_datasets
 from .store import EventStore, IngestResult, StoreInfo
 from .unga import alignment, alignment_provenance, load_alignment, read_idealpoints, read_unga_votes
 
@@ -38,10 +39,12 @@ __all__ = [
     "IngestResult",
     "ReadBatch",
     "Reject",
+    "ShippedDataset",
     "StoreInfo",
     "alignment",
     "alignment_provenance",
     "build_panel",
+    "chronicle_provenance",
     "detect_format",
     "load_alignment",
     "load_panel",
@@ -55,4 +58,5 @@ __all__ = [
     "read_worldbank",
     "refresh_panel",
     "shipped_chronicle_path",
+    "shipped_datasets",
 ]

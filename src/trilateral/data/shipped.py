@@ -1,0 +1,152 @@
+"""The datasets shipped in the package and their provenance, in one list.
+
+``make demo`` needs no download: the chronicle, the capability panel and the UN voting
+alignment ship with the package. :func:`shipped_datasets` says, for each, what it is,
+where it came from, under what terms, when it was taken, and the hash of the file as
+installed, so a result can name exactly which data it used.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from dataclasses import asdict, dataclass
+from importlib import resources
+from typing import Any
+
+from .capabilities import panel_provenance
+from .unga import alignment_provenance
+
+__all__ = ["ShippedDataset", "chronicle_provenance", "shipped_datasets"]
+
+_FILES = resources.files("trilateral.data") / "_files"
+
+#: When the chronicle was curated (CHRONICLE.md describes how).
+CHRONICLE_CURATED = "2026-11-28"
+CHRONICLE_LICENCE = (
+    "CC BY 4.0 (trilateral project); each row cites its public source in url_or_citation"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ShippedDataset:
+    """One shipped dataset and where it came from."""
+
+    name: str
+    file: str
+    description: str
+    rows: int
+    span: str
+    sources: tuple[str, ...]
+    licence: str
+    taken: str
+    sha256: str
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["sources"] = list(self.sources)
+        return out
+
+
+def _sha256(name: str) -> str:
+    return hashlib.sha256((_FILES / name).read_bytes()).hexdigest()
+
+
+def chronicle_provenance() -> dict[str, Any]:
+    """Provenance of the shipped chronicle: file hash, rows, dates, licence, citations.
+
+    Examples
+    --------
+    >>> prov = chronicle_provenance()
+    >>> prov["rows"] >= 200 and prov["first_date"] <= "2014-01-31"
+    True
+    """
+    text = (_FILES / "chronicle.csv").read_text("utf-8")
+    rows = list(csv.DictReader(text.splitlines()))
+    dates = sorted(r["date"] for r in rows)
+    cited_paper = sum(r["url_or_citation"].startswith("Feng 2019") for r in rows)
+    return {
+        "dataset": "chronicle.csv",
+        "sha256": _sha256("chronicle.csv"),
+        "rows": len(rows),
+        "first_date": dates[0],
+        "last_date": dates[-1],
+        "rows_citing_the_reference_paper": cited_paper,
+        "curated": CHRONICLE_CURATED,
+        "licence": CHRONICLE_LICENCE,
+        "reference": (
+            "Feng Yujun (2019), 'The US-Russia relations since Trump took office and "
+            "China's policy choices', Vestnik of Saint Petersburg University. "
+            "International Relations 12(4): 422-434"
+        ),
+        "curation": "see trilateral/data/_files/CHRONICLE.md",
+    }
+
+
+def _sources(prov: dict[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...], str]:
+    names: list[str] = []
+    licences: list[str] = []
+    taken = set()
+    for s in prov.get("sources", []):
+        if s.get("source") and s["source"] not in names:
+            names.append(s["source"])
+        if s.get("licence") and s["licence"] not in licences:
+            licences.append(s["licence"])
+        if s.get("taken"):
+            taken.add(str(s["taken"]))
+    return tuple(names), tuple(licences), ", ".join(sorted(taken))
+
+
+def shipped_datasets() -> tuple[ShippedDataset, ...]:
+    """Every dataset shipped in the package, with its provenance.
+
+    Examples
+    --------
+    >>> [d.name for d in shipped_datasets()]
+    ['chronicle', 'capabilities', 'unga_alignment']
+    """
+    chron = chronicle_provenance()
+    panel = panel_provenance()
+    unga = alignment_provenance()
+    p_src, p_lic, p_taken = _sources(panel)
+    u_src, u_lic, u_taken = _sources(unga)
+    return (
+        ShippedDataset(
+            name="chronicle",
+            file="chronicle.csv",
+            description="cited China-US-Russia events, directed, with CAMEO code, arena, magnitude",
+            rows=chron["rows"],
+            span=f"{chron['first_date']} to {chron['last_date']}",
+            sources=(
+                f"{chron['rows_citing_the_reference_paper']} rows cite {chron['reference']}; "
+                "the others official releases, treaties and major outlets",
+            ),
+            licence=CHRONICLE_LICENCE,
+            taken=CHRONICLE_CURATED,
+            sha256=chron["sha256"],
+        ),
+        ShippedDataset(
+            name="capabilities",
+            file=str(panel["dataset"]),
+            description="capability panel: GDP, population, GDP per capita, military "
+            "expenditure, COW NMC components and CINC (" + ", ".join(panel["countries"]) + ")",
+            rows=int(panel["rows"]),
+            span="years each source gives",
+            sources=p_src,
+            licence="; ".join(p_lic),
+            taken=p_taken,
+            sha256=str(panel["sha256"]),
+        ),
+        ShippedDataset(
+            name="unga_alignment",
+            file=str(unga["dataset"]),
+            description="UN General Assembly voting alignment per pair and year "
+            "(agreement, S-score, ideal-point distance)",
+            rows=int(unga["rows"]),
+            span="1946 onwards (PRC from 1971)",
+            sources=u_src,
+            licence="; ".join(u_lic),
+            taken=u_taken,
+            sha256=str(unga["sha256"]),
+        ),
+    )
