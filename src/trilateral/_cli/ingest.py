@@ -256,16 +256,16 @@ def info(
         dy.add_row(s, *("—" if s == t else f"{counts[(s, t)]:,}" for t in codes))
     console.print(dy)
     console.print("[italic]datasets shipped with trilateral[/]")
-    for d in shipped:
+    for item in shipped:
         console.print(
-            f"  [bold]{d.name}[/] ({d.file}): {d.rows:,} rows, {d.span}; "
-            f"taken {d.taken}; sha256 {d.sha256[:16]}…",
+            f"  [bold]{item.name}[/] ({item.file}): {item.rows:,} rows, {item.span}; "
+            f"taken {item.taken}; sha256 {item.sha256[:16]}…",
             highlight=False,
         )
-        console.print(f"    {d.description}", highlight=False)
-        for src in d.sources:
+        console.print(f"    {item.description}", highlight=False)
+        for src in item.sources:
             console.print(f"    source: {src}", highlight=False)
-        console.print(f"    licence: {d.licence}", highlight=False)
+        console.print(f"    licence: {item.licence}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

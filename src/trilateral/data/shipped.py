@@ -129,7 +129,8 @@ def shipped_datasets() -> tuple[ShippedDataset, ...]:
             name="capabilities",
             file=str(panel["dataset"]),
             description="capability panel: GDP, population, GDP per capita, military "
-            "expenditure, COW NMC components and CINC (" + ", ".join(panel["countries"]) + ")",
+            "expenditure, COW NMC components and CINC, "
+            f"for the {len(panel['countries'])} permanent members of the UN Security Council",
             rows=int(panel["rows"]),
             span="years each source gives",
             sources=p_src,
