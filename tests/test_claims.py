@@ -272,8 +272,13 @@ def test_power_gap_three_way_rule(rus, verdict, measured):
     claim = _trend_claim(("2010-01-01", "2014-12-31"))
     r = run_claims(panel=panel, claims=[claim])["gap"]
     assert (r.verdict, r.measured) == (verdict, measured)
+    # a window the panel does not cover year by year: PowerRatios.trend raises DataError
+    # naming the missing years, and the claim has not enough data
     short = run_claims(panel=panel, claims=[_trend_claim(("2010-01-01", "2016-12-31"))])["gap"]
-    assert short.verdict == NOT_ENOUGH_DATA and "covers 5 of the window's 7 years" in short.note
+    assert short.verdict == NOT_ENOUGH_DATA
+    assert "covers 5 of the 7 years 2010–2016; missing 2015, 2016" in short.note
+    holed = run_claims(panel=panel.filter(pl.col("year") != 2012), claims=[claim])["gap"]
+    assert holed.verdict == NOT_ENOUGH_DATA and "missing 2012" in holed.note
 
 
 def test_event_claims_need_a_store(report_without_store):

@@ -121,6 +121,38 @@ def test_trend_slope_interval_and_widening() -> None:
     # a wider level gives a wider interval
     t99 = falling.trend("RUS", "USA", "gdp", level=0.99)
     assert t99.conf_int[0] < t.conf_int[0] and t99.conf_int[1] > t.conf_int[1]
+    assert (t.n_expected, t.missing_years) == (16, ())
+
+
+def test_trend_refuses_gaps_unless_allowed() -> None:
+    """A window the panel does not cover year by year is not silently fitted on fewer
+    years: DataError names the missing years; allow_gaps=True fits the rest and says so."""
+    panel = pl.from_arrow(_trend_panel(-0.01, 0.002, 1))
+    assert isinstance(panel, pl.DataFrame)
+    # RUS lacks 2003; USA has 0 in 2007 (zero denominator: no ratio either)
+    holed = panel.filter(~((pl.col("iso3") == "RUS") & (pl.col("year") == 2003))).with_columns(
+        pl.when((pl.col("iso3") == "USA") & (pl.col("year") == 2007))
+        .then(0.0)
+        .otherwise(pl.col("value"))
+        .alias("value")
+    )
+    r = power_ratios(holed, countries=("USA", "RUS"))
+    with pytest.raises(DataError, match="covers 8 of the 10 years 2000–2009; missing 2003, 2007"):
+        r.trend("RUS", "USA", "gdp", 2000, 2009)
+    with pytest.raises(DataError, match="missing 2016, 2017"):  # beyond the panel's last year
+        r.trend("RUS", "USA", "gdp", 2010, 2017)
+    t = r.trend("RUS", "USA", "gdp", 2000, 2009, allow_gaps=True)
+    assert (t.start, t.end, t.n, t.n_expected, t.missing_years) == (2000, 2009, 8, 10, (2003, 2007))
+    assert "n=8 of 10; missing 2003, 2007" in t.summary()
+    assert t.widening is True
+    # an open window runs from the pair's first to its last year with a ratio
+    with pytest.raises(DataError, match="2000–2015; missing 2003, 2007"):
+        r.trend("RUS", "USA", "gdp")
+    full = r.trend("RUS", "USA", "gdp", 2008, 2015)  # no gap there
+    assert (full.n, full.n_expected, full.missing_years) == (8, 8, ())
+    # allowing gaps does not lower the floor of three years
+    with pytest.raises(DataError, match="at least 3"):
+        r.trend("RUS", "USA", "gdp", 2002, 2004, allow_gaps=True)
 
 
 # --------------------------------------------------------------------------- the paper
@@ -261,6 +293,6 @@ def test_paper_gap_trends_on_the_shipped_panel(shipped: PowerRatios) -> None:
     for indicator, verdict in expected.items():
         t = shipped.trend("RUS", "USA", indicator, 2008, 2017)
         lines.append(t.summary())
-        assert t.n == 10 and t.weaker == "RUS"
+        assert t.n == t.n_expected == 10 and t.weaker == "RUS"
         assert t.widening is verdict, t.summary()
     print("\n" + "\n".join(lines))

@@ -29,6 +29,7 @@ def ev(
     *,
     quad: int = 4,
     magnitude: list[float | None] | None = None,
+    cameo: list[str | None] | None = None,
 ) -> pl.DataFrame:
     """Events from (id, day offset from D0, source, target, arena)."""
     n = len(rows)
@@ -39,12 +40,12 @@ def ev(
             "source": [r[2] for r in rows],
             "target": [r[3] for r in rows],
             "arena": [r[4] for r in rows],
-            "cameo": ["1246"] * n,
+            "cameo": cameo if cameo is not None else ["1246"] * n,
             "quad_class": [quad] * n,
             "goldstein": [-7.0] * n,
             "magnitude": magnitude if magnitude is not None else [None] * n,
         },
-        schema_overrides={"magnitude": pl.Float64, "quad_class": pl.Int8},
+        schema_overrides={"magnitude": pl.Float64, "quad_class": pl.Int8, "cameo": pl.String},
     )
 
 
@@ -151,6 +152,77 @@ def test_cross_arena_answers() -> None:
     assert a["answer_id"] == "expel" and a["answer_arena"] == "diplomatic"
 
 
+def test_match_on_root_and_code() -> None:
+    """match_on narrows "in kind": same arena (default), same CAMEO root (two digits) in
+    that arena, or the same full code."""
+    rows = [
+        ("expel", 0, "USA", "RUS", "diplomatic"),  # 174: expel
+        ("sanction", 1, "RUS", "USA", "diplomatic"),  # 163: another root, same arena
+        ("reduce", 2, "RUS", "USA", "diplomatic"),  # 172: root 17, another code
+        ("expel_back", 3, "RUS", "USA", "diplomatic"),  # 174: the same code
+    ]
+    events = ev(rows, cameo=["174", "163", "172", "174"])
+    assert answer(match_tit_for_tat(events), "expel")["answer_id"] == "sanction"
+    root = match_tit_for_tat(events, match_on="root")
+    assert answer(root, "expel")["answer_id"] == "reduce"
+    assert answer(root, "expel")["answer_cameo"] == "172"
+    code = match_tit_for_tat(events, match_on="code")
+    assert answer(code, "expel")["answer_id"] == "expel_back"
+    assert code.match_on == "code" and "same CAMEO code" in code.summary()
+    # every act stays listed whatever the rule; only the answers change
+    assert code.matches.height == root.matches.height == 4
+
+
+def test_match_on_combines_with_same_arena() -> None:
+    rows = [
+        ("u", 0, "USA", "RUS", "economic"),
+        ("r_dip", 2, "RUS", "USA", "diplomatic"),  # same root, another arena
+        ("r_eco", 4, "RUS", "USA", "economic"),  # same arena, another root
+    ]
+    events = ev(rows, cameo=["163", "163", "172"])
+    assert not answer(match_tit_for_tat(events, match_on="root"), "u")["answered"]
+    loose = match_tit_for_tat(events, match_on="root", same_arena=False)
+    assert answer(loose, "u")["answer_id"] == "r_dip"  # same root in any arena
+    assert answer(match_tit_for_tat(events, same_arena=False), "u")["answer_id"] == "r_dip"
+    assert answer(match_tit_for_tat(events), "u")["answer_id"] == "r_eco"
+    assert "any arena, same CAMEO root" in loose.summary()
+
+
+def test_match_on_without_a_code() -> None:
+    """An event without a CAMEO code is listed as an act but in no root/code family."""
+    rows = [("u", 0, "USA", "RUS", "diplomatic"), ("r", 2, "RUS", "USA", "diplomatic")]
+    events = ev(rows, cameo=[None, "174"])
+    res = match_tit_for_tat(events, match_on="root")
+    assert res.matches["act_id"].to_list() == ["u", "r"]
+    assert not answer(res, "u")["answered"]
+    assert answer(match_tit_for_tat(events), "u")["answer_id"] == "r"  # arena rule: no code needed
+    with pytest.raises(DataError, match="cameo"):
+        match_tit_for_tat(events.drop("cameo"), match_on="code")
+    assert answer(match_tit_for_tat(events.drop("cameo")), "u")["answered"]
+
+
+def test_same_day_answers_with_min_lag_zero() -> None:
+    """6 July 2018: the US's 25 % tariffs on $34 bn of Chinese goods (USTR notice, 83 FR
+    28710, 20 June 2018) and China's on $34 bn of US goods (State Council Tariff
+    Commission, announced 16 June 2018) took effect the same day. min_lag_days=0 counts
+    the same-day answer; the order within the day is unknown, so each side is recorded as
+    answering the other."""
+    rows = [("us", 0, "USA", "CHN", "economic"), ("cn", 0, "CHN", "USA", "economic")]
+    events = ev(rows, magnitude=[34.0, 34.0], cameo=["163", "163"])
+    strict = match_tit_for_tat(events)
+    assert not strict.matches["answered"].any()
+    same_day = match_tit_for_tat(events, min_lag_days=0, match_on="code")
+    a = answer(same_day, "us")
+    assert a["answer_id"] == "cn" and a["lag_days"] == 0 and a["magnitude_ratio"] == 1.0
+    assert answer(same_day, "cn")["answer_id"] == "us"  # the ordering ambiguity
+    assert same_day.min_lag_days == 0 and "lag 0–30 days" in same_day.summary()
+    # a longer minimum lag skips early answers for later ones
+    rows2 = [*rows, ("cn2", 5, "CHN", "USA", "economic")]
+    later = match_tit_for_tat(ev(rows2), min_lag_days=3)
+    assert answer(later, "us")["answer_id"] == "cn2"
+    assert answer(later, "us")["lag_days"] == 5
+
+
 def test_only_the_target_answers_and_only_hostile_acts() -> None:
     rows = [
         ("u", 0, "USA", "RUS", "diplomatic"),
@@ -202,12 +274,20 @@ def test_bad_arguments() -> None:
     events = ev([("u", 0, "USA", "RUS", "diplomatic")])
     with pytest.raises(ConfigError):
         match_tit_for_tat(events, window_days=0)
+    with pytest.raises(ConfigError, match="min_lag_days"):
+        match_tit_for_tat(events, min_lag_days=-1)
+    with pytest.raises(ConfigError, match="min_lag_days"):
+        match_tit_for_tat(events, window_days=5, min_lag_days=6)
+    with pytest.raises(ConfigError, match="min_lag_days"):
+        match_tit_for_tat(events, min_lag_days=True)
+    with pytest.raises(ConfigError, match="match_on"):
+        match_tit_for_tat(events, match_on="family")  # type: ignore[arg-type]
     with pytest.raises(ConfigError):
         match_tit_for_tat(events, hostile="angry")  # type: ignore[arg-type]
     with pytest.raises(ConfigError):
         match_tit_for_tat(events, arenas=["naval"])
     with pytest.raises(ConfigError):
-        match_tit_for_tat(events.to_pandas())  # type: ignore[arg-type]
+        match_tit_for_tat(events.to_pandas())
     with pytest.raises(DataError, match="lack"):
         match_tit_for_tat(events.drop("arena"))
     with pytest.raises(DataError, match="quad_class"):
@@ -220,35 +300,80 @@ _event = st.tuples(
     st.integers(0, 120),
     st.sampled_from([("USA", "RUS"), ("RUS", "USA"), ("USA", "CHN"), ("CHN", "USA")]),
     st.sampled_from(["diplomatic", "economic"]),
+    st.sampled_from(["163", "172", "174"]),
 )
 
 
-@settings(max_examples=100, deadline=None)
-@given(st.lists(_event, max_size=40), st.integers(1, 30), st.booleans())
-def test_matching_invariants(raw: list, window: int, same_arena: bool) -> None:
-    rows = [(f"e{n:03d}", d, s, t, a) for n, (d, (s, t), a) in enumerate(raw)]
-    res = match_tit_for_tat(ev(rows), window_days=window, same_arena=same_arena)
+def _family(cameo: str, match_on: str) -> str:
+    return {"arena": "", "root": cameo[:2], "code": cameo}[match_on]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(_event, max_size=40),
+    st.integers(1, 30),
+    st.booleans(),
+    st.sampled_from(["arena", "root", "code"]),
+    st.integers(0, 3),
+)
+def test_matching_invariants(
+    raw: list, window: int, same_arena: bool, match_on: str, min_lag: int
+) -> None:
+    min_lag = min(min_lag, window)
+    rows = [(f"e{n:03d}", d, s, t, a) for n, (d, (s, t), a, _) in enumerate(raw)]
+    cameo = {f"e{n:03d}": c for n, (*_, c) in enumerate(raw)}
+    res = match_tit_for_tat(
+        ev(rows, cameo=list(cameo.values())),
+        window_days=window,
+        same_arena=same_arena,
+        match_on=match_on,  # type: ignore[arg-type]
+        min_lag_days=min_lag,
+    )
     m = res.matches
     assert m.height == len(rows)
     hit = m.filter("answered")
     assert hit["answer_id"].n_unique() == hit.height  # each answer used once
-    assert ((hit["lag_days"] >= 1) & (hit["lag_days"] <= window)).all()
+    assert ((hit["lag_days"] >= min_lag) & (hit["lag_days"] <= window)).all()
     by_id = {r[0]: r for r in rows}
     for r in hit.iter_rows(named=True):
         ans = by_id[r["answer_id"]]
         assert (ans[2], ans[3]) == (r["target"], r["source"])
         if same_arena:
             assert ans[4] == r["arena"]
+        assert _family(r["answer_cameo"], match_on) == _family(r["act_cameo"], match_on)
+
+    def kin(x: tuple, y: tuple) -> bool:
+        return (not same_arena or y[4] == x[4]) and _family(cameo[y[0]], match_on) == _family(
+            cameo[x[0]], match_on
+        )
+
     # greedy earliest-first gives a maximum matching: compare with scipy's
     days = {r[0]: r[1] for r in rows}
     acts = m["act_id"].to_list()
     eligible = np.zeros((len(rows), len(rows)), dtype=np.int8)
     for x in rows:
         for j, y in enumerate(rows):
-            if (y[2], y[3]) == (x[3], x[2]) and (not same_arena or y[4] == x[4]):
-                eligible[acts.index(x[0]), j] = 1 <= days[y[0]] - x[1] <= window
+            if (y[2], y[3]) == (x[3], x[2]) and kin(x, y):
+                eligible[acts.index(x[0]), j] = min_lag <= days[y[0]] - x[1] <= window
     best = maximum_bipartite_matching(csr_matrix(eligible), perm_type="column")
     assert hit.height == int((best >= 0).sum())
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(_event, max_size=40), st.integers(1, 30))
+def test_match_on_root_equals_matching_each_root_apart(raw: list, window: int) -> None:
+    """match_on="root" is the same as running the arena rule on one CAMEO root's events at
+    a time (what the claims runner did before match_on existed)."""
+    rows = [(f"e{n:03d}", d, s, t, a) for n, (d, (s, t), a, _) in enumerate(raw)]
+    events = ev(rows, cameo=[c for *_, c in raw])
+    at_once = match_tit_for_tat(events, window_days=window, match_on="root").matches
+    parts = [
+        match_tit_for_tat(events.filter(pl.col("cameo").str.slice(0, 2) == r), window).matches
+        for r in sorted(set(events["cameo"].str.slice(0, 2)))
+    ]
+    apart = pl.concat(parts) if parts else at_once.clear()
+    key = ["act_date", "act_id"]
+    assert at_once.sort(key).equals(apart.sort(key))
 
 
 # --------------------------------------------------------------------------- store
@@ -306,11 +431,12 @@ def _read_chronicle() -> pl.DataFrame:
             pl.col("goldstein").cast(pl.Float64),
             pl.col("magnitude").cast(pl.Float64, strict=False),
         )
-    events, extras = [], []
+    events: list[pl.DataFrame] = []
+    extras: list[pl.DataFrame] = []
     for batch in reader:
-        events.append(pl.from_arrow(batch.events))
+        events.append(pl.DataFrame(pl.from_arrow(batch.events)))
         if batch.extras is not None:
-            extras.append(pl.from_arrow(batch.extras))
+            extras.append(pl.DataFrame(pl.from_arrow(batch.extras)))
     frame = pl.concat(events)
     if extras:
         frame = frame.join(pl.concat(extras), on="event_id", how="left")

@@ -433,7 +433,9 @@ def _ind_power_gap_trend(ctx: _Context, c: Claim) -> Measurement:
 
     ``"widening"`` when the slope's interval for weaker/stronger lies below 0,
     ``"narrowing"`` when it lies above 0; an interval that includes 0 is not enough data
-    (the trend is not distinguishable from zero at the stated level).
+    (the trend is not distinguishable from zero at the stated level), and so is a window
+    the panel does not cover year by year (:meth:`PowerRatios.trend` raises
+    :class:`DataError` naming the missing years).
     """
     if ctx.panel is None:
         return _NO_PANEL
@@ -444,7 +446,10 @@ def _ind_power_gap_trend(ctx: _Context, c: Claim) -> Measurement:
     pr = _ratios(ctx, a, b, ind)
     if pr is None:
         return Measurement(None, note=f"the panel has no {ind}")
-    t = pr.trend(a, b, ind, y0, y1, level)
+    try:
+        t = pr.trend(a, b, ind, y0, y1, level)
+    except DataError as exc:
+        return Measurement(None, note=exc.message)
     pct = f"{100 * level:g} %"
     figs: dict[str, Any] = {
         "years": f"{t.start}–{t.end}",
@@ -464,10 +469,6 @@ def _ind_power_gap_trend(ctx: _Context, c: Claim) -> Measurement:
     figs |= {f"ratio_{r['year']}": r["ratio"] for r in ratio.iter_rows(named=True)}
     lo, hi = t.conf_int
     stats = f"slope {t.slope:+.4f}/yr, {pct} CI ({lo:+.4f}, {hi:+.4f}), p = {t.pvalue:.2g}"
-    if t.n < y1 - y0 + 1:
-        return Measurement(
-            None, figs, note=f"{ind} covers {t.n} of the window's {y1 - y0 + 1} years"
-        )
     if t.widening is None:
         return Measurement(
             None,
@@ -652,13 +653,13 @@ def _ind_tit_for_tat(ctx: _Context, c: Claim) -> Measurement:
     """Share of the actor's hostile acts in the window the responder answered in kind.
 
     The matching is the measure stage's :func:`~trilateral.measure.match_tit_for_tat`
-    (hostile = quad classes 3–4, the answer in the same arena, 1 to ``max_lag_days`` days
-    later, each answer used once), run on the events of one CAMEO root code (two digits)
-    at a time so that an answer is *in kind*: same arena and same CAMEO family. Acts are
-    then selected from its ``matches`` frame: actor → responder, dated in the window,
-    CAMEO code starting with one of ``cameo_prefixes`` (if given). With
-    ``magnitude_tolerance`` an answer whose magnitude ratio (answer / act, where both are
-    known) differs from 1 by more than the tolerance does not count as in kind.
+    with ``match_on="root"`` (hostile = quad classes 3–4, the answer in the same arena and
+    of the same CAMEO root code — two digits — so that it is *in kind*, 1 to
+    ``max_lag_days`` days later, each answer used once). Acts are then selected from its
+    ``matches`` frame: actor → responder, dated in the window, CAMEO code starting with
+    one of ``cameo_prefixes`` (if given). With ``magnitude_tolerance`` an answer whose
+    magnitude ratio (answer / act, where both are known) differs from 1 by more than the
+    tolerance does not count as in kind.
     """
     if ctx.store is None:
         return _NO_STORE
@@ -670,30 +671,21 @@ def _ind_tit_for_tat(ctx: _Context, c: Claim) -> Measurement:
     arena = p.get("arena")
     tol = p.get("magnitude_tolerance")
     ev = _events(ctx, (actor, responder), c.window[0], c.window[1] + timedelta(days=lag))
-    ev = ev.with_columns(pl.col("cameo").str.slice(0, 2).alias("_root"))
-    matched = []
-    for root in ev["_root"].drop_nulls().unique().sort().to_list():
-        res = match_tit_for_tat(
-            ev.filter(pl.col("_root") == root),
-            window_days=lag,
-            arenas=[arena] if arena else None,
-            countries=(actor, responder),
-            hostile="quad",
-            same_arena=True,
-        )
-        matched.append(res.matches)
-    acts = (
-        pl.concat(matched)
-        .filter(
-            (pl.col("source") == actor)
-            & (pl.col("target") == responder)
-            & pl.col("act_date").is_between(c.window[0], c.window[1])
-            & _has_prefix("act_cameo", p.get("cameo_prefixes"))
-        )
-        .sort("act_date", "act_id")
-        if matched
-        else pl.DataFrame()
+    res = match_tit_for_tat(
+        ev,
+        window_days=lag,
+        arenas=[arena] if arena else None,
+        countries=(actor, responder),
+        hostile="quad",
+        same_arena=True,
+        match_on="root",
     )
+    acts = res.matches.filter(
+        (pl.col("source") == actor)
+        & (pl.col("target") == responder)
+        & pl.col("act_date").is_between(c.window[0], c.window[1])
+        & _has_prefix("act_cameo", p.get("cameo_prefixes"))
+    ).sort("act_date", "act_id")
     if acts.height == 0:
         return Measurement(None, {"acts": 0}, note="no acts by the actor in the window")
     same_size = pl.lit(True)
@@ -764,6 +756,7 @@ def _ind_unga(ctx: _Context, c: Claim) -> Measurement:
         ctx.alignment.filter(pl.col("year").is_between(c.window[0].year, c.window[1].year))
         .group_by(["country_a", "country_b"])
         .agg(pl.col(p["field"]).mean())
+        .sort("country_a", "country_b")  # group_by order is not stable: keep --json stable
     )
     for r in others.iter_rows(named=True):
         figs[f"{r['country_a']}-{r['country_b']}"] = r[p["field"]]

@@ -36,6 +36,13 @@ class RatioTrend:
         The ratio ``numerator / denominator`` of ``indicator``.
     start, end : int
         First and last year used; ``n`` years had both values.
+    n_expected : int
+        Years in the window asked for (``start``…``end`` arguments of
+        :meth:`PowerRatios.trend`; an open bound is the pair's first or last year with a
+        ratio). Equal to ``n`` unless gaps were allowed.
+    missing_years : tuple of int
+        Years of the window without a ratio (a value missing or a zero denominator); empty
+        unless gaps were allowed.
     slope : float
         OLS slope of the ratio per year; ``conf_int`` its ``level`` interval
         (t distribution) and ``pvalue`` the two-sided test of slope = 0.
@@ -56,6 +63,8 @@ class RatioTrend:
     start: int
     end: int
     n: int
+    n_expected: int
+    missing_years: tuple[int, ...]
     slope: float
     conf_int: tuple[float, float]
     pvalue: float
@@ -70,9 +79,13 @@ class RatioTrend:
         """One line per fit, for people."""
         verdict = {True: "widening", False: "narrowing", None: "no clear trend"}[self.widening]
         lo, hi = self.conf_int
+        n = f"n={self.n}"
+        if self.missing_years:
+            gaps = ", ".join(map(str, self.missing_years))
+            n += f" of {self.n_expected}; missing {gaps}"
         return (
             f"{self.numerator}/{self.denominator} {self.indicator} {self.start}–{self.end} "
-            f"(n={self.n}): slope {self.slope:+.4g}/yr "
+            f"({n}): slope {self.slope:+.4g}/yr "
             f"[{lo:+.4g}, {hi:+.4g}] p={self.pvalue:.3g}; gap {verdict} "
             f"(weaker: {self.weaker})"
         )
@@ -159,6 +172,8 @@ class PowerRatios:
         start: int | None = None,
         end: int | None = None,
         level: float = 0.95,
+        *,
+        allow_gaps: bool = False,
     ) -> RatioTrend:
         """OLS trend of the ratio per year over ``start``…``end`` (inclusive).
 
@@ -168,6 +183,38 @@ class PowerRatios:
         the interval includes 0. The weaker country is the one with the smaller mean
         value over the window. The slope, interval and p-value reported first are those
         of ``numerator / denominator`` as asked.
+
+        Every year of the window must have a ratio: a fit over fewer years than asked
+        would answer a different question (a gap at one end shortens the window, one in
+        the middle changes the weight of the ends), so a gap raises :class:`DataError`
+        naming the missing years unless ``allow_gaps=True``, which fits the years present
+        and reports the others in ``missing_years``. An open bound (None) is the pair's
+        first or last year with a ratio.
+
+        Parameters
+        ----------
+        numerator, denominator : str
+            ISO3 codes.
+        indicator : str
+            A panel indicator.
+        start, end : int, optional
+            First and last year of the window (inclusive).
+        level : float
+            Confidence level of the intervals.
+        allow_gaps : bool
+            Fit the years present when some of the window's years lack a ratio.
+
+        Returns
+        -------
+        RatioTrend
+
+        Raises
+        ------
+        ConfigError
+            Unknown indicator or country, or ``level`` outside (0, 1).
+        DataError
+            A year of the window lacks a ratio (unless ``allow_gaps``), or fewer than three
+            years have one.
 
         Examples
         --------
@@ -181,6 +228,17 @@ class PowerRatios:
             rows = rows.filter(pl.col("year") >= start)
         if end is not None:
             rows = rows.filter(pl.col("year") <= end)
+        present = set(rows["year"].to_list())
+        first = start if start is not None else min(present, default=None)
+        last = end if end is not None else max(present, default=None)
+        window = range(first, last + 1) if first is not None and last is not None else range(0)
+        missing = tuple(y for y in window if y not in present)
+        if missing and not allow_gaps:
+            raise DataError(
+                f"{num}/{den} {indicator} covers {len(present)} of the {len(window)} years "
+                f"{first}–{last}; missing {', '.join(map(str, missing))}",
+                hint="narrow the window, fill the panel, or pass allow_gaps=True",
+            )
         if rows.height < 3:
             raise DataError(
                 f"{rows.height} years of {indicator} for {num}/{den} in "
@@ -207,6 +265,8 @@ class PowerRatios:
             start=int(years.min()),
             end=int(years.max()),
             n=len(years),
+            n_expected=len(window),
+            missing_years=missing,
             slope=slope,
             conf_int=ci,
             pvalue=p,

@@ -38,9 +38,16 @@ InfoCriterion = Literal["aic", "bic", "hqic"]
 _FILLS: tuple[str, ...] = ("zero", "ffill", "drop")
 _ICS: tuple[str, ...] = ("aic", "bic", "hqic")
 # Keep at least this many observations per coefficient in every equation when choosing
-# the default maximum lag: near-saturated VARs make log det(Σ) collapse and the
-# information criteria then pick the largest order on offer.
-_OBS_PER_COEF = 3
+# the default maximum lag. Near-saturated VARs make log det(Σ) collapse and the
+# information criteria then pick the largest order on offer: with the former 3
+# observations per coefficient, a sparse monthly triad (147 zero-filled periods, 6
+# series) was searched up to 7 lags and AIC took the largest order offered (7 of 7, or 8
+# of 8: 49 coefficients per equation on 139 periods). Ten per coefficient is the usual
+# rule of thumb for a regression whose coefficients are to be read.
+_OBS_PER_COEF = 10
+# The default criterion: BIC is consistent for the true order of a finite-order VAR, AIC
+# is not and tends to overfit in small samples (Lütkepohl 2005, §4.3).
+_DEFAULT_IC: InfoCriterion = "bic"
 
 Dyad = tuple[str, str]
 
@@ -268,21 +275,37 @@ class ReciprocityModel:
         """Number of periods in the series (before losing the presample to lags)."""
         return int(self.endog.shape[0])
 
-    def default_maxlags(self) -> int:
+    def default_maxlags(self, obs_per_coef: int = _OBS_PER_COEF) -> int:
         """The largest lag order tried when ``maxlags`` is not given.
 
         statsmodels' rule ``round(12 · (T/100)^{1/4})``, capped so that every equation
-        keeps at least three observations per coefficient (``T − p ≥ 3 (k p + 1)``).
+        keeps at least ``obs_per_coef`` (10) observations per coefficient:
+        ``T − p ≥ obs_per_coef · (k p + 1)`` for ``T`` periods and ``k`` series (``k p``
+        lagged terms and a constant, estimated on ``T − p`` periods). Never below 1.
+
+        The cap is deliberately strict: near the saturation point the residual
+        covariance's log-determinant collapses and every information criterion then
+        prefers the longest order on offer. For ``T = 147`` monthly periods of a triad
+        (``k = 6``) it allows 2 lags (statsmodels' rule alone: 13; a cap of 3
+        observations per coefficient: 7). Pass ``obs_per_coef`` to see a looser bound
+        and give it to :meth:`fit` as ``maxlags`` to search further.
+
+        Examples
+        --------
+        >>> model.default_maxlags(), model.default_maxlags(obs_per_coef=3)  # doctest: +SKIP
+        (2, 7)
         """
+        if obs_per_coef < 1:
+            raise ConfigError(f"obs_per_coef must be ≥ 1, got {obs_per_coef}")
         t, k = self.endog.shape
         rule = round(12 * (t / 100.0) ** 0.25)
-        cap = (t - _OBS_PER_COEF) // (_OBS_PER_COEF * k + 1)
+        cap = (t - obs_per_coef) // (obs_per_coef * k + 1)
         return max(1, min(rule, cap))
 
     def fit(
         self,
         maxlags: int | None = None,
-        ic: InfoCriterion = "aic",
+        ic: InfoCriterion | None = None,
         lags: int | None = None,
         irf_horizon: int = 12,
         alpha: float = 0.05,
@@ -293,12 +316,15 @@ class ReciprocityModel:
         ----------
         maxlags : int, optional
             Largest order tried by the information criterion (default
-            :meth:`default_maxlags`).
-        ic : {"aic", "bic", "hqic"}
+            :meth:`default_maxlags`: at least 10 observations per coefficient).
+        ic : {"aic", "bic", "hqic"}, optional
             Criterion choosing the lag order (statsmodels' ``select_order``; every order
-            is fitted on the same sample). If it picks 0, one lag is fitted anyway so that
-            reciprocity can be estimated (its coefficients should then be insignificant);
-            the choice is kept in ``selected_orders``.
+            is fitted on the same sample). Default ``"bic"``: consistent for the order
+            of a finite-order VAR, where AIC overfits with positive probability even in
+            large samples (Lütkepohl 2005, §4.3). If the criterion picks 0, one lag is
+            fitted anyway so that reciprocity can be estimated (its coefficients should
+            then be insignificant); every criterion's choice is kept in
+            ``selected_orders``.
         lags : int, optional
             Fit this order and skip the selection.
         irf_horizon : int
@@ -317,6 +343,9 @@ class ReciprocityModel:
         """
         from statsmodels.tsa.api import VAR
 
+        ic_given = ic is not None
+        if ic is None:
+            ic = _DEFAULT_IC
         if ic not in _ICS:
             raise ConfigError(f"unknown information criterion {ic!r}", hint=f"use one of {_ICS}")
         if not 0 < alpha < 1:
@@ -326,6 +355,7 @@ class ReciprocityModel:
         t, k = self.endog.shape
         model = VAR(self.endog)
         selected: dict[str, int] | None = None
+        maxlags_given = maxlags is not None
         if lags is None:
             if maxlags is None:
                 maxlags = self.default_maxlags()
@@ -352,7 +382,9 @@ class ReciprocityModel:
             "fill": self.fill,
             "period": self.period,
             "maxlags": maxlags,
+            "maxlags_default": not maxlags_given,
             "ic": ic,
+            "ic_default": not ic_given,
             "lags": lags,
             "irf_horizon": irf_horizon,
             "alpha": alpha,
@@ -717,7 +749,17 @@ class ReciprocityResults:
         else:
             assert self.selected_orders is not None
             chosen = ", ".join(f"{c} {p}" for c, p in self.selected_orders.items())
-            lines.append(f"  lag order {self.k_ar} by {self.ic.upper()} (choices: {chosen})")
+            how = "the default criterion" if cfg.get("ic_default") else "as requested"
+            cap = (
+                f"default maximum: ≥ {_OBS_PER_COEF} observations per coefficient"
+                if cfg.get("maxlags_default")
+                else "maximum as requested"
+            )
+            lines += [
+                f"  lag order {self.k_ar} by {self.ic.upper()} ({how}); "
+                f"orders 0–{cfg['maxlags']} tried ({cap})",
+                f"  orders chosen by each criterion: {chosen}",
+            ]
             if self.selected_orders[self.ic] == 0:
                 lines.append("  note: the criterion chose 0 lags (no dynamics); 1 lag fitted")
         g = self.granger

@@ -4,9 +4,10 @@ Feng (2019) describes US–Russia relations since 2017 as tit-for-tat conflicts 
 fronts — sanctions, diplomatic expulsions, a media war, the Middle East — e.g. 60 Russian
 diplomats expelled from the US on 26 March 2018 answered by 60 US diplomats expelled from
 Russia on 29 March. This module finds such pairs in event data: for every hostile act
-i→j in an arena, the first hostile j→i act in the same arena within a window, the lag in
-days and the ratio of magnitudes (people expelled, entities sanctioned) when the events
-carry them (the chronicle's ``magnitude`` column, kept in the store's ``event_extras``).
+i→j in an arena, the first hostile j→i act in the same arena (optionally also of the same
+CAMEO root or full code) within a window, the lag in days and the ratio of magnitudes
+(people expelled, entities sanctioned) when the events carry them (the chronicle's
+``magnitude`` column, kept in the store's ``event_extras``).
 """
 
 from __future__ import annotations
@@ -28,11 +29,17 @@ from ._store_access import open_store, require_events
 if TYPE_CHECKING:
     from ..data.store import EventStore
 
-__all__ = ["Hostile", "TitForTatResults", "load_events", "match_tit_for_tat"]
+__all__ = ["Hostile", "MatchOn", "TitForTatResults", "load_events", "match_tit_for_tat"]
 
 #: ``"quad"``: CAMEO quad classes 3–4 (verbal and material conflict); ``"material"``:
 #: quad class 4 only; a number: events with Goldstein score ≤ that number.
 Hostile = Literal["quad", "material"] | float
+
+#: What an answer must share with the act besides the reversed direction: ``"arena"``
+#: (nothing more), ``"root"`` (the CAMEO root code, its first two digits) or ``"code"``
+#: (the full CAMEO code). The arena itself is required by ``same_arena``.
+MatchOn = Literal["arena", "root", "code"]
+_MATCH_ON: tuple[str, ...] = ("arena", "root", "code")
 
 _MATCH_SCHEMA: dict[str, Any] = {
     "source": pl.String,
@@ -141,18 +148,23 @@ def _hostile_filter(hostile: Hostile, columns: Sequence[str]) -> pl.Expr:
     return pl.col("goldstein") <= float(hostile)
 
 
-def _greedy(acts: list[tuple[int, str]], answers: list[tuple[int, str]], window: int) -> list[int]:
+def _greedy(
+    acts: list[tuple[int, str]],
+    answers: list[tuple[int, str]],
+    window: int,
+    min_lag: int = 1,
+) -> list[int]:
     """For acts and candidate answers sorted by (day, id): index of each act's answer or −1.
 
     Each act, in time order, takes the earliest answer not yet taken with
-    ``act day < answer day ≤ act day + window``. Answers dated on or before an act's day
-    can never serve a later act, and the answers taken always form a prefix of those
-    later than the current act, so one forward pointer suffices.
+    ``act day + min_lag ≤ answer day ≤ act day + window``. Answers dated before an act's
+    day + ``min_lag`` can never serve a later act, and the answers taken always form a
+    prefix of those not too early for the current act, so one forward pointer suffices.
     """
     out: list[int] = []
     nxt = 0
     for day, _ in acts:
-        while nxt < len(answers) and answers[nxt][0] <= day:
+        while nxt < len(answers) and answers[nxt][0] < day + min_lag:
             nxt += 1
         if nxt < len(answers) and answers[nxt][0] <= day + window:
             out.append(nxt)
@@ -169,27 +181,53 @@ def match_tit_for_tat(
     countries: Sequence[str] = DEFAULT_COUNTRIES,
     hostile: Hostile = "quad",
     same_arena: bool = True,
+    match_on: MatchOn = "arena",
+    min_lag_days: int = 1,
 ) -> TitForTatResults:
     """Match each hostile act i→j with j's first answer in kind.
 
     Matching rule. Hostile events (``hostile``) among ``countries`` in ``arenas`` are
-    split by direction (and by arena when ``same_arena``). An act i→j dated d is
-    *answered* by a hostile j→i event dated d' with ``d < d' ≤ d + window_days``: the
-    window includes its last day and excludes the act's own day (the order of two events
-    on one day is unknown, so a same-day event is not counted as an answer). Each event
-    answers at most one act: acts are taken in time order (ties by ``event_id``) and
-    each takes the earliest answer not already taken (greedy; for equal windows this
-    also maximises the number of answered acts). An event can be both an answer and an
-    act answered in turn, as in a spiral of retaliation.
+    split by direction, by arena when ``same_arena``, and by CAMEO root code (first two
+    digits) or full CAMEO code when ``match_on`` is ``"root"`` or ``"code"``. An act i→j
+    dated d is *answered* by a hostile j→i event of the same split dated d' with
+    ``d + min_lag_days ≤ d' ≤ d + window_days``: both window edges are inclusive, and by
+    default (``min_lag_days=1``) an event on the act's own day is not an answer, because
+    the order of two events on one day is unknown. Each event answers at most one act:
+    acts are taken in time order (ties by ``event_id``) and each takes the earliest answer
+    not already taken (greedy; for equal windows this also maximises the number of
+    answered acts). An event can be both an answer and an act answered in turn, as in a
+    spiral of retaliation.
+
+    ``match_on`` and ``same_arena`` combine: ``match_on`` sets how alike the answer must
+    be in CAMEO terms, ``same_arena`` whether it must also be in the act's arena.
+
+    ===========  ====================  ========================================
+    match_on     same_arena=True       same_arena=False
+    ===========  ====================  ========================================
+    ``"arena"``  same arena            any hostile answer (any arena, any code)
+    ``"root"``   same arena and root   same CAMEO root, any arena
+    ``"code"``   same arena and code   same full CAMEO code, any arena
+    ===========  ====================  ========================================
+
+    With ``match_on="root"`` or ``"code"``, an event without a CAMEO code is listed as an
+    act but can neither be answered nor answer.
+
+    Same-day answers (``min_lag_days=0``). Retaliation announced in advance can fall on
+    the act's own day (China's tariffs of 6 July 2018 took effect the day the US's did).
+    With ``min_lag_days=0`` such events count as answers, with ``lag_days`` 0, but the
+    data cannot tell which of two same-day events came first: two hostile events i→j and
+    j→i on one day are *each* recorded as the other's answer (when neither is taken
+    already), so a lag-0 pair is a simultaneous exchange, not evidence of who answered
+    whom. Keep the default 1 to count only answers that follow the act.
 
     Parameters
     ----------
     events : polars.DataFrame or pyarrow.Table
         Canonical events (``event_id, date, source, target, arena`` and ``quad_class``
-        or ``goldstein``; ``cameo`` if present), plus an optional ``magnitude`` column
-        (see :func:`load_events`).
+        or ``goldstein``; ``cameo`` if present, required by ``match_on`` "root" and
+        "code"), plus an optional ``magnitude`` column (see :func:`load_events`).
     window_days : int
-        Longest answer lag, in days (inclusive).
+        Longest answer lag, in days (inclusive), at least 1 and ≥ ``min_lag_days``.
     arenas : sequence of str, optional
         Arenas to consider (default: every arena present in ``events``).
     countries : sequence of str
@@ -198,10 +236,23 @@ def match_tit_for_tat(
         Which events are hostile: quad classes 3–4, quad class 4, or Goldstein ≤ value.
     same_arena : bool
         Whether an answer must be in the act's arena (True) or may be in any arena.
+    match_on : {"arena", "root", "code"}
+        What else the answer must share with the act: nothing (``"arena"``), the CAMEO
+        root code (``"root"``) or the full CAMEO code (``"code"``); see the table above.
+    min_lag_days : int
+        Shortest answer lag, in days (inclusive): 1 (default) excludes the act's own day,
+        0 admits same-day answers.
 
     Returns
     -------
     TitForTatResults
+
+    Raises
+    ------
+    ConfigError
+        A bad window, lag, ``match_on``, arena, hostile rule or too few countries.
+    DataError
+        ``events`` lack a column the rule needs.
 
     Examples
     --------
@@ -209,14 +260,26 @@ def match_tit_for_tat(
     >>> from datetime import date
     >>> ev = pl.DataFrame({
     ...     "event_id": ["a", "b"], "date": [date(2018, 3, 26), date(2018, 3, 29)],
-    ...     "source": ["USA", "RUS"], "target": ["RUS", "USA"],
+    ...     "source": ["USA", "RUS"], "target": ["RUS", "USA"], "cameo": "1246",
     ...     "arena": "diplomatic", "quad_class": 4, "magnitude": [60.0, 60.0]})
-    >>> m = match_tit_for_tat(ev).matches
+    >>> m = match_tit_for_tat(ev, match_on="root").matches
     >>> m.filter(pl.col("act_id") == "a").select("answer_id", "lag_days", "magnitude_ratio").row(0)
     ('b', 3, 1.0)
     """
     if isinstance(window_days, bool) or not isinstance(window_days, int) or window_days < 1:
         raise ConfigError(f"window_days must be a positive integer, got {window_days!r}")
+    if (
+        isinstance(min_lag_days, bool)
+        or not isinstance(min_lag_days, int)
+        or not 0 <= min_lag_days <= window_days
+    ):
+        raise ConfigError(
+            f"min_lag_days must be an integer in 0..window_days ({window_days}), "
+            f"got {min_lag_days!r}",
+            hint="1 (default) excludes same-day answers, 0 admits them",
+        )
+    if match_on not in _MATCH_ON:
+        raise ConfigError(f"unknown match_on {match_on!r}", hint=f"use one of {_MATCH_ON}")
     codes = tuple(c.upper() for c in countries)
     if len(set(codes)) < 2:
         raise ConfigError("need at least two different countries", hint="e.g. ('USA', 'RUS')")
@@ -229,6 +292,8 @@ def match_tit_for_tat(
             f"events must be a polars DataFrame or an Arrow table, got {type(events).__name__}"
         )
     needed = ["event_id", "date", "source", "target", "arena"]
+    if match_on != "arena":
+        needed.append("cameo")
     missing = [c for c in needed if c not in frame.columns]
     if missing:
         raise DataError(f"events lack column(s) {missing}", hint="pass canonical events")
@@ -244,6 +309,11 @@ def match_tit_for_tat(
         (pl.col(c) if c in frame.columns else pl.lit(None)).cast(t).alias(c)
         for c, t in (("cameo", pl.String), ("magnitude", pl.Float64))
     ]
+    kind = {
+        "arena": pl.lit(""),
+        "root": pl.col("cameo").str.slice(0, 2),
+        "code": pl.col("cameo"),
+    }[match_on]
     acts = (
         frame.filter(
             is_hostile
@@ -260,13 +330,15 @@ def match_tit_for_tat(
             "arena",
             *opt,
         )
-        .with_columns(pl.col("date").cast(pl.Int32).alias("_day"))
+        .with_columns(pl.col("date").cast(pl.Int32).alias("_day"), kind.alias("_kind"))
         .sort("date", "event_id")
     )
     rows = acts.to_dicts()
     groups: dict[tuple[str, ...], list[int]] = {}
     for n, r in enumerate(rows):
-        group = (r["source"], r["target"], *([r["arena"]] if same_arena else []))
+        if r["_kind"] is None:  # no CAMEO code: in no root/code family
+            continue
+        group = (r["source"], r["target"], r["_kind"], *([r["arena"]] if same_arena else []))
         groups.setdefault(group, []).append(n)
 
     answer_of = [-1] * len(rows)
@@ -277,6 +349,7 @@ def match_tit_for_tat(
             [(rows[n]["_day"], rows[n]["event_id"]) for n in members],
             [(rows[n]["_day"], rows[n]["event_id"]) for n in pool],
             window_days,
+            min_lag_days,
         )
         for n, p in zip(members, picks, strict=True):
             answer_of[n] = pool[p] if p >= 0 else -1
@@ -310,6 +383,8 @@ def match_tit_for_tat(
         countries=codes,
         hostile=hostile,
         same_arena=same_arena,
+        match_on=match_on,
+        min_lag_days=min_lag_days,
     )
 
 
@@ -323,9 +398,10 @@ class TitForTatResults:
         One row per hostile act, in time order: ``source, target, arena`` (of the act),
         ``act_id, act_date, act_cameo, act_magnitude``, ``answered``, and for answered
         acts ``answer_id, answer_date, answer_arena, answer_cameo, answer_magnitude``,
-        ``lag_days`` (≥ 1) and ``magnitude_ratio`` (answer / act, when both magnitudes
-        are known and the act's is non-zero; 1.0 is "60 expelled for 60").
-    window_days, arenas, countries, hostile, same_arena
+        ``lag_days`` (``min_lag_days`` … ``window_days``) and ``magnitude_ratio``
+        (answer / act, when both magnitudes are known and the act's is non-zero; 1.0 is
+        "60 expelled for 60").
+    window_days, arenas, countries, hostile, same_arena, match_on, min_lag_days
         The matching settings.
     """
 
@@ -335,6 +411,8 @@ class TitForTatResults:
     countries: tuple[str, ...]
     hostile: Hostile
     same_arena: bool
+    match_on: MatchOn = "arena"
+    min_lag_days: int = 1
 
     def to_frame(self) -> pl.DataFrame:
         """:attr:`matches`."""
@@ -383,9 +461,12 @@ class TitForTatResults:
             str(self.hostile), f"Goldstein ≤ {self.hostile}"
         )
         scope = "same arena" if self.same_arena else "any arena"
+        scope += {"arena": "", "root": ", same CAMEO root", "code": ", same CAMEO code"}[
+            self.match_on
+        ]
         lines = [
             f"Tit-for-tat matching: hostile = {rule}; answer within {self.window_days} days "
-            f"({scope}); each answer used once",
+            f"(lag {self.min_lag_days}–{self.window_days} days; {scope}); each answer used once",
             f"  {self.matches.height} hostile acts, {int(self.matches['answered'].sum())} answered",
             "",
             f"  {'arena':<12} {'dyad':<9} {'acts':>5} {'answered':>9} {'rate':>5} "
