@@ -122,9 +122,17 @@ def run_demo(
     say("measure: yearly and monthly indices per dyad and arena")
     window = {"start": start, "end": end}
     yearly = indices(
-        store_path, countries=countries, period="year", n_boot=n_boot, rng=seed, **window
+        store_path,
+        countries=countries,
+        period="year",
+        n_boot=n_boot,
+        rng=seed,
+        start=start,
+        end=end,
     )
-    monthly = indices(store_path, countries=countries, period="month", n_boot=0, **window)
+    monthly = indices(
+        store_path, countries=countries, period="month", n_boot=0, start=start, end=end
+    )
     files += _write_table(yearly.frame, out, "indices_year")
     files += _write_table(monthly.frame, out, "indices_month")
     summaries["indices"] = yearly.summary()
@@ -143,7 +151,7 @@ def run_demo(
         summaries["reciprocity"] = f"reciprocity model not estimated: {exc}"
 
     say("measure: tit-for-tat matching on events")
-    events = load_events(store_path, countries=countries, **window)
+    events = load_events(store_path, countries=countries, start=start, end=end)
     tft = match_tit_for_tat(events, countries=countries)
     files += _write_table(tft.matches, out, "tit_for_tat")
     summaries["tit_for_tat"] = tft.summary()

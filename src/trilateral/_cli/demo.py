@@ -41,13 +41,12 @@ def register(app: typer.Typer) -> None:
 
         codes = parse_countries(countries)
         with console.status("running the demo…") as status:
-            res = run_demo(
-                out,
-                countries=codes,
-                rng=seed,
-                n_boot=n_boot,
-                say=lambda msg: (status.update(msg), err_console.print(f"· {msg}")),
-            )
+
+            def say(msg: str) -> None:
+                status.update(msg)
+                err_console.print(f"· {msg}")
+
+            res = run_demo(out, countries=codes, rng=seed, n_boot=n_boot, say=say)
         for name in ("store", "claims", "regimes", "triangle", "tit_for_tat"):
             if name in res.summaries:
                 console.rule(name)
