@@ -83,6 +83,16 @@ class _CountingReader(io.RawIOBase):
         self.count += n
         return n
 
+    # zipfile needs a seekable file: delegate positioning to the real file
+    def seekable(self) -> bool:
+        return self._raw.seekable()
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        return self._raw.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._raw.tell()
+
     def close(self) -> None:
         self._raw.close()
         super().close()
@@ -106,24 +116,30 @@ def open_binary(path: Path) -> tuple[IO[bytes], _CountingReader]:
     magic = _magic(path)
     raw = path.open("rb")
     counter = _CountingReader(raw)
-    buffered = io.BufferedReader(counter, buffer_size=1 << 20)
     if magic.startswith(b"PK\x03\x04"):
         try:
-            zf = zipfile.ZipFile(buffered)
+            zf = zipfile.ZipFile(counter)  # seekable (a BufferedReader over it is not)
             members = [m for m in zf.infolist() if not m.is_dir()]
         except (zipfile.BadZipFile, OSError, EOFError) as exc:
             counter.close()
             raise ReaderError(
-                path, None, None, f"damaged zip archive ({exc})",
+                path,
+                None,
+                None,
+                f"damaged zip archive ({exc})",
                 hint="download the file again; it may be truncated",
             ) from None
         if len(members) != 1:
             counter.close()
             raise ReaderError(
-                path, None, None,
+                path,
+                None,
+                None,
                 f"zip archive holds {len(members)} files; expected exactly one export",
             )
         return zf.open(members[0]), counter
+    # (created only now: a BufferedReader closes the file when it is collected)
+    buffered = io.BufferedReader(counter, buffer_size=1 << 20)
     if magic.startswith(b"\x1f\x8b"):
         return gzip.GzipFile(fileobj=buffered), counter  # type: ignore[return-value]
     return buffered, counter
@@ -149,7 +165,10 @@ def open_text_stream(path: Path) -> tuple[IO[bytes], _CountingReader]:
     if b"\x00" in head:
         line = head[: head.index(b"\x00")].count(b"\n") + 1
         raise ReaderError(
-            path, line, None, "binary content (NUL byte): not a text export",
+            path,
+            line,
+            None,
+            "binary content (NUL byte): not a text export",
             hint="give the export file itself (plain, .zip or .gz)",
         )
     return open_binary(path)
@@ -188,21 +207,50 @@ def validate(
 
     def _iso3_bad(name: str) -> pa.Array:
         col = columns[name]
-        return pc.and_(pc.is_valid(col), pc.invert(pc.match_substring_regex(col, _ISO3)))
+        # fill_null: a null code is fine, and a null here would make ``keep`` null and
+        # drop the row silently
+        return pc.fill_null(
+            pc.and_(pc.is_valid(col), pc.invert(pc.match_substring_regex(col, _ISO3))), False
+        )
 
     g = columns["goldstein"]
     q = columns["quad_class"]
     w = columns["weight"]
     checks: list[tuple[str, pa.Array, str]] = [
-        ("event_id", pc.or_(pc.is_null(columns["event_id"]), pc.equal(pc.utf8_length(pc.fill_null(columns["event_id"], "")), 0)), "missing event id"),
+        (
+            "event_id",
+            pc.or_(
+                pc.is_null(columns["event_id"]),
+                pc.equal(pc.utf8_length(pc.fill_null(columns["event_id"], "")), 0),
+            ),
+            "missing event id",
+        ),
         ("date", pc.is_null(columns["date"]), "not a valid date"),
         ("source", _iso3_bad("source"), "not an ISO3 country code"),
         ("target", _iso3_bad("target"), "not an ISO3 country code"),
         ("location", _iso3_bad("location"), "not an ISO3 country code"),
-        ("cameo", pc.invert(pc.fill_null(pc.is_in(columns["cameo"], value_set=known), False)), "unknown CAMEO code"),
-        ("quad_class", pc.invert(pc.fill_null(pc.and_(pc.greater_equal(q, 1), pc.less_equal(q, 4)), False)), "quad class must be 1-4"),
-        ("goldstein", pc.invert(pc.fill_null(pc.and_(pc.greater_equal(g, -10.0), pc.less_equal(g, 10.0)), False)), "Goldstein score must be a number in -10..10"),
-        ("weight", pc.invert(pc.fill_null(pc.greater_equal(w, 1), False)), "weight (mentions) must be an integer >= 1"),
+        (
+            "cameo",
+            pc.invert(pc.fill_null(pc.is_in(columns["cameo"], value_set=known), False)),
+            "unknown CAMEO code",
+        ),
+        (
+            "quad_class",
+            pc.invert(pc.fill_null(pc.and_(pc.greater_equal(q, 1), pc.less_equal(q, 4)), False)),
+            "quad class must be 1-4",
+        ),
+        (
+            "goldstein",
+            pc.invert(
+                pc.fill_null(pc.and_(pc.greater_equal(g, -10.0), pc.less_equal(g, 10.0)), False)
+            ),
+            "Goldstein score must be a number in -10..10",
+        ),
+        (
+            "weight",
+            pc.invert(pc.fill_null(pc.greater_equal(w, 1), False)),
+            "weight (mentions) must be an integer >= 1",
+        ),
         ("arena", pc.is_null(columns["arena"]), "no arena for this CAMEO code"),
     ]
     bad_any = pa.array([False] * n, pa.bool_()) if n else pa.array([], pa.bool_())
@@ -280,7 +328,10 @@ class EventReader(ABC):
         """Yield ``(columns, lines, raw)`` for each chunk of the file.
 
         ``columns`` holds every canonical column plus, for the chronicle, ``magnitude``
-        and ``description``; ``raw`` holds raw texts for reject messages.
+        and ``description``; ``raw`` holds raw texts for reject messages. A reader may
+        yield a fourth element, a list of :class:`Reject` for rows it could not even
+        split into columns (wrong field count); they are merged with the rows
+        :func:`validate` rejects, in line order.
         """
 
     @property
@@ -297,15 +348,24 @@ class EventReader(ABC):
         stream, counter = open_text_stream(self.path)
         self._counter = counter
         try:
-            for columns, lines, raw in self._batches(stream):
+            for chunk in self._batches(stream):
+                columns, lines, raw = chunk[0], chunk[1], chunk[2]
                 events, keep, rejects = validate(columns, lines, self.codebook, raw)
                 self.rows_read += len(lines)
+                if len(chunk) > 3 and chunk[3]:  # rows the reader rejected itself
+                    self.rows_read += len(chunk[3])
+                    rejects = sorted(
+                        [*rejects, *chunk[3]], key=lambda r: (r.line is None, r.line or 0)
+                    )
                 if rejects:
                     if self.on_error == "fail":
                         r = rejects[0]
                         shown = "" if r.value is None else f" (value {r.value!r})"
                         raise ReaderError(
-                            self.path, r.line, r.field, f"{r.reason}{shown}",
+                            self.path,
+                            r.line,
+                            r.field,
+                            f"{r.reason}{shown}",
                             hint="fix the row, or pass --on-error skip to ingest the good "
                             "rows and write the rejects to a file",
                         )
@@ -319,12 +379,18 @@ class EventReader(ABC):
                 yield ReadBatch(events, extras, tuple(rejects))
         except UnicodeDecodeError as exc:
             raise ReaderError(
-                self.path, None, None, f"not valid UTF-8 text ({exc.reason})",
+                self.path,
+                None,
+                None,
+                f"not valid UTF-8 text ({exc.reason})",
                 hint="re-save the file as UTF-8",
             ) from None
         except (OSError, EOFError, zipfile.BadZipFile) as exc:
             raise ReaderError(
-                self.path, None, None, f"cannot read the file: {exc}",
+                self.path,
+                None,
+                None,
+                f"cannot read the file: {exc}",
                 hint="the file may be truncated; download it again",
             ) from None
         finally:
