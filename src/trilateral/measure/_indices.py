@@ -399,7 +399,8 @@ def _event_ctes(
         base = (
             "SELECT date, source, target, cameo, MIN(arena) AS arena, "
             "MIN(quad_class) AS quad_class, "
-            "SUM(weight * goldstein) / SUM(weight) AS goldstein, SUM(weight) AS weight "
+            "SUM(weight * CAST(goldstein AS DECIMAL(18, 6))) / SUM(weight) AS goldstein, "
+            "SUM(weight) AS weight "
             f"FROM events WHERE {' AND '.join(where)} GROUP BY date, source, target, cameo"
         )
         src = f"({base}) AS c"
@@ -407,7 +408,9 @@ def _event_ctes(
         src = f"events WHERE {' AND '.join(where)}"
     sql = (
         f"ev AS (SELECT source, target, arena, {pstart} AS period_start, "
-        f"CAST({w} AS DOUBLE) AS w, goldstein AS g, quad_class AS q, "
+        # Exact types (integers, DECIMAL) so that DuckDB's parallel sums give the same
+        # result whatever the order of its partial aggregates: same seed, same numbers.
+        f"CAST({w} AS BIGINT) AS w, CAST(goldstein AS DECIMAL(18, 6)) AS g, quad_class AS q, "
         "CASE WHEN substr(cameo, 1, 2) IN ('18', '19', '20') THEN 1 ELSE 0 END AS f "
         f"FROM {src})"
     )
@@ -430,7 +433,8 @@ def _volume_cte(*, weighting: str, collapse: bool, dated: tuple[bool, bool], per
     else:
         src = f"events WHERE {' AND '.join(where)}"
     return (
-        f"vol AS (SELECT {pstart} AS period_start, SUM(CAST({w} AS DOUBLE)) AS volume "
+        f"vol AS (SELECT {pstart} AS period_start, "
+        f"CAST(SUM(CAST({w} AS BIGINT)) AS DOUBLE) AS volume "
         f"FROM {src} GROUP BY {pstart})"
     )
 
@@ -655,15 +659,24 @@ def indices(
         "SUM(w_conflict) AS w_conflict, SUM(w_material) AS w_material, "
         "SUM(w_coop) AS w_coop, SUM(force_events) AS force_events"
     )
+    # the sums stay exact (HUGEINT, DECIMAL) until here; only the results become DOUBLE
+    to_double = (
+        "CAST(n_events AS BIGINT) AS n_events, CAST(weight AS DOUBLE) AS weight, "
+        "CAST(swg AS DOUBLE) AS swg, CAST(w_conflict AS DOUBLE) AS w_conflict, "
+        "CAST(w_material AS DOUBLE) AS w_material, CAST(w_coop AS DOUBLE) AS w_coop, "
+        "CAST(force_events AS BIGINT) AS force_events"
+    )
     parts = []
     if specific:
         parts.append(
-            "SELECT * FROM cells WHERE arena IN ({})".format(", ".join("?" for _ in specific))
+            f"SELECT source, target, arena, period_start, {to_double} FROM cells "
+            "WHERE arena IN ({})".format(", ".join("?" for _ in specific))
         )
     if ALL in arenas:
         parts.append(
-            f"SELECT source, target, '{ALL}' AS arena, period_start, {resums} "
-            "FROM cells GROUP BY source, target, period_start"
+            f"SELECT source, target, '{ALL}' AS arena, period_start, {to_double} FROM "
+            f"(SELECT source, target, period_start, {resums} "
+            "FROM cells GROUP BY source, target, period_start) AS pooled"
         )
     sql = (
         f"WITH {ev_sql}, cells AS (SELECT source, target, arena, period_start, {sums} "
