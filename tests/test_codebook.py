@@ -57,7 +57,16 @@ def test_unknown_table_is_a_clear_error() -> None:
 
 @pytest.mark.parametrize(
     ("code", "quad"),
-    [("010", 1), ("057", 1), ("061", 2), ("0871", 2), ("090", 3), ("1312", 3), ("141", 4), ("204", 4)],
+    [
+        ("010", 1),
+        ("057", 1),
+        ("061", 2),
+        ("0871", 2),
+        ("090", 3),
+        ("1312", 3),
+        ("141", 4),
+        ("204", 4),
+    ],
 )
 def test_quad_class_by_root(code: str, quad: int) -> None:
     assert quad_class_of(code) == quad

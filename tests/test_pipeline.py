@@ -50,10 +50,17 @@ def test_demo_provenance(demo) -> None:
 def test_demo_regime_usa_rus_2017_has_evidence(demo) -> None:
     regimes = pl.read_parquet(demo.out / "regimes.parquet")
     row = regimes.filter(
-        (pl.col("source") == "RUS") & (pl.col("target") == "USA") & (pl.col("period_start").dt.year() == 2017)
+        (pl.col("source") == "RUS")
+        & (pl.col("target") == "USA")
+        & (pl.col("period_start").dt.year() == 2017)
     )
     assert row.height == 1
-    assert row["label"][0] in {"partnership", "limited partnership", "limited opponents", "confrontation"}
+    assert row["label"][0] in {
+        "partnership",
+        "limited partnership",
+        "limited opponents",
+        "confrontation",
+    }
 
 
 def test_same_seed_same_tables(demo, tmp_path: Path) -> None:

@@ -47,7 +47,5 @@ def parse_countries(value: str | None) -> tuple[str, ...]:
             hint="give three-letter codes separated by commas, e.g. --countries USA,RUS,CHN",
         )
     if len(set(codes)) < 2:
-        raise ConfigError(
-            "need at least two different countries", hint="e.g. --countries USA,RUS"
-        )
+        raise ConfigError("need at least two different countries", hint="e.g. --countries USA,RUS")
     return codes

@@ -159,7 +159,10 @@ class Codebook:
         header = next(reader, None)
         if not header or [h.strip() for h in header[:2]] != ["cameo_prefix", "arena"]:
             raise ReaderError(
-                path, 1, None, "header must start with cameo_prefix,arena",
+                path,
+                1,
+                None,
+                "header must start with cameo_prefix,arena",
                 hint="see the shipped arena_map.csv for the layout",
             )
         rules: list[tuple[str, str]] = []
@@ -171,7 +174,10 @@ class Codebook:
                 raise ReaderError(path, i, "cameo_prefix", f"not a CAMEO code: {prefix!r}")
             if arena not in ARENAS:
                 raise ReaderError(
-                    path, i, "arena", f"unknown arena {arena!r}",
+                    path,
+                    i,
+                    "arena",
+                    f"unknown arena {arena!r}",
                     hint=f"use one of {', '.join(ARENAS)}",
                 )
             rules.append((prefix, arena))

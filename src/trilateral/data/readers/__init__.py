@@ -52,7 +52,10 @@ def detect_format(path: str | Path) -> str:
         if cls.sniff(head):
             return name
     raise ReaderError(
-        path, 1, None, "unrecognised layout",
+        path,
+        1,
+        None,
+        "unrecognised layout",
         hint="expected a GDELT 1.0/2.0 export, an ICEWS event file, the ICEWS "
         "temporal-knowledge-graph text layout or a trilateral chronicle CSV; "
         "name one with --format",
