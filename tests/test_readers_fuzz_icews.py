@@ -165,3 +165,19 @@ def test_unmutated_real_lines_read_cleanly() -> None:
             path.write_bytes(b"".join(lines))
             table, rejects = cls(path).read_all()
             assert rejects == [] and table.num_rows == n, cls
+
+
+@pytest.mark.parametrize("layout", ["icews-csv", "chronicle"])
+def test_carriage_return_in_a_csv_header_is_a_reader_error(tmp_path, layout: str) -> None:
+    # Found by Hypothesis in CI: a lone CR inside the header made the csv module raise
+    # "new-line character seen in unquoted field" past the reader.
+    from trilateral.data.readers._chronicle import ChronicleReader
+    from trilateral.data.readers._icews import ICEWSReader
+
+    cls = ICEWSReader if layout == "icews-csv" else ChronicleReader
+    head = "event_id,event\rdate,source\n1,2018-06-01,USA\n"
+    path = tmp_path / "bad.csv"
+    path.write_text(head)
+    with pytest.raises(ReaderError) as err:
+        cls(path).read_all()
+    assert err.value.line == 1

@@ -15,6 +15,7 @@ from bad ones the same way for every layout.
 
 from __future__ import annotations
 
+import csv
 import gzip
 import io
 import zipfile
@@ -39,6 +40,7 @@ __all__ = [
     "Reject",
     "open_text_stream",
     "read_head",
+    "split_csv_header",
     "validate",
 ]
 
@@ -143,6 +145,16 @@ def open_binary(path: Path) -> tuple[IO[bytes], _CountingReader]:
     if magic.startswith(b"\x1f\x8b"):
         return gzip.GzipFile(fileobj=buffered), counter  # type: ignore[return-value]
     return buffered, counter
+
+
+def split_csv_header(path: Path, text: str) -> list[str]:
+    """The fields of a comma-separated header line, or a ReaderError at line 1."""
+    try:
+        return [h.strip() for h in next(csv.reader([text], strict=True), [])]
+    except csv.Error as exc:
+        raise ReaderError(
+            path, 1, None, f"malformed CSV header: {exc}", hint="check the first line"
+        ) from None
 
 
 def read_head(path: Path, n_bytes: int = 65_536) -> bytes:

@@ -42,7 +42,7 @@ import pyarrow as pa
 
 from ...errors import ReaderError
 from ..codebook import Codebook
-from ._base import DEFAULT_BATCH_ROWS, OnError, Reject
+from ._base import DEFAULT_BATCH_ROWS, OnError, Reject, split_csv_header
 from ._icews import (
     Chunk,
     _columns,
@@ -151,7 +151,7 @@ class ChronicleReader(_TextEventReader):
             raise ReaderError(self.path, None, None, "file is empty", hint="check the download")
         header = first[1].strip()
         if header != _HEADER:
-            got = [h.strip() for h in next(csv.reader([header]), [])]
+            got = split_csv_header(self.path, header)
             if set(got) == set(CHRONICLE_COLUMNS):
                 what = "a chronicle CSV: the columns are in another order"
             else:

@@ -52,7 +52,15 @@ import pyarrow as pa
 from ...errors import ReaderError
 from ..actors import ActorResolver
 from ..codebook import Codebook
-from ._base import DEFAULT_BATCH_ROWS, EventReader, OnError, ReadBatch, Reject, read_head
+from ._base import (
+    DEFAULT_BATCH_ROWS,
+    EventReader,
+    OnError,
+    ReadBatch,
+    Reject,
+    read_head,
+    split_csv_header,
+)
 
 __all__ = ["ICEWSReader", "ICEWSTKGReader", "load_event_texts"]
 
@@ -472,7 +480,7 @@ class ICEWSReader(_TextEventReader):
             header = [h.strip() for h in header_text.split("\t")]
             self.variant, k = "tab", 0
         else:
-            header = [h.strip() for h in next(csv.reader([header_text]), [])]
+            header = split_csv_header(self.path, header_text)
             self.variant, k = "csv", 1
         missing = [pair[k] for pair in _ICEWS_FIELDS.values() if pair[k] not in header]
         if missing:
