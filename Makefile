@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint typecheck clean
+.PHONY: demo test bench fuzz lint typecheck clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
@@ -24,6 +24,10 @@ typecheck: $(STAMP)
 
 test: $(STAMP) lint typecheck
 	$(BIN)/pytest
+
+# Deep fuzzing of the readers with fresh random examples (not part of `make test`).
+fuzz: $(STAMP)
+	TRILATERAL_FUZZ_EXAMPLES=3000 $(BIN)/pytest -p no:cacheprovider tests/test_readers_fuzz_gdelt.py tests/test_readers_fuzz_icews.py
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import random
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import settings
+
+# CI runs the same examples every time (a red run must be reproducible, not a new draw);
+# development runs explore new ones, and `make fuzz` explores many more.
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -26,7 +27,7 @@ WHOLE_FILE = (
 )  # fmt: skip
 
 SETTINGS = settings(
-    max_examples=120,
+    max_examples=int(os.environ.get("TRILATERAL_FUZZ_EXAMPLES", "120")),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

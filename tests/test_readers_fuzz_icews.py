@@ -3,6 +3,7 @@ ReaderError with a line number (None only for whole-file problems), never anothe
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 
@@ -29,7 +30,7 @@ WHOLE_FILE = (
     "not valid UTF-8",
 )
 FUZZ = settings(
-    max_examples=150,
+    max_examples=int(os.environ.get("TRILATERAL_FUZZ_EXAMPLES", "150")),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
