@@ -220,10 +220,11 @@ def info(
     json: JsonOpt = False,
     wait: WaitOpt = 30.0,
 ) -> None:
-    """Show what the store holds: events and date range per dataset, the ingested files,
-    event counts for every directed dyad among the countries, and the datasets shipped
-    with the package (chronicle, capability panel, UN voting alignment) with their
-    provenance.
+    """Show what the store and the shipped datasets hold.
+
+    Events and date range per dataset, the ingested files, event counts for every
+    directed dyad among the countries, and the datasets shipped with the package
+    (chronicle, capability panel, UN voting alignment) with their provenance.
 
     Example: trilateral info --db events.duckdb --countries USA,RUS,CHN
 
