@@ -339,6 +339,20 @@ def _csv_rows(path: Path, text: str) -> Iterator[tuple[int, list[str]]]:
         raise ReaderError(path, reader.line_num, None, f"malformed CSV: {exc}") from None
 
 
+def _field_count_error(
+    path: Path, lineno: int, fields: list[str], header: list[str]
+) -> ReaderError:
+    """A World Bank row whose field count is not the header's (a truncated file?)."""
+    field = (header[len(fields)] or None) if len(fields) < len(header) else None
+    return ReaderError(
+        path,
+        lineno,
+        field,
+        f"row has {len(fields)} fields, the header has {len(header)} (truncated file?)",
+        hint="download the file again",
+    )
+
+
 def detect_layout(path: str | Path) -> str:
     """Which published layout a file is in, from its content.
 
@@ -423,13 +437,7 @@ def _read_wb_bulk(path: Path, text: str) -> pa.Table:
                 break
             continue
         if len(fields) < len(header):
-            raise ReaderError(
-                path,
-                lineno,
-                (header[len(fields)] or None) if len(fields) < len(header) else None,
-                f"row has {len(fields)} fields, the header has {len(header)} (truncated file?)",
-                hint="download the file again",
-            )
+            raise _field_count_error(path, lineno, fields, header)
         code = fields[i_ind].strip()
         indicator = _WB_CODES.get(code)
         if indicator is None:
@@ -491,13 +499,7 @@ def _read_wb_long(path: Path, text: str, indicator: str | None) -> pa.Table:
     for lineno, fields in it:
         n += 1
         if len(fields) != len(header):
-            raise ReaderError(
-                path,
-                lineno,
-                (header[len(fields)] or None) if len(fields) < len(header) else None,
-                f"row has {len(fields)} fields, the header has {len(header)} (truncated file?)",
-                hint="download the file again",
-            )
+            raise _field_count_error(path, lineno, fields, header)
         ind = indicator
         if i_ind is not None:
             ind = _WB_CODES.get(fields[i_ind].strip())

@@ -27,22 +27,14 @@ A missing value is a missing row, never a zero. The shipped panel
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import hashlib
-import io
 import json
-import os
-import tempfile
 from collections.abc import Iterable, Sequence
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
-import yaml
 
 from ..errors import DataError
 from ._capreaders import (
@@ -54,6 +46,15 @@ from ._capreaders import (
 from ._capreaders import read_cow_nmc as _read_cow_nmc
 from ._capreaders import read_sipri as _read_sipri
 from ._capreaders import read_worldbank as _read_worldbank
+from ._provenance import (
+    csv_bytes,
+    file_date,
+    read_shipped_csv,
+    sha256,
+    shipped_path,
+    shipped_provenance,
+    write_with_provenance,
+)
 
 __all__ = [
     "INDICATORS",
@@ -73,9 +74,7 @@ __all__ = [
 #: Countries in the shipped panel: the five permanent members of the UN Security Council.
 PANEL_COUNTRIES: tuple[str, ...] = ("USA", "RUS", "CHN", "GBR", "FRA")
 
-_FILES = resources.files("trilateral.data") / "_files"
 _PANEL_FILE = "capabilities.csv"
-_PROVENANCE_FILE = "CAPABILITIES.md"
 
 #: What each source family is, who owns it and on what terms (kept from SOURCES.md).
 SOURCE_INFO: dict[str, dict[str, str]] = {
@@ -295,39 +294,6 @@ def build_panel(paths: Iterable[str | Path], countries: Iterable[str] | None = N
     return _sort(_derive_per_capita(table)).cast(PANEL_SCHEMA)
 
 
-def _panel_csv_bytes(table: pa.Table) -> bytes:
-    buf = io.StringIO(newline="")
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(PANEL_SCHEMA.names)
-    for r in table.to_pylist():
-        w.writerow([r["iso3"], r["year"], r["indicator"], repr(r["value"]), r["unit"], r["source"]])
-    return buf.getvalue().encode("utf-8")
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600; a data file is world-readable
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _read_panel_csv(path: Path | Any) -> pa.Table:
-    convert = pacsv.ConvertOptions(
-        column_types={f.name: f.type for f in PANEL_SCHEMA}, strings_can_be_null=False
-    )
-    with path.open("rb") as fh:
-        table = pacsv.read_csv(fh, convert_options=convert)
-    return table.select(PANEL_SCHEMA.names).cast(PANEL_SCHEMA)
-
-
 def load_panel(countries: Iterable[str] | None = None) -> pa.Table:
     """The capability panel shipped with the package.
 
@@ -353,7 +319,7 @@ def load_panel(countries: Iterable[str] | None = None) -> pa.Table:
     >>> round(row["value"] / 1e9, 1)
     66.4
     """
-    table = _read_panel_csv(_FILES / _PANEL_FILE)
+    table = read_shipped_csv(_PANEL_FILE, PANEL_SCHEMA)
     keep = _normalise_countries(countries)
     if keep is None:
         return table
@@ -368,47 +334,18 @@ def load_panel(countries: Iterable[str] | None = None) -> pa.Table:
 
 
 # --------------------------------------------------------------------------- provenance
-def _sha256(path: Path | Any) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def _split_front_matter(text: str) -> tuple[dict[str, Any], str]:
-    if not text.startswith("---\n"):
-        return {}, text
-    end = text.index("\n---\n", 4)
-    meta = yaml.safe_load(text[4:end]) or {}
-    return meta, text[end + 5 :]
-
-
-def _read_provenance_doc(doc: Path | Any) -> dict[str, Any]:
-    return _split_front_matter(doc.read_text(encoding="utf-8"))[0]
-
-
-def _write_provenance_section(doc: Path, section: str, value: dict[str, Any]) -> None:
-    text = doc.read_text(encoding="utf-8") if doc.exists() else ""
-    meta, body = _split_front_matter(text)
-    meta[section] = value
-    front = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=100)
-    _atomic_write(doc, f"---\n{front}---\n{body}".encode())
-
-
 def _input_record(path: Path, table: pa.Table) -> dict[str, Any]:
     layout = detect_layout(path)
     fam = _FAMILY[layout]
     meta = table.schema.metadata or {}
     notes = meta.get(b"trilateral.notes", b"{}").decode()
     vintage = json.loads(notes).get("vintage")
-    mtime = dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.UTC).date().isoformat()
     return {
         "family": fam,
         "file": path.name,
         "layout": layout,
-        "sha256": _sha256(path),
-        "taken": mtime,
+        "sha256": sha256(path),
+        "taken": file_date(path),
         "vintage": vintage,
         "indicators": sorted(set(table["indicator"].to_pylist())),
         **SOURCE_INFO[fam],
@@ -433,17 +370,7 @@ def panel_provenance() -> dict[str, Any]:
     >>> sorted({s["family"] for s in prov["sources"]})
     ['cow', 'sipri', 'worldbank']
     """
-    meta = _read_provenance_doc(_FILES / _PROVENANCE_FILE).get("capabilities", {})
-    csv_file = _FILES / _PANEL_FILE
-    return {
-        "dataset": _PANEL_FILE,
-        "sha256": _sha256(csv_file),
-        **{k: v for k, v in meta.items() if k not in ("dataset", "sha256")},
-    }
-
-
-def _shipped_path() -> Path:
-    return Path(str(_FILES / _PANEL_FILE))
+    return shipped_provenance("capabilities", _PANEL_FILE)
 
 
 def refresh_panel(
@@ -479,7 +406,7 @@ def refresh_panel(
     ...               out="panel.csv")  # doctest: +SKIP
     """
     src = [Path(p) for p in paths]
-    target = Path(out) if out is not None else _shipped_path()
+    target = Path(out) if out is not None else shipped_path(_PANEL_FILE)
     panel = build_panel(src, countries=countries)
     if panel.num_rows == 0:
         raise DataError(
@@ -497,14 +424,7 @@ def refresh_panel(
         "NY.GDP.MKTP.CD / SP.POP.TOTL (source 'derived:…')",
         "sources": records,
     }
-    _atomic_write(target, _panel_csv_bytes(panel))
-    if out is None:
-        _write_provenance_section(target.parent / _PROVENANCE_FILE, "capabilities", prov)
-    else:
-        _atomic_write(
-            target.with_suffix(".provenance.yaml"),
-            yaml.safe_dump(prov, sort_keys=False, allow_unicode=True).encode(),
-        )
+    write_with_provenance(target, csv_bytes(panel), "capabilities", prov, shipped=out is None)
     return {
         "out": str(target),
         "rows": panel.num_rows,

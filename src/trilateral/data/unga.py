@@ -27,20 +27,15 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
-import io
 import itertools
 import warnings
-from collections.abc import Iterable, Sequence
-from importlib import resources
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
-import yaml
 
 from ..config import DEFAULT_COUNTRIES
 from ..errors import ConfigError, DataError, ReaderError
@@ -49,6 +44,15 @@ from ._capreaders import (
     COW_CCODE_TO_ISO3,
     ISO2_TO_ISO3,
     UnmappedCountryWarning,
+)
+from ._provenance import (
+    csv_bytes,
+    file_date,
+    read_shipped_csv,
+    sha256,
+    shipped_path,
+    shipped_provenance,
+    write_with_provenance,
 )
 
 __all__ = [
@@ -98,9 +102,7 @@ _VOTE_VALUES = {"yes": 1.0, "abstain": 0.5, "no": 0.0}
 #: Rows with an empty country_code that a name identifies without doubt.
 _NAME_FALLBACK = {"Federal Republic of Germany": "DEU"}
 
-_FILES = resources.files("trilateral.data") / "_files"
 _ALIGNMENT_FILE = "unga_alignment.csv"
-_PROVENANCE_FILE = "CAPABILITIES.md"
 
 SOURCE_INFO: dict[str, dict[str, str]] = {
     "unvotes": {
@@ -154,6 +156,25 @@ def _locate(path: Path, check: Any) -> tuple[int, str, str]:
             if bad is not None:
                 return start, bad, str(row.get(bad))
     return prev, "", ""
+
+
+def _reject_bad_rows(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    table: str,
+    where: str,
+    check: Callable[[dict[str, str | None]], str | None],
+    message: str,
+) -> None:
+    """Raise at the first bad row when any row of ``table`` matches ``where``.
+
+    ``check`` finds that row in the file (see :func:`_locate`); ``message`` is formatted
+    with ``n`` (the number of bad rows) and ``val`` (the first bad value).
+    """
+    bad = _one(con, f"select count(*) from {table} where {where}")
+    if bad and bad[0]:
+        line, fld, val = _locate(path, check)
+        raise ReaderError(path, line, fld or None, message.format(n=bad[0], val=val))
 
 
 def _duck(path: Path, columns: dict[str, str], con: duckdb.DuckDBPyConnection) -> str:
@@ -240,46 +261,39 @@ def read_unga_votes(votes_path: str | Path, roll_calls_path: str | Path) -> pa.T
         if _one(con, "select count(*) from v") == (0,):
             raise ReaderError(vp, 2, None, "no votes after the header")
 
-        bad = _one(
+        def check_vote(row: dict[str, str | None]) -> str | None:
+            if _int_or_none(row.get("rcid")) is None:
+                return "rcid"
+            if (row.get("vote") or "").strip().lower() not in _VOTE_VALUES:
+                return "vote"
+            return None
+
+        _reject_bad_rows(
             con,
-            "select count(*) from v where try_cast(rcid as bigint) is null "
-            "or lower(trim(vote)) not in ('yes', 'no', 'abstain')",
+            vp,
+            "v",
+            "try_cast(rcid as bigint) is null or lower(trim(vote)) not in ('yes', 'no', 'abstain')",
+            check_vote,
+            "{n} bad rows; first: {val!r} (votes are yes, no or abstain; rcid an integer)",
         )
-        if bad and bad[0]:
 
-            def check_vote(row: dict[str, str | None]) -> str | None:
-                if _int_or_none(row.get("rcid")) is None:
-                    return "rcid"
-                if (row.get("vote") or "").strip().lower() not in _VOTE_VALUES:
-                    return "vote"
-                return None
+        def check_rc(row: dict[str, str | None]) -> str | None:
+            if _int_or_none(row.get("rcid")) is None:
+                return "rcid"
+            try:
+                dt.date.fromisoformat(str(row.get("date")).strip())
+            except ValueError:
+                return "date"
+            return None
 
-            line, fld, val = _locate(vp, check_vote)
-            raise ReaderError(
-                vp, line, fld or None,
-                f"{bad[0]} bad rows; first: {val!r} (votes are yes, no or abstain; rcid "
-                "an integer)",
-            )  # fmt: skip
-        bad = _one(
+        _reject_bad_rows(
             con,
-            "select count(*) from r where try_cast(rcid as bigint) is null "
-            "or try_cast(date as date) is null",
+            rp,
+            "r",
+            "try_cast(rcid as bigint) is null or try_cast(date as date) is null",
+            check_rc,
+            "{n} bad rows; first: {val!r} (dates YYYY-MM-DD)",
         )
-        if bad and bad[0]:
-
-            def check_rc(row: dict[str, str | None]) -> str | None:
-                if _int_or_none(row.get("rcid")) is None:
-                    return "rcid"
-                try:
-                    dt.date.fromisoformat(str(row.get("date")).strip())
-                except ValueError:
-                    return "date"
-                return None
-
-            line, fld, val = _locate(rp, check_rc)
-            raise ReaderError(
-                rp, line, fld or None, f"{bad[0]} bad rows; first: {val!r} (dates YYYY-MM-DD)"
-            )
         orphan = _one(
             con,
             "select min(cast(v.rcid as bigint)), count(*) from v anti join r "
@@ -375,26 +389,28 @@ def read_idealpoints(path: str | Path) -> pa.Table:
         n = _one(con, "select count(*) from ip")
         if n == (0,):
             raise ReaderError(p, 2, None, "no rows after the header")
-        bad = con.execute(
-            "select count(*) from ip where try_cast(year as integer) is null or "
+
+        def check(row: dict[str, str | None]) -> str | None:
+            if _int_or_none(row.get("year")) is None:
+                return "year"
+            v = (row.get("idealpointall") or "").strip()
+            if v and v.upper() not in ("NA", "NAN"):
+                try:
+                    float(v)
+                except ValueError:
+                    return "idealpointall"
+            return None
+
+        _reject_bad_rows(
+            con,
+            p,
+            "ip",
+            "try_cast(year as integer) is null or "
             "(nullif(trim(idealpointall), '') is not null and upper(trim(idealpointall)) "
-            "not in ('NA', 'NAN') and try_cast(idealpointall as double) is null)"
-        ).fetchall()[0]
-        if bad and bad[0]:
-
-            def check(row: dict[str, str | None]) -> str | None:
-                if _int_or_none(row.get("year")) is None:
-                    return "year"
-                v = (row.get("idealpointall") or "").strip()
-                if v and v.upper() not in ("NA", "NAN"):
-                    try:
-                        float(v)
-                    except ValueError:
-                        return "idealpointall"
-                return None
-
-            line, fld, val = _locate(p, check)
-            raise ReaderError(p, line, fld or None, f"not a number: {val!r}")
+            "not in ('NA', 'NAN') and try_cast(idealpointall as double) is null)",
+            check,
+            "not a number: {val!r}",
+        )
         # The file's iso3c is not reliable everywhere (South Yemen, ccode 680, carries
         # "YAR"), so the COW ccode decides, through the same table as the COW reader;
         # iso3c only for ccodes that table does not map.
@@ -546,29 +562,6 @@ def alignment(
 
 
 # --------------------------------------------------------------------------- shipped data
-def _alignment_csv_bytes(table: pa.Table) -> bytes:
-    buf = io.StringIO(newline="")
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(ALIGNMENT_SCHEMA.names)
-
-    def fmt(v: float | None) -> str:
-        return "" if v is None else repr(v)
-
-    for r in table.to_pylist():
-        w.writerow(
-            [
-                r["year"],
-                r["country_a"],
-                r["country_b"],
-                r["n_votes"],
-                fmt(r["agreement"]),
-                fmt(r["s_score"]),
-                fmt(r["idealpoint_distance"]),
-            ]
-        )
-    return buf.getvalue().encode("utf-8")
-
-
 def load_alignment(countries: Iterable[str] | None = None) -> pa.Table:
     """The UNGA alignment table shipped with the package (USA–RUS, USA–CHN, RUS–CHN).
 
@@ -583,12 +576,7 @@ def load_alignment(countries: Iterable[str] | None = None) -> pa.Table:
     >>> sorted({(a, b) for a, b in zip(t["country_a"].to_pylist(), t["country_b"].to_pylist())})
     [('RUS', 'CHN'), ('USA', 'CHN'), ('USA', 'RUS')]
     """
-    convert = pacsv.ConvertOptions(
-        column_types={f.name: f.type for f in ALIGNMENT_SCHEMA}, strings_can_be_null=False
-    )
-    with (_FILES / _ALIGNMENT_FILE).open("rb") as fh:
-        table = pacsv.read_csv(fh, convert_options=convert)
-    table = table.select(ALIGNMENT_SCHEMA.names).cast(ALIGNMENT_SCHEMA)
+    table = read_shipped_csv(_ALIGNMENT_FILE, ALIGNMENT_SCHEMA)
     if countries is None:
         return table
     keep = pa.array([c.strip().upper() for c in countries])
@@ -603,14 +591,6 @@ def load_alignment(countries: Iterable[str] | None = None) -> pa.Table:
     return out
 
 
-def _sha256(path: Path | Any) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def alignment_provenance() -> dict[str, Any]:
     """Where the shipped alignment table comes from, with licences and SHA-256s.
 
@@ -620,14 +600,7 @@ def alignment_provenance() -> dict[str, Any]:
     >>> sorted(s["family"] for s in prov["sources"])
     ['idealpoints', 'unvotes', 'unvotes']
     """
-    from .capabilities import _read_provenance_doc
-
-    meta = _read_provenance_doc(_FILES / _PROVENANCE_FILE).get("unga", {})
-    return {
-        "dataset": _ALIGNMENT_FILE,
-        "sha256": _sha256(_FILES / _ALIGNMENT_FILE),
-        **{k: v for k, v in meta.items() if k not in ("dataset", "sha256")},
-    }
+    return shipped_provenance("unga", _ALIGNMENT_FILE)
 
 
 def refresh_alignment(
@@ -648,19 +621,16 @@ def refresh_alignment(
     >>> refresh_alignment("un_votes.csv", "un_roll_calls.csv",
     ...                   "IdealpointsJuly2025.csv", out="align.csv")  # doctest: +SKIP
     """
-    from .capabilities import _atomic_write, _write_provenance_section
-
     vp, rp, ipp = Path(votes_path), Path(roll_calls_path), Path(idealpoints_path)
     table = alignment(read_unga_votes(vp, rp), read_idealpoints(ipp), countries)
-    target = Path(out) if out is not None else Path(str(_FILES / _ALIGNMENT_FILE))
+    target = Path(out) if out is not None else shipped_path(_ALIGNMENT_FILE)
 
     def rec(path: Path, family: str) -> dict[str, Any]:
-        mtime = dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.UTC).date().isoformat()
         return {
             "family": family,
             "file": path.name,
-            "sha256": _sha256(path),
-            "taken": mtime,
+            "sha256": sha256(path),
+            "taken": file_date(path),
             **SOURCE_INFO[family],
         }
 
@@ -678,12 +648,5 @@ def refresh_alignment(
         },
         "sources": [rec(vp, "unvotes"), rec(rp, "unvotes"), rec(ipp, "idealpoints")],
     }
-    _atomic_write(target, _alignment_csv_bytes(table))
-    if out is None:
-        _write_provenance_section(target.parent / _PROVENANCE_FILE, "unga", prov)
-    else:
-        _atomic_write(
-            target.with_suffix(".provenance.yaml"),
-            yaml.safe_dump(prov, sort_keys=False, allow_unicode=True).encode(),
-        )
+    write_with_provenance(target, csv_bytes(table), "unga", prov, shipped=out is None)
     return {"out": str(target), "rows": table.num_rows, "provenance": prov}
