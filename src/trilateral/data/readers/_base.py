@@ -7,7 +7,7 @@ does not grow with the file), never guess, and raise :class:`~trilateral.errors.
 naming the file, line and field for anything they cannot read.
 
 Subclasses implement :meth:`EventReader.sniff` (content detection for ``--format auto``)
-and :meth:`EventReader._batches`, which yields ``(columns, lines)`` pairs: a dict of
+and :meth:`EventReader._batches`, which yields :data:`Chunk` tuples: a dict of
 canonical column name → Arrow array (already typed; nulls where a value would not
 parse) and the 1-based line number of each row. :func:`validate` then splits good rows
 from bad ones the same way for every layout.
@@ -23,7 +23,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, ClassVar, Literal
+from typing import IO, ClassVar, Literal, TypedDict
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -34,12 +34,16 @@ from ..schema import EVENT_SCHEMA, EXTRAS_SCHEMA
 
 __all__ = [
     "DEFAULT_BATCH_ROWS",
+    "Chunk",
+    "Columns",
     "EventReader",
     "OnError",
     "ReadBatch",
+    "ReaderOptions",
     "Reject",
     "open_text_stream",
     "read_head",
+    "reject_order",
     "split_csv_header",
     "validate",
 ]
@@ -57,6 +61,25 @@ class Reject:
     field: str | None
     value: str | None
     reason: str
+
+
+def reject_order(r: Reject) -> tuple[bool, int]:
+    """Sort key of rejects: in line order, those with no line last."""
+    return (r.line is None, r.line or 0)
+
+
+Columns = dict[str, pa.Array]
+#: What :meth:`EventReader._batches` yields: ``(columns, lines, raw)``, optionally with a
+#: fourth element, the rows the reader rejected itself.
+Chunk = tuple[Columns, pa.Array, Columns] | tuple[Columns, pa.Array, Columns, list[Reject]]
+
+
+class ReaderOptions(TypedDict, total=False):
+    """The keyword options of :class:`EventReader`, for subclasses to pass on."""
+
+    codebook: Codebook | None
+    on_error: OnError
+    batch_rows: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,7 +305,7 @@ def validate(
     keep = pc.invert(bad_any)
     arrays = [pc.filter(columns[f.name], keep).cast(f.type) for f in EVENT_SCHEMA]
     batch = pa.RecordBatch.from_arrays(arrays, schema=EVENT_SCHEMA)
-    rejects.sort(key=lambda r: (r.line is None, r.line or 0))
+    rejects.sort(key=reject_order)
     return batch, keep, rejects
 
 
@@ -334,9 +357,7 @@ class EventReader(ABC):
         """True when ``head`` (the first decompressed bytes) looks like this layout."""
 
     @abstractmethod
-    def _batches(
-        self, stream: IO[bytes]
-    ) -> Iterator[tuple[dict[str, pa.Array], pa.Array, dict[str, pa.Array]]]:
+    def _batches(self, stream: IO[bytes]) -> Iterator[Chunk]:
         """Yield ``(columns, lines, raw)`` for each chunk of the file.
 
         ``columns`` holds every canonical column plus, for the chronicle, ``magnitude``
@@ -366,21 +387,10 @@ class EventReader(ABC):
                 self.rows_read += len(lines)
                 if len(chunk) > 3 and chunk[3]:  # rows the reader rejected itself
                     self.rows_read += len(chunk[3])
-                    rejects = sorted(
-                        [*rejects, *chunk[3]], key=lambda r: (r.line is None, r.line or 0)
-                    )
+                    rejects = sorted([*rejects, *chunk[3]], key=reject_order)
                 if rejects:
                     if self.on_error == "fail":
-                        r = rejects[0]
-                        shown = "" if r.value is None else f" (value {r.value!r})"
-                        raise ReaderError(
-                            self.path,
-                            r.line,
-                            r.field,
-                            f"{r.reason}{shown}",
-                            hint="fix the row, or pass --on-error skip to ingest the good "
-                            "rows and write the rejects to a file",
-                        )
+                        raise self._reject_error(rejects[0])
                     self.rows_rejected += len(rejects)
                 extras = None
                 if "magnitude" in columns:
@@ -408,6 +418,18 @@ class EventReader(ABC):
         finally:
             stream.close()
             counter.close()
+
+    def _reject_error(self, r: Reject) -> ReaderError:
+        """The error ``on_error="fail"`` raises for the reject ``r``."""
+        shown = "" if r.value is None else f" (value {r.value!r})"
+        return ReaderError(
+            self.path,
+            r.line,
+            r.field,
+            f"{r.reason}{shown}",
+            hint="fix the row, or pass --on-error skip to ingest the good "
+            "rows and write the rejects to a file",
+        )
 
     def read_all(self) -> tuple[pa.Table, list[Reject]]:
         """Read the whole file into one table (small files only) and the rejects."""

@@ -30,19 +30,16 @@ Examples
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
 import re
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
-from typing import IO, Any, ClassVar, Literal
+from typing import IO, Any, ClassVar, Literal, Unpack
 
 import pyarrow as pa
 
-from ...errors import ReaderError
 from ..codebook import Codebook
-from ._base import DEFAULT_BATCH_ROWS, OnError, Reject, split_csv_header
+from ._base import ReaderOptions, Reject, split_csv_header
 from ._icews import (
     Chunk,
     _columns,
@@ -119,17 +116,9 @@ class ChronicleReader(_TextEventReader):
     format: ClassVar[str] = "chronicle"
     dataset: ClassVar[str] = "chronicle"
 
-    def __init__(
-        self,
-        path: str | Path,
-        *,
-        codebook: Codebook | None = None,
-        on_error: OnError = "fail",
-        batch_rows: int = DEFAULT_BATCH_ROWS,
-    ) -> None:
-        super().__init__(path, codebook=codebook, on_error=on_error, batch_rows=batch_rows)
+    def __init__(self, path: str | Path, **options: Unpack[ReaderOptions]) -> None:
+        super().__init__(path, **options)
         self.custom_arena_map = self.codebook.arena_map_path != _SHIPPED_ARENA_MAP
-        self._date_cache: dict[str, dt.date | None] = {}
         self._other_scores = {
             code: {
                 _table("gdelt").rows[code].goldstein if code in _table("gdelt") else None,
@@ -146,10 +135,7 @@ class ChronicleReader(_TextEventReader):
     # -- parsing ---------------------------------------------------------------------
     def _records(self, stream: IO[bytes]) -> Iterator[tuple[int, Any]]:
         lines = self._lines(stream)
-        first = next(lines, None)
-        if first is None:
-            raise ReaderError(self.path, None, None, "file is empty", hint="check the download")
-        header = first[1].strip()
+        header = self._header_line(lines).strip()
         if header != _HEADER:
             got = split_csv_header(self.path, header)
             if set(got) == set(CHRONICLE_COLUMNS):
@@ -160,38 +146,8 @@ class ChronicleReader(_TextEventReader):
                 if miss and len(miss) < len(CHRONICLE_COLUMNS):
                     what += f" (missing {', '.join(miss)})"
             raise self._wrong_layout(1, what)
-        line_no = [1]
-
-        def texts() -> Iterator[str]:
-            for n, text in lines:
-                line_no[0] = n
-                yield text + "\n"
-
-        reader = csv.reader(texts(), strict=True)
-        start = 2
-        width = len(CHRONICLE_COLUMNS)
-        while True:
-            try:
-                rec = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                raise ReaderError(
-                    self.path,
-                    start,
-                    None,
-                    f"malformed CSV: {exc}",
-                    hint="a quoted field is probably not closed; check the line",
-                ) from None
-            if rec and any(f.strip() for f in rec):
-                if len(rec) != width:
-                    yield (
-                        start,
-                        self._field_count_reject(start, len(rec), width, "comma-separated fields"),
-                    )
-                else:
-                    yield start, self._check(start, rec)
-            start = line_no[0] + 1
+        for line, rec in self._csv_records(lines, len(CHRONICLE_COLUMNS)):
+            yield line, rec if isinstance(rec, Reject) else self._check(line, rec)
 
     def _check(self, line: int, rec: list[str]) -> dict[str, Any] | Reject:
         """Typed values of one row, or the first problem with it."""
@@ -200,6 +156,13 @@ class ChronicleReader(_TextEventReader):
 
         def bad(field: str, reason: str) -> Reject:
             return Reject(line, field, v[field], reason)
+
+        def disagrees(field: str, given: object, expected: object, note: str = "") -> Reject:
+            return bad(
+                field,
+                f"{field} {given} disagrees with the codebook's {expected} "
+                f"for CAMEO {v['cameo']}{note}",
+            )
 
         date = parse_date(v["date"], self._date_cache)
         if date is None:
@@ -217,28 +180,26 @@ class ChronicleReader(_TextEventReader):
             if q is None:
                 return bad("quad_class", "not an integer")
             if q != row.quad_class:
-                return bad(
-                    "quad_class",
-                    f"quad_class {q} disagrees with the codebook's {row.quad_class} "
-                    f"for CAMEO {code}",
-                )
+                return disagrees("quad_class", q, row.quad_class)
         out["quad_class"] = row.quad_class
         if v["goldstein"]:
             g = parse_float(v["goldstein"])
             if g is None:
                 return bad("goldstein", "not a number")
             if not any(s is not None and abs(g - s) < 1e-9 for s in self._other_scores[code]):
-                return bad(
+                return disagrees(
                     "goldstein",
-                    f"goldstein {g:g} disagrees with the codebook's {row.goldstein:g} "
-                    f"for CAMEO {code} ({self.codebook.goldstein_table} table)",
+                    f"{g:g}",
+                    f"{row.goldstein:g}",
+                    f" ({self.codebook.goldstein_table} table)",
                 )
         out["goldstein"] = row.goldstein
         if v["arena"] and not self.custom_arena_map and v["arena"] != row.arena:
-            return bad(
+            return disagrees(
                 "arena",
-                f"arena {v['arena']!r} disagrees with the codebook's {row.arena!r} for "
-                f"CAMEO {code} (pass a codebook with your own arena map to use other arenas)",
+                repr(v["arena"]),
+                repr(row.arena),
+                " (pass a codebook with your own arena map to use other arenas)",
             )
         out["arena"] = row.arena
         if v["weight"]:

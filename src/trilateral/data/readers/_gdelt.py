@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import IO, ClassVar
+from typing import IO, ClassVar, Unpack
 
 import numpy as np
 import pyarrow as pa
@@ -48,7 +48,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pv
 
 from ...errors import ReaderError
-from ._base import EventReader, Reject, read_head
+from ._base import EventReader, ReaderOptions, Reject, read_head
 
 __all__ = [
     "GDELT1_COLUMNS",
@@ -530,8 +530,8 @@ class GDELTReaderBase(EventReader):
 
     default_goldstein: ClassVar = "gdelt"
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, path: str | Path, **options: Unpack[ReaderOptions]) -> None:
+        super().__init__(path, **options)
         #: FIPS code → rows whose ``ActionGeo_CountryCode`` is not in ``fips_iso3.csv``.
         self.unknown_locations: Counter[str] = Counter()
         self._known: pa.Array | None = None
@@ -710,7 +710,7 @@ class GDELTReaderBase(EventReader):
             )
         return ReaderError(self.path, line, None, f"cannot parse: {msg.splitlines()[0]}")
 
-    def _batches(  # type: ignore[override]
+    def _batches(
         self, stream: IO[bytes]
     ) -> Iterator[tuple[dict[str, pa.Array], pa.Array, dict[str, pa.Array], list[Reject]]]:
         head = read_head(self.path)

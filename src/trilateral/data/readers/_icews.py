@@ -42,21 +42,20 @@ import re
 import zlib
 from abc import abstractmethod
 from collections import Counter
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Iterator
 from importlib import resources
 from pathlib import Path
-from typing import IO, Any, ClassVar, Literal, cast
+from typing import IO, Any, ClassVar, Literal, TypeVar, Unpack
 
 import pyarrow as pa
 
 from ...errors import ReaderError
 from ..actors import ActorResolver
-from ..codebook import Codebook
 from ._base import (
-    DEFAULT_BATCH_ROWS,
+    Columns,
     EventReader,
-    OnError,
     ReadBatch,
+    ReaderOptions,
     Reject,
     read_head,
     split_csv_header,
@@ -70,29 +69,39 @@ _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _NUM_RE = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
 _INT_RE = re.compile(r"^[+-]?\d+$")
 _MISSING = frozenset({"", "NA", "N/A", "NaN", "nan", "None", "NULL", "null"})
+_CACHE_MAX = 100_000
 
-Columns = dict[str, pa.Array]
+#: What :meth:`_TextEventReader._convert` returns: ``(columns, lines, raw)``.
 Chunk = tuple[Columns, pa.Array, Columns]
+_T = TypeVar("_T")
 
 
 # ---------------------------------------------------------------------------------------
 # shared helpers (also used by the chronicle reader)
 # ---------------------------------------------------------------------------------------
-def parse_date(text: str, cache: dict[str, dt.date | None]) -> dt.date | None:
-    """A strict ``YYYY-MM-DD`` date, or None (memoised in ``cache``)."""
+def _cached(cache: dict[str, _T], key: str, compute: Callable[[str], _T]) -> _T:
+    """``compute(key)``, memoised in ``cache`` (which stops growing at 100,000 keys)."""
     try:
-        return cache[text]
+        return cache[key]
     except KeyError:
-        pass
-    value: dt.date | None = None
+        value = compute(key)
+        if len(cache) < _CACHE_MAX:
+            cache[key] = value
+        return value
+
+
+def _strict_date(text: str) -> dt.date | None:
     if _DATE_RE.match(text):
         try:
-            value = dt.date.fromisoformat(text)
+            return dt.date.fromisoformat(text)
         except ValueError:
-            value = None
-    if len(cache) < 100_000:
-        cache[text] = value
-    return value
+            return None
+    return None
+
+
+def parse_date(text: str, cache: dict[str, dt.date | None]) -> dt.date | None:
+    """A strict ``YYYY-MM-DD`` date, or None (memoised in ``cache``)."""
+    return _cached(cache, text, _strict_date)
 
 
 def parse_float(text: str) -> float | None:
@@ -146,20 +155,14 @@ class _TextEventReader(EventReader):
     all (wrong number of fields), merged into each :class:`ReadBatch`.
     """
 
-    def __init__(
-        self,
-        path: str | Path,
-        *,
-        codebook: Codebook | None = None,
-        on_error: OnError = "fail",
-        batch_rows: int = DEFAULT_BATCH_ROWS,
-    ) -> None:
-        super().__init__(path, codebook=codebook, on_error=on_error, batch_rows=batch_rows)
-        if batch_rows < 1:
+    def __init__(self, path: str | Path, **options: Unpack[ReaderOptions]) -> None:
+        super().__init__(path, **options)
+        if self.batch_rows < 1:
             raise ValueError("batch_rows must be >= 1")
         self._pending: list[Reject] = []
         self._last_line_complete = True
         self._n_lines = 0
+        self._date_cache: dict[str, dt.date | None] = {}
         cb = self.codebook
         codes = sorted(cb.rows)
         self._cb_index = {c: i for i, c in enumerate(codes)}
@@ -175,13 +178,7 @@ class _TextEventReader(EventReader):
             try:
                 raw = stream.readline(_MAX_LINE + 1)
             except zlib.error as exc:
-                raise ReaderError(
-                    self.path,
-                    n + 1 if n else None,
-                    None,
-                    f"cannot decompress: {exc}",
-                    hint="the archive is damaged; download it again",
-                ) from None
+                raise self._decompress_error(exc, n + 1 if n else None) from None
             if not raw:
                 self._n_lines = n
                 return
@@ -218,6 +215,60 @@ class _TextEventReader(EventReader):
             self._last_line_complete = complete
             yield n, text.rstrip("\r\n")
 
+    def _decompress_error(self, exc: zlib.error, line: int | None) -> ReaderError:
+        return ReaderError(
+            self.path,
+            line,
+            None,
+            f"cannot decompress: {exc}",
+            hint="the archive is damaged; download it again",
+        )
+
+    def _header_line(self, lines: Iterator[tuple[int, str]]) -> str:
+        """The text of the first line (the header), or a ReaderError for an empty file."""
+        first = next(lines, None)
+        if first is None:
+            raise ReaderError(self.path, None, None, "file is empty", hint="check the download")
+        return first[1]
+
+    def _csv_records(
+        self, lines: Iterator[tuple[int, str]], width: int
+    ) -> Iterator[tuple[int, list[str] | Reject]]:
+        """``(line, fields)`` for each CSV record after the header, with the line it starts
+        on (quoted fields may span lines); ``(line, Reject)`` when it does not have
+        ``width`` fields. Blank records are skipped."""
+        line_no = [1]
+
+        def texts() -> Iterator[str]:
+            for n, text in lines:
+                line_no[0] = n
+                yield text + "\n"
+
+        reader = csv.reader(texts(), strict=True)
+        start = 2
+        while True:
+            try:
+                rec = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                raise ReaderError(
+                    self.path,
+                    start,
+                    None,
+                    f"malformed CSV: {exc}",
+                    hint="a quoted field is probably not closed; check the line",
+                ) from None
+            if rec and any(f.strip() for f in rec):
+                if len(rec) != width:
+                    yield (
+                        start,
+                        self._field_count_reject(start, len(rec), width, "comma-separated fields"),
+                    )
+                else:
+                    yield start, rec
+            start = line_no[0] + 1
+
     def _field_count_reject(self, line: int, found: int, expected: int, what: str) -> Reject:
         reason = f"expected {expected} {what}, found {found}"
         if not self._last_line_complete:
@@ -246,7 +297,11 @@ class _TextEventReader(EventReader):
         """Reset per-read counters (called when iteration starts)."""
         self._pending = []
 
-    def _batches(self, stream: IO[bytes]) -> Iterator[Chunk]:
+    def _batches(
+        self, stream: IO[bytes]
+    ) -> Iterator[tuple[Columns, pa.Array, Columns, list[Reject]]]:
+        """Chunks of converted records, each with the rejects :meth:`_records` yielded
+        since the previous chunk (``on_error="skip"``; ``"fail"`` raises at the first)."""
         self._reset()
         records: list[Any] = []
         lines: list[int] = []
@@ -254,54 +309,29 @@ class _TextEventReader(EventReader):
             if isinstance(rec, Reject):
                 if self.on_error == "fail":
                     if records:  # earlier rows first, so the first bad line is reported
-                        yield self._convert(records, lines)
-                    shown = "" if rec.value is None else f" (value {rec.value!r})"
-                    raise ReaderError(
-                        self.path,
-                        rec.line,
-                        rec.field,
-                        f"{rec.reason}{shown}",
-                        hint="fix the row, or pass --on-error skip to ingest the good rows "
-                        "and write the rejects to a file",
-                    )
+                        yield self._chunk(records, lines)
+                    raise self._reject_error(rec)
                 self._pending.append(rec)
                 continue
             records.append(rec)
             lines.append(line)
             if len(records) >= self.batch_rows:
-                yield self._convert(records, lines)
+                yield self._chunk(records, lines)
                 records, lines = [], []
         if records or self._pending:
-            yield self._convert(records, lines)
+            yield self._chunk(records, lines)
+
+    def _chunk(
+        self, records: list[Any], lines: list[int]
+    ) -> tuple[Columns, pa.Array, Columns, list[Reject]]:
+        pending, self._pending = self._pending, []
+        return (*self._convert(records, lines), pending)
 
     def __iter__(self) -> Iterator[ReadBatch]:
-        inner = cast(Generator[ReadBatch, None, None], super().__iter__())
         try:
-            while True:
-                try:
-                    batch = next(inner)
-                except StopIteration:
-                    return
-                except zlib.error as exc:
-                    raise ReaderError(
-                        self.path,
-                        None,
-                        None,
-                        f"cannot decompress: {exc}",
-                        hint="the archive is damaged; download it again",
-                    ) from None
-                if self._pending:
-                    extra = tuple(self._pending)
-                    self._pending = []
-                    self.rows_read += len(extra)
-                    self.rows_rejected += len(extra)
-                    merged = sorted(
-                        batch.rejects + extra, key=lambda r: (r.line is None, r.line or 0)
-                    )
-                    batch = ReadBatch(batch.events, batch.extras, tuple(merged))
-                yield batch
-        finally:
-            inner.close()
+            yield from super().__iter__()
+        except zlib.error as exc:
+            raise self._decompress_error(exc, None) from None
 
     # -- codebook lookups --------------------------------------------------------------
     def _lookup(
@@ -442,17 +472,14 @@ class ICEWSReader(_TextEventReader):
         self,
         path: str | Path,
         *,
-        codebook: Codebook | None = None,
-        on_error: OnError = "fail",
-        batch_rows: int = DEFAULT_BATCH_ROWS,
         actors: ActorResolver | None = None,
+        **options: Unpack[ReaderOptions],
     ) -> None:
-        super().__init__(path, codebook=codebook, on_error=on_error, batch_rows=batch_rows)
+        super().__init__(path, **options)
         self.actors = actors or ActorResolver.load()
         self.unresolved: Counter[str] = Counter()
         self.variant: Literal["tab", "csv"] | None = None
         self._country_cache: dict[str, str | None] = {}
-        self._date_cache: dict[str, dt.date | None] = {}
         self._idx: dict[str, int] = {}
 
     @classmethod
@@ -472,10 +499,7 @@ class ICEWSReader(_TextEventReader):
 
     def _records(self, stream: IO[bytes]) -> Iterator[tuple[int, Any]]:
         lines = self._lines(stream)
-        first = next(lines, None)
-        if first is None:
-            raise ReaderError(self.path, None, None, "file is empty", hint="check the download")
-        _, header_text = first
+        header_text = self._header_line(lines)
         if "\t" in header_text:
             header = [h.strip() for h in header_text.split("\t")]
             self.variant, k = "tab", 0
@@ -502,50 +526,10 @@ class ICEWSReader(_TextEventReader):
             return
         yield from self._csv_records(lines, width)
 
-    def _csv_records(
-        self, lines: Iterator[tuple[int, str]], width: int
-    ) -> Iterator[tuple[int, Any]]:
-        line_no = [1]
-
-        def texts() -> Iterator[str]:
-            for n, text in lines:
-                line_no[0] = n
-                yield text + "\n"
-
-        reader = csv.reader(texts(), strict=True)
-        start = 2
-        while True:
-            try:
-                rec = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                raise ReaderError(
-                    self.path,
-                    start,
-                    None,
-                    f"malformed CSV: {exc}",
-                    hint="a quoted field is probably not closed; check the line",
-                ) from None
-            if rec and any(f.strip() for f in rec):
-                if len(rec) != width:
-                    yield (
-                        start,
-                        self._field_count_reject(start, len(rec), width, "comma-separated fields"),
-                    )
-                else:
-                    yield start, rec
-            start = line_no[0] + 1
-
     def _country(self, name: str | None) -> str | None:
         if name is None:
             return None
-        try:
-            iso = self._country_cache[name]
-        except KeyError:
-            iso = self.actors.country(name)
-            if len(self._country_cache) < 100_000:
-                self._country_cache[name] = iso
+        iso = _cached(self._country_cache, name, self.actors.country)
         if iso is None:
             self.unresolved[name] += 1
         return iso
@@ -714,12 +698,10 @@ class ICEWSTKGReader(_TextEventReader):
         self,
         path: str | Path,
         *,
-        codebook: Codebook | None = None,
-        on_error: OnError = "fail",
-        batch_rows: int = DEFAULT_BATCH_ROWS,
         actors: ActorResolver | None = None,
+        **options: Unpack[ReaderOptions],
     ) -> None:
-        super().__init__(path, codebook=codebook, on_error=on_error, batch_rows=batch_rows)
+        super().__init__(path, **options)
         self.actors = actors or ActorResolver.load()
         self.relations = load_event_texts()
         self.unmapped_relations: Counter[str] = Counter()
@@ -727,7 +709,6 @@ class ICEWSTKGReader(_TextEventReader):
         self.rows_skipped = 0
         self._actor_cache: dict[str, str | None] = {}
         self._rel_cache: dict[str, str | None] = {}
-        self._date_cache: dict[str, dt.date | None] = {}
         self.citation = f"ICEWS18 (TLogic) {self.path.name}"
 
     @classmethod
@@ -758,21 +739,10 @@ class ICEWSTKGReader(_TextEventReader):
         self.rows_skipped = 0
 
     def _relation(self, text: str) -> str | None:
-        try:
-            return self._rel_cache[text]
-        except KeyError:
-            code = self.relations.get(_text_key(text))
-            if len(self._rel_cache) < 100_000:
-                self._rel_cache[text] = code
-            return code
+        return _cached(self._rel_cache, text, lambda t: self.relations.get(_text_key(t)))
 
     def _actor(self, name: str) -> str | None:
-        try:
-            iso = self._actor_cache[name]
-        except KeyError:
-            iso = self.actors.resolve(name)
-            if len(self._actor_cache) < 100_000:
-                self._actor_cache[name] = iso
+        iso = _cached(self._actor_cache, name, self.actors.resolve)
         if iso is None:
             self.unresolved_actors[name] += 1
         return iso
