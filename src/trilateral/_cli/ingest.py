@@ -82,11 +82,12 @@ def _codebook(
 
 def _results_table(results: list[IngestResult]) -> Table:
     table = Table(title="ingested", title_justify="left")
-    name_width = min(60, max((len(Path(r.path).name) for r in results), default=4))
-    table.add_column("file", min_width=name_width, no_wrap=True)
-    table.add_column("layout")
+    # numbers and layout names never wrap; a long file name folds instead
+    name_width = min(28, max((len(Path(r.path).name) for r in results), default=4))
+    table.add_column("file", min_width=name_width, overflow="fold")
+    table.add_column("layout", no_wrap=True)
     for col in ("rows read", "ingested", "rejected", "duplicate?"):
-        table.add_column(col, justify="right")
+        table.add_column(col, justify="right", no_wrap=True)
     for r in results:
         table.add_row(
             Path(r.path).name,
