@@ -86,7 +86,7 @@ def _results_table(results: list[IngestResult]) -> Table:
     name_width = min(28, max((len(Path(r.path).name) for r in results), default=4))
     table.add_column("file", min_width=name_width, overflow="fold")
     table.add_column("layout", no_wrap=True)
-    for col in ("rows read", "ingested", "rejected", "duplicate?"):
+    for col in ("read", "ingested", "rejected", "dup."):
         table.add_column(col, justify="right", no_wrap=True)
     for r in results:
         table.add_row(
@@ -95,8 +95,9 @@ def _results_table(results: list[IngestResult]) -> Table:
             f"{r.rows_read:,}",
             f"{r.rows_ingested:,}",
             f"{r.rows_rejected:,}",
-            "yes (skipped)" if r.skipped_duplicate else "no",
+            "yes" if r.skipped_duplicate else "no",
         )
+    table.caption = "dup.: the same content was ingested before, so nothing changed"
     return table
 
 
