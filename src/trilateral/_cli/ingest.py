@@ -97,7 +97,8 @@ def _results_table(results: list[IngestResult]) -> Table:
             f"{r.rows_rejected:,}",
             "yes" if r.skipped_duplicate else "no",
         )
-    table.caption = "dup.: the same content was ingested before, so nothing changed"
+    if any(r.skipped_duplicate for r in results):
+        table.caption = "dup.: the same content was ingested before, so nothing changed"
     return table
 
 
