@@ -156,3 +156,13 @@ def test_to_arrow(cb: Codebook) -> None:
     t = cb.to_arrow()
     assert t.num_rows == 311
     assert t.column_names == ["cameo", "description", "goldstein", "quad_class", "arena"]
+
+
+def test_a_prefix_given_twice_is_an_error(tmp_path) -> None:
+    path = tmp_path / "arenas.csv"
+    rows = ["cameo_prefix,arena"] + [f"{i:02d},political" for i in range(1, 21)]
+    rows += ["163,economic", "163,diplomatic"]
+    path.write_text("\n".join(rows) + "\n")
+    with pytest.raises(ReaderError, match="given twice") as err:
+        Codebook.load(arena_map=path)
+    assert err.value.line == 23 and err.value.field == "cameo_prefix"

@@ -166,6 +166,7 @@ class Codebook:
                 hint="see the shipped arena_map.csv for the layout",
             )
         rules: list[tuple[str, str]] = []
+        seen: dict[str, int] = {}
         for i, rec in enumerate(reader, start=2):
             if not rec or not rec[0].strip():
                 continue
@@ -180,6 +181,15 @@ class Codebook:
                     f"unknown arena {arena!r}",
                     hint=f"use one of {', '.join(ARENAS)}",
                 )
+            if prefix in seen:
+                raise ReaderError(
+                    path,
+                    i,
+                    "cameo_prefix",
+                    f"prefix {prefix} is given twice (lines {seen[prefix]} and {i})",
+                    hint="keep one row per prefix; the longest matching prefix decides",
+                )
+            seen[prefix] = i
             rules.append((prefix, arena))
         # longest prefix first so the most specific rule wins
         rules.sort(key=lambda r: -len(r[0]))
