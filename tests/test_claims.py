@@ -30,6 +30,7 @@ from trilateral.diagnose._claims import (
     load_claims,
     run_claims,
 )
+from trilateral.diagnose._regimes import RegimeConfig
 from trilateral.errors import ConfigError
 
 PAPER = (
@@ -316,6 +317,9 @@ def report_with_store(chronicle_store):
     return run_claims(store=chronicle_store)
 
 
+MIN = 5  # run_claims' min_events: the fewest events a window (or a year) may hold
+
+
 def _q(con, sql, params=()):
     return con.execute(sql, list(params)).fetchall()
 
@@ -370,6 +374,12 @@ def _independent_event_verdicts(path) -> dict[str, str]:
         out: dict[str, str] = {}
         arenas = ("diplomatic", "economic", "information", "military", "political")
         hostile = 0
+        ((n_window,),) = _q(
+            con,
+            "SELECT count(*) FROM events WHERE least(source, target) = 'RUS' AND "
+            "greatest(source, target) = 'USA' AND date BETWEEN ? AND ?",
+            [date(2017, 1, 1), date(2018, 12, 31)],
+        )
         for ar in arenas:
             ((net, n),) = _q(
                 con,
@@ -380,15 +390,18 @@ def _independent_event_verdicts(path) -> dict[str, str]:
                 [ar, date(2017, 1, 1), date(2018, 12, 31)],
             )
             hostile += n >= 3 and net < 0
-        out["usa-rus-many-fields"] = _v(hostile >= 3)
-        before, _ = _mean(con, "USA", "RUS", date(2016, 1, 1), date(2016, 12, 31))
-        after, _ = _mean(con, "USA", "RUS", date(2017, 1, 1), date(2018, 12, 31))
-        out["usa-rus-deteriorated"] = _v(after < before)
+        out["usa-rus-many-fields"] = NOT_ENOUGH_DATA if n_window < MIN else _v(hostile >= 3)
+        before, nb = _mean(con, "USA", "RUS", date(2016, 1, 1), date(2016, 12, 31))
+        after, na = _mean(con, "USA", "RUS", date(2017, 1, 1), date(2018, 12, 31))
+        out["usa-rus-deteriorated"] = NOT_ENOUGH_DATA if min(nb, na) < MIN else _v(after < before)
         yearly = {
             y: _mean(con, "USA", "RUS", date(y, 1, 1), date(y, 12, 31)) for y in range(2014, 2020)
         }
-        lowest = min((y for y in yearly if yearly[y][1] >= 5), key=lambda y: yearly[y][0])
-        out["usa-rus-lowest-point"] = _v(lowest in (2017, 2018))
+        if any(n < MIN for _, n in yearly.values()):  # every year needs MIN events
+            out["usa-rus-lowest-point"] = NOT_ENOUGH_DATA
+        else:
+            lowest = min(yearly, key=lambda y: yearly[y][0])
+            out["usa-rus-lowest-point"] = _v(lowest in (2017, 2018))
         mags = dict(
             _q(
                 con,
@@ -441,15 +454,15 @@ def _independent_event_verdicts(path) -> dict[str, str]:
             )
             > 0.5
         )
-        thin = any(yearly[y][1] < 5 for y in (2018, 2019))
+        thin = any(yearly[y][1] < MIN for y in (2018, 2019))
         out["usa-rus-low-until-2020"] = (
             NOT_ENOUGH_DATA if thin else _v(max(yearly[y][0] for y in (2018, 2019)) < 0)
         )
-        m, _ = _mean(con, "CHN", "RUS", date(2017, 1, 1), date(2019, 12, 31))
-        out["chn-rus-positive"] = _v(m > 0)
-        b, _ = _mean(con, "USA", "CHN", date(2017, 1, 1), date(2017, 12, 31), "economic")
-        a, _ = _mean(con, "USA", "CHN", date(2018, 1, 1), date(2019, 12, 31), "economic")
-        out["usa-chn-trade-war"] = _v(a < b)
+        m, n = _mean(con, "CHN", "RUS", date(2017, 1, 1), date(2019, 12, 31))
+        out["chn-rus-positive"] = NOT_ENOUGH_DATA if n < MIN else _v(m > 0)
+        b, nb = _mean(con, "USA", "CHN", date(2017, 1, 1), date(2017, 12, 31), "economic")
+        a, na = _mean(con, "USA", "CHN", date(2018, 1, 1), date(2019, 12, 31), "economic")
+        out["usa-chn-trade-war"] = NOT_ENOUGH_DATA if min(nb, na) < MIN else _v(a < b)
         return out
     finally:
         con.close()
@@ -467,17 +480,153 @@ def test_event_verdicts_match_raw_sql(chronicle_store, report_with_store):
     assert all(" → 2017-07-28 172 " in p for p in revenge) and len(revenge) == 2
 
 
-def test_regime_claim_reports_the_rules_label_with_evidence(report_with_store):
+def _regime_sql(path) -> dict[str, float]:
+    """USA–RUS 2017–2018 figures from raw SQL (both directions, each event once)."""
+    con = duckdb.connect(str(path), read_only=True)
+    pair = "least(source, target) = 'RUS' AND greatest(source, target) = 'USA'"
+    win = "date BETWEEN DATE '2017-01-01' AND DATE '2018-12-31'"
+    try:
+        ((n, mean, material, force, coop),) = _q(
+            con,
+            f"SELECT count(*), avg(goldstein), avg(CASE WHEN quad_class = 4 THEN 1.0 ELSE 0 END), "
+            f"count(*) FILTER (WHERE left(cameo, 2) IN ('18', '19', '20')), "
+            f"avg(CASE WHEN quad_class <= 2 THEN 1.0 ELSE 0 END) FROM events "
+            f"WHERE {pair} AND {win}",
+        )
+        ((severity, located, elsewhere),) = _q(
+            con,
+            f"SELECT avg(goldstein), count(*) FILTER (WHERE coalesce(location, '') <> ''), "
+            f"count(*) FILTER (WHERE coalesce(location, '') NOT IN ('', 'USA', 'RUS') AND "
+            f"NOT list_contains(?, location)) FROM events WHERE {pair} AND {win} "
+            "AND quad_class >= 3",
+            [list(RegimeConfig().region)],
+        )
+        arenas = _q(
+            con,
+            "SELECT arena, count(*), avg(CASE WHEN quad_class <= 2 THEN 1.0 ELSE -1.0 END), "
+            "avg(CASE WHEN quad_class <= 2 THEN 1.0 ELSE 0 END) "
+            f"FROM events WHERE {pair} AND {win} GROUP BY arena ORDER BY arena",
+        )
+    finally:
+        con.close()
+    observed = [a for a in arenas if a[1] >= 3]
+    return {
+        "n_events": n,
+        "mean_goldstein": float(mean),
+        "material_conflict_share": float(material),
+        "force_events": force,
+        "cooperation_share": float(coop),
+        "conflict_goldstein": float(severity),
+        "n_located": located,
+        "n_elsewhere": elsewhere,
+        "n_arenas_observed": len(observed),
+        "n_hostile_arenas": sum(a[2] < 0 for a in observed),
+        "cooperation_survives": int(any(a[3] >= 0.25 for a in observed)),
+    }
+
+
+def test_regime_claim_label_and_evidence_from_raw_sql(chronicle_store, report_with_store):
     r = report_with_store["usa-rus-limited-opponents"]
-    assert r.verdict in (SUPPORTED, CONTRADICTED)
-    assert r.verdict == _v(r.measured == "limited opponents")
-    for key in (
-        "rule",
-        "confidence",
-        "mean_goldstein",
-        "n_hostile_arenas",
-        "force_events",
-        "scope",
-        "cooperation_survives",
-    ):
-        assert key in r.figures
+    # the shipped chronicle, 2017–2018 pooled: hostile (mean −2.73 over 98 events), force
+    # used twice, material share 0.35, 4 of 5 arenas net-hostile but cooperation survives
+    # (diplomatic), 2 of 43 located conflict events away from the region → limited in
+    # breadth and scope, not in intensity (force): "limited opponents"
+    assert (r.verdict, r.measured) == (SUPPORTED, "limited opponents")
+    assert (
+        r.figures["rule"] == "R3: hostile overall (mean Goldstein < 0), limited in breadth, scope"
+    )
+    sql = _regime_sql(chronicle_store)
+    f = r.figures
+    assert (sql["n_events"], sql["force_events"]) == (98, 2)
+    for key in ("n_events", "force_events", "n_located", "n_elsewhere", "n_arenas_observed"):
+        assert f[key] == sql[key], key
+    for key in ("n_hostile_arenas", "cooperation_survives"):
+        assert f[key] == sql[key], key
+    for key in ("mean_goldstein", "material_conflict_share", "conflict_goldstein"):
+        assert f[key] == pytest.approx(sql[key], abs=1e-9), key
+    assert f["global_share"] == pytest.approx(sql["n_elsewhere"] / sql["n_located"])
+    assert f["scope"] == "regional" and f["n_hostile_arenas"] == 4
+
+
+def test_min_events_is_one_setting_for_every_event_indicator(chronicle_store):
+    # usa-chn-trade-war: 3 economic USA–CHN events in 2017 (raw SQL below), under the
+    # default minimum of 5 → not enough data, the counts in the figures
+    con = duckdb.connect(str(chronicle_store), read_only=True)
+    try:
+        _, n2017 = _mean(con, "USA", "CHN", date(2017, 1, 1), date(2017, 12, 31), "economic")
+        _, n_chn_rus = _mean(con, "CHN", "RUS", date(2017, 1, 1), date(2019, 12, 31))
+    finally:
+        con.close()
+    assert n2017 == 3
+    r = run_claims(store=chronicle_store, ids=["usa-chn-trade-war"])["usa-chn-trade-war"]
+    assert r.verdict == NOT_ENOUGH_DATA and r.figures["n_before"] == 3
+    assert "before: 3; min_events = 5" in r.note
+    assert (
+        run_claims(store=chronicle_store, ids=["usa-chn-trade-war"], min_events=3)[
+            "usa-chn-trade-war"
+        ].verdict
+        == SUPPORTED
+    )
+    # the same setting governs every other event indicator
+    ids = [
+        "chn-rus-positive",
+        "usa-rus-deteriorated",
+        "usa-rus-lowest-point",
+        "usa-rus-many-fields",
+        "usa-rus-low-until-2020",
+        "usa-rus-limited-opponents",
+    ]
+    thin = run_claims(store=chronicle_store, ids=ids, min_events=1000)
+    for cid in ids:
+        assert thin[cid].verdict == NOT_ENOUGH_DATA, cid
+    assert thin["chn-rus-positive"].figures["n_events"] == n_chn_rus
+    assert "min_events = 1000" in thin["usa-rus-lowest-point"].note
+    with pytest.raises(ConfigError):
+        run_claims(ids=["rus-defence-2015"], min_events=0)
+
+
+def _claim(**changes):
+    doc = {
+        "id": "c1",
+        "quote": "q",
+        "indicator": "panel_value",
+        "params": {"iso3": "USA", "indicator": "gdp_current_usd", "year": 2017},
+        "window": ["2017-01-01", "2017-12-31"],
+        "expected": {"value": 1.0, "tolerance": 0.1},
+        "source": "s",
+    }
+    doc.update(changes)
+    return doc
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"expected": {"value": 1.0, "tolerance": -0.1}}, "expected.tolerance = -0.1"),
+        ({"expected": {"direction": "decrease", "tolerance": 0.1}}, "no meaning with 'direction'"),
+        ({"expected": {"in": [2017], "tolerance": 1}}, "no meaning with 'in'"),
+        ({"expected": {"equals": "x", "tolerance": 1}}, "no meaning with 'equals'"),
+        ({"params": {"iso3": "USA", "indicator": "gdp_current_usd"}}, "params.year: missing"),
+        (
+            {
+                "indicator": "unga",
+                "params": {"a": "USA", "b": "RUS", "field": "agreemnt"},
+                "expected": {"less_than": 0.5},
+            },
+            "params.field = 'agreemnt'",
+        ),
+        (
+            {"indicator": "lowest_year", "params": {"dyad": ["USA", "RUS"], "min_events": 5}},
+            "params.min_events: unknown",
+        ),
+        ({"indicator": "mean_goldstein", "params": {"dyad": ["USA"]}}, "params.dyad"),
+    ],
+)
+def test_claims_file_validation_names_claim_and_field(tmp_path, changes, message):
+    path = tmp_path / "claims.yaml"
+    path.write_text(yaml.safe_dump({"claims": [_claim(**changes)]}))
+    with pytest.raises(ConfigError, match="claim c1: ") as err:
+        load_claims(path)
+    assert message in str(err.value)
+    with pytest.raises(ConfigError):  # never a KeyError or a polars error from run_claims
+        run_claims(claims=path)

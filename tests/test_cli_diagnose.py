@@ -98,3 +98,42 @@ def test_claims_json_without_and_with_store(app, store, tmp_path, monkeypatch):
     res = runner.invoke(app, ["claims", "--db", str(store), "--id", "expulsions-60-for-60"])
     assert res.exit_code == 0, res.output
     assert "Claims of Feng" in res.output and "1 supported, 0 contradicted" in res.output
+
+
+def test_diagnose_scope_counts_only_the_window(app, store):
+    """--start/--end reach the scope table: Q4 2018 counts Q4's located conflict events."""
+    import duckdb
+
+    res = runner.invoke(
+        app,
+        [
+            "diagnose",
+            "--db",
+            str(store),
+            "--n-boot",
+            "20",
+            "--json",
+            "--period",
+            "year",
+            "--start",
+            "2018-10-01",
+            "--end",
+            "2018-12-31",
+            "--countries",
+            "USA,RUS",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    (r,) = json.loads(res.output)["regimes"]
+    con = duckdb.connect(str(store), read_only=True)
+    try:
+        ((located, severity),) = con.execute(
+            "SELECT count(*) FILTER (WHERE coalesce(location, '') <> ''), avg(goldstein) "
+            "FROM events WHERE least(source, target) = 'RUS' AND greatest(source, target) = "
+            "'USA' AND quad_class >= 3 AND date BETWEEN DATE '2018-10-01' AND DATE '2018-12-31'"
+        ).fetchall()
+    finally:
+        con.close()
+    assert located == 2  # not the whole year's 23
+    assert r["n_located"] == located and r["scope"] == "unknown"
+    assert r["conflict_goldstein"] == pytest.approx(severity)

@@ -346,47 +346,180 @@ def test_conflict_scope_missing_store(tmp_path):
         conflict_scope(tmp_path / "nope.duckdb")
 
 
-def test_usa_rus_2017_2018_on_the_shipped_chronicle(tmp_path):
-    """The rules' label for USA–RUS 2017–2018 with its evidence (not forced to the paper's)."""
+@pytest.fixture(scope="module")
+def chronicle(tmp_path_factory) -> Path:
     from importlib import resources
 
     from trilateral.data.store import EventStore
-    from trilateral.measure._indices import indices
 
     chron = resources.files("trilateral.data") / "_files" / "chronicle.csv"
     if not chron.is_file():
         pytest.skip("chronicle not shipped yet")
-    path = tmp_path / "c.duckdb"
+    path = tmp_path_factory.mktemp("regimes") / "c.duckdb"
     with EventStore.open(path) as s:
         s.ingest(Path(str(chron)))
+    return path
+
+
+def test_usa_rus_2017_2018_on_the_shipped_chronicle(chronicle):
+    """The rules' label for USA–RUS 2017–2018 with its evidence (not forced to the paper's)."""
+    from trilateral.measure._indices import indices
+
+    path = chronicle
     window = (date(2017, 1, 1), date(2018, 12, 31))
     idx = indices(path, ("USA", "RUS"), "year", start=window[0], end=window[1], n_boot=100, rng=0)
-    res = classify_regimes(idx, scope=conflict_scope(path, ("USA", "RUS")), window=window)
+    scope = conflict_scope(path, ("USA", "RUS"), start=window[0], end=window[1])
+    res = classify_regimes(idx, scope=scope, window=window)
     r = res.get("USA-RUS", window[0])
     ev = r.evidence
-    for key in (
-        "n_events",
-        "mean_goldstein",
-        "material_conflict_share",
-        "force_events",
-        "n_hostile_arenas",
-        "cooperation_survives",
-        "scope",
-        "global_share",
-    ):
-        assert key in ev
-    # the label follows from the evidence by the documented rules
     cfg = res.config
     assert ev["n_events"] >= cfg.min_events
-    if ev["mean_goldstein"] < 0:
-        limited = (
-            (ev["force_events"] < 1 and ev["material_conflict_share"] < 0.5)
-            or ev["n_hostile_arenas"] < 4
-            or ev["cooperation_survives"]
-            or ev["scope"] == "regional"
+    assert ev["conflict_goldstein"] is not None and ev["scope"] != "unknown"
+    # the label follows from the evidence by the documented rules, severity included
+    if ev["mean_goldstein"] < cfg.hostile_goldstein:
+        intensity = (
+            ev["force_events"] < cfg.force_min_events
+            and ev["material_conflict_share"] < cfg.material_conflict_share
+            and ev["conflict_goldstein"] > cfg.severity_goldstein
         )
-        assert r.label == (LIMITED_OPPONENTS if limited else CONFRONTATION)
-        assert set(r.limited_by) <= {"intensity", "breadth", "scope"}
+        breadth = (
+            ev["n_hostile_arenas"] < cfg.confrontation_min_hostile_arenas
+            or ev["cooperation_survives"]
+        )
+        scope_limited = ev["scope"] == "regional"
+        expected = tuple(
+            d
+            for d, lim in (("intensity", intensity), ("breadth", breadth), ("scope", scope_limited))
+            if lim
+        )
+        assert r.label == (LIMITED_OPPONENTS if expected else CONFRONTATION)
+        assert r.limited_by == expected
     else:
         assert r.label in (PARTNERSHIP, LIMITED_PARTNERSHIP)
     assert 0.0 <= r.confidence <= 1.0
+
+
+# ------------------------------------------------------------------ scope aligned to the index
+
+
+def _counts(r):
+    return (r["n_conflict"], r["n_located"], r["n_home"], r["n_region"], r["n_elsewhere"])
+
+
+def test_scope_is_aligned_to_the_index_period(tmp_path):
+    from trilateral.measure._indices import indices
+
+    path = _store(tmp_path)
+    monthly = indices(path, ("USA", "RUS"), "month", n_boot=0, start="2018-01-01", end="2018-12-31")
+    # a yearly scope cannot be matched to months: before, January got the whole year's
+    # scope and February–December none
+    with pytest.raises(ConfigError, match="per year but the index is per month"):
+        classify_regimes(monthly, scope=conflict_scope(path, ("USA", "RUS"), "year"))
+    # a daily scope is pooled into the months: each month its own events
+    res = classify_regimes(
+        monthly,
+        scope=conflict_scope(path, ("USA", "RUS"), "day"),
+        config=RegimeConfig(min_events=1),
+    )
+    by_month = {r.period_start.month: r.evidence for r in res.regimes}
+    assert by_month[3]["n_located"] == 1 and by_month[3]["n_home"] == 1  # e1
+    assert by_month[4]["n_region"] == 1  # e2 in Syria
+    assert by_month[1]["n_located"] is None and by_month[7]["n_located"] is None
+    # and re-aggregated with the index to a year: the year's located events, 3
+    yearly = classify_regimes(
+        monthly, scope=conflict_scope(path, ("USA", "RUS"), "month"), period="year"
+    )
+    assert yearly.regimes[0].evidence["n_located"] == 3
+
+
+def test_scope_window_must_cut_periods_like_the_index(tmp_path):
+    from trilateral.measure._indices import indices
+
+    path = _store(tmp_path)
+    idx = indices(path, ("USA", "RUS"), "year", n_boot=0, start="2018-05-01", end="2018-12-31")
+    with pytest.raises(ConfigError, match="start"):
+        classify_regimes(idx, scope=conflict_scope(path, ("USA", "RUS"), "year"))
+    scope = conflict_scope(path, ("USA", "RUS"), "year", start="2018-05-01", end="2018-12-31")
+    assert _counts(scope.row(0, named=True)) == (2, 1, 0, 0, 1)  # e3 (GBR), e4 (unlocated)
+    ev = classify_regimes(idx, scope=scope, config=RegimeConfig(min_events=1)).regimes[0].evidence
+    assert (ev["n_located"], ev["n_elsewhere"], ev["conflict_goldstein"]) == (1, 1, -2.0)
+    # a bound on a period's edge only decides which periods exist: no error
+    aligned = indices(path, ("USA", "RUS"), "year", n_boot=0, start="2018-01-01")
+    classify_regimes(aligned, scope=conflict_scope(path, ("USA", "RUS"), "year"))
+
+
+def _weighted_store(tmp_path: Path) -> Path:
+    path = tmp_path / "w.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute(DDL)
+    con.execute("INSERT INTO store_meta VALUES ('version', ?)", [str(STORE_VERSION)])
+    rows = [  # conflict events with 9, 1 and 1 mentions; one cooperative event
+        ("w1", "2018-03-01", "USA", "RUS", "163", 4, -8.0, "economic", 9, "USA"),
+        ("w2", "2018-04-01", "RUS", "USA", "112", 3, -2.0, "information", 1, "RUS"),
+        ("w3", "2018-05-01", "USA", "RUS", "111", 3, -2.0, "information", 1, "RUS"),
+        ("w4", "2018-06-01", "USA", "RUS", "042", 1, 1.9, "diplomatic", 1, None),
+        ("w5", "2018-06-02", "USA", "RUS", "112", 3, -2.0, "information", 1, None),
+    ]
+    for r in rows:
+        con.execute(
+            "INSERT INTO events VALUES (?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?, ?, 'gdelt2', ?, "
+            "NULL, 1)",
+            list(r),
+        )
+    con.close()
+    return path
+
+
+def test_severity_is_weighted_like_the_index(tmp_path):
+    from trilateral.measure._indices import indices
+
+    path = _weighted_store(tmp_path)
+    scope = conflict_scope(path, ("USA", "RUS"), "year")
+    out = {}
+    for weighting in ("events", "mentions"):
+        idx = indices(path, ("USA", "RUS"), "year", n_boot=0, weighting=weighting)
+        r = classify_regimes(idx, scope=scope, config=RegimeConfig(min_events=1)).regimes[0]
+        out[weighting] = r.evidence["conflict_goldstein"]
+    assert out["events"] == pytest.approx((-8 - 2 - 2 - 2) / 4)  # each event once: −3.5
+    assert out["mentions"] == pytest.approx((-8 * 9 - 2 - 2 - 2) / 12)  # −6.5
+    # exact sums: the same figure with DuckDB on one thread or many
+    row = scope.row(0, named=True)
+    assert row["sum_goldstein"] == -14.0 and row["sum_goldstein_mentions"] == -78.0
+
+
+def test_undirected_index_intervals_pass_through(chronicle):
+    from trilateral.measure._indices import indices
+
+    idx = indices(
+        chronicle, ("USA", "RUS"), "year", n_boot=200, rng=0, start="2014-01-01", end="2019-12-31"
+    )
+    sym = idx.symmetric().frame.filter(pl.col("arena") == "all")
+    res = classify_regimes(idx)
+    for r in sym.iter_rows(named=True):
+        ev = res.get("RUS-USA", r["period_start"]).evidence
+        assert (ev["ci_low"], ev["ci_high"]) == (r["ci_low"], r["ci_high"])
+        assert ev["mean_goldstein"] == r["mean_goldstein"]
+
+
+def test_confidence_does_not_depend_on_other_dyads_or_periods(chronicle):
+    from trilateral.measure._indices import indices
+
+    def conf(countries, start, end):
+        idx = indices(chronicle, countries, "year", n_boot=200, rng=0, start=start, end=end)
+        return classify_regimes(idx, rng=0).get("RUS-USA", 2015).confidence
+
+    triad = conf(("USA", "RUS", "CHN"), "2014-01-01", "2019-12-31")
+    assert conf(("USA", "RUS"), "2014-01-01", "2019-12-31") == triad
+    assert conf(("USA", "RUS"), "2015-01-01", "2015-12-31") == triad
+    assert conf(("USA", "RUS", "CHN"), "2015-01-01", "2017-12-31") == triad
+
+
+def test_rule_text_uses_the_configured_hostile_goldstein():
+    cfg = RegimeConfig(hostile_goldstein=-1.0)
+    friendly = label(
+        frame({a: (10, 0.5, 0.9) for a in ARENAS}, overall=(50, -0.5, 0.9)), config=cfg
+    )
+    assert friendly.label == LIMITED_PARTNERSHIP
+    assert friendly.rule.startswith("R2: friendly overall (mean Goldstein ≥ -1) but ")
+    hostile = label(frame(HOSTILE_ALL, overall=(50, -3.0, 0.1, 0.2, 0)), config=cfg)
+    assert hostile.rule.startswith("R3: hostile overall (mean Goldstein < -1)")

@@ -186,3 +186,15 @@ def test_bad_inputs():
     assert t.type == NO_DATA
     with pytest.raises(DataError):
         triangle_types(tri((1.0, 1.0, 1.0)), countries=("IND", "PAK", "BRA"))
+
+
+def test_probabilities_do_not_depend_on_other_periods():
+    # each period draws from its own stream keyed by the triangle and the period: dropping
+    # or adding other periods leaves a period's probabilities as they were
+    f = tri((1.0, 0.8, -0.6), (0.7, -0.4, 0.9), (0.2, 0.6, -1.0), half=1.5)
+    full = {t.period_start: t.probabilities for t in triangle_types(f).periods}
+    part = triangle_types(f.filter(pl.col("period_start") >= date(2015, 1, 1))).periods
+    assert {t.period_start: t.probabilities for t in part} == {
+        d: p for d, p in full.items() if d >= date(2015, 1, 1)
+    }
+    assert 0.0 < full[date(2015, 1, 1)][ROMANTIC_TRIANGLE] < 1.0  # the draws do vary

@@ -157,7 +157,7 @@ def run_demo(
     summaries["tit_for_tat"] = tft.summary()
 
     say("diagnose: regimes per dyad and year, the strategic triangle")
-    scope = conflict_scope(store_path, countries, "year")
+    scope = conflict_scope(store_path, countries, "year", start=start, end=end)
     regimes = classify_regimes(yearly, scope=scope, rng=seed)
     files += _write_table(regimes.to_frame(), out, "regimes")
     summaries["regimes"] = regimes.summary()

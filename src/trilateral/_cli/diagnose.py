@@ -99,7 +99,7 @@ def register(app: typer.Typer) -> None:
             start=start,
             end=end,
         )
-        scope = conflict_scope(path, codes, period.value)
+        scope = conflict_scope(path, codes, period.value, start=start, end=end)
         regimes = classify_regimes(idx, scope=scope, rng=seed)
         triangle = triangle_types(idx, codes, rng=seed) if len(codes) == 3 else None
         if json_out:

@@ -20,10 +20,10 @@ from typing import Any
 
 import polars as pl
 import yaml
-from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
 from ..errors import ConfigError, DataError, TrilateralError
-from ._regimes import classify_regimes, conflict_scope
+from ._regimes import RegimeConfig, classify_regimes, conflict_scope
 
 __all__ = [
     "CONTRADICTED",
@@ -42,6 +42,136 @@ CONTRADICTED = "contradicted"
 NOT_ENOUGH_DATA = "not enough data"
 VERDICTS = (SUPPORTED, CONTRADICTED, NOT_ENOUGH_DATA)
 _EXPECT_KEYS = {"value", "less_than", "greater_than", "between", "equals", "in", "direction"}
+
+
+# --------------------------------------------------------------------------- parameters
+
+
+def _iso(x: Any) -> date:
+    return x if isinstance(x, date) else date.fromisoformat(str(x))
+
+
+def _p_str(v: Any) -> str | None:
+    return None if isinstance(v, str) and v.strip() else "must be a non-empty string"
+
+
+def _p_iso3(v: Any) -> str | None:
+    ok = isinstance(v, str) and len(v) == 3 and v.isalpha()
+    return None if ok else "must be an ISO3 country code such as USA"
+
+
+def _p_int(lo: int) -> Callable[[Any], str | None]:
+    def check(v: Any) -> str | None:
+        ok = isinstance(v, int) and not isinstance(v, bool) and v >= lo
+        return None if ok else f"must be an integer ≥ {lo}"
+
+    return check
+
+
+def _p_num(lo: float, hi: float = math.inf, lo_open: bool = False) -> Callable[[Any], str | None]:
+    def check(v: Any) -> str | None:
+        ok = isinstance(v, int | float) and not isinstance(v, bool)
+        ok = ok and (v > lo if lo_open else v >= lo) and v <= hi
+        span = f"{'(' if lo_open else '['}{lo:g}, {hi:g}]"
+        return None if ok else f"must be a number in {span}"
+
+    return check
+
+
+def _p_dyad(v: Any) -> str | None:
+    ok = isinstance(v, list | tuple) and len(v) == 2 and all(_p_iso3(x) is None for x in v)
+    ok = ok and len({str(x).upper() for x in v}) == 2
+    return None if ok else "must be two different ISO3 codes, e.g. [USA, RUS]"
+
+
+def _p_dates(v: Any) -> str | None:
+    try:
+        ok = isinstance(v, list | tuple) and len(v) == 2 and _iso(v[0]) <= _iso(v[1])
+    except (TypeError, ValueError):
+        ok = False
+    return None if ok else "must be two ISO dates [first, last], first ≤ last"
+
+
+def _p_years(v: Any) -> str | None:
+    ok = isinstance(v, list | tuple) and len(v) == 2 and all(_p_int(1)(y) is None for y in v)
+    return None if ok else "must be two years [first, second]"
+
+
+def _p_prefixes(v: Any) -> str | None:
+    ok = isinstance(v, list | tuple) and all(isinstance(x, str) and x.isdigit() for x in v)
+    return None if ok else "must be a list of CAMEO code prefixes as strings, e.g. ['163']"
+
+
+def _p_one_of(*choices: str) -> Callable[[Any], str | None]:
+    def check(v: Any) -> str | None:
+        return None if v in choices else f"must be one of {', '.join(choices)}"
+
+    return check
+
+
+def _p_arena(v: Any) -> str | None:
+    from ..config import ARENAS
+
+    return _p_one_of(*ARENAS, "all")(v)
+
+
+_Check = Callable[[Any], "str | None"]
+_PANEL: dict[str, _Check] = {"iso3": _p_iso3, "indicator": _p_str}
+_PAIR: dict[str, _Check] = {"a": _p_iso3, "b": _p_iso3, "indicator": _p_str}
+#: Per indicator: (required parameters, optional parameters), each with its check.
+PARAMS: dict[str, tuple[dict[str, _Check], dict[str, _Check]]] = {
+    "panel_value": (_PANEL | {"year": _p_int(1)}, {"scale": _p_num(0.0, lo_open=True)}),
+    "panel_ratio": (_PAIR | {"year": _p_int(1)}, {}),
+    "panel_cagr": (_PANEL, {}),
+    "panel_argmax_year": (_PANEL, {}),
+    "panel_growth": (_PANEL, {}),
+    "power_gap_trend": (_PAIR, {"level": _p_num(0.0, 1.0, lo_open=True)}),
+    "mean_goldstein": ({"dyad": _p_dyad}, {"arena": _p_arena}),
+    "goldstein_change": ({"dyad": _p_dyad, "before": _p_dates}, {"arena": _p_arena}),
+    "yearly_goldstein_max": ({"dyad": _p_dyad}, {}),
+    "lowest_year": ({"dyad": _p_dyad}, {}),
+    "hostile_arenas": ({"dyad": _p_dyad}, {"min_arena_events": _p_int(1)}),
+    "year_change": (
+        {"source": _p_iso3, "target": _p_iso3, "years": _p_years},
+        {"cameo_prefixes": _p_prefixes, "measure": _p_one_of("count", "magnitude")},
+    ),
+    "tit_for_tat": (
+        {"actor": _p_iso3, "responder": _p_iso3},
+        {
+            "arena": _p_arena,
+            "cameo_prefixes": _p_prefixes,
+            "max_lag_days": _p_int(1),
+            "magnitude_tolerance": _p_num(0.0),
+        },
+    ),
+    "regime": ({"dyad": _p_dyad}, {}),
+    "unga": (
+        {"a": _p_iso3, "b": _p_iso3, "field": _p_one_of("agreement", "s_score")},
+        {},
+    ),
+}
+
+
+def _param_problems(indicator: str, params: Mapping[str, Any]) -> list[str]:
+    required, optional = PARAMS[indicator]
+    problems = [
+        f"params.{k}: missing ({indicator} needs {', '.join(required)})"
+        for k in required
+        if k not in params
+    ]
+    for k, v in params.items():
+        check = required.get(k) or optional.get(k)
+        if check is None:
+            known = ", ".join([*required, *optional])
+            extra = ""
+            if k == "min_events":
+                extra = "; the minimum is one setting for every claim: run_claims(min_events=)"
+            problems.append(f"params.{k}: unknown for {indicator} (known: {known}){extra}")
+            continue
+        why = check(v)
+        if why is not None:
+            problems.append(f"params.{k} = {v!r}: {why}")
+    return problems
 
 
 class Claim(BaseModel):
@@ -79,6 +209,30 @@ class Claim(BaseModel):
         d = self.expected.get("direction")
         if d is not None and d not in ("increase", "decrease"):
             raise ValueError("direction must be 'increase' or 'decrease'")
+        problems = []
+        (kind,) = kinds
+        if "tolerance" in self.expected:
+            tol = self.expected["tolerance"]
+            if kind in ("direction", "in", "equals"):
+                problems.append(f"expected.tolerance: has no meaning with {kind!r}; remove it")
+            elif _p_num(0.0)(tol) is not None:
+                problems.append(f"expected.tolerance = {tol!r}: must be a number ≥ 0")
+        target = self.expected[kind]
+        if kind in ("value", "less_than", "greater_than") and _p_num(-math.inf)(target):
+            problems.append(f"expected.{kind} = {target!r}: must be a number")
+        if kind == "between" and not (
+            isinstance(target, list | tuple)
+            and len(target) == 2
+            and all(_p_num(-math.inf)(x) is None for x in target)
+            and target[0] <= target[1]
+        ):
+            problems.append(f"expected.between = {target!r}: must be [low, high], low ≤ high")
+        if kind == "in" and not isinstance(target, list | tuple):
+            problems.append(f"expected.in = {target!r}: must be a list")
+        if self.indicator in PARAMS:
+            problems += _param_problems(self.indicator, self.params)
+        if problems:
+            raise ValueError("; ".join(problems))
         return self
 
     def expected_text(self) -> str:
@@ -244,6 +398,12 @@ def _claims_path() -> Any:
     return resources.files("trilateral.diagnose").joinpath("claims.yaml")
 
 
+def _error_text(e: Mapping[str, Any]) -> str:
+    loc = ".".join(str(x) for x in e.get("loc", ()))
+    msg = str(e.get("msg", "")).removeprefix("Value error, ")
+    return f"{loc}: {msg}" if loc else msg
+
+
 def load_claims(path: str | Path | None = None) -> tuple[Claim, ...]:
     """Read and validate a claims file (default: the shipped ``claims.yaml``).
 
@@ -269,9 +429,13 @@ def load_claims(path: str | Path | None = None) -> tuple[Claim, ...]:
     for i, item in enumerate(items):
         try:
             claims.append(Claim.model_validate(item))
-        except Exception as exc:  # pydantic.ValidationError
+        except ValidationError as exc:
             ident = item.get("id", f"#{i + 1}") if isinstance(item, dict) else f"#{i + 1}"
-            raise ConfigError(f"{src}: claim {ident}: {exc}") from None
+            why = "; ".join(_error_text(e) for e in exc.errors())
+            raise ConfigError(
+                f"{src}: claim {ident}: {why}",
+                hint="see the expected and params formats at the top of claims.yaml",
+            ) from None
     ids = [c.id for c in claims]
     dup = sorted({i for i in ids if ids.count(i) > 1})
     if dup:
@@ -289,6 +453,7 @@ class _Context:
     alignment: pl.DataFrame | None
     n_boot: int
     rng: Any
+    min_events: int = 5
     cache: dict[Any, Any] = field(default_factory=dict)
 
     def need_panel(self) -> pl.DataFrame | None:
@@ -489,9 +654,10 @@ def _dyad(p: Mapping[str, Any]) -> tuple[str, str]:
     return a, b
 
 
-def _sym_index(ctx: _Context, dyad: tuple[str, str], window: tuple[date, date], arena: str):
-    """Symmetric yearly index rows of one dyad and arena (cached)."""
-    key = ("index", dyad, window, arena)
+def _sym_index(ctx: _Context, dyad: tuple[str, str], window: tuple[date, date]) -> Any:
+    """The symmetric yearly :class:`~trilateral.measure.DyadIndex` of one dyad (cached):
+    every arena and ``all``, events weighted once each, no bootstrap."""
+    key = ("index", dyad, window)
     if key not in ctx.cache:
         from ..measure import indices
 
@@ -499,36 +665,39 @@ def _sym_index(ctx: _Context, dyad: tuple[str, str], window: tuple[date, date], 
             ctx.store,
             countries=list(dyad),
             period="year",
-            arena=arena,
             start=window[0],
             end=window[1],
             n_boot=0,
         )
-        frame = idx.symmetric().frame.filter(pl.col("arena") == arena)
-        ctx.cache[key] = frame
+        ctx.cache[key] = idx.symmetric()
     return ctx.cache[key]
 
 
-def _pooled_mean(frame: pl.DataFrame) -> tuple[float | None, int]:
-    f = frame.filter(pl.col("n_events") > 0)
-    n = int(f["n_events"].sum()) if f.height else 0
-    if n == 0:
-        return None, 0
-    w = f["weight"].cast(pl.Float64)
-    total = float(w.sum())
-    mean = float((w * f["mean_goldstein"]).sum()) / total
-    return mean, n
+def _pooled(ctx: _Context, dyad: tuple[str, str], window: tuple[date, date], arena: str):
+    """The window's pooled row of one arena (:meth:`DyadIndex.pooled`): n_events, mean, …"""
+    p = _sym_index(ctx, dyad, window).pooled().filter(pl.col("arena") == arena)
+    return p.row(0, named=True) if p.height else {"n_events": 0, "mean_goldstein": None}
+
+
+def _thin(counts: Mapping[str, int], min_events: int) -> Measurement | None:
+    """Not enough data when a window holds fewer than ``min_events`` events."""
+    low = {k: n for k, n in counts.items() if n < min_events}
+    if not low:
+        return None
+    which = ", ".join(f"{k}: {n}" for k, n in low.items())
+    return Measurement(None, note=f"too few events ({which}; min_events = {min_events})")
 
 
 def _ind_mean_goldstein(ctx: _Context, c: Claim) -> Measurement:
     if ctx.store is None:
         return _NO_STORE
-    dyad = _dyad(c.params)
-    frame = _sym_index(ctx, dyad, c.window, c.params.get("arena", "all"))
-    mean, n = _pooled_mean(frame)
-    if mean is None:
-        return Measurement(None, {"n_events": 0}, note="no events in the window")
-    return Measurement(mean, {"n_events": n})
+    r = _pooled(ctx, _dyad(c.params), c.window, c.params.get("arena", "all"))
+    n = int(r["n_events"] or 0)
+    figs = {"n_events": n, "mean": r["mean_goldstein"]}
+    thin = _thin({"window": n}, ctx.min_events)
+    if thin is not None:
+        return Measurement(None, figs, note=thin.note)
+    return Measurement(r["mean_goldstein"], figs)
 
 
 def _ind_goldstein_change(ctx: _Context, c: Claim) -> Measurement:
@@ -536,17 +705,20 @@ def _ind_goldstein_change(ctx: _Context, c: Claim) -> Measurement:
         return _NO_STORE
     dyad = _dyad(c.params)
     arena = c.params.get("arena", "all")
-    b0, b1 = (date.fromisoformat(str(x)) for x in c.params["before"])
-    before, nb = _pooled_mean(_sym_index(ctx, dyad, (b0, b1), arena))
-    after, na = _pooled_mean(_sym_index(ctx, dyad, c.window, arena))
+    b0, b1 = (_iso(x) for x in c.params["before"])
+    rb = _pooled(ctx, dyad, (b0, b1), arena)
+    ra = _pooled(ctx, dyad, c.window, arena)
+    nb, na = int(rb["n_events"] or 0), int(ra["n_events"] or 0)
+    before, after = rb["mean_goldstein"], ra["mean_goldstein"]
     figs = {"before": before, "n_before": nb, "after": after, "n_after": na}
-    if before is None or after is None:
-        return Measurement(None, figs, note="no events in one of the two windows")
+    thin = _thin({"before": nb, "after": na}, ctx.min_events)
+    if thin is not None:
+        return Measurement(None, figs, note=thin.note)
     return Measurement(after - before, figs)
 
 
 def _yearly(ctx: _Context, c: Claim) -> tuple[dict[int, float | None], dict[int, int]]:
-    frame = _sym_index(ctx, _dyad(c.params), c.window, "all")
+    frame = _sym_index(ctx, _dyad(c.params), c.window).frame.filter(pl.col("arena") == "all")
     means: dict[int, float | None] = {y: None for y in _years(c)}
     counts: dict[int, int] = dict.fromkeys(_years(c), 0)
     for r in frame.iter_rows(named=True):
@@ -557,31 +729,28 @@ def _yearly(ctx: _Context, c: Claim) -> tuple[dict[int, float | None], dict[int,
     return means, counts
 
 
+def _yearly_figures(ctx: _Context, c: Claim):
+    means, counts = _yearly(ctx, c)
+    figs = {f"mean_{y}": m for y, m in means.items()} | {f"n_{y}": n for y, n in counts.items()}
+    return means, figs, _thin({str(y): n for y, n in counts.items()}, ctx.min_events)
+
+
 def _ind_yearly_goldstein_max(ctx: _Context, c: Claim) -> Measurement:
     if ctx.store is None:
         return _NO_STORE
-    means, counts = _yearly(ctx, c)
-    figs = {f"mean_{y}": m for y, m in means.items()} | {f"n_{y}": n for y, n in counts.items()}
-    thin = [y for y, n in counts.items() if n < int(c.params.get("min_events", 5))]
-    if thin:
-        return Measurement(
-            None, figs, note=f"too few events in {', '.join(map(str, thin))} (data stop?)"
-        )
+    means, figs, thin = _yearly_figures(ctx, c)
+    if thin is not None:
+        return Measurement(None, figs, note=thin.note)
     return Measurement(max(m for m in means.values() if m is not None), figs)
 
 
 def _ind_lowest_year(ctx: _Context, c: Claim) -> Measurement:
     if ctx.store is None:
         return _NO_STORE
-    means, counts = _yearly(ctx, c)
-    figs = {f"mean_{y}": m for y, m in means.items()} | {f"n_{y}": n for y, n in counts.items()}
-    ok = {
-        y: m
-        for y, m in means.items()
-        if m is not None and counts[y] >= int(c.params.get("min_events", 5))
-    }
-    if len(ok) < 2:
-        return Measurement(None, figs, note="fewer than two years with enough events")
+    means, figs, thin = _yearly_figures(ctx, c)
+    if thin is not None:
+        return Measurement(None, figs, note=thin.note)
+    ok = {y: m for y, m in means.items() if m is not None}
     return Measurement(min(ok, key=lambda y: ok[y]), figs)
 
 
@@ -592,20 +761,25 @@ def _ind_hostile_arenas(ctx: _Context, c: Claim) -> Measurement:
 
     dyad = _dyad(c.params)
     min_n = int(c.params.get("min_arena_events", 3))
-    figs: dict[str, Any] = {}
+    pooled = {r["arena"]: r for r in _sym_index(ctx, dyad, c.window).pooled().iter_rows(named=True)}
+    n_all = int(pooled.get("all", {}).get("n_events") or 0)
+    figs: dict[str, Any] = {"n_events": n_all}
     hostile = observed = 0
     for arena in ARENAS:
-        f = _sym_index(ctx, dyad, c.window, arena).filter(pl.col("n_events") > 0)
-        n = int(f["n_events"].sum()) if f.height else 0
-        if n < min_n:
+        r = pooled.get(arena, {})
+        n = int(r.get("n_events") or 0)
+        figs[f"n_{arena}"] = n
+        if n < min_n or r.get("net_cooperation") is None:
             figs[arena] = None
             continue
-        w = f["weight"].cast(pl.Float64)
-        net = float((w * f["net_cooperation"]).sum()) / float(w.sum())
+        net = float(r["net_cooperation"])
         figs[arena] = round(net, 4)
         observed += 1
         hostile += net < 0
     figs["arenas_observed"] = observed
+    thin = _thin({"window": n_all}, ctx.min_events)
+    if thin is not None:
+        return Measurement(None, figs, note=thin.note)
     if observed == 0:
         return Measurement(None, figs, note="no arena with enough events")
     return Measurement(hostile, figs)
@@ -727,8 +901,9 @@ def _ind_regime(ctx: _Context, c: Claim) -> Measurement:
         n_boot=ctx.n_boot,
         rng=ctx.rng,
     )
-    scope = conflict_scope(ctx.store, dyad, "year")
-    res = classify_regimes(idx, scope=scope, window=c.window, rng=ctx.rng)
+    scope = conflict_scope(ctx.store, dyad, "year", start=c.window[0], end=c.window[1])
+    cfg = RegimeConfig(min_events=ctx.min_events)
+    res = classify_regimes(idx, cfg, scope=scope, window=c.window, rng=ctx.rng)
     r = res.get(dyad, c.window[0])
     figs = {"rule": r.rule, "confidence": r.confidence, **dict(r.evidence)}
     if r.label == "insufficient data":
@@ -829,6 +1004,7 @@ def run_claims(
     ids: Iterable[str] | None = None,
     n_boot: int = 200,
     rng: Any = 0,
+    min_events: int = 5,
 ) -> ClaimsReport:
     """Check the paper's claims against the data.
 
@@ -846,6 +1022,12 @@ def run_claims(
         Check only these claims.
     n_boot, rng
         Bootstrap replicates and seed for the regime claim's confidence.
+    min_events : int
+        The fewest events a window (or a year, for the yearly indicators) must hold for
+        an event indicator that averages Goldstein scores or shares (``mean_goldstein``,
+        ``goldstein_change``, ``yearly_goldstein_max``, ``lowest_year``,
+        ``hostile_arenas``, ``regime``); fewer → "not enough data", with the counts in
+        the figures. Default 5, the regime rules' ``min_events``.
 
     Returns
     -------
@@ -873,7 +1055,9 @@ def run_claims(
         from ..data.unga import load_alignment
 
         alignment = load_alignment()
-    ctx = _Context(store, _as_polars(panel), _as_polars(alignment), n_boot, rng)
+    if not (isinstance(min_events, int) and min_events >= 1):
+        raise ConfigError(f"min_events must be a positive integer, got {min_events!r}")
+    ctx = _Context(store, _as_polars(panel), _as_polars(alignment), n_boot, rng, min_events)
     results = []
     for claim in claims:
         try:

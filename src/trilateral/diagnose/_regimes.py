@@ -12,6 +12,7 @@ confrontation). The rules, their thresholds and the confidence method are docume
 from __future__ import annotations
 
 import dataclasses
+import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,7 +21,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from .._rng import RNGLike, resolve_rng
+from .._rng import RNGLike, seed_sequence
 from ..config import ARENAS, DEFAULT_COUNTRIES, PERIODS
 from ..errors import ConfigError, DataError, StoreError
 
@@ -309,7 +310,12 @@ class RegimeResults:
 
 
 def _as_frame(index: Any) -> pl.DataFrame:
-    """The symmetric index frame of a ``DyadIndex`` or of an index frame."""
+    """The symmetric index frame of a ``DyadIndex`` or of an index frame.
+
+    An undirected ``DyadIndex`` (or the undirected view :meth:`DyadIndex.symmetric` makes
+    of a directed one) passes through unchanged, so its bootstrap intervals stay the
+    measure stage's percentile intervals. Only a directed *frame* is pooled here.
+    """
     if isinstance(index, pl.DataFrame):
         frame = index
     elif hasattr(index, "symmetric") and hasattr(index, "frame"):
@@ -329,6 +335,16 @@ def _as_frame(index: Any) -> pl.DataFrame:
             hint="see the Index-frame contract in docs/ARCHITECTURE.md",
         )
     return symmetric_frame(frame)
+
+
+def _is_symmetric(frame: pl.DataFrame) -> bool:
+    """One row per unordered pair, arena and period, ``source < target``."""
+    if frame.height == 0:
+        return True
+    if not bool((frame["source"] < frame["target"]).all()):
+        return False
+    keys = ["source", "target", "arena", "period_start"]
+    return frame.select(keys).is_unique().all()
 
 
 def _fill_optional(frame: pl.DataFrame) -> pl.DataFrame:
@@ -392,8 +408,9 @@ def _pool(frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
 def symmetric_frame(frame: pl.DataFrame) -> pl.DataFrame:
     """The undirected view of an index frame: ``source < target``, both directions pooled.
 
-    A frame that is already symmetric (one row per unordered pair) comes back with the
-    same figures.
+    A frame that is already symmetric (one row per unordered pair, ``source < target``)
+    comes back unchanged (its intervals untouched); a directed frame's rows are pooled,
+    and the pooled interval is the normal approximation of :func:`_pool`.
 
     Examples
     --------
@@ -406,11 +423,33 @@ def symmetric_frame(frame: pl.DataFrame) -> pl.DataFrame:
     [-3.0]
     """
     frame = _fill_optional(frame)
+    if _is_symmetric(frame):
+        return frame.sort(["source", "target", "arena", "period_start"], maintain_order=True)
     lo = pl.min_horizontal("source", "target")
     hi = pl.max_horizontal("source", "target")
     frame = frame.with_columns(lo.alias("source"), hi.alias("target"))
     keys = ["source", "target", "arena", "period", "period_start"]
     return _pool(frame, keys).sort(["source", "target", "arena", "period_start"])
+
+
+_EVERY = {"day": "1d", "week": "1w", "month": "1mo", "quarter": "1q", "year": "1y"}
+
+
+def _nests(fine: str, coarse: str) -> bool:
+    """Whether every ``fine`` period lies inside one ``coarse`` period (weeks straddle months)."""
+    if fine == coarse or fine == "day":
+        return True
+    if fine == "week":
+        return False
+    return coarse in PERIODS and PERIODS.index(fine) < PERIODS.index(coarse) and coarse != "week"
+
+
+def _frame_period(frame: pl.DataFrame) -> str | None:
+    """The index frame's own period, when it has one known period."""
+    if "period" not in frame.columns or frame.height == 0:
+        return None
+    periods = frame["period"].unique().to_list()
+    return periods[0] if len(periods) == 1 and periods[0] in PERIODS else None
 
 
 def _reperiod(frame: pl.DataFrame, period: str | None, window: tuple[date, date] | None):
@@ -427,9 +466,16 @@ def _reperiod(frame: pl.DataFrame, period: str | None, window: tuple[date, date]
         return frame, str(periods[0]) if len(periods) == 1 else "mixed"
     if period not in PERIODS:
         raise ConfigError(f"unknown period {period!r}", hint=f"use one of: {', '.join(PERIODS)}")
-    every = {"day": "1d", "week": "1w", "month": "1mo", "quarter": "1q", "year": "1y"}[period]
+    own = _frame_period(frame)
+    if own == period:  # nothing to re-aggregate: keep the measure stage's intervals
+        return frame, period
+    if own is not None and not _nests(own, period):
+        raise ConfigError(
+            f"cannot re-aggregate {own} periods to {period} periods",
+            hint="measure the index with a period that fits inside the one asked for",
+        )
     frame = frame.with_columns(
-        period=pl.lit(period), period_start=pl.col("period_start").dt.truncate(every)
+        period=pl.lit(period), period_start=pl.col("period_start").dt.truncate(_EVERY[period])
     )
     return _pool(frame, ["source", "target", "arena", "period", "period_start"]), period
 
@@ -442,6 +488,8 @@ def conflict_scope(
     countries: Sequence[str] = DEFAULT_COUNTRIES,
     period: str = "year",
     *,
+    start: date | str | None = None,
+    end: date | str | None = None,
     region: Iterable[str] = DEFAULT_REGION,
 ) -> pl.DataFrame:
     """Where each symmetric dyad's conflict events (quad 3–4) happened, per period.
@@ -453,29 +501,51 @@ def conflict_scope(
     countries : sequence of str
         ISO3 codes; every pair among them is a dyad.
     period : str
-        One of ``day, week, month, quarter, year``.
+        One of ``day, week, month, quarter, year``: use the period of the index it goes
+        with (or a finer one that fits inside it).
+    start, end : date or ISO string, optional
+        Window (inclusive): give the index's own ``start`` and ``end``, so that a period
+        cut by the window counts the same events in the index and in the scope.
     region : iterable of str
         ISO3 codes counted as "regional" (see :data:`DEFAULT_REGION`).
 
     Returns
     -------
     polars.DataFrame
-        ``source, target, period_start, n_conflict, n_located, n_home, n_region,
-        n_elsewhere, conflict_goldstein`` (event counts; ``conflict_goldstein`` is the
-        weighted mean Goldstein of the conflict events, the *severity*).
+        ``source, target, period, period_start, n_conflict, n_located, n_home, n_region,
+        n_elsewhere, conflict_goldstein, sum_goldstein, mentions, sum_goldstein_mentions,
+        window_start, window_end``. Counts are events; ``conflict_goldstein`` is the mean
+        Goldstein score of the conflict events (the *severity*, each event once);
+        ``sum_goldstein``, ``mentions`` and ``sum_goldstein_mentions`` are the exact sums
+        (DECIMAL in DuckDB) from which :func:`classify_regimes` takes the severity in the
+        index's own weighting; ``window_*`` record ``start`` and ``end``.
 
     Examples
     --------
-    >>> scope = conflict_scope("trilateral.duckdb", period="year")  # doctest: +SKIP
+    >>> scope = conflict_scope("trilateral.duckdb", period="year",
+    ...                        start="2014-01-01", end="2019-12-31")  # doctest: +SKIP
     """
     if period not in PERIODS:
         raise ConfigError(f"unknown period {period!r}", hint=f"use one of: {', '.join(PERIODS)}")
+    d0, d1 = _as_date(start, "start"), _as_date(end, "end")
+    if d0 is not None and d1 is not None and d1 < d0:
+        raise ConfigError(f"start {d0} is after end {d1}")
     codes = sorted({c.upper() for c in countries})
     region_codes = sorted({c.upper() for c in region})
     from ..measure._store_access import open_store
 
+    params: dict[str, Any] = {"codes": codes, "region": region_codes}
+    dated = ""
+    if d0 is not None:
+        dated += " AND date >= $start"
+        params["start"] = d0
+    if d1 is not None:
+        dated += " AND date <= $end"
+        params["end"] = d1
     with open_store(store) as handle:
         con = handle.con
+        # Exact sums (HUGEINT, DECIMAL) so the severity does not depend on the order of
+        # DuckDB's parallel partial aggregates; only the totals become DOUBLE.
         sql = f"""
             SELECT least(source, target) AS source, greatest(source, target) AS target,
                    CAST(date_trunc('{period}', date) AS DATE) AS period_start,
@@ -487,40 +557,176 @@ def conflict_scope(
                    count(*) FILTER (WHERE location IS NOT NULL AND location <> ''
                                     AND location NOT IN (source, target)
                                     AND NOT list_contains($region, location)) AS n_elsewhere,
-                   sum(weight * goldstein) / sum(weight) AS conflict_goldstein
+                   CAST(sum(CAST(goldstein AS DECIMAL(18, 6))) AS DOUBLE) AS sum_goldstein,
+                   CAST(sum(CAST(weight AS BIGINT)) AS DOUBLE) AS mentions,
+                   CAST(sum(CAST(weight AS BIGINT) * CAST(goldstein AS DECIMAL(18, 6)))
+                        AS DOUBLE) AS sum_goldstein_mentions
             FROM events
             WHERE quad_class IN (3, 4) AND source <> target
-              AND list_contains($codes, source) AND list_contains($codes, target)
+              AND list_contains($codes, source) AND list_contains($codes, target){dated}
             GROUP BY ALL ORDER BY ALL
         """
         try:
-            table = con.sql(sql, params={"codes": codes, "region": region_codes}).pl()
+            table = con.sql(sql, params=params).pl()
         except Exception as exc:  # duckdb.Error, but CatalogException etc. vary by version
             raise StoreError(
                 f"cannot query the events table: {exc}",
                 hint="is this a trilateral store? create one with `trilateral ingest`",
             ) from None
-    out = table
-    return out.with_columns(pl.col(c).cast(pl.Int64) for c in out.columns if c.startswith("n_"))
+    out = table.with_columns(
+        *[pl.col(c).cast(pl.Int64) for c in table.columns if c.startswith("n_")],
+        pl.col("period_start").cast(pl.Date),
+    )
+    return out.with_columns(
+        pl.lit(period).alias("period"),
+        (pl.col("sum_goldstein") / pl.col("n_conflict")).alias("conflict_goldstein"),
+        pl.lit(d0, pl.Date).alias("window_start"),
+        pl.lit(d1, pl.Date).alias("window_end"),
+    ).select(
+        "source",
+        "target",
+        "period",
+        "period_start",
+        "n_conflict",
+        "n_located",
+        "n_home",
+        "n_region",
+        "n_elsewhere",
+        "conflict_goldstein",
+        "sum_goldstein",
+        "mentions",
+        "sum_goldstein_mentions",
+        "window_start",
+        "window_end",
+    )
 
 
-def _pool_scope(scope: pl.DataFrame, period: str, window: tuple[date, date] | None):
+def _as_date(value: date | str | None, name: str) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise ConfigError(
+            f"{name}={value!r} is not a date", hint="give an ISO date such as 2014-01-01"
+        ) from None
+
+
+def _cut(bound: date | None, period: str, first: bool) -> date | None:
+    """A window bound that cuts a period (None: open, or on the period's edge)."""
+    if bound is None:
+        return None
+    lo = pl.Series([bound]).dt.truncate(_EVERY[period])[0]
+    if first:
+        return None if lo == bound else bound
+    nxt = pl.Series([lo]).dt.offset_by(_EVERY[period])[0]
+    return None if (nxt - bound).days == 1 else bound
+
+
+def _check_scope_window(scope: pl.DataFrame, index: Any, period: str) -> None:
+    """Raise when a window bound cuts a period differently in the scope and the index.
+
+    A bound on a period's edge (or an open one) only decides which periods exist; one
+    inside a period decides which of that period's events count, so it must be the same.
+    """
+    prov = getattr(index, "provenance", None)
+    if not isinstance(prov, Mapping) or "window_start" not in scope.columns or scope.height == 0:
+        return
+    for first, key, col in (
+        (True, "start_requested", "window_start"),
+        (False, "end_requested", "window_end"),
+    ):
+        ib = _as_date(prov.get(key), key)
+        sb = scope[col][0]
+        if _cut(ib, period, first) != _cut(sb, period, first):
+            which = "start" if first else "end"
+            raise ConfigError(
+                f"the scope table's {which} ({sb or 'open'}) does not match the index's "
+                f"{which} ({ib or 'open'}): the {period} holding it would count different "
+                "events in the two",
+                hint=f"pass the index's {which} to conflict_scope({which}=...)",
+            )
+
+
+def _align_scope(scope: pl.DataFrame, frame: pl.DataFrame, index: Any) -> pl.DataFrame:
+    """The scope table keyed by the index's own periods, restricted to the index's cells.
+
+    Scope rows of a finer period are pooled into the index's periods; a coarser (or
+    straddling) scope period cannot be matched and raises :class:`ConfigError`.
+    """
+    own = _frame_period(frame)
+    sp = _frame_period(scope) if "period" in scope.columns else None
+    if "period" in scope.columns and sp is None and scope.height:
+        raise ConfigError("the scope table mixes periods", hint="build it with conflict_scope")
+    if own is not None and sp is not None:
+        if not _nests(sp, own):
+            raise ConfigError(
+                f"the scope table is per {sp} but the index is per {own}: they cannot be matched",
+                hint=f"build it with conflict_scope(..., period={own!r})",
+            )
+        _check_scope_window(scope, index, own)
+        if sp != own:
+            scope = scope.with_columns(pl.col("period_start").dt.truncate(_EVERY[own]))
+    cells = frame.select("source", "target", "period_start").unique()
+    return scope.join(cells, on=["source", "target", "period_start"], how="semi")
+
+
+def _pool_scope(scope: pl.DataFrame, weighting: str) -> pl.DataFrame:
+    """Sum the scope rows of each dyad and period_start; severity from exact sums."""
+    counts = [c for c in scope.columns if c.startswith("n_")]
+    aggs = [pl.col(c).sum() for c in counts]
+    if "sum_goldstein" in scope.columns:
+        num, den = (
+            ("sum_goldstein_mentions", "mentions")
+            if weighting == "mentions"
+            else ("sum_goldstein", "n_conflict")
+        )
+        aggs.append((pl.col(num).sum() / pl.col(den).sum()).alias("conflict_goldstein"))
+    elif "conflict_goldstein" in scope.columns:  # a hand-made table: pool by conflict counts
+        has = pl.col("conflict_goldstein").is_not_null()
+        aggs.append(
+            (
+                (pl.col("conflict_goldstein") * pl.col("n_conflict")).filter(has).sum()
+                / pl.col("n_conflict").filter(has).sum()
+            ).alias("conflict_goldstein")
+        )
+    return scope.group_by(["source", "target", "period_start"], maintain_order=True).agg(aggs)
+
+
+def _window_scope(scope: pl.DataFrame, window: tuple[date, date] | None, period: str | None):
+    """The aligned scope re-keyed like :func:`_reperiod` re-keys the index."""
     if window is not None:
-        scope = scope.filter(pl.col("period_start").is_between(*window)).with_columns(
+        return scope.filter(pl.col("period_start").is_between(*window)).with_columns(
             period_start=pl.lit(window[0])
         )
-    elif period in PERIODS:
-        every = {"day": "1d", "week": "1w", "month": "1mo", "quarter": "1q", "year": "1y"}[period]
-        scope = scope.with_columns(pl.col("period_start").dt.truncate(every))
-    counts = [c for c in scope.columns if c.startswith("n_")]
-    return scope.group_by(["source", "target", "period_start"]).agg(
-        [pl.col(c).sum() for c in counts]
-        + [
-            (
-                (pl.col("conflict_goldstein") * pl.col("n_conflict")).sum()
-                / pl.col("n_conflict").filter(pl.col("conflict_goldstein").is_not_null()).sum()
-            ).alias("conflict_goldstein")
-        ]
+    if period is not None:
+        return scope.with_columns(pl.col("period_start").dt.truncate(_EVERY[period]))
+    return scope
+
+
+# --------------------------------------------------------------------------- randomness
+
+_REGIME_STREAM = 1
+_TRIANGLE_STREAM = 2
+
+
+def _cell_rng(
+    root: np.random.SeedSequence, stream: int, who: str, period: str, period_start: date
+) -> np.random.Generator:
+    """A generator of its own for one cell (dyad or triangle × period).
+
+    ``SeedSequence(root.entropy, spawn_key=root.spawn_key + (stream, who, period, start))``
+    — the spawn mechanism keyed by the cell itself, as the measure stage's bootstrap does —
+    so a cell's draws do not depend on which other dyads or periods are in the run.
+    """
+    key = (
+        stream,
+        zlib.crc32(who.encode("utf-8")),
+        zlib.crc32(period.encode("utf-8")),
+        period_start.toordinal(),
+    )
+    return np.random.default_rng(
+        np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, *key))
     )
 
 
@@ -715,7 +921,11 @@ def _rule_text(label: str, flags: Mapping[str, bool], fig: Mapping[str, Any], cf
             why.append(f"{fig['n_hostile_arenas']} net-hostile arena(s)")
         if flags["force"]:
             why.append("direct force used")
-        return "R2: friendly overall (mean Goldstein ≥ 0) but " + ", ".join(why or ["—"]), ()
+        return (
+            f"R2: friendly overall (mean Goldstein ≥ {cfg.hostile_goldstein:g}) but "
+            + ", ".join(why or ["—"]),
+            (),
+        )
     if flags["intensity_limited"]:
         limited_by.append("intensity")
     if flags["breadth_limited"]:
@@ -723,9 +933,11 @@ def _rule_text(label: str, flags: Mapping[str, bool], fig: Mapping[str, Any], cf
     if flags["scope_limited"]:
         limited_by.append("scope")
     if label == LIMITED_OPPONENTS:
-        return "R3: hostile overall (mean Goldstein < 0), limited in " + ", ".join(
-            limited_by
-        ), tuple(limited_by)
+        return (
+            f"R3: hostile overall (mean Goldstein < {cfg.hostile_goldstein:g}), limited in "
+            + ", ".join(limited_by),
+            tuple(limited_by),
+        )
     return (
         "R4: hostile overall and unlimited in intensity, breadth"
         + (" and scope" if flags["scope_known"] else " (scope unknown)"),
@@ -748,12 +960,18 @@ def classify_regimes(
     Parameters
     ----------
     index : DyadIndex or polars.DataFrame
-        Indices in the Index-frame layout (directed rows are pooled into symmetric ones).
+        Indices in the Index-frame layout (directed rows are pooled into symmetric ones;
+        an undirected index passes through with its bootstrap intervals).
     config : RegimeConfig, optional
         Thresholds; defaults documented in ``docs/diagnose.md``.
     scope : polars.DataFrame, optional
         From :func:`conflict_scope`: where the conflict events happened and how severe
-        they were. Without it scope is "unknown" and does not decide.
+        they were. Without it scope is "unknown" and does not decide. Its rows are first
+        matched to the index's own periods (a finer scope period is pooled into them; a
+        coarser or straddling one, or a ``start``/``end`` that cuts a period differently
+        from the index's, raises :class:`ConfigError`), then re-aggregated with the index.
+        The severity is weighted like the index (``DyadIndex.weighting``; a plain frame
+        counts events).
     period : str, optional
         Re-aggregate to a coarser period (e.g. ``"year"``) before classifying.
     window : (date, date), optional
@@ -762,6 +980,8 @@ def classify_regimes(
         Keep only dyads among these countries.
     rng : int, SeedSequence, Generator or None
         Seed of the Monte Carlo draws behind ``confidence`` (default 0: reproducible).
+        Each dyad and period draws from its own stream keyed by the cell, so its
+        confidence does not depend on the other dyads or periods of the run.
 
     Returns
     -------
@@ -781,16 +1001,18 @@ def classify_regimes(
     """
     cfg = config or RegimeConfig()
     frame = _as_frame(index)
+    weighting = str(getattr(index, "weighting", "events"))
     if countries is not None:
         codes = [c.upper() for c in countries]
         frame = frame.filter(pl.col("source").is_in(codes) & pl.col("target").is_in(codes))
+    aligned = None if scope is None else _align_scope(scope, frame, index)
     frame, period_label = _reperiod(frame, period, window)
     scope_rows: dict[tuple[str, str, date], dict[str, Any]] = {}
-    if scope is not None:
-        pooled = _pool_scope(scope, period or "", window) if (period or window) else scope
+    if aligned is not None:
+        pooled = _pool_scope(_window_scope(aligned, window, period), weighting)
         for r in pooled.iter_rows(named=True):
             scope_rows[(r["source"], r["target"], r["period_start"])] = r
-    gen = resolve_rng(rng)
+    root = seed_sequence(rng)
     regimes = []
     for key, rows in frame.group_by(["source", "target", "period_start"], maintain_order=True):
         src, tgt, ps = key
@@ -811,6 +1033,7 @@ def classify_regimes(
         rule, limited_by = _rule_text(label, flag1, fig, cfg)
         confidence: float | None = None
         if label != INSUFFICIENT:
+            gen = _cell_rng(root, _REGIME_STREAM, f"{src}-{tgt}", period_label, ps)
             draws = _decide(_arrays(fig, cfg, cfg.n_draws, gen), cfg)
             confidence = float(np.mean(draws["code"] == _CODE[label]))
         evidence: dict[str, Any] = {

@@ -28,10 +28,10 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from .._rng import RNGLike, resolve_rng
+from .._rng import RNGLike, seed_sequence
 from ..config import DEFAULT_COUNTRIES
 from ..errors import ConfigError, DataError
-from ._regimes import _as_frame, _reperiod
+from ._regimes import _TRIANGLE_STREAM, _as_frame, _cell_rng, _reperiod
 
 __all__ = [
     "INDETERMINATE",
@@ -323,7 +323,9 @@ def triangle_types(
     period : str, optional
         Re-aggregate to a coarser period first (e.g. ``"year"``).
     rng : int, SeedSequence, Generator or None
-        Seed of the Monte Carlo draws (default 0: reproducible).
+        Seed of the Monte Carlo draws (default 0: reproducible). Each period draws from
+        its own stream keyed by the triangle and the period, so its probabilities do not
+        depend on which other periods are in the run.
 
     Returns
     -------
@@ -371,7 +373,8 @@ def triangle_types(
         )
     lookup = {(r["source"], r["target"], r["period_start"]): r for r in frame.iter_rows(named=True)}
     starts = sorted(frame["period_start"].unique().to_list())
-    gen = resolve_rng(rng)
+    root = seed_sequence(rng)
+    who = "-".join(sorted(codes))
     pending: list[tuple[date, str, Any, Any, Any, Any, dict, dict, dict, bool]] = []
     for ps in starts:
         signs: dict[str, int | None] = {}
@@ -391,6 +394,7 @@ def triangle_types(
         ttype, pivot, wings, pariah, balanced = _classify(by_pair, codes)
         probs: dict[str, float] = {}
         if ttype != NO_DATA:
+            gen = _cell_rng(root, _TRIANGLE_STREAM, who, period_label, ps)
             draws = gen.normal(np.array(mus), np.array(sds), size=(cfg.n_draws, 3))
             counts = np.bincount(_type_codes(draws, cfg.band), minlength=5)
             probs = {
