@@ -130,6 +130,41 @@ def test_bad_row_fail_then_skip(tmp_path: Path) -> None:
     assert [r["line"] for r in rows] == ["10"] and rows[0]["value"] == "999"
 
 
+def test_same_file_with_another_arena_map_exits_1(tmp_path: Path) -> None:
+    """Re-ingesting a file with another arena map is not "skipped as a duplicate" (its
+    events would keep the old arenas): the message says what to do, exit 1."""
+    db = tmp_path / "events.duckdb"
+    amap = tmp_path / "military.csv"
+    amap.write_text(
+        "cameo_prefix,arena\n" + "".join(f"{i:02d},military\n" for i in range(1, 21)),
+        encoding="utf-8",
+    )
+    code, _, err = _invoke("ingest", str(FILE_A), "--db", str(db))
+    assert code == 0, err
+    with EventStore.open(db, read_only=True) as store:
+        before = store.con.execute("SELECT arena, count(*) FROM events GROUP BY ALL").fetchall()
+    code, _, err = _invoke("ingest", str(FILE_A), "--db", str(db), "--arena-map", str(amap))
+    assert code == 1 and "Traceback" not in err
+    msg = _one_line(err)
+    assert "already in the store" in msg and str(amap) in msg
+    assert "ingest it into a new store" in msg
+    assert "Goldstein" not in msg  # the table did not change; the map did
+    with EventStore.open(db, read_only=True) as store:
+        after = store.con.execute("SELECT arena, count(*) FROM events GROUP BY ALL").fetchall()
+    assert sorted(after) == sorted(before)
+    code, _, err = _invoke("ingest", str(FILE_A), "--db", str(db), "--goldstein", "icews")
+    assert code == 1 and "Goldstein table 'icews'" in _one_line(err)
+    # the same codebook as before: still a duplicate, exit 0
+    code, _, err = _invoke("ingest", str(FILE_A), "--db", str(db), "--goldstein", "gdelt")
+    assert code == 0, err
+    # a new store takes the file with the new map
+    new = tmp_path / "recoded.duckdb"
+    code, _, err = _invoke("ingest", str(FILE_A), "--db", str(new), "--arena-map", str(amap))
+    assert code == 0, err
+    with EventStore.open(new, read_only=True) as store:
+        assert store.con.execute("SELECT DISTINCT arena FROM events").fetchall() == [("military",)]
+
+
 def test_locked_store(tmp_path: Path) -> None:
     db = tmp_path / "events.duckdb"
     holder = subprocess.Popen(  # another process writing the store until stdin closes

@@ -270,6 +270,8 @@ def test_errors(tmp_path: Path, store: Path) -> None:
             indices(store, **kwargs)  # type: ignore[arg-type]
     with pytest.raises(ConfigError, match="not a date"):
         indices(store, start="last year")
+    with pytest.raises(ConfigError, match="end=2019 is not a date"):
+        indices(store, end=2019)  # type: ignore[arg-type]
     with pytest.raises(ConfigError):
         indices(store, countries=("USA",))
 

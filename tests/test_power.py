@@ -155,6 +155,36 @@ def test_trend_refuses_gaps_unless_allowed() -> None:
         r.trend("RUS", "USA", "gdp", 2002, 2004, allow_gaps=True)
 
 
+def test_null_values_are_missing_years() -> None:
+    """A null (or NaN) panel value is a missing year, not a null ratio: trend() names the
+    year, figure() raises DataError (not a TypeError from float(None))."""
+    panel = pl.from_arrow(_trend_panel(-0.01, 0.002, 1))
+    assert isinstance(panel, pl.DataFrame)
+    holed = panel.with_columns(
+        pl.when((pl.col("iso3") == "RUS") & (pl.col("year") == 2012))
+        .then(None)
+        .when((pl.col("iso3") == "USA") & (pl.col("year") == 2014))
+        .then(float("nan"))
+        .otherwise(pl.col("value"))
+        .alias("value")
+    )
+    r = power_ratios(holed, countries=("USA", "RUS"))
+    assert r.frame["ratio"].null_count() == 0 and r.frame["ratio"].is_finite().all()
+    assert r.frame.filter(pl.col("year").is_in([2012, 2014])).height == 0
+    with pytest.raises(DataError, match="covers 4 of the 6 years 2010–2015; missing 2012, 2014"):
+        r.trend("RUS", "USA", "gdp", 2010, 2015)
+    t = r.trend("RUS", "USA", "gdp", 2010, 2015, allow_gaps=True)
+    assert (t.n, t.n_expected, t.missing_years) == (4, 6, (2012, 2014))
+    assert np.isfinite(t.slope) and t.widening is True
+    for year, num, den in ((2012, "RUS", "USA"), (2012, "USA", "RUS"), (2014, "RUS", "USA")):
+        with pytest.raises(DataError, match=f"no gdp ratio {num}/{den} for {year}"):
+            r.figure(year, num, den, "gdp")
+    assert r.figure(2013, "RUS", "USA", "gdp") == pytest.approx(0.17, abs=0.01)
+    # a null value is still a value of the panel for the duplicate check
+    with pytest.raises(DataError, match="2 values of gdp for USA in 2000"):
+        power_ratios(pl.concat([panel, panel.head(1).with_columns(pl.lit(None).alias("value"))]))
+
+
 # --------------------------------------------------------------------------- the paper
 
 

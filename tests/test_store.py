@@ -11,6 +11,7 @@ import textwrap
 import zipfile
 from collections.abc import Iterator
 from datetime import date
+from importlib import resources
 from pathlib import Path
 from typing import IO, ClassVar
 
@@ -18,6 +19,7 @@ import duckdb
 import pyarrow as pa
 import pytest
 
+from trilateral.data.codebook import Codebook
 from trilateral.data.readers import EventReader
 from trilateral.data.store import EventStore, file_sha256, rejects_path_for
 from trilateral.errors import ReaderError, StoreError, StoreLockedError
@@ -192,6 +194,132 @@ def test_zip_and_gzip_copies_are_the_same_file(db: Path, tmp_path: Path) -> None
         assert store.ingest_reader(TinyReader(f)).skipped_duplicate
         assert store.ingest_reader(TinyReader(z)).skipped_duplicate
         assert store.events().count("*").fetchall() == [(40,)]
+
+
+def test_one_prefetch_helper_for_store_and_gdelt_reader() -> None:
+    """The background read-ahead is one class (readers._base.Prefetch), used by the store
+    and the GDELT reader: order kept, errors re-raised in the consumer, close() stops a
+    producer that is ahead."""
+    import threading
+
+    from trilateral.data import store as store_module
+    from trilateral.data.readers import _base, _gdelt
+
+    assert store_module.Prefetch is _base.Prefetch is _gdelt.Prefetch
+    assert not hasattr(store_module, "_Prefetch") and not hasattr(_gdelt, "_Prefetch")
+
+    pf = _base.Prefetch(iter(range(100)), depth=3)
+    assert list(pf) == list(range(100)) and next(pf, None) is None
+    pf.close()
+
+    def failing() -> Iterator[int]:
+        yield 1
+        raise ReaderError("f.csv", 7, "date", "bad date")
+
+    pf = _base.Prefetch(failing())
+    assert next(pf) == 1
+    with pytest.raises(ReaderError, match="line 7"):
+        next(pf)
+    assert next(pf, None) is None
+    pf.close()
+
+    produced: list[int] = []
+
+    def endless() -> Iterator[int]:
+        i = 0
+        while True:
+            produced.append(i)
+            yield i
+            i += 1
+
+    pf = _base.Prefetch(endless(), depth=2, name="test-prefetch")
+    assert next(pf) == 0
+    pf.close()
+    assert not any(t.name == "test-prefetch" for t in threading.enumerate())
+    assert len(produced) <= 5  # the producer stopped a few items ahead
+    assert next(pf, None) is None
+
+
+def _military_map(path: Path, note: str = "") -> Path:
+    """An arena map that puts every CAMEO root code in the military arena."""
+    rows = "".join(f"{i:02d},military,{note}\n" for i in range(1, 21))
+    path.write_text("cameo_prefix,arena,note\n" + rows, encoding="utf-8")
+    return path
+
+
+def test_same_content_with_another_codebook_is_refused(db: Path, tmp_path: Path) -> None:
+    """A file is stored once, coded with one codebook: asking for it again with another
+    arena map or Goldstein table raises StoreError (it used to be skipped silently, the
+    events keeping the old arenas); the same codebook — wherever its map lives — skips."""
+    f = write_tiny(tmp_path / "a.csv", 30)
+    amap = _military_map(tmp_path / "military.csv")
+    with EventStore.open(db) as store:
+        first = store.ingest_reader(TinyReader(f))
+        (rec,) = store.ingests()
+        assert rec.codebook.startswith("goldstein=gdelt; arena_map=arena_map.csv (shipped); ")
+        assert len(rec.codebook.rpartition("; arena_sha256=")[2]) == 64
+        before = snapshot(store)
+        mine = Codebook.load(arena_map=amap)
+        with pytest.raises(StoreError) as info:
+            store.ingest_reader(TinyReader(f, codebook=mine))
+        msg = str(info.value)
+        assert f"{f}: this content is already in the store (ingest {first.ingest_id}" in msg
+        assert "arena map arena_map.csv (shipped)" in msg and f"arena map {amap}" in msg
+        assert "ingest it into a new store" in msg
+        with pytest.raises(StoreError, match=r"Goldstein table 'gdelt'.*asks for .*'icews'"):
+            store.ingest_reader(TinyReader(f, codebook=Codebook.load("icews")))
+        assert snapshot(store) == before
+        # the same codebook, another copy of the shipped map: a duplicate, as before
+        shipped = tmp_path / "copy_of_shipped.csv"
+        shipped.write_text(
+            (resources.files("trilateral.data") / "_files" / "arena_map.csv").read_text("utf-8"),
+            encoding="utf-8",
+        )
+        assert store.ingest_reader(TinyReader(f, codebook=Codebook.load())).skipped_duplicate
+        assert store.ingest_reader(
+            TinyReader(f, codebook=Codebook.load(arena_map=shipped))
+        ).skipped_duplicate
+        # a file coded with the custom map: its own map (or one with the same rules and
+        # other notes) skips; the shipped one is refused
+        g = write_tiny(tmp_path / "b.csv", 12, start=500)
+        store.ingest_reader(TinyReader(g, codebook=mine))
+        assert store.con.execute(
+            "SELECT DISTINCT arena FROM events WHERE ingest_id = 2"
+        ).fetchall() == [("military",)]
+        same_rules = Codebook.load(arena_map=_military_map(tmp_path / "m2.csv", "other note"))
+        assert store.ingest_reader(TinyReader(g, codebook=same_rules)).skipped_duplicate
+        with pytest.raises(StoreError, match=r"ingest it with arena map .*military\.csv"):
+            store.ingest_reader(TinyReader(g))
+        # a store written before the rules' hash was recorded: known by the map's path
+        store.con.execute(
+            "UPDATE ingests SET codebook = 'goldstein=gdelt; arena_map=arena_map.csv (shipped)'"
+            " WHERE ingest_id = 1"
+        )
+        assert store.ingest_reader(TinyReader(f)).skipped_duplicate
+        with pytest.raises(StoreError, match="ingest it into a new store"):
+            store.ingest_reader(TinyReader(f, codebook=mine))
+
+
+def test_real_file_with_another_arena_map_is_refused(db: Path, tmp_path: Path) -> None:
+    """Through ingest(): the layout's default codebook counts as a codebook too."""
+    amap = _military_map(tmp_path / "military.csv")
+    with EventStore.open(db) as store:
+        first = store.ingest(GDELT2_A)
+        before = snapshot(store)
+        with pytest.raises(StoreError, match=r"asks for arena map .*military\.csv"):
+            store.ingest(GDELT2_A, codebook=Codebook.load(arena_map=amap))
+        with pytest.raises(StoreError, match="Goldstein table 'gdelt'"):
+            store.ingest(GDELT2_A, "gdelt2", codebook=Codebook.load("icews"))
+        assert snapshot(store) == before
+        again = store.ingest(GDELT2_A, codebook=Codebook.load())
+        assert again.skipped_duplicate and again.ingest_id == first.ingest_id
+        recoded = EventStore.open(tmp_path / "new.duckdb")  # the way to re-code it
+        with recoded:
+            res = recoded.ingest(GDELT2_A, codebook=Codebook.load(arena_map=amap))
+            assert res.rows_ingested == first.rows_ingested
+            assert recoded.con.execute("SELECT DISTINCT arena FROM events").fetchall() == [
+                ("military",)
+            ]
 
 
 def test_bad_row_fail_leaves_store_unchanged(db: Path, tmp_path: Path) -> None:

@@ -413,6 +413,17 @@ def test_load_events_joins_extras(tmp_path: Path) -> None:
         assert load_events(store, ("USA", "RUS", "GBR"))["event_id"].n_unique() == 5
     with pytest.raises(StoreError):
         load_events(tmp_path / "missing.duckdb")
+    # a bound that is not a date is the caller's error, named, never a raw TypeError
+    for kwargs in ({"start": 2018}, {"end": 2018.5}, {"start": "March 2018"}):
+        (name, value), *_ = kwargs.items()
+        with pytest.raises(ConfigError, match=f"{name}={value!r} is not a date"):
+            load_events(db, **kwargs)  # type: ignore[arg-type]
+
+
+def test_one_date_parser_for_the_measure_stage() -> None:
+    from trilateral.measure import _indices, _titfortat
+
+    assert _titfortat._as_date is _indices._as_date
 
 
 # --------------------------------------------------------------------------- chronicle

@@ -7,7 +7,11 @@ Guarantees (DESIGN.md, "Data"):
   killed process leaves the store exactly as it was before.
 * **Ingesting the same file twice changes nothing.** Files are identified by the SHA-256
   of their *decompressed* content, so ``x.export.CSV``, ``x.export.CSV.zip`` and a gzip
-  copy are the same file; the second one is reported as a duplicate and skipped.
+  copy are the same file; the second one is reported as a duplicate and skipped. A file is
+  stored once, coded with one codebook (recorded in ``ingests.codebook``: the Goldstein
+  table and the SHA-256 of the arena map's rules): asking for the same file with a
+  different Goldstein table or arena map raises :class:`~trilateral.errors.StoreError`
+  instead of silently keeping the old coding — re-code it in a new store.
 * **Bounded memory.** Readers yield batches; each batch is appended and dropped. DuckDB
   runs with a memory limit (1 GB by default) and spills to disk beyond it.
 * **One writer at a time, across processes.** A writable store holds an exclusive
@@ -28,9 +32,7 @@ import csv
 import gzip
 import hashlib
 import os
-import queue
 import tempfile
-import threading
 import time
 import zipfile
 from collections import Counter
@@ -51,6 +53,7 @@ from ..errors import ReaderError, StoreError, StoreLockedError, TrilateralError
 from ._store_ddl import DDL, STORE_VERSION
 from .codebook import Codebook
 from .readers import EventReader, OnError, Reject
+from .readers._base import Prefetch
 from .schema import EVENT_COLUMNS, EXTRAS_SCHEMA
 
 __all__ = [
@@ -335,57 +338,6 @@ def _reader_counts(reader: EventReader) -> dict[str, int]:
     return dict(sorted(out.items()))
 
 
-class _Prefetch:
-    """Iterate ``source`` in a background thread, ``depth`` items ahead.
-
-    Parsing (pyarrow) and inserting (DuckDB) both release the GIL, so reading the next
-    batch while the current one is written overlaps the two; memory stays bounded by
-    ``depth`` batches. Exceptions from the source are re-raised in the consumer;
-    :meth:`close` stops the producer (e.g. when the consumer fails).
-    """
-
-    _DONE = object()
-
-    def __init__(self, source: Iterator[Any], depth: int = 2) -> None:
-        self._queue: queue.Queue[Any] = queue.Queue(maxsize=depth)
-        self._stop = threading.Event()
-        self._source = source
-        self._thread = threading.Thread(target=self._run, name="trilateral-prefetch", daemon=True)
-        self._thread.start()
-
-    def _put(self, item: Any) -> bool:
-        while not self._stop.is_set():
-            try:
-                self._queue.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def _run(self) -> None:
-        try:
-            for item in self._source:
-                if not self._put((True, item)):
-                    return
-        except BaseException as exc:  # handed to the consumer
-            self._put((False, exc))
-            return
-        self._put((True, self._DONE))
-
-    def __iter__(self) -> Iterator[Any]:
-        while True:
-            ok, item = self._queue.get()
-            if not ok:
-                raise item
-            if item is self._DONE:
-                return
-            yield item
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join()
-
-
 class _RejectSpool:
     """Rejects streamed to a temp file beside the store; published by :meth:`publish`."""
 
@@ -426,6 +378,79 @@ class _RejectSpool:
         if self._tmp is not None:
             self._tmp.unlink(missing_ok=True)
         self._fh = self._tmp = None
+
+
+# --------------------------------------------------------------------------- codebook identity
+
+
+@dataclass(frozen=True, slots=True)
+class _CodebookId:
+    """What decides how a file's events were coded: the Goldstein table and the arena map.
+
+    Stored in ``ingests.codebook`` as ``goldstein=T; arena_map=PATH; arena_sha256=H``,
+    ``H`` the SHA-256 of the map's rules (``prefix,arena`` lines, sorted), so two maps
+    with the same rules are the same map wherever they live and whatever their notes.
+    Stores written before the hash was recorded lack ``; arena_sha256=H``; their map is
+    then known by its path only.
+    """
+
+    goldstein: str
+    arena_map: str
+    arena_sha256: str | None
+
+    @classmethod
+    def of(cls, codebook: Codebook) -> _CodebookId:
+        rules = "".join(f"{prefix},{arena}\n" for prefix, arena in sorted(codebook.arena_rules))
+        digest = hashlib.sha256(rules.encode("utf-8")).hexdigest()
+        return cls(str(codebook.goldstein_table), codebook.arena_map_path, digest)
+
+    @classmethod
+    def parse(cls, text: str | None) -> _CodebookId | None:
+        """The identity recorded in ``ingests.codebook``; None when unreadable."""
+        head, sep, rest = (text or "").partition("; arena_map=")
+        if not sep or not head.startswith("goldstein="):
+            return None
+        path, sep, digest = rest.rpartition("; arena_sha256=")
+        if not sep:
+            return cls(head.removeprefix("goldstein="), rest, None)
+        return cls(head.removeprefix("goldstein="), path, digest or None)
+
+    def __str__(self) -> str:
+        text = f"goldstein={self.goldstein}; arena_map={self.arena_map}"
+        return text if self.arena_sha256 is None else f"{text}; arena_sha256={self.arena_sha256}"
+
+    def codes_like(self, other: _CodebookId) -> bool:
+        """True when both code a file the same way (content, not path, of the arena map)."""
+        if self.goldstein != other.goldstein:
+            return False
+        if self.arena_sha256 is not None and other.arena_sha256 is not None:
+            return self.arena_sha256 == other.arena_sha256
+        return self.arena_map == other.arena_map
+
+    def describe_map(self, digest: bool = True) -> str:
+        if not digest or self.arena_sha256 is None:
+            return f"arena map {self.arena_map}"
+        return f"arena map {self.arena_map} (rules sha256 {self.arena_sha256[:12]})"
+
+
+def _recoding_error(path: str | Path, prev: IngestRecord, wanted: _CodebookId) -> StoreError | None:
+    """The error for re-ingesting ``prev``'s content with another codebook, else None."""
+    stored = _CodebookId.parse(prev.codebook)
+    if stored is None or stored.codes_like(wanted):
+        return None
+    if stored.goldstein != wanted.goldstein:
+        was = use = f"Goldstein table {stored.goldstein!r}"
+        now = f"Goldstein table {wanted.goldstein!r}"
+    else:
+        was, now = stored.describe_map(), wanted.describe_map()
+        use = stored.describe_map(digest=False)
+    where = "" if prev.path == str(path) else f", from {prev.path}"
+    return StoreError(
+        f"{path}: this content is already in the store (ingest {prev.ingest_id}{where}), "
+        f"coded with {was}; this ingest asks for {now}. A file is stored once, so it was "
+        "not re-coded",
+        hint=f"ingest it with {use}, or, to re-code it, ingest it into a new store (--db)",
+    )
 
 
 # --------------------------------------------------------------------------- the store
@@ -739,6 +764,12 @@ class EventStore:
         -------
         IngestResult
 
+        Raises
+        ------
+        StoreError
+            The file's content is in the store already, coded with another Goldstein
+            table or arena map (a file is stored once; re-code it in a new store).
+
         Examples
         --------
         >>> with EventStore.open("events.duckdb") as store:  # doctest: +SKIP
@@ -761,6 +792,11 @@ class EventStore:
         digest = file_sha256(path, hash_progress)
         prev = self.find_ingest(digest)
         if prev is not None:
+            wanted = codebook if codebook is not None else _default_codebook(format, prev)
+            if wanted is not None:
+                error = _recoding_error(path, prev, _CodebookId.of(wanted))
+                if error is not None:
+                    raise error
             if progress is not None:
                 progress(2 * size, 2 * size)
             return self._duplicate(path, prev, t0)
@@ -792,12 +828,15 @@ class EventStore:
         digest = sha256 or file_sha256(reader.path)
         prev = self.find_ingest(digest)
         if prev is not None:
+            error = _recoding_error(reader.path, prev, _CodebookId.of(reader.codebook))
+            if error is not None:
+                raise error
             return self._duplicate(reader.path, prev, t0)
         spool = _RejectSpool(rejects_path_for(self.path, reader.path))
         con = self.con
         started = datetime.now(UTC).replace(tzinfo=None)
         n_ingested = 0
-        batches = _Prefetch(iter(reader))
+        batches = Prefetch(reader)
         _run(con, "BEGIN TRANSACTION")
         try:
             ((ingest_id,),) = con.execute(
@@ -834,7 +873,7 @@ class EventStore:
                     digest,
                     reader.format,
                     reader.dataset,
-                    f"goldstein={codebook.goldstein_table}; arena_map={codebook.arena_map_path}",
+                    str(_CodebookId.of(codebook)),
                     reader.rows_read,
                     n_ingested,
                     reader.rows_rejected,
@@ -905,3 +944,18 @@ class EventStore:
                 f"the store {self.path} is open read-only",
                 hint="open it with EventStore.open(path) to ingest",
             )
+
+
+def _default_codebook(format: str, prev: IngestRecord) -> Codebook | None:
+    """The codebook ``read(path, format)`` would use for ``prev``'s content, if known.
+
+    ``"auto"`` detects the layout ``prev`` was stored as (same content, same detection); a
+    layout that is not registered (a custom reader's) has no known default: None.
+    """
+    from .readers import reader_classes
+
+    classes = reader_classes()
+    name = prev.format if format == "auto" else format
+    if name not in classes:
+        return None
+    return Codebook.load(classes[name].default_goldstein)

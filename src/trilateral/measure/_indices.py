@@ -295,7 +295,12 @@ def _add_volume_share(df: pl.DataFrame) -> pl.DataFrame:
 
 
 def _as_date(value: date | str | None, name: str) -> date | None:
-    if value is None or (isinstance(value, date)):
+    """A window bound as a date: a date (or datetime) as it is, else its ISO text.
+
+    Shared by :func:`indices` and :func:`~trilateral.measure.load_events`; anything that
+    is not a date raises :class:`ConfigError` naming the argument.
+    """
+    if value is None or isinstance(value, date):
         return value
     try:
         return date.fromisoformat(str(value))

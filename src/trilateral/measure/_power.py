@@ -157,12 +157,13 @@ class PowerRatios:
         rows = self._pair(numerator.upper(), denominator.upper(), indicator).filter(
             pl.col("year") == year
         )
-        if rows.height == 0:
+        value = rows["ratio"][0] if rows.height else None
+        if value is None or not np.isfinite(value):
             raise DataError(
                 f"no {indicator} ratio {numerator}/{denominator} for {year}",
                 hint="the panel lacks one of the two values that year",
             )
-        return float(rows["ratio"][0])
+        return float(value)
 
     def trend(
         self,
@@ -384,12 +385,17 @@ def power_ratios(
             f"the panel has {r['len']} values of {r['indicator']} for {r['iso3']} in {r['year']}",
             hint="keep one value per country, year and indicator",
         )
+    # A null (or NaN, or infinite) value is a missing value: no row, so that the year
+    # shows as missing to figure() and trend(). Dropped after the duplicate check and the
+    # choice of indicators, which see the panel as given.
+    df = df.filter(pl.col("value").is_not_null() & pl.col("value").is_finite())
     num = df.rename({"iso3": "numerator", "value": "numerator_value"})
     den = df.drop("unit").rename({"iso3": "denominator", "value": "denominator_value"})
     frame = (
         num.join(den, on=["year", "indicator"], how="inner")
         .filter((pl.col("numerator") != pl.col("denominator")) & (pl.col("denominator_value") != 0))
         .with_columns((pl.col("numerator_value") / pl.col("denominator_value")).alias("ratio"))
+        .filter(pl.col("ratio").is_not_null() & pl.col("ratio").is_finite())
         .select(
             "year",
             "numerator",

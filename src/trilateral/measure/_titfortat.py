@@ -24,6 +24,7 @@ import pyarrow as pa
 from ..config import ARENAS, DEFAULT_COUNTRIES
 from ..data.schema import EVENT_COLUMNS
 from ..errors import ConfigError, DataError
+from ._indices import _as_date
 from ._store_access import open_store, require_events
 
 if TYPE_CHECKING:
@@ -114,20 +115,11 @@ def load_events(
           AND ($start IS NULL OR e.date >= $start) AND ($end IS NULL OR e.date <= $end)
         ORDER BY e.date, e.event_id
     """
-    params = {"countries": codes, "start": _as_date(start), "end": _as_date(end)}
+    params = {"countries": codes, "start": _as_date(start, "start"), "end": _as_date(end, "end")}
     with open_store(store) as handle:
         require_events(handle)
         frame = handle.con.sql(sql, params=params).pl()
     return frame.with_columns(pl.col("magnitude").cast(pl.Float64))
-
-
-def _as_date(value: date | str | None) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ConfigError(f"not an ISO date: {value!r}", hint="e.g. 2018-03-26") from None
 
 
 def _hostile_filter(hostile: Hostile, columns: Sequence[str]) -> pl.Expr:

@@ -18,12 +18,14 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import queue
+import threading
 import zipfile
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, ClassVar, Literal, TypedDict
+from typing import IO, Any, ClassVar, Generic, Literal, TypedDict, TypeVar
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -38,6 +40,7 @@ __all__ = [
     "Columns",
     "EventReader",
     "OnError",
+    "Prefetch",
     "ReadBatch",
     "ReaderOptions",
     "Reject",
@@ -89,6 +92,78 @@ class ReadBatch:
     events: pa.RecordBatch
     extras: pa.RecordBatch | None
     rejects: tuple[Reject, ...]
+
+
+_T = TypeVar("_T")
+
+
+class Prefetch(Generic[_T]):
+    """Iterate ``source`` in a background thread, ``depth`` items ahead.
+
+    Parsing (pyarrow) and inserting (DuckDB) both release the GIL, so producing the next
+    item while the current one is used overlaps the two; memory stays bounded by
+    ``depth`` items. An exception from the source is re-raised in the consumer, at the
+    point of the item it replaced. :meth:`close` stops the producer (e.g. when the
+    consumer fails or stops early) and waits for its thread; call it in a ``finally``.
+    Used by the GDELT reader (CSV batches) and by the store (reader batches).
+    """
+
+    _END: Any = object()
+
+    def __init__(self, source: Iterable[_T], depth: int = 2, name: str = "trilateral-prefetch"):
+        self._source = iter(source)
+        self._queue: queue.Queue[tuple[bool, Any]] = queue.Queue(maxsize=depth)
+        self._stop = threading.Event()
+        self._done = False
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._thread.start()
+
+    def _put(self, item: tuple[bool, Any]) -> bool:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _run(self) -> None:
+        try:
+            while not self._stop.is_set():  # no further item once close() was called
+                try:
+                    item = next(self._source)
+                except StopIteration:
+                    self._put((True, self._END))
+                    return
+                if not self._put((True, item)):
+                    return
+        except BaseException as exc:  # handed to the consumer
+            self._put((False, exc))
+
+    def __iter__(self) -> Iterator[_T]:
+        return self
+
+    def __next__(self) -> _T:
+        if self._done or self._stop.is_set():
+            raise StopIteration
+        ok, item = self._queue.get()
+        if not ok:
+            self._done = True
+            raise item
+        if item is self._END:
+            self._done = True
+            raise StopIteration
+        return item
+
+    def close(self) -> None:
+        """Stop the producer and wait for its thread (idempotent)."""
+        self._stop.set()
+        while self._thread.is_alive():  # free a producer blocked on a full queue at once
+            try:
+                self._queue.get(timeout=0.05)
+            except queue.Empty:
+                pass
+        self._thread.join()
 
 
 class _CountingReader(io.RawIOBase):

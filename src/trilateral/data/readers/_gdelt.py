@@ -31,9 +31,7 @@ from __future__ import annotations
 
 import csv
 import io
-import queue
 import re
-import threading
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -48,7 +46,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pv
 
 from ...errors import ReaderError
-from ._base import EventReader, ReaderOptions, Reject, read_head
+from ._base import EventReader, Prefetch, ReaderOptions, Reject, read_head
 
 __all__ = [
     "GDELT1_COLUMNS",
@@ -360,57 +358,6 @@ class _CheckedStream(io.RawIOBase):
         else:
             self._carry = buf
         return data
-
-
-class _Prefetch:
-    """Reads the next batches in a background thread (pyarrow releases the GIL while it
-    parses), so parsing overlaps with the conversion of the previous batch."""
-
-    def __init__(self, reader: pv.CSVStreamingReader, depth: int = 2) -> None:
-        self._reader = reader
-        self._queue: queue.Queue[tuple[str, object]] = queue.Queue(maxsize=depth)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="gdelt-csv", daemon=True)
-        self._thread.start()
-
-    def _put(self, item: tuple[str, object]) -> None:
-        while not self._stop.is_set():
-            try:
-                self._queue.put(item, timeout=0.1)
-                return
-            except queue.Full:
-                continue
-
-    def _run(self) -> None:
-        try:
-            while not self._stop.is_set():
-                try:
-                    batch = self._reader.read_next_batch()
-                except StopIteration:
-                    self._put(("end", None))
-                    return
-                self._put(("batch", batch))
-        except BaseException as exc:  # handed to the consumer
-            self._put(("error", exc))
-
-    def get(self) -> pa.RecordBatch | None:
-        kind, value = self._queue.get()
-        if kind == "error":
-            assert isinstance(value, BaseException)
-            raise value
-        if kind == "batch":
-            assert isinstance(value, pa.RecordBatch)
-            return value
-        return None
-
-    def close(self) -> None:
-        self._stop.set()
-        while self._thread.is_alive():
-            try:
-                self._queue.get(timeout=0.05)
-            except queue.Empty:
-                pass
-        self._thread.join()
 
 
 # -- row bookkeeping -------------------------------------------------------------------
@@ -727,7 +674,7 @@ class GDELTReaderBase(EventReader):
         seen = 0
         ordinal = 0
         reader = None
-        prefetch = None
+        prefetch: Prefetch[pa.RecordBatch] | None = None
         try:
             try:
                 reader = pv.open_csv(
@@ -737,10 +684,12 @@ class GDELTReaderBase(EventReader):
                 if "Empty CSV" in str(exc) or "Could not skip" in str(exc):
                     return  # nothing after the header: no events
                 raise self._arrow_error(exc, checked) from None
-            prefetch = _Prefetch(reader)
+            # pyarrow releases the GIL while it parses: the next batches are parsed in a
+            # background thread while the previous one is converted
+            prefetch = Prefetch(reader, name="gdelt-csv")
             while True:
                 try:
-                    batch = prefetch.get()
+                    batch = next(prefetch, None)
                 except pa.ArrowInvalid as exc:
                     raise self._arrow_error(exc, checked) from None
                 if rows.internal:
