@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 
 __all__ = [
@@ -10,6 +11,7 @@ __all__ = [
     "DEFAULT_COUNTRIES",
     "DEFAULT_DB",
     "PERIODS",
+    "as_date",
     "default_db_path",
     "parse_countries",
 ]
@@ -49,3 +51,26 @@ def parse_countries(value: str | None) -> tuple[str, ...]:
     if len(set(codes)) < 2:
         raise ConfigError("need at least two different countries", hint="e.g. --countries USA,RUS")
     return codes
+
+
+def as_date(value: date | str | None, name: str) -> date | None:
+    """A window bound as a date: a date (or datetime) as it is, else its ISO text.
+
+    Anything that is not a date raises :class:`~trilateral.errors.ConfigError` naming
+    the argument.
+
+    Examples
+    --------
+    >>> as_date("2014-01-01", "start")
+    datetime.date(2014, 1, 1)
+    """
+    from .errors import ConfigError
+
+    if value is None or isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise ConfigError(
+            f"{name}={value!r} is not a date", hint="give an ISO date such as 2014-01-01"
+        ) from None

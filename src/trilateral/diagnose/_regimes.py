@@ -22,7 +22,7 @@ import numpy as np
 import polars as pl
 
 from .._rng import RNGLike, seed_sequence
-from ..config import ARENAS, DEFAULT_COUNTRIES, PERIODS
+from ..config import ARENAS, DEFAULT_COUNTRIES, PERIODS, as_date
 from ..errors import ConfigError, DataError, StoreError
 
 __all__ = [
@@ -527,7 +527,7 @@ def conflict_scope(
     """
     if period not in PERIODS:
         raise ConfigError(f"unknown period {period!r}", hint=f"use one of: {', '.join(PERIODS)}")
-    d0, d1 = _as_date(start, "start"), _as_date(end, "end")
+    d0, d1 = as_date(start, "start"), as_date(end, "end")
     if d0 is not None and d1 is not None and d1 < d0:
         raise ConfigError(f"start {d0} is after end {d1}")
     codes = sorted({c.upper() for c in countries})
@@ -601,17 +601,6 @@ def conflict_scope(
     )
 
 
-def _as_date(value: date | str | None, name: str) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise ConfigError(
-            f"{name}={value!r} is not a date", hint="give an ISO date such as 2014-01-01"
-        ) from None
-
-
 def _cut(bound: date | None, period: str, first: bool) -> date | None:
     """A window bound that cuts a period (None: open, or on the period's edge)."""
     if bound is None:
@@ -636,7 +625,7 @@ def _check_scope_window(scope: pl.DataFrame, index: Any, period: str) -> None:
         (True, "start_requested", "window_start"),
         (False, "end_requested", "window_end"),
     ):
-        ib = _as_date(prov.get(key), key)
+        ib = as_date(prov.get(key), key)
         sb = scope[col][0]
         if _cut(ib, period, first) != _cut(sb, period, first):
             which = "start" if first else "end"
