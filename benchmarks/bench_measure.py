@@ -25,6 +25,10 @@ Each contender runs its work 3 times; the best time counts. The parent checks th
 three agree on every non-empty cell. Targets: trilateral within 1.3x the floor and at
 least 10x faster than pandas (end to end).
 
+One more line, our own figure without a contender or a floor: the bootstrap, i.e.
+``indices(path, countries=("USA", "RUS", "CHN"), period="month", n_boot=200, rng=0)``
+(every arena and "all", directed and undirected intervals), also in a fresh process.
+
 Usage: ``python benchmarks/bench_measure.py [--rows N] [--keep DIR]``
 """
 
@@ -44,6 +48,8 @@ SEED = 20190901
 ALL_COUNTRIES = ("USA", "RUS", "CHN", "GBR", "FRA", "DEU", "JPN", "IND", "IRN", "UKR", "TUR", "BRA")
 SHARE = (0.22, 0.14, 0.12, 0.08, 0.07, 0.07, 0.06, 0.06, 0.05, 0.05, 0.04, 0.04)
 COUNTRIES = ALL_COUNTRIES[:10]
+TRIAD = ("USA", "RUS", "CHN")
+BOOT = 200
 REPEAT = 3
 KEYS = ["source", "target", "arena", "period_start"]
 STATS = [
@@ -147,6 +153,27 @@ def _ours(db: Path, work: Path, reuse: bool) -> None:
     frame = idx.frame.filter(pl.col("n_events") > 0)  # type: ignore[attr-defined]
     frame.select(KEYS + STATS).write_parquet(work / "out.parquet")
     emit(best, idx.frame.height, first=first)  # type: ignore[attr-defined]
+
+
+def _ours_boot(db: Path, work: Path) -> None:
+    """The triad's monthly index with ``n_boot=BOOT`` (no contender: our own figure)."""
+    from trilateral.measure._indices import indices
+
+    calls: list[tuple[int, int]] = []
+
+    def run():  # type: ignore[no-untyped-def]
+        calls.clear()
+        return indices(
+            db,
+            countries=TRIAD,
+            period="month",
+            n_boot=BOOT,
+            rng=0,
+            progress=lambda done, total: calls.append((done, total)),
+        )
+
+    best, first, idx = _best(run)
+    emit(best, idx.frame.height, first=first, cells=calls[-1][1] if calls else 0)  # type: ignore[attr-defined]
 
 
 FLOOR_SQL = """
@@ -263,6 +290,8 @@ CONTENDERS = {
     "duckdb SQL, open conn.": lambda db, w: _floor(db, w, reuse=True),
     "pandas": lambda db, w: _pandas(db, w),
 }
+# run like the contenders, reported on their own line (not compared: other numbers)
+EXTRA = {"trilateral, bootstrap": _ours_boot}
 
 
 # ------------------------------------------------------------------ the parent
@@ -300,7 +329,13 @@ def _compare(work: dict[str, Path]) -> list[str]:
     return problems
 
 
-def _report(results: list[Measurement], rows: int, build_s: float, problems: list[str]) -> None:
+def _report(
+    results: list[Measurement],
+    rows: int,
+    build_s: float,
+    problems: list[str],
+    boot: Measurement | None = None,
+) -> None:
     by = {m.name: m for m in results}
     floor, ours, pandas = by["duckdb SQL"], by["trilateral"], by["pandas"]
     floor_open, ours_open = by["duckdb SQL, open conn."], by["trilateral, open store"]
@@ -357,19 +392,28 @@ def _report(results: list[Measurement], rows: int, build_s: float, problems: lis
     print("targets:")
     for label, value, ok in checks:
         print(f"  {'PASS' if ok else 'MISS'}  {label}: {value:.2f}x")
+    if boot is not None:
+        print(
+            f"bootstrap: indices(countries={'/'.join(TRIAD)}, period='month', n_boot={BOOT}) "
+            f"best {boot.seconds:.2f} s (first {boot.extra['first']:.2f} s), "
+            f"{boot.extra['cells']:,} cells bootstrapped (directed + undirected), "
+            f"{boot.rows:,} rows, peak RSS {fmt_bytes(boot.peak_rss)} (no floor: our own figure)"
+        )
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=DEFAULT_ROWS)
     parser.add_argument("--keep", type=Path, help="build (or reuse) the store in this directory")
-    parser.add_argument("--contender", choices=sorted(CONTENDERS), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--contender", choices=sorted({**CONTENDERS, **EXTRA}), help=argparse.SUPPRESS
+    )
     parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     if args.contender:  # we are a child
-        CONTENDERS[args.contender](args.db, args.work)
+        {**CONTENDERS, **EXTRA}[args.contender](args.db, args.work)
         return
 
     with tempfile.TemporaryDirectory(prefix="trilateral-bench-") as tmp:
@@ -387,7 +431,13 @@ def main(argv: list[str] | None = None) -> None:
             print(f"running {name} …", flush=True)
             child = [str(HERE), "--contender", name, "--db", str(db), "--work", str(w)]
             results.append(run_contender(name, child))
-        _report(results, args.rows, build_s, _compare(work))
+        boot = None
+        for name in EXTRA:
+            w = Path(tempfile.mkdtemp(prefix="contender-", dir=tmp))
+            print(f"running {name} …", flush=True)
+            child = [str(HERE), "--contender", name, "--db", str(db), "--work", str(w)]
+            boot = run_contender(name, child)
+        _report(results, args.rows, build_s, _compare(work), boot)
 
 
 if __name__ == "__main__":

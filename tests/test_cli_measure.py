@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import polars as pl
@@ -106,3 +107,37 @@ def test_bad_arguments_exit_1(store: Path, tmp_path: Path) -> None:
     assert res.exit_code == 1 and "unknown arena" in _flat(res.output)
     res = runner.invoke(app, ["measure", "--db", str(store), "--start", "yesterday"])
     assert res.exit_code == 1 and "not a date" in _flat(res.output)
+
+
+@pytest.mark.parametrize("command", ["measure", "diagnose"])
+def test_bootstrap_progress_bar_on_stderr(
+    command: str, store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a terminal the bootstrap shows a rich bar on stderr; --json output stays clean."""
+    import io
+
+    from rich.console import Console
+
+    from trilateral._cli import measure as measure_cli
+
+    err = io.StringIO()
+    monkeypatch.setattr(
+        measure_cli, "err_console", Console(file=err, force_terminal=True, width=120)
+    )
+    args = [command, "--db", str(store), "--n-boot", "50", "--json"]
+    if command == "measure":
+        args += ["--out", str(tmp_path / "o")]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 0, res.output
+    json.loads(res.stdout)  # nothing but the JSON on stdout
+    bar = err.getvalue()
+    assert "bootstrap intervals" in bar and "cells" in bar
+    # the last frame drawn shows every cell done
+    done = re.findall(r"(\d+)/(\d+) cells", re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", bar))
+    assert done and done[-1][0] == done[-1][1] != "0"
+    # no bootstrap, no bar
+    err.truncate(0)
+    err.seek(0)
+    res = runner.invoke(app, [*args[:3], "--n-boot", "0", *args[5:]])
+    assert res.exit_code == 0, res.output
+    assert "bootstrap intervals" not in err.getvalue()

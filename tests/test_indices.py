@@ -381,6 +381,129 @@ def test_bootstrap_interval_properties(tmp_path: Path) -> None:
     assert (f99["ci_high"] - f99["ci_low"]).sum() >= w95
 
 
+def test_all_arena_interval_pools_arenas_and_ignores_their_labels(tmp_path: Path) -> None:
+    # "all" resamples the events of every arena together: relabelling the arenas (same
+    # events, same scores and weights) leaves the pooled interval unchanged, to the bit
+    rows = _noisy_rows(11, n=60)
+    relabelled = [
+        (d, s, t, c, g, "military" if i % 2 else "political", w)
+        for i, (d, s, t, c, g, _, w) in enumerate(rows)
+    ]
+    fa = indices(make_store(tmp_path / "a.duckdb", rows), weighting="mentions", n_boot=200, rng=4)
+    fb = indices(
+        make_store(tmp_path / "b.duckdb", relabelled), weighting="mentions", n_boot=200, rng=4
+    )
+    for f in (fa.frame, fb.frame):
+        assert (
+            f.filter((pl.col("arena") == "all") & (pl.col("n_events") > 1))["ci_low"]
+            .is_not_null()
+            .all()
+        )
+    alls = [f.frame.filter(pl.col("arena") == "all").select("ci_low", "ci_high") for f in (fa, fb)]
+    assert_frame_equal(alls[0], alls[1], check_exact=True)
+    sym = [f.symmetric().frame.filter(pl.col("arena") == "all") for f in (fa, fb)]
+    assert_frame_equal(
+        sym[0].select("ci_low", "ci_high"), sym[1].select("ci_low", "ci_high"), check_exact=True
+    )
+    # many copies of one (weight, score) pair: degenerate, whatever the count
+    same = [(D(2018, 1, 1 + i % 28), "USA", "RUS", "036", 4.0, "diplomatic", 3) for i in range(500)]
+    c = cell(
+        indices(make_store(tmp_path / "c.duckdb", same), n_boot=50, rng=0),
+        "USA",
+        "RUS",
+        "all",
+        D(2018, 1, 1),
+    )
+    assert c["ci_low"] == c["ci_high"] == c["mean_goldstein"] == 4.0
+
+
+# Skewed multiplicities of the (weight, score) pairs, so that a scheme that ignored them
+# (resampling distinct pairs, or events unweighted) would give visibly other quantiles.
+_PAIRS = [  # (cameo, goldstein, arena, mentions, how many events)
+    ("036", 4.0, "diplomatic", 1, 30),
+    ("036", 4.0, "diplomatic", 6, 4),
+    ("163", -8.0, "economic", 2, 12),
+    ("163", -8.0, "economic", 9, 2),
+    ("111", -2.0, "information", 1, 20),
+    ("057", 8.0, "diplomatic", 3, 3),
+    ("190", -10.0, "military", 1, 1),
+]
+
+
+def test_bootstrap_agrees_with_naive_event_resampling(tmp_path: Path) -> None:
+    """The multinomial draw over distinct pairs estimates what resampling events does.
+
+    On one cell (72 events, 7 distinct (w, g) pairs, mentions weighting, several arenas
+    pooled into "all") the interval from indices() with B = 20,000 is compared with a
+    naive bootstrap computed here: B = 20,000 resamples of the 72 events with
+    replacement, from an independent generator.
+
+    Tolerance: the Monte-Carlo standard error of a p-quantile estimated from B draws is
+    sqrt(p(1 − p) / B) / f(q_p), f the density of the bootstrap distribution at q_p.
+    That distribution is close to normal with sd σ (estimated below from the naive
+    replicates), so f(q_p) ≈ φ(z_p) / σ: for p = 0.025, SE ≈ 0.0189 σ; for p = 0.25,
+    0.0096 σ. Two independent estimates differ with SE √2 times that, at most 0.027 σ.
+    A tolerance of 0.15 σ is more than 5.5 such SEs (a false failure has probability
+    below 1e-7 per quantile), yet the wrong schemes checked at the end miss by more.
+    """
+    rows: list[Row] = []
+    for k, (code, g, arena, w, count) in enumerate(_PAIRS):
+        rows += [
+            (D(2018, 5, 1 + (k + i) % 28), "USA", "RUS", code, g, arena, w) for i in range(count)
+        ]
+    path = make_store(tmp_path / "one.duckdb", rows)
+    big_b = 20_000
+    w = np.array([r[6] for r in rows], dtype=float)
+    g = np.array([r[4] for r in rows])
+    n = len(rows)
+    naive = np.random.default_rng(20240601).integers(0, n, size=(big_b, n))
+    means = (w * g)[naive].sum(axis=1) / w[naive].sum(axis=1)
+    sigma = float(means.std())
+    assert sigma > 0.3  # a real spread, so the tolerance is not vacuous
+    tol = 0.15 * sigma
+    for level in (0.95, 0.5):
+        idx = indices(path, arena="all", weighting="mentions", n_boot=big_b, rng=2, level=level)
+        c = cell(idx, "USA", "RUS", "all", D(2018, 5, 1))
+        assert c["n_events"] == n
+        alpha = (1 - level) / 2
+        lo, hi = np.quantile(means, [alpha, 1 - alpha])
+        assert abs(c["ci_low"] - lo) < tol, (level, c["ci_low"], lo, tol)
+        assert abs(c["ci_high"] - hi) < tol, (level, c["ci_high"], hi, tol)
+    # the test has power: resampling the distinct pairs uniformly, or the events
+    # unweighted, moves some quantile by more than the tolerance
+    pairs_w = np.array([p[3] for p in _PAIRS], dtype=float)
+    pairs_g = np.array([p[1] for p in _PAIRS])
+    gen = np.random.default_rng(7)
+    pick = gen.integers(0, len(_PAIRS), size=(big_b, n))
+    uniform = (pairs_w * pairs_g)[pick].sum(axis=1) / pairs_w[pick].sum(axis=1)
+    unweighted = g[naive].mean(axis=1)
+    for wrong in (uniform, unweighted):
+        q_wrong = np.quantile(wrong, [0.025, 0.25, 0.75, 0.975])
+        q_right = np.quantile(means, [0.025, 0.25, 0.75, 0.975])
+        assert np.abs(q_wrong - q_right).max() > 2 * tol
+
+
+def test_progress_callback(tmp_path: Path) -> None:
+    path = make_store(tmp_path / "p.duckdb", _noisy_rows(2, n=80))
+    calls: list[tuple[int, int]] = []
+    idx = indices(path, n_boot=20, rng=0, progress=lambda d, t: calls.append((d, t)))
+    total = calls[-1][1]
+    # every directed and undirected cell with events is one unit of work
+    n_cells = (idx.frame["n_events"] > 0).sum() + (idx.symmetric().frame["n_events"] > 0).sum()
+    assert total == n_cells > 0
+    assert calls[0] == (0, total) and calls[-1] == (total, total)
+    done = [d for d, _ in calls]
+    assert done == sorted(done) and all(t == total for _, t in calls)
+    # at about every 1 %: never more calls than cells (+ the first)
+    assert len(calls) <= total + 1
+    # the callback does not change the numbers
+    assert_frame_equal(idx.frame, indices(path, n_boot=20, rng=0).frame, check_exact=True)
+    # no bootstrap, no calls
+    quiet: list[tuple[int, int]] = []
+    indices(path, n_boot=0, progress=lambda d, t: quiet.append((d, t)))
+    assert quiet == []
+
+
 # --------------------------------------------------------------------------- properties
 
 CODES = [

@@ -87,18 +87,21 @@ def register(app: typer.Typer) -> None:
         from ..diagnose._regimes import classify_regimes, conflict_scope
         from ..diagnose._triangle import triangle_types
         from ..measure._indices import indices
+        from .measure import bootstrap_progress
 
         codes = parse_countries(countries)
         path = _store_path(db, required=True)
-        idx = indices(
-            path,
-            countries=codes,
-            period=period.value,
-            n_boot=n_boot,
-            rng=seed,
-            start=start,
-            end=end,
-        )
+        with bootstrap_progress() as progress:
+            idx = indices(
+                path,
+                countries=codes,
+                period=period.value,
+                n_boot=n_boot,
+                rng=seed,
+                start=start,
+                end=end,
+                progress=progress,
+            )
         scope = conflict_scope(path, codes, period.value, start=start, end=end)
         regimes = classify_regimes(idx, scope=scope, rng=seed)
         triangle = triangle_types(idx, codes, rng=seed) if len(codes) == 3 else None

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -11,15 +13,24 @@ from typing import Annotated, Any
 
 import polars as pl
 import typer
+from rich import progress as rich_progress
 from rich.table import Table
 
 from ..config import default_db_path, parse_countries
 from ..errors import ConfigError
 from ..measure._indices import DyadIndex, indices
 from ..measure._power import PowerRatios, power_ratios
-from ._common import CountriesOpt, DbOpt, JsonOpt, console, handle_errors, print_json
+from ._common import (
+    CountriesOpt,
+    DbOpt,
+    JsonOpt,
+    console,
+    err_console,
+    handle_errors,
+    print_json,
+)
 
-__all__ = ["register"]
+__all__ = ["bootstrap_progress", "register"]
 
 
 class PeriodChoice(StrEnum):
@@ -106,6 +117,47 @@ def _summary_table(idx: DyadIndex) -> Table:
     return table
 
 
+@contextmanager
+def bootstrap_progress(
+    description: str = "bootstrap intervals",
+) -> Iterator[Callable[[int, int], None] | None]:
+    """A ``progress(done, total)`` callback for :func:`indices` drawing a rich bar.
+
+    The bar goes to stderr (``--json`` keeps stdout clean), appears at the first call —
+    only when the bootstrap runs — and is removed when the block ends. When stderr is
+    not a terminal (a pipe, a log file) there is no bar and the callback is None.
+    """
+    if not err_console.is_terminal:
+        yield None
+        return
+    bar: rich_progress.Progress | None = None
+    task: rich_progress.TaskID | None = None
+
+    def update(done: int, total: int) -> None:
+        nonlocal bar, task
+        if bar is None:
+            bar = rich_progress.Progress(
+                rich_progress.TextColumn("{task.description}"),
+                rich_progress.BarColumn(),
+                rich_progress.MofNCompleteColumn(),
+                rich_progress.TextColumn("cells"),
+                rich_progress.TimeElapsedColumn(),
+                rich_progress.TimeRemainingColumn(),
+                console=err_console,
+                transient=True,
+            )
+            bar.start()
+            task = bar.add_task(description, total=total)
+        assert task is not None
+        bar.update(task, completed=done, total=total)
+
+    try:
+        yield update
+    finally:
+        if bar is not None:
+            bar.stop()
+
+
 def _power(countries: tuple[str, ...]) -> tuple[PowerRatios | None, str | None]:
     try:
         return power_ratios(countries=countries), None
@@ -169,19 +221,21 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOpt = False,
     ) -> None:
         codes = parse_countries(countries)
-        idx = indices(
-            default_db_path(db),
-            countries=codes,
-            period=period.value,
-            arena=_parse_arena(arena),
-            weighting=weighting.value,
-            collapse_duplicates=collapse_duplicates,
-            normalize=normalize,
-            start=_parse_date(start, "--start"),
-            end=_parse_date(end, "--end"),
-            n_boot=n_boot,
-            rng=seed,
-        )
+        with bootstrap_progress() as progress:
+            idx = indices(
+                default_db_path(db),
+                countries=codes,
+                period=period.value,
+                arena=_parse_arena(arena),
+                weighting=weighting.value,
+                collapse_duplicates=collapse_duplicates,
+                normalize=normalize,
+                start=_parse_date(start, "--start"),
+                end=_parse_date(end, "--end"),
+                n_boot=n_boot,
+                rng=seed,
+                progress=progress,
+            )
         ratios, note = _power(codes)
         out.mkdir(parents=True, exist_ok=True)
         files: dict[str, list[str]] = {

@@ -4,14 +4,14 @@ One portable SQL aggregate over the store's ``events`` table gives, per directed
 arena and period, the counts and weighted sums; the calendar of periods is laid under
 it afterwards so that periods without events are present (``n_events`` 0, statistics
 null) rather than silently dropped or read as zero. A percentile bootstrap of the
-weighted mean Goldstein score, resampling events within each cell, gives ``ci_low`` /
-``ci_high``.
+weighted mean Goldstein score, resampling events within each cell (drawn as multinomial
+counts over the cell's distinct (weight, score) pairs), gives ``ci_low`` / ``ci_high``.
 """
 
 from __future__ import annotations
 
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Literal
@@ -446,61 +446,133 @@ def _volume_cte(*, weighting: str, collapse: bool, dated: tuple[bool, bool], per
 
 # --------------------------------------------------------------------------- bootstrap
 
+Progress = Callable[[int, int], None]
+
+# Cells whose replicate means are held at once before their quantiles are taken.
+_QUANTILE_BATCH = 1024
+
 
 def _code(text: str) -> int:
     return zlib.crc32(text.encode("utf-8"))
 
 
+@dataclass(frozen=True, slots=True)
+class _Cells:
+    """One family of bootstrap cells: their distinct (g, w) pairs, grouped by cell.
+
+    ``g``, ``w``, ``m`` hold, cell after cell and sorted by (g, w) inside each cell, the
+    distinct (Goldstein, weight) pairs and how many events carry each; cell ``i`` owns
+    rows ``starts[i]:ends[i]``. ``marker`` is 0 for directed, 1 for undirected cells.
+    """
+
+    heads: pl.DataFrame
+    starts: np.ndarray
+    ends: np.ndarray
+    g: np.ndarray
+    w: np.ndarray
+    m: np.ndarray
+    keys: list[str]
+    marker: int
+
+    @property
+    def n_cells(self) -> int:
+        return len(self.starts)
+
+
+def _cells(pairs: pl.DataFrame, keys: list[str], marker: int) -> _Cells:
+    """Pool ``pairs`` (cell keys, g, w, m) into the cells keyed by ``keys`` + period."""
+    cols = [*keys, "period_start"]
+    pooled = pairs.group_by([*cols, "g", "w"]).agg(pl.col("m").sum()).sort([*cols, "g", "w"])
+    ids = pooled.select(pl.struct(cols).rle_id().alias("_id"))["_id"].to_numpy()
+    bounds = np.flatnonzero(np.diff(ids)) + 1
+    starts = np.concatenate(([0], bounds)).astype(np.int64)
+    ends = np.concatenate((bounds, [len(ids)])).astype(np.int64)
+    if not len(ids):
+        starts = ends = np.empty(0, dtype=np.int64)
+    return _Cells(
+        heads=pooled.select(pl.col(cols).gather(starts)),
+        starts=starts,
+        ends=ends,
+        g=pooled["g"].cast(pl.Float64).to_numpy(),
+        w=pooled["w"].cast(pl.Int64).to_numpy(),
+        m=pooled["m"].cast(pl.Int64).to_numpy(),
+        keys=keys,
+        marker=marker,
+    )
+
+
 def _bootstrap_cells(
-    ev: pl.DataFrame,
-    keys: list[str],
+    cells: _Cells,
     root: np.random.SeedSequence,
-    marker: int,
     period_kind: int,
     n_boot: int,
     level: float,
+    tick: Callable[[int], None],
 ) -> pl.DataFrame:
     """Percentile bootstrap of the weighted mean per cell; one seeded stream per cell.
 
+    Resampling a cell's ``n`` events with replacement only matters through how many
+    times each event is drawn, and events with the same (weight, Goldstein) pair are
+    exchangeable: so each replicate draws the counts of the cell's distinct pairs,
+    ``multinomial(n, m / n)`` (``m`` the pairs' multiplicities) — the same distribution
+    as the counts of ``n`` events drawn with replacement, pooled by pair — and its
+    weighted mean is ``Σ c·w·g / Σ c·w``. The cost is that of the distinct pairs, not
+    of the events.
+
     Each cell's generator is ``SeedSequence(root.entropy, spawn_key=root.spawn_key +
     (marker, period, source, target, arena, period_start))`` — the spawn mechanism of
-    :meth:`numpy.random.SeedSequence.spawn` keyed by the cell itself — so a cell's
-    interval does not depend on which other cells exist, on row order, or on how many
-    cells are computed. Events inside a cell are sorted by (g, w) before resampling.
+    :meth:`numpy.random.SeedSequence.spawn` keyed by the cell itself — and its pairs are
+    in (g, w) order, so a cell's interval does not depend on which other cells exist, on
+    row order, or on how many cells are computed. A cell whose events share one score
+    (one event, in particular) has the degenerate interval [g, g] and draws nothing.
+    ``tick(k)`` reports ``k`` more cells done.
     """
-    cols = [*keys, "period_start"]
-    ev = ev.sort([*cols, "g", "w"])
-    g = ev["g"].to_numpy()
-    w = ev["w"].to_numpy()
-    wg = w * g
-    ids = ev.select(pl.struct(cols).rle_id().alias("_id"))["_id"].to_numpy()
-    bounds = np.flatnonzero(np.diff(ids)) + 1
-    starts = np.concatenate(([0], bounds))
-    ends = np.concatenate((bounds, [len(ids)]))
-    heads = ev.select(pl.col(cols).gather(starts))
+    keys, heads = cells.keys, cells.heads
+    n_cells = cells.n_cells
     alpha = (1.0 - level) / 2.0
-    lows = np.empty(len(starts))
-    highs = np.empty(len(starts))
-    budget = 1 << 22  # elements of the index matrix drawn at once
-    for i, row in enumerate(heads.iter_rows()):
-        a, b = int(starts[i]), int(ends[i])
-        n = b - a
-        if n == 1:  # one event: the interval is degenerate (the event's score)
-            lows[i] = highs[i] = g[a]
+    lows = np.empty(n_cells)
+    highs = np.empty(n_cells)
+    g, w, m = cells.g, cells.w, cells.m
+    wg = w * g
+    rows = heads.rows()
+    buf = np.empty((min(_QUANTILE_BATCH, max(n_cells, 1)), n_boot))
+    pending: list[int] = []
+
+    def flush() -> None:
+        if pending:
+            q = np.quantile(buf[: len(pending)], [alpha, 1.0 - alpha], axis=1)
+            lows[pending], highs[pending] = q[0], q[1]
+            tick(len(pending))
+            pending.clear()
+
+    for i, row in enumerate(rows):
+        a, b = int(cells.starts[i]), int(cells.ends[i])
+        cg = g[a:b]
+        if cg[0] == cg[-1]:  # one score (sorted by g): the interval is degenerate
+            lows[i] = highs[i] = cg[0]
+            tick(1)
             continue
         arena = row[2] if len(keys) == 3 else ALL
-        key = (marker, period_kind, _code(row[0]), _code(row[1]), _code(arena), row[-1].toordinal())
+        key = (
+            cells.marker,
+            period_kind,
+            _code(row[0]),
+            _code(row[1]),
+            _code(arena),
+            row[-1].toordinal(),
+        )
         rng = np.random.default_rng(
             np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, *key))
         )
-        cwg, cw = wg[a:b], w[a:b]
-        means = np.empty(n_boot)
-        chunk = max(1, budget // n)
-        for s in range(0, n_boot, chunk):
-            m = min(chunk, n_boot - s)
-            idx = rng.integers(0, n, size=(m, n))
-            means[s : s + m] = cwg[idx].sum(axis=1) / cw[idx].sum(axis=1)
-        lows[i], highs[i] = np.quantile(means, [alpha, 1.0 - alpha])
+        cm = m[a:b]
+        n = int(cm.sum())
+        counts = rng.multinomial(n, cm / n, size=n_boot)  # (n_boot, pairs)
+        # integer weights: Σ c·w is exact; Σ c·w·g is a pairwise sum per replicate
+        buf[len(pending)] = (counts * wg[a:b]).sum(axis=1) / (counts @ w[a:b])
+        pending.append(i)
+        if len(pending) == len(buf):
+            flush()
+    flush()
     out = heads.with_columns(pl.Series("ci_low", lows), pl.Series("ci_high", highs))
     if len(keys) == 2:
         out = out.with_columns(pl.lit(ALL).alias("arena"))
@@ -508,32 +580,60 @@ def _bootstrap_cells(
 
 
 def _bootstrap(
-    ev: pl.DataFrame,
+    pairs: pl.DataFrame,
     arenas: tuple[str, ...],
     root: np.random.SeedSequence,
     period: str,
     n_boot: int,
     level: float,
+    progress: Progress | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Directed and undirected intervals of every cell with events.
+
+    ``pairs`` has one row per cell (source, target, arena, period_start) and distinct
+    (g, w) pair, with ``m`` the number of events carrying it. ``progress(done, total)``
+    (cells) is called as cells finish — about every 1 % — and last with ``(total,
+    total)``.
+    """
     kind = PERIODS.index(period)
     per_arena = [a for a in arenas if a != ALL]
-    directed: list[pl.DataFrame] = []
-    undirected: list[pl.DataFrame] = []
-    und = ev.with_columns(
+    und = pairs.with_columns(
         pl.min_horizontal("source", "target").alias("source"),
         pl.max_horizontal("source", "target").alias("target"),
     )
+    families: list[_Cells] = []
     if per_arena:
-        sub = ev.filter(pl.col("arena").is_in(per_arena))
-        usub = und.filter(pl.col("arena").is_in(per_arena))
+        sub = pairs.filter(pl.col("arena").is_in(per_arena))
         if sub.height:
             keys = ["source", "target", "arena"]
-            directed.append(_bootstrap_cells(sub, keys, root, 0, kind, n_boot, level))
-            undirected.append(_bootstrap_cells(usub, keys, root, 1, kind, n_boot, level))
-    if ALL in arenas and ev.height:
+            usub = und.filter(pl.col("arena").is_in(per_arena))
+            families += [_cells(sub, keys, 0), _cells(usub, keys, 1)]
+    if ALL in arenas and pairs.height:
+        # "all" pools the cell's events of every arena (also arenas outside ARENAS)
         keys = ["source", "target"]
-        directed.append(_bootstrap_cells(ev, keys, root, 0, kind, n_boot, level))
-        undirected.append(_bootstrap_cells(und, keys, root, 1, kind, n_boot, level))
+        families += [_cells(pairs, keys, 0), _cells(und, keys, 1)]
+
+    total = sum(f.n_cells for f in families)
+    step = max(1, total // 100)
+    done = 0
+    reported = 0
+
+    def tick(k: int) -> None:
+        nonlocal done, reported
+        done += k
+        if progress is not None and (done - reported >= step or done == total):
+            reported = done
+            progress(done, total)
+
+    if progress is not None:
+        progress(0, total)
+    directed: list[pl.DataFrame] = []
+    undirected: list[pl.DataFrame] = []
+    for fam in families:
+        out = _bootstrap_cells(fam, root, kind, n_boot, level, tick)
+        (undirected if fam.marker else directed).append(out)
+    if progress is not None and reported != total:
+        progress(total, total)
     schema = {
         "source": pl.String,
         "target": pl.String,
@@ -564,6 +664,7 @@ def indices(
     n_boot: int = 500,
     rng: RNGLike = None,
     level: float = 0.95,
+    progress: Progress | None = None,
 ) -> DyadIndex:
     """Cooperation–conflict indices per directed dyad × arena × period.
 
@@ -599,6 +700,11 @@ def indices(
         Seeds the bootstrap; each cell gets its own stream keyed by the cell.
     level : float
         Confidence level of the percentile interval.
+    progress : callable, optional
+        ``progress(done, total)`` with the number of bootstrap cells done and to do:
+        first ``(0, total)``, then about every 1 % of the cells, last ``(total,
+        total)``. Called only when the bootstrap runs (``n_boot > 0`` and some cell has
+        events); a command line shows it as a progress bar.
 
     Returns
     -------
@@ -610,7 +716,11 @@ def indices(
     = 0 and null statistics. A cell with a single event (or with events that all share
     one score) has a degenerate interval ``ci_low = ci_high = mean_goldstein``: the
     bootstrap cannot show uncertainty it has no data for, so read such intervals with
-    ``n_events``. Shares are weighted like the mean; ``force_events`` counts events
+    ``n_events``. Each replicate resamples the cell's ``n`` events with replacement;
+    since events with the same (weight, score) pair are exchangeable, it is drawn as
+    ``multinomial(n, multiplicity / n)`` counts over the cell's distinct pairs, and its
+    weighted mean is ``Σ count·w·g / Σ count·w`` — the same distribution as resampling
+    the events one by one, at the cost of the distinct pairs (docs/measure.md). Shares are weighted like the mean; ``force_events`` counts events
     (CAMEO roots 18–20) unweighted.
 
     The aggregation is one SQL statement (GROUP BY, ``date_trunc``, CASE) meant to run
@@ -723,12 +833,16 @@ def indices(
                 + " SELECT period_start, volume FROM vol"
             )
             period_volume = _query(handle, vsql, [d for d in (d0, d1) if d is not None])
-        ev_rows = None
+        ev_pairs = None
         if n_boot > 0 and cells.height:
+            # the bootstrap needs, per cell, only its distinct (g, w) pairs and how many
+            # events carry each (COUNT: exact, whatever the thread scheduling)
             keep = "" if ALL in arenas else f" WHERE arena IN ({', '.join('?' for _ in specific)})"
-            ev_rows = _query(
+            ev_pairs = _query(
                 handle,
-                f"WITH {ev_sql} SELECT source, target, arena, period_start, g, w FROM ev{keep}",
+                f"WITH {ev_sql} SELECT source, target, arena, period_start, "
+                f"CAST(g AS DOUBLE) AS g, w, COUNT(*) AS m FROM ev{keep} "
+                "GROUP BY source, target, arena, period_start, g, w",
                 [*params_ev, *([] if ALL in arenas else specific)],
             )
         dhash = data_hash(handle)
@@ -777,9 +891,9 @@ def indices(
     # ---- bootstrap
     root = seed_sequence(rng) if (n_boot > 0 or rng is not None) else None
     undirected_ci = None
-    if ev_rows is not None and root is not None:
-        ev_rows = ev_rows.with_columns(pl.col("period_start").cast(pl.Date))
-        dci, undirected_ci = _bootstrap(ev_rows, arenas, root, period, n_boot, level)
+    if ev_pairs is not None and root is not None:
+        ev_pairs = ev_pairs.with_columns(pl.col("period_start").cast(pl.Date))
+        dci, undirected_ci = _bootstrap(ev_pairs, arenas, root, period, n_boot, level, progress)
         frame = frame.join(
             dci, on=["source", "target", "arena", "period_start"], how="left", maintain_order="left"
         )
