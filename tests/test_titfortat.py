@@ -421,9 +421,10 @@ def test_load_events_joins_extras(tmp_path: Path) -> None:
 
 
 def test_one_date_parser_for_the_measure_stage() -> None:
+    from trilateral import config
     from trilateral.measure import _indices, _titfortat
 
-    assert _titfortat._as_date is _indices._as_date
+    assert _titfortat.as_date is config.as_date and _indices.as_date is config.as_date
 
 
 # --------------------------------------------------------------------------- chronicle

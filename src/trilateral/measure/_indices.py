@@ -22,7 +22,7 @@ import polars as pl
 import trilateral
 
 from .._rng import RNGLike, seed_sequence
-from ..config import ARENAS, DEFAULT_COUNTRIES, PERIODS
+from ..config import ARENAS, DEFAULT_COUNTRIES, PERIODS, as_date
 from ..errors import ConfigError, DataError
 from ._store_access import StoreHandle, data_hash, open_store, require_events
 
@@ -292,22 +292,6 @@ def _add_volume_share(df: pl.DataFrame) -> pl.DataFrame:
         .otherwise(None)
         .alias("volume_share")
     )
-
-
-def _as_date(value: date | str | None, name: str) -> date | None:
-    """A window bound as a date: a date (or datetime) as it is, else its ISO text.
-
-    Shared by :func:`indices` and :func:`~trilateral.measure.load_events`; anything that
-    is not a date raises :class:`ConfigError` naming the argument.
-    """
-    if value is None or isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise ConfigError(
-            f"{name}={value!r} is not a date", hint="give an ISO date such as 2014-01-01"
-        ) from None
 
 
 def _period_floor(d: date, period: str) -> np.datetime64:
@@ -742,7 +726,7 @@ def indices(
     if not 0.0 < level < 1.0:
         raise ConfigError(f"level must lie in (0, 1), got {level!r}")
     arenas = _resolve_arenas(arena)
-    d0, d1 = _as_date(start, "start"), _as_date(end, "end")
+    d0, d1 = as_date(start, "start"), as_date(end, "end")
     if d0 is not None and d1 is not None and d0 > d1:
         raise ConfigError(f"start {d0} is after end {d1}")
 

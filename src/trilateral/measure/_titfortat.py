@@ -21,10 +21,9 @@ from typing import TYPE_CHECKING, Any, Literal
 import polars as pl
 import pyarrow as pa
 
-from ..config import ARENAS, DEFAULT_COUNTRIES
+from ..config import ARENAS, DEFAULT_COUNTRIES, as_date
 from ..data.schema import EVENT_COLUMNS
 from ..errors import ConfigError, DataError
-from ._indices import _as_date
 from ._store_access import open_store, require_events
 
 if TYPE_CHECKING:
@@ -115,7 +114,7 @@ def load_events(
           AND ($start IS NULL OR e.date >= $start) AND ($end IS NULL OR e.date <= $end)
         ORDER BY e.date, e.event_id
     """
-    params = {"countries": codes, "start": _as_date(start, "start"), "end": _as_date(end, "end")}
+    params = {"countries": codes, "start": as_date(start, "start"), "end": as_date(end, "end")}
     with open_store(store) as handle:
         require_events(handle)
         frame = handle.con.sql(sql, params=params).pl()
