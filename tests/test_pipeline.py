@@ -96,3 +96,12 @@ def test_entry_point_runs(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
     assert "trilateral ingest" in proc.stderr
+
+
+def test_demo_into_an_unwritable_place_is_a_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    res = CliRunner().invoke(app, ["demo", "--out", str(blocker / "out")])
+    assert res.exit_code == 1
+    assert "Traceback" not in res.output
+    assert "a-file" in res.output and "what to do" in res.output

@@ -45,7 +45,8 @@ CountriesOpt = Annotated[
 
 
 def handle_errors(func: F) -> F:
-    """Turn :class:`TrilateralError` into a message on stderr and exit code 1."""
+    """Turn :class:`TrilateralError` and file-system errors into a message on stderr and
+    exit code 1 (never a traceback)."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -53,6 +54,15 @@ def handle_errors(func: F) -> F:
             return func(*args, **kwargs)
         except TrilateralError as exc:
             err_console.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+            raise typer.Exit(1) from None
+        except OSError as exc:  # the file system said no: a path, a permission, a full disk
+            where = f" {exc.filename}" if exc.filename else ""
+            err_console.print(
+                f"[bold red]error:[/]{where}: {exc.strerror or exc}",
+                highlight=False,
+                markup=True,
+            )
+            err_console.print("  what to do: check the path, its permissions and free space")
             raise typer.Exit(1) from None
         except KeyboardInterrupt:
             err_console.print("[bold red]interrupted[/]")
