@@ -9,18 +9,19 @@ run (configuration, seed, version, data hashes) in ``provenance.json``.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from . import __version__
 from ._rng import RNGLike, seed_sequence
 from .config import DEFAULT_COUNTRIES
+from .data._provenance import atomic_write
+from .errors import DataError
 
 __all__ = ["DemoResult", "run_demo"]
 
@@ -49,13 +50,6 @@ def _write_table(frame: pl.DataFrame, out: Path, name: str) -> list[Path]:
     )
     flat.write_csv(paths[1])
     return paths
-
-
-def _atomic_text(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
 
 
 def run_demo(
@@ -147,7 +141,7 @@ def run_demo(
         recip = ReciprocityModel(monthly, countries=countries).fit()
         summaries["reciprocity"] = recip.summary()
         files += _write_table(recip.to_frame(), out, "reciprocity")
-    except Exception as exc:  # a VAR can fail on degenerate data; say so, go on
+    except (DataError, np.linalg.LinAlgError) as exc:  # degenerate series: say so, go on
         summaries["reciprocity"] = f"reciprocity model not estimated: {exc}"
 
     say("measure: tit-for-tat matching on events")
@@ -182,9 +176,9 @@ def run_demo(
         "indices": yearly.provenance,
     }
     prov_path = out / "provenance.json"
-    _atomic_text(prov_path, json.dumps(provenance, indent=2, default=str) + "\n")
+    atomic_write(prov_path, (json.dumps(provenance, indent=2, default=str) + "\n").encode())
     summary_path = out / "summary.txt"
     text = "\n\n".join(f"== {k} ==\n{v}" for k, v in summaries.items()) + "\n"
-    _atomic_text(summary_path, text)
+    atomic_write(summary_path, text.encode())
     files += [prov_path, summary_path]
     return DemoResult(out, store_path, tuple(files), summaries, provenance)
