@@ -14,14 +14,17 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "trilateral"
 
+# STYLE.md, "Layout": data → measure → diagnose → simulate / forecast → report → serve.
+# simulate classifies its runs with the diagnose stage's regime rules, so it comes after
+# diagnose; serve shows the report's figures, so it comes after report.
 RANK = {
     "data": 0,
     "measure": 1,
     "diagnose": 2,
-    "simulate": 2,
-    "forecast": 2,
-    "report": 3,
-    "serve": 4,
+    "simulate": 3,
+    "forecast": 3,
+    "report": 4,
+    "serve": 5,
 }
 SHARED = {"_rng", "config", "errors", "__init__", "__version__"}
 
