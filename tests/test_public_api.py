@@ -103,6 +103,21 @@ PUBLIC = {
         "run_claims",
         "triangle_types",
     ],
+    "trilateral.forecast": [
+        "BASELINES",
+        "DEFAULT_MODELS",
+        "MODELS",
+        "SCORE_COLUMNS",
+        "BacktestResults",
+        "ForecastResults",
+        "backtest",
+        "fan_chart",
+        "fan_chart_html",
+        "fan_chart_png",
+        "fill_series",
+        "forecast",
+        "origins_between",
+    ],
     "trilateral.pipeline": ["DemoResult", "run_demo"],
 }
 
