@@ -17,6 +17,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from trilateral.data import export_parquet
 from trilateral.data.store import EventStore
 from trilateral.errors import ConfigError
 from trilateral.measure._engine import EngineConfig, resolve_engine
@@ -124,6 +125,19 @@ def test_weekly_mentions_collapsed_normalised_with_bootstrap(
     assert duck.frame["ci_low"].is_not_null().sum() > 10
     assert_same(duck.frame, spark.frame)
     assert_same(duck.symmetric().frame, spark.symmetric().frame)
+
+
+@pytest.mark.spark
+def test_spark_reads_the_exported_parquet_lake(
+    real_store: Path, spark_session, tmp_path: Path
+) -> None:
+    lake = tmp_path / "lake"
+    export_parquet(real_store, lake)
+    kw = dict(countries=("USA", "RUS", "CHN"), period="quarter", n_boot=0)
+    duck = indices(real_store, **kw)
+    spark = indices(lake, engine=SPARK, **kw)
+    assert spark.provenance["data_hash"] == duck.provenance["data_hash"]
+    assert_same(duck.frame, spark.frame)
 
 
 def test_engine_from_config_file(tmp_path: Path) -> None:

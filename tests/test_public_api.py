@@ -18,6 +18,7 @@ PUBLIC = {
         "Codebook",
         "EventReader",
         "EventStore",
+        "ExportResult",
         "IngestResult",
         "ReadBatch",
         "Reject",
@@ -28,6 +29,7 @@ PUBLIC = {
         "build_panel",
         "chronicle_provenance",
         "detect_format",
+        "export_parquet",
         "load_alignment",
         "load_panel",
         "panel_provenance",
@@ -46,6 +48,7 @@ PUBLIC = {
     "trilateral.measure": [
         "INDEX_COLUMNS",
         "DyadIndex",
+        "EngineConfig",
         "PowerRatios",
         "RatioTrend",
         "ReciprocityModel",

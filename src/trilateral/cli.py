@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from . import __version__
-from ._cli import capabilities, demo, diagnose, ingest, measure, report
+from ._cli import capabilities, demo, diagnose, export, ingest, measure, report
 
 app = typer.Typer(
     name="trilateral",
@@ -36,6 +36,7 @@ def _main(
 
 
 ingest.register(app)
+export.register(app)
 measure.register(app)
 diagnose.register(app)
 demo.register(app)

@@ -10,6 +10,7 @@ Examples
 
 from __future__ import annotations
 
+from ._lake import ExportResult, export_parquet
 from .actors import ActorResolver
 from .capabilities import (
     build_panel,
@@ -36,6 +37,7 @@ __all__ = [
     "Codebook",
     "EventReader",
     "EventStore",
+    "ExportResult",
     "IngestResult",
     "ReadBatch",
     "Reject",
@@ -46,6 +48,7 @@ __all__ = [
     "build_panel",
     "chronicle_provenance",
     "detect_format",
+    "export_parquet",
     "load_alignment",
     "load_panel",
     "panel_provenance",

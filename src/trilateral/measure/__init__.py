@@ -11,6 +11,7 @@ Examples
 
 from __future__ import annotations
 
+from ._engine import EngineConfig
 from ._indices import INDEX_COLUMNS, DyadIndex, indices
 from ._power import PowerRatios, RatioTrend, power_ratios
 from ._reciprocity import ReciprocityModel, ReciprocityResults
@@ -19,6 +20,7 @@ from ._titfortat import TitForTatResults, load_events, match_tit_for_tat
 __all__ = [
     "INDEX_COLUMNS",
     "DyadIndex",
+    "EngineConfig",
     "PowerRatios",
     "RatioTrend",
     "ReciprocityModel",

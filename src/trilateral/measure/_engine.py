@@ -41,7 +41,14 @@ from ._store_access import StoreHandle, data_hash, open_store, require_events
 if TYPE_CHECKING:  # pragma: no cover
     import ibis.expr.types as ir
 
-__all__ = ["EVENT_COLUMNS", "EngineConfig", "EventSource", "event_source", "resolve_engine"]
+__all__ = [
+    "EVENT_COLUMNS",
+    "EngineConfig",
+    "EventSource",
+    "engine_from_options",
+    "event_source",
+    "resolve_engine",
+]
 
 #: The columns of ``events`` the measure stage reads (a subset of the canonical schema).
 EVENT_COLUMNS: tuple[str, ...] = (
@@ -156,6 +163,23 @@ def resolve_engine(engine: str | EngineConfig | None) -> EngineConfig:
     if isinstance(engine, str) and engine.strip().lower() in ("duckdb", "spark"):
         return EngineConfig(name=engine.strip().lower())  # type: ignore[arg-type]
     raise ConfigError(f"unknown engine {engine!r}", hint="choose 'duckdb' or 'spark'")
+
+
+def engine_from_options(engine: str | None, config: str | Path | None) -> EngineConfig:
+    """The engine a command line asks for: ``--engine NAME`` and/or ``--engine-config FILE``.
+
+    The file's ``[engine]`` section gives the settings; ``--engine`` (when given) names
+    the engine and must agree with the file's.
+    """
+    if config is None:
+        return resolve_engine(engine)
+    cfg = EngineConfig.from_file(config)
+    if engine is not None and resolve_engine(engine).name != cfg.name:
+        raise ConfigError(
+            f"--engine {engine} disagrees with {config}, which sets name = {cfg.name!r}",
+            hint="drop one of them",
+        )
+    return cfg
 
 
 @dataclass(frozen=True, slots=True)

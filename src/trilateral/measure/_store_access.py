@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from typing import Any
 
 import duckdb
 
+from ..data._lake import EXTRAS, MANIFEST, events_data_hash
 from ..errors import DataError, StoreError
 
 __all__ = [
@@ -36,9 +38,6 @@ __all__ = [
     "require_events",
 ]
 
-#: The file ``trilateral export`` writes beside the Parquet partitions (provenance).
-MANIFEST = "_trilateral.json"
-
 
 @dataclass(frozen=True, slots=True)
 class ParquetSource:
@@ -49,6 +48,7 @@ class ParquetSource:
     sizes: tuple[int, ...]
     hive: bool
     manifest: dict[str, Any] | None
+    extras: str | None = None
 
     @property
     def spark_paths(self) -> tuple[str, ...]:
@@ -64,16 +64,30 @@ class StoreHandle:
     parquet: ParquetSource | None = None
 
 
+_PATH_URL = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]+):/(?!/)")
+
+
+def _as_url(store: str | Path) -> str:
+    """``s3://b/x`` given as a Path (a command line's ``--db``) reads ``s3:/b/x``: undo it."""
+    text = str(store)
+    return _PATH_URL.sub(r"\1://", text) if isinstance(store, Path) else text
+
+
 def is_parquet_source(store: Any) -> bool:
     """True for a directory or a URL (``scheme://…``): a Parquet event source."""
-    if isinstance(store, str) and "://" in store:
-        return True
-    return isinstance(store, str | Path) and Path(store).is_dir()
+    if not isinstance(store, str | Path):
+        return False
+    return "://" in _as_url(store) or Path(store).is_dir()
+
+
+def _is_event_file(name: str) -> bool:
+    # files starting with "_" or "." are metadata (Spark and Hive skip them too)
+    return name.endswith(".parquet") and not name.startswith(("_", "."))
 
 
 def _parquet_source(store: str | Path) -> tuple[ParquetSource, Any]:
     """List the Parquet files of a directory or URL (and the fsspec filesystem, if remote)."""
-    text = str(store)
+    text = _as_url(store)
     fs: Any = None
     if "://" in text:
         import fsspec
@@ -87,7 +101,7 @@ def _parquet_source(store: str | Path) -> tuple[ParquetSource, Any]:
             ) from None
         root = root.rstrip("/")
         try:
-            found = sorted(p for p in fs.find(root) if p.endswith(".parquet"))
+            found = sorted(p for p in fs.find(root) if _is_event_file(p.rsplit("/", 1)[-1]))
             sizes = tuple(int(fs.size(p)) for p in found)
         except OSError as exc:
             raise StoreError(f"cannot list {text}: {exc}") from None
@@ -96,14 +110,17 @@ def _parquet_source(store: str | Path) -> tuple[ParquetSource, Any]:
         root_url = f"{protocol}://{root}"
         manifest_path = f"{root}/{MANIFEST}"
         manifest = json.loads(fs.cat(manifest_path)) if fs.exists(manifest_path) else None
+        extras_path = f"{root}/{EXTRAS}"
+        extras = f"{protocol}://{extras_path}" if fs.exists(extras_path) else None
     else:
         base = Path(text)
-        local = sorted(base.rglob("*.parquet"))
+        local = sorted(p for p in base.rglob("*.parquet") if _is_event_file(p.name))
         files = tuple(str(p) for p in local)
         sizes = tuple(p.stat().st_size for p in local)
         root_url = str(base)
         mpath = base / MANIFEST
         manifest = json.loads(mpath.read_text(encoding="utf-8")) if mpath.is_file() else None
+        extras = str(base / EXTRAS) if (base / EXTRAS).is_file() else None
     if not files:
         raise StoreError(
             f"no Parquet files under {text}",
@@ -111,7 +128,7 @@ def _parquet_source(store: str | Path) -> tuple[ParquetSource, Any]:
             "or pass a store file",
         )
     hive = all("/year=" in f and "/month=" in f for f in files)
-    src = ParquetSource(root_url, files, sizes, hive, manifest)
+    src = ParquetSource(root_url, files, sizes, hive, manifest, extras)
     return src, fs
 
 
@@ -127,6 +144,14 @@ def _open_parquet(store: str | Path) -> StoreHandle:
             f"CREATE VIEW events AS SELECT *{drop} FROM read_parquet([{listing}], "
             f"hive_partitioning = {str(src.hive).lower()}, union_by_name = true)"
         )
+        if src.extras is not None:
+            path = src.extras.replace("'", "''")
+            con.execute(f"CREATE VIEW event_extras AS SELECT * FROM read_parquet('{path}')")
+        else:  # a lake without the chronicle's extra columns: an empty table
+            con.execute(
+                "CREATE TABLE event_extras (event_id VARCHAR, magnitude DOUBLE, "
+                "description VARCHAR, ingest_id BIGINT)"
+            )
     except duckdb.Error as exc:
         con.close()
         raise StoreError(
@@ -230,11 +255,4 @@ def data_hash(handle: StoreHandle) -> str:
         rel = [f.removeprefix(pq.root) for f in pq.files]
         text = "\n".join(f"{r}\t{n}" for r, n in zip(rel, pq.sizes, strict=True))
         return hashlib.sha256(text.encode()).hexdigest()
-    try:
-        shas = [r[0] for r in handle.con.execute("SELECT sha256 FROM ingests").fetchall()]
-    except duckdb.CatalogException:
-        shas = []
-    rows = handle.con.execute("SELECT count(*) FROM events").fetchall()
-    n = int(rows[0][0]) if rows else 0
-    text = "\n".join(sorted(shas)) + f"\nevents={n}"
-    return hashlib.sha256(text.encode()).hexdigest()
+    return events_data_hash(handle.con)
