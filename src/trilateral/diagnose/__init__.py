@@ -10,14 +10,18 @@ True
 
 from __future__ import annotations
 
+from ._claim_model import Claim, load_claims
 from ._claims import (
+    CIRCULAR,
     CONTRADICTED,
+    DISPUTED,
     NOT_ENOUGH_DATA,
+    OVERALL_RULE,
     SUPPORTED,
-    Claim,
+    WITHIN_TOLERANCE,
+    BaseVerdict,
     ClaimResult,
     ClaimsReport,
-    load_claims,
     run_claims,
 )
 from ._regimes import (
@@ -45,28 +49,33 @@ from ._triangle import (
 )
 
 __all__ = [
+    "BaseVerdict",
+    "CIRCULAR",
     "CONFRONTATION",
     "CONTRADICTED",
+    "Claim",
+    "ClaimResult",
+    "ClaimsReport",
+    "DISPUTED",
     "LIMITED_OPPONENTS",
     "LIMITED_PARTNERSHIP",
     "MENAGE_A_TROIS",
     "NOT_ENOUGH_DATA",
+    "OVERALL_RULE",
     "PARTNERSHIP",
     "REGIME_LABELS",
     "ROMANTIC_TRIANGLE",
-    "STABLE_MARRIAGE",
-    "SUPPORTED",
-    "TRIANGLE_TYPES",
-    "UNIT_VETO",
-    "Claim",
-    "ClaimResult",
-    "ClaimsReport",
     "Regime",
     "RegimeConfig",
     "RegimeResults",
+    "STABLE_MARRIAGE",
+    "SUPPORTED",
+    "TRIANGLE_TYPES",
     "TriangleConfig",
     "TriangleResults",
     "TriangleType",
+    "UNIT_VETO",
+    "WITHIN_TOLERANCE",
     "classify_regimes",
     "conflict_scope",
     "load_claims",
