@@ -27,11 +27,11 @@ from ._titfortat import TitForTatResults, load_events, match_tit_for_tat
 
 __all__ = [
     "CHRONICLE",
-    "DyadIndex",
-    "EvidenceBase",
     "ICEWS",
     "INDEX_COLUMNS",
     "PAPER_CITATION",
+    "DyadIndex",
+    "EvidenceBase",
     "PowerRatios",
     "RatioTrend",
     "ReciprocityModel",
