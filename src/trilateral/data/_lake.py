@@ -2,7 +2,8 @@
 
 :func:`export_parquet` writes ``DIR/year=YYYY/month=M/*.parquet`` (every column of the
 store's ``events`` table, rows ordered by date and event id), the chronicle's extra
-columns to ``DIR/_event_extras.parquet``, and a manifest ``DIR/_trilateral.json`` with
+columns to ``DIR/_event_extras.parquet``, the ingested files to ``DIR/_ingests.parquet``,
+and a manifest ``DIR/_trilateral.json`` with
 the store's data hash, so results computed from the lake
 carry the same provenance as results computed from the store. The measure, diagnose and
 claims functions (and ``--db`` on the command line) take such a directory — or an fsspec
@@ -26,13 +27,15 @@ import duckdb
 from .. import __version__
 from ..errors import StoreError
 
-__all__ = ["EXTRAS", "MANIFEST", "ExportResult", "events_data_hash", "export_parquet"]
+__all__ = ["EXTRAS", "INGESTS", "MANIFEST", "ExportResult", "events_data_hash", "export_parquet"]
 
 #: The manifest beside the partitions (provenance: data hash, rows, source store).
 MANIFEST = "_trilateral.json"
 #: The chronicle's extra columns (``event_extras``); a leading ``_`` hides it from the
 #: Parquet readers of Spark and Hive, which read the partitions as the events.
 EXTRAS = "_event_extras.parquet"
+#: The store's ``ingests`` (the files and their hashes), hidden the same way.
+INGESTS = "_ingests.parquet"
 
 
 def events_data_hash(con: duckdb.DuckDBPyConnection) -> str:
@@ -136,13 +139,17 @@ def _export(
                 f"could not write {out}: {exc}",
                 hint="check the free space and permissions there; nothing was written",
             ) from None
-        extras = str(tmp / EXTRAS).replace("'", "''")
-        con.execute(
-            f"COPY (SELECT * FROM event_extras ORDER BY event_id, ingest_id) TO '{extras}' "
-            "(FORMAT parquet, COMPRESSION zstd)"
-        )
+        for name, table, order in (
+            (EXTRAS, "event_extras", "event_id, ingest_id"),
+            (INGESTS, "ingests", "ingest_id"),
+        ):
+            dest = str(tmp / name).replace("'", "''")
+            con.execute(
+                f"COPY (SELECT * FROM {table} ORDER BY {order}) TO '{dest}' "
+                "(FORMAT parquet, COMPRESSION zstd)"
+            )
         dhash = events_data_hash(con)
-        files = sorted(p for p in tmp.rglob("*.parquet") if p.name != EXTRAS)
+        files = sorted(p for p in tmp.rglob("*.parquet") if p.name not in (EXTRAS, INGESTS))
         manifest = {
             "format": "trilateral-events",
             "layout": "hive year=/month=",

@@ -11,7 +11,6 @@ Examples
 
 from __future__ import annotations
 
-from ._engine import EngineConfig
 from ._bases import (
     CHRONICLE,
     ICEWS,
@@ -21,6 +20,7 @@ from ._bases import (
     base_store,
     evidence_bases,
 )
+from ._engine import EngineConfig
 from ._indices import INDEX_COLUMNS, DyadIndex, indices
 from ._power import PowerRatios, RatioTrend, power_ratios
 from ._reciprocity import ReciprocityModel, ReciprocityResults

@@ -1,14 +1,14 @@
 """Where the measure stage's Ibis expressions run: DuckDB (the default) or Spark.
 
 The index query of :func:`~trilateral.measure.indices` is written once as Ibis table
-expressions over a table ``events`` in the store's layout. This module gives that table
-on the engine the user chose:
+expressions over a table ``events`` in the store's layout and compiled by Ibis to the
+SQL dialect of the engine the user chose. This module runs that SQL:
 
-* ``duckdb`` — the store's own DuckDB connection (or an in-memory DuckDB with a view
-  over a Parquet directory), wrapped by :func:`ibis.duckdb.from_connection`;
-* ``spark`` — a :class:`pyspark.sql.SparkSession` built from an :class:`EngineConfig`
-  (master URL, executor memory, any ``spark.*`` key), wrapped by
-  :func:`ibis.pyspark.connect`. A Parquet directory (or URL) is read by Spark itself; a
+* ``duckdb`` — on the store's own DuckDB connection (or an in-memory DuckDB with a view
+  over a Parquet directory);
+* ``spark`` — on a :class:`pyspark.sql.SparkSession` built from an
+  :class:`EngineConfig` (master URL, executor memory, any ``spark.*`` key), with a
+  temporary view ``events`` over the data. A Parquet directory (or URL) is read by Spark itself; a
   DuckDB store is first copied to a temporary Parquet file (DuckDB's ``COPY``) that
   Spark reads — for archive-sized data export the store once with
   ``trilateral export --format parquet`` and point Spark at the lake.
@@ -27,19 +27,17 @@ from __future__ import annotations
 import shutil
 import tempfile
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
+import pyarrow as pa
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..errors import ConfigError
 from ._store_access import StoreHandle, data_hash, open_store, require_events
-
-if TYPE_CHECKING:  # pragma: no cover
-    import ibis.expr.types as ir
 
 __all__ = [
     "EVENT_COLUMNS",
@@ -184,9 +182,14 @@ def engine_from_options(engine: str | None, config: str | Path | None) -> Engine
 
 @dataclass(frozen=True, slots=True)
 class EventSource:
-    """The ``events`` table as an Ibis expression, and where it came from."""
+    """Where the index query runs: a SQL dialect, a way to run it, and the data's identity.
 
-    events: ir.Table
+    ``run(sql)`` executes SQL of ``dialect`` (compiled by Ibis) against a table named
+    ``events`` and returns an Arrow table.
+    """
+
+    run: Callable[[str], pa.Table]
+    dialect: str
     engine: str
     path: str | None
     data_hash: str
@@ -194,50 +197,50 @@ class EventSource:
 
 @contextmanager
 def event_source(store: Any, engine: str | EngineConfig | None = None) -> Iterator[EventSource]:
-    """Yield the store's events as an Ibis table on the chosen engine.
+    """Yield the store's events on the chosen engine, as a table named ``events``.
 
     ``store`` is anything :func:`~trilateral.measure._store_access.open_store` takes: an
     :class:`~trilateral.data.store.EventStore`, the path of a store file, a DuckDB
     connection, or a Parquet directory / fsspec URL written by ``trilateral export``.
     Raises :class:`~trilateral.errors.DataError` when the source holds no events.
     """
-    import ibis
-
     cfg = resolve_engine(engine)
     with open_store(store) as handle:
         require_events(handle)
         dhash = data_hash(handle)
         if cfg.name == "duckdb":
-            backend = ibis.duckdb.from_connection(handle.con)
-            yield EventSource(backend.table("events"), "duckdb", handle.path, dhash)
+            con = handle.con
+
+            def run(sql: str) -> pa.Table:
+                return con.sql(sql).to_arrow_table()
+
+            yield EventSource(run, "duckdb", "duckdb", handle.path, dhash)
             return
-        with _spark_events(handle, cfg) as events:
-            yield EventSource(events, "spark", handle.path, dhash)
+        with _spark_events(handle, cfg) as session:
+
+            def run_spark(sql: str) -> pa.Table:
+                return session.sql(sql).toArrow()
+
+            yield EventSource(run_spark, "pyspark", "spark", handle.path, dhash)
 
 
 @contextmanager
-def _spark_events(handle: StoreHandle, cfg: EngineConfig) -> Iterator[ir.Table]:
-    import ibis
-
+def _spark_events(handle: StoreHandle, cfg: EngineConfig) -> Iterator[Any]:
+    """A SparkSession with a temporary view ``events`` over the source's events."""
     session = cfg.spark_session()
-    backend = ibis.pyspark.connect(session)
-    cols = ", ".join(EVENT_COLUMNS)
     if handle.parquet is not None:
         frame = session.read.option("basePath", handle.parquet.root).parquet(
             *handle.parquet.spark_paths
         )
-        yield _view(backend, frame.selectExpr(*EVENT_COLUMNS))
+        frame.selectExpr(*EVENT_COLUMNS).createOrReplaceTempView("events")
+        yield session
         return
     tmp = Path(tempfile.mkdtemp(prefix="trilateral-spark-"))
     try:
         target = tmp / "events.parquet"
+        cols = ", ".join(EVENT_COLUMNS)
         handle.con.execute(f"COPY (SELECT {cols} FROM events) TO '{target}' (FORMAT parquet)")
-        yield _view(backend, session.read.parquet(str(target)))
+        session.read.parquet(str(target)).createOrReplaceTempView("events")
+        yield session
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _view(backend: Any, frame: Any) -> ir.Table:
-    name = f"trilateral_events_{id(frame):x}"
-    frame.createOrReplaceTempView(name)
-    return backend.table(name)

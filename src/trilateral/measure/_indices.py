@@ -10,6 +10,7 @@ counts over the cell's distinct (weight, score) pairs), gives ``ci_low`` / ``ci_
 
 from __future__ import annotations
 
+import functools
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -501,21 +502,60 @@ def _volume_expr(
     return ev.group_by("period_start").aggregate(volume=ev.w.sum().cast("float64"))
 
 
-def _fetch(expr: Any) -> pl.DataFrame:
-    """Run ``expr`` on its backend and return the result as polars (through Arrow).
+#: The columns of ``events`` the index query reads, with their Ibis types: the query is
+#: built once against this unbound table and compiled to each engine's SQL dialect.
+_EVENTS_SCHEMA = {
+    "date": "date",
+    "source": "string",
+    "target": "string",
+    "cameo": "string",
+    "quad_class": "int8",
+    "goldstein": "float64",
+    "arena": "string",
+    "weight": "int64",
+}
 
-    On Spark the SQL Ibis compiles is run by the session and fetched with
-    ``DataFrame.toArrow()`` (ibis's own fetch goes through pandas).
-    """
+
+@functools.lru_cache(maxsize=512)
+def _sql(
+    kind: str,
+    dialect: str,
+    codes: tuple[str, ...],
+    weighting: str,
+    collapse: bool,
+    start: date | None,
+    end: date | None,
+    period: str,
+    specific: tuple[str, ...] | None = None,
+) -> str:
+    """The SQL of one of the query's Ibis expressions in ``dialect`` (memoised: compiling
+    costs more than running the query on a small store)."""
     import ibis
 
-    backend = ibis.get_backend(expr)
-    session = getattr(backend, "_session", None) if backend.name == "pyspark" else None
-    if session is not None:
-        table = session.sql(str(backend.compile(expr))).toArrow()
+    if dialect == "pyspark":  # its compiler reads ibis.options.pyspark: register them
+        from ibis.backends.pyspark import Backend
+
+        Backend.register_options()
+
+    events = ibis.table(_EVENTS_SCHEMA, name="events")
+    if kind == "arenas":
+        expr = events.select("arena").distinct()
+    elif kind == "volume":
+        expr = _volume_expr(
+            events, weighting=weighting, collapse=collapse, start=start, end=end, period=period
+        )
     else:
-        table = expr.to_pyarrow()
-    return pl.from_arrow(table)  # type: ignore[return-value]
+        ev = _events_expr(
+            events,
+            codes=codes,
+            weighting=weighting,
+            collapse=collapse,
+            start=start,
+            end=end,
+            period=period,
+        )
+        expr = _cells_expr(ev) if kind == "cells" else _pairs_expr(ev, specific)
+    return str(ibis.to_sql(expr, dialect=dialect))
 
 
 # --------------------------------------------------------------------------- bootstrap
@@ -830,18 +870,7 @@ def indices(
     specific = tuple(a for a in arenas if a != ALL)
     cfg = resolve_engine(engine)
     with event_source(store, cfg) as source:
-        events = source.events
-        unusual = [a for a in specific if a not in ARENAS]
-        if unusual:  # a user's own arena map may add arenas; a typo must not pass silently
-            known = set(_fetch(events.select("arena").distinct())["arena"].to_list())
-            unknown = [a for a in unusual if a not in known]
-            if unknown:
-                raise ConfigError(
-                    f"unknown arena {', '.join(map(repr, unknown))}",
-                    hint=f"choose from {', '.join((*ARENAS, ALL))}",
-                )
-        ev = _events_expr(
-            events,
+        q = dict(
             codes=codes,
             weighting=weighting,
             collapse=collapse_duplicates,
@@ -849,25 +878,27 @@ def indices(
             end=d1,
             period=period,
         )
-        every = _fetch(_cells_expr(ev))
-        period_volume = None
-        if normalize:
-            # The normalising volume of every period of the calendar (also empty cells).
-            period_volume = _fetch(
-                _volume_expr(
-                    events,
-                    weighting=weighting,
-                    collapse=collapse_duplicates,
-                    start=d0,
-                    end=d1,
-                    period=period,
+
+        def run(kind: str, **extra: Any) -> pl.DataFrame:
+            return pl.from_arrow(source.run(_sql(kind, source.dialect, **q, **extra)))  # type: ignore[return-value]
+
+        unusual = [a for a in specific if a not in ARENAS]
+        if unusual:  # a user's own arena map may add arenas; a typo must not pass silently
+            known = set(run("arenas")["arena"].to_list())
+            unknown = [a for a in unusual if a not in known]
+            if unknown:
+                raise ConfigError(
+                    f"unknown arena {', '.join(map(repr, unknown))}",
+                    hint=f"choose from {', '.join((*ARENAS, ALL))}",
                 )
-            )
+        every = run("cells")
+        # The normalising volume of every period of the calendar (also empty cells).
+        period_volume = run("volume") if normalize else None
         ev_pairs = None
         if n_boot > 0 and every.height:
             # the bootstrap needs, per cell, only its distinct (g, w) pairs and how many
             # events carry each (COUNT: exact, whatever the thread scheduling)
-            ev_pairs = _fetch(_pairs_expr(ev, None if ALL in arenas else specific))
+            ev_pairs = run("pairs", specific=None if ALL in arenas else specific)
         dhash = source.data_hash
         store_path = source.path
 

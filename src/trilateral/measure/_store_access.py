@@ -19,13 +19,14 @@ import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from ..data._lake import EXTRAS, MANIFEST, events_data_hash
+from ..data._lake import EXTRAS, INGESTS, MANIFEST, events_data_hash
+from ..data._store_ddl import DDL
 from ..errors import DataError, StoreError
 
 __all__ = [
@@ -48,7 +49,7 @@ class ParquetSource:
     sizes: tuple[int, ...]
     hive: bool
     manifest: dict[str, Any] | None
-    extras: str | None = None
+    meta: dict[str, str] = field(default_factory=dict)
 
     @property
     def spark_paths(self) -> tuple[str, ...]:
@@ -110,8 +111,9 @@ def _parquet_source(store: str | Path) -> tuple[ParquetSource, Any]:
         root_url = f"{protocol}://{root}"
         manifest_path = f"{root}/{MANIFEST}"
         manifest = json.loads(fs.cat(manifest_path)) if fs.exists(manifest_path) else None
-        extras_path = f"{root}/{EXTRAS}"
-        extras = f"{protocol}://{extras_path}" if fs.exists(extras_path) else None
+        meta = {
+            n: f"{protocol}://{root}/{n}" for n in (EXTRAS, INGESTS) if fs.exists(f"{root}/{n}")
+        }
     else:
         base = Path(text)
         local = sorted(p for p in base.rglob("*.parquet") if _is_event_file(p.name))
@@ -120,7 +122,7 @@ def _parquet_source(store: str | Path) -> tuple[ParquetSource, Any]:
         root_url = str(base)
         mpath = base / MANIFEST
         manifest = json.loads(mpath.read_text(encoding="utf-8")) if mpath.is_file() else None
-        extras = str(base / EXTRAS) if (base / EXTRAS).is_file() else None
+        meta = {n: str(base / n) for n in (EXTRAS, INGESTS) if (base / n).is_file()}
     if not files:
         raise StoreError(
             f"no Parquet files under {text}",
@@ -128,7 +130,7 @@ def _parquet_source(store: str | Path) -> tuple[ParquetSource, Any]:
             "or pass a store file",
         )
     hive = all("/year=" in f and "/month=" in f for f in files)
-    src = ParquetSource(root_url, files, sizes, hive, manifest, extras)
+    src = ParquetSource(root_url, files, sizes, hive, manifest, meta)
     return src, fs
 
 
@@ -140,18 +142,18 @@ def _open_parquet(store: str | Path) -> StoreHandle:
     listing = ", ".join("'" + f.replace("'", "''") + "'" for f in src.files)
     drop = " EXCLUDE (year, month)" if src.hive else ""
     try:
+        # the store's tables, empty, then the lake's: events a view over the partitions,
+        # event_extras and ingests from the export's files when it has them
+        con.execute(DDL)
+        con.execute("DROP TABLE events")
+        for name, table in ((EXTRAS, "event_extras"), (INGESTS, "ingests")):
+            if name in src.meta:
+                path = src.meta[name].replace("'", "''")
+                con.execute(f"INSERT INTO {table} SELECT * FROM read_parquet('{path}')")
         con.execute(
             f"CREATE VIEW events AS SELECT *{drop} FROM read_parquet([{listing}], "
             f"hive_partitioning = {str(src.hive).lower()}, union_by_name = true)"
         )
-        if src.extras is not None:
-            path = src.extras.replace("'", "''")
-            con.execute(f"CREATE VIEW event_extras AS SELECT * FROM read_parquet('{path}')")
-        else:  # a lake without the chronicle's extra columns: an empty table
-            con.execute(
-                "CREATE TABLE event_extras (event_id VARCHAR, magnitude DOUBLE, "
-                "description VARCHAR, ingest_id BIGINT)"
-            )
     except duckdb.Error as exc:
         con.close()
         raise StoreError(
