@@ -239,8 +239,6 @@ class DyadIndex:
 # --------------------------------------------------------------------------- helpers
 
 
-
-
 def _add_volume_share(df: pl.DataFrame) -> pl.DataFrame:
     return df.with_columns(
         pl.when(pl.col("volume") > 0)
