@@ -249,7 +249,12 @@ def main(argv: list[str] | None = None) -> None:
         for name in CONTENDERS:
             print(f"running {name} …", flush=True)
             child = [str(HERE), "--contender", name, "--work", str(work), "--archive", str(archive)]
-            results.append(run_contender(name, child, timeout=7200))
+            m = run_contender(name, child, timeout=7200)
+            results.append(m)
+            print(
+                f"  {m.seconds:.1f} s, {m.rows:,} rows, peak RSS {fmt_bytes(m.peak_rss)}, {m.extra}",
+                flush=True,
+            )
         problems = _agree(work)
         n_files = len(list(archive.iterdir()))
         print(

@@ -25,6 +25,7 @@ from .._rng import RNGLike, seed_sequence
 from ..config import ARENAS, DEFAULT_COUNTRIES, PERIODS, as_date
 from ..errors import ConfigError, DataError, StoreError
 from ..measure import pool_index, z_of_level
+from ..measure._indices import PERIOD_EVERY, floor_period
 
 __all__ = [
     "CONFRONTATION",
@@ -407,7 +408,7 @@ def symmetric_frame(frame: pl.DataFrame, level: float = 0.95) -> pl.DataFrame:
     return _pool(frame, keys, level).sort(["source", "target", "arena", "period_start"])
 
 
-_EVERY = {"day": "1d", "week": "1w", "month": "1mo", "quarter": "1q", "year": "1y"}
+_EVERY = PERIOD_EVERY  # periods are floored in one place: measure's floor_period
 
 
 def _nests(fine: str, coarse: str) -> bool:
@@ -452,7 +453,7 @@ def _reperiod(
             hint="measure the index with a period that fits inside the one asked for",
         )
     frame = frame.with_columns(
-        period=pl.lit(period), period_start=pl.col("period_start").dt.truncate(_EVERY[period])
+        period=pl.lit(period), period_start=floor_period(pl.col("period_start"), period)
     )
     return _pool(frame, ["source", "target", "arena", "period", "period_start"], level), period
 
@@ -582,7 +583,7 @@ def _cut(bound: date | None, period: str, first: bool) -> date | None:
     """A window bound that cuts a period (None: open, or on the period's edge)."""
     if bound is None:
         return None
-    lo = pl.Series([bound]).dt.truncate(_EVERY[period])[0]
+    lo = pl.select(floor_period(pl.lit(bound), period)).item()
     if first:
         return None if lo == bound else bound
     nxt = pl.Series([lo]).dt.offset_by(_EVERY[period])[0]
@@ -632,7 +633,7 @@ def _align_scope(scope: pl.DataFrame, frame: pl.DataFrame, index: Any) -> pl.Dat
             )
         _check_scope_window(scope, index, own)
         if sp != own:
-            scope = scope.with_columns(pl.col("period_start").dt.truncate(_EVERY[own]))
+            scope = scope.with_columns(floor_period(pl.col("period_start"), own))
     cells = frame.select("source", "target", "period_start").unique()
     return scope.join(cells, on=["source", "target", "period_start"], how="semi")
 
@@ -666,7 +667,7 @@ def _window_scope(scope: pl.DataFrame, window: tuple[date, date] | None, period:
             period_start=pl.lit(window[0])
         )
     if period is not None:
-        return scope.with_columns(pl.col("period_start").dt.truncate(_EVERY[period]))
+        return scope.with_columns(floor_period(pl.col("period_start"), period))
     return scope
 
 

@@ -248,40 +248,32 @@ def _add_volume_share(df: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _period_floor(d: date, period: str) -> np.datetime64:
-    day = np.datetime64(d, "D")
-    if period == "day":
-        return day
-    if period == "week":  # ISO weeks start on Monday, as date_trunc('week', …)
-        return day - np.timedelta64(d.weekday(), "D")
-    if period == "month":
-        return day.astype("datetime64[M]").astype("datetime64[D]")
-    if period == "quarter":
-        m = day.astype("datetime64[M]")
-        m = m - np.timedelta64((m.astype(int) % 12) % 3, "M")
-        return m.astype("datetime64[D]")
-    return day.astype("datetime64[Y]").astype("datetime64[D]")
+#: polars' interval of each period (weeks start on Monday, as every engine's date_trunc).
+PERIOD_EVERY = {"day": "1d", "week": "1w", "month": "1mo", "quarter": "1q", "year": "1y"}
+
+
+def floor_period(expr: pl.Expr, period: str) -> pl.Expr:
+    """The first day of the period holding each date: the one place periods are floored
+    outside the engine (the index query floors with the engine's ``date_trunc``, which
+    agrees: weeks start on Monday, quarters in January, April, July and October).
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> pl.select(floor_period(pl.lit(date(2019, 5, 17)), "quarter")).item()
+    datetime.date(2019, 4, 1)
+    """
+    return expr.dt.truncate(PERIOD_EVERY[period])
 
 
 def calendar(start: date, end: date, period: str) -> list[date]:
     """Every period start from the period holding ``start`` to the one holding ``end``."""
-    a, b = _period_floor(start, period), _period_floor(end, period)
-    if period in ("day", "week"):
-        step = 1 if period == "day" else 7
-        days = np.arange(a, b + np.timedelta64(1, "D"), step, dtype="datetime64[D]")
-    elif period in ("month", "quarter"):
-        months = np.arange(
-            a.astype("datetime64[M]"),
-            b.astype("datetime64[M]") + np.timedelta64(1, "M"),
-            1 if period == "month" else 3,
-        )
-        days = months.astype("datetime64[D]")
-    else:
-        years = np.arange(
-            a.astype("datetime64[Y]"), b.astype("datetime64[Y]") + np.timedelta64(1, "Y")
-        )
-        days = years.astype("datetime64[D]")
-    return [d.item() for d in days]
+    first, last = pl.select(
+        floor_period(pl.lit(start, pl.Date), period).alias("a"),
+        floor_period(pl.lit(end, pl.Date), period).alias("b"),
+    ).row(0)
+    days = pl.date_range(first, last, interval=PERIOD_EVERY[period], eager=True)
+    return days.to_list()
 
 
 def _resolve_arenas(arena: str | Sequence[str] | None) -> tuple[str, ...]:
