@@ -1,7 +1,8 @@
 """The whole chain on the shipped data: what ``trilateral demo`` and ``make demo`` run.
 
 data (ingest the shipped chronicle into a fresh store) → measure (indices, power ratios,
-reciprocity, tit-for-tat) → diagnose (regimes, triangle, claims). Every table lands in
+reciprocity, tit-for-tat) → diagnose (regimes, triangle, claims) → report (every result
+as figures in ``report.html``). Every table lands in
 ``out`` as Parquet and CSV, every summary in ``summary.txt``, and the provenance of the
 run (configuration, seed, version, data hashes) in ``provenance.json``.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +21,7 @@ import polars as pl
 
 from . import __version__
 from ._rng import RNGLike, seed_sequence
-from .config import DEFAULT_COUNTRIES
+from .config import DEFAULT_COUNTRIES, as_date
 from .data._provenance import atomic_write
 from .errors import DataError
 
@@ -95,6 +97,7 @@ def run_demo(
         match_tit_for_tat,
         power_ratios,
     )
+    from .report import ReportResults, write_report
 
     say = say or (lambda _msg: None)
     out = Path(out)
@@ -137,6 +140,7 @@ def run_demo(
     summaries["power"] = power.summary()
 
     say("measure: reciprocity (VAR over the monthly dyad series)")
+    recip = None
     try:
         recip = ReciprocityModel(monthly, countries=countries).fit()
         summaries["reciprocity"] = recip.summary()
@@ -155,6 +159,7 @@ def run_demo(
     regimes = classify_regimes(yearly, scope=scope, rng=seed)
     files += _write_table(regimes.to_frame(), out, "regimes")
     summaries["regimes"] = regimes.summary()
+    triangle: Any = None
     if len(countries) == 3:
         triangle = triangle_types(yearly, countries, rng=seed)
         files += _write_table(triangle.to_frame(), out, "triangle")
@@ -164,6 +169,29 @@ def run_demo(
     claims = run_claims(store=store_path, rng=seed)
     files += _write_table(claims.to_frame(), out, "claims")
     summaries["claims"] = claims.summary()
+
+    say("report: every result as figures in report.html")
+    report = write_report(
+        ReportResults(
+            store=str(store_path),
+            countries=tuple(countries),
+            start=as_date(start, "start") or date(2014, 1, 1),
+            end=as_date(end, "end") or date(2019, 12, 31),
+            command=f"trilateral demo --out {out} --seed {rng} --n-boot {n_boot}",
+            index=yearly,
+            events=events,
+            power=power,
+            reciprocity=recip,
+            titfortat=tft,
+            regimes=regimes,
+            triangle=triangle,
+            claims=claims,
+            notes={k: v for k, v in summaries.items() if k == "reciprocity" and recip is None},
+            provenance={"n_boot": n_boot, "seed_entropy": str(entropy), **yearly.provenance},
+        ),
+        out / "report.html",
+    )
+    files.append(report)
 
     provenance: dict[str, Any] = {
         "trilateral_version": __version__,
