@@ -32,6 +32,7 @@ CONTEXT: dict[tuple[str, ...], dict[str, list[str]]] = {
     ("measure",): {"--db": ["{tmp}/missing.duckdb"], "--out": ["{tmp}/blocker/out"]},
     ("diagnose",): {"--db": ["{tmp}/missing.duckdb"]},
     ("claims",): {"--db": ["{tmp}/missing.duckdb"]},
+    ("report",): {"--db": ["{tmp}/missing.duckdb"], "--out": ["{tmp}/blocker/r.html"]},
     ("demo",): {"--out": ["{tmp}/blocker/out"], "--n-boot": ["0"]},
     ("capabilities", "refresh"): {"files": ["{tmp}/missing.xlsx"], "--out": ["{tmp}/p.csv"]},
     ("capabilities", "show"): {"--indicator": ["no_such_indicator"]},
@@ -39,7 +40,12 @@ CONTEXT: dict[tuple[str, ...], dict[str, list[str]]] = {
 
 # Options whose fuzzed value is a path: the text is placed below the blocker file (or the
 # missing input), where nothing can be created, so it cannot succeed by chance.
-UNDER_BLOCKER = {(("measure",), "--out"), (("demo",), "--out"), (("capabilities", "refresh"), "--out")}  # fmt: skip
+UNDER_BLOCKER = {
+    (("measure",), "--out"),
+    (("report",), "--out"),
+    (("demo",), "--out"),
+    (("capabilities", "refresh"), "--out"),
+}
 
 
 def _options() -> list[tuple[tuple[str, ...], str]]:
