@@ -33,6 +33,7 @@ CONTEXT: dict[tuple[str, ...], dict[str, list[str]]] = {
     ("diagnose",): {"--db": ["{tmp}/missing.duckdb"]},
     ("claims",): {"--db": ["{tmp}/missing.duckdb"]},
     ("report",): {"--db": ["{tmp}/missing.duckdb"], "--out": ["{tmp}/blocker/r.html"]},
+    ("serve",): {"--db": ["{tmp}/missing.duckdb"]},
     ("demo",): {"--out": ["{tmp}/blocker/out"], "--n-boot": ["0"]},
     ("capabilities", "refresh"): {"files": ["{tmp}/missing.xlsx"], "--out": ["{tmp}/p.csv"]},
     ("capabilities", "show"): {"--indicator": ["no_such_indicator"]},
