@@ -271,7 +271,10 @@ class ActorResolver:
         return self.countries.get(normalise_name(name))
 
     def terms(self, name: str | None) -> tuple[Term, ...]:
-        """The terms of a known person (exact name, or first and last name); () if unknown.
+        """The terms of a known person; () if unknown.
+
+        A name with middle names (``Dmitry_Anatolyevich_Medvedev``) takes the terms of its
+        own rows and those of the first-and-last-name rows (``Dmitry Medvedev``).
 
         Examples
         --------
@@ -281,12 +284,15 @@ class ActorResolver:
         if not name:
             return ()
         key = normalise_name(name)
-        hit = self.people.get(key)
-        if hit is None:
-            parts = key.split(" ")
-            if len(parts) >= 3:
-                hit = self.people.get(f"{parts[0]} {parts[-1]}")
-        return hit or ()
+        hit = self.people.get(key, ())
+        parts = key.split(" ")
+        if len(parts) >= 3:  # the first-and-last-name rows add their terms
+            short = self.people.get(f"{parts[0]} {parts[-1]}", ())
+            if not hit:
+                hit = short
+            elif short and short[0].iso3 == hit[0].iso3:
+                hit = hit + tuple(t for t in short if t not in hit)
+        return hit
 
     def person(self, name: str | None, on: dt.date | None = None) -> str | None:
         """ISO3 of a known person on the date ``on`` (any of their terms when None).
