@@ -344,13 +344,14 @@ class ActorResolver:
 
 
 _MULTILATERAL = re.compile(
-    r"\b(united nations|un|unesco|unicef|unhcr|security council|general assembly|"
+    r"\b(united nations|unesco|unicef|unhcr|security council|general assembly|"
     r"european|nato|north atlantic treaty|african union|asean|association of southeast|"
     r"organization|organisation|international|world bank|world health|world trade|"
     r"monetary fund|league|alliance|union|council|commission|community|opec|g20|g7|"
     r"brics|shanghai cooperation|red cross|amnesty|human rights watch|party|taliban|"
     r"hamas|hezbollah|islamic state|al qaeda|boko haram|militant|rebel|insurgent|"
     r"media|news|press|reuters|agence|associated press|unspecified|unidentified)\b"
+    r"|^un\b"
 )
 
 
@@ -364,10 +365,13 @@ def is_multilateral(name: str) -> bool:
     --------
     >>> is_multilateral("European_Union"), is_multilateral("UN_Security_Council")
     (True, True)
-    >>> is_multilateral("Narendra_Modi")
-    False
+    >>> is_multilateral("Narendra_Modi"), is_multilateral("Kim_Jong-Un")
+    (False, False)
     """
-    return bool(_MULTILATERAL.search(" " + normalise_name(name) + " "))
+    m = _SECTOR.match(name.replace("_", " "))
+    if m is not None:  # a sector of something: judge the something ("Citizen (International)")
+        name = m.group("inner")
+    return bool(_MULTILATERAL.search(normalise_name(name)))
 
 
 @lru_cache(maxsize=1)

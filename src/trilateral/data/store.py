@@ -51,6 +51,7 @@ from .. import __version__
 from ..config import DEFAULT_COUNTRIES, default_db_path
 from ..errors import ReaderError, StoreError, StoreLockedError, TrilateralError
 from ._store_ddl import DDL, STORE_VERSION
+from .actors import ActorResolver
 from .codebook import Codebook
 from .readers import EventReader, OnError, Reject
 from .readers._base import Prefetch
@@ -63,7 +64,9 @@ __all__ = [
     "IngestRecord",
     "IngestResult",
     "Progress",
+    "ResolutionCoverage",
     "StoreInfo",
+    "UnresolvedName",
     "file_sha256",
     "rejects_path_for",
 ]
@@ -183,6 +186,62 @@ class DyadCount:
 
 
 @dataclass(frozen=True, slots=True)
+class UnresolvedName:
+    """An actor name that resolved to no country, with the sides (rows) it stands on.
+
+    ``multilateral`` marks multilateral, non-state and unspecified actors (the EU, NATO,
+    the UN, parties, media, ``Unspecified Actor``), which are never given a country, apart
+    from people and places the actor tables do not know
+    (:func:`~trilateral.data.actors.is_multilateral`).
+    """
+
+    name: str
+    rows: int
+    multilateral: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ResolutionCoverage:
+    """How many rows of one ingested file have both sides resolved to a country.
+
+    Attributes
+    ----------
+    ingest_id, path, dataset
+        The file.
+    rows : int
+        Its events in the store.
+    both_resolved : int
+        Events whose source and target are both a country.
+    unresolved : tuple of UnresolvedName
+        The most frequent names left without a country (occurrences on either side),
+        most frequent first.
+    """
+
+    ingest_id: int
+    path: str
+    dataset: str
+    rows: int
+    both_resolved: int
+    unresolved: tuple[UnresolvedName, ...]
+
+    @property
+    def share(self) -> float:
+        """``both_resolved / rows`` (0 for an empty file)."""
+        return self.both_resolved / self.rows if self.rows else 0.0
+
+    def summary(self) -> str:
+        """Two lines and the names, for people."""
+        lines = [
+            f"{Path(self.path).name} ({self.dataset}): {self.both_resolved:,} of "
+            f"{self.rows:,} rows with both sides resolved ({self.share:.1%})"
+        ]
+        for u in self.unresolved:
+            kind = "multilateral/non-state" if u.multilateral else "unknown"
+            lines.append(f"    {u.name}: {u.rows:,} ({kind})")
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True, slots=True)
 class StoreInfo:
     """What is in a store: per-dataset counts and dates, the files, directed-dyad counts.
 
@@ -198,6 +257,7 @@ class StoreInfo:
     ingests: tuple[IngestRecord, ...]
     countries: tuple[str, ...]
     dyads: tuple[DyadCount, ...]
+    coverage: tuple[ResolutionCoverage, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (dates and times as ISO strings)."""
@@ -212,6 +272,7 @@ class StoreInfo:
             "ingests": [_iso(asdict(i)) for i in self.ingests],
             "countries": list(self.countries),
             "dyads": [asdict(d) for d in self.dyads],
+            "coverage": [{**asdict(c), "share": c.share} for c in self.coverage],
         }
 
     def to_frame(self) -> pl.DataFrame:
@@ -228,6 +289,8 @@ class StoreInfo:
             lines.append(f"  {d.dataset}: {d.n_events:,} events, {d.first_date} to {d.last_date}")
         for dy in self.dyads:
             lines.append(f"  {dy.source} -> {dy.target}: {dy.n_events:,}")
+        for c in self.coverage:
+            lines.append("  " + c.summary())
         return "\n".join(lines)
 
 
@@ -677,13 +740,21 @@ class EventStore:
         ).fetchall()
         return tuple(DatasetInfo(*r) for r in rows)
 
-    def info(self, countries: tuple[str, ...] | list[str] = DEFAULT_COUNTRIES) -> StoreInfo:
-        """Summary of the store: datasets, files, and counts for every directed dyad.
+    def info(
+        self,
+        countries: tuple[str, ...] | list[str] = DEFAULT_COUNTRIES,
+        *,
+        coverage: bool = True,
+    ) -> StoreInfo:
+        """Summary of the store: datasets, files, counts for every directed dyad, and actor
+        resolution coverage per file.
 
         Parameters
         ----------
         countries : sequence of str
             ISO3 codes; every ordered pair among them is counted (zeros included).
+        coverage : bool
+            Include :meth:`coverage` (one pass over the events per file).
 
         Examples
         --------
@@ -713,6 +784,51 @@ class EventStore:
             ingests=self.ingests(),
             countries=countries,
             dyads=dyads,
+            coverage=self.coverage() if coverage else (),
+        )
+
+    def coverage(self, top: int = 20) -> tuple[ResolutionCoverage, ...]:
+        """Actor resolution per ingested file: rows, rows with both sides resolved, and the
+        ``top`` most frequent names left without a country.
+
+        Examples
+        --------
+        >>> with EventStore.open("events.duckdb", read_only=True) as store:  # doctest: +SKIP
+        ...     print(store.coverage()[0].summary())
+        """
+        from .actors import is_multilateral
+
+        counts = self.con.execute(
+            "SELECT ingest_id, count(*), "
+            "count(*) FILTER (WHERE source IS NOT NULL AND target IS NOT NULL) "
+            "FROM events GROUP BY ingest_id"
+        ).fetchall()
+        by_id = {i: (n, both) for i, n, both in counts}
+        names = self.con.execute(
+            "WITH sides AS ("
+            "  SELECT ingest_id, coalesce(source_actor, '(no actor)') AS name FROM events "
+            "  WHERE source IS NULL "
+            "  UNION ALL "
+            "  SELECT ingest_id, coalesce(target_actor, '(no actor)') FROM events "
+            "  WHERE target IS NULL) "
+            "SELECT ingest_id, name, count(*) AS n FROM sides GROUP BY ingest_id, name "
+            "QUALIFY row_number() OVER (PARTITION BY ingest_id ORDER BY n DESC, name) <= ? "
+            "ORDER BY ingest_id, n DESC, name",
+            [int(top)],
+        ).fetchall()
+        unresolved: dict[int, list[UnresolvedName]] = {}
+        for i, name, n in names:
+            unresolved.setdefault(i, []).append(UnresolvedName(name, int(n), is_multilateral(name)))
+        return tuple(
+            ResolutionCoverage(
+                ingest_id=rec.ingest_id,
+                path=rec.path,
+                dataset=rec.dataset,
+                rows=int(by_id.get(rec.ingest_id, (0, 0))[0]),
+                both_resolved=int(by_id.get(rec.ingest_id, (0, 0))[1]),
+                unresolved=tuple(unresolved.get(rec.ingest_id, ())),
+            )
+            for rec in self.ingests()
         )
 
     def find_ingest(self, sha256: str) -> IngestRecord | None:
@@ -739,6 +855,7 @@ class EventStore:
         on_error: OnError = "fail",
         codebook: Codebook | None = None,
         progress: Progress | None = None,
+        actors: ActorResolver | None = None,
     ) -> IngestResult:
         """Ingest one event file, whole or not at all; a file already in the store is skipped.
 
@@ -759,6 +876,10 @@ class EventStore:
         progress : callable, optional
             ``progress(bytes_done, bytes_total)``; the file is read twice (hash, then
             rows), so ``bytes_total`` is twice its size on disk.
+        actors : ActorResolver, optional
+            The actor tables for layouts that resolve names (ICEWS, ICEWS-TKG), e.g.
+            ``ActorResolver.load(extra="my_people.csv")``; default: the shipped tables.
+            A file already in the store keeps the resolution it was stored with.
 
         Returns
         -------
@@ -800,7 +921,7 @@ class EventStore:
             if progress is not None:
                 progress(2 * size, 2 * size)
             return self._duplicate(path, prev, t0)
-        reader = read(path, format, codebook=codebook, on_error=on_error)
+        reader = read(path, format, codebook=codebook, on_error=on_error, actors=actors)
         return self.ingest_reader(reader, sha256=digest, progress=progress, _t0=t0, _offset=size)
 
     def ingest_reader(
