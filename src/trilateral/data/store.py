@@ -12,6 +12,19 @@ Guarantees (DESIGN.md, "Data"):
   table and the SHA-256 of the arena map's rules): asking for the same file with a
   different Goldstein table or arena map raises :class:`~trilateral.errors.StoreError`
   instead of silently keeping the old coding — re-code it in a new store.
+* **Event ids are unique in a store.** A row whose ``event_id`` is already held by another
+  file (the same ICEWS ``Event ID`` in a tab and a CSV release, say) is stored as
+  ``<event_id>@<ingest_id>``.
+* **Cross-dataset duplicates are marked at ingest.** Two files may hold the same events in
+  different layouts (the ICEWS raw sample of June 2018 and the ICEWS18 training split;
+  ICEWS05-15 and ICEWS14). Each new row gets a duplicate key — for ICEWS layouts the day,
+  source actor, CAMEO code and target actor (names compared case-insensitively, underscores
+  and no-break spaces as spaces); for the others the reader's event id — numbered within
+  its file (the 1st, 2nd … row with that key). A row is a duplicate when another file
+  holds the same key with the same number; it is then listed in ``event_duplicates``
+  (``event_id, ingest_id, duplicate_of``) and stays in ``events``. Leaving the listed rows
+  out (:data:`NOT_A_DUPLICATE`, ``indices(..., dedup="cross-dataset")``) counts each key
+  as often as the file holding it most often does, whatever the order of ingestion.
 * **Bounded memory.** Readers yield batches; each batch is appended and dropped. DuckDB
   runs with a memory limit (1 GB by default) and spills to disk beyond it.
 * **One writer at a time, across processes.** A writable store holds an exclusive
@@ -58,6 +71,7 @@ from .readers._base import Prefetch
 from .schema import EVENT_COLUMNS, EXTRAS_SCHEMA
 
 __all__ = [
+    "NOT_A_DUPLICATE",
     "DatasetInfo",
     "DyadCount",
     "EventStore",
@@ -77,6 +91,66 @@ Progress = Callable[[int, int], None]
 _HASH_CHUNK = 1 << 20
 _REJECT_COLUMNS = ("line", "field", "value", "reason")
 _BATCH_VIEW = "_trilateral_ingest_batch"
+
+#: SQL condition on the ``events`` table (alias-free) keeping one copy of each event that
+#: several files hold (see the module notes); ``indices(..., dedup="cross-dataset")``.
+NOT_A_DUPLICATE = (
+    "NOT EXISTS (SELECT 1 FROM event_duplicates AS dup "
+    "WHERE dup.event_id = events.event_id AND dup.ingest_id = events.ingest_id)"
+)
+
+# The duplicate key of a row of ``events`` (see the module notes).
+_NAME = "lower(replace(replace(coalesce({col}, ''), '_', ' '), chr(160), ' '))"
+_DUP_KEY = (
+    "CASE WHEN dataset IN ('icews', 'icews_tkg') THEN md5_number(concat_ws('|', 'icews', "
+    "CAST(date AS VARCHAR), "
+    + _NAME.format(col="source_actor")
+    + ", cameo, "
+    + _NAME.format(col="target_actor")
+    + ")) ELSE md5_number(concat_ws('|', 'id', event_id)) END"
+)
+
+
+def _mark_duplicates(con: duckdb.DuckDBPyConnection, ingest_id: int) -> None:
+    """Inside the ingest transaction: make the new file's event ids unique in the store and
+    list its rows that other files hold already (``event_duplicates``)."""
+    i = int(ingest_id)
+    span = con.execute(f"SELECT min(date), max(date) FROM events WHERE ingest_id = {i}").fetchone()
+    if span is None or span[0] is None:
+        return
+    _run(
+        con,
+        "CREATE OR REPLACE TEMP TABLE _trilateral_new_keys AS "
+        f"SELECT event_id, {_DUP_KEY} AS k, "
+        f"row_number() OVER (PARTITION BY {_DUP_KEY} ORDER BY event_id) AS occ "
+        f"FROM events WHERE ingest_id = {i}",
+    )
+    _run(
+        con,
+        "INSERT INTO event_duplicates "
+        "SELECT n.event_id, ?, min(o.ingest_id) FROM _trilateral_new_keys AS n JOIN ("
+        f"  SELECT ingest_id, {_DUP_KEY} AS k, "
+        f"  row_number() OVER (PARTITION BY ingest_id, {_DUP_KEY} ORDER BY event_id) AS occ "
+        f"  FROM events WHERE ingest_id <> {i} AND date BETWEEN ? AND ?"
+        ") AS o ON o.k = n.k AND o.occ = n.occ GROUP BY n.event_id",
+        [i, span[0], span[1]],
+    )
+    _run(
+        con,
+        "CREATE OR REPLACE TEMP TABLE _trilateral_taken AS "
+        f"SELECT DISTINCT event_id FROM events WHERE ingest_id = {i} AND event_id IN "
+        f"(SELECT event_id FROM events WHERE ingest_id <> {i})",
+    )
+    for table in ("events", "event_extras", "event_duplicates"):
+        _run(
+            con,
+            f"UPDATE {table} SET event_id = event_id || '@{i}' WHERE ingest_id = {i} "
+            "AND event_id IN (SELECT event_id FROM _trilateral_taken)",
+        )
+    _run(con, "DROP TABLE _trilateral_new_keys")
+    _run(con, "DROP TABLE _trilateral_taken")
+
+
 _EVENTS_COLS = ", ".join(EVENT_COLUMNS)
 _EXTRAS_COLS = ", ".join(EXTRAS_SCHEMA.names)
 
@@ -986,6 +1060,7 @@ class EventStore:
                 spool.write(batch.rejects)
                 if progress is not None:
                     progress(_offset + reader.bytes_read, _offset + reader.total_bytes)
+            _mark_duplicates(con, int(ingest_id))
             codebook = reader.codebook
             _run(
                 con,
