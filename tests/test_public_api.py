@@ -81,6 +81,7 @@ PUBLIC = {
         "build_sections",
         "claims_rows",
         "collect_results",
+        "forecast_section",
         "index_figure",
         "power_figure",
         "reciprocity_figure",
