@@ -24,7 +24,16 @@ from ..data.codebook import Codebook
 from ..data.shipped import shipped_datasets
 from ..data.store import EventStore, IngestResult
 from ..errors import ReaderError, TrilateralError
-from ._common import CountriesOpt, DbOpt, JsonOpt, console, err_console, handle_errors, print_json
+from ._common import (
+    CountriesOpt,
+    DbOpt,
+    JsonOpt,
+    console,
+    err_console,
+    esc,
+    handle_errors,
+    print_json,
+)
 
 __all__ = ["register"]
 
@@ -91,8 +100,8 @@ def _results_table(results: list[IngestResult]) -> Table:
         table.add_column(col, justify="right", no_wrap=True)
     for r in results:
         table.add_row(
-            Path(r.path).name,
-            r.format,
+            esc(Path(r.path).name),
+            esc(r.format),
             f"{r.rows_read:,}",
             f"{r.rows_ingested:,}",
             f"{r.rows_rejected:,}",
@@ -220,15 +229,15 @@ def _report(results: list[IngestResult], json: bool, db: Path) -> None:
     for r in results:
         if r.rejects_path:
             console.print(
-                f"{r.rows_rejected:,} rejected rows of {Path(r.path).name} written to "
-                f"{r.rejects_path}",
+                f"{r.rows_rejected:,} rejected rows of {esc(Path(r.path).name)} written to "
+                f"{esc(r.rejects_path)}",
                 highlight=False,
                 soft_wrap=True,
             )
         for name, value in r.counts.items():
             if value:
-                console.print(f"{Path(r.path).name}: {name.replace('_', ' ')} {value:,}")
-    console.print(f"store: {db}", highlight=False, soft_wrap=True)
+                console.print(f"{esc(Path(r.path).name)}: {name.replace('_', ' ')} {value:,}")
+    console.print(f"store: {esc(db)}", highlight=False, soft_wrap=True)
 
 
 def info(
@@ -258,14 +267,14 @@ def info(
         print_json({**result.to_dict(), "shipped": [d.to_dict() for d in shipped]})
         return
     console.print(
-        f"store {result.path}: {result.n_events:,} events from {len(result.ingests)} files",
+        f"store {esc(result.path)}: {result.n_events:,} events from {len(result.ingests)} files",
         highlight=False,
     )
     ds = Table(title="datasets", title_justify="left")
     for col in ("dataset", "events", "first date", "last date"):
         ds.add_column(col, justify="right" if col == "events" else "left")
     for d in result.datasets:
-        ds.add_row(d.dataset, f"{d.n_events:,}", str(d.first_date), str(d.last_date))
+        ds.add_row(esc(d.dataset), f"{d.n_events:,}", str(d.first_date), str(d.last_date))
     console.print(ds)
     dy = Table(title="events by directed dyad", title_justify="left")
     dy.add_column("source \\ target")
