@@ -19,6 +19,7 @@ from rich.progress import (
 from rich.table import Table
 
 from ..config import DEFAULT_COUNTRIES, default_db_path, parse_countries
+from ..data.actors import ActorResolver
 from ..data.codebook import Codebook
 from ..data.shipped import shipped_datasets
 from ..data.store import EventStore, IngestResult
@@ -147,6 +148,15 @@ def ingest(
             show_default=False,
         ),
     ] = None,
+    actors: Annotated[
+        Path | None,
+        typer.Option(
+            "--actors",
+            help="CSV name,iso3[,role,start,end] extending the shipped actor tables "
+            "(ICEWS layouts): a dated row resolves only within start..end.",
+            show_default=False,
+        ),
+    ] = None,
     json: JsonOpt = False,
     wait: WaitOpt = 30.0,
 ) -> None:
@@ -159,6 +169,8 @@ def ingest(
     Example: trilateral ingest 20180326044500.export.CSV.zip --db events.duckdb
 
     Example: trilateral ingest exports/*.CSV --on-error skip --json
+
+    Example: trilateral ingest train.txt.gz --actors my_people.csv
     """
     missing = [p for p in paths if not p.is_file()]
     if missing:  # before touching the store: a typo should not create an empty one
@@ -169,6 +181,7 @@ def ingest(
             "file not found" if not missing[0].exists() else "not a file",
             hint="check the path; nothing was ingested",
         )
+    resolver = None if actors is None else ActorResolver.load(extra=actors)
     results: list[IngestResult] = []
     cache: dict[tuple[str, str | None], Codebook] = {}
     with EventStore.open(db, timeout=wait) as store:
@@ -197,6 +210,7 @@ def ingest(
                         on_error="skip" if on_error is OnErrorChoice.skip else "fail",
                         codebook=codebook,
                         progress=_update,
+                        actors=resolver,
                     )
                     results.append(result)
                     progress.remove_task(task)
@@ -236,8 +250,10 @@ def info(
     """Show what the store and the shipped datasets hold.
 
     Events and date range per dataset, the ingested files, event counts for every
-    directed dyad among the countries, and the datasets shipped with the package
-    (chronicle, capability panel, UN voting alignment) with their provenance.
+    directed dyad among the countries, actor resolution per file (rows, rows with both
+    sides resolved to a country, the 20 most frequent names left unresolved, marked when
+    multilateral or non-state), and the datasets shipped with the package (chronicle,
+    capability panel, UN voting alignment, ICEWS triad corpus) with their provenance.
 
     Example: trilateral info --db events.duckdb --countries USA,RUS,CHN
 
@@ -269,6 +285,22 @@ def info(
     for s in codes:
         dy.add_row(s, *("—" if s == t else f"{counts[(s, t)]:,}" for t in codes))
     print_table(dy)
+    if result.coverage:
+        cov = Table(title="actor resolution per file", title_justify="left")
+        for col in ("file", "rows", "both sides resolved", "most frequent unresolved names"):
+            cov.add_column(col, justify="right" if col in ("rows",) else "left")
+        for fc in result.coverage:
+            names = ", ".join(
+                f"{u.name} {u.rows:,}" + (" (multilateral/non-state)" if u.multilateral else "")
+                for u in fc.unresolved
+            )
+            cov.add_row(
+                esc(Path(fc.path).name),
+                f"{fc.rows:,}",
+                f"{fc.both_resolved:,} ({fc.share:.1%})",
+                esc(names) or "—",
+            )
+        print_table(cov)
     console.print("[italic]datasets shipped with trilateral[/]")
     for item in shipped:
         console.print(
