@@ -26,6 +26,7 @@ PUBLIC = {
         "StoreInfo",
         "alignment",
         "alignment_provenance",
+        "atomic_write",
         "build_panel",
         "chronicle_provenance",
         "detect_format",
@@ -60,6 +61,7 @@ PUBLIC = {
         "TitForTatResults",
         "base_of",
         "base_store",
+        "conflict_scope",
         "evidence_bases",
         "indices",
         "load_events",
@@ -145,7 +147,15 @@ PUBLIC = {
         "forecast",
         "origins_between",
     ],
-    "trilateral.pipeline": ["DemoResult", "run_demo"],
+    "trilateral.pipeline": [
+        "DemoResult",
+        "Diagnosis",
+        "csv_text",
+        "dense_span",
+        "diagnose_store",
+        "run_demo",
+        "write_table",
+    ],
 }
 
 

@@ -1,12 +1,11 @@
-"""``trilateral measure``: thin over :func:`trilateral.measure._indices.indices` and
-:func:`trilateral.measure._power.power_ratios`."""
+"""``trilateral measure``: thin over :func:`trilateral.measure.indices` and
+:func:`trilateral.measure.power_ratios`."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -16,19 +15,21 @@ import typer
 from rich import progress as rich_progress
 from rich.table import Table
 
-from ..config import default_db_path, parse_countries
-from ..errors import ConfigError
+from ..config import as_date, default_db_path, parse_countries
+from ..data import atomic_write
+from ..measure import DyadIndex, PowerRatios, indices, power_ratios
 from ..measure._engine import engine_from_options
-from ..measure._indices import DyadIndex, indices
-from ..measure._power import PowerRatios, power_ratios
+from ..pipeline import write_table
 from ._common import (
     CountriesOpt,
     DbOpt,
     JsonOpt,
     console,
     err_console,
+    esc,
     handle_errors,
     print_json,
+    print_table,
 )
 
 __all__ = ["bootstrap_progress", "register"]
@@ -66,28 +67,10 @@ _ADJ = {
 }
 
 
-def _write(frame: pl.DataFrame, out: Path, stem: str) -> list[str]:
-    pq, csv = out / f"{stem}.parquet", out / f"{stem}.csv"
-    frame.write_parquet(pq)
-    frame.write_csv(csv)
-    return [str(pq), str(csv)]
-
-
 def _parse_arena(value: str | None) -> list[str] | None:
     if value is None or not value.strip():
         return None
     return [a.strip().lower() for a in value.split(",") if a.strip()]
-
-
-def _parse_date(value: str | None, name: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ConfigError(
-            f"{name} {value!r} is not a date", hint=f"give {name} as YYYY-MM-DD"
-        ) from None
 
 
 def _summary_table(idx: DyadIndex) -> Table:
@@ -250,8 +233,8 @@ def register(app: typer.Typer) -> None:
                 weighting=weighting.value,
                 collapse_duplicates=collapse_duplicates,
                 normalize=normalize,
-                start=_parse_date(start, "--start"),
-                end=_parse_date(end, "--end"),
+                start=as_date(start, "--start"),
+                end=as_date(end, "--end"),
                 n_boot=n_boot,
                 rng=seed,
                 progress=progress,
@@ -260,20 +243,28 @@ def register(app: typer.Typer) -> None:
         ratios, note = _power(codes)
         out.mkdir(parents=True, exist_ok=True)
         files: dict[str, list[str]] = {
-            "indices": _write(idx.frame, out, "indices"),
-            "indices_symmetric": _write(idx.symmetric().frame, out, "indices_symmetric"),
+            "indices": [str(p) for p in write_table(idx.frame, out, "indices")],
+            "indices_symmetric": [
+                str(p) for p in write_table(idx.symmetric().frame, out, "indices_symmetric")
+            ],
         }
         if ratios is not None:
-            files["power_ratios"] = _write(ratios.frame, out, "power_ratios")
+            files["power_ratios"] = [str(p) for p in write_table(ratios.frame, out, "power_ratios")]
         prov: dict[str, Any] = {"indices": idx.provenance}
         if ratios is not None:
             prov["power_ratios"] = ratios.provenance
         prov_path = out / "provenance.json"
-        prov_path.write_text(json.dumps(prov, indent=2, default=str) + "\n", encoding="utf-8")
+        atomic_write(prov_path, (json.dumps(prov, indent=2, default=str) + "\n").encode())
         files["provenance"] = [str(prov_path)]
+        n_files = sum(len(v) for v in files.values())
+        # where the files went, on stderr: stdout stays the table (or the JSON)
+        err_console.print(
+            f"wrote {n_files} files to {esc(out.resolve())}/", highlight=False, soft_wrap=True
+        )
         if as_json:
             print_json(
                 {
+                    "out": str(out.resolve()),
                     "files": files,
                     "summary": idx.pooled().to_dicts(),
                     "provenance": idx.provenance,
@@ -281,7 +272,6 @@ def register(app: typer.Typer) -> None:
                 }
             )
             return
-        console.print(_summary_table(idx))
+        print_table(_summary_table(idx))
         if note:
-            console.print(f"[yellow]{note}[/]")
-        console.print(f"wrote {sum(len(v) for v in files.values())} files to {out}/")
+            console.print(f"[yellow]{esc(note)}[/]")

@@ -11,6 +11,7 @@ Examples
 from __future__ import annotations
 
 from ._lake import ExportResult, export_parquet
+from ._provenance import atomic_write
 from .actors import ActorResolver
 from .capabilities import (
     build_panel,
@@ -45,6 +46,7 @@ __all__ = [
     "StoreInfo",
     "alignment",
     "alignment_provenance",
+    "atomic_write",
     "build_panel",
     "chronicle_provenance",
     "detect_format",

@@ -27,7 +27,15 @@ import duckdb
 from .. import __version__
 from ..errors import StoreError
 
-__all__ = ["EXTRAS", "INGESTS", "MANIFEST", "ExportResult", "events_data_hash", "export_parquet"]
+__all__ = [
+    "DUPLICATES",
+    "EXTRAS",
+    "INGESTS",
+    "MANIFEST",
+    "ExportResult",
+    "events_data_hash",
+    "export_parquet",
+]
 
 #: The manifest beside the partitions (provenance: data hash, rows, source store).
 MANIFEST = "_trilateral.json"
@@ -36,6 +44,8 @@ MANIFEST = "_trilateral.json"
 EXTRAS = "_event_extras.parquet"
 #: The store's ``ingests`` (the files and their hashes), hidden the same way.
 INGESTS = "_ingests.parquet"
+#: The store's ``event_duplicates`` (rows repeating an event another file holds).
+DUPLICATES = "_event_duplicates.parquet"
 
 
 def events_data_hash(con: duckdb.DuckDBPyConnection) -> str:
@@ -142,6 +152,7 @@ def _export(
         for name, table, order in (
             (EXTRAS, "event_extras", "event_id, ingest_id"),
             (INGESTS, "ingests", "ingest_id"),
+            (DUPLICATES, "event_duplicates", "event_id, ingest_id"),
         ):
             dest = str(tmp / name).replace("'", "''")
             con.execute(
@@ -149,7 +160,9 @@ def _export(
                 "(FORMAT parquet, COMPRESSION zstd)"
             )
         dhash = events_data_hash(con)
-        files = sorted(p for p in tmp.rglob("*.parquet") if p.name not in (EXTRAS, INGESTS))
+        files = sorted(
+            p for p in tmp.rglob("*.parquet") if p.name not in (EXTRAS, INGESTS, DUPLICATES)
+        )
         manifest = {
             "format": "trilateral-events",
             "layout": "hive year=/month=",

@@ -156,6 +156,8 @@ def _parse(
     rejects: list[Reject] = []
     try:
         reader = read(path, format, codebook=codebook, on_error=on_error)
+        if getattr(reader, "sha256", "") is None:  # a reader citing its file's hash
+            reader.sha256 = digest  # type: ignore[attr-defined]
         wrote_extras = False
         with (
             pa.OSFile(str(events), "wb") as sink,

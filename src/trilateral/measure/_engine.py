@@ -58,7 +58,11 @@ EVENT_COLUMNS: tuple[str, ...] = (
     "goldstein",
     "arena",
     "weight",
+    "event_id",
+    "ingest_id",
 )
+#: The store's ``event_duplicates`` columns the query reads (``dedup="cross-dataset"``).
+DUPLICATE_COLUMNS: tuple[str, ...] = ("event_id", "ingest_id")
 
 
 class EngineConfig(BaseModel):
@@ -226,21 +230,27 @@ def event_source(store: Any, engine: str | EngineConfig | None = None) -> Iterat
 
 @contextmanager
 def _spark_events(handle: StoreHandle, cfg: EngineConfig) -> Iterator[Any]:
-    """A SparkSession with a temporary view ``events`` over the source's events."""
+    """A SparkSession with temporary views ``events`` and ``event_duplicates``."""
     session = cfg.spark_session()
-    if handle.parquet is not None:
-        frame = session.read.option("basePath", handle.parquet.root).parquet(
-            *handle.parquet.spark_paths
-        )
-        frame.selectExpr(*EVENT_COLUMNS).createOrReplaceTempView("events")
-        yield session
-        return
     tmp = Path(tempfile.mkdtemp(prefix="trilateral-spark-"))
     try:
-        target = tmp / "events.parquet"
-        cols = ", ".join(EVENT_COLUMNS)
-        handle.con.execute(f"COPY (SELECT {cols} FROM events) TO '{target}' (FORMAT parquet)")
-        session.read.parquet(str(target)).createOrReplaceTempView("events")
+        # the store's (small) list of duplicate rows, from DuckDB (a lake's is in DuckDB too)
+        dups = tmp / "event_duplicates.parquet"
+        dcols = ", ".join(DUPLICATE_COLUMNS)
+        handle.con.execute(
+            f"COPY (SELECT {dcols} FROM event_duplicates) TO '{dups}' (FORMAT parquet)"
+        )
+        session.read.parquet(str(dups)).createOrReplaceTempView("event_duplicates")
+        if handle.parquet is not None:
+            frame = session.read.option("basePath", handle.parquet.root).parquet(
+                *handle.parquet.spark_paths
+            )
+            frame.selectExpr(*EVENT_COLUMNS).createOrReplaceTempView("events")
+        else:
+            target = tmp / "events.parquet"
+            cols = ", ".join(EVENT_COLUMNS)
+            handle.con.execute(f"COPY (SELECT {cols} FROM events) TO '{target}' (FORMAT parquet)")
+            session.read.parquet(str(target)).createOrReplaceTempView("events")
         yield session
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -23,7 +23,7 @@ import polars as pl
 import trilateral
 
 from .._rng import RNGLike, seed_sequence
-from ..config import ARENAS, DEFAULT_COUNTRIES, PERIODS, as_date
+from ..config import ARENAS, DEFAULT_COUNTRIES, PERIODS, as_date, check_countries
 from ..errors import ConfigError, DataError
 from ._engine import EngineConfig, event_source, resolve_engine
 from ._pooling import pool_index, stats_from_sums
@@ -292,19 +292,6 @@ def _resolve_arenas(arena: str | Sequence[str] | None) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _check_countries(countries: Sequence[str]) -> tuple[str, ...]:
-    if isinstance(countries, str):
-        countries = [c for c in countries.split(",") if c.strip()]
-    codes = tuple(dict.fromkeys(c.strip().upper() for c in countries))
-    bad = [c for c in codes if len(c) != 3 or not c.isalpha()]
-    if bad or len(codes) < 2:
-        raise ConfigError(
-            f"need at least two ISO3 country codes, got {list(countries)!r}",
-            hint="e.g. countries=('USA', 'RUS', 'CHN')",
-        )
-    return codes
-
-
 # Ibis's truncation units for the periods (weeks start on Monday on every backend).
 _UNIT = {"day": "D", "week": "W", "month": "M", "quarter": "Q", "year": "Y"}
 # Goldstein scores as exact decimals: sums of DECIMAL do not depend on the order in which
@@ -312,7 +299,12 @@ _UNIT = {"day": "D", "week": "W", "month": "M", "quarter": "Q", "year": "Y"}
 _DEC = "decimal(18, 6)"
 
 
-def _window(ev: Any, start: date | None, end: date | None) -> Any:
+def _window(ev: Any, start: date | None, end: date | None, dedup: bool = False) -> Any:
+    if dedup:  # one copy of an event several files hold (the store marked the others)
+        import ibis
+
+        dups = ibis.table(_DUPLICATES_SCHEMA, name="event_duplicates")
+        ev = ev.anti_join(dups, ["event_id", "ingest_id"])
     if start is not None:
         ev = ev.filter(ev.date >= start)
     if end is not None:
@@ -337,6 +329,7 @@ def _events_expr(
     start: date | None,
     end: date | None,
     period: str,
+    dedup: bool = False,
 ) -> Any:
     """One row per (collapsed) event of the selected dyads: source, target, arena,
     period_start, ``w`` (BIGINT), ``g`` (DECIMAL), ``q`` (quad class), ``f`` (force 0/1).
@@ -348,7 +341,7 @@ def _events_expr(
     ev = events.filter(
         events.source.isin(codes), events.target.isin(codes), events.source != events.target
     )
-    ev = _window(ev, start, end)
+    ev = _window(ev, start, end, dedup)
     if collapse:
         # GDELT counts reports, not events: one row per day × dyad × CAMEO code; its
         # weight is the summed mentions (arena and quad class follow from the code).
@@ -437,11 +430,12 @@ def _volume_expr(
     start: date | None,
     end: date | None,
     period: str,
+    dedup: bool = False,
 ) -> Any:
     """The period's total events (or mentions) in the whole source, every dyad."""
     import ibis
 
-    ev = _window(events, start, end)
+    ev = _window(events, start, end, dedup)
     if collapse:
         ev = ev.group_by(["date", "source", "target", "cameo"]).aggregate(
             weight=ev.weight.cast("int64").sum()
@@ -462,7 +456,11 @@ _EVENTS_SCHEMA = {
     "goldstein": "float64",
     "arena": "string",
     "weight": "int64",
+    "event_id": "string",
+    "ingest_id": "int64",
 }
+#: The store's list of rows that repeat an event another file holds (``dedup=``).
+_DUPLICATES_SCHEMA = {"event_id": "string", "ingest_id": "int64"}
 
 
 @functools.lru_cache(maxsize=512)
@@ -475,6 +473,7 @@ def _sql(
     start: date | None,
     end: date | None,
     period: str,
+    dedup: bool = False,
     specific: tuple[str, ...] | None = None,
 ) -> str:
     """The SQL of one of the query's Ibis expressions in ``dialect`` (memoised: compiling
@@ -491,7 +490,13 @@ def _sql(
         expr = events.select("arena").distinct()
     elif kind == "volume":
         expr = _volume_expr(
-            events, weighting=weighting, collapse=collapse, start=start, end=end, period=period
+            events,
+            weighting=weighting,
+            collapse=collapse,
+            start=start,
+            end=end,
+            period=period,
+            dedup=dedup,
         )
     else:
         ev = _events_expr(
@@ -502,6 +507,7 @@ def _sql(
             start=start,
             end=end,
             period=period,
+            dedup=dedup,
         )
         expr = _cells_expr(ev) if kind == "cells" else _pairs_expr(ev, specific)
     return str(ibis.to_sql(expr, dialect=dialect))
@@ -728,6 +734,7 @@ def indices(
     rng: RNGLike = None,
     level: float = 0.95,
     progress: Progress | None = None,
+    dedup: Literal["cross-dataset"] | None = None,
     engine: str | EngineConfig | None = None,
 ) -> DyadIndex:
     """Cooperation–conflict indices per directed dyad × arena × period.
@@ -769,6 +776,11 @@ def indices(
         first ``(0, total)``, then about every 1 % of the cells, last ``(total,
         total)``. Called only when the bootstrap runs (``n_boot > 0`` and some cell has
         events); a command line shows it as a progress bar.
+    dedup : {None, "cross-dataset"}
+        ``"cross-dataset"``: an event that several ingested files hold (the ICEWS raw
+        sample and the ICEWS18 training split, ICEWS05-15 and ICEWS14) counts once — the
+        rows the store listed in ``event_duplicates`` at ingest are left out
+        (:mod:`trilateral.data.store`, "Cross-dataset duplicates"). None counts every row.
     engine : {"duckdb", "spark"} or EngineConfig, optional
         Where the query runs (default DuckDB); see :class:`EngineConfig` and
         docs/scale.md. Both engines give the same counts and, to 1e-9, the same means
@@ -802,7 +814,7 @@ def indices(
     >>> idx = indices("trilateral.duckdb", period="quarter", n_boot=200, rng=1)  # doctest: +SKIP
     >>> idx.series("USA", "RUS", "economic")  # doctest: +SKIP
     """
-    codes = _check_countries(countries)
+    codes = check_countries(countries, what="countries=")
     if period not in PERIODS:
         raise ConfigError(f"unknown period {period!r}", hint=f"choose one of {', '.join(PERIODS)}")
     if weighting not in ("events", "mentions"):
@@ -811,6 +823,8 @@ def indices(
         raise ConfigError(f"n_boot must be a non-negative integer, got {n_boot!r}")
     if not 0.0 < level < 1.0:
         raise ConfigError(f"level must lie in (0, 1), got {level!r}")
+    if dedup not in (None, "cross-dataset"):
+        raise ConfigError(f"unknown dedup {dedup!r}", hint="use None or 'cross-dataset'")
     arenas = _resolve_arenas(arena)
     d0, d1 = as_date(start, "start"), as_date(end, "end")
     if d0 is not None and d1 is not None and d0 > d1:
@@ -826,6 +840,7 @@ def indices(
             start=d0,
             end=d1,
             period=period,
+            dedup=dedup is not None,
         )
 
         def run(kind: str, **extra: Any) -> pl.DataFrame:
@@ -932,6 +947,7 @@ def indices(
         "arenas": list(arenas),
         "weighting": weighting,
         "collapse_duplicates": collapse_duplicates,
+        "dedup": dedup,
         "normalize": normalize,
         "start": first.isoformat(),
         "end": last.isoformat(),

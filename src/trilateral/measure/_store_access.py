@@ -25,7 +25,7 @@ from typing import Any
 
 import duckdb
 
-from ..data._lake import EXTRAS, INGESTS, MANIFEST, events_data_hash
+from ..data._lake import DUPLICATES, EXTRAS, INGESTS, MANIFEST, events_data_hash
 from ..data._store_ddl import DDL
 from ..errors import DataError, StoreError
 
@@ -112,7 +112,9 @@ def _parquet_source(store: str | Path) -> tuple[ParquetSource, Any]:
         manifest_path = f"{root}/{MANIFEST}"
         manifest = json.loads(fs.cat(manifest_path)) if fs.exists(manifest_path) else None
         meta = {
-            n: f"{protocol}://{root}/{n}" for n in (EXTRAS, INGESTS) if fs.exists(f"{root}/{n}")
+            n: f"{protocol}://{root}/{n}"
+            for n in (EXTRAS, INGESTS, DUPLICATES)
+            if fs.exists(f"{root}/{n}")
         }
     else:
         base = Path(text)
@@ -122,7 +124,7 @@ def _parquet_source(store: str | Path) -> tuple[ParquetSource, Any]:
         root_url = str(base)
         mpath = base / MANIFEST
         manifest = json.loads(mpath.read_text(encoding="utf-8")) if mpath.is_file() else None
-        meta = {n: str(base / n) for n in (EXTRAS, INGESTS) if (base / n).is_file()}
+        meta = {n: str(base / n) for n in (EXTRAS, INGESTS, DUPLICATES) if (base / n).is_file()}
     if not files:
         raise StoreError(
             f"no Parquet files under {text}",
@@ -146,7 +148,11 @@ def _open_parquet(store: str | Path) -> StoreHandle:
         # event_extras and ingests from the export's files when it has them
         con.execute(DDL)
         con.execute("DROP TABLE events")
-        for name, table in ((EXTRAS, "event_extras"), (INGESTS, "ingests")):
+        for name, table in (
+            (EXTRAS, "event_extras"),
+            (INGESTS, "ingests"),
+            (DUPLICATES, "event_duplicates"),
+        ):
             if name in src.meta:
                 path = src.meta[name].replace("'", "''")
                 con.execute(f"INSERT INTO {table} SELECT * FROM read_parquet('{path}')")
