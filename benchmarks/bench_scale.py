@@ -224,6 +224,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=DEFAULT_ROWS)
     parser.add_argument("--keep", type=Path, help="build (or reuse) the archive here")
+    parser.add_argument(
+        "--skip", action="append", default=[], help="leave out the steps starting with this"
+    )
     parser.add_argument("--contender", choices=sorted(CONTENDERS), help=argparse.SUPPRESS)
     parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--archive", type=Path, help=argparse.SUPPRESS)
@@ -247,6 +250,8 @@ def main(argv: list[str] | None = None) -> None:
         work = Path(tempfile.mkdtemp(prefix="work-", dir=tmp))
         results: list[Measurement] = []
         for name in CONTENDERS:
+            if any(name.startswith(x) for x in args.skip):
+                continue
             print(f"running {name} …", flush=True)
             child = [str(HERE), "--contender", name, "--work", str(work), "--archive", str(archive)]
             m = run_contender(name, child, timeout=7200)

@@ -12,7 +12,7 @@ from rich.table import Table
 
 from ..config import default_db_path, parse_countries
 from ..errors import StoreError
-from ..measure._store_access import is_parquet_source
+from ..measure import is_parquet_source
 from ._common import (
     CountriesOpt,
     DbOpt,

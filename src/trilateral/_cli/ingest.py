@@ -6,7 +6,7 @@ import glob
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 from rich.progress import (
@@ -21,10 +21,9 @@ from rich.progress import (
 from rich.table import Table
 
 from ..config import DEFAULT_COUNTRIES, default_db_path, parse_countries
-from ..data._parallel import IngestProgress, expand_paths, ingest_files
+from ..data import IngestProgress, expand_paths, ingest_files
 from ..data.actors import ActorResolver
 from ..data.codebook import Codebook
-from ..data.readers._base import OnError
 from ..data.shipped import shipped_datasets
 from ..data.store import EventStore, IngestResult
 from ..errors import ConfigError, ReaderError, TrilateralError
@@ -262,7 +261,7 @@ def _ingest_parallel(
     paths: list[Path],
     db: Path | None,
     layout: str,
-    on_error: OnError,
+    on_error: Literal["fail", "skip"],
     codebook: Callable[[Path], Codebook | None],
     json: bool,
     wait: float,

@@ -17,8 +17,7 @@ from rich.table import Table
 
 from ..config import as_date, default_db_path, parse_countries
 from ..data import atomic_write
-from ..measure import DyadIndex, PowerRatios, indices, power_ratios
-from ..measure._engine import engine_from_options
+from ..measure import DyadIndex, PowerRatios, engine_from_options, indices, power_ratios
 from ..pipeline import write_table
 from ._common import (
     CountriesOpt,

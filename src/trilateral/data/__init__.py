@@ -11,6 +11,7 @@ Examples
 from __future__ import annotations
 
 from ._lake import ExportResult, export_parquet
+from ._parallel import IngestProgress, expand_paths, ingest_files
 from ._provenance import atomic_write
 from .actors import ActorResolver
 from .capabilities import (
@@ -39,6 +40,7 @@ __all__ = [
     "EventReader",
     "EventStore",
     "ExportResult",
+    "IngestProgress",
     "IngestResult",
     "ReadBatch",
     "Reject",
@@ -50,7 +52,9 @@ __all__ = [
     "build_panel",
     "chronicle_provenance",
     "detect_format",
+    "expand_paths",
     "export_parquet",
+    "ingest_files",
     "load_alignment",
     "load_panel",
     "panel_provenance",
