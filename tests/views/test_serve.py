@@ -285,3 +285,19 @@ def test_claim_verdicts_of_the_api_are_the_diagnose_stage_verdicts(client) -> No
     for v in stage:
         rows = client.get("/api/claims", params={"verdict": v}).json()
         assert all(r["verdict"] == v for r in rows)
+
+
+def test_simulations_endpoint_and_its_limits(client) -> None:
+    import trilateral.simulate as stage
+
+    if not hasattr(stage, "compare_policies"):
+        r = client.get("/api/simulations")
+        assert r.status_code == 404  # no stage, no endpoint
+        return
+    ok = client.get("/api/simulations", params={"runs": 20, "periods": 12})
+    assert ok.status_code == 200, ok.text
+    assert ok.json()
+    big = client.get("/api/simulations", params={"runs": 1000, "periods": 240})
+    assert big.status_code == 422 and "too large" in big.json()["detail"]
+    bad = client.get("/api/simulations", params={"scenario": "../../etc/passwd"})
+    assert bad.status_code == 422 and "no shipped scenario" in bad.json()["detail"]

@@ -31,6 +31,9 @@ __all__ = [
     "MAX_BOOT",
     "MAX_HORIZON",
     "MAX_PERIODS",
+    "MAX_SIM_CELLS",
+    "MAX_SIM_PERIODS",
+    "MAX_SIM_RUNS",
     "MAX_WINDOW_DAYS",
     "StoreVersion",
     "create_app",
@@ -44,6 +47,10 @@ MAX_BOOT = 500
 MAX_WINDOW_DAYS = 365
 #: At most this many periods ahead for a forecast.
 MAX_HORIZON = 24
+#: At most this many runs, periods, and runs × periods of a simulation per request.
+MAX_SIM_RUNS = 1_000
+MAX_SIM_PERIODS = 240
+MAX_SIM_CELLS = 50_000
 
 _PERIOD_DAYS = {"month": 28, "quarter": 90, "year": 365}
 Period = Literal["month", "quarter", "year"]
@@ -268,6 +275,33 @@ class _Views:
             lambda: forecast(self.index(v, codes, period, d0, d1, 0), horizon=horizon),
         )
 
+    def simulation(self, scenario: str, runs: int, periods: int) -> Any:
+        import importlib
+
+        stage = importlib.import_module("trilateral.simulate")
+        shipped = tuple(stage.shipped_scenarios())
+        if scenario not in shipped:
+            raise ConfigError(
+                f"no shipped scenario {scenario!r}", hint=f"one of {', '.join(shipped)}"
+            )
+        if runs > MAX_SIM_RUNS or periods > MAX_SIM_PERIODS or runs * periods > MAX_SIM_CELLS:
+            raise ConfigError(
+                f"a simulation of {runs} runs × {periods} periods is too large for the dashboard",
+                hint=f"at most {MAX_SIM_RUNS} runs, {MAX_SIM_PERIODS} periods and "
+                f"{MAX_SIM_CELLS} runs × periods; use `trilateral simulate` for more",
+            )
+
+        def make() -> Any:
+            spec = stage.load_scenario(scenario)
+            if not getattr(spec, "policies", None):
+                raise ConfigError(
+                    f"scenario {scenario!r} has no policies to compare",
+                    hint="choose a game scenario",
+                )
+            return stage.compare_policies(spec, runs=runs, periods=periods, rng=0)
+
+        return self.cache.get(("simulation", scenario, runs, periods), make)
+
     def claims(self, v: StoreVersion) -> Any:
         from ..diagnose import run_claims
 
@@ -332,6 +366,9 @@ def create_app(db: str | Path, *, cache_size: int = 256) -> FastAPI:
         has_forecast = hasattr(_forecast_stage, "forecast")
     except ImportError:  # pragma: no cover - the stage ships with the package
         has_forecast = False
+    import trilateral.simulate as _simulate_stage
+
+    has_simulate = hasattr(_simulate_stage, "compare_policies")
     app = FastAPI(
         title="trilateral",
         version=__version__,
@@ -388,6 +425,7 @@ def create_app(db: str | Path, *, cache_size: int = 256) -> FastAPI:
             first=facts["first"],
             last=facts["last"],
             forecast=has_forecast,
+            simulate=has_simulate,
         )
         return HTMLResponse(text)
 
@@ -607,10 +645,37 @@ def create_app(db: str | Path, *, cache_size: int = 256) -> FastAPI:
             lambda: _records(views.forecast(v, codes, "month", d0, d1, horizon).to_frame()),
         )
 
+    if has_simulate:
+
+        @app.get(
+            "/api/simulations",
+            summary="China's policy options compared by the simulate stage (a shipped scenario)",
+        )
+        def api_simulations(
+            scenario: Annotated[
+                str, Query(max_length=60, description="A shipped scenario.")
+            ] = "paper",
+            runs: Annotated[int, Query(ge=1, le=100_000, description="Runs per policy.")] = 100,
+            periods: Annotated[int, Query(ge=1, le=10_000, description="Periods per run.")] = 36,
+        ) -> Response:
+            v = views.version()
+            return cached_json(
+                ("simulations", scenario, runs, periods),
+                v,
+                lambda: _records(views.simulation(scenario, runs, periods).to_frame()),
+            )
+
     @app.get("/api/figures/{name}", summary="A plotly figure (JSON) of one view")
     def api_figure(
         name: Literal[
-            "index", "triangle", "regimes", "power", "reciprocity", "titfortat", "forecast"
+            "index",
+            "triangle",
+            "regimes",
+            "power",
+            "reciprocity",
+            "titfortat",
+            "forecast",
+            "simulate",
         ],
         countries: Annotated[str | None, _COUNTRIES_Q] = None,
         dyad: Annotated[
@@ -655,6 +720,10 @@ def create_app(db: str | Path, *, cache_size: int = 256) -> FastAPI:
             elif name == "reciprocity":
                 r = views.reciprocity(v, codes, d0, d1)
                 fig = reciprocity_figure(r.irf_frame(), r.endogenous_share)
+            elif name == "simulate":
+                if not has_simulate:
+                    raise ConfigError("the simulate stage has no results here", hint="")
+                fig = views.simulation("paper", 100, 36).figure()
             elif name == "forecast":
                 a, b = dy.split("-")
                 fig = views.forecast(v, codes, "month", d0, d1, horizon).figure(a, b)
