@@ -1,6 +1,6 @@
 """The embedded event store: one DuckDB file holding every ingested event.
 
-Guarantees (DESIGN.md, "Data"):
+Guarantees (docs/data.md):
 
 * **A file lands whole or not at all.** Each file is ingested inside one DuckDB
   transaction (events, extras and its ``ingests`` row); any error, an interrupt or a
@@ -117,6 +117,9 @@ def _mark_duplicates(con: duckdb.DuckDBPyConnection, ingest_id: int) -> None:
     i = int(ingest_id)
     span = con.execute(f"SELECT min(date), max(date) FROM events WHERE ingest_id = {i}").fetchone()
     if span is None or span[0] is None:
+        return
+    others = con.execute(f"SELECT count(*) FROM events WHERE ingest_id <> {i}").fetchone()
+    if not others or not others[0]:  # the first file of a store: nothing to compare with
         return
     _run(
         con,

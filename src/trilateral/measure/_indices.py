@@ -1,4 +1,4 @@
-"""Dyad × arena × period indices of cooperation and conflict (DESIGN.md, "Index").
+"""Dyad × arena × period indices of cooperation and conflict (docs/measure.md).
 
 One portable SQL aggregate over the store's ``events`` table gives, per directed dyad,
 arena and period, the counts and weighted sums; the calendar of periods is laid under
@@ -22,7 +22,7 @@ import polars as pl
 
 import trilateral
 
-from .._rng import RNGLike, seed_sequence
+from .._rng import RNGLike, cell_rng, seed_sequence
 from ..config import ARENAS, DEFAULT_COUNTRIES, PERIODS, as_date, check_countries
 from ..errors import ConfigError, DataError
 from ._engine import EngineConfig, event_source, resolve_engine
@@ -30,7 +30,7 @@ from ._pooling import pool_index, stats_from_sums
 
 __all__ = ["INDEX_COLUMNS", "DyadIndex", "indices"]
 
-#: The Index frame's columns (docs/CONTRACTS-dev.md), in order.
+#: The Index frame's columns (docs/ARCHITECTURE.md, "Contracts between stages"), in order.
 INDEX_COLUMNS: tuple[str, ...] = (
     "source",
     "target",
@@ -630,9 +630,7 @@ def _bootstrap_cells(
             _code(arena),
             row[-1].toordinal(),
         )
-        rng = np.random.default_rng(
-            np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, *key))
-        )
+        rng = cell_rng(root, *key)
         cm = m[a:b]
         n = int(cm.sum())
         counts = rng.multinomial(n, cm / n, size=n_boot)  # (n_boot, pairs)
