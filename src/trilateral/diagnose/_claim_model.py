@@ -24,6 +24,7 @@ __all__ = [
     "CIRCULAR",
     "CONTRADICTED",
     "DISPUTED",
+    "INCONCLUSIVE",
     "NOT_ENOUGH_DATA",
     "PARAMS",
     "SUPPORTED",
@@ -47,7 +48,18 @@ NOT_ENOUGH_DATA = "not enough data"
 CIRCULAR = "circular"
 #: The evidence bases that decide disagree (one supports, another contradicts).
 DISPUTED = "disputed"
-VERDICTS = (SUPPORTED, WITHIN_TOLERANCE, CONTRADICTED, DISPUTED, CIRCULAR, NOT_ENOUGH_DATA)
+#: The data are all there but do not decide: a trend whose interval includes 0, or a
+#: window too short to test (fewer than 5 years).
+INCONCLUSIVE = "inconclusive"
+VERDICTS = (
+    SUPPORTED,
+    WITHIN_TOLERANCE,
+    CONTRADICTED,
+    DISPUTED,
+    CIRCULAR,
+    INCONCLUSIVE,
+    NOT_ENOUGH_DATA,
+)
 _EXPECT_KEYS = {"value", "less_than", "greater_than", "between", "equals", "in", "direction"}
 
 
