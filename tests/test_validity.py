@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -21,8 +22,12 @@ def validity():
     spec = importlib.util.spec_from_file_location("validity", DOCS / "validity.py")
     assert spec is not None and spec.loader is not None
     mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    sys.modules["validity"] = mod  # dataclasses look their module up while defining
+    try:
+        spec.loader.exec_module(mod)
+        yield mod
+    finally:
+        sys.modules.pop("validity", None)
 
 
 @pytest.fixture(scope="module")
