@@ -25,6 +25,7 @@ PUBLIC = {
         "StoreInfo",
         "alignment",
         "alignment_provenance",
+        "atomic_write",
         "build_panel",
         "chronicle_provenance",
         "detect_format",
@@ -144,7 +145,15 @@ PUBLIC = {
         "forecast",
         "origins_between",
     ],
-    "trilateral.pipeline": ["DemoResult", "run_demo"],
+    "trilateral.pipeline": [
+        "DemoResult",
+        "Diagnosis",
+        "csv_text",
+        "dense_span",
+        "diagnose_store",
+        "run_demo",
+        "write_table",
+    ],
 }
 
 
