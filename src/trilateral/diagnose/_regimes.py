@@ -11,20 +11,21 @@ confrontation). The rules, their thresholds and the confidence method are docume
 
 from __future__ import annotations
 
-import dataclasses
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import polars as pl
+from pydantic import Field, model_validator
 
 from .._rng import RNGLike, seed_sequence
 from ..config import ARENAS, PERIODS, as_date
 from ..errors import ConfigError, DataError
 from ..measure import conflict_scope, pool_index, z_of_level
+from ._settings import Settings
 
 __all__ = [
     "CONFRONTATION",
@@ -65,8 +66,7 @@ _STATS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class RegimeConfig:
+class RegimeConfig(Settings):
     """Thresholds of the regime rules (defaults justified in ``docs/diagnose.md``).
 
     Parameters
@@ -101,44 +101,24 @@ class RegimeConfig:
         Monte Carlo draws for the confidence of each label.
     """
 
-    min_events: int = 5
-    min_arena_events: int = 3
-    hostile_goldstein: float = 0.0
-    partnership_goldstein: float = 1.0
-    force_min_events: int = 1
-    material_conflict_share: float = 0.5
-    severity_goldstein: float = -8.0
-    confrontation_min_hostile_arenas: int = 4
-    cooperation_survives_share: float = 0.25
-    global_scope_share: float = 0.5
-    scope_min_located: int = 5
-    n_draws: int = 1000
+    min_events: Annotated[int, Field(ge=0)] = 5
+    min_arena_events: Annotated[int, Field(ge=0)] = 3
+    hostile_goldstein: Annotated[float, Field(ge=-10.0, le=10.0)] = 0.0
+    partnership_goldstein: Annotated[float, Field(ge=-10.0, le=10.0)] = 1.0
+    force_min_events: Annotated[int, Field(ge=0)] = 1
+    material_conflict_share: Annotated[float, Field(ge=0.0, le=1.0)] = 0.5
+    severity_goldstein: Annotated[float, Field(ge=-10.0, le=10.0)] = -8.0
+    confrontation_min_hostile_arenas: Annotated[int, Field(ge=1, le=len(ARENAS))] = 4
+    cooperation_survives_share: Annotated[float, Field(ge=0.0, le=1.0)] = 0.25
+    global_scope_share: Annotated[float, Field(ge=0.0, le=1.0)] = 0.5
+    scope_min_located: Annotated[int, Field(ge=0)] = 5
+    n_draws: Annotated[int, Field(ge=1)] = 1000
 
-    def __post_init__(self) -> None:
-        problems = []
-        for name in ("min_events", "min_arena_events", "force_min_events", "scope_min_located"):
-            if getattr(self, name) < 0:
-                problems.append(f"{name} must be ≥ 0")
-        for name in ("material_conflict_share", "cooperation_survives_share", "global_scope_share"):
-            if not 0.0 <= getattr(self, name) <= 1.0:
-                problems.append(f"{name} must lie in [0, 1]")
-        if not -10.0 <= self.severity_goldstein <= 10.0:
-            problems.append("severity_goldstein must lie in [-10, 10]")
+    @model_validator(mode="after")
+    def _ordered(self) -> RegimeConfig:
         if self.partnership_goldstein < self.hostile_goldstein:
-            problems.append("partnership_goldstein must be ≥ hostile_goldstein")
-        if not 1 <= self.confrontation_min_hostile_arenas <= len(ARENAS):
-            problems.append(f"confrontation_min_hostile_arenas must lie in 1..{len(ARENAS)}")
-        if self.n_draws < 1:
-            problems.append("n_draws must be ≥ 1")
-        if problems:
-            raise ConfigError(
-                "invalid RegimeConfig: " + "; ".join(problems),
-                hint="see docs/diagnose.md for the meaning and defaults of each threshold",
-            )
-
-    def replace(self, **changes: Any) -> RegimeConfig:
-        """A copy with ``changes`` applied (validated again)."""
-        return dataclasses.replace(self, **changes)
+            raise ValueError("partnership_goldstein must be ≥ hostile_goldstein")
+        return self
 
 
 @dataclass(frozen=True, slots=True)
