@@ -32,7 +32,7 @@ from .._rng import RNGLike, seed_sequence
 from ..config import DEFAULT_COUNTRIES
 from ..errors import ConfigError, DataError
 from ..measure import z_of_level
-from ._regimes import _TRIANGLE_STREAM, _as_frame, _cell_rng, _pool, _reperiod, index_level
+from ._frames import _TRIANGLE_STREAM, _as_frame, _cell_rng, _pool, _reperiod, index_level
 from ._settings import Settings
 
 __all__ = [
