@@ -85,6 +85,25 @@ PUBLIC = {
         "triangle_types",
     ],
     "trilateral.pipeline": ["DemoResult", "run_demo"],
+    "trilateral.simulate": [
+        "MAX_PERIODS",
+        "MAX_RUNS",
+        "STRATEGIES",
+        "ArmsRaceScenario",
+        "GameScenario",
+        "GameSpec",
+        "PolicyComparison",
+        "SimulationResults",
+        "Strategy",
+        "TrilateralGame",
+        "compare_policies",
+        "economic_weights",
+        "fitted_strategy",
+        "get_strategy",
+        "load_scenario",
+        "shipped_scenario",
+        "shipped_scenarios",
+    ],
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from . import __version__
-from ._cli import capabilities, demo, diagnose, ingest, measure
+from ._cli import capabilities, demo, diagnose, ingest, measure, simulate
 
 app = typer.Typer(
     name="trilateral",
@@ -39,6 +39,7 @@ ingest.register(app)
 measure.register(app)
 diagnose.register(app)
 demo.register(app)
+simulate.register(app)
 app.add_typer(capabilities.app, name="capabilities")
 
 

@@ -1,7 +1,8 @@
 """The whole chain on the shipped data: what ``trilateral demo`` and ``make demo`` run.
 
 data (ingest the shipped chronicle into a fresh store) → measure (indices, power ratios,
-reciprocity, tit-for-tat) → diagnose (regimes, triangle, claims). Every table lands in
+reciprocity, tit-for-tat) → diagnose (regimes, triangle, claims) → simulate (China's four
+policies in the paper scenario). Every table lands in
 ``out`` as Parquet and CSV, every summary in ``summary.txt``, and the provenance of the
 run (configuration, seed, version, data hashes) in ``provenance.json``.
 """
@@ -60,6 +61,7 @@ def run_demo(
     end: str = "2019-12-31",
     rng: RNGLike = 0,
     n_boot: int = 200,
+    sim_runs: int = 200,
     say: Say | None = None,
 ) -> DemoResult:
     """Run every stage on the shipped data and write the results to ``out``.
@@ -77,6 +79,8 @@ def run_demo(
         Seed of every random draw (bootstraps); the same seed gives the same files.
     n_boot : int
         Bootstrap replicates for the index intervals.
+    sim_runs : int
+        Runs per policy of the simulated paper scenario (``simulate_paper.*``).
     say : callable, optional
         Called with a line of progress text at each step.
 
@@ -164,6 +168,16 @@ def run_demo(
     claims = run_claims(store=store_path, rng=seed)
     files += _write_table(claims.to_frame(), out, "claims")
     summaries["claims"] = claims.summary()
+
+    say(f"simulate: paper.yaml, China's four policies ({sim_runs} runs)")
+    from .simulate import load_scenario
+    from .simulate._run import run_scenario, write_outputs
+
+    # a quick run count keeps the demo fast; `trilateral simulate paper` runs the full one
+    paper = load_scenario("paper", runs=sim_runs, regime_runs=min(sim_runs, 50))
+    comparison = run_scenario(paper, rng=seed)
+    files += write_outputs(comparison, out)
+    summaries["simulate"] = comparison.summary()
 
     provenance: dict[str, Any] = {
         "trilateral_version": __version__,
