@@ -99,9 +99,10 @@ class GameSpec:
     investment: np.ndarray
     econ: np.ndarray  # (n,) economic weight of each country (mean 1)
     payoff: tuple[float, float, float, float]  # R, S, T, P
-    public_good: float = 1.0
-    security_cost: float = 1.0
-    mediation: float = 0.2
+    # scalars, or arrays (R,) with one value per run (the sensitivity analysis)
+    public_good: float | np.ndarray = 1.0
+    security_cost: float | np.ndarray = 1.0
+    mediation: float | np.ndarray = 0.2
     investment_cost: float = 0.5
 
     @property
@@ -176,6 +177,9 @@ class GameSpec:
         def cut(a: np.ndarray) -> np.ndarray:
             return a if a.shape[0] == 1 else a[rows]
 
+        def cut_scalar(v: float | np.ndarray) -> float | np.ndarray:
+            return v[rows] if isinstance(v, np.ndarray) else v
+
         return GameSpec(
             countries=self.countries,
             arenas=self.arenas,
@@ -187,9 +191,9 @@ class GameSpec:
             investment=cut(self.investment),
             econ=self.econ,
             payoff=self.payoff,
-            public_good=self.public_good,
-            security_cost=self.security_cost,
-            mediation=self.mediation,
+            public_good=cut_scalar(self.public_good),
+            security_cost=cut_scalar(self.security_cost),
+            mediation=cut_scalar(self.mediation),
             investment_cost=self.investment_cost,
         )
 
