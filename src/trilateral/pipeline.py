@@ -1,8 +1,9 @@
 """The whole chain on the shipped data: what ``trilateral demo`` and ``make demo`` run.
 
-data (ingest the shipped chronicle into a fresh store) → measure (indices, power ratios,
-reciprocity, tit-for-tat) → diagnose (regimes, triangle, claims) → simulate (China's four
-policies in the paper scenario). Every table lands in
+data (ingest the shipped chronicle and the shipped ICEWS triad corpus into a fresh
+store) → measure (indices, power ratios, reciprocity, tit-for-tat) → diagnose (regimes,
+triangle, claims) → simulate (China's four policies in the paper scenario) → report
+(every result as figures in ``report.html``). Every table lands in
 ``out`` as Parquet and CSV, every summary in ``summary.txt``, and the provenance of the
 run (configuration, seed, version, data hashes) in ``provenance.json``.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +22,7 @@ import polars as pl
 
 from . import __version__
 from ._rng import RNGLike, seed_sequence
-from .config import DEFAULT_COUNTRIES
+from .config import DEFAULT_COUNTRIES, as_date
 from .data._provenance import atomic_write
 from .errors import DataError
 
@@ -89,7 +91,7 @@ def run_demo(
     >>> res = run_demo("/tmp/trilateral-demo", n_boot=50)  # doctest: +SKIP
     >>> print(res.summaries["claims"])  # doctest: +SKIP
     """
-    from .data.readers._chronicle import shipped_chronicle_path
+    from .data import shipped_chronicle_path, shipped_icews_paths
     from .data.store import EventStore
     from .diagnose import classify_regimes, conflict_scope, run_claims, triangle_types
     from .measure import (
@@ -99,6 +101,7 @@ def run_demo(
         match_tit_for_tat,
         power_ratios,
     )
+    from .report import ReportResults, write_report
 
     say = say or (lambda _msg: None)
     out = Path(out)
@@ -111,9 +114,10 @@ def run_demo(
     files: list[Path] = []
     summaries: dict[str, str] = {}
 
-    say("ingest: the shipped chronicle into a fresh store")
+    say("ingest: the shipped chronicle and ICEWS triad corpus into a fresh store")
     with EventStore.open(store_path) as store:
         ingest = store.ingest(shipped_chronicle_path(), format="chronicle")
+        icews = [store.ingest(p, format="icews_tkg") for p in shipped_icews_paths()]
         info = store.info(countries)
     summaries["store"] = info.summary()
 
@@ -141,6 +145,7 @@ def run_demo(
     summaries["power"] = power.summary()
 
     say("measure: reciprocity (VAR over the monthly dyad series)")
+    recip = None
     try:
         recip = ReciprocityModel(monthly, countries=countries).fit()
         summaries["reciprocity"] = recip.summary()
@@ -159,6 +164,7 @@ def run_demo(
     regimes = classify_regimes(yearly, scope=scope, rng=seed)
     files += _write_table(regimes.to_frame(), out, "regimes")
     summaries["regimes"] = regimes.summary()
+    triangle: Any = None
     if len(countries) == 3:
         triangle = triangle_types(yearly, countries, rng=seed)
         files += _write_table(triangle.to_frame(), out, "triangle")
@@ -179,6 +185,29 @@ def run_demo(
     files += write_outputs(comparison, out)
     summaries["simulate"] = comparison.summary()
 
+    say("report: every result as figures in report.html")
+    report = write_report(
+        ReportResults(
+            store=str(store_path),
+            countries=tuple(countries),
+            start=as_date(start, "start") or date(2014, 1, 1),
+            end=as_date(end, "end") or date(2019, 12, 31),
+            command=f"trilateral demo --out {out} --seed {rng} --n-boot {n_boot}",
+            index=yearly,
+            events=events,
+            power=power,
+            reciprocity=recip,
+            titfortat=tft,
+            regimes=regimes,
+            triangle=triangle,
+            claims=claims,
+            notes={k: v for k, v in summaries.items() if k == "reciprocity" and recip is None},
+            provenance={"n_boot": n_boot, "seed_entropy": str(entropy), **yearly.provenance},
+        ),
+        out / "report.html",
+    )
+    files.append(report)
+
     provenance: dict[str, Any] = {
         "trilateral_version": __version__,
         "countries": list(countries),
@@ -187,6 +216,7 @@ def run_demo(
         "window": window,
         "store": str(store_path),
         "ingested": ingest.to_dict(),
+        "ingested_icews": [r.to_dict() for r in icews],
         "indices": yearly.provenance,
     }
     prov_path = out / "provenance.json"

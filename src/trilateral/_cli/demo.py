@@ -17,7 +17,7 @@ DEMO_HELP = """Run the whole chain on the shipped data, with no download.
 Ingests the shipped chronicle into a fresh store in OUT, computes the indices, power
 ratios, reciprocity and tit-for-tat matches, diagnoses regimes and the strategic triangle,
 checks the reference paper's claims, and writes every table (Parquet and CSV), a text
-summary and the run's provenance to OUT.
+summary, the run's provenance and report.html (every result as figures) to OUT.
 
 Example:
   trilateral demo --out demo-output --seed 0
@@ -53,3 +53,4 @@ def register(app: typer.Typer) -> None:
                 console.print(res.summaries[name], highlight=False, markup=False)
         console.rule()
         console.print(f"{len(res.files)} files written to {res.out}/ (store: {res.store})")
+        console.print(f"report: {res.out / 'report.html'}")

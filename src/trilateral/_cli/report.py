@@ -1,0 +1,69 @@
+"""``trilateral report``: thin over :mod:`trilateral.report`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..config import default_db_path, parse_countries
+from ._common import CountriesOpt, DbOpt, console, err_console, handle_errors
+
+__all__ = ["register"]
+
+REPORT_HELP = """Write every result as interactive figures in one self-contained HTML file.
+
+Runs the measure and diagnose stages on the store (read-only) and draws: the index per dyad and arena with bootstrap bands and the chronicle's named events, the strategic triangle, regimes, power ratios, reciprocity, tit-for-tat and the claims table. The file opens offline (plotly's JavaScript is inlined; nothing is fetched).
+
+Example:
+
+  trilateral report --db demo-output/trilateral.duckdb --out report.html --start 2014-01-01 --end 2019-12-31
+"""
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``report`` command to ``app``."""
+
+    @app.command("report", help=REPORT_HELP)
+    @handle_errors
+    def report_cmd(
+        db: DbOpt = None,
+        out: Annotated[Path, typer.Option("--out", help="The HTML file written.")] = Path(
+            "report.html"
+        ),
+        start: Annotated[str, typer.Option("--start", help="First day (ISO date).")] = "2014-01-01",
+        end: Annotated[str, typer.Option("--end", help="Last day (ISO date).")] = "2019-12-31",
+        countries: CountriesOpt = "USA,RUS,CHN",
+        seed: Annotated[int, typer.Option("--seed", help="Seed of every random draw.")] = 0,
+        n_boot: Annotated[
+            int, typer.Option("--n-boot", min=0, help="Bootstrap replicates of the indices.")
+        ] = 200,
+    ) -> None:
+        from ..report import collect_results, write_report
+
+        codes = parse_countries(countries)
+        store = default_db_path(db)
+        command = (
+            f"trilateral report --db {store} --out {out} --start {start} --end {end} "
+            f"--countries {','.join(codes)} --seed {seed} --n-boot {n_boot}"
+        )
+        with console.status("building the report…") as status:
+
+            def say(msg: str) -> None:
+                status.update(msg)
+                err_console.print(f"· {msg}")
+
+            res = collect_results(
+                store,
+                countries=codes,
+                start=start,
+                end=end,
+                n_boot=n_boot,
+                rng=seed,
+                command=command,
+                say=say,
+            )
+            path = write_report(res, out)
+        size = path.stat().st_size / 1e6
+        console.print(f"report written to {path} ({size:.1f} MB)")

@@ -1,0 +1,227 @@
+"""Render :class:`ReportResults` into one self-contained HTML file (Jinja2 + plotly)."""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import plotly.io as pio
+from plotly.offline import get_plotlyjs
+
+from .. import __version__
+from ..data._provenance import atomic_write
+from . import _figures as figs
+from ._results import ReportResults
+
+__all__ = ["Section", "build_sections", "render_report", "write_report"]
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """One section of the report: heading, figures (as HTML fragments), caption, table."""
+
+    key: str
+    title: str
+    caption: str
+    figures: tuple[str, ...] = ()
+    table: tuple[dict[str, Any], ...] = ()
+
+
+def _fig_html(fig: Any, div_id: str) -> str:
+    return str(
+        pio.to_html(
+            fig,
+            full_html=False,
+            include_plotlyjs=False,
+            include_mathjax=False,
+            div_id=div_id,
+            config={"displaylogo": False, "responsive": True},
+        )
+    )
+
+
+def _data_line(res: ReportResults) -> str:
+    where = f"the event store {res.store}" if res.store else "the events given"
+    return f"{where}, {', '.join(res.countries)}, {res.start} … {res.end}"
+
+
+def build_sections(res: ReportResults) -> list[Section]:
+    """The report's sections, in order; one per result that is present.
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> build_sections(ReportResults(None, ("USA",), date(2015, 1, 1), date(2015, 12, 31), "x"))
+    []
+    """
+    out: list[Section] = []
+    data = _data_line(res)
+    cmd = f"Command: <code>{html.escape(res.command)}</code>."
+    if res.index is not None:
+        sym = res.index.symmetric()
+        frame = sym.frame
+        dyads = sorted(set(frame["dyad"].to_list()))
+        n_boot = res.index.provenance.get("n_boot", "?")
+        out.append(
+            Section(
+                "index",
+                "Cooperation–conflict index per dyad and arena",
+                f"Data: {html.escape(data)}; mean Goldstein score per {res.index.period} and arena, "
+                f"both directions pooled, with {int(res.index.level * 100)} % bootstrap bands "
+                f"({n_boot} replicates); diamonds are the chronicle's named events "
+                "(hover for the description). Made by <code>trilateral.measure.indices</code> "
+                f"→ <code>DyadIndex.symmetric()</code> and <code>measure.load_events</code>. {cmd}",
+                tuple(
+                    _fig_html(figs.index_figure(frame, d, events=res.events), f"fig-index-{d}")
+                    for d in dyads
+                ),
+            )
+        )
+    if res.triangle is not None:
+        out.append(
+            Section(
+                "triangle",
+                "The strategic triangle over time",
+                f"Data: {html.escape(data)}; yearly indices. Dittmer's type per period with its "
+                "pivot, and the probability of each type over the bootstrap draws. Made by "
+                f"<code>trilateral.diagnose.triangle_types</code>. {cmd}",
+                (_fig_html(figs.triangle_figure(res.triangle.to_frame()), "fig-triangle"),),
+            )
+        )
+    if res.regimes is not None:
+        out.append(
+            Section(
+                "regimes",
+                "Regimes per dyad and period",
+                f"Data: {html.escape(data)}; yearly indices and conflict scope. The label per "
+                "dyad and period; hover for the rule that fired and the confidence. Made by "
+                f"<code>trilateral.diagnose.classify_regimes</code>. {cmd}",
+                (_fig_html(figs.regimes_figure(res.regimes.to_frame()), "fig-regimes"),),
+            )
+        )
+    if res.power is not None:
+        y0 = max(1992, res.start.year - 20)
+        y1 = res.end.year
+        out.append(
+            Section(
+                "power",
+                "Power ratios and their trends",
+                f"Data: the shipped capability panel (World Bank, SIPRI, COW NMC), "
+                f"{', '.join(res.countries)}, {y0}–{y1}. Ratios per pair; dotted: the OLS trend "
+                "(slope and interval on hover). Made by <code>trilateral.measure.power_ratios</code> "
+                f"and <code>PowerRatios.trend</code>. {cmd}",
+                (_fig_html(figs.power_figure(res.power, y0, y1), "fig-power"),),
+            )
+        )
+    if res.reciprocity is not None:
+        r = res.reciprocity
+        out.append(
+            Section(
+                "reciprocity",
+                "Reciprocity: impulse responses and the endogenous share",
+                f"Data: {html.escape(data)}; monthly dyad series, VAR({r.k_ar}) on {r.nobs} "
+                "months. Left: generalised impulse response of each directed series to a shock "
+                "in the reverse direction; right: per country, the share of its outgoing "
+                "forecast-error variance due to its own series. Made by "
+                f"<code>trilateral.measure.ReciprocityModel(...).fit()</code>. {cmd}",
+                (
+                    _fig_html(
+                        figs.reciprocity_figure(r.irf_frame(), r.endogenous_share),
+                        "fig-reciprocity",
+                    ),
+                ),
+            )
+        )
+    if res.titfortat is not None:
+        t = res.titfortat
+        out.append(
+            Section(
+                "titfortat",
+                "Tit-for-tat: answered acts, lags and magnitude ratios",
+                f"Data: {html.escape(data)}; hostile acts answered within {t.window_days} days "
+                f"({'same arena' if t.same_arena else 'any arena'}). Made by "
+                f"<code>trilateral.measure.match_tit_for_tat</code>. {cmd}",
+                (_fig_html(figs.titfortat_figure(t.summary_frame(), t.matches), "fig-titfortat"),),
+            )
+        )
+    if res.claims is not None:
+        rows = figs.claims_rows(res.claims)
+        for row in rows:
+            row["figures_json"] = json.dumps(row["figures"], ensure_ascii=False, default=str)
+        out.append(
+            Section(
+                "claims",
+                "The reference paper's claims against the data",
+                "Data: the capability panel, the UNGA votes and the event store "
+                f"{html.escape(str(res.store))}. Each row: the claim's quote, the verdict, what "
+                "was measured and the figures behind it. Click a heading to sort; choose a "
+                "verdict to filter. Made by <code>trilateral.diagnose.run_claims</code> "
+                f"(<code>trilateral claims</code>). {cmd}",
+                table=tuple(rows),
+            )
+        )
+    for s in res.sections:
+        out.append(
+            Section(
+                s.key,
+                s.title,
+                html.escape(s.caption),
+                (_fig_html(s.result.figure(), f"fig-{s.key}"),),
+            )
+        )
+    return out
+
+
+def _env() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("trilateral.report", "templates"),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def render_report(res: ReportResults) -> str:
+    """The report as one HTML string: plotly's JavaScript inlined once, no external resource.
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> text = render_report(ReportResults(None, ("USA",), date(2015, 1, 1), date(2015, 12, 31), "x"))
+    >>> "<script src=" in text
+    False
+    """
+    sections = build_sections(res)
+    return (
+        _env()
+        .get_template("report.html.j2")
+        .render(
+            sections=sections,
+            plotly_js=get_plotlyjs(),
+            countries=", ".join(res.countries),
+            start=res.start,
+            end=res.end,
+            store=res.store,
+            command=res.command,
+            notes=res.notes,
+            version=__version__,
+            generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            provenance=json.dumps(res.provenance, indent=1, default=str),
+        )
+    )
+
+
+def write_report(res: ReportResults, out: str | Path = "report.html") -> Path:
+    """Render the report and write it to ``out`` atomically; return the path.
+
+    Examples
+    --------
+    >>> write_report(collect_results("demo-output/trilateral.duckdb"), "report.html")  # doctest: +SKIP
+    """
+    path = Path(out)
+    atomic_write(path, render_report(res).encode("utf-8"))
+    return path

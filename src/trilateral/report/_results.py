@@ -1,0 +1,197 @@
+"""What a report shows: the result objects of the earlier stages, gathered in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import polars as pl
+
+from .._rng import RNGLike, seed_sequence
+from ..config import DEFAULT_COUNTRIES, as_date
+from ..errors import ConfigError, DataError
+
+__all__ = ["FigureResult", "ReportResults", "StageSection", "collect_results"]
+
+
+class FigureResult(Protocol):
+    """A later stage's result (simulate, forecast): a figure, a frame and a summary."""
+
+    def figure(self) -> Any: ...  # pragma: no cover - protocol
+
+    def to_frame(self) -> pl.DataFrame: ...  # pragma: no cover - protocol
+
+    def summary(self) -> str: ...  # pragma: no cover - protocol
+
+
+@dataclass(frozen=True, slots=True)
+class StageSection:
+    """A report section drawn from a result object that offers ``figure()``.
+
+    Attributes
+    ----------
+    key : str
+        The section's HTML id (``"simulate"``, ``"forecast"``).
+    title, caption : str
+        Heading, and which data and which command made the figure.
+    result : object
+        Offers ``figure()`` (a plotly Figure), ``to_frame()`` and ``summary()``.
+    """
+
+    key: str
+    title: str
+    caption: str
+    result: Any
+
+
+@dataclass(frozen=True, slots=True)
+class ReportResults:
+    """The results one report (or one dashboard page) draws; any of them may be absent.
+
+    A section of the report is present exactly when its result is not None, so a stage
+    that has not run, or could not be estimated on the data (``notes`` says why), simply
+    has no section.
+
+    Attributes
+    ----------
+    store : str or None
+        The event store the results were read from.
+    countries : tuple of str
+    start, end : date
+        The window of the event-based results.
+    command : str
+        The command line that reproduces the report (quoted in every caption).
+    index : DyadIndex or None
+        Indices with bootstrap intervals (directed; the report shows ``symmetric()``).
+    events : polars.DataFrame or None
+        Events with descriptions (``measure.load_events``): the named events marked.
+    power, reciprocity, titfortat, regimes, triangle, claims
+        The measure and diagnose results.
+    sections : tuple of StageSection
+        Sections of later stages (simulate, forecast), each with its own figure.
+    notes : dict
+        Why a section is missing (for example the VAR could not be estimated).
+    provenance : dict
+        Configuration, seed, version and data hash of the run.
+    """
+
+    store: str | None
+    countries: tuple[str, ...]
+    start: date
+    end: date
+    command: str
+    index: Any = None
+    events: pl.DataFrame | None = None
+    power: Any = None
+    reciprocity: Any = None
+    titfortat: Any = None
+    regimes: Any = None
+    triangle: Any = None
+    claims: Any = None
+    sections: tuple[StageSection, ...] = ()
+    notes: dict[str, str] = field(default_factory=dict)
+    provenance: dict[str, Any] = field(default_factory=dict)
+
+
+def collect_results(
+    store: str | Path,
+    *,
+    countries: Sequence[str] = DEFAULT_COUNTRIES,
+    start: date | str = "2014-01-01",
+    end: date | str = "2019-12-31",
+    n_boot: int = 200,
+    rng: RNGLike = 0,
+    command: str | None = None,
+    say: Callable[[str], None] | None = None,
+) -> ReportResults:
+    """Run the measure and diagnose stages on ``store`` and gather their results.
+
+    The report draws what this returns; it computes nothing itself. The calls are those
+    of ``trilateral demo`` (yearly indices with ``n_boot`` bootstrap replicates, monthly
+    indices for the VAR, tit-for-tat on the events, regimes, triangle, claims).
+
+    Parameters
+    ----------
+    store : path
+        The event store (opened read-only).
+    countries : sequence of str
+        ISO3 codes (three for the triangle section).
+    start, end : date or ISO string
+        The window of the event-based results.
+    n_boot : int
+        Bootstrap replicates of the index intervals.
+    rng : int, SeedSequence, Generator or None
+        Seed of every random draw.
+    command : str, optional
+        The command quoted in the captions (default: the ``trilateral report`` line).
+    say : callable, optional
+        Called with a line of progress text per step.
+
+    Raises
+    ------
+    ConfigError
+        ``start`` after ``end``.
+    StoreError, DataError
+        No store at the path, or no events in it.
+
+    Examples
+    --------
+    >>> res = collect_results("demo-output/trilateral.duckdb")  # doctest: +SKIP
+    >>> res.triangle.summary()  # doctest: +SKIP
+    """
+    from ..diagnose import classify_regimes, conflict_scope, run_claims, triangle_types
+    from ..measure import ReciprocityModel, indices, load_events, match_tit_for_tat, power_ratios
+
+    say = say or (lambda _msg: None)
+    codes = tuple(c.upper() for c in countries)
+    d0, d1 = as_date(start, "start"), as_date(end, "end")
+    if d0 is None or d1 is None:
+        raise ConfigError("the report needs both --start and --end", hint="give ISO dates")
+    if d0 > d1:
+        raise ConfigError(f"start {d0} is after end {d1}", hint="swap --start and --end")
+    seed = seed_sequence(rng)
+    path = str(store)
+    cmd = command or (
+        f"trilateral report --db {path} --start {d0} --end {d1} --countries {','.join(codes)}"
+    )
+    notes: dict[str, str] = {}
+    say("measure: yearly indices with bootstrap intervals")
+    yearly = indices(
+        path, countries=codes, period="year", n_boot=n_boot, rng=seed, start=d0, end=d1
+    )
+    events = load_events(path, countries=codes, start=d0, end=d1)
+    say("measure: power ratios, reciprocity, tit-for-tat")
+    power = power_ratios(countries=codes)
+    recip = None
+    try:
+        monthly = indices(path, countries=codes, period="month", n_boot=0, start=d0, end=d1)
+        recip = ReciprocityModel(monthly, countries=codes).fit()
+    except (DataError, np.linalg.LinAlgError) as exc:
+        notes["reciprocity"] = f"reciprocity model not estimated: {exc}"
+    tft = match_tit_for_tat(events, countries=codes)
+    say("diagnose: regimes, triangle, claims")
+    scope = conflict_scope(path, codes, "year", start=d0, end=d1)
+    regimes = classify_regimes(yearly, scope=scope, rng=seed)
+    triangle = triangle_types(yearly, codes, rng=seed) if len(codes) == 3 else None
+    claims = run_claims(store=path, rng=seed)
+    return ReportResults(
+        store=path,
+        countries=codes,
+        start=d0,
+        end=d1,
+        command=cmd,
+        index=yearly,
+        events=events,
+        power=power,
+        reciprocity=recip,
+        titfortat=tft,
+        regimes=regimes,
+        triangle=triangle,
+        claims=claims,
+        notes=notes,
+        provenance={"n_boot": n_boot, "seed_entropy": str(seed.entropy), **yearly.provenance},
+    )

@@ -1,0 +1,198 @@
+"""The report: every section present with the stages' data, nothing fetched from outside."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import replace
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import plotly.graph_objects as go
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from trilateral.cli import app
+from trilateral.diagnose import CONTRADICTED, NOT_ENOUGH_DATA, SUPPORTED
+from trilateral.measure import indices, load_events
+from trilateral.report import ReportResults, StageSection, collect_results, render_report
+
+SECTIONS = ("index", "triangle", "regimes", "power", "reciprocity", "titfortat", "claims")
+
+
+class _Page(HTMLParser):
+    """Collects sections, external references, scripts and claim rows."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sections: dict[str, dict[str, Any]] = {}
+        self.current: str | None = None
+        self.external: list[str] = []
+        self.tags: list[str] = []
+        self.script_srcs: list[str] = []
+        self.claim_rows: list[dict[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        self.tags.append(tag)
+        if tag == "section" and a.get("data-section"):
+            self.current = a["data-section"]
+            self.sections[self.current] = {"plots": 0}
+        if tag == "div" and (a.get("id") or "").startswith("fig-") and self.current:
+            self.sections[self.current]["plots"] += 1
+        if tag == "tr" and "data-verdict" in a:
+            self.claim_rows.append({k: v or "" for k, v in a.items()})
+        if tag == "script" and a.get("src"):
+            self.script_srcs.append(a["src"] or "")
+        for key in ("src", "href", "data", "poster", "srcset"):
+            v = a.get(key)
+            if v and not v.startswith("#"):
+                self.external.append(f"<{tag} {key}={v}>")
+
+
+def _figures(text: str) -> dict[str, list[dict[str, Any]]]:
+    """The traces each ``Plotly.newPlot("id", [...])`` call draws, keyed by div id."""
+    out = {}
+    dec = json.JSONDecoder()
+    for m in re.finditer(r'Plotly\.newPlot\(\s*"([^"]+)",\s*', text):
+        traces, _ = dec.raw_decode(text, m.end())
+        out[m.group(1)] = traces
+    return out
+
+
+@pytest.fixture(scope="module")
+def report_text(demo_run) -> str:
+    return (demo_run.out / "report.html").read_text("utf-8")
+
+
+def test_demo_writes_report_under_10_mb(demo_run) -> None:
+    path = demo_run.out / "report.html"
+    assert path in demo_run.files
+    assert 0 < path.stat().st_size < 10_000_000
+
+
+def test_every_section_present_with_data(report_text: str) -> None:
+    page = _Page()
+    page.feed(report_text)
+    assert list(page.sections) == list(SECTIONS)
+    figs = _figures(report_text)
+    for key in SECTIONS[:-1]:
+        assert page.sections[key]["plots"] >= 1, key
+        ids = [i for i in figs if i.startswith(f"fig-{key}")]
+        assert ids, key
+        for i in ids:
+            drawn = [t for t in figs[i] if len(t.get("y") or t.get("x") or []) > 0]
+            assert drawn, f"{i} draws nothing"
+    assert page.claim_rows
+
+
+def test_nothing_external_and_plotly_inlined_once(report_text: str) -> None:
+    page = _Page()
+    page.feed(report_text)
+    assert page.external == []
+    assert page.script_srcs == []
+    assert "link" not in page.tags and "img" not in page.tags and "iframe" not in page.tags
+    assert "@import" not in report_text
+    assert not re.search(r"url\(\s*['\"]?(https?:)?//", report_text)
+    assert report_text.count("plotly.js v") == 1
+
+
+def test_index_figure_draws_the_measured_index_and_named_events(demo_run, report_text) -> None:
+    """The report draws the measure stage's numbers (not numbers of its own)."""
+    prov = demo_run.provenance
+    idx = indices(
+        demo_run.store,
+        period="year",
+        n_boot=0,
+        start=prov["window"]["start"],
+        end=prov["window"]["end"],
+    ).symmetric()
+    expected = idx.frame.filter((pl.col("dyad") == "RUS-USA") & (pl.col("arena") == "all")).sort(
+        "period_start"
+    )
+    traces = _figures(report_text)["fig-index-RUS-USA"]
+    line = next(t for t in traces if t.get("name") == "all")
+    assert line["y"] == pytest.approx(expected["mean_goldstein"].to_list())
+    named = next(t for t in traces if t.get("name") == "named events")
+    ev = load_events(demo_run.store, ("USA", "RUS"), prov["window"]["start"], prov["window"]["end"])
+    ev = ev.filter(pl.col("description").is_not_null())
+    assert len(named["x"]) == ev.height > 0
+    first = ev.row(0, named=True)
+    assert any(first["description"] in t for t in named["text"])
+    band = [t for t in traces if t.get("fill") == "toself"]
+    assert band, "the bootstrap band is drawn"
+
+
+def test_claims_table_rows_quote_and_figures(demo_run, report_text) -> None:
+    page = _Page()
+    page.feed(report_text)
+    frame = pl.read_parquet(demo_run.out / "claims.parquet")
+    assert len(page.claim_rows) == frame.height
+    assert {r["data-verdict"] for r in page.claim_rows} <= {
+        SUPPORTED,
+        CONTRADICTED,
+        NOT_ENOUGH_DATA,
+    }
+    assert [r["data-id"] for r in page.claim_rows] == frame["id"].to_list()
+    assert report_text.count('class="quote"') == frame.height
+    assert 'id="verdict-filter"' in report_text
+
+
+class _FakeForecast:
+    """A later stage's result as the contract describes it: figure(), to_frame(), summary()."""
+
+    def figure(self) -> go.Figure:
+        return go.Figure(go.Scatter(x=[1, 2, 3], y=[0.5, 0.7, 0.2], name="fan"))
+
+    def to_frame(self) -> pl.DataFrame:
+        return pl.DataFrame({"h": [1, 2, 3]})
+
+    def summary(self) -> str:
+        return "fake"
+
+
+def test_a_section_is_absent_when_its_result_is(demo_run) -> None:
+    """Sections come from results: none → no section; a stage section when given."""
+    full = collect_results(demo_run.store, n_boot=0, start="2016-01-01", end="2018-12-31")
+    text = render_report(
+        replace(
+            full,
+            reciprocity=None,
+            triangle=None,
+            sections=(StageSection("forecast", "Forecast", "made by a test", _FakeForecast()),),
+        )
+    )
+    page = _Page()
+    page.feed(text)
+    assert "reciprocity" not in page.sections and "triangle" not in page.sections
+    assert page.sections["forecast"]["plots"] == 1
+    assert {"index", "regimes", "power", "titfortat", "claims"} <= set(page.sections)
+
+
+def test_cli_report_writes_file_and_rejects_bad_input(demo_run, tmp_path: Path) -> None:
+    runner = CliRunner()
+    out = tmp_path / "r.html"
+    args = ["report", "--db", str(demo_run.store), "--out", str(out), "--n-boot", "0"]
+    res = runner.invoke(app, [*args, "--start", "2017-01-01", "--end", "2018-12-31"])
+    assert res.exit_code == 0, res.output
+    assert out.is_file() and "report written to" in res.output
+    bad = runner.invoke(app, [*args, "--start", "2019-01-01", "--end", "2015-01-01"])
+    assert bad.exit_code == 1 and "after end" in bad.output and "Traceback" not in bad.output
+    missing = runner.invoke(
+        app, ["report", "--db", str(tmp_path / "none.duckdb"), "--out", str(tmp_path / "x.html")]
+    )
+    assert missing.exit_code == 1 and "no event store" in missing.output
+    assert not (tmp_path / "x.html").exists()
+
+
+def test_report_results_without_anything_renders_empty_page() -> None:
+    from datetime import date
+
+    text = render_report(
+        ReportResults(None, ("USA", "RUS"), date(2015, 1, 1), date(2015, 12, 31), "cmd")
+    )
+    page = _Page()
+    page.feed(text)
+    assert page.sections == {}
