@@ -465,7 +465,6 @@ def run_arms_race(scenario: ArmsRaceScenario, rng: RNGLike = None) -> ArmsRaceRe
     (50, 15, 3)
     """
     import hashlib
-    import json
 
     seq = seed_sequence(rng)
     levels, years, ind = milex_constant(scenario.countries, scenario.start_year, scenario.end_year)
