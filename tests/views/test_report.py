@@ -15,7 +15,14 @@ import pytest
 from typer.testing import CliRunner
 
 from trilateral.cli import app
-from trilateral.diagnose import CONTRADICTED, NOT_ENOUGH_DATA, SUPPORTED
+from trilateral.diagnose import (
+    CIRCULAR,
+    CONTRADICTED,
+    DISPUTED,
+    NOT_ENOUGH_DATA,
+    SUPPORTED,
+    WITHIN_TOLERANCE,
+)
 from trilateral.measure import indices, load_events
 from trilateral.report import ReportResults, StageSection, collect_results, render_report
 
@@ -132,7 +139,10 @@ def test_claims_table_rows_quote_and_figures(demo_run, report_text) -> None:
     assert len(page.claim_rows) == frame.height
     assert {r["data-verdict"] for r in page.claim_rows} <= {
         SUPPORTED,
+        WITHIN_TOLERANCE,
         CONTRADICTED,
+        DISPUTED,
+        CIRCULAR,
         NOT_ENOUGH_DATA,
     }
     assert [r["data-id"] for r in page.claim_rows] == frame["id"].to_list()
