@@ -94,3 +94,28 @@ def test_bad_arms_race_window_is_a_clear_error() -> None:
         load_scenario({"kind": "arms_race", "start_year": 2015, "end_year": 2020})
     with pytest.raises(DataError, match="RUS"):
         milex_constant(["USA", "RUS"], 1985, 2000)
+
+
+# --------------------------------------------------------------------------- sensitivity
+
+
+def test_sobol_indices_name_the_parameters_that_decide() -> None:
+    from trilateral.simulate import sobol_sensitivity
+
+    res = sobol_sensitivity(
+        load_scenario("paper"), base_samples=32, replicates=2, periods=24, rng=0
+    )
+    frame = res.to_frame()
+    assert frame.height == 2 * 10
+    assert (frame["S1_conf"] > 0).all() and (frame["ST_conf"] > 0).all()
+    level = frame.filter(frame["outcome"] == "usa_rus_level_gain")
+    st = dict(zip(level["parameter"], level["ST"], strict=True))
+    # payoff-only parameters cannot move actions: public_good and security_cost enter the
+    # payoffs, never the reaction functions, so their total index on a level is ~0
+    assert st["public_good"] < 0.02 and st["security_cost"] < 0.02
+    # China's investment moves the USA–RUS pair through `mediation` (docs/simulate.md, eq. 4)
+    assert st["china_investment"] > 0.05 and st["mediation"] > 0.05
+    again = sobol_sensitivity(
+        load_scenario("paper"), base_samples=32, replicates=2, periods=24, rng=0
+    )
+    assert again.to_frame().equals(frame)

@@ -46,7 +46,43 @@ def register(app: typer.Typer) -> None:
         out: Annotated[
             Path | None, typer.Option("--out", help="Write table, JSON and figures here.")
         ] = None,
+        sobol: Annotated[
+            int | None,
+            typer.Option(
+                "--sobol",
+                help="Instead: Sobol sensitivity with N base samples (a power of two).",
+            ),
+        ] = None,
     ) -> None:
+        if sobol is not None:
+            from ..errors import ConfigError
+            from ..simulate import GameScenario, load_scenario, sobol_sensitivity
+
+            sc = load_scenario(scenario)
+            if not isinstance(sc, GameScenario):
+                raise ConfigError("--sobol needs a game scenario (e.g. paper), not an arms race")
+            with Progress(
+                SpinnerColumn(),
+                TextColumn("{task.description}"),
+                console=err_console,
+                transient=True,
+                disable=json_out,
+            ) as bar:
+                bar.add_task(f"Sobol design, N={sobol}", total=None)
+                sens = sobol_sensitivity(sc, base_samples=sobol, periods=periods or 60, rng=seed)
+            if json_out:
+                print_json(
+                    {
+                        "scenario": sc.name,
+                        "seed": str(seed),
+                        "indices": sens.to_frame().to_dicts(),
+                        "outcome_means": sens.outcome_means,
+                        "provenance": sens.provenance,
+                    }
+                )
+            else:
+                console.print(sens.summary(), highlight=False, markup=False)
+            return
         with Progress(
             SpinnerColumn(),
             TextColumn("{task.description}"),

@@ -11,6 +11,8 @@ Examples
 
 from __future__ import annotations
 
+from ._armsrace import ArmsRaceResults, RichardsonFit, fit_richardson, run_arms_race
+from ._calibrate import CalibrationResults, calibrate_scenario
 from ._config import (
     MAX_PERIODS,
     MAX_RUNS,
@@ -28,24 +30,37 @@ from ._game import (
     compare_policies,
     economic_weights,
 )
+from ._run import run_scenario, write_outputs
+from ._sensitivity import SENSITIVITY_PARAMETERS, SensitivityResults, sobol_sensitivity
 from ._strategies import STRATEGIES, Strategy, fitted_strategy, get_strategy
 
 __all__ = [
     "MAX_PERIODS",
     "MAX_RUNS",
+    "SENSITIVITY_PARAMETERS",
     "STRATEGIES",
+    "ArmsRaceResults",
     "ArmsRaceScenario",
+    "CalibrationResults",
     "GameScenario",
     "GameSpec",
     "PolicyComparison",
+    "RichardsonFit",
+    "SensitivityResults",
     "SimulationResults",
     "Strategy",
     "TrilateralGame",
+    "calibrate_scenario",
     "compare_policies",
     "economic_weights",
+    "fit_richardson",
     "fitted_strategy",
     "get_strategy",
     "load_scenario",
+    "run_arms_race",
+    "run_scenario",
     "shipped_scenario",
     "shipped_scenarios",
+    "sobol_sensitivity",
+    "write_outputs",
 ]

@@ -550,6 +550,7 @@ class PolicyComparison:
     scenario: GameScenario
     results: Mapping[str, SimulationResults]
     seed: str
+    calibration: Any = None  # CalibrationResults when the scenario said `calibrate: true`
 
     def to_frame(self) -> pl.DataFrame:
         """The comparison table: one row per policy."""
@@ -586,12 +587,21 @@ class PolicyComparison:
             "version": __version__,
             "config": self.scenario.model_dump(mode="json"),
             "data_hash": first.provenance["data_hash"],
+            "calibration": None
+            if self.calibration is None
+            else {
+                "params": self.calibration.to_frame().to_dicts(),
+                "objective": self.calibration.objective,
+                "provenance": self.calibration.provenance,
+            },
             "policies": {name: r.to_dict() for name, r in self.results.items()},
         }
 
     def summary(self) -> str:
         """The table as text."""
         lines = [f"scenario {self.scenario.name}: {len(self.results)} policies"]
+        if self.calibration is not None:
+            lines.append(self.calibration.summary())
         lines += [r.summary() for r in self.results.values()]
         return "\n".join(lines)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -78,11 +79,16 @@ def run_scenario(
         from ._armsrace import run_arms_race
 
         return run_arms_race(scenario, rng=seq)
+    calibration = None
     if scenario.calibrate:
         from ._calibrate import calibrate_scenario
 
-        scenario = calibrate_scenario(scenario, rng=seq).scenario
-    return compare_policies(scenario, rng=seq, workers=workers, progress=progress)
+        calibration = calibrate_scenario(scenario, rng=seq)
+        scenario = calibration.scenario
+        if progress is not None:
+            progress("calibration")
+    res = compare_policies(scenario, rng=seq, workers=workers, progress=progress)
+    return dataclasses.replace(res, calibration=calibration) if calibration else res
 
 
 def write_outputs(results: Any, out: str | Path) -> list[Path]:
