@@ -61,7 +61,9 @@ PUBLIC = {
         "indices",
         "load_events",
         "match_tit_for_tat",
+        "pool_index",
         "power_ratios",
+        "z_of_level",
     ],
     "trilateral.serve": [
         "LOCAL_HOSTS",
@@ -81,6 +83,7 @@ PUBLIC = {
         "build_sections",
         "claims_rows",
         "collect_results",
+        "forecast_section",
         "index_figure",
         "power_figure",
         "reciprocity_figure",
