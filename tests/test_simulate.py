@@ -397,3 +397,13 @@ def test_cli_writes_outputs(tmp_path) -> None:
         "simulate_equidistant_hedging.png",
     ]
     assert (tmp_path / "simulate_equidistant_hedging.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_cli_sobol_json() -> None:
+    out = runner.invoke(app, ["simulate", "paper", "--sobol", "8", "--periods", "12", "--json"])
+    assert out.exit_code == 0, out.output
+    doc = json.loads(out.stdout)
+    assert {r["parameter"] for r in doc["indices"]} >= {"china_investment", "mediation"}
+    assert all(r["ST_conf"] >= 0 for r in doc["indices"])
+    bad = runner.invoke(app, ["simulate", "arms_race", "--sobol", "8"])
+    assert bad.exit_code == 1 and "game scenario" in bad.output

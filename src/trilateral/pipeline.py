@@ -176,8 +176,7 @@ def run_demo(
     summaries["claims"] = claims.summary()
 
     say(f"simulate: paper.yaml, China's four policies ({sim_runs} runs)")
-    from .simulate import load_scenario
-    from .simulate._run import run_scenario, write_outputs
+    from .simulate import load_scenario, run_scenario, write_outputs
 
     # a quick run count keeps the demo fast; `trilateral simulate paper` runs the full one
     paper = load_scenario("paper", runs=sim_runs, regime_runs=min(sim_runs, 50))

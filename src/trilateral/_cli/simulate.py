@@ -6,10 +6,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn
 
-from ..simulate import MAX_PERIODS, MAX_RUNS
-from ..simulate._run import run_scenario, write_outputs
+from ..simulate import MAX_PERIODS, MAX_RUNS, run_scenario, write_outputs
 from ._common import JsonOpt, console, err_console, handle_errors, print_json
 
 __all__ = ["register"]
@@ -90,14 +90,14 @@ def register(app: typer.Typer) -> None:
             transient=True,
             disable=json_out,
         ) as bar:
-            task = bar.add_task(f"simulating {scenario}", total=None)
+            task = bar.add_task(f"simulating {escape(scenario)}", total=None)
             res = run_scenario(
                 scenario,
                 runs=runs,
                 periods=periods,
                 rng=seed,
                 workers=workers,
-                progress=lambda name: bar.update(task, description=f"done: {name}"),
+                progress=lambda name: bar.update(task, description=f"done: {escape(name)}"),
             )
             if out is not None:
                 files = write_outputs(res, out)
