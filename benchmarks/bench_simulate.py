@@ -68,7 +68,7 @@ def bench_engine(runs: int) -> tuple[float, int, np.ndarray]:
     out: dict[str, np.ndarray] = {}
 
     def work() -> int:
-        out["payoff"] = simulate_raw(spec, seeds, PERIODS, batch_size=2000).payoff
+        out["payoff"] = simulate_raw(spec, seeds, PERIODS).payoff
         return runs * 3 * len(ARENAS) * PERIODS
 
     secs, n = _best(work)

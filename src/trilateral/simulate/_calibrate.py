@@ -124,6 +124,9 @@ class CalibrationResults:
         ]
         ci = self.conf_int()
         for i, n in enumerate(self.names):
+            if np.isnan(self.bse[i]):
+                lines.append(f"  {n:<17} {self.params[i]:.3f} (at a bound of its range: no se)")
+                continue
             lines.append(
                 f"  {n:<17} {self.params[i]:.3f} (se {self.bse[i]:.3f}) "
                 f"[{ci[i, 0]:.3f}, {ci[i, 1]:.3f}]"
@@ -202,9 +205,16 @@ def smm_fit(
         up[k] = min(hi[k], theta[k] + h)
         dn[k] = max(lo[k], theta[k] - h)
         g[:, k] = (simulate(up) - simulate(dn)) / (up[k] - dn[k])
-    bread = np.linalg.pinv(g.T @ w @ g)
-    cov = (1 + 1 / runs) * bread @ g.T @ w @ omega @ w @ g @ bread
-    bse = np.sqrt(np.clip(np.diag(cov), 0.0, None))
+    # at a bound the estimate is not asymptotically normal: no standard error there, and
+    # the sandwich is computed for the interior parameters only
+    span = hi - lo
+    interior = (theta - lo > 1e-3 * span) & (hi - theta > 1e-3 * span)
+    bse = np.full(len(PARAMS), np.nan)
+    if interior.any():
+        gi = g[:, interior]
+        bread = np.linalg.pinv(gi.T @ w @ gi)
+        cov = (1 + 1 / runs) * bread @ gi.T @ w @ omega @ w @ gi @ bread
+        bse[interior] = np.sqrt(np.clip(np.diag(cov), 0.0, None))
     return CalibrationResults(
         names=PARAMS,
         params=theta,

@@ -41,6 +41,8 @@ class Layout:
     third_of_pair: np.ndarray  # (P,) country outside the pair (n == 3)
     pair_of_dyad: np.ndarray  # (D,)
     towards: np.ndarray  # (n, n−1) dyad indices of the dyads towards c
+    ki_dyad: np.ndarray  # (D,) dyad k→i itself (perfect perception)
+    kj_dyad: np.ndarray  # (D,) dyad k→j itself
 
     @classmethod
     def build(cls, n: int) -> Layout:
@@ -77,6 +79,8 @@ class Layout:
             third_of_pair=np.array(third),
             pair_of_dyad=np.array([pair_index[frozenset(d)] for d in dyads]),
             towards=np.array([[d_of[(s, c)] for s in range(n) if s != c] for c in range(n)]),
+            ki_dyad=np.array([obs[o][1] for o in ki]),
+            kj_dyad=np.array([obs[o][1] for o in kj]),
         )
 
 
@@ -284,6 +288,8 @@ def _run_batch(
         third = 3 - lay.src - lay.tgt
         initiative = initiative + spec.mediation * spec.investment.T[third, None, :]
     use_grim = bool(np.any(k["grim"] != 0))
+    use_inertia = bool(np.any(k["inertia"] != 0))
+    use_initiative = bool(np.any(initiative != 0))
     forgive = k["forgiveness"]
     use_forgive = bool(np.any(forgive != 0))
     tri = lay.n == 3 and bool(
@@ -306,23 +312,29 @@ def _run_batch(
     stage = np.empty((periods, lay.n, runs)) if record_actions else None
     for t in range(periods):
         if t > 0:
-            obs = x[lay.obs_dyad]  # (O, A, R): what each observer sees
             if eps is not None:
+                obs = x[lay.obs_dyad]  # (O, A, R): what each observer sees
                 obs += sigma * eps[:, t].transpose(1, 2, 0)
                 np.clip(obs, -1.0, 1.0, out=obs)
-            p_ji = obs[lay.ji]
-            hostile = np.maximum(-obs[lay.recv], 0.0)  # (n, n−1, A, R)
+                p_ji, recv = obs[lay.ji], obs[lay.recv]
+            else:  # perfect perception: read the dyads themselves, no observer copies
+                obs = x
+                p_ji, recv = x[lay.rev], x[lay.towards]
+            hostile = np.maximum(-recv, 0.0)  # (n, n−1, A, R)
             hostility = _sum1(_sum1(hostile)) / (hostile.shape[1] * hostile.shape[2])
             h = decay * h + sens * hostility
-            u = k["inertia"] * x
-            u += initiative
             if use_forgive:
-                u += k["reciprocity"] * (p_ji - forgive * np.minimum(p_ji, 0.0))
+                u = k["reciprocity"] * (p_ji - forgive * np.minimum(p_ji, 0.0))
             else:
-                u += k["reciprocity"] * p_ji
+                u = k["reciprocity"] * p_ji
+            if use_inertia:
+                u += k["inertia"] * x
+            if use_initiative:
+                u += initiative
             if tri:
-                u += k["triangular_in"] * obs[lay.ki]
-                u += k["triangular_across"] * obs[lay.kj]
+                ki, kj = (lay.ki, lay.kj) if eps is not None else (lay.ki_dyad, lay.kj_dyad)
+                u += k["triangular_in"] * obs[ki]
+                u += k["triangular_across"] * obs[kj]
             if use_grim:
                 grudge |= p_ji < 0.0
                 u -= k["grim"] * grudge
@@ -366,15 +378,24 @@ def simulate_raw(
     periods: int,
     *,
     block: int = 12,
-    batch_size: int = 2000,
+    batch_size: int | None = None,
     workers: int = 1,
     record_actions: bool = False,
 ) -> RawRuns:
     """Run ``len(seeds)`` runs of ``periods`` periods; run r draws only from ``seeds[r]``.
 
-    Results do not depend on ``batch_size`` or ``workers`` (a test pins that).
+    Results do not depend on ``batch_size`` or ``workers`` (a test pins that). The default
+    batch size keeps the pre-drawn noise of a batch near 128 MB.
     """
     runs = len(seeds)
+    if batch_size is None:
+        # the noise of a batch is drawn up front (T × observations × arenas per run):
+        # keep it near 128 MB; a noise-free game needs no buffer and runs in one batch,
+        # where NumPy's per-call overhead is spread over the most runs
+        lay = spec.layout
+        per_run = periods * len(lay.obs_dyad) * len(spec.arenas) * 8
+        noisy = bool(np.any(spec.noise > 0))
+        batch_size = max(1, min(runs, 128 * 2**20 // per_run)) if noisy else max(1, runs)
     if batch_size < 1 or workers < 1:
         raise ConfigError("batch_size and workers must be ≥ 1")
     cuts = [(a, min(a + batch_size, runs)) for a in range(0, runs, batch_size)]

@@ -479,7 +479,7 @@ class TrilateralGame:
         rng: RNGLike = None,
         *,
         workers: int = 1,
-        batch_size: int = 2000,
+        batch_size: int | None = None,
         record_actions: bool = False,
     ) -> SimulationResults:
         """Simulate ``runs`` independent runs of ``periods`` periods.
@@ -493,8 +493,9 @@ class TrilateralGame:
             numbers do not depend on ``workers`` or ``batch_size``.
         workers : int
             Processes (batches are spread over them).
-        batch_size : int
-            Runs per vectorised batch (memory ≈ 60 KB per run for 120 periods).
+        batch_size : int, optional
+            Runs per vectorised batch; default: as many as keep the batch's pre-drawn
+            noise near 128 MB (≈ 58 KB per run and 120 periods), all runs when noise-free.
         record_actions : bool
             Keep every action and stage payoff (memory: T × runs × 6 × arenas).
         """
@@ -590,7 +591,13 @@ class PolicyComparison:
             "calibration": None
             if self.calibration is None
             else {
-                "params": self.calibration.to_frame().to_dicts(),
+                "params": [  # NaN (no standard error at a bound) is null in JSON
+                    {
+                        k: None if isinstance(v, float) and math.isnan(v) else v
+                        for k, v in row.items()
+                    }
+                    for row in self.calibration.to_frame().to_dicts()
+                ],
                 "objective": self.calibration.objective,
                 "provenance": self.calibration.provenance,
             },

@@ -124,7 +124,7 @@ def sobol_sensitivity(
     replicates: int = 8,
     periods: int = 60,
     rng: RNGLike = None,
-    batch_size: int = 4000,
+    batch_size: int | None = None,
 ) -> SensitivityResults:
     """Sobol indices of the proactive-vs-alignment gains over :data:`SENSITIVITY_PARAMETERS`.
 
