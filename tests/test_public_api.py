@@ -91,6 +91,7 @@ PUBLIC = {
         "reciprocity_figure",
         "regimes_figure",
         "render_report",
+        "simulate_section",
         "titfortat_figure",
         "triangle_figure",
         "write_report",

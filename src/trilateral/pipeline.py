@@ -269,7 +269,7 @@ def run_demo(
         match_tit_for_tat,
         power_ratios,
     )
-    from .report import ReportResults, forecast_section, write_report
+    from .report import ReportResults, forecast_section, simulate_section, write_report
 
     say = say or (lambda _msg: None)
     out = Path(out)
@@ -354,6 +354,7 @@ def run_demo(
     say("report: every result as figures in report.html (with the forecast stage's fan charts)")
     demo_cmd = f"trilateral demo --out {out} --seed {rng} --n-boot {n_boot}"
     fc_section = forecast_section(monthly, demo_cmd)
+    sim_section = simulate_section(demo_cmd, rng=seed)
     report = write_report(
         ReportResults(
             store=str(store_path),
@@ -369,7 +370,7 @@ def run_demo(
             regimes=regimes,
             triangle=triangle,
             claims=claims,
-            sections=() if fc_section is None else (fc_section,),
+            sections=tuple(x for x in (sim_section, fc_section) if x is not None),
             notes={k: v for k, v in summaries.items() if k == "reciprocity" and recip is None},
             provenance={"n_boot": n_boot, "seed_entropy": str(entropy), **yearly.provenance},
         ),
