@@ -382,7 +382,7 @@ class ArmsRaceResults:
             fig.add_trace(
                 go.Scatter(
                     x=list(self.fit.years),
-                    y=self.fit.levels[:, i],
+                    y=self.fit.levels[:, i].tolist(),
                     name=f"{c} observed",
                     line={"color": col},
                 )
@@ -393,8 +393,8 @@ class ArmsRaceResults:
             ):
                 fig.add_trace(
                     go.Scatter(
-                        x=yrs,
-                        y=arr[:, :, i].mean(axis=0),
+                        x=yrs.tolist(),
+                        y=arr[:, :, i].mean(axis=0).tolist(),
                         name=f"{c} {name}",
                         line={"color": col, "dash": dash},
                     )

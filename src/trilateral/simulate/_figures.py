@@ -54,10 +54,12 @@ def comparison_figure(cmp: PolicyComparison) -> Any:
     colours = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"]
     for k, (name, s) in enumerate(data.items()):
         col = colours[k % len(colours)]
+        # plain lists, not numpy arrays: plotly would embed those as base64 typed arrays,
+        # which older plotly.js builds and simple readers of fig.data do not decode
         fig.add_trace(
             go.Scatter(
-                x=np.concatenate([s["t"], s["t"][::-1]]),
-                y=np.concatenate([s["hi"], s["lo"][::-1]]),
+                x=np.concatenate([s["t"], s["t"][::-1]]).tolist(),
+                y=np.concatenate([s["hi"], s["lo"][::-1]]).tolist(),
                 fill="toself",
                 line={"width": 0},
                 fillcolor=col,
@@ -69,7 +71,9 @@ def comparison_figure(cmp: PolicyComparison) -> Any:
             col=1,
         )
         fig.add_trace(
-            go.Scatter(x=s["t"], y=s["mean"], name=name, line={"color": col}), row=1, col=1
+            go.Scatter(x=s["t"].tolist(), y=s["mean"].tolist(), name=name, line={"color": col}),
+            row=1,
+            col=1,
         )
         p = s["pay"]
         fig.add_trace(
