@@ -36,6 +36,7 @@ CONTEXT: dict[tuple[str, ...], dict[str, list[str]]] = {
     ("report",): {"--db": ["{tmp}/missing.duckdb"], "--out": ["{tmp}/blocker/r.html"]},
     ("serve",): {"--db": ["{tmp}/missing.duckdb"]},
     ("demo",): {"--out": ["{tmp}/blocker/out"], "--n-boot": ["0"]},
+    ("simulate",): {"scenario": ["{tmp}/missing.yaml"], "--out": ["{tmp}/blocker/out"]},
     ("capabilities", "refresh"): {"files": ["{tmp}/missing.xlsx"], "--out": ["{tmp}/p.csv"]},
     ("capabilities", "show"): {"--indicator": ["no_such_indicator"]},
 }
@@ -47,8 +48,15 @@ UNDER_BLOCKER = {
     (("export",), "--out"),
     (("report",), "--out"),
     (("demo",), "--out"),
+    (("simulate",), "--out"),
     (("capabilities", "refresh"), "--out"),
 }
+
+
+def _shipped_scenarios() -> tuple[str, ...]:
+    from trilateral.simulate import shipped_scenarios
+
+    return shipped_scenarios()
 
 
 def _indicators() -> set[str]:
@@ -58,7 +66,10 @@ def _indicators() -> set[str]:
 
 
 # Values that are valid and have no later step to fail at: the run may succeed on them.
-VALID = {(("capabilities", "show"), "--indicator"): _indicators()}
+VALID = {
+    (("capabilities", "show"), "--indicator"): _indicators(),
+    (("simulate",), "scenario"): set(_shipped_scenarios()),
+}
 
 
 def _options() -> list[tuple[tuple[str, ...], str]]:
