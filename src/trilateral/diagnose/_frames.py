@@ -18,7 +18,7 @@ import polars as pl
 
 from ..config import PERIODS, as_date
 from ..errors import ConfigError, DataError
-from ..measure import pool_index, z_of_level
+from ..measure import PERIOD_EVERY, floor_period, pool_index, z_of_level
 
 __all__ = ["index_level", "symmetric_frame"]
 
@@ -131,9 +131,6 @@ def symmetric_frame(frame: pl.DataFrame, level: float = 0.95) -> pl.DataFrame:
     return _pool(frame, keys, level).sort(["source", "target", "arena", "period_start"])
 
 
-_EVERY = {"day": "1d", "week": "1w", "month": "1mo", "quarter": "1q", "year": "1y"}
-
-
 def _nests(fine: str, coarse: str) -> bool:
     """Whether every ``fine`` period lies inside one ``coarse`` period (weeks straddle months)."""
     if fine == coarse or fine == "day":
@@ -176,7 +173,7 @@ def _reperiod(
             hint="measure the index with a period that fits inside the one asked for",
         )
     frame = frame.with_columns(
-        period=pl.lit(period), period_start=pl.col("period_start").dt.truncate(_EVERY[period])
+        period=pl.lit(period), period_start=floor_period(pl.col("period_start"), period)
     )
     return _pool(frame, ["source", "target", "arena", "period", "period_start"], level), period
 
@@ -188,10 +185,10 @@ def _cut(bound: date | None, period: str, first: bool) -> date | None:
     """A window bound that cuts a period (None: open, or on the period's edge)."""
     if bound is None:
         return None
-    lo = pl.Series([bound]).dt.truncate(_EVERY[period])[0]
+    lo = pl.select(floor_period(pl.lit(bound, pl.Date), period)).item()
     if first:
         return None if lo == bound else bound
-    nxt = pl.Series([lo]).dt.offset_by(_EVERY[period])[0]
+    nxt = pl.Series([lo]).dt.offset_by(PERIOD_EVERY[period])[0]
     return None if (nxt - bound).days == 1 else bound
 
 
@@ -238,7 +235,7 @@ def _align_scope(scope: pl.DataFrame, frame: pl.DataFrame, index: Any) -> pl.Dat
             )
         _check_scope_window(scope, index, own)
         if sp != own:
-            scope = scope.with_columns(pl.col("period_start").dt.truncate(_EVERY[own]))
+            scope = scope.with_columns(floor_period(pl.col("period_start"), own))
     cells = frame.select("source", "target", "period_start").unique()
     return scope.join(cells, on=["source", "target", "period_start"], how="semi")
 
@@ -272,7 +269,7 @@ def _window_scope(scope: pl.DataFrame, window: tuple[date, date] | None, period:
             period_start=pl.lit(window[0])
         )
     if period is not None:
-        return scope.with_columns(pl.col("period_start").dt.truncate(_EVERY[period]))
+        return scope.with_columns(floor_period(pl.col("period_start"), period))
     return scope
 
 

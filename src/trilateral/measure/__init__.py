@@ -21,7 +21,7 @@ from ._bases import (
     evidence_bases,
 )
 from ._engine import EngineConfig, engine_from_options
-from ._indices import INDEX_COLUMNS, DyadIndex, indices
+from ._indices import INDEX_COLUMNS, PERIOD_EVERY, DyadIndex, floor_period, indices
 from ._pooling import pool_index, z_of_level
 from ._power import PowerRatios, RatioTrend, power_ratios
 from ._reciprocity import ReciprocityModel, ReciprocityResults
@@ -34,6 +34,7 @@ __all__ = [
     "ICEWS",
     "INDEX_COLUMNS",
     "PAPER_CITATION",
+    "PERIOD_EVERY",
     "DyadIndex",
     "EngineConfig",
     "EvidenceBase",
@@ -47,6 +48,7 @@ __all__ = [
     "conflict_scope",
     "engine_from_options",
     "evidence_bases",
+    "floor_period",
     "indices",
     "is_parquet_source",
     "load_events",
