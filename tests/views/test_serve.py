@@ -288,12 +288,6 @@ def test_claim_verdicts_of_the_api_are_the_diagnose_stage_verdicts(client) -> No
 
 
 def test_simulations_endpoint_and_its_limits(client) -> None:
-    import trilateral.simulate as stage
-
-    if not hasattr(stage, "compare_policies"):
-        r = client.get("/api/simulations")
-        assert r.status_code == 404  # no stage, no endpoint
-        return
     ok = client.get("/api/simulations", params={"runs": 20, "periods": 12})
     assert ok.status_code == 200, ok.text
     assert ok.json()

@@ -150,21 +150,20 @@ def simulate_section(
     runs: int = 100,
     periods: int = 36,
     rng: RNGLike = 0,
-) -> StageSection | None:
+) -> StageSection:
     """The simulate section: the policy comparison of the simulate stage.
 
     Calls ``trilateral.simulate.compare_policies(load_scenario(scenario), runs=…,
-    periods=…, rng=…)`` and embeds its ``figure()`` and ``to_frame()``. None when the
-    simulate stage does not offer them (the section is then absent).
+    periods=…, rng=…)`` and embeds its ``figure()`` and ``to_frame()``.
     """
-    import importlib
+    from ..simulate import GameScenario, compare_policies, load_scenario
 
-    stage = importlib.import_module("trilateral.simulate")
-    compare = getattr(stage, "compare_policies", None)
-    load = getattr(stage, "load_scenario", None)
-    if compare is None or load is None:
-        return None
-    cmp = compare(load(scenario), runs=runs, periods=periods, rng=rng)
+    spec = load_scenario(scenario)
+    if not isinstance(spec, GameScenario):
+        raise ConfigError(
+            f"scenario {scenario!r} has no policies to compare", hint="choose a game scenario"
+        )
+    cmp = compare_policies(spec, runs=runs, periods=periods, rng=rng)
     return StageSection(
         "simulate",
         "China's policy options compared (simulation)",

@@ -276,9 +276,8 @@ class _Views:
         )
 
     def simulation(self, scenario: str, runs: int, periods: int) -> Any:
-        import importlib
+        from .. import simulate as stage
 
-        stage = importlib.import_module("trilateral.simulate")
         shipped = tuple(stage.shipped_scenarios())
         if scenario not in shipped:
             raise ConfigError(
@@ -293,7 +292,7 @@ class _Views:
 
         def make() -> Any:
             spec = stage.load_scenario(scenario)
-            if not hasattr(spec, "policies"):  # an arms-race scenario has no game to compare
+            if not isinstance(spec, stage.GameScenario):  # an arms race has no game to compare
                 raise ConfigError(
                     f"scenario {scenario!r} has no policies to compare",
                     hint="choose a game scenario",
@@ -360,15 +359,6 @@ def create_app(db: str | Path, *, cache_size: int = 256) -> FastAPI:
             hint="run `trilateral demo` or `trilateral ingest FILE --db PATH` first, or pass --db",
         )
     views = _Views(path, cache_size)
-    try:  # the forecast stage's views exist when the stage does
-        import trilateral.forecast as _forecast_stage
-
-        has_forecast = hasattr(_forecast_stage, "forecast")
-    except ImportError:  # pragma: no cover - the stage ships with the package
-        has_forecast = False
-    import trilateral.simulate as _simulate_stage
-
-    has_simulate = hasattr(_simulate_stage, "compare_policies")
     app = FastAPI(
         title="trilateral",
         version=__version__,
@@ -424,8 +414,8 @@ def create_app(db: str | Path, *, cache_size: int = 256) -> FastAPI:
             arenas=["diplomatic", "economic", "information", "military", "political"],
             first=facts["first"],
             last=facts["last"],
-            forecast=has_forecast,
-            simulate=has_simulate,
+            forecast=True,
+            simulate=True,
         )
         return HTMLResponse(text)
 
@@ -645,25 +635,21 @@ def create_app(db: str | Path, *, cache_size: int = 256) -> FastAPI:
             lambda: _records(views.forecast(v, codes, "month", d0, d1, horizon).to_frame()),
         )
 
-    if has_simulate:
-
-        @app.get(
-            "/api/simulations",
-            summary="China's policy options compared by the simulate stage (a shipped scenario)",
+    @app.get(
+        "/api/simulations",
+        summary="China's policy options compared by the simulate stage (a shipped scenario)",
+    )
+    def api_simulations(
+        scenario: Annotated[str, Query(max_length=60, description="A shipped scenario.")] = "paper",
+        runs: Annotated[int, Query(ge=1, le=100_000, description="Runs per policy.")] = 100,
+        periods: Annotated[int, Query(ge=1, le=10_000, description="Periods per run.")] = 36,
+    ) -> Response:
+        v = views.version()
+        return cached_json(
+            ("simulations", scenario, runs, periods),
+            v,
+            lambda: _records(views.simulation(scenario, runs, periods).to_frame()),
         )
-        def api_simulations(
-            scenario: Annotated[
-                str, Query(max_length=60, description="A shipped scenario.")
-            ] = "paper",
-            runs: Annotated[int, Query(ge=1, le=100_000, description="Runs per policy.")] = 100,
-            periods: Annotated[int, Query(ge=1, le=10_000, description="Periods per run.")] = 36,
-        ) -> Response:
-            v = views.version()
-            return cached_json(
-                ("simulations", scenario, runs, periods),
-                v,
-                lambda: _records(views.simulation(scenario, runs, periods).to_frame()),
-            )
 
     @app.get("/api/figures/{name}", summary="A plotly figure (JSON) of one view")
     def api_figure(
@@ -721,8 +707,6 @@ def create_app(db: str | Path, *, cache_size: int = 256) -> FastAPI:
                 r = views.reciprocity(v, codes, d0, d1)
                 fig = reciprocity_figure(r.irf_frame(), r.endogenous_share)
             elif name == "simulate":
-                if not has_simulate:
-                    raise ConfigError("the simulate stage has no results here", hint="")
                 fig = views.simulation("paper", 100, 36).figure()
             elif name == "forecast":
                 a, b = dy.split("-")
