@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from .._rng import cell_rng
 from ..config import PERIODS, as_date
 from ..errors import ConfigError, DataError
 from ..measure import PERIOD_EVERY, floor_period, pool_index, z_of_level
@@ -294,6 +295,4 @@ def _cell_rng(
         zlib.crc32(period.encode("utf-8")),
         period_start.toordinal(),
     )
-    return np.random.default_rng(
-        np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, *key))
-    )
+    return cell_rng(root, *key)
