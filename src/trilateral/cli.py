@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from . import __version__
-from ._cli import capabilities, demo, diagnose, ingest, measure, report
+from ._cli import capabilities, demo, diagnose, forecast, ingest, measure, report
 
 app = typer.Typer(
     name="trilateral",
@@ -38,6 +38,7 @@ def _main(
 ingest.register(app)
 measure.register(app)
 diagnose.register(app)
+forecast.register(app)
 demo.register(app)
 report.register(app)
 app.add_typer(capabilities.app, name="capabilities")

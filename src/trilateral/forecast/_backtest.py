@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -185,6 +185,7 @@ def _run_origins(
     fill: Fill,
     window: int,
     max_lag: int,
+    tick: Callable[[int], None] | None = None,
 ) -> tuple[list[pl.DataFrame], list[str]]:
     hmax = max(horizons)
     t_all = len(pan.periods)
@@ -239,6 +240,8 @@ def _run_origins(
             )
         )
         frames.append(rows)
+        if tick is not None:
+            tick(1)
     return frames, notes
 
 
@@ -342,6 +345,7 @@ def backtest(
     min_train: int = 10,
     max_lag: int = 4,
     workers: int = 1,
+    progress: Callable[[int, int], None] | None = None,
 ) -> BacktestResults:
     """Rolling-origin backtest: forecast from each origin, score against what happened.
 
@@ -369,6 +373,8 @@ def backtest(
     workers : int
         Processes over which the origins are shared (1: in this process). The scores do
         not depend on it.
+    progress : callable, optional
+        ``progress(done, total)`` with the number of (arena, origin) fits done and to do.
 
     Returns
     -------
@@ -404,16 +410,30 @@ def backtest(
     frames: list[pl.DataFrame] = []
     notes: list[str] = []
     origin_set: set[date] = set()
+    plan = []
     for arena in arena_list:
         pan = panel(index, arena, statistic)
-        cols = pan.select(chosen)
-        positions = _positions(pan, origins, min_train)
+        plan.append((pan, pan.select(chosen), _positions(pan, origins, min_train)))
+    total = sum(len(p[2]) for p in plan)
+    done = 0
+
+    def tick(k: int) -> None:
+        nonlocal done
+        done += k
+        if progress is not None:
+            progress(done, total)
+
+    if progress is not None:
+        progress(0, total)
+    for pan, cols, positions in plan:
         origin_set.update(_period_end(pan, p) for p in positions)
         if workers == 1 or len(positions) < 2 * workers:
-            got, said = _run_origins(pan, cols, positions, names, hs, levels, fill, window, max_lag)
+            got, said = _run_origins(
+                pan, cols, positions, names, hs, levels, fill, window, max_lag, tick
+            )
         else:
             got, said = _parallel(
-                pan, cols, positions, names, hs, levels, fill, window, max_lag, workers
+                pan, cols, positions, names, hs, levels, fill, window, max_lag, workers, tick
             )
         frames += got
         notes += said
@@ -499,6 +519,7 @@ def _parallel(
     window: int,
     max_lag: int,
     workers: int,
+    tick: Callable[[int], None],
 ) -> tuple[list[pl.DataFrame], list[str]]:
     from concurrent.futures import ProcessPoolExecutor
 
@@ -510,25 +531,31 @@ def _parallel(
             pool.submit(_run_origins, pan, cols, c, names, hs, levels, fill, window, max_lag)
             for c in chunks
         ]
-        for f in futures:
+        for f, c in zip(futures, chunks, strict=True):
             got, said = f.result()
             frames += got
             notes += said
+            tick(len(c))
     return frames, notes
 
 
 def origins_between(
-    index: Any, start: date | str | None, end: date | str | None, arena: str = "all"
+    index: Any,
+    start: date | str | None,
+    end: date | str | None,
+    arena: str = "all",
+    min_train: int = 10,
 ) -> list[date]:
-    """Every period start of ``index`` from the period holding ``start`` to that holding
-    ``end`` (both optional), for :func:`backtest`'s ``origins``."""
+    """Every period start of ``index`` from the period holding ``start`` (default: the
+    ``min_train``-th period) to that holding ``end`` (default: the last but one), for
+    :func:`backtest`'s ``origins``."""
     from ..config import as_date
 
     periods = panel(index, arena, "n_events").periods
     period = str(getattr(index, "period", ""))
     a = as_date(start, "start")
     b = as_date(end, "end")
-    lo = period_floor(a, period) if a else periods[0]
+    lo = period_floor(a, period) if a else periods[min(min_train, len(periods)) - 1]
     hi = period_floor(b, period) if b else periods[-2]
     out = [p for p in periods if lo <= p <= hi]
     if not out:
