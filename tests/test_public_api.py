@@ -41,6 +41,7 @@ PUBLIC = {
         "refresh_panel",
         "shipped_chronicle_path",
         "shipped_datasets",
+        "shipped_icews_paths",
     ],
     "trilateral.measure": [
         "INDEX_COLUMNS",

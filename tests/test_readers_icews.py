@@ -7,6 +7,7 @@ Every reference number has the command that produced it from the raw file next t
 from __future__ import annotations
 
 import gzip
+import hashlib
 import importlib.util
 import tracemalloc
 import zipfile
@@ -287,16 +288,17 @@ def test_tkg_first_row_and_known_values(tkg_read: tuple[ICEWSTKGReader, pa.Table
     _, table = tkg_read
     first = table.slice(0, 1).to_pylist()[0]
     # head -1 valid.txt → Aam_Aadmi_Party Make_an_appeal_or_request Amarinder_Singh 2018-08-29
-    assert first["event_id"] == "icews_tkg:1"
+    # sha256sum icews18_tkg_valid/valid.txt → 659699d689e4b00a…
+    assert first["event_id"] == "icews_tkg:659699d689e4:1"
     assert first["date"].isoformat() == "2018-08-29"
     assert first["source_actor"] == "Aam Aadmi Party" and first["target_actor"] == "Amarinder Singh"
     assert (first["source"], first["target"]) == (None, None)
     assert first["cameo"] == "020" and first["goldstein"] == 3.0  # ICEWS table: 020 → 3.0
     assert first["location"] is None and first["weight"] == 1
-    assert first["url_or_citation"] == "ICEWS18 (TLogic) valid.txt"
+    assert first["url_or_citation"] == "ICEWS knowledge-graph file valid.txt (sha256 659699d689e4)"
     # grep -n -P '^Xi_Jinping\t.*\tVladimir_Putin\t' valid.txt | head -1
     # → 12136:Xi_Jinping Express_intent_to_meet_or_negotiate Vladimir_Putin 2018-09-05
-    row = by_id(table, "icews_tkg:12136")
+    row = by_id(table, "icews_tkg:659699d689e4:12136")
     assert (row["source"], row["target"], row["cameo"]) == ("CHN", "RUS", "036")
     assert str(row["date"]) == "2018-09-05"
 
@@ -306,14 +308,15 @@ def test_tkg_actor_resolution_counts(tkg_read: tuple[ICEWSTKGReader, pa.Table]) 
     src, tgt = table["source"].to_pylist(), table["target"].to_pylist()
     both = sum(s is not None and t is not None for s, t in zip(src, tgt, strict=True))
     # regression numbers of the shipped tables (country_names.csv, leaders.csv)
-    assert both == 23014
+    # (people resolve only within their terms, on the row's date)
+    assert both == 22960
     assert triad_dyads(table) == {
         ("CHN", "RUS"): 83,
         ("CHN", "USA"): 154,
-        ("RUS", "CHN"): 79,
+        ("RUS", "CHN"): 78,
         ("RUS", "USA"): 124,
         ("USA", "CHN"): 160,
-        ("USA", "RUS"): 160,
+        ("USA", "RUS"): 157,
     }
     # lower bounds: rows naming the two countries themselves, e.g.
     # awk -F'\t' '$1=="Russia" && $3=="United_States"' valid.txt | wc -l → 49
@@ -356,7 +359,8 @@ def test_tkg_unmapped_relation_is_skipped_not_fatal(tmp_path: Path) -> None:
     )
     r = ICEWSTKGReader(p)  # on_error="fail"
     table, rejects = r.read_all()
-    assert table["event_id"].to_pylist() == ["icews_tkg:1", "icews_tkg:3"]
+    digest = hashlib.sha256(p.read_bytes()).hexdigest()[:12]
+    assert table["event_id"].to_pylist() == [f"icews_tkg:{digest}:1", f"icews_tkg:{digest}:3"]
     assert rejects == [] and r.rows_skipped == 1
     assert r.unmapped_relations == Counter({"Dance_a_polka": 1})
 
@@ -505,3 +509,32 @@ def test_tkg_memory_is_bounded(tkg: Path, tmp_path: Path) -> None:
     n4, peak4 = _traced_peak(big)
     assert (n1, n4) == (10_000, 40_000)
     assert peak4 < 1.3 * peak1 + 1_000_000, (peak1, peak4)  # does not grow with the file
+
+
+def test_two_tkg_files_unique_ids_and_own_citations(tkg: Path, tmp_path: Path) -> None:
+    """Issue 9, items 3 and 4: every knowledge-graph file cites itself (name and hash),
+    and two files in one store never share an event id."""
+    from trilateral.data import EventStore, shipped_icews_paths
+
+    other = shipped_icews_paths()[0]  # icews05-15_triad.txt.gz, an ICEWS05-15 cut
+    # zcat icews05-15_triad.txt.gz | sha256sum (decompressed content, as the store hashes)
+    other_digest = hashlib.sha256(gzip.decompress(other.read_bytes())).hexdigest()[:12]
+    with EventStore.open(tmp_path / "s.duckdb") as store:
+        a = store.ingest(tkg)
+        b = store.ingest(other)
+        rows = store.con.execute(
+            "SELECT ingest_id, count(*), count(DISTINCT event_id), "
+            "list(DISTINCT url_or_citation) FROM events GROUP BY ingest_id ORDER BY ingest_id"
+        ).fetchall()
+        ((n_all, n_ids),) = store.con.execute(
+            "SELECT count(*), count(DISTINCT event_id) FROM events"
+        ).fetchall()
+    # wc -l valid.txt → 45995; zcat icews05-15_triad.txt.gz | wc -l → the rows ingested
+    assert a.rows_ingested == 45995 and b.rows_ingested == len(
+        gzip.decompress(other.read_bytes()).splitlines()
+    )
+    assert n_all == n_ids == 45995 + b.rows_ingested
+    assert rows[0][3] == ["ICEWS knowledge-graph file valid.txt (sha256 659699d689e4)"]
+    assert rows[1][3] == [
+        f"ICEWS knowledge-graph file icews05-15_triad.txt.gz (sha256 {other_digest})"
+    ]

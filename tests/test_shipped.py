@@ -19,9 +19,19 @@ from trilateral.data import (
 FILES = resources.files("trilateral.data") / "_files"
 
 
-def test_three_datasets_with_provenance() -> None:
+SHIPPED = [
+    "chronicle",
+    "capabilities",
+    "unga_alignment",
+    "icews05-15_triad",
+    "icews18_train_triad",
+    "icews18_valid_triad",
+]
+
+
+def test_shipped_datasets_with_provenance() -> None:
     names = [d.name for d in shipped_datasets()]
-    assert names == ["chronicle", "capabilities", "unga_alignment"]
+    assert names == SHIPPED
     for d in shipped_datasets():
         assert d.rows > 0 and d.sources and d.licence and d.taken
         # the hash is of the file as installed, so a result can name its data exactly
@@ -47,7 +57,7 @@ def store(tmp_path):
 def test_info_shows_shipped_datasets(store) -> None:
     res = CliRunner().invoke(app, ["info", "--db", str(store)])
     assert res.exit_code == 0, res.output
-    for name in ("chronicle", "capabilities", "unga_alignment"):
+    for name in SHIPPED:
         assert f"{name} (" in res.output
     assert "licence:" in res.output and "SIPRI" in res.output
 
@@ -58,5 +68,5 @@ def test_info_json_has_shipped_datasets(store) -> None:
     res = CliRunner().invoke(app, ["info", "--db", str(store), "--json"])
     assert res.exit_code == 0, res.output
     data = json.loads(res.stdout)
-    assert [d["name"] for d in data["shipped"]] == ["chronicle", "capabilities", "unga_alignment"]
+    assert [d["name"] for d in data["shipped"]] == SHIPPED
     assert data["n_events"] == 435

@@ -1,8 +1,8 @@
 """The whole chain on the shipped data: what ``trilateral demo`` and ``make demo`` run.
 
-data (ingest the shipped chronicle into a fresh store) → measure (indices, power ratios,
-reciprocity, tit-for-tat) → diagnose (regimes, triangle, claims) → report (every result
-as figures in ``report.html``). Every table lands in
+data (ingest the shipped chronicle and the shipped ICEWS triad corpus into a fresh
+store) → measure (indices, power ratios, reciprocity, tit-for-tat) → diagnose (regimes,
+triangle, claims) → report (every result as figures in ``report.html``). Every table lands in
 ``out`` as Parquet and CSV, every summary in ``summary.txt``, and the provenance of the
 run (configuration, seed, version, data hashes) in ``provenance.json``.
 """
@@ -87,7 +87,7 @@ def run_demo(
     >>> res = run_demo("/tmp/trilateral-demo", n_boot=50)  # doctest: +SKIP
     >>> print(res.summaries["claims"])  # doctest: +SKIP
     """
-    from .data.readers._chronicle import shipped_chronicle_path
+    from .data import shipped_chronicle_path, shipped_icews_paths
     from .data.store import EventStore
     from .diagnose import classify_regimes, conflict_scope, run_claims, triangle_types
     from .measure import (
@@ -110,9 +110,10 @@ def run_demo(
     files: list[Path] = []
     summaries: dict[str, str] = {}
 
-    say("ingest: the shipped chronicle into a fresh store")
+    say("ingest: the shipped chronicle and ICEWS triad corpus into a fresh store")
     with EventStore.open(store_path) as store:
         ingest = store.ingest(shipped_chronicle_path(), format="chronicle")
+        icews = [store.ingest(p, format="icews_tkg") for p in shipped_icews_paths()]
         info = store.info(countries)
     summaries["store"] = info.summary()
 
@@ -201,6 +202,7 @@ def run_demo(
         "window": window,
         "store": str(store_path),
         "ingested": ingest.to_dict(),
+        "ingested_icews": [r.to_dict() for r in icews],
         "indices": yearly.provenance,
     }
     prov_path = out / "provenance.json"

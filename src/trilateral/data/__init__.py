@@ -1,5 +1,5 @@
 """The data stage: canonical schema, CAMEO codebook, readers, the event store, and the
-shipped datasets (chronicle, capability panel, UN voting alignment).
+shipped datasets (chronicle, capability panel, UN voting alignment, ICEWS triad corpus).
 
 Examples
 --------
@@ -25,7 +25,7 @@ from .codebook import Codebook
 from .readers import EventReader, ReadBatch, Reject, detect_format, read
 from .readers._chronicle import shipped_chronicle_path
 from .schema import EVENT_SCHEMA, EXTRAS_SCHEMA
-from .shipped import ShippedDataset, chronicle_provenance, shipped_datasets
+from .shipped import ShippedDataset, chronicle_provenance, shipped_datasets, shipped_icews_paths
 from .store import EventStore, IngestResult, StoreInfo
 from .unga import alignment, alignment_provenance, load_alignment, read_idealpoints, read_unga_votes
 
@@ -59,4 +59,5 @@ __all__ = [
     "refresh_panel",
     "shipped_chronicle_path",
     "shipped_datasets",
+    "shipped_icews_paths",
 ]

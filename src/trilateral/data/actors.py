@@ -8,6 +8,14 @@ country the actor belongs to, from two shipped tables (``country_names.csv`` and
 optionally, a user's own CSV. A name it does not know resolves to ``None``: it is never
 guessed.
 
+A person resolves only for the dates one of their rows in ``leaders.csv`` covers
+(``start``..``end``, both inclusive; an empty bound is open): pass the event's date as
+``on``. ``Barack_Obama`` is a US actor from his Senate term (2005) on; the same name
+in 2004 resolves to nothing. Countries and ``Sector (Country)`` forms resolve on any
+date. Multilateral and non-state actors (the EU, NATO, the UN and its organs, parties,
+militias, media) are never given a country: :func:`is_multilateral` names them so
+coverage reports can say so.
+
 Matching ignores case, accents, underscores and punctuation (``"Cote_d'Ivoire"`` and
 ``"Côte d’Ivoire"`` are the same name) and a leading "the". A person named with middle
 names (``Sergey_Viktorovich_Lavrov``) also matches the first-and-last-name entry
@@ -21,11 +29,15 @@ Examples
 ('RUS', 'RUS')
 >>> r.resolve("Xi_Jinping"), r.resolve("United Nations") is None
 ('CHN', True)
+>>> import datetime as dt
+>>> r.resolve("Barack_Obama", on=dt.date(2010, 5, 1)), r.resolve("Barack_Obama", on=dt.date(2004, 5, 1))
+('USA', None)
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 import unicodedata
@@ -36,7 +48,7 @@ from pathlib import Path
 
 from ..errors import ConfigError, ReaderError
 
-__all__ = ["ActorResolver", "normalise_name"]
+__all__ = ["ActorResolver", "Term", "is_multilateral", "normalise_name"]
 
 _FILES = resources.files("trilateral.data") / "_files"
 _ISO3 = re.compile(r"^[A-Z]{3}$")
@@ -61,8 +73,62 @@ def normalise_name(name: str) -> str:
     return s
 
 
-def _read_table(label: str, text: str) -> dict[str, str]:
-    """Parse a ``name,iso3[,...]`` CSV into key → ISO3; ReaderError on a bad row."""
+@dataclass(frozen=True, slots=True)
+class Term:
+    """When a name stands for a country: ``start``..``end`` inclusive (None: open)."""
+
+    iso3: str
+    start: dt.date | None = None
+    end: dt.date | None = None
+    role: str = ""
+
+    def covers(self, on: dt.date) -> bool:
+        """Whether ``on`` falls inside the term."""
+        return (self.start is None or self.start <= on) and (self.end is None or on <= self.end)
+
+    @staticmethod
+    def pick(match: str | tuple[Term, ...] | None, on: dt.date | None = None) -> str | None:
+        """The ISO3 a :meth:`ActorResolver.match` result gives on the date ``on``.
+
+        A code stands on any date; terms give their country when one covers ``on``
+        (with ``on`` None, the first term's).
+
+        Examples
+        --------
+        >>> import datetime as dt
+        >>> t = (Term("USA", dt.date(2009, 1, 20), dt.date(2017, 1, 20)),)
+        >>> Term.pick(t, dt.date(2017, 1, 20)), Term.pick(t, dt.date(2017, 1, 21))
+        ('USA', None)
+        """
+        if match is None or isinstance(match, str):
+            return match
+        if on is None:
+            return match[0].iso3 if match else None
+        for t in match:
+            if t.covers(on):
+                return t.iso3
+        return None
+
+
+def _term_date(label: str, line: int, field_name: str, text: str) -> dt.date | None:
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ReaderError(
+            label,
+            line,
+            field_name,
+            f"not a YYYY-MM-DD date: {text!r}",
+            hint="write dates as 2018-03-26, or leave the field empty for an open term",
+        ) from None
+
+
+def _read_table(label: str, text: str) -> dict[str, tuple[Term, ...]]:
+    """Parse a ``name,iso3[,role,start,end]`` CSV into key → terms; ReaderError on a bad
+    row (file, line, field)."""
     reader = csv.reader(io.StringIO(text))
     header = next(reader, None)
     if header is None:
@@ -77,7 +143,10 @@ def _read_table(label: str, text: str) -> dict[str, str]:
             hint="columns: name,iso3 (leaders.csv adds role,start,end)",
         )
     i_name, i_iso = cols.index("name"), cols.index("iso3")
-    out: dict[str, str] = {}
+    i_role = cols.index("role") if "role" in cols else None
+    i_start = cols.index("start") if "start" in cols else None
+    i_end = cols.index("end") if "end" in cols else None
+    out: dict[str, list[Term]] = {}
     for rec in reader:
         line = reader.line_num
         if not rec or not "".join(rec).strip():
@@ -94,24 +163,39 @@ def _read_table(label: str, text: str) -> dict[str, str]:
         key = normalise_name(name)
         if not key:
             raise ReaderError(label, line, "name", f"name has no letters or digits: {name!r}")
-        if key in out and out[key] != iso:
+        start = (
+            _term_date(label, line, "start", rec[i_start])
+            if i_start is not None and i_start < len(rec)
+            else None
+        )
+        end = (
+            _term_date(label, line, "end", rec[i_end])
+            if i_end is not None and i_end < len(rec)
+            else None
+        )
+        if start is not None and end is not None and end < start:
+            raise ReaderError(label, line, "end", f"term ends ({end}) before it starts ({start})")
+        role = rec[i_role].strip() if i_role is not None and i_role < len(rec) else ""
+        known = out.setdefault(key, [])
+        if known and known[0].iso3 != iso:
             raise ReaderError(
                 label,
                 line,
                 "name",
-                f"{name!r} is given as both {out[key]} and {iso}",
+                f"{name!r} is given as both {known[0].iso3} and {iso}",
                 hint="a name must resolve to one country",
             )
-        out[key] = iso
-    return out
+        known.append(Term(iso, start, end, role))
+    return {k: tuple(v) for k, v in out.items()}
 
 
 @dataclass(frozen=True)
 class ActorResolver:
     """Resolve country names, ``Sector (Country)`` actors and known people to ISO3.
 
-    Build it with :meth:`load`. ``countries`` and ``people`` map normalised names
-    (:func:`normalise_name`) to ISO3 codes.
+    Build it with :meth:`load`. ``countries`` maps normalised names
+    (:func:`normalise_name`) to ISO3 codes; ``people`` maps them to the :class:`Term`
+    rows during which the person stands for a country.
 
     Examples
     --------
@@ -123,7 +207,7 @@ class ActorResolver:
     """
 
     countries: dict[str, str] = field(repr=False)
-    people: dict[str, str] = field(repr=False)
+    people: dict[str, tuple[Term, ...]] = field(repr=False)
     sources: tuple[str, ...] = ()
 
     @classmethod
@@ -133,9 +217,11 @@ class ActorResolver:
         Parameters
         ----------
         extra : path, optional
-            A UTF-8 CSV with at least the columns ``name`` and ``iso3`` (others, such as
-            ``role,start,end``, are ignored). Its names are matched as people and as
-            country names, and win over the shipped tables.
+            A UTF-8 CSV with at least the columns ``name`` and ``iso3``, optionally
+            ``role``, ``start`` and ``end`` (``YYYY-MM-DD``; empty = open). Its names
+            win over the shipped tables. A name with no dates on any of its rows also
+            counts as a country name (``Africa,ZAF`` makes ``Media_(Africa)`` South
+            African); a dated name is a person, resolved only within its terms.
 
         Examples
         --------
@@ -162,7 +248,12 @@ class ActorResolver:
                     hint="re-save the file as UTF-8",
                 ) from None
             user = _read_table(str(p), text)
-            countries = {**countries, **user}
+            undated = {
+                k: terms[0].iso3
+                for k, terms in user.items()
+                if all(t.start is None and t.end is None for t in terms)
+            }
+            countries = {**countries, **undated}
             people = {**people, **user}
             sources.append(str(p))
         return cls(countries, people, tuple(sources))
@@ -179,34 +270,47 @@ class ActorResolver:
             return None
         return self.countries.get(normalise_name(name))
 
-    def person(self, name: str | None) -> str | None:
-        """ISO3 of a known person (exact name, or first and last name); None if unknown.
+    def terms(self, name: str | None) -> tuple[Term, ...]:
+        """The terms of a known person (exact name, or first and last name); () if unknown.
 
         Examples
         --------
-        >>> ActorResolver.load().person("Dmitry_Anatolyevich_Medvedev")
-        'RUS'
+        >>> [(t.role, str(t.start)) for t in ActorResolver.load().terms("Sergey_Lavrov")]
+        [('foreign_minister', '2004-03-09')]
         """
         if not name:
-            return None
+            return ()
         key = normalise_name(name)
         hit = self.people.get(key)
         if hit is None:
             parts = key.split(" ")
             if len(parts) >= 3:
                 hit = self.people.get(f"{parts[0]} {parts[-1]}")
-        return hit
+        return hit or ()
 
-    def resolve(self, name: str | None) -> str | None:
-        """ISO3 of an actor: a country, ``Sector (Country)``, or a known person.
+    def person(self, name: str | None, on: dt.date | None = None) -> str | None:
+        """ISO3 of a known person on the date ``on`` (any of their terms when None).
 
-        Returns None for anything else (organisations, unknown people, regions).
+        Examples
+        --------
+        >>> import datetime as dt
+        >>> r = ActorResolver.load()
+        >>> r.person("Dmitry_Anatolyevich_Medvedev"), r.person("Rex_Tillerson", dt.date(2019, 1, 1))
+        ('RUS', None)
+        """
+        return Term.pick(self.terms(name), on)
+
+    def match(self, name: str | None) -> str | tuple[Term, ...] | None:
+        """What a name can resolve to, before a date is known: an ISO3 code (a country or a
+        ``Sector (Country)``, on any date), a person's terms, or None.
+
+        Readers cache this per name and finish with :meth:`Term.pick` per row.
 
         Examples
         --------
         >>> r = ActorResolver.load()
-        >>> r.resolve("Police_(Hong_Kong)"), r.resolve("Wang_Yi"), r.resolve("Africa")
-        ('HKG', 'CHN', None)
+        >>> r.match("Military_(Russia)"), r.match("NATO")
+        ('RUS', None)
         """
         if not name:
             return None
@@ -216,16 +320,57 @@ class ActorResolver:
         m = _SECTOR.match(name.replace("_", " "))
         if m is not None:
             return self.country(m.group("inner"))
-        return self.person(name)
+        return self.terms(name) or None
+
+    def resolve(self, name: str | None, on: dt.date | None = None) -> str | None:
+        """ISO3 of an actor: a country, ``Sector (Country)``, or a person in office on ``on``.
+
+        Returns None for anything else (organisations, unknown people, regions, a person
+        outside their terms). With ``on`` None a person resolves on any of their terms.
+
+        Examples
+        --------
+        >>> r = ActorResolver.load()
+        >>> r.resolve("Police_(Hong_Kong)"), r.resolve("Wang_Yi"), r.resolve("Africa")
+        ('HKG', 'CHN', None)
+        """
+        return Term.pick(self.match(name), on)
+
+
+_MULTILATERAL = re.compile(
+    r"\b(united nations|un|unesco|unicef|unhcr|security council|general assembly|"
+    r"european|nato|north atlantic treaty|african union|asean|association of southeast|"
+    r"organization|organisation|international|world bank|world health|world trade|"
+    r"monetary fund|league|alliance|union|council|commission|community|opec|g20|g7|"
+    r"brics|shanghai cooperation|red cross|amnesty|human rights watch|party|taliban|"
+    r"hamas|hezbollah|islamic state|al qaeda|boko haram|militant|rebel|insurgent|"
+    r"media|news|press|reuters|agence|associated press|unspecified|unidentified)\b"
+)
+
+
+def is_multilateral(name: str) -> bool:
+    """Whether an unresolved name is a multilateral, non-state or unspecified actor.
+
+    These are never given a country (the EU speaks for no single state); coverage
+    reports count them apart from the people and places the tables do not know.
+
+    Examples
+    --------
+    >>> is_multilateral("European_Union"), is_multilateral("UN_Security_Council")
+    (True, True)
+    >>> is_multilateral("Narendra_Modi")
+    False
+    """
+    return bool(_MULTILATERAL.search(" " + normalise_name(name) + " "))
 
 
 @lru_cache(maxsize=1)
 def _shipped_countries() -> dict[str, str]:
     text = (_FILES / "country_names.csv").read_text("utf-8")
-    return _read_table("country_names.csv", text)
+    return {k: v[0].iso3 for k, v in _read_table("country_names.csv", text).items()}
 
 
 @lru_cache(maxsize=1)
-def _shipped_people() -> dict[str, str]:
+def _shipped_people() -> dict[str, tuple[Term, ...]]:
     text = (_FILES / "leaders.csv").read_text("utf-8")
     return _read_table("leaders.csv", text)

@@ -1,7 +1,7 @@
 """The datasets shipped in the package and their provenance, in one list.
 
-``make demo`` needs no download: the chronicle, the capability panel and the UN voting
-alignment ship with the package. :func:`shipped_datasets` says, for each, what it is,
+``make demo`` needs no download: the chronicle, the capability panel, the UN voting
+alignment and the ICEWS triad corpus (:func:`shipped_icews_paths`) ship with the package. :func:`shipped_datasets` says, for each, what it is,
 where it came from, under what terms, when it was taken, and the hash of the file as
 installed, so a result can name exactly which data it used.
 """
@@ -9,15 +9,34 @@ installed, so a result can name exactly which data it used.
 from __future__ import annotations
 
 import csv
+import gzip
 import hashlib
 from dataclasses import asdict, dataclass
 from importlib import resources
 from typing import Any
 
+from ._icews_corpus import ICEWS_CORPUS, shipped_icews_paths
 from .capabilities import panel_provenance
 from .unga import alignment_provenance
 
-__all__ = ["ShippedDataset", "chronicle_provenance", "shipped_datasets"]
+__all__ = [
+    "ShippedDataset",
+    "chronicle_provenance",
+    "icews_corpus_provenance",
+    "shipped_datasets",
+    "shipped_icews_paths",
+]
+
+ICEWS_ATTRIBUTION = (
+    "ICEWS: Boschee et al., Harvard Dataverse doi:10.7910/DVN/28075, and the benchmark's "
+    "paper; see ICEWS_CORPUS.md"
+)
+ICEWS_LICENCE = (
+    "ICEWS data: cite Boschee et al. (Harvard Dataverse doi:10.7910/DVN/28075); the "
+    "benchmark repackagings carry no licence file (ICEWS05-15 check files: BSD-3-Clause, "
+    "mmkb; ICEWS18 valid: Apache-2.0, TLogic)"
+)
+ICEWS_TAKEN = "2026-11-29"
 
 _FILES = resources.files("trilateral.data") / "_files"
 
@@ -83,6 +102,37 @@ def chronicle_provenance() -> dict[str, Any]:
     }
 
 
+def icews_corpus_provenance() -> list[dict[str, Any]]:
+    """Provenance of each shipped ICEWS triad file: source, rows, dates, hash, attribution.
+
+    Examples
+    --------
+    >>> [(p["name"], p["rows"]) for p in icews_corpus_provenance()][0][0]
+    'icews05-15_triad'
+    """
+    out = []
+    for entry, path in zip(ICEWS_CORPUS, shipped_icews_paths(), strict=True):
+        raw = path.read_bytes()
+        lines = gzip.decompress(raw).decode("utf-8").splitlines()
+        dates = [line.rsplit("\t", 1)[-1] for line in lines]
+        out.append(
+            {
+                "name": entry.name,
+                "file": entry.file,
+                "description": entry.description,
+                "source": f"shared/data/{entry.source} (see ICEWS_CORPUS.md)",
+                "rows": len(lines),
+                "first_date": min(dates) if dates else None,
+                "last_date": max(dates) if dates else None,
+                "sha256": hashlib.sha256(raw).hexdigest(),
+                "attribution": ICEWS_ATTRIBUTION,
+                "licence": ICEWS_LICENCE,
+                "taken": ICEWS_TAKEN,
+            }
+        )
+    return out
+
+
 def _sources(prov: dict[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...], str]:
     names: list[str] = []
     licences: list[str] = []
@@ -102,8 +152,9 @@ def shipped_datasets() -> tuple[ShippedDataset, ...]:
 
     Examples
     --------
-    >>> [d.name for d in shipped_datasets()]
-    ['chronicle', 'capabilities', 'unga_alignment']
+    >>> [d.name for d in shipped_datasets()]  # doctest: +NORMALIZE_WHITESPACE
+    ['chronicle', 'capabilities', 'unga_alignment', 'icews05-15_triad',
+     'icews18_train_triad', 'icews18_valid_triad']
     """
     chron = chronicle_provenance()
     panel = panel_provenance()
@@ -149,5 +200,22 @@ def shipped_datasets() -> tuple[ShippedDataset, ...]:
             licence="; ".join(u_lic),
             taken=u_taken,
             sha256=str(unga["sha256"]),
+        ),
+        *(
+            ShippedDataset(
+                name=p["name"],
+                file=p["file"],
+                description=p["description"]
+                + ": both sides resolved to two different countries of the default "
+                "triad (the United States, Russia, China) "
+                "(knowledge-graph text layout, gzip; ingest with format icews_tkg)",
+                rows=p["rows"],
+                span=f"{p['first_date']} to {p['last_date']}",
+                sources=(p["source"], p["attribution"]),
+                licence=p["licence"],
+                taken=p["taken"],
+                sha256=p["sha256"],
+            )
+            for p in icews_corpus_provenance()
         ),
     )

@@ -832,6 +832,8 @@ class EventStore:
             if error is not None:
                 raise error
             return self._duplicate(reader.path, prev, t0)
+        if getattr(reader, "sha256", "") is None:  # a reader citing its file's hash
+            reader.sha256 = digest  # type: ignore[attr-defined]
         spool = _RejectSpool(rejects_path_for(self.path, reader.path))
         con = self.con
         started = datetime.now(UTC).replace(tzinfo=None)

@@ -50,7 +50,7 @@ from typing import IO, Any, ClassVar, Literal, TypeVar, Unpack
 import pyarrow as pa
 
 from ...errors import ReaderError
-from ..actors import ActorResolver
+from ..actors import ActorResolver, Term
 from ._base import (
     Columns,
     EventReader,
@@ -679,9 +679,12 @@ class ICEWSTKGReader(_TextEventReader):
 
     Notes
     -----
-    ``event_id`` = ``"icews_tkg:<line number>"``; actors are written with spaces for
-    underscores (``Vladimir Putin``); ``weight`` 1; ``location`` null;
-    ``url_or_citation`` = ``"ICEWS18 (TLogic) valid.txt"`` (the file's name).
+    ``event_id`` = ``"icews_tkg:<first 12 hex digits of the file's SHA-256>:<line>"``, so
+    two files never share an id (the hash is of the decompressed content, as the store
+    computes it); actors are written with spaces for underscores (``Vladimir Putin``) and
+    resolved on the row's date (a person only within a term of ``leaders.csv``);
+    ``weight`` 1; ``location`` null; ``url_or_citation`` =
+    ``"ICEWS knowledge-graph file <name> (sha256 <12 hex digits>)"``, the file ingested.
 
     Examples
     --------
@@ -707,9 +710,23 @@ class ICEWSTKGReader(_TextEventReader):
         self.unmapped_relations: Counter[str] = Counter()
         self.unresolved_actors: Counter[str] = Counter()
         self.rows_skipped = 0
-        self._actor_cache: dict[str, str | None] = {}
+        self._actor_cache: dict[str, str | tuple[Term, ...] | None] = {}
         self._rel_cache: dict[str, str | None] = {}
-        self.citation = f"ICEWS18 (TLogic) {self.path.name}"
+        #: SHA-256 of the decompressed file; computed when reading starts unless the
+        #: store (which has hashed the file already) sets it first.
+        self.sha256: str | None = None
+
+    @property
+    def citation(self) -> str:
+        """``url_or_citation`` of every row: the file's name and content hash."""
+        return f"ICEWS knowledge-graph file {self.path.name} (sha256 {self._digest()[:12]})"
+
+    def _digest(self) -> str:
+        if self.sha256 is None:
+            from ..store import file_sha256  # late: the store imports the readers
+
+            self.sha256 = file_sha256(self.path)
+        return self.sha256
 
     @classmethod
     def sniff(cls, head: bytes) -> bool:
@@ -741,8 +758,8 @@ class ICEWSTKGReader(_TextEventReader):
     def _relation(self, text: str) -> str | None:
         return _cached(self._rel_cache, text, lambda t: self.relations.get(_text_key(t)))
 
-    def _actor(self, name: str) -> str | None:
-        iso = _cached(self._actor_cache, name, self.actors.resolve)
+    def _actor(self, name: str, on: dt.date | None) -> str | None:
+        iso = Term.pick(_cached(self._actor_cache, name, self.actors.match), on)
         if iso is None:
             self.unresolved_actors[name] += 1
         return iso
@@ -785,13 +802,15 @@ class ICEWSTKGReader(_TextEventReader):
         s_actor: list[str | None] = []
         t_actor: list[str | None] = []
         cameo: list[str | None] = []
+        prefix = f"icews_tkg:{self._digest()[:12]}:"
         for line, (subj, rel, obj, d) in zip(lines, records, strict=True):
             subj, rel, obj, d = subj.strip(), rel.strip(), obj.strip(), d.strip()
-            event_id.append(f"icews_tkg:{line}")
+            event_id.append(f"{prefix}{line}")
             date_raw.append(d)
-            date.append(parse_date(d, self._date_cache))
-            source.append(self._actor(subj) if subj else None)
-            target.append(self._actor(obj) if obj else None)
+            on = parse_date(d, self._date_cache)
+            date.append(on)
+            source.append(self._actor(subj, on) if subj else None)
+            target.append(self._actor(obj, on) if obj else None)
             s_actor.append(subj.replace("_", " ") or None)
             t_actor.append(obj.replace("_", " ") or None)
             cameo.append(self._relation(rel) if rel else None)
