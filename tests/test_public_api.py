@@ -56,6 +56,15 @@ PUBLIC = {
         "match_tit_for_tat",
         "power_ratios",
     ],
+    "trilateral.serve": [
+        "LOCAL_HOSTS",
+        "MAX_BOOT",
+        "MAX_PERIODS",
+        "MAX_WINDOW_DAYS",
+        "StoreVersion",
+        "create_app",
+        "serve",
+    ],
     "trilateral.report": [
         "POWER_INDICATORS",
         "FigureResult",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from . import __version__
-from ._cli import capabilities, demo, diagnose, forecast, ingest, measure, report
+from ._cli import capabilities, demo, diagnose, forecast, ingest, measure, report, serve
 
 app = typer.Typer(
     name="trilateral",
@@ -41,6 +41,7 @@ diagnose.register(app)
 forecast.register(app)
 demo.register(app)
 report.register(app)
+serve.register(app)
 app.add_typer(capabilities.app, name="capabilities")
 
 

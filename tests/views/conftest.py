@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import socket
+import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,3 +31,50 @@ def artefacts() -> Path:
     path = Path(__file__).parent / "artefacts"
     path.mkdir(exist_ok=True)
     return path
+
+
+class LiveServer:
+    """A uvicorn server for one app in a thread, on a free port of 127.0.0.1 only."""
+
+    def __init__(self, app: Any) -> None:
+        import uvicorn
+
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(app, log_level="warning", lifespan="off")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(
+            target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True
+        )
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("the dashboard did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+        self.sock.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(demo_store: Path) -> Iterator[LiveServer]:
+    """The dashboard over the demo store, served on a free local port."""
+    from trilateral.serve import create_app
+
+    with LiveServer(create_app(demo_store)) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def server_for() -> Any:
+    """Make a :class:`LiveServer` for an app (a context manager)."""
+    return LiveServer

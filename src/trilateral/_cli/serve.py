@@ -1,0 +1,44 @@
+"""``trilateral serve``: thin over :func:`trilateral.serve.serve`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ..config import default_db_path
+from ._common import DbOpt, console, err_console, handle_errors
+
+__all__ = ["register"]
+
+SERVE_HELP = """Serve the dashboard and its JSON API over a store (read-only).
+
+Opens http://HOST:PORT/ with the index, triangle, regimes, power ratios, reciprocity and tit-for-tat figures and selectors for dyad, arena, period and window; the JSON API is documented at /docs (OpenAPI). Binds to 127.0.0.1 by default; another host prints a warning.
+
+Example:
+
+  trilateral serve --db demo-output/trilateral.duckdb --port 8000
+"""
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``serve`` command to ``app``."""
+
+    @app.command("serve", help=SERVE_HELP)
+    @handle_errors
+    def serve_cmd(
+        db: DbOpt = None,
+        host: Annotated[str, typer.Option("--host", help="Interface to bind.")] = "127.0.0.1",
+        port: Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port.")] = 8000,
+    ) -> None:
+        from ..serve import serve
+
+        store = default_db_path(db)
+
+        def warn(msg: str) -> None:
+            err_console.print(f"[bold yellow]warning:[/] {msg}", highlight=False)
+
+        console.print(
+            f"dashboard for {store} at http://{host}:{port}/ (API docs at /docs); Ctrl-C stops it"
+        )
+        serve(store, host, port, warn=warn)

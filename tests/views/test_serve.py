@@ -1,0 +1,253 @@
+"""The dashboard's JSON API over a live server: each endpoint, bad inputs, caching,
+read-only access while an ingest runs, and a schemathesis run with no 5xx."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import polars as pl
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+
+from trilateral.data import EventStore
+from trilateral.diagnose import run_claims
+from trilateral.measure import indices
+from trilateral.serve import MAX_PERIODS, create_app
+
+
+@pytest.fixture(scope="module")
+def client(live_server):
+    with httpx.Client(base_url=live_server.url, timeout=60) as c:
+        yield c
+
+
+WINDOW = {"start": "2014-01-01", "end": "2019-12-31"}
+
+
+def test_indices_are_the_measure_stage_numbers(client, demo_store) -> None:
+    r = client.get(
+        "/api/indices", params={**WINDOW, "dyad": "USA-RUS", "arena": "all", "n_boot": 0}
+    )
+    assert r.status_code == 200
+    got = pl.DataFrame(r.json())
+    want = (
+        indices(demo_store, period="year", n_boot=0, **WINDOW)
+        .symmetric()
+        .frame.filter((pl.col("dyad") == "RUS-USA") & (pl.col("arena") == "all"))
+    )
+    assert got["period_start"].to_list() == [str(d) for d in want["period_start"]]
+    assert got["mean_goldstein"].to_list() == pytest.approx(want["mean_goldstein"].to_list())
+    assert set(got["dyad"]) == {"RUS-USA"}
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "column"),
+    [
+        ("/api/regimes", WINDOW, "rule"),
+        ("/api/triangle", WINDOW, "pivot"),
+        ("/api/power", {"indicator": "cinc", "start_year": 2000, "end_year": 2010}, "ratio"),
+        ("/api/titfortat", {**WINDOW, "window_days": 30}, "answer_rate"),
+    ],
+)
+def test_each_endpoint_answers_with_rows(client, path, params, column) -> None:
+    r = client.get(path, params=params)
+    assert r.status_code == 200, r.text
+    rows = r.json()
+    assert rows and column in rows[0]
+
+
+def test_power_rows_are_within_the_years_asked(client) -> None:
+    rows = client.get(
+        "/api/power", params={"indicator": "cinc", "start_year": 2000, "end_year": 2010}
+    ).json()
+    assert {r["year"] for r in rows} == set(range(2000, 2011))
+    assert {r["indicator"] for r in rows} == {"cinc"}
+
+
+def test_reciprocity_endpoint(client) -> None:
+    body = client.get("/api/reciprocity", params=WINDOW).json()
+    assert set(body["endogenous_share"]) == {"USA", "RUS", "CHN"}
+    assert body["irf"] and body["k_ar"] >= 1
+
+
+def test_claims_filtered_by_verdict(client, demo_store) -> None:
+    report = run_claims(store=demo_store, rng=0)
+    want = [r.id for r in report.results if r.verdict == "contradicted"]
+    rows = client.get("/api/claims", params={"verdict": "contradicted"}).json()
+    assert [r["id"] for r in rows] == want
+    assert all(r["quote"] and isinstance(r["figures"], dict) for r in rows)
+
+
+def test_meta_and_openapi(client) -> None:
+    meta = client.get("/api/meta").json()
+    assert set(meta["countries"]) >= {"USA", "RUS", "CHN"} and meta["events"] > 0
+    paths = client.get("/openapi.json").json()["paths"]
+    for p in (
+        "/api/indices",
+        "/api/regimes",
+        "/api/triangle",
+        "/api/power",
+        "/api/claims",
+        "/api/titfortat",
+        "/api/reciprocity",
+    ):
+        assert p in paths
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "message"),
+    [
+        ("/api/indices", {"countries": "USA,XYZ"}, "unknown country codes: XYZ"),
+        ("/api/indices", {"countries": "USA,RUS,usa"}, "two different"),
+        ("/api/indices", {"start": "2019-02-30"}, "not a date"),
+        ("/api/indices", {"start": "2019-01-01", "end": "2015-01-01"}, "after end"),
+        (
+            "/api/indices",
+            {"period": "month", "start": "1950-01-01", "end": "2019-12-31"},
+            f"more than {MAX_PERIODS}",
+        ),
+        ("/api/indices", {"arena": "space", **WINDOW}, "unknown arena"),
+        ("/api/indices", {"dyad": "USA-FRA"}, "not two of the countries"),
+        ("/api/triangle", {"countries": "USA,RUS"}, "exactly 3"),
+        ("/api/power", {"start_year": 2010, "end_year": 2000}, "after end_year"),
+        ("/api/power", {"indicator": "bananas"}, "unknown indicator"),
+        ("/api/figures/index", {"dyad": "RUS-RUS"}, "not two of the countries"),
+    ],
+)
+def test_bad_inputs_are_422_with_a_message(client, path, params, message) -> None:
+    r = client.get(path, params=params)
+    assert r.status_code == 422
+    assert message in r.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/api/indices", {"n_boot": 100000}),
+        ("/api/indices", {"period": "decade"}),
+        ("/api/titfortat", {"window_days": 10000}),
+        ("/api/claims", {"verdict": "maybe"}),
+        ("/api/figures/nothing", {}),
+    ],
+)
+def test_out_of_range_parameters_are_4xx(client, path, params) -> None:
+    r = client.get(path, params=params)
+    assert 400 <= r.status_code < 500
+
+
+def test_second_request_is_served_from_the_cache(live_server, client) -> None:
+    views = live_server.server.config.app.state.views
+    params = {**WINDOW, "dyad": "CHN-USA", "n_boot": 20, "period": "quarter"}
+    first = client.get("/api/figures/index", params=params)
+    misses = views.cache.misses
+    second = client.get("/api/figures/index", params=params)
+    assert first.status_code == second.status_code == 200
+    assert second.content == first.content
+    assert views.cache.misses == misses  # nothing recomputed
+    assert second.headers["x-store-version"] == first.headers["x-store-version"]
+
+
+def test_missing_store_is_an_error_not_a_server(tmp_path: Path) -> None:
+    from trilateral.errors import StoreError
+
+    with pytest.raises(StoreError, match="no event store"):
+        create_app(tmp_path / "none.duckdb")
+
+
+@pytest.mark.slow
+def test_an_ingest_runs_while_the_dashboard_reads(
+    demo_store, shared_data, tmp_path, server_for
+) -> None:
+    """The dashboard opens the store read-only per request: a concurrent ingest finishes,
+    the store is intact, and the dashboard answers 200 (or 503 while locked), never 5xx
+    otherwise; after the ingest it serves the new version."""
+    store = tmp_path / "live.duckdb"
+    shutil.copy(demo_store, store)
+    before = EventStore.open(store, read_only=True)
+    n_before = before.con.execute("SELECT count(*) FROM events").fetchone()[0]
+    before.close()
+    extra = shared_data / "icews" / "icews18_tkg_valid" / "valid.txt"
+    with (
+        server_for(create_app(store)) as server,
+        httpx.Client(base_url=server.url, timeout=60) as c,
+    ):
+        v0 = c.get("/api/meta").json()["version"]
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "trilateral.cli", "ingest", str(extra), "--db", str(store)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        statuses = []
+        deadline = time.monotonic() + 90
+        i = 0
+        while proc.poll() is None and time.monotonic() < deadline and i < 400:
+            r = c.get(
+                "/api/indices", params={**WINDOW, "n_boot": 0, "dyad": "USA-RUS", "arena": "all"}
+            )
+            statuses.append(r.status_code)
+            i += 1
+        out, _ = proc.communicate(timeout=120)
+        assert proc.returncode == 0, out
+        assert statuses and set(statuses) <= {200, 503}
+        meta = c.get("/api/meta").json()
+        assert meta["version"] != v0
+        after = EventStore.open(store, read_only=True)
+        n_after = after.con.execute("SELECT count(*) FROM events").fetchone()[0]
+        after.close()
+        assert n_after == meta["events"] > n_before
+
+
+def test_openapi_fuzz_finds_no_5xx(live_server) -> None:
+    """schemathesis draws requests from the OpenAPI schema (valid and invalid ones, a
+    bounded number per operation): none may get a 5xx."""
+    schema = schemathesis.openapi.from_url(f"{live_server.url}/openapi.json")
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) >= 9
+    for op in operations:
+
+        @settings(
+            max_examples=6,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+        @given(case=op.as_strategy())
+        def check(case) -> None:
+            response = case.call(timeout=120)
+            assert response.status_code < 500, (
+                f"{case.method} {case.formatted_path} {case.query}: {response.text}"
+            )
+
+        check()
+
+
+def test_serve_binds_loopback_by_default_and_warns_elsewhere(demo_store, monkeypatch) -> None:
+    import uvicorn
+
+    from trilateral.serve import serve
+
+    calls: list[tuple[str, int]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, host, port, **kw: calls.append((host, port)))
+    warnings: list[str] = []
+    serve(demo_store, warn=warnings.append)
+    assert calls == [("127.0.0.1", 8000)] and warnings == []
+    serve(demo_store, host="0.0.0.0", port=8123, warn=warnings.append)
+    assert calls[-1] == ("0.0.0.0", 8123)
+    assert len(warnings) == 1 and "no authentication" in warnings[0]
+
+
+def test_cli_serve_help_and_missing_store(tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from trilateral.cli import app
+
+    runner = CliRunner()
+    assert "127.0.0.1" in runner.invoke(app, ["serve", "--help"]).output
+    res = runner.invoke(app, ["serve", "--db", str(tmp_path / "none.duckdb"), "--port", "1"])
+    assert res.exit_code == 1 and "no event store" in res.output
