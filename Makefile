@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench fuzz lint typecheck clean
+.PHONY: demo test bench fuzz lint typecheck clean chromium
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
@@ -22,7 +22,18 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-test: $(STAMP) lint typecheck
+# The browser tests drive Debian's chromium; install it when missing (root only; anyone
+# else is told the command and the browser tests skip).
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else \
+	    echo "chromium is missing: the browser tests will skip; install it with: sudo apt-get install -y chromium"; \
+	  fi; \
+	fi
+
+test: $(STAMP) lint typecheck chromium
 	$(BIN)/pytest
 
 # Deep fuzzing of the readers with fresh random examples (not part of `make test`).

@@ -19,17 +19,20 @@ import numpy as np
 import polars as pl
 import pytest
 import yaml
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 from scipy import stats
 
-from trilateral.diagnose._claims import (
+from trilateral.diagnose import (
     CONTRADICTED,
     NOT_ENOUGH_DATA,
     SUPPORTED,
+    WITHIN_TOLERANCE,
     Claim,
-    judge,
     load_claims,
     run_claims,
 )
+from trilateral.diagnose._claim_model import judge
 from trilateral.diagnose._regimes import RegimeConfig
 from trilateral.errors import ConfigError
 
@@ -132,6 +135,14 @@ def _v(ok: bool) -> str:
     return SUPPORTED if ok else CONTRADICTED
 
 
+def _bound(value: float, strict: bool, with_tolerance: bool) -> str:
+    """A strict bound met outright is supported; met only through the tolerance, within
+    tolerance (never plain supported); missed even with it, contradicted."""
+    if strict:
+        return SUPPORTED
+    return WITHIN_TOLERANCE if with_tolerance else CONTRADICTED
+
+
 def _gap_trend(
     p: dict[tuple[str, str, int], float], weak: str, strong: str, ind: str, y0: int, y1: int
 ) -> tuple[float, float, float, float]:
@@ -169,11 +180,17 @@ def _independent_panel_verdicts() -> dict[str, str]:
         "rus-gdp-stagnant": _v(-0.02 <= cagr <= 0.02),
         # paper: 6.6 %; WB 2017: 8.0 %
         "rus-us-gdp-ratio-2017": _v(abs(100 * gdp("RUS", 2017) / gdp("USA", 2017) - 6.6) <= 0.182),
-        "rus-gdp-per-capita-2017": _v(pc("RUS", 2017) < 9000 + 180),
+        # WB 2017: $10,743 against "less than $9,000"
+        "rus-gdp-per-capita-2017": _bound(
+            pc("RUS", 2017), pc("RUS", 2017) < 9000, pc("RUS", 2017) < 9000 + 180
+        ),
         "rus-us-gdp-per-capita-ratio-2017": _v(
             abs(100 * pc("RUS", 2017) / pc("USA", 2017) - 15) <= 0.8
         ),
-        "us-gdp-per-capita-2017": _v(pc("USA", 2017) > 60000 - 1200),
+        # WB 2017: $59,532 against "more than $60,000": below it, within the 2 % tolerance
+        "us-gdp-per-capita-2017": _bound(
+            pc("USA", 2017), pc("USA", 2017) > 60000, pc("USA", 2017) > 60000 - 1200
+        ),
         # paper: $639.1bn (DoD request [9]); SIPRI 2018: 682.5
         "us-defence-fy2018": _v(abs(mil("USA", 2018) / 1e9 - 639.1) <= 12.83),
         "rus-defence-2018": _v(abs(mil("RUS", 2018) / 1e9 - 46) <= 1.42),
@@ -290,7 +307,12 @@ def test_event_claims_need_a_store(report_without_store):
 def test_report_views(report_without_store):
     df = report_without_store.to_frame()
     assert df.height == len(load_claims())
-    assert set(df["verdict"].unique()) <= {SUPPORTED, CONTRADICTED, NOT_ENOUGH_DATA}
+    assert set(df["verdict"].unique()) <= {
+        SUPPORTED,
+        WITHIN_TOLERANCE,
+        CONTRADICTED,
+        NOT_ENOUGH_DATA,
+    }
     d = report_without_store.to_dict()
     assert sum(d["counts"].values()) == df.height
     assert "contradicted" in report_without_store.summary()
@@ -365,11 +387,29 @@ def _answered(con, actor, responder, d0, d1, lag, arena, prefixes, same_magnitud
             used.add(rid)
             k += not same_magnitude or mag is None or mag == 0 or rmag is None or rmag == mag
             break
-    return k / len(acts)
+    return k / len(acts) if acts else None
 
 
-def _independent_event_verdicts(path) -> dict[str, str]:
-    con = duckdb.connect(str(path), read_only=True)
+def _view(path, where: str = "TRUE") -> duckdb.DuckDBPyConnection:
+    """An in-memory connection whose ``events`` are the store's rows matching ``where``."""
+    con = duckdb.connect()
+    con.execute(f"ATTACH '{path}' AS src (READ_ONLY)")
+    con.execute(f"CREATE VIEW events AS SELECT * FROM src.events WHERE {where}")
+    con.execute("CREATE VIEW event_extras AS SELECT * FROM src.event_extras")
+    return con
+
+
+#: The chronicle rows the paper itself documents: their citation starts "Feng 2019"
+#: (data/_files/CHRONICLE.md, "Provenance"); 40 of the 435 rows.
+NOT_THE_PAPER = "NOT coalesce(url_or_citation, '') LIKE 'Feng 2019%'"
+
+
+def _circular_rule(with_paper: str, without: str) -> str:
+    """The chronicle's verdict: the same with and without the paper's rows, else circular."""
+    return with_paper if with_paper == without else "circular"
+
+
+def _independent_event_verdicts(con) -> dict[str, str]:
     try:
         out: dict[str, str] = {}
         arenas = ("diplomatic", "economic", "information", "military", "political")
@@ -410,50 +450,28 @@ def _independent_event_verdicts(path) -> dict[str, str]:
                 "AND e.cameo LIKE '163%' AND year(e.date) IN (2017, 2018) GROUP BY 1",
             )
         )
-        out["usa-rus-sanctions-widening"] = _v(mags.get(2018, 0) > mags.get(2017, 0))
+        if not mags:  # no sanctions act in either year
+            out["usa-rus-sanctions-widening"] = NOT_ENOUGH_DATA
+        else:
+            out["usa-rus-sanctions-widening"] = _v(mags.get(2018, 0) > mags.get(2017, 0))
         prefixes = ["16", "17", "12"]
-        out["expulsions-60-for-60"] = _v(
-            _answered(
-                con,
-                "USA",
-                "RUS",
-                date(2018, 3, 26),
-                date(2018, 3, 31),
-                14,
-                "diplomatic",
-                prefixes,
-                True,
-            )
-            == 1.0
-        )
-        out["expulsions-delayed-revenge"] = _v(
-            _answered(
-                con,
-                "USA",
-                "RUS",
-                date(2016, 12, 1),
-                date(2016, 12, 31),
-                240,
-                "diplomatic",
-                prefixes,
-                False,
-            )
-            == 1.0
-        )
-        out["media-war"] = _v(
-            _answered(
-                con,
-                "USA",
-                "RUS",
-                date(2017, 11, 1),
-                date(2017, 11, 30),
-                30,
-                "information",
-                [],
-                False,
-            )
-            > 0.5
-        )
+        tft = {
+            "expulsions-60-for-60": (
+                (date(2018, 3, 26), date(2018, 3, 31), 14, "diplomatic", prefixes, True),
+                lambda share: share == 1.0,
+            ),
+            "expulsions-delayed-revenge": (
+                (date(2016, 12, 1), date(2016, 12, 31), 240, "diplomatic", prefixes, False),
+                lambda share: share == 1.0,
+            ),
+            "media-war": (
+                (date(2017, 11, 1), date(2017, 11, 30), 30, "information", [], False),
+                lambda share: share > 0.5,
+            ),
+        }
+        for cid, (args, meets) in tft.items():
+            share = _answered(con, "USA", "RUS", *args)
+            out[cid] = NOT_ENOUGH_DATA if share is None else _v(meets(share))
         thin = any(yearly[y][1] < MIN for y in (2018, 2019))
         out["usa-rus-low-until-2020"] = (
             NOT_ENOUGH_DATA if thin else _v(max(yearly[y][0] for y in (2018, 2019)) < 0)
@@ -469,14 +487,27 @@ def _independent_event_verdicts(path) -> dict[str, str]:
 
 
 def test_event_verdicts_match_raw_sql(chronicle_store, report_with_store):
-    for cid, verdict in _independent_event_verdicts(chronicle_store).items():
-        assert report_with_store[cid].verdict == verdict, cid
+    full = _independent_event_verdicts(_view(chronicle_store))
+    bare = _independent_event_verdicts(_view(chronicle_store, NOT_THE_PAPER))
+    for cid, verdict in full.items():
+        r = report_with_store[cid]
+        assert r.verdicts["chronicle"] == _circular_rule(verdict, bare[cid]), cid
+        # no ICEWS rows in this store: the chronicle alone decides (or nothing does)
+        assert r.verdicts["icews"] == NOT_ENOUGH_DATA
+        assert r.verdict == r.verdicts["chronicle"], cid
+    # Feng 2019's expulsion rows (chron-0206, chron-0207, cited "Feng 2019 (…)") carry the
+    # 60-for-60 claim; without them the chronicle has no US act in the window
+    assert (full["expulsions-60-for-60"], bare["expulsions-60-for-60"]) == (
+        SUPPORTED,
+        NOT_ENOUGH_DATA,
+    )
+    assert report_with_store["expulsions-60-for-60"].verdicts["chronicle"] == "circular"
     # figures the chronicle gives (Feng 2019: "ousted 60 US diplomats")
-    pairs = report_with_store["expulsions-60-for-60"].figures["pairs"]
+    pairs = report_with_store["expulsions-60-for-60"].base("chronicle").figures["pairs"]
     assert any("(60.0) →" in p and p.endswith("(60.0)") for p in pairs)
     # Russia's first hostile diplomatic act after December 2016 is CAMEO 160 (7 April 2017),
     # not in kind; the in-kind answer is the 28 July 2017 staff cut (CAMEO 172, 455 people)
-    revenge = report_with_store["expulsions-delayed-revenge"].figures["pairs"]
+    revenge = report_with_store["expulsions-delayed-revenge"].base("chronicle").figures["pairs"]
     assert all(" → 2017-07-28 172 " in p for p in revenge) and len(revenge) == 2
 
 
@@ -630,3 +661,227 @@ def test_claims_file_validation_names_claim_and_field(tmp_path, changes, message
     assert message in str(err.value)
     with pytest.raises(ConfigError):  # never a KeyError or a polars error from run_claims
         run_claims(claims=path)
+
+
+# --------------------------------------------------------------------------- evidence bases
+
+#: Every day each event claim reads (claims.yaml, worked out by hand): the window, the
+#: ``before`` window, the whole years of year_change, and max_lag_days after a tit-for-tat
+#: window for the answers.
+NEEDED = {
+    "usa-rus-many-fields": (date(2017, 1, 1), date(2018, 12, 31)),
+    "usa-rus-deteriorated": (date(2016, 1, 1), date(2018, 12, 31)),
+    "usa-rus-lowest-point": (date(2014, 1, 1), date(2019, 12, 31)),
+    "usa-rus-sanctions-widening": (date(2017, 1, 1), date(2018, 12, 31)),
+    "expulsions-60-for-60": (date(2018, 3, 26), date(2018, 4, 14)),  # + 14 days
+    "expulsions-delayed-revenge": (date(2016, 12, 1), date(2017, 8, 28)),  # + 240 days
+    "media-war": (date(2017, 11, 1), date(2017, 12, 30)),  # + 30 days
+    "usa-rus-limited-opponents": (date(2017, 1, 1), date(2018, 12, 31)),
+    "usa-rus-low-until-2020": (date(2018, 1, 1), date(2019, 12, 31)),
+    "chn-rus-positive": (date(2017, 1, 1), date(2019, 12, 31)),
+    "usa-chn-trade-war": (date(2017, 1, 1), date(2019, 12, 31)),
+}
+ICEWS_ROWS = "starts_with(dataset, 'icews')"
+
+
+@pytest.fixture(scope="module")
+def two_base_store(tmp_path_factory, shared_data):
+    """The shipped chronicle and the ICEWS18 training split (373,018 events, 2018-01-01 to
+    2018-08-28, ../shared/data/icews/SOURCES.md) in one store."""
+    from trilateral.data.store import EventStore
+
+    path = tmp_path_factory.mktemp("bases") / "two.duckdb"
+    with EventStore.open(path) as store:
+        store.ingest(Path(str(FILES / "chronicle.csv")))
+        store.ingest(shared_data / "icews" / "icews18_train" / "train.txt.gz")
+    return path
+
+
+@pytest.fixture(scope="module")
+def two_base_report(two_base_store):
+    return run_claims(store=two_base_store, n_boot=50)
+
+
+def _covered(con, needed: tuple[date, date], slack: int = 7) -> bool:
+    """Raw SQL: some ingested file's first-to-last event span holds the days (± a week)."""
+    spans = _q(con, "SELECT min(date), max(date) FROM events GROUP BY ingest_id")
+    lo, hi = needed
+    return any(a - timedelta(slack) <= lo and hi <= b + timedelta(slack) for a, b in spans)
+
+
+def test_each_event_claim_judged_on_each_base_matches_raw_sql(two_base_store, two_base_report):
+    icews = _view(two_base_store, ICEWS_ROWS)
+    chron = "dataset = 'chronicle'"
+    full = _independent_event_verdicts(_view(two_base_store, chron))
+    bare = _independent_event_verdicts(_view(two_base_store, f"{chron} AND {NOT_THE_PAPER}"))
+    on_icews = _independent_event_verdicts(_view(two_base_store, ICEWS_ROWS))
+    checked = 0
+    for cid, needed in NEEDED.items():
+        r = two_base_report[cid]
+        assert set(r.verdicts) == {"chronicle", "icews"}, cid
+        if cid in full:  # the regime claim has its own test
+            assert r.verdicts["chronicle"] == _circular_rule(full[cid], bare[cid]), cid
+        want = on_icews.get(cid) if _covered(icews, needed) else NOT_ENOUGH_DATA
+        if want is not None:
+            assert r.verdicts["icews"] == want, cid
+            checked += 1
+    # the ICEWS18 training split covers only 2018-01-01 to 2018-08-28: of the event
+    # claims only the March 2018 expulsions fall inside it
+    assert [c for c, w in NEEDED.items() if _covered(icews, w)] == ["expulsions-60-for-60"]
+    assert checked == len(NEEDED)
+    # ICEWS codes the US expulsions (26 March) as 174 "expel" and 161, Russia's answer
+    # (29–30 March) as 161: most US 17x acts have no 17x answer → contradicted
+    assert two_base_report["expulsions-60-for-60"].verdicts == {
+        "chronicle": "circular",
+        "icews": CONTRADICTED,
+    }
+
+
+def test_overall_verdict_rule(two_base_report):
+    from trilateral.diagnose._claims import BaseVerdict, overall_verdict
+
+    def o(chron, icews):
+        return overall_verdict(
+            [
+                BaseVerdict("chronicle", chron, None, {}, ""),
+                BaseVerdict("icews", icews, None, {}, ""),
+            ]
+        )
+
+    # worked out by hand from the stated rule
+    assert o(SUPPORTED, NOT_ENOUGH_DATA) == SUPPORTED
+    assert o("circular", SUPPORTED) == SUPPORTED
+    assert o("circular", NOT_ENOUGH_DATA) == "circular"
+    assert o("circular", CONTRADICTED) == CONTRADICTED
+    assert o(SUPPORTED, CONTRADICTED) == "disputed"
+    assert o(NOT_ENOUGH_DATA, NOT_ENOUGH_DATA) == NOT_ENOUGH_DATA
+    for r in two_base_report.results:
+        if r.by_base:
+            assert r.verdict == o(r.verdicts["chronicle"], r.verdicts["icews"]), r.id
+    d = two_base_report.to_dict()
+    assert {c["id"]: c["verdicts"] for c in d["claims"]}["media-war"] == {
+        "chronicle": "circular",
+        "icews": NOT_ENOUGH_DATA,
+    }
+    ind = d["supported_by_independent_data"]
+    assert ind["n_event_claims"] == len(two_base_report.supported_by("icews")) == 0
+    assert "expulsions-60-for-60" in ind["circular"]
+    assert d["bases"]["chronicle"]["rows_citing_the_paper"] == 40
+    assert d["bases"]["icews"]["covers"] == [["2018-01-01", "2018-08-28"]]
+
+
+def test_2018_expulsions_on_icews_alone(two_base_store):
+    """The US expulsions of 26 March 2018 and Russia's answer, from ICEWS rows only."""
+    from trilateral.measure import base_store, load_events, match_tit_for_tat
+
+    with base_store(two_base_store, "icews") as con:
+        assert _q(con, "SELECT DISTINCT dataset FROM events") == [("icews_tkg",)]
+        ev = load_events(con, ("USA", "RUS"), "2018-03-19", "2018-04-15")
+    res = match_tit_for_tat(
+        ev, window_days=7, arenas=["diplomatic"], countries=("USA", "RUS"), match_on="root"
+    )
+    m = res.matches.filter(
+        (pl.col("source") == "USA")
+        & pl.col("act_date").is_between(date(2018, 3, 26), date(2018, 3, 31))
+        & pl.col("act_cameo").str.starts_with("16")
+        & pl.col("answered")
+    )
+    assert m.height > 0
+    first = m.sort("act_date", "lag_days").row(0, named=True)
+    assert first["act_date"] == date(2018, 3, 26)
+    assert first["answer_cameo"].startswith("16") and 1 <= first["lag_days"] <= 4
+    # raw SQL on the store: Russia's 161 ("reduce or break diplomatic relations") towards
+    # the US on 29 March 2018, ICEWS rows — and the US 174 expulsions of 26 March
+    con = _view(two_base_store, ICEWS_ROWS)
+    assert (
+        _q(
+            con,
+            "SELECT count(*) FROM events WHERE source = 'RUS' AND target = 'USA' "
+            "AND cameo = '161' AND date = DATE '2018-03-29'",
+        )[0][0]
+        > 0
+    )
+    assert (
+        _q(
+            con,
+            "SELECT count(*) FROM events WHERE source = 'USA' AND target = 'RUS' "
+            "AND cameo = '174' AND date = DATE '2018-03-26'",
+        )[0][0]
+        > 0
+    )
+
+
+def _mean_claim() -> Claim:
+    return Claim.model_validate(
+        {
+            "id": "m",
+            "quote": "q",
+            "indicator": "mean_goldstein",
+            "params": {"dyad": ["USA", "RUS"]},
+            "window": ["2018-01-01", "2018-12-31"],
+            "expected": {"greater_than": 0.0},
+            "source": "synthetic",
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def chronicle_without_paper(chronicle_store):
+    con = _view(chronicle_store, NOT_THE_PAPER)
+    rows = con.execute("SELECT * FROM events").fetchall()
+    cols = [d[0] for d in con.description]
+    extras = con.execute("SELECT * FROM event_extras").fetchall()
+    ingests = con.execute("SELECT * FROM src.ingests").fetchall()
+    return cols, rows, extras, ingests
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    injected=st.lists(
+        st.tuples(
+            st.integers(0, 364),
+            st.floats(-10, 10, allow_nan=False),
+            st.sampled_from(["USA", "RUS"]),
+        ),
+        min_size=1,
+        max_size=40,
+    )
+)
+# 38 USA–RUS events of 2018 in the chronicle without the paper's rows sum to −122.1
+# (raw SQL): 40 paper rows at +10 would lift the mean above 0 if they counted
+@example(injected=[(d, 10.0, "USA") for d in range(0, 360, 9)])
+def test_a_paper_citing_row_never_makes_a_verdict_supported(chronicle_without_paper, injected):
+    """Rows citing Feng 2019 added to the chronicle (any day of 2018, any Goldstein score)
+    can change the chronicle's verdict only to 'circular', never to 'supported'."""
+    from trilateral.data._store_ddl import DDL
+
+    cols, rows, extras, ingests = chronicle_without_paper
+    con = duckdb.connect()
+    con.execute(DDL)
+    marks = ", ".join("?" for _ in cols)
+    con.executemany(f"INSERT INTO events ({', '.join(cols)}) VALUES ({marks})", rows)
+    con.executemany("INSERT INTO event_extras VALUES (?, ?, ?, ?)", extras)
+    con.executemany(f"INSERT INTO ingests VALUES ({', '.join('?' for _ in ingests[0])})", ingests)
+    claim = _mean_claim()
+    before = run_claims(store=con, claims=[claim])["m"].verdicts["chronicle"]
+    # the same claim on the rows without the paper, by raw SQL: mean Goldstein USA–RUS 2018
+    m, n = _mean(con, "USA", "RUS", date(2018, 1, 1), date(2018, 12, 31))
+    assert before == (NOT_ENOUGH_DATA if n < MIN else _v(m > 0))
+    template = dict(zip(cols, rows[0], strict=True))
+    for i, (day, g, src) in enumerate(injected):
+        row = template | {
+            "event_id": f"paper-{i}",
+            "date": date(2018, 1, 1) + timedelta(days=day),
+            "source": src,
+            "target": "RUS" if src == "USA" else "USA",
+            "goldstein": g,
+            "quad_class": 1 if g > 0 else 3,
+            "url_or_citation": "Feng 2019 (a passage): injected",
+        }
+        con.execute(f"INSERT INTO events ({', '.join(cols)}) VALUES ({marks})", list(row.values()))
+    after = run_claims(store=con, claims=[claim])["m"]
+    assert after.verdicts["chronicle"] in (before, "circular")
+    if before != SUPPORTED:
+        assert after.verdicts["chronicle"] != SUPPORTED and after.verdict != SUPPORTED

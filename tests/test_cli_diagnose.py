@@ -97,7 +97,19 @@ def test_claims_json_without_and_with_store(app, store, tmp_path, monkeypatch):
     assert out["claims"][0]["verdict"] == "supported"
     res = runner.invoke(app, ["claims", "--db", str(store), "--id", "expulsions-60-for-60"])
     assert res.exit_code == 0, res.output
-    assert "Claims of Feng" in res.output and "1 supported, 0 contradicted" in res.output
+    # the chronicle's 60-for-60 rows (chron-0206/0207) cite Feng 2019 itself: without
+    # them the chronicle has no US act in the window, so its verdict is circular
+    assert "Claims of Feng" in res.output and "0 supported" in res.output
+    assert "1 circular" in res.output and "circular on the chronicle: expulsions-60-for-60" in (
+        " ".join(res.output.split())
+    )
+    res = runner.invoke(
+        app, ["claims", "--db", str(store), "--id", "expulsions-60-for-60", "--json"]
+    )
+    out = json.loads(res.output)
+    assert out["claims"][0]["verdicts"] == {"chronicle": "circular", "icews": "not enough data"}
+    assert out["claims"][0]["verdict"] == "circular"
+    assert out["supported_by_independent_data"]["n_event_claims"] == 0
 
 
 def test_diagnose_scope_counts_only_the_window(app, store):

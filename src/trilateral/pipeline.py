@@ -97,7 +97,7 @@ def run_demo(
         match_tit_for_tat,
         power_ratios,
     )
-    from .report import ReportResults, write_report
+    from .report import ReportResults, forecast_section, write_report
 
     say = say or (lambda _msg: None)
     out = Path(out)
@@ -171,14 +171,16 @@ def run_demo(
     files += _write_table(claims.to_frame(), out, "claims")
     summaries["claims"] = claims.summary()
 
-    say("report: every result as figures in report.html")
+    say("report: every result as figures in report.html (with the forecast stage's fan charts)")
+    demo_cmd = f"trilateral demo --out {out} --seed {rng} --n-boot {n_boot}"
+    fc_section = forecast_section(monthly, demo_cmd)
     report = write_report(
         ReportResults(
             store=str(store_path),
             countries=tuple(countries),
             start=as_date(start, "start") or date(2014, 1, 1),
             end=as_date(end, "end") or date(2019, 12, 31),
-            command=f"trilateral demo --out {out} --seed {rng} --n-boot {n_boot}",
+            command=demo_cmd,
             index=yearly,
             events=events,
             power=power,
@@ -187,6 +189,7 @@ def run_demo(
             regimes=regimes,
             triangle=triangle,
             claims=claims,
+            sections=() if fc_section is None else (fc_section,),
             notes={k: v for k, v in summaries.items() if k == "reciprocity" and recip is None},
             provenance={"n_boot": n_boot, "seed_entropy": str(entropy), **yearly.provenance},
         ),

@@ -15,11 +15,28 @@ import pytest
 from typer.testing import CliRunner
 
 from trilateral.cli import app
-from trilateral.diagnose import CONTRADICTED, NOT_ENOUGH_DATA, SUPPORTED
+from trilateral.diagnose import (
+    CIRCULAR,
+    CONTRADICTED,
+    DISPUTED,
+    NOT_ENOUGH_DATA,
+    SUPPORTED,
+    WITHIN_TOLERANCE,
+)
 from trilateral.measure import indices, load_events
 from trilateral.report import ReportResults, StageSection, collect_results, render_report
 
-SECTIONS = ("index", "triangle", "regimes", "power", "reciprocity", "titfortat", "claims")
+SECTIONS = (
+    "index",
+    "triangle",
+    "regimes",
+    "power",
+    "reciprocity",
+    "titfortat",
+    "claims",
+    "forecast",
+)
+FIGURE_SECTIONS = tuple(s for s in SECTIONS if s != "claims")
 
 
 class _Page(HTMLParser):
@@ -78,7 +95,7 @@ def test_every_section_present_with_data(report_text: str) -> None:
     page.feed(report_text)
     assert list(page.sections) == list(SECTIONS)
     figs = _figures(report_text)
-    for key in SECTIONS[:-1]:
+    for key in FIGURE_SECTIONS:
         assert page.sections[key]["plots"] >= 1, key
         ids = [i for i in figs if i.startswith(f"fig-{key}")]
         assert ids, key
@@ -132,7 +149,10 @@ def test_claims_table_rows_quote_and_figures(demo_run, report_text) -> None:
     assert len(page.claim_rows) == frame.height
     assert {r["data-verdict"] for r in page.claim_rows} <= {
         SUPPORTED,
+        WITHIN_TOLERANCE,
         CONTRADICTED,
+        DISPUTED,
+        CIRCULAR,
         NOT_ENOUGH_DATA,
     }
     assert [r["data-id"] for r in page.claim_rows] == frame["id"].to_list()
@@ -196,3 +216,15 @@ def test_report_results_without_anything_renders_empty_page() -> None:
     page = _Page()
     page.feed(text)
     assert page.sections == {}
+
+
+def test_forecast_section_has_fan_charts_and_backtest_scores(demo_run, report_text) -> None:
+    """The forecast stage's figure() is embedded and its backtest scores tabled."""
+    start = report_text.index('data-section="forecast"')
+    section = report_text[start : report_text.index("</section>", start)]
+    assert 'id="fig-forecast"' in section
+    assert '<table class="grid">' in section
+    for col in ("model", "horizon", "mae", "crps", "skill_mae"):
+        assert f"<th>{col}</th>" in section
+    for model in ("no_change", "climatology", "var"):
+        assert f"<td>{model}</td>" in section

@@ -6,6 +6,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from ..config import default_db_path, parse_countries
@@ -32,7 +33,7 @@ Example:
 
 CLAIMS_HELP = """Check the reference paper's claims (Feng 2019) against the data.
 
-Each claim gets a verdict — supported, contradicted or not enough data — with the figures measured (capability panel, UNGA votes, and the event store when there is one).
+Each claim gets a verdict — supported, within tolerance, contradicted or not enough data — with the figures measured (capability panel, UNGA votes, and the event store when there is one). Event claims are judged on each evidence base of the store side by side: the curated chronicle and the machine-coded ICEWS rows. A chronicle verdict that changes when the rows citing the paper itself are left out is "circular" and never counts as support.
 
 Example:
 
@@ -173,7 +174,7 @@ def register(app: typer.Typer) -> None:
         seed: Annotated[int, typer.Option("--seed", help="Seed of every random draw.")] = 0,
         json_out: JsonOpt = False,
     ) -> None:
-        from ..diagnose._claims import run_claims
+        from ..diagnose import OVERALL_RULE, run_claims
 
         path = _store_path(db, required=db is not None)
         report = run_claims(store=path, ids=claim_id or None, rng=seed)
@@ -185,23 +186,35 @@ def register(app: typer.Typer) -> None:
                 f"[yellow]no event store at {default_db_path(db)}: event claims are "
                 "'not enough data'[/]"
             )
-        style = {"supported": "green", "contradicted": "red", "not enough data": "yellow"}
+        style = {
+            "supported": "green",
+            "within tolerance": "cyan",
+            "contradicted": "red",
+            "disputed": "magenta",
+            "circular": "magenta",
+            "not enough data": "yellow",
+        }
+        names = report.base_names
         table = Table(title="Claims of Feng (2019), checked against the data")
-        for col in ("id", "verdict", "measured", "expected", "unit", "source"):
+        for col in ("id", "verdict", *names, "measured", "expected"):
             table.add_column(col, overflow="fold")
         frame = report.to_frame()
         for row in frame.iter_rows(named=True):
             table.add_row(
                 row["id"],
                 f"[{style[row['verdict']]}]{row['verdict']}[/]",
-                row["measured"],
-                row["expected"],
-                row["unit"],
-                row["source"],
+                *(f"[{style[row[n]]}]{row[n]}[/]" if row[n] else "" for n in names),
+                escape(row["measured"]),
+                escape(f"{row['expected']} {row['unit']}"),
             )
         console.print(table)
         c = report.counts
-        console.print(
-            f"{c['supported']} supported, {c['contradicted']} contradicted, "
-            f"{c['not enough data']} not enough data"
-        )
+        console.print(", ".join(f"{n} {v}" for v, n in c.items()))
+        ind = report.independent()
+        if report.bases:
+            console.print(
+                f"supported by independent event data alone: {ind['n_event_claims']} "
+                f"({', '.join(ind['event_claims']) or 'none'}); circular on the chronicle: "
+                f"{', '.join(ind['circular']) or 'none'}"
+            )
+        console.print(f"[dim]{OVERALL_RULE}[/]")

@@ -10,14 +10,18 @@ True
 
 from __future__ import annotations
 
+from ._claim_model import Claim, load_claims
 from ._claims import (
+    CIRCULAR,
     CONTRADICTED,
+    DISPUTED,
     NOT_ENOUGH_DATA,
+    OVERALL_RULE,
     SUPPORTED,
-    Claim,
+    WITHIN_TOLERANCE,
+    BaseVerdict,
     ClaimResult,
     ClaimsReport,
-    load_claims,
     run_claims,
 )
 from ._regimes import (
@@ -45,12 +49,15 @@ from ._triangle import (
 )
 
 __all__ = [
+    "CIRCULAR",
     "CONFRONTATION",
     "CONTRADICTED",
+    "DISPUTED",
     "LIMITED_OPPONENTS",
     "LIMITED_PARTNERSHIP",
     "MENAGE_A_TROIS",
     "NOT_ENOUGH_DATA",
+    "OVERALL_RULE",
     "PARTNERSHIP",
     "REGIME_LABELS",
     "ROMANTIC_TRIANGLE",
@@ -58,6 +65,8 @@ __all__ = [
     "SUPPORTED",
     "TRIANGLE_TYPES",
     "UNIT_VETO",
+    "WITHIN_TOLERANCE",
+    "BaseVerdict",
     "Claim",
     "ClaimResult",
     "ClaimsReport",

@@ -1,283 +1,127 @@
-"""The reference paper's checkable claims, checked against data (DESIGN.md, "claims").
+"""The reference paper's checkable claims, checked against data, one evidence base at a time.
 
-Each claim of ``claims.yaml`` names an *indicator* known to this module, its parameters,
+Each claim of ``claims.yaml`` names an *indicator* (``_indicators.py``), its parameters,
 a window and the expected result. :func:`run_claims` measures every indicator on the
-capability panel, the UNGA alignment table and the event store, and gives a verdict:
-``supported``, ``contradicted`` or ``not enough data`` — with the figures measured. A
-claim the data contradict is reported as contradicted; the tolerances are set in the
-YAML by one stated policy (docs/diagnose.md, "Claims"), never per claim to make it pass.
+capability panel, the UNGA alignment table and the event store, and gives a verdict —
+with the figures measured. A claim the data contradict is reported as contradicted; the
+tolerances are set in the YAML by one stated policy (docs/diagnose.md, "Claims"), never
+per claim to make it pass.
+
+Event claims are judged separately on each evidence base of the store
+(:func:`trilateral.measure.evidence_bases`): the curated ``chronicle`` and the
+machine-coded, independent ``icews``. A base that does not cover every day the claim
+reads gives ``not enough data``. On the chronicle the claim is measured twice, with and
+without the rows whose citation is the reference paper itself; when the two verdicts
+differ, the chronicle's verdict rests on the paper and is ``circular``, which never
+counts as support. The overall verdict follows :data:`OVERALL_RULE`.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date, timedelta
-from importlib import resources
+from collections.abc import Iterable, Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import polars as pl
-import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
 from ..errors import ConfigError, DataError, TrilateralError
-from ._regimes import RegimeConfig, classify_regimes, conflict_scope
+from ..measure import CHRONICLE, ICEWS, PAPER_CITATION, EvidenceBase, base_store, evidence_bases
+from ._claim_model import (
+    CIRCULAR,
+    CONTRADICTED,
+    DISPUTED,
+    NOT_ENOUGH_DATA,
+    SUPPORTED,
+    VERDICTS,
+    WITHIN_TOLERANCE,
+    Claim,
+    grade,
+    load_claims,
+)
+from ._indicators import EVENT_INDICATORS, INDICATORS, Measurement, _Context, needed_window
 
 __all__ = [
+    "CIRCULAR",
     "CONTRADICTED",
-    "INDICATORS",
+    "DISPUTED",
     "NOT_ENOUGH_DATA",
+    "OVERALL_RULE",
     "SUPPORTED",
-    "Claim",
+    "WITHIN_TOLERANCE",
+    "BaseVerdict",
     "ClaimResult",
     "ClaimsReport",
-    "load_claims",
     "run_claims",
 ]
 
-SUPPORTED = "supported"
-CONTRADICTED = "contradicted"
-NOT_ENOUGH_DATA = "not enough data"
-VERDICTS = (SUPPORTED, CONTRADICTED, NOT_ENOUGH_DATA)
-_EXPECT_KEYS = {"value", "less_than", "greater_than", "between", "equals", "in", "direction"}
-
-
-# --------------------------------------------------------------------------- parameters
-
-
-def _iso(x: Any) -> date:
-    return x if isinstance(x, date) else date.fromisoformat(str(x))
-
-
-def _p_str(v: Any) -> str | None:
-    return None if isinstance(v, str) and v.strip() else "must be a non-empty string"
-
-
-def _p_iso3(v: Any) -> str | None:
-    ok = isinstance(v, str) and len(v) == 3 and v.isalpha()
-    return None if ok else "must be an ISO3 country code such as USA"
-
-
-def _p_int(lo: int) -> Callable[[Any], str | None]:
-    def check(v: Any) -> str | None:
-        ok = isinstance(v, int) and not isinstance(v, bool) and v >= lo
-        return None if ok else f"must be an integer ≥ {lo}"
-
-    return check
-
-
-def _p_num(lo: float, hi: float = math.inf, lo_open: bool = False) -> Callable[[Any], str | None]:
-    def check(v: Any) -> str | None:
-        ok = isinstance(v, int | float) and not isinstance(v, bool)
-        ok = ok and (v > lo if lo_open else v >= lo) and v <= hi
-        span = f"{'(' if lo_open else '['}{lo:g}, {hi:g}]"
-        return None if ok else f"must be a number in {span}"
-
-    return check
-
-
-def _p_dyad(v: Any) -> str | None:
-    ok = isinstance(v, list | tuple) and len(v) == 2 and all(_p_iso3(x) is None for x in v)
-    ok = ok and len({str(x).upper() for x in v}) == 2
-    return None if ok else "must be two different ISO3 codes, e.g. [USA, RUS]"
-
-
-def _p_dates(v: Any) -> str | None:
-    try:
-        ok = isinstance(v, list | tuple) and len(v) == 2 and _iso(v[0]) <= _iso(v[1])
-    except (TypeError, ValueError):
-        ok = False
-    return None if ok else "must be two ISO dates [first, last], first ≤ last"
-
-
-def _p_years(v: Any) -> str | None:
-    ok = isinstance(v, list | tuple) and len(v) == 2 and all(_p_int(1)(y) is None for y in v)
-    return None if ok else "must be two years [first, second]"
-
-
-def _p_prefixes(v: Any) -> str | None:
-    ok = isinstance(v, list | tuple) and all(isinstance(x, str) and x.isdigit() for x in v)
-    return None if ok else "must be a list of CAMEO code prefixes as strings, e.g. ['163']"
-
-
-def _p_one_of(*choices: str) -> Callable[[Any], str | None]:
-    def check(v: Any) -> str | None:
-        return None if v in choices else f"must be one of {', '.join(choices)}"
-
-    return check
-
-
-def _p_arena(v: Any) -> str | None:
-    from ..config import ARENAS
-
-    return _p_one_of(*ARENAS, "all")(v)
-
-
-_Check = Callable[[Any], "str | None"]
-_PANEL: dict[str, _Check] = {"iso3": _p_iso3, "indicator": _p_str}
-_PAIR: dict[str, _Check] = {"a": _p_iso3, "b": _p_iso3, "indicator": _p_str}
-#: Per indicator: (required parameters, optional parameters), each with its check.
-PARAMS: dict[str, tuple[dict[str, _Check], dict[str, _Check]]] = {
-    "panel_value": (_PANEL | {"year": _p_int(1)}, {"scale": _p_num(0.0, lo_open=True)}),
-    "panel_ratio": (_PAIR | {"year": _p_int(1)}, {}),
-    "panel_cagr": (_PANEL, {}),
-    "panel_argmax_year": (_PANEL, {}),
-    "panel_growth": (_PANEL, {}),
-    "power_gap_trend": (_PAIR, {"level": _p_num(0.0, 1.0, lo_open=True)}),
-    "mean_goldstein": ({"dyad": _p_dyad}, {"arena": _p_arena}),
-    "goldstein_change": ({"dyad": _p_dyad, "before": _p_dates}, {"arena": _p_arena}),
-    "yearly_goldstein_max": ({"dyad": _p_dyad}, {}),
-    "lowest_year": ({"dyad": _p_dyad}, {}),
-    "hostile_arenas": ({"dyad": _p_dyad}, {"min_arena_events": _p_int(1)}),
-    "year_change": (
-        {"source": _p_iso3, "target": _p_iso3, "years": _p_years},
-        {"cameo_prefixes": _p_prefixes, "measure": _p_one_of("count", "magnitude")},
-    ),
-    "tit_for_tat": (
-        {"actor": _p_iso3, "responder": _p_iso3},
-        {
-            "arena": _p_arena,
-            "cameo_prefixes": _p_prefixes,
-            "max_lag_days": _p_int(1),
-            "magnitude_tolerance": _p_num(0.0),
-        },
-    ),
-    "regime": ({"dyad": _p_dyad}, {}),
-    "unga": (
-        {"a": _p_iso3, "b": _p_iso3, "field": _p_one_of("agreement", "s_score")},
-        {},
-    ),
-}
-
-
-def _param_problems(indicator: str, params: Mapping[str, Any]) -> list[str]:
-    required, optional = PARAMS[indicator]
-    problems = [
-        f"params.{k}: missing ({indicator} needs {', '.join(required)})"
-        for k in required
-        if k not in params
-    ]
-    for k, v in params.items():
-        check = required.get(k) or optional.get(k)
-        if check is None:
-            known = ", ".join([*required, *optional])
-            extra = ""
-            if k == "min_events":
-                extra = "; the minimum is one setting for every claim: run_claims(min_events=)"
-            problems.append(f"params.{k}: unknown for {indicator} (known: {known}){extra}")
-            continue
-        why = check(v)
-        if why is not None:
-            problems.append(f"params.{k} = {v!r}: {why}")
-    return problems
-
-
-class Claim(BaseModel):
-    """One checkable claim: the quote, how to measure it, and what the paper expects."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    id: str
-    quote: str
-    indicator: str
-    params: dict[str, Any] = {}
-    window: tuple[date, date]
-    expected: dict[str, Any]
-    unit: str = ""
-    source: str
-    paper_source: str = ""
-    note: str = ""
-
-    @field_validator("indicator")
-    @classmethod
-    def _known(cls, v: str) -> str:
-        if v not in INDICATORS:
-            raise ValueError(f"unknown indicator {v!r}; known: {', '.join(sorted(INDICATORS))}")
-        return v
-
-    @model_validator(mode="after")
-    def _check(self) -> Claim:
-        kinds = set(self.expected) & _EXPECT_KEYS
-        if len(kinds) != 1 or set(self.expected) - _EXPECT_KEYS - {"tolerance"}:
-            raise ValueError(
-                f"expected must hold exactly one of {sorted(_EXPECT_KEYS)} (plus tolerance)"
-            )
-        if self.window[1] < self.window[0]:
-            raise ValueError("window ends before it starts")
-        d = self.expected.get("direction")
-        if d is not None and d not in ("increase", "decrease"):
-            raise ValueError("direction must be 'increase' or 'decrease'")
-        problems = []
-        (kind,) = kinds
-        if "tolerance" in self.expected:
-            tol = self.expected["tolerance"]
-            if kind in ("direction", "in", "equals"):
-                problems.append(f"expected.tolerance: has no meaning with {kind!r}; remove it")
-            elif _p_num(0.0)(tol) is not None:
-                problems.append(f"expected.tolerance = {tol!r}: must be a number ≥ 0")
-        target = self.expected[kind]
-        if kind in ("value", "less_than", "greater_than") and _p_num(-math.inf)(target):
-            problems.append(f"expected.{kind} = {target!r}: must be a number")
-        if kind == "between" and not (
-            isinstance(target, list | tuple)
-            and len(target) == 2
-            and all(_p_num(-math.inf)(x) is None for x in target)
-            and target[0] <= target[1]
-        ):
-            problems.append(f"expected.between = {target!r}: must be [low, high], low ≤ high")
-        if kind == "in" and not isinstance(target, list | tuple):
-            problems.append(f"expected.in = {target!r}: must be a list")
-        if self.indicator in PARAMS:
-            problems += _param_problems(self.indicator, self.params)
-        if problems:
-            raise ValueError("; ".join(problems))
-        return self
-
-    def expected_text(self) -> str:
-        """The expectation in words, e.g. ``"6.6 ± 0.18"``."""
-        e = self.expected
-        tol = e.get("tolerance")
-        pm = f" ± {tol:g}" if tol else ""
-        if "value" in e:
-            return f"{e['value']:g}{pm}"
-        if "less_than" in e:
-            return f"< {e['less_than']:g}" + (f" (+{tol:g})" if tol else "")
-        if "greater_than" in e:
-            return f"> {e['greater_than']:g}" + (f" (−{tol:g})" if tol else "")
-        if "between" in e:
-            a, b = e["between"]
-            return f"each in [{a:g}, {b:g}]{pm}"
-        if "in" in e:
-            return "one of " + ", ".join(str(x) for x in e["in"])
-        if "direction" in e:
-            return e["direction"]
-        return str(e["equals"])
+#: How the overall verdict of an event claim follows from its per-base verdicts.
+OVERALL_RULE = (
+    "overall = the verdict of the evidence bases that decide (supported, within tolerance "
+    "or contradicted; circular and not enough data never decide); 'disputed' when those "
+    "disagree; when none decides, 'circular' if the chronicle's verdict is circular, "
+    "else 'not enough data'"
+)
+_DECISIVE = (SUPPORTED, WITHIN_TOLERANCE, CONTRADICTED)
+#: The bases every report shows, present in the store or not (TEAM contract).
+_SHOWN_BASES = (CHRONICLE, ICEWS)
 
 
 @dataclass(frozen=True, slots=True)
-class Measurement:
-    """What an indicator measured: ``value`` (None: not enough data) and its figures."""
+class BaseVerdict:
+    """The verdict on one claim from one evidence base, with what it measured."""
 
-    value: Any
-    figures: dict[str, Any] = field(default_factory=dict)
-    note: str = ""
+    base: str
+    verdict: str
+    measured: Any
+    figures: dict[str, Any]
+    note: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (for ``--json``)."""
+        return {
+            "verdict": self.verdict,
+            "measured": _plain(self.measured),
+            "figures": {k: _plain(v) for k, v in self.figures.items()},
+            "note": self.note,
+        }
 
 
 @dataclass(frozen=True, slots=True)
 class ClaimResult:
-    """The verdict on one claim with the figures measured."""
+    """The verdict on one claim with the figures measured.
+
+    For an event claim, ``by_base`` holds the verdict of each evidence base and
+    ``verdict`` the overall one (:data:`OVERALL_RULE`); ``measured`` and ``figures`` are
+    those of the first base (chronicle first) whose verdict is the overall one. Other
+    claims (capability panel, UNGA votes) have one verdict and an empty ``by_base``.
+    """
 
     claim: Claim
     verdict: str
     measured: Any
     figures: dict[str, Any]
     note: str
+    by_base: tuple[BaseVerdict, ...] = ()
 
     @property
     def id(self) -> str:
         return self.claim.id
+
+    @property
+    def verdicts(self) -> dict[str, str]:
+        """The verdict per evidence base (empty for claims not on the event store)."""
+        return {b.base: b.verdict for b in self.by_base}
+
+    def base(self, name: str) -> BaseVerdict:
+        """The verdict of one evidence base; KeyError if the claim has none for it."""
+        for b in self.by_base:
+            if b.base == name:
+                return b
+        raise KeyError(name)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data (for ``--json``)."""
@@ -285,6 +129,7 @@ class ClaimResult:
         return {
             "id": c.id,
             "verdict": self.verdict,
+            "verdicts": self.verdicts,
             "measured": _plain(self.measured),
             "expected": c.expected_text(),
             "unit": c.unit,
@@ -295,6 +140,7 @@ class ClaimResult:
             "paper_source": c.paper_source,
             "figures": {k: _plain(v) for k, v in self.figures.items()},
             "note": self.note,
+            "by_base": {b.base: b.to_dict() for b in self.by_base},
         }
 
 
@@ -322,9 +168,13 @@ def _fmt(v: Any) -> str:
 
 @dataclass(frozen=True, slots=True)
 class ClaimsReport:
-    """Verdicts on every claim, in the order of the claims file."""
+    """Verdicts on every claim, in the order of the claims file.
+
+    ``bases`` lists the evidence bases of the store (empty without a store).
+    """
 
     results: tuple[ClaimResult, ...]
+    bases: tuple[EvidenceBase, ...] = ()
 
     def __len__(self) -> int:
         return len(self.results)
@@ -336,16 +186,61 @@ class ClaimsReport:
         raise KeyError(claim_id)
 
     @property
+    def base_names(self) -> tuple[str, ...]:
+        """The bases shown per event claim: chronicle, icews, then any other in the store."""
+        extra = sorted({b.name for b in self.bases} - set(_SHOWN_BASES))
+        return (*_SHOWN_BASES, *extra)
+
+    @property
     def counts(self) -> dict[str, int]:
-        """Number of claims per verdict."""
+        """Number of claims per (overall) verdict."""
         return {v: sum(r.verdict == v for r in self.results) for v in VERDICTS}
 
+    def counts_by_base(self) -> dict[str, dict[str, int]]:
+        """Per evidence base, the number of event claims per verdict."""
+        return {
+            name: {
+                v: sum(r.verdicts.get(name) == v for r in self.results if r.by_base)
+                for v in VERDICTS
+            }
+            for name in self.base_names
+        }
+
+    def supported_by(self, base: str) -> tuple[str, ...]:
+        """Ids of the event claims ``base`` alone supports (e.g. ``"icews"``)."""
+        return tuple(r.id for r in self.results if r.verdicts.get(base) == SUPPORTED)
+
+    def independent(self) -> dict[str, Any]:
+        """What data the reference paper did not write support.
+
+        ``event_claims``: event claims a base other than the chronicle supports;
+        ``other_claims``: capability and UNGA claims supported (World Bank, SIPRI,
+        Voeten et al.); ``circular``: claims whose chronicle verdict rests on the paper.
+        """
+        ev = [
+            r.id
+            for r in self.results
+            if any(b.verdict == SUPPORTED and b.base != CHRONICLE for b in r.by_base)
+        ]
+        other = [r.id for r in self.results if not r.by_base and r.verdict == SUPPORTED]
+        circ = [r.id for r in self.results if r.verdicts.get(CHRONICLE) == CIRCULAR]
+        return {
+            "event_claims": ev,
+            "n_event_claims": len(ev),
+            "other_claims": other,
+            "n_other_claims": len(other),
+            "circular": circ,
+        }
+
     def to_frame(self) -> pl.DataFrame:
-        """One row per claim: id, verdict, measured, expected, unit, window, source, note."""
+        """One row per claim: id, verdict, one column per base, measured, expected, unit,
+        window, source, note."""
+        names = self.base_names
         rows = [
             {
                 "id": r.id,
                 "verdict": r.verdict,
+                **{name: r.verdicts.get(name, "") for name in names},
                 "measured": _fmt(r.measured),
                 "expected": r.claim.expected_text(),
                 "unit": r.claim.unit,
@@ -355,634 +250,52 @@ class ClaimsReport:
             }
             for r in self.results
         ]
-        return pl.DataFrame(
-            rows,
-            schema={
-                k: pl.Utf8
-                for k in (
-                    "id",
-                    "verdict",
-                    "measured",
-                    "expected",
-                    "unit",
-                    "window",
-                    "source",
-                    "note",
-                )
-            },
-        )
+        cols = ("id", "verdict", *names, "measured", "expected", "unit", "window", "source")
+        return pl.DataFrame(rows, schema={k: pl.Utf8 for k in (*cols, "note")})
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain data (for ``--json``): the counts and every result."""
-        return {"counts": self.counts, "claims": [r.to_dict() for r in self.results]}
+        """Plain data (for ``--json``): the counts, the rule, the bases and every result."""
+        return {
+            "counts": self.counts,
+            "counts_by_base": self.counts_by_base(),
+            "supported_by_independent_data": self.independent(),
+            "overall_rule": OVERALL_RULE,
+            "bases": {
+                b.name: {
+                    "datasets": list(b.datasets),
+                    "events": b.n_events,
+                    "covers": [[a.isoformat(), z.isoformat()] for a, z in b.spans],
+                    "rows_citing_the_paper": b.n_cited,
+                }
+                for b in self.bases
+            },
+            "claims": [r.to_dict() for r in self.results],
+        }
 
     def summary(self) -> str:
-        """A readable list of verdicts with measured and expected figures."""
+        """A readable list of verdicts, the bases side by side, with measured and expected."""
         c = self.counts
         lines = [
-            f"Claims of Feng (2019): {c[SUPPORTED]} supported, {c[CONTRADICTED]} contradicted, "
-            f"{c[NOT_ENOUGH_DATA]} not enough data"
+            "Claims of Feng (2019): "
+            + ", ".join(f"{n} {v}" for v, n in c.items() if n or v in (SUPPORTED, CONTRADICTED))
         ]
+        names = self.base_names
+        if any(r.by_base for r in self.results):
+            lines.append(f"{'':34} {'overall':<16} " + " ".join(f"{n:<16}" for n in names))
         for r in self.results:
+            per = " ".join(f"{r.verdicts.get(n, ''):<16}" for n in names) if r.by_base else ""
             lines.append(
-                f"{r.id:<34} {r.verdict:<16} measured {_fmt(r.measured)} "
-                f"vs {r.claim.expected_text()} {r.claim.unit}"
+                f"{r.id:<34} {r.verdict:<16} {per}measured {_fmt(r.measured)} "
+                f"vs {r.claim.expected_text()} {r.claim.unit}".rstrip()
+            )
+        ind = self.independent()
+        if self.bases:
+            lines.append(
+                f"Supported by independent event data ({', '.join(n for n in names if n != CHRONICLE)}): "
+                f"{ind['n_event_claims']}; circular on the chronicle: "
+                f"{', '.join(ind['circular']) or 'none'}"
             )
         return "\n".join(lines)
-
-
-# --------------------------------------------------------------------------- loading
-
-
-def _claims_path() -> Any:
-    return resources.files("trilateral.diagnose").joinpath("claims.yaml")
-
-
-def _error_text(e: Mapping[str, Any]) -> str:
-    loc = ".".join(str(x) for x in e.get("loc", ()))
-    msg = str(e.get("msg", "")).removeprefix("Value error, ")
-    return f"{loc}: {msg}" if loc else msg
-
-
-def load_claims(path: str | Path | None = None) -> tuple[Claim, ...]:
-    """Read and validate a claims file (default: the shipped ``claims.yaml``).
-
-    Examples
-    --------
-    >>> claims = load_claims()
-    >>> claims[0].id
-    'us-gdp-2017'
-    """
-    src = _claims_path() if path is None else Path(path)
-    try:
-        text = src.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"cannot read the claims file {src}: {exc}") from None
-    try:
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{src}: not valid YAML: {exc}") from None
-    items = doc.get("claims") if isinstance(doc, dict) else None
-    if not isinstance(items, list):
-        raise ConfigError(f"{src}: expected a mapping with a 'claims' list")
-    claims = []
-    for i, item in enumerate(items):
-        try:
-            claims.append(Claim.model_validate(item))
-        except ValidationError as exc:
-            ident = item.get("id", f"#{i + 1}") if isinstance(item, dict) else f"#{i + 1}"
-            why = "; ".join(_error_text(e) for e in exc.errors())
-            raise ConfigError(
-                f"{src}: claim {ident}: {why}",
-                hint="see the expected and params formats at the top of claims.yaml",
-            ) from None
-    ids = [c.id for c in claims]
-    dup = sorted({i for i in ids if ids.count(i) > 1})
-    if dup:
-        raise ConfigError(f"{src}: duplicate claim ids: {', '.join(dup)}")
-    return tuple(claims)
-
-
-# --------------------------------------------------------------------------- context
-
-
-@dataclass(slots=True)
-class _Context:
-    store: Any
-    panel: pl.DataFrame | None
-    alignment: pl.DataFrame | None
-    n_boot: int
-    rng: Any
-    min_events: int = 5
-    cache: dict[Any, Any] = field(default_factory=dict)
-
-    def need_panel(self) -> pl.DataFrame | None:
-        return self.panel
-
-    def need_store(self) -> Any:
-        return self.store
-
-
-def _panel_value(panel: pl.DataFrame, iso3: str, indicator: str, year: int) -> float | None:
-    rows = panel.filter(
-        (pl.col("iso3") == iso3) & (pl.col("indicator") == indicator) & (pl.col("year") == year)
-    )
-    if rows.height == 0 or rows["value"][0] is None:
-        return None
-    return float(rows["value"][0])
-
-
-def _panel_source(panel: pl.DataFrame, iso3: str, indicator: str, year: int) -> str | None:
-    rows = panel.filter(
-        (pl.col("iso3") == iso3) & (pl.col("indicator") == indicator) & (pl.col("year") == year)
-    )
-    if rows.height == 0 or "source" not in rows.columns:
-        return None
-    return str(rows["source"][0])
-
-
-def _years(c: Claim) -> range:
-    return range(c.window[0].year, c.window[1].year + 1)
-
-
-_NO_PANEL = Measurement(None, note="no capability panel")
-_NO_STORE = Measurement(None, note="no event store given (pass --db / store=)")
-
-
-def _ind_panel_value(ctx: _Context, c: Claim) -> Measurement:
-    if ctx.panel is None:
-        return _NO_PANEL
-    p = c.params
-    v = _panel_value(ctx.panel, p["iso3"], p["indicator"], int(p["year"]))
-    if v is None:
-        return Measurement(None, note=f"no {p['indicator']} for {p['iso3']} in {p['year']}")
-    scaled = v / float(p.get("scale", 1.0))
-    return Measurement(
-        scaled,
-        {"raw": v, "data_source": _panel_source(ctx.panel, p["iso3"], p["indicator"], p["year"])},
-    )
-
-
-def _ratios(ctx: _Context, a: str, b: str, indicator: str) -> Any:
-    """The measure stage's :class:`~trilateral.measure.PowerRatios` for ``a``, ``b`` (cached).
-
-    None when the panel has no ``indicator`` at all (the claim then has not enough data).
-    """
-    from ..measure import power_ratios
-
-    key = ("ratios", a, b, indicator)
-    if key not in ctx.cache:
-        assert ctx.panel is not None
-        if indicator not in set(ctx.panel["indicator"].unique().to_list()):
-            ctx.cache[key] = None
-        else:
-            ctx.cache[key] = power_ratios(ctx.panel, countries=(a, b), indicators=[indicator])
-    return ctx.cache[key]
-
-
-def _ind_panel_ratio(ctx: _Context, c: Claim) -> Measurement:
-    if ctx.panel is None:
-        return _NO_PANEL
-    p = c.params
-    a, b, ind, year = str(p["a"]), str(p["b"]), str(p["indicator"]), int(p["year"])
-    pr = _ratios(ctx, a, b, ind)
-    if pr is None:
-        return Measurement(None, note=f"the panel has no {ind}")
-    rows = pr.frame.filter(
-        (pl.col("year") == year) & (pl.col("numerator") == a) & (pl.col("denominator") == b)
-    )
-    if rows.height == 0:
-        return Measurement(None, note=f"{ind} missing for {a} or {b} in {year}")
-    ratio = pr.figure(year, a, b, ind)
-    r = rows.row(0, named=True)
-    return Measurement(100.0 * ratio, {a: r["numerator_value"], b: r["denominator_value"]})
-
-
-def _series(ctx: _Context, iso3: str, indicator: str, years: Iterable[int]) -> dict[int, float]:
-    assert ctx.panel is not None
-    out = {}
-    for y in years:
-        v = _panel_value(ctx.panel, iso3, indicator, y)
-        if v is not None:
-            out[y] = v
-    return out
-
-
-def _ind_panel_cagr(ctx: _Context, c: Claim) -> Measurement:
-    if ctx.panel is None:
-        return _NO_PANEL
-    p = c.params
-    y0, y1 = c.window[0].year, c.window[1].year
-    s = _series(ctx, p["iso3"], p["indicator"], _years(c))
-    if y0 not in s or y1 not in s or y1 == y0:
-        return Measurement(None, note=f"{p['indicator']} lacks {y0} or {y1}")
-    cagr = 100.0 * ((s[y1] / s[y0]) ** (1.0 / (y1 - y0)) - 1.0)
-    return Measurement(
-        cagr, {"first": s[y0], "last": s[y1], "min": min(s.values()), "max": max(s.values())}
-    )
-
-
-def _ind_panel_argmax_year(ctx: _Context, c: Claim) -> Measurement:
-    if ctx.panel is None:
-        return _NO_PANEL
-    p = c.params
-    s = _series(ctx, p["iso3"], p["indicator"], _years(c))
-    if len(s) < len(_years(c)):
-        return Measurement(None, note=f"{p['indicator']} has gaps in the window")
-    best = max(s, key=lambda y: s[y])
-    return Measurement(best, {"peak_value": s[best], **{str(y): v for y, v in s.items()}})
-
-
-def _ind_panel_growth(ctx: _Context, c: Claim) -> Measurement:
-    if ctx.panel is None:
-        return _NO_PANEL
-    p = c.params
-    years = list(_years(c))
-    s = _series(ctx, p["iso3"], p["indicator"], [years[0] - 1, *years])
-    figures: dict[str, Any] = {}
-    if len(s) < len(years) + 1:
-        nominal = _series(ctx, p["iso3"], "gdp_current_usd", [years[0] - 1, *years])
-        if len(nominal) == len(years) + 1:
-            figures["nominal_growth"] = [
-                round(100.0 * (nominal[y] / nominal[y - 1] - 1.0), 2) for y in years
-            ]
-        return Measurement(
-            None, figures, note=f"the panel has no {p['indicator']} for {years[0] - 1}–{years[-1]}"
-        )
-    growth = [100.0 * (s[y] / s[y - 1] - 1.0) for y in years]
-    return Measurement(growth, {"years": years})
-
-
-def _ind_power_gap_trend(ctx: _Context, c: Claim) -> Measurement:
-    """Whether the gap between ``a`` and ``b`` widens: :meth:`PowerRatios.trend` over the window.
-
-    ``"widening"`` when the slope's interval for weaker/stronger lies below 0,
-    ``"narrowing"`` when it lies above 0; an interval that includes 0 is not enough data
-    (the trend is not distinguishable from zero at the stated level), and so is a window
-    the panel does not cover year by year (:meth:`PowerRatios.trend` raises
-    :class:`DataError` naming the missing years).
-    """
-    if ctx.panel is None:
-        return _NO_PANEL
-    p = c.params
-    a, b, ind = str(p["a"]), str(p["b"]), str(p["indicator"])
-    level = float(p.get("level", 0.95))
-    y0, y1 = c.window[0].year, c.window[1].year
-    pr = _ratios(ctx, a, b, ind)
-    if pr is None:
-        return Measurement(None, note=f"the panel has no {ind}")
-    try:
-        t = pr.trend(a, b, ind, y0, y1, level)
-    except DataError as exc:
-        return Measurement(None, note=exc.message)
-    pct = f"{100 * level:g} %"
-    figs: dict[str, Any] = {
-        "years": f"{t.start}–{t.end}",
-        "n": t.n,
-        "slope": t.slope,
-        "conf_int": list(t.conf_int),
-        "pvalue": t.pvalue,
-        "level": t.level,
-        "weaker": t.weaker,
-        "gap_slope": t.gap_slope,
-        "gap_conf_int": list(t.gap_conf_int),
-        "widening": t.widening,
-    }
-    ratio = pr.frame.filter(
-        (pl.col("numerator") == a) & (pl.col("denominator") == b) & pl.col("year").is_in([y0, y1])
-    )
-    figs |= {f"ratio_{r['year']}": r["ratio"] for r in ratio.iter_rows(named=True)}
-    lo, hi = t.conf_int
-    stats = f"slope {t.slope:+.4f}/yr, {pct} CI ({lo:+.4f}, {hi:+.4f}), p = {t.pvalue:.2g}"
-    if t.widening is None:
-        return Measurement(
-            None,
-            figs,
-            note=(
-                f"the {a}/{b} trend is not distinguishable from zero at the {pct} level "
-                f"({stats}): the data do not establish a widening (or a narrowing)"
-            ),
-        )
-    return Measurement("widening" if t.widening else "narrowing", figs, note=stats)
-
-
-# ---- events
-
-
-def _dyad(p: Mapping[str, Any]) -> tuple[str, str]:
-    a, b = sorted(str(x).upper() for x in p["dyad"])
-    return a, b
-
-
-def _sym_index(ctx: _Context, dyad: tuple[str, str], window: tuple[date, date]) -> Any:
-    """The symmetric yearly :class:`~trilateral.measure.DyadIndex` of one dyad (cached):
-    every arena and ``all``, events weighted once each, no bootstrap."""
-    key = ("index", dyad, window)
-    if key not in ctx.cache:
-        from ..measure import indices
-
-        idx = indices(
-            ctx.store,
-            countries=list(dyad),
-            period="year",
-            start=window[0],
-            end=window[1],
-            n_boot=0,
-        )
-        ctx.cache[key] = idx.symmetric()
-    return ctx.cache[key]
-
-
-def _pooled(ctx: _Context, dyad: tuple[str, str], window: tuple[date, date], arena: str):
-    """The window's pooled row of one arena (:meth:`DyadIndex.pooled`): n_events, mean, …"""
-    p = _sym_index(ctx, dyad, window).pooled().filter(pl.col("arena") == arena)
-    return p.row(0, named=True) if p.height else {"n_events": 0, "mean_goldstein": None}
-
-
-def _thin(counts: Mapping[str, int], min_events: int) -> Measurement | None:
-    """Not enough data when a window holds fewer than ``min_events`` events."""
-    low = {k: n for k, n in counts.items() if n < min_events}
-    if not low:
-        return None
-    which = ", ".join(f"{k}: {n}" for k, n in low.items())
-    return Measurement(None, note=f"too few events ({which}; min_events = {min_events})")
-
-
-def _ind_mean_goldstein(ctx: _Context, c: Claim) -> Measurement:
-    if ctx.store is None:
-        return _NO_STORE
-    r = _pooled(ctx, _dyad(c.params), c.window, c.params.get("arena", "all"))
-    n = int(r["n_events"] or 0)
-    figs = {"n_events": n, "mean": r["mean_goldstein"]}
-    thin = _thin({"window": n}, ctx.min_events)
-    if thin is not None:
-        return Measurement(None, figs, note=thin.note)
-    return Measurement(r["mean_goldstein"], figs)
-
-
-def _ind_goldstein_change(ctx: _Context, c: Claim) -> Measurement:
-    if ctx.store is None:
-        return _NO_STORE
-    dyad = _dyad(c.params)
-    arena = c.params.get("arena", "all")
-    b0, b1 = (_iso(x) for x in c.params["before"])
-    rb = _pooled(ctx, dyad, (b0, b1), arena)
-    ra = _pooled(ctx, dyad, c.window, arena)
-    nb, na = int(rb["n_events"] or 0), int(ra["n_events"] or 0)
-    before, after = rb["mean_goldstein"], ra["mean_goldstein"]
-    figs = {"before": before, "n_before": nb, "after": after, "n_after": na}
-    thin = _thin({"before": nb, "after": na}, ctx.min_events)
-    if thin is not None:
-        return Measurement(None, figs, note=thin.note)
-    return Measurement(after - before, figs)
-
-
-def _yearly(ctx: _Context, c: Claim) -> tuple[dict[int, float | None], dict[int, int]]:
-    frame = _sym_index(ctx, _dyad(c.params), c.window).frame.filter(pl.col("arena") == "all")
-    means: dict[int, float | None] = {y: None for y in _years(c)}
-    counts: dict[int, int] = dict.fromkeys(_years(c), 0)
-    for r in frame.iter_rows(named=True):
-        y = r["period_start"].year
-        if y in means:
-            means[y] = r["mean_goldstein"]
-            counts[y] = int(r["n_events"] or 0)
-    return means, counts
-
-
-def _yearly_figures(ctx: _Context, c: Claim):
-    means, counts = _yearly(ctx, c)
-    figs = {f"mean_{y}": m for y, m in means.items()} | {f"n_{y}": n for y, n in counts.items()}
-    return means, figs, _thin({str(y): n for y, n in counts.items()}, ctx.min_events)
-
-
-def _ind_yearly_goldstein_max(ctx: _Context, c: Claim) -> Measurement:
-    if ctx.store is None:
-        return _NO_STORE
-    means, figs, thin = _yearly_figures(ctx, c)
-    if thin is not None:
-        return Measurement(None, figs, note=thin.note)
-    return Measurement(max(m for m in means.values() if m is not None), figs)
-
-
-def _ind_lowest_year(ctx: _Context, c: Claim) -> Measurement:
-    if ctx.store is None:
-        return _NO_STORE
-    means, figs, thin = _yearly_figures(ctx, c)
-    if thin is not None:
-        return Measurement(None, figs, note=thin.note)
-    ok = {y: m for y, m in means.items() if m is not None}
-    return Measurement(min(ok, key=lambda y: ok[y]), figs)
-
-
-def _ind_hostile_arenas(ctx: _Context, c: Claim) -> Measurement:
-    if ctx.store is None:
-        return _NO_STORE
-    from ..config import ARENAS
-
-    dyad = _dyad(c.params)
-    min_n = int(c.params.get("min_arena_events", 3))
-    pooled = {r["arena"]: r for r in _sym_index(ctx, dyad, c.window).pooled().iter_rows(named=True)}
-    n_all = int(pooled.get("all", {}).get("n_events") or 0)
-    figs: dict[str, Any] = {"n_events": n_all}
-    hostile = observed = 0
-    for arena in ARENAS:
-        r = pooled.get(arena, {})
-        n = int(r.get("n_events") or 0)
-        figs[f"n_{arena}"] = n
-        if n < min_n or r.get("net_cooperation") is None:
-            figs[arena] = None
-            continue
-        net = float(r["net_cooperation"])
-        figs[arena] = round(net, 4)
-        observed += 1
-        hostile += net < 0
-    figs["arenas_observed"] = observed
-    thin = _thin({"window": n_all}, ctx.min_events)
-    if thin is not None:
-        return Measurement(None, figs, note=thin.note)
-    if observed == 0:
-        return Measurement(None, figs, note="no arena with enough events")
-    return Measurement(hostile, figs)
-
-
-def _events(ctx: _Context, countries: Sequence[str], start: date, end: date) -> pl.DataFrame:
-    """The measure stage's :func:`~trilateral.measure.load_events` (with magnitudes), cached."""
-    from ..measure import load_events
-
-    key = ("events", tuple(countries), start, end)
-    if key not in ctx.cache:
-        ctx.cache[key] = load_events(ctx.store, countries, start, end)
-    return ctx.cache[key]
-
-
-def _has_prefix(col: str, prefixes: Sequence[str] | None) -> pl.Expr:
-    if not prefixes:
-        return pl.lit(True)
-    return pl.any_horizontal([pl.col(col).str.starts_with(str(x)) for x in prefixes])
-
-
-def _ind_year_change(ctx: _Context, c: Claim) -> Measurement:
-    if ctx.store is None:
-        return _NO_STORE
-    p = c.params
-    y0, y1 = (int(y) for y in p["years"])
-    ev = _events(ctx, (p["source"], p["target"]), date(y0, 1, 1), date(y1, 12, 31))
-    ev = ev.filter(
-        (pl.col("source") == p["source"])
-        & (pl.col("target") == p["target"])
-        & _has_prefix("cameo", p.get("cameo_prefixes"))
-    ).with_columns(year=pl.col("date").dt.year(), m=pl.col("magnitude").fill_null(1.0))
-    figs: dict[str, Any] = {}
-    for y in (y0, y1):
-        sel = ev.filter(pl.col("year") == y)
-        figs[f"events_{y}"] = sel.height
-        figs[f"magnitude_{y}"] = float(sel["m"].sum()) if sel.height else 0.0
-    if figs[f"events_{y0}"] + figs[f"events_{y1}"] == 0:
-        return Measurement(None, figs, note="no matching events in either year")
-    key = "magnitude" if p.get("measure", "count") == "magnitude" else "events"
-    return Measurement(figs[f"{key}_{y1}"] - figs[f"{key}_{y0}"], figs)
-
-
-def _ind_tit_for_tat(ctx: _Context, c: Claim) -> Measurement:
-    """Share of the actor's hostile acts in the window the responder answered in kind.
-
-    The matching is the measure stage's :func:`~trilateral.measure.match_tit_for_tat`
-    with ``match_on="root"`` (hostile = quad classes 3–4, the answer in the same arena and
-    of the same CAMEO root code — two digits — so that it is *in kind*, 1 to
-    ``max_lag_days`` days later, each answer used once). Acts are then selected from its
-    ``matches`` frame: actor → responder, dated in the window, CAMEO code starting with
-    one of ``cameo_prefixes`` (if given). With ``magnitude_tolerance`` an answer whose
-    magnitude ratio (answer / act, where both are known) differs from 1 by more than the
-    tolerance does not count as in kind.
-    """
-    if ctx.store is None:
-        return _NO_STORE
-    from ..measure import match_tit_for_tat
-
-    p = c.params
-    actor, responder = str(p["actor"]), str(p["responder"])
-    lag = int(p.get("max_lag_days", 30))
-    arena = p.get("arena")
-    tol = p.get("magnitude_tolerance")
-    ev = _events(ctx, (actor, responder), c.window[0], c.window[1] + timedelta(days=lag))
-    res = match_tit_for_tat(
-        ev,
-        window_days=lag,
-        arenas=[arena] if arena else None,
-        countries=(actor, responder),
-        hostile="quad",
-        same_arena=True,
-        match_on="root",
-    )
-    acts = res.matches.filter(
-        (pl.col("source") == actor)
-        & (pl.col("target") == responder)
-        & pl.col("act_date").is_between(c.window[0], c.window[1])
-        & _has_prefix("act_cameo", p.get("cameo_prefixes"))
-    ).sort("act_date", "act_id")
-    if acts.height == 0:
-        return Measurement(None, {"acts": 0}, note="no acts by the actor in the window")
-    same_size = pl.lit(True)
-    if tol is not None:
-        same_size = pl.col("magnitude_ratio").is_null() | (
-            (pl.col("magnitude_ratio") - 1.0).abs() <= float(tol) + 1e-12
-        )
-    acts = acts.with_columns((pl.col("answered") & same_size).alias("in_kind"))
-    pairs = [
-        f"{r['act_date']} {r['act_cameo']} ({r['act_magnitude']}) → "
-        f"{r['answer_date']} {r['answer_cameo']} ({r['answer_magnitude']})"
-        + ("" if r["in_kind"] else f" [magnitude ratio {r['magnitude_ratio']:.3g}]")
-        for r in acts.filter(pl.col("answered")).iter_rows(named=True)
-    ]
-    n_kind = int(acts["in_kind"].sum())
-    figs = {
-        "acts": acts.height,
-        "answered": int(acts["answered"].sum()),
-        "in_kind": n_kind,
-        "lag_days": acts["lag_days"].drop_nulls().to_list(),
-        "magnitude_ratios": acts["magnitude_ratio"].drop_nulls().to_list(),
-        "pairs": pairs,
-    }
-    return Measurement(n_kind / acts.height, figs)
-
-
-def _ind_regime(ctx: _Context, c: Claim) -> Measurement:
-    if ctx.store is None:
-        return _NO_STORE
-    from ..measure import indices
-
-    dyad = _dyad(c.params)
-    idx = indices(
-        ctx.store,
-        countries=list(dyad),
-        period="year",
-        start=c.window[0],
-        end=c.window[1],
-        n_boot=ctx.n_boot,
-        rng=ctx.rng,
-    )
-    scope = conflict_scope(ctx.store, dyad, "year", start=c.window[0], end=c.window[1])
-    cfg = RegimeConfig(min_events=ctx.min_events)
-    res = classify_regimes(idx, cfg, scope=scope, window=c.window, rng=ctx.rng)
-    r = res.get(dyad, c.window[0])
-    figs = {"rule": r.rule, "confidence": r.confidence, **dict(r.evidence)}
-    if r.label == "insufficient data":
-        return Measurement(None, figs, note=r.rule)
-    return Measurement(r.label, figs)
-
-
-def _ind_unga(ctx: _Context, c: Claim) -> Measurement:
-    if ctx.alignment is None:
-        return Measurement(None, note="no UNGA alignment table")
-    p = c.params
-    pair = {p["a"], p["b"]}
-    f = ctx.alignment.filter(
-        pl.col("year").is_between(c.window[0].year, c.window[1].year)
-        & (
-            ((pl.col("country_a") == p["a"]) & (pl.col("country_b") == p["b"]))
-            | ((pl.col("country_a") == p["b"]) & (pl.col("country_b") == p["a"]))
-        )
-    )
-    vals = [v for v in f[p["field"]].to_list() if v is not None]
-    if not vals:
-        return Measurement(None, note=f"no UNGA {p['field']} for {'–'.join(sorted(pair))}")
-    figs: dict[str, Any] = {str(y): v for y, v in zip(f["year"], f[p["field"]], strict=True)}
-    others = (
-        ctx.alignment.filter(pl.col("year").is_between(c.window[0].year, c.window[1].year))
-        .group_by(["country_a", "country_b"])
-        .agg(pl.col(p["field"]).mean())
-        .sort("country_a", "country_b")  # group_by order is not stable: keep --json stable
-    )
-    for r in others.iter_rows(named=True):
-        figs[f"{r['country_a']}-{r['country_b']}"] = r[p["field"]]
-    return Measurement(sum(vals) / len(vals), figs)
-
-
-INDICATORS: dict[str, Callable[[_Context, Claim], Measurement]] = {
-    "panel_value": _ind_panel_value,
-    "panel_ratio": _ind_panel_ratio,
-    "panel_cagr": _ind_panel_cagr,
-    "panel_argmax_year": _ind_panel_argmax_year,
-    "panel_growth": _ind_panel_growth,
-    "power_gap_trend": _ind_power_gap_trend,
-    "mean_goldstein": _ind_mean_goldstein,
-    "goldstein_change": _ind_goldstein_change,
-    "yearly_goldstein_max": _ind_yearly_goldstein_max,
-    "lowest_year": _ind_lowest_year,
-    "hostile_arenas": _ind_hostile_arenas,
-    "year_change": _ind_year_change,
-    "tit_for_tat": _ind_tit_for_tat,
-    "regime": _ind_regime,
-    "unga": _ind_unga,
-}
-
-
-def judge(value: Any, expected: Mapping[str, Any]) -> bool:
-    """Whether ``value`` meets ``expected`` (the YAML's expectation, tolerance included).
-
-    Examples
-    --------
-    >>> judge(8.03, {"value": 6.6, "tolerance": 0.18})
-    False
-    >>> judge(-0.4, {"direction": "decrease"})
-    True
-    """
-    tol = float(expected.get("tolerance", 0.0))
-    if "value" in expected:
-        return abs(float(value) - float(expected["value"])) <= tol + 1e-12
-    if "less_than" in expected:
-        return float(value) < float(expected["less_than"]) + tol
-    if "greater_than" in expected:
-        return float(value) > float(expected["greater_than"]) - tol
-    if "between" in expected:
-        lo, hi = (float(x) for x in expected["between"])
-        vals = value if isinstance(value, list | tuple) else [value]
-        return all(lo - tol <= float(v) <= hi + tol for v in vals)
-    if "in" in expected:
-        return value in expected["in"]
-    if "direction" in expected:
-        return float(value) < 0 if expected["direction"] == "decrease" else float(value) > 0
-    return bool(value == expected["equals"])
 
 
 def _as_polars(table: Any) -> pl.DataFrame | None:
@@ -995,6 +308,110 @@ def _as_polars(table: Any) -> pl.DataFrame | None:
     return out
 
 
+def _measure(ctx: _Context, claim: Claim) -> tuple[str, Measurement]:
+    try:
+        m = INDICATORS[claim.indicator](ctx, claim)
+    except DataError as exc:
+        m = Measurement(None, note=exc.message)
+    except TrilateralError:
+        raise
+    verdict = NOT_ENOUGH_DATA if m.value is None else grade(m.value, claim.expected)
+    return verdict, m
+
+
+def overall_verdict(by_base: Sequence[BaseVerdict]) -> str:
+    """The overall verdict of an event claim from its per-base verdicts (:data:`OVERALL_RULE`).
+
+    Examples
+    --------
+    >>> b = lambda name, v: BaseVerdict(name, v, None, {}, "")
+    >>> overall_verdict([b("chronicle", "circular"), b("icews", "supported")])
+    'supported'
+    >>> overall_verdict([b("chronicle", "supported"), b("icews", "contradicted")])
+    'disputed'
+    >>> overall_verdict([b("chronicle", "circular"), b("icews", "not enough data")])
+    'circular'
+    """
+    decisive = {b.verdict for b in by_base if b.verdict in _DECISIVE}
+    if len(decisive) == 1:
+        return decisive.pop()
+    if decisive:
+        return DISPUTED
+    if any(b.base == CHRONICLE and b.verdict == CIRCULAR for b in by_base):
+        return CIRCULAR
+    return NOT_ENOUGH_DATA
+
+
+class _Bases:
+    """The store's evidence bases, each opened (as an in-memory copy) on first use."""
+
+    def __init__(self, store: Any, stack: ExitStack, make: Any, paper: str | None) -> None:
+        self.store = store
+        self.stack = stack
+        self.make = make
+        self.paper = paper
+        self.info = {b.name: b for b in evidence_bases(store, cited=paper)}
+        self._ctx: dict[tuple[str, bool], _Context | None] = {}
+
+    def context(self, name: str, without_paper: bool) -> _Context | None:
+        key = (name, without_paper)
+        if key not in self._ctx:
+            try:
+                con = self.stack.enter_context(
+                    base_store(
+                        self.store, name, exclude_cited=self.paper if without_paper else None
+                    )
+                )
+            except DataError:  # nothing left once the paper's rows are out
+                self._ctx[key] = None
+            else:
+                self._ctx[key] = self.make(con)
+        return self._ctx[key]
+
+    def judge(self, claim: Claim, name: str) -> BaseVerdict:
+        info = self.info.get(name)
+        if info is None:
+            return BaseVerdict(name, NOT_ENOUGH_DATA, None, {}, f"no {name} rows in the store")
+        d0, d1 = needed_window(claim)
+        if not info.covers(d0, d1):
+            return BaseVerdict(
+                name,
+                NOT_ENOUGH_DATA,
+                None,
+                {},
+                f"{name} covers {info.coverage_text()}, not all of {d0}–{d1}",
+            )
+        ctx = self.context(name, without_paper=False)
+        assert ctx is not None
+        verdict, m = _measure(ctx, claim)
+        figures = dict(m.figures)
+        note = m.note
+        if self.paper is not None and info.n_cited:
+            bare = self.context(name, without_paper=True)
+            v2, m2 = (
+                (NOT_ENOUGH_DATA, Measurement(None, note="no rows left"))
+                if bare is None
+                else _measure(bare, claim)
+            )
+            figures["without_paper_citations"] = {
+                "verdict": v2,
+                "measured": m2.value,
+                "rows_left_out": info.n_cited,
+            }
+            if v2 != verdict:
+                note = "; ".join(
+                    x
+                    for x in (
+                        f"rests on the paper: {verdict} with the {info.n_cited} rows citing "
+                        f"it, {v2} without them",
+                        note,
+                    )
+                    if x
+                )
+                verdict = CIRCULAR
+        return BaseVerdict(name, verdict, m.value, figures, note)
+
+
 def run_claims(
     store: Any = None,
     panel: Any = None,
@@ -1005,8 +422,9 @@ def run_claims(
     n_boot: int = 200,
     rng: Any = 0,
     min_events: int = 5,
+    paper_citation: str | None = PAPER_CITATION,
 ) -> ClaimsReport:
-    """Check the paper's claims against the data.
+    """Check the paper's claims against the data, each event claim on each evidence base.
 
     Parameters
     ----------
@@ -1028,6 +446,10 @@ def run_claims(
         ``goldstein_change``, ``yearly_goldstein_max``, ``lowest_year``,
         ``hostile_arenas``, ``regime``); fewer → "not enough data", with the counts in
         the figures. Default 5, the regime rules' ``min_events``.
+    paper_citation : str or None
+        A regular expression matching the citations of the reference paper itself
+        (default :data:`trilateral.measure.PAPER_CITATION`); a chronicle verdict that
+        changes when those rows are left out is ``circular``. None: no such check.
 
     Returns
     -------
@@ -1057,19 +479,33 @@ def run_claims(
         alignment = load_alignment()
     if not (isinstance(min_events, int) and min_events >= 1):
         raise ConfigError(f"min_events must be a positive integer, got {min_events!r}")
-    ctx = _Context(store, _as_polars(panel), _as_polars(alignment), n_boot, rng, min_events)
+    pan, ali = _as_polars(panel), _as_polars(alignment)
+
+    def make(con: Any) -> _Context:
+        return _Context(con, pan, ali, n_boot, rng, min_events)
+
+    plain = make(None)
     results = []
-    for claim in claims:
-        try:
-            m = INDICATORS[claim.indicator](ctx, claim)
-        except DataError as exc:
-            m = Measurement(None, note=exc.message)
-        except TrilateralError:
-            raise
-        if m.value is None:
-            verdict = NOT_ENOUGH_DATA
-        else:
-            verdict = SUPPORTED if judge(m.value, claim.expected) else CONTRADICTED
-        note = "; ".join(x for x in (m.note, claim.note.strip()) if x)
-        results.append(ClaimResult(claim, verdict, m.value, dict(m.figures), note))
-    return ClaimsReport(tuple(results))
+    with ExitStack() as stack:
+        bases = None
+        if store is not None and any(c.indicator in EVENT_INDICATORS for c in claims):
+            bases = _Bases(store, stack, make, paper_citation)
+        names = ClaimsReport((), tuple(bases.info.values()) if bases else ()).base_names
+        for claim in claims:
+            if bases is None or claim.indicator not in EVENT_INDICATORS:
+                verdict, m = _measure(plain, claim)
+                note = "; ".join(x for x in (m.note, claim.note.strip()) if x)
+                results.append(ClaimResult(claim, verdict, m.value, dict(m.figures), note))
+                continue
+            per = tuple(bases.judge(claim, name) for name in names)
+            verdict = overall_verdict(per)
+            lead = next((b for b in per if b.verdict == verdict), per[0])
+            note = "; ".join(
+                x
+                for x in (*(f"{b.base}: {b.note}" for b in per if b.note), claim.note.strip())
+                if x
+            )
+            results.append(
+                ClaimResult(claim, verdict, lead.measured, dict(lead.figures), note, per)
+            )
+    return ClaimsReport(tuple(results), tuple(bases.info.values()) if bases else ())

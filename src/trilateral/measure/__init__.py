@@ -11,19 +11,35 @@ Examples
 
 from __future__ import annotations
 
+from ._bases import (
+    CHRONICLE,
+    ICEWS,
+    PAPER_CITATION,
+    EvidenceBase,
+    base_of,
+    base_store,
+    evidence_bases,
+)
 from ._indices import INDEX_COLUMNS, DyadIndex, indices
 from ._power import PowerRatios, RatioTrend, power_ratios
 from ._reciprocity import ReciprocityModel, ReciprocityResults
 from ._titfortat import TitForTatResults, load_events, match_tit_for_tat
 
 __all__ = [
+    "CHRONICLE",
+    "ICEWS",
     "INDEX_COLUMNS",
+    "PAPER_CITATION",
     "DyadIndex",
+    "EvidenceBase",
     "PowerRatios",
     "RatioTrend",
     "ReciprocityModel",
     "ReciprocityResults",
     "TitForTatResults",
+    "base_of",
+    "base_store",
+    "evidence_bases",
     "indices",
     "load_events",
     "match_tit_for_tat",

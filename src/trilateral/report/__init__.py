@@ -27,7 +27,13 @@ from ._figures import (
     triangle_figure,
 )
 from ._render import Section, build_sections, render_report, write_report
-from ._results import FigureResult, ReportResults, StageSection, collect_results
+from ._results import (
+    FigureResult,
+    ReportResults,
+    StageSection,
+    collect_results,
+    forecast_section,
+)
 
 __all__ = [
     "POWER_INDICATORS",
@@ -38,6 +44,7 @@ __all__ = [
     "build_sections",
     "claims_rows",
     "collect_results",
+    "forecast_section",
     "index_figure",
     "power_figure",
     "reciprocity_figure",

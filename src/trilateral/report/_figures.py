@@ -98,6 +98,7 @@ def index_figure(
                 go.Scatter(
                     x=x + x[::-1],
                     y=s["ci_high"].to_list() + s["ci_low"].to_list()[::-1],
+                    mode="lines",
                     fill="toself",
                     fillcolor=_rgba(colour, 0.15),
                     line={"width": 0},

@@ -30,6 +30,22 @@ class Section:
     caption: str
     figures: tuple[str, ...] = ()
     table: tuple[dict[str, Any], ...] = ()
+    grid: str = ""
+
+
+def _grid(frame: Any) -> str:
+    """A polars frame as an HTML table (numbers to 3 significant digits)."""
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    body = []
+    for row in frame.iter_rows():
+        cells = []
+        for v in row:
+            text = "" if v is None else (f"{v:.3g}" if isinstance(v, float) else str(v))
+            cells.append(f"<td>{html.escape(text)}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return (
+        f'<table class="grid"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    )
 
 
 def _fig_html(fig: Any, div_id: str) -> str:
@@ -172,6 +188,7 @@ def build_sections(res: ReportResults) -> list[Section]:
                 s.title,
                 html.escape(s.caption),
                 (_fig_html(s.result.figure(), f"fig-{s.key}"),),
+                grid="" if s.table is None else _grid(s.table),
             )
         )
     return out

@@ -15,7 +15,13 @@ from .._rng import RNGLike, seed_sequence
 from ..config import DEFAULT_COUNTRIES, as_date
 from ..errors import ConfigError, DataError
 
-__all__ = ["FigureResult", "ReportResults", "StageSection", "collect_results"]
+__all__ = [
+    "FigureResult",
+    "ReportResults",
+    "StageSection",
+    "collect_results",
+    "forecast_section",
+]
 
 
 class FigureResult(Protocol):
@@ -40,12 +46,51 @@ class StageSection:
         Heading, and which data and which command made the figure.
     result : object
         Offers ``figure()`` (a plotly Figure), ``to_frame()`` and ``summary()``.
+    table : polars.DataFrame, optional
+        A table shown under the figure (for example a backtest's scores).
     """
 
     key: str
     title: str
     caption: str
     result: Any
+    table: pl.DataFrame | None = None
+
+
+def forecast_section(
+    index: Any, command: str, *, horizon: int = 6, origins_every: int = 6
+) -> StageSection | None:
+    """The forecast section: fan charts of the forecast stage and its backtest scores.
+
+    ``index`` is a monthly :class:`~trilateral.measure.DyadIndex`. Calls
+    :func:`trilateral.forecast.forecast` (``horizon`` months ahead of the last month)
+    and :func:`trilateral.forecast.backtest` from every ``origins_every``-th month
+    (horizons 1, 3 and 6). None when the forecast stage is absent or the series are too
+    short to fit (the stage's error says why).
+    """
+    try:
+        from ..forecast import backtest, forecast
+    except ImportError:  # the stage is not installed: no section
+        return None
+    try:
+        fc = forecast(index, horizon=horizon)
+        periods = sorted(set(index.frame["period_start"].to_list()))
+        chosen = periods[12:-horizon:origins_every] if len(periods) > 12 + horizon else []
+        bt = backtest(index, origins=chosen or None, horizons=(1, 3, horizon))
+    except (DataError, ConfigError, np.linalg.LinAlgError):
+        return None
+    scores = bt.to_frame().sort("source", "target", "horizon", "model")
+    return StageSection(
+        "forecast",
+        "Forecasts: fan charts and backtest scores",
+        f"Data: the monthly index (mean Goldstein, all arenas) of {', '.join(index.countries)}; "
+        f"{horizon} months ahead of {fc.origin_period} with 80 % and 95 % predictive bands of "
+        f"the VAR beside the no-change and climatology baselines; the table scores the models "
+        f"from {len(bt.origins)} rolling origins (MAE, CRPS, coverage, skill against no-change). "
+        f"Made by trilateral.forecast.forecast and trilateral.forecast.backtest. Command: {command}",
+        fc,
+        table=scores,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,8 +212,8 @@ def collect_results(
     say("measure: power ratios, reciprocity, tit-for-tat")
     power = power_ratios(countries=codes)
     recip = None
+    monthly = indices(path, countries=codes, period="month", n_boot=0, start=d0, end=d1)
     try:
-        monthly = indices(path, countries=codes, period="month", n_boot=0, start=d0, end=d1)
         recip = ReciprocityModel(monthly, countries=codes).fit()
     except (DataError, np.linalg.LinAlgError) as exc:
         notes["reciprocity"] = f"reciprocity model not estimated: {exc}"
@@ -178,6 +223,8 @@ def collect_results(
     regimes = classify_regimes(yearly, scope=scope, rng=seed)
     triangle = triangle_types(yearly, codes, rng=seed) if len(codes) == 3 else None
     claims = run_claims(store=path, rng=seed)
+    say("forecast: fan charts and backtest (when the stage is there)")
+    fc = forecast_section(monthly, cmd)
     return ReportResults(
         store=path,
         countries=codes,
@@ -192,6 +239,7 @@ def collect_results(
         regimes=regimes,
         triangle=triangle,
         claims=claims,
+        sections=() if fc is None else (fc,),
         notes=notes,
         provenance={"n_boot": n_boot, "seed_entropy": str(seed.entropy), **yearly.provenance},
     )

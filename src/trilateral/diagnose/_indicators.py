@@ -1,0 +1,575 @@
+"""The indicators a claim names: each measures one figure on the capability panel, the
+UNGA alignment table or the event store (through the measure stage) and returns a
+:class:`Measurement` (``value`` None: not enough data).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import polars as pl
+
+from ..errors import DataError
+from ._claim_model import Claim, _iso
+from ._regimes import RegimeConfig, classify_regimes, conflict_scope
+
+__all__ = ["EVENT_INDICATORS", "INDICATORS", "Measurement", "needed_window"]
+
+
+@dataclass(frozen=True, slots=True)
+class Measurement:
+    """What an indicator measured: ``value`` (None: not enough data) and its figures."""
+
+    value: Any
+    figures: dict[str, Any] = field(default_factory=dict)
+    note: str = ""
+
+
+# --------------------------------------------------------------------------- context
+
+
+@dataclass(slots=True)
+class _Context:
+    store: Any
+    panel: pl.DataFrame | None
+    alignment: pl.DataFrame | None
+    n_boot: int
+    rng: Any
+    min_events: int = 5
+    cache: dict[Any, Any] = field(default_factory=dict)
+
+    def need_panel(self) -> pl.DataFrame | None:
+        return self.panel
+
+    def need_store(self) -> Any:
+        return self.store
+
+
+def _panel_value(panel: pl.DataFrame, iso3: str, indicator: str, year: int) -> float | None:
+    rows = panel.filter(
+        (pl.col("iso3") == iso3) & (pl.col("indicator") == indicator) & (pl.col("year") == year)
+    )
+    if rows.height == 0 or rows["value"][0] is None:
+        return None
+    return float(rows["value"][0])
+
+
+def _panel_source(panel: pl.DataFrame, iso3: str, indicator: str, year: int) -> str | None:
+    rows = panel.filter(
+        (pl.col("iso3") == iso3) & (pl.col("indicator") == indicator) & (pl.col("year") == year)
+    )
+    if rows.height == 0 or "source" not in rows.columns:
+        return None
+    return str(rows["source"][0])
+
+
+def _years(c: Claim) -> range:
+    return range(c.window[0].year, c.window[1].year + 1)
+
+
+_NO_PANEL = Measurement(None, note="no capability panel")
+_NO_STORE = Measurement(None, note="no event store given (pass --db / store=)")
+
+
+def _ind_panel_value(ctx: _Context, c: Claim) -> Measurement:
+    if ctx.panel is None:
+        return _NO_PANEL
+    p = c.params
+    v = _panel_value(ctx.panel, p["iso3"], p["indicator"], int(p["year"]))
+    if v is None:
+        return Measurement(None, note=f"no {p['indicator']} for {p['iso3']} in {p['year']}")
+    scaled = v / float(p.get("scale", 1.0))
+    return Measurement(
+        scaled,
+        {"raw": v, "data_source": _panel_source(ctx.panel, p["iso3"], p["indicator"], p["year"])},
+    )
+
+
+def _ratios(ctx: _Context, a: str, b: str, indicator: str) -> Any:
+    """The measure stage's :class:`~trilateral.measure.PowerRatios` for ``a``, ``b`` (cached).
+
+    None when the panel has no ``indicator`` at all (the claim then has not enough data).
+    """
+    from ..measure import power_ratios
+
+    key = ("ratios", a, b, indicator)
+    if key not in ctx.cache:
+        assert ctx.panel is not None
+        if indicator not in set(ctx.panel["indicator"].unique().to_list()):
+            ctx.cache[key] = None
+        else:
+            ctx.cache[key] = power_ratios(ctx.panel, countries=(a, b), indicators=[indicator])
+    return ctx.cache[key]
+
+
+def _ind_panel_ratio(ctx: _Context, c: Claim) -> Measurement:
+    if ctx.panel is None:
+        return _NO_PANEL
+    p = c.params
+    a, b, ind, year = str(p["a"]), str(p["b"]), str(p["indicator"]), int(p["year"])
+    pr = _ratios(ctx, a, b, ind)
+    if pr is None:
+        return Measurement(None, note=f"the panel has no {ind}")
+    rows = pr.frame.filter(
+        (pl.col("year") == year) & (pl.col("numerator") == a) & (pl.col("denominator") == b)
+    )
+    if rows.height == 0:
+        return Measurement(None, note=f"{ind} missing for {a} or {b} in {year}")
+    ratio = pr.figure(year, a, b, ind)
+    r = rows.row(0, named=True)
+    return Measurement(100.0 * ratio, {a: r["numerator_value"], b: r["denominator_value"]})
+
+
+def _series(ctx: _Context, iso3: str, indicator: str, years: Iterable[int]) -> dict[int, float]:
+    assert ctx.panel is not None
+    out = {}
+    for y in years:
+        v = _panel_value(ctx.panel, iso3, indicator, y)
+        if v is not None:
+            out[y] = v
+    return out
+
+
+def _ind_panel_cagr(ctx: _Context, c: Claim) -> Measurement:
+    if ctx.panel is None:
+        return _NO_PANEL
+    p = c.params
+    y0, y1 = c.window[0].year, c.window[1].year
+    s = _series(ctx, p["iso3"], p["indicator"], _years(c))
+    if y0 not in s or y1 not in s or y1 == y0:
+        return Measurement(None, note=f"{p['indicator']} lacks {y0} or {y1}")
+    cagr = 100.0 * ((s[y1] / s[y0]) ** (1.0 / (y1 - y0)) - 1.0)
+    return Measurement(
+        cagr, {"first": s[y0], "last": s[y1], "min": min(s.values()), "max": max(s.values())}
+    )
+
+
+def _ind_panel_argmax_year(ctx: _Context, c: Claim) -> Measurement:
+    if ctx.panel is None:
+        return _NO_PANEL
+    p = c.params
+    s = _series(ctx, p["iso3"], p["indicator"], _years(c))
+    if len(s) < len(_years(c)):
+        return Measurement(None, note=f"{p['indicator']} has gaps in the window")
+    best = max(s, key=lambda y: s[y])
+    return Measurement(best, {"peak_value": s[best], **{str(y): v for y, v in s.items()}})
+
+
+def _ind_panel_growth(ctx: _Context, c: Claim) -> Measurement:
+    if ctx.panel is None:
+        return _NO_PANEL
+    p = c.params
+    years = list(_years(c))
+    s = _series(ctx, p["iso3"], p["indicator"], [years[0] - 1, *years])
+    figures: dict[str, Any] = {}
+    if len(s) < len(years) + 1:
+        nominal = _series(ctx, p["iso3"], "gdp_current_usd", [years[0] - 1, *years])
+        if len(nominal) == len(years) + 1:
+            figures["nominal_growth"] = [
+                round(100.0 * (nominal[y] / nominal[y - 1] - 1.0), 2) for y in years
+            ]
+        return Measurement(
+            None, figures, note=f"the panel has no {p['indicator']} for {years[0] - 1}–{years[-1]}"
+        )
+    growth = [100.0 * (s[y] / s[y - 1] - 1.0) for y in years]
+    return Measurement(growth, {"years": years})
+
+
+def _ind_power_gap_trend(ctx: _Context, c: Claim) -> Measurement:
+    """Whether the gap between ``a`` and ``b`` widens: :meth:`PowerRatios.trend` over the window.
+
+    ``"widening"`` when the slope's interval for weaker/stronger lies below 0,
+    ``"narrowing"`` when it lies above 0; an interval that includes 0 is not enough data
+    (the trend is not distinguishable from zero at the stated level), and so is a window
+    the panel does not cover year by year (:meth:`PowerRatios.trend` raises
+    :class:`DataError` naming the missing years).
+    """
+    if ctx.panel is None:
+        return _NO_PANEL
+    p = c.params
+    a, b, ind = str(p["a"]), str(p["b"]), str(p["indicator"])
+    level = float(p.get("level", 0.95))
+    y0, y1 = c.window[0].year, c.window[1].year
+    pr = _ratios(ctx, a, b, ind)
+    if pr is None:
+        return Measurement(None, note=f"the panel has no {ind}")
+    try:
+        t = pr.trend(a, b, ind, y0, y1, level)
+    except DataError as exc:
+        return Measurement(None, note=exc.message)
+    pct = f"{100 * level:g} %"
+    figs: dict[str, Any] = {
+        "years": f"{t.start}–{t.end}",
+        "n": t.n,
+        "slope": t.slope,
+        "conf_int": list(t.conf_int),
+        "pvalue": t.pvalue,
+        "level": t.level,
+        "weaker": t.weaker,
+        "gap_slope": t.gap_slope,
+        "gap_conf_int": list(t.gap_conf_int),
+        "widening": t.widening,
+    }
+    ratio = pr.frame.filter(
+        (pl.col("numerator") == a) & (pl.col("denominator") == b) & pl.col("year").is_in([y0, y1])
+    )
+    figs |= {f"ratio_{r['year']}": r["ratio"] for r in ratio.iter_rows(named=True)}
+    lo, hi = t.conf_int
+    stats = f"slope {t.slope:+.4f}/yr, {pct} CI ({lo:+.4f}, {hi:+.4f}), p = {t.pvalue:.2g}"
+    if t.widening is None:
+        return Measurement(
+            None,
+            figs,
+            note=(
+                f"the {a}/{b} trend is not distinguishable from zero at the {pct} level "
+                f"({stats}): the data do not establish a widening (or a narrowing)"
+            ),
+        )
+    return Measurement("widening" if t.widening else "narrowing", figs, note=stats)
+
+
+# ---- events
+
+
+def _dyad(p: Mapping[str, Any]) -> tuple[str, str]:
+    a, b = sorted(str(x).upper() for x in p["dyad"])
+    return a, b
+
+
+def _sym_index(ctx: _Context, dyad: tuple[str, str], window: tuple[date, date]) -> Any:
+    """The symmetric yearly :class:`~trilateral.measure.DyadIndex` of one dyad (cached):
+    every arena and ``all``, events weighted once each, no bootstrap."""
+    key = ("index", dyad, window)
+    if key not in ctx.cache:
+        from ..measure import indices
+
+        idx = indices(
+            ctx.store,
+            countries=list(dyad),
+            period="year",
+            start=window[0],
+            end=window[1],
+            n_boot=0,
+        )
+        ctx.cache[key] = idx.symmetric()
+    return ctx.cache[key]
+
+
+def _pooled(ctx: _Context, dyad: tuple[str, str], window: tuple[date, date], arena: str):
+    """The window's pooled row of one arena (:meth:`DyadIndex.pooled`): n_events, mean, …"""
+    p = _sym_index(ctx, dyad, window).pooled().filter(pl.col("arena") == arena)
+    return p.row(0, named=True) if p.height else {"n_events": 0, "mean_goldstein": None}
+
+
+def _thin(counts: Mapping[str, int], min_events: int) -> Measurement | None:
+    """Not enough data when a window holds fewer than ``min_events`` events."""
+    low = {k: n for k, n in counts.items() if n < min_events}
+    if not low:
+        return None
+    which = ", ".join(f"{k}: {n}" for k, n in low.items())
+    return Measurement(None, note=f"too few events ({which}; min_events = {min_events})")
+
+
+def _ind_mean_goldstein(ctx: _Context, c: Claim) -> Measurement:
+    if ctx.store is None:
+        return _NO_STORE
+    r = _pooled(ctx, _dyad(c.params), c.window, c.params.get("arena", "all"))
+    n = int(r["n_events"] or 0)
+    figs = {"n_events": n, "mean": r["mean_goldstein"]}
+    thin = _thin({"window": n}, ctx.min_events)
+    if thin is not None:
+        return Measurement(None, figs, note=thin.note)
+    return Measurement(r["mean_goldstein"], figs)
+
+
+def _ind_goldstein_change(ctx: _Context, c: Claim) -> Measurement:
+    if ctx.store is None:
+        return _NO_STORE
+    dyad = _dyad(c.params)
+    arena = c.params.get("arena", "all")
+    b0, b1 = (_iso(x) for x in c.params["before"])
+    rb = _pooled(ctx, dyad, (b0, b1), arena)
+    ra = _pooled(ctx, dyad, c.window, arena)
+    nb, na = int(rb["n_events"] or 0), int(ra["n_events"] or 0)
+    before, after = rb["mean_goldstein"], ra["mean_goldstein"]
+    figs = {"before": before, "n_before": nb, "after": after, "n_after": na}
+    thin = _thin({"before": nb, "after": na}, ctx.min_events)
+    if thin is not None:
+        return Measurement(None, figs, note=thin.note)
+    return Measurement(after - before, figs)
+
+
+def _yearly(ctx: _Context, c: Claim) -> tuple[dict[int, float | None], dict[int, int]]:
+    frame = _sym_index(ctx, _dyad(c.params), c.window).frame.filter(pl.col("arena") == "all")
+    means: dict[int, float | None] = {y: None for y in _years(c)}
+    counts: dict[int, int] = dict.fromkeys(_years(c), 0)
+    for r in frame.iter_rows(named=True):
+        y = r["period_start"].year
+        if y in means:
+            means[y] = r["mean_goldstein"]
+            counts[y] = int(r["n_events"] or 0)
+    return means, counts
+
+
+def _yearly_figures(ctx: _Context, c: Claim):
+    means, counts = _yearly(ctx, c)
+    figs = {f"mean_{y}": m for y, m in means.items()} | {f"n_{y}": n for y, n in counts.items()}
+    return means, figs, _thin({str(y): n for y, n in counts.items()}, ctx.min_events)
+
+
+def _ind_yearly_goldstein_max(ctx: _Context, c: Claim) -> Measurement:
+    if ctx.store is None:
+        return _NO_STORE
+    means, figs, thin = _yearly_figures(ctx, c)
+    if thin is not None:
+        return Measurement(None, figs, note=thin.note)
+    return Measurement(max(m for m in means.values() if m is not None), figs)
+
+
+def _ind_lowest_year(ctx: _Context, c: Claim) -> Measurement:
+    if ctx.store is None:
+        return _NO_STORE
+    means, figs, thin = _yearly_figures(ctx, c)
+    if thin is not None:
+        return Measurement(None, figs, note=thin.note)
+    ok = {y: m for y, m in means.items() if m is not None}
+    return Measurement(min(ok, key=lambda y: ok[y]), figs)
+
+
+def _ind_hostile_arenas(ctx: _Context, c: Claim) -> Measurement:
+    if ctx.store is None:
+        return _NO_STORE
+    from ..config import ARENAS
+
+    dyad = _dyad(c.params)
+    min_n = int(c.params.get("min_arena_events", 3))
+    pooled = {r["arena"]: r for r in _sym_index(ctx, dyad, c.window).pooled().iter_rows(named=True)}
+    n_all = int(pooled.get("all", {}).get("n_events") or 0)
+    figs: dict[str, Any] = {"n_events": n_all}
+    hostile = observed = 0
+    for arena in ARENAS:
+        r = pooled.get(arena, {})
+        n = int(r.get("n_events") or 0)
+        figs[f"n_{arena}"] = n
+        if n < min_n or r.get("net_cooperation") is None:
+            figs[arena] = None
+            continue
+        net = float(r["net_cooperation"])
+        figs[arena] = round(net, 4)
+        observed += 1
+        hostile += net < 0
+    figs["arenas_observed"] = observed
+    thin = _thin({"window": n_all}, ctx.min_events)
+    if thin is not None:
+        return Measurement(None, figs, note=thin.note)
+    if observed == 0:
+        return Measurement(None, figs, note="no arena with enough events")
+    return Measurement(hostile, figs)
+
+
+def _events(ctx: _Context, countries: Sequence[str], start: date, end: date) -> pl.DataFrame:
+    """The measure stage's :func:`~trilateral.measure.load_events` (with magnitudes), cached."""
+    from ..measure import load_events
+
+    key = ("events", tuple(countries), start, end)
+    if key not in ctx.cache:
+        ctx.cache[key] = load_events(ctx.store, countries, start, end)
+    return ctx.cache[key]
+
+
+def _has_prefix(col: str, prefixes: Sequence[str] | None) -> pl.Expr:
+    if not prefixes:
+        return pl.lit(True)
+    return pl.any_horizontal([pl.col(col).str.starts_with(str(x)) for x in prefixes])
+
+
+def _ind_year_change(ctx: _Context, c: Claim) -> Measurement:
+    if ctx.store is None:
+        return _NO_STORE
+    p = c.params
+    y0, y1 = (int(y) for y in p["years"])
+    ev = _events(ctx, (p["source"], p["target"]), date(y0, 1, 1), date(y1, 12, 31))
+    ev = ev.filter(
+        (pl.col("source") == p["source"])
+        & (pl.col("target") == p["target"])
+        & _has_prefix("cameo", p.get("cameo_prefixes"))
+    ).with_columns(year=pl.col("date").dt.year(), m=pl.col("magnitude").fill_null(1.0))
+    figs: dict[str, Any] = {}
+    for y in (y0, y1):
+        sel = ev.filter(pl.col("year") == y)
+        figs[f"events_{y}"] = sel.height
+        figs[f"magnitude_{y}"] = float(sel["m"].sum()) if sel.height else 0.0
+    if figs[f"events_{y0}"] + figs[f"events_{y1}"] == 0:
+        return Measurement(None, figs, note="no matching events in either year")
+    key = "magnitude" if p.get("measure", "count") == "magnitude" else "events"
+    return Measurement(figs[f"{key}_{y1}"] - figs[f"{key}_{y0}"], figs)
+
+
+def _ind_tit_for_tat(ctx: _Context, c: Claim) -> Measurement:
+    """Share of the actor's hostile acts in the window the responder answered in kind.
+
+    The matching is the measure stage's :func:`~trilateral.measure.match_tit_for_tat`
+    with ``match_on="root"`` (hostile = quad classes 3–4, the answer in the same arena and
+    of the same CAMEO root code — two digits — so that it is *in kind*, 1 to
+    ``max_lag_days`` days later, each answer used once). Acts are then selected from its
+    ``matches`` frame: actor → responder, dated in the window, CAMEO code starting with
+    one of ``cameo_prefixes`` (if given). With ``magnitude_tolerance`` an answer whose
+    magnitude ratio (answer / act, where both are known) differs from 1 by more than the
+    tolerance does not count as in kind.
+    """
+    if ctx.store is None:
+        return _NO_STORE
+    from ..measure import match_tit_for_tat
+
+    p = c.params
+    actor, responder = str(p["actor"]), str(p["responder"])
+    lag = int(p.get("max_lag_days", 30))
+    arena = p.get("arena")
+    tol = p.get("magnitude_tolerance")
+    ev = _events(ctx, (actor, responder), c.window[0], c.window[1] + timedelta(days=lag))
+    res = match_tit_for_tat(
+        ev,
+        window_days=lag,
+        arenas=[arena] if arena else None,
+        countries=(actor, responder),
+        hostile="quad",
+        same_arena=True,
+        match_on="root",
+    )
+    acts = res.matches.filter(
+        (pl.col("source") == actor)
+        & (pl.col("target") == responder)
+        & pl.col("act_date").is_between(c.window[0], c.window[1])
+        & _has_prefix("act_cameo", p.get("cameo_prefixes"))
+    ).sort("act_date", "act_id")
+    if acts.height == 0:
+        return Measurement(None, {"acts": 0}, note="no acts by the actor in the window")
+    same_size = pl.lit(True)
+    if tol is not None:
+        same_size = pl.col("magnitude_ratio").is_null() | (
+            (pl.col("magnitude_ratio") - 1.0).abs() <= float(tol) + 1e-12
+        )
+    acts = acts.with_columns((pl.col("answered") & same_size).alias("in_kind"))
+    pairs = [
+        f"{r['act_date']} {r['act_cameo']} ({r['act_magnitude']}) → "
+        f"{r['answer_date']} {r['answer_cameo']} ({r['answer_magnitude']})"
+        + ("" if r["in_kind"] else f" [magnitude ratio {r['magnitude_ratio']:.3g}]")
+        for r in acts.filter(pl.col("answered")).iter_rows(named=True)
+    ]
+    n_kind = int(acts["in_kind"].sum())
+    figs = {
+        "acts": acts.height,
+        "answered": int(acts["answered"].sum()),
+        "in_kind": n_kind,
+        "lag_days": acts["lag_days"].drop_nulls().to_list(),
+        "magnitude_ratios": acts["magnitude_ratio"].drop_nulls().to_list(),
+        "pairs": pairs,
+    }
+    return Measurement(n_kind / acts.height, figs)
+
+
+def _ind_regime(ctx: _Context, c: Claim) -> Measurement:
+    if ctx.store is None:
+        return _NO_STORE
+    from ..measure import indices
+
+    dyad = _dyad(c.params)
+    idx = indices(
+        ctx.store,
+        countries=list(dyad),
+        period="year",
+        start=c.window[0],
+        end=c.window[1],
+        n_boot=ctx.n_boot,
+        rng=ctx.rng,
+    )
+    scope = conflict_scope(ctx.store, dyad, "year", start=c.window[0], end=c.window[1])
+    cfg = RegimeConfig(min_events=ctx.min_events)
+    res = classify_regimes(idx, cfg, scope=scope, window=c.window, rng=ctx.rng)
+    r = res.get(dyad, c.window[0])
+    figs = {"rule": r.rule, "confidence": r.confidence, **dict(r.evidence)}
+    if r.label == "insufficient data":
+        return Measurement(None, figs, note=r.rule)
+    return Measurement(r.label, figs)
+
+
+def _ind_unga(ctx: _Context, c: Claim) -> Measurement:
+    if ctx.alignment is None:
+        return Measurement(None, note="no UNGA alignment table")
+    p = c.params
+    pair = {p["a"], p["b"]}
+    f = ctx.alignment.filter(
+        pl.col("year").is_between(c.window[0].year, c.window[1].year)
+        & (
+            ((pl.col("country_a") == p["a"]) & (pl.col("country_b") == p["b"]))
+            | ((pl.col("country_a") == p["b"]) & (pl.col("country_b") == p["a"]))
+        )
+    )
+    vals = [v for v in f[p["field"]].to_list() if v is not None]
+    if not vals:
+        return Measurement(None, note=f"no UNGA {p['field']} for {'–'.join(sorted(pair))}")
+    figs: dict[str, Any] = {str(y): v for y, v in zip(f["year"], f[p["field"]], strict=True)}
+    others = (
+        ctx.alignment.filter(pl.col("year").is_between(c.window[0].year, c.window[1].year))
+        .group_by(["country_a", "country_b"])
+        .agg(pl.col(p["field"]).mean())
+        .sort("country_a", "country_b")  # group_by order is not stable: keep --json stable
+    )
+    for r in others.iter_rows(named=True):
+        figs[f"{r['country_a']}-{r['country_b']}"] = r[p["field"]]
+    return Measurement(sum(vals) / len(vals), figs)
+
+
+INDICATORS: dict[str, Callable[[_Context, Claim], Measurement]] = {
+    "panel_value": _ind_panel_value,
+    "panel_ratio": _ind_panel_ratio,
+    "panel_cagr": _ind_panel_cagr,
+    "panel_argmax_year": _ind_panel_argmax_year,
+    "panel_growth": _ind_panel_growth,
+    "power_gap_trend": _ind_power_gap_trend,
+    "mean_goldstein": _ind_mean_goldstein,
+    "goldstein_change": _ind_goldstein_change,
+    "yearly_goldstein_max": _ind_yearly_goldstein_max,
+    "lowest_year": _ind_lowest_year,
+    "hostile_arenas": _ind_hostile_arenas,
+    "year_change": _ind_year_change,
+    "tit_for_tat": _ind_tit_for_tat,
+    "regime": _ind_regime,
+    "unga": _ind_unga,
+}
+
+#: The indicators measured on the event store: judged once per evidence base.
+EVENT_INDICATORS = frozenset(
+    {
+        "mean_goldstein",
+        "goldstein_change",
+        "yearly_goldstein_max",
+        "lowest_year",
+        "hostile_arenas",
+        "year_change",
+        "tit_for_tat",
+        "regime",
+    }
+)
+
+
+def needed_window(c: Claim) -> tuple[date, date]:
+    """Every day an event claim reads: its window, a ``before`` window, the whole years of
+    ``year_change``, and the answers' days after the window for ``tit_for_tat``.
+
+    An evidence base that does not cover all of it gives "not enough data".
+    """
+    start, end = c.window
+    p = c.params
+    if "before" in p:
+        b0, b1 = (_iso(x, "params.before") for x in p["before"])
+        start, end = min(start, b0), max(end, b1)
+    if c.indicator == "year_change":
+        y0, y1 = (int(y) for y in p["years"])
+        start, end = min(start, date(y0, 1, 1)), max(end, date(y1, 12, 31))
+    if c.indicator == "tit_for_tat":
+        end = end + timedelta(days=int(p.get("max_lag_days", 30)))
+    return start, end

@@ -1,0 +1,120 @@
+"""The dashboard and the report in real headless Chromium (Debian's ``chromium``).
+
+``make test`` installs the package when it is missing and it runs as root; otherwise
+these tests skip and say which command installs it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+FIGURES = ("index", "triangle", "regimes", "power", "reciprocity", "titfortat")
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip(
+            "Debian's chromium is not installed: run `sudo apt-get install -y chromium` "
+            "(make test does it when run as root)"
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield b
+        b.close()
+
+
+def _watch(page: Any) -> list[str]:
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    return errors
+
+
+def _plotted(page: Any, div_id: str) -> dict[str, Any]:
+    """What plotly drew in a div: its traces' data and the count of drawn trace groups."""
+    return page.evaluate(
+        """(id) => {
+            const d = document.getElementById(id);
+            const traces = (d && d.data) || [];
+            const drawn = d ? d.querySelectorAll(
+                '.scatterlayer .trace, .barlayer .trace, .boxlayer .trace').length : 0;
+            return {n: traces.length, drawn: drawn,
+                    points: traces.map(t => (t.y || t.x || []).length).reduce((a, b) => a + b, 0),
+                    y: JSON.stringify(traces.map(t => t.y || null))};
+        }""",
+        div_id,
+    )
+
+
+def test_dashboard_renders_and_follows_the_dyad_selector(browser, live_server, artefacts) -> None:
+    page = browser.new_page(viewport={"width": 1300, "height": 1000})
+    errors = _watch(page)
+    page.goto(live_server.url + "/")
+    page.wait_for_selector("body[data-ready]", timeout=120_000)
+    for name in FIGURES:
+        got = _plotted(page, f"fig-{name}")
+        assert got["n"] > 0 and got["drawn"] > 0 and got["points"] > 0, name
+    before = _plotted(page, "fig-index")
+    options = page.eval_on_selector_all("#dyad option", "os => os.map(o => o.value)")
+    current = page.eval_on_selector("#dyad", "s => s.value")
+    other = next(o for o in options if o != current)
+    page.select_option("#dyad", other)
+    page.wait_for_function(
+        "(d) => (document.body.getAttribute('data-ready') || '').includes('dyad=' + d)",
+        arg=other,
+        timeout=120_000,
+    )
+    after = _plotted(page, "fig-index")
+    assert after["points"] > 0
+    assert after["y"] != before["y"], "changing the dyad changed nothing plotted"
+    title = page.evaluate("() => document.getElementById('fig-index').layout.title.text")
+    assert other in title
+    page.screenshot(path=str(artefacts / "dashboard.png"), full_page=True)
+    assert errors == []
+
+
+def test_report_renders_offline_from_disk(browser, demo_run, artefacts) -> None:
+    report = demo_run.out / "report.html"
+    context = browser.new_context(offline=True, viewport={"width": 1300, "height": 1000})
+    fetched: list[str] = []
+
+    def block(route: Any) -> None:
+        if not route.request.url.startswith("file://"):
+            fetched.append(route.request.url)
+            route.abort()
+        else:
+            route.continue_()
+
+    context.route("**/*", block)
+    page = context.new_page()
+    errors = _watch(page)
+    page.goto(report.as_uri())
+    page.wait_for_function(
+        "() => window.Plotly && document.querySelectorAll('.js-plotly-plot').length > 0"
+    )
+    ids = page.eval_on_selector_all("div.js-plotly-plot", "ds => ds.map(d => d.id)")
+    for name in FIGURES:
+        assert any(i.startswith(f"fig-{name}") for i in ids), name
+    for i in ids:
+        got = _plotted(page, i)
+        assert got["n"] > 0 and got["drawn"] > 0 and got["points"] > 0, i
+    # the claims table filters by verdict
+    page.select_option("#verdict-filter", "supported")
+    shown = page.eval_on_selector_all(
+        "#claims-table tbody tr",
+        "rs => rs.filter(r => r.style.display !== 'none').map(r => r.dataset.verdict)",
+    )
+    assert shown and set(shown) == {"supported"}
+    page.screenshot(path=str(artefacts / "report.png"), full_page=False)
+    assert fetched == [] and errors == []
+    context.close()
