@@ -61,7 +61,9 @@ PUBLIC = {
         "indices",
         "load_events",
         "match_tit_for_tat",
+        "pool_index",
         "power_ratios",
+        "z_of_level",
     ],
     "trilateral.serve": [
         "LOCAL_HOSTS",

@@ -523,3 +523,47 @@ def test_rule_text_uses_the_configured_hostile_goldstein():
     assert friendly.rule.startswith("R2: friendly overall (mean Goldstein ≥ -1) but ")
     hostile = label(frame(HOSTILE_ALL, overall=(50, -3.0, 0.1, 0.2, 0)), config=cfg)
     assert hostile.rule.startswith("R3: hostile overall (mean Goldstein < -1)")
+
+
+# the two-sided normal quantiles, from a table (Abramowitz & Stegun 26.2): 50 % → 0.6745,
+# 95 % → 1.9600
+Z50, Z95 = 0.6744897501960817, 1.959963984540054
+
+
+def test_level_of_the_intervals_is_read_not_assumed():
+    """A 50 % interval of half-width 0.6745·sd is the same uncertainty as a 95 % interval
+    of half-width 1.96·sd: with the level carried through, the confidence is identical."""
+    sd = 1.0
+    at95 = label(frame(HOSTILE_ALL, overall=(500, -0.5, 0.5, 0.1, 0), half=Z95 * sd))
+    at50 = label(frame(HOSTILE_ALL, overall=(500, -0.5, 0.5, 0.1, 0), half=Z50 * sd), level=0.5)
+    assert at50.confidence == at95.confidence
+    # read as 95 % (the old fixed 1.96), the 50 % interval understates sd 2.9-fold
+    # (1.96 / 0.6745): on the edge of the rule that changes the confidence
+    wrong = label(frame(HOSTILE_ALL, overall=(500, -0.5, 0.5, 0.1, 0), half=Z50 * sd))
+    assert wrong.confidence != at95.confidence
+    with pytest.raises(ConfigError):
+        label(frame(HOSTILE_ALL, overall=(500, 0.0, 0.5, 0.1, 0)), level=1.5)
+
+
+def test_index_level_is_carried_through(chronicle):
+    """indices(level=0.5): regimes and the triangle read the level off the DyadIndex."""
+    from trilateral.diagnose import triangle_types
+    from trilateral.measure import indices
+
+    kw = {"period": "year", "n_boot": 200, "rng": 0, "start": "2017-01-01", "end": "2018-12-31"}
+    idx = indices(chronicle, ("USA", "RUS", "CHN"), level=0.5, **kw)
+    assert idx.level == 0.5
+    frame50 = idx.symmetric().frame
+    auto = classify_regimes(idx)
+    told = classify_regimes(frame50, level=0.5)
+    as95 = classify_regimes(frame50)  # a plain frame without a level is read as 95 %
+    confs = [r.confidence for r in auto.regimes]
+    assert confs == [r.confidence for r in told.regimes]
+    assert confs != [r.confidence for r in as95.regimes]
+    tri = triangle_types(idx)
+    assert [t.probabilities for t in tri.periods] == [
+        t.probabilities for t in triangle_types(frame50, level=0.5).periods
+    ]
+    assert [t.probabilities for t in tri.periods] != [
+        t.probabilities for t in triangle_types(frame50).periods
+    ]

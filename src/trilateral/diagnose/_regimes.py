@@ -24,6 +24,7 @@ import polars as pl
 from .._rng import RNGLike, seed_sequence
 from ..config import ARENAS, DEFAULT_COUNTRIES, PERIODS, as_date
 from ..errors import ConfigError, DataError, StoreError
+from ..measure import pool_index, z_of_level
 
 __all__ = [
     "CONFRONTATION",
@@ -107,7 +108,6 @@ DEFAULT_REGION: tuple[str, ...] = tuple(
     )
 )
 
-_Z = 1.959963984540054  # two-sided 95 % normal quantile
 _STATS = (
     "conflict_share",
     "material_conflict_share",
@@ -309,7 +309,15 @@ class RegimeResults:
 # --------------------------------------------------------------------------- frames
 
 
-def _as_frame(index: Any) -> pl.DataFrame:
+def index_level(index: Any, level: float | None) -> float:
+    """The confidence level of an index's intervals: ``level`` if given, else the
+    ``DyadIndex``'s own, else 0.95 (a plain frame)."""
+    lvl = level if level is not None else getattr(index, "level", 0.95)
+    z_of_level(float(lvl))  # raises ConfigError outside (0, 1)
+    return float(lvl)
+
+
+def _as_frame(index: Any, level: float = 0.95) -> pl.DataFrame:
     """The symmetric index frame of a ``DyadIndex`` or of an index frame.
 
     An undirected ``DyadIndex`` (or the undirected view :meth:`DyadIndex.symmetric` makes
@@ -334,7 +342,7 @@ def _as_frame(index: Any) -> pl.DataFrame:
             f"index frame lacks columns: {', '.join(sorted(missing))}",
             hint="see the Index-frame contract in docs/ARCHITECTURE.md",
         )
-    return symmetric_frame(frame)
+    return symmetric_frame(frame, level)
 
 
 def _is_symmetric(frame: pl.DataFrame) -> bool:
@@ -364,48 +372,15 @@ def _fill_optional(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(exprs) if exprs else frame
 
 
-def _pool(frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
-    """Pool index rows over ``keys``: sums of counts, weight-weighted means and shares.
-
-    The bootstrap interval of a pooled mean is rebuilt from the rows' normal
-    approximations (sd = (ci_high − ci_low) / (2 · 1.96)) as the sd of a weighted mean of
-    independent estimates.
-    """
-    w = pl.col("weight").cast(pl.Float64)
-    has = pl.col("n_events") > 0
-    wpos = pl.when(has).then(w).otherwise(0.0)
-    sd = (pl.col("ci_high") - pl.col("ci_low")) / (2 * _Z)
-    frame = frame.with_columns(_w=wpos, _sd=sd, _has=has)
-    agg = [
-        pl.col("n_events").sum().cast(pl.Int64).alias("n_events"),
-        pl.col("weight").sum().alias("weight"),
-        pl.col("force_events").fill_null(0).sum().cast(pl.Int64).alias("force_events"),
-        pl.col("_w").sum().alias("_wsum"),
-        ((pl.col("_w") * pl.col("mean_goldstein").fill_null(0.0)).sum()).alias("_mg"),
-        ((pl.col("_w") ** 2 * pl.col("_sd").fill_null(0.0) ** 2).sum()).alias("_var"),
-        (pl.col("_sd").is_null() & pl.col("_has")).any().alias("_sd_null"),
-    ]
-    for s in _STATS:
-        agg.append((pl.col("_w") * pl.col(s).fill_null(0.0)).sum().alias(f"_{s}"))
-    out = frame.group_by(keys, maintain_order=True).agg(agg)
-    pooled = pl.col("_wsum") > 0
-    mean = pl.when(pooled).then(pl.col("_mg") / pl.col("_wsum"))
-    half = _Z * pl.col("_var").sqrt() / pl.col("_wsum")
-    cols = [
-        mean.alias("mean_goldstein"),
-        pl.when(pooled & ~pl.col("_sd_null"))
-        .then(pl.col("_mg") / pl.col("_wsum") - half)
-        .alias("ci_low"),
-        pl.when(pooled & ~pl.col("_sd_null"))
-        .then(pl.col("_mg") / pl.col("_wsum") + half)
-        .alias("ci_high"),
-    ]
-    cols += [pl.when(pooled).then(pl.col(f"_{s}") / pl.col("_wsum")).alias(s) for s in _STATS]
-    out = out.with_columns(cols)
-    return out.drop([c for c in out.columns if c.startswith("_")])
+def _pool(frame: pl.DataFrame, keys: list[str], level: float) -> pl.DataFrame:
+    """Pool index rows over ``keys`` with the measure stage's :func:`pool_index`: sums of
+    counts, weight-weighted means and shares, and the pooled mean's interval rebuilt at
+    ``level`` (the index's own confidence level) from the rows' normal approximations."""
+    out = pool_index(frame, keys, level=level)
+    return out.drop([c for c in ("swg", "w_conflict", "w_material", "w_coop") if c in out.columns])
 
 
-def symmetric_frame(frame: pl.DataFrame) -> pl.DataFrame:
+def symmetric_frame(frame: pl.DataFrame, level: float = 0.95) -> pl.DataFrame:
     """The undirected view of an index frame: ``source < target``, both directions pooled.
 
     A frame that is already symmetric (one row per unordered pair, ``source < target``)
@@ -429,7 +404,7 @@ def symmetric_frame(frame: pl.DataFrame) -> pl.DataFrame:
     hi = pl.max_horizontal("source", "target")
     frame = frame.with_columns(lo.alias("source"), hi.alias("target"))
     keys = ["source", "target", "arena", "period", "period_start"]
-    return _pool(frame, keys).sort(["source", "target", "arena", "period_start"])
+    return _pool(frame, keys, level).sort(["source", "target", "arena", "period_start"])
 
 
 _EVERY = {"day": "1d", "week": "1w", "month": "1mo", "quarter": "1q", "year": "1y"}
@@ -452,7 +427,9 @@ def _frame_period(frame: pl.DataFrame) -> str | None:
     return periods[0] if len(periods) == 1 and periods[0] in PERIODS else None
 
 
-def _reperiod(frame: pl.DataFrame, period: str | None, window: tuple[date, date] | None):
+def _reperiod(
+    frame: pl.DataFrame, period: str | None, window: tuple[date, date] | None, level: float
+):
     if window is not None:
         start, end = window
         if end < start:
@@ -460,7 +437,7 @@ def _reperiod(frame: pl.DataFrame, period: str | None, window: tuple[date, date]
         frame = frame.filter(pl.col("period_start").is_between(start, end))
         label = f"{start.isoformat()}/{end.isoformat()}"
         frame = frame.with_columns(period=pl.lit(label), period_start=pl.lit(start))
-        return _pool(frame, ["source", "target", "arena", "period", "period_start"]), label
+        return _pool(frame, ["source", "target", "arena", "period", "period_start"], level), label
     if period is None:
         periods = frame["period"].unique().to_list() if frame.height else ["period"]
         return frame, str(periods[0]) if len(periods) == 1 else "mixed"
@@ -477,7 +454,7 @@ def _reperiod(frame: pl.DataFrame, period: str | None, window: tuple[date, date]
     frame = frame.with_columns(
         period=pl.lit(period), period_start=pl.col("period_start").dt.truncate(_EVERY[period])
     )
-    return _pool(frame, ["source", "target", "arena", "period", "period_start"]), period
+    return _pool(frame, ["source", "target", "arena", "period", "period_start"], level), period
 
 
 # --------------------------------------------------------------------------- scope
@@ -760,7 +737,7 @@ def _decide(f: Mapping[str, np.ndarray], cfg: RegimeConfig) -> dict[str, np.ndar
 
 
 def _figures(
-    rows: pl.DataFrame, scope_row: Mapping[str, Any] | None, cfg: RegimeConfig
+    rows: pl.DataFrame, scope_row: Mapping[str, Any] | None, cfg: RegimeConfig, level: float
 ) -> dict[str, Any]:
     """The point figures of one dyad-period from its arena rows (and "all" if present)."""
     by_arena = {r["arena"]: r for r in rows.iter_rows(named=True)}
@@ -770,6 +747,7 @@ def _figures(
         pooled = _pool(
             rows.filter(pl.col("arena") != "all").with_columns(arena=pl.lit("all")),
             ["source", "target", "arena", "period", "period_start"],
+            level,
         )
         overall = pooled.row(0, named=True) if pooled.height else None
     fig: dict[str, Any] = {"arenas": {}}
@@ -832,7 +810,13 @@ def _shares_draw(
     return d[:, 0], d[:, 1] + d[:, 2], d[:, 2]
 
 
-def _arrays(fig: Mapping[str, Any], cfg: RegimeConfig, draws: int, gen: np.random.Generator | None):
+def _arrays(
+    fig: Mapping[str, Any],
+    cfg: RegimeConfig,
+    draws: int,
+    gen: np.random.Generator | None,
+    z: float = 1.959963984540054,
+):
     """Figures as arrays: length 1 (the point) or ``draws`` Monte Carlo draws."""
     size = 1 if gen is None else draws
     out: dict[str, np.ndarray] = {
@@ -841,7 +825,7 @@ def _arrays(fig: Mapping[str, Any], cfg: RegimeConfig, draws: int, gen: np.rando
     }
     mg = _nan(fig["mean_goldstein"])
     if gen is not None and fig["ci_low"] is not None and fig["ci_high"] is not None:
-        sd = max((fig["ci_high"] - fig["ci_low"]) / (2 * _Z), 0.0)
+        sd = max((fig["ci_high"] - fig["ci_low"]) / (2 * z), 0.0)
         out["mean_goldstein"] = gen.normal(mg, sd, size) if sd > 0 else np.full(size, mg)
     else:
         out["mean_goldstein"] = np.full(size, mg)
@@ -943,6 +927,7 @@ def classify_regimes(
     window: tuple[date, date] | None = None,
     countries: Sequence[str] | None = None,
     rng: RNGLike = 0,
+    level: float | None = None,
 ) -> RegimeResults:
     """Label each symmetric dyad and period with a relationship regime.
 
@@ -971,6 +956,10 @@ def classify_regimes(
         Seed of the Monte Carlo draws behind ``confidence`` (default 0: reproducible).
         Each dyad and period draws from its own stream keyed by the cell, so its
         confidence does not depend on the other dyads or periods of the run.
+    level : float, optional
+        The confidence level of the index's ``ci_low``/``ci_high``; default the
+        ``DyadIndex``'s own ``level`` (0.95 for a plain frame). Each interval becomes a
+        standard deviation ``(ci_high − ci_low) / (2 z)``, ``z = norm.ppf(0.5 + level / 2)``.
 
     Returns
     -------
@@ -989,13 +978,15 @@ def classify_regimes(
     'limited opponents'
     """
     cfg = config or RegimeConfig()
-    frame = _as_frame(index)
+    lvl = index_level(index, level)
+    z = z_of_level(lvl)
+    frame = _as_frame(index, lvl)
     weighting = str(getattr(index, "weighting", "events"))
     if countries is not None:
         codes = [c.upper() for c in countries]
         frame = frame.filter(pl.col("source").is_in(codes) & pl.col("target").is_in(codes))
     aligned = None if scope is None else _align_scope(scope, frame, index)
-    frame, period_label = _reperiod(frame, period, window)
+    frame, period_label = _reperiod(frame, period, window, lvl)
     scope_rows: dict[tuple[str, str, date], dict[str, Any]] = {}
     if aligned is not None:
         pooled = _pool_scope(_window_scope(aligned, window, period), weighting)
@@ -1005,7 +996,7 @@ def classify_regimes(
     regimes = []
     for key, rows in frame.group_by(["source", "target", "period_start"], maintain_order=True):
         src, tgt, ps = key
-        fig = _figures(rows, scope_rows.get((src, tgt, ps)), cfg)
+        fig = _figures(rows, scope_rows.get((src, tgt, ps)), cfg, lvl)
         point = _arrays(fig, cfg, 1, None)
         flags = _decide(point, cfg)
         label = REGIME_LABELS[int(flags["code"][0])]
@@ -1023,7 +1014,7 @@ def classify_regimes(
         confidence: float | None = None
         if label != INSUFFICIENT:
             gen = _cell_rng(root, _REGIME_STREAM, f"{src}-{tgt}", period_label, ps)
-            draws = _decide(_arrays(fig, cfg, cfg.n_draws, gen), cfg)
+            draws = _decide(_arrays(fig, cfg, cfg.n_draws, gen, z), cfg)
             confidence = float(np.mean(draws["code"] == _CODE[label]))
         evidence: dict[str, Any] = {
             "n_events": fig["n_events"],

@@ -31,7 +31,8 @@ import polars as pl
 from .._rng import RNGLike, seed_sequence
 from ..config import DEFAULT_COUNTRIES
 from ..errors import ConfigError, DataError
-from ._regimes import _TRIANGLE_STREAM, _as_frame, _cell_rng, _reperiod
+from ..measure import z_of_level
+from ._regimes import _TRIANGLE_STREAM, _as_frame, _cell_rng, _pool, _reperiod, index_level
 
 __all__ = [
     "INDETERMINATE",
@@ -62,7 +63,6 @@ TRIANGLE_TYPES: tuple[str, ...] = (
     INDETERMINATE,
     NO_DATA,
 )
-_Z = 1.959963984540054
 _PCOL = {
     MENAGE_A_TROIS: "p_menage_a_trois",
     ROMANTIC_TRIANGLE: "p_romantic_triangle",
@@ -310,6 +310,7 @@ def triangle_types(
     *,
     period: str | None = None,
     rng: RNGLike = 0,
+    level: float | None = None,
 ) -> TriangleResults:
     """The Dittmer (1981) type of the triangle among ``countries`` in each period.
 
@@ -326,6 +327,10 @@ def triangle_types(
         Seed of the Monte Carlo draws (default 0: reproducible). Each period draws from
         its own stream keyed by the triangle and the period, so its probabilities do not
         depend on which other periods are in the run.
+    level : float, optional
+        The confidence level of the index's intervals; default the ``DyadIndex``'s own
+        ``level`` (0.95 for a plain frame). A dyad's draws have sd ``(ci_high − ci_low) /
+        (2 z)``, ``z = norm.ppf(0.5 + level / 2)``.
 
     Returns
     -------
@@ -350,18 +355,19 @@ def triangle_types(
             f"a triangle needs three different countries, got {', '.join(codes) or 'none'}",
             hint="e.g. --countries USA,RUS,CHN",
         )
-    frame = _as_frame(index).filter(
+    lvl = index_level(index, level)
+    z = z_of_level(lvl)
+    frame = _as_frame(index, lvl).filter(
         pl.col("source").is_in(list(codes)) & pl.col("target").is_in(list(codes))
     )
-    frame, period_label = _reperiod(frame, period, None)
+    frame, period_label = _reperiod(frame, period, None, lvl)
     if "all" in frame["arena"].unique().to_list():
         frame = frame.filter(pl.col("arena") == "all")
     else:
-        from ._regimes import _pool
-
         frame = _pool(
             frame.with_columns(arena=pl.lit("all")),
             ["source", "target", "arena", "period", "period_start"],
+            lvl,
         )
     dyads: list[tuple[str, str]] = [(min(p), max(p)) for p in combinations(codes, 2)]
     dyads.sort()
@@ -389,7 +395,7 @@ def triangle_types(
             signs[name] = sign(m, cfg.band)
             lo, hi = (r or {}).get("ci_low"), (r or {}).get("ci_high")
             mus.append(np.nan if m is None else float(m))
-            sds.append(0.0 if lo is None or hi is None else max((hi - lo) / (2 * _Z), 0.0))
+            sds.append(0.0 if lo is None or hi is None else max((hi - lo) / (2 * z), 0.0))
         by_pair = {pair: signs[n] for pair, n in zip(dyads, names, strict=True)}
         ttype, pivot, wings, pariah, balanced = _classify(by_pair, codes)
         probs: dict[str, float] = {}

@@ -21,6 +21,7 @@ from ._bases import (
     evidence_bases,
 )
 from ._indices import INDEX_COLUMNS, DyadIndex, indices
+from ._pooling import pool_index, z_of_level
 from ._power import PowerRatios, RatioTrend, power_ratios
 from ._reciprocity import ReciprocityModel, ReciprocityResults
 from ._titfortat import TitForTatResults, load_events, match_tit_for_tat
@@ -43,5 +44,7 @@ __all__ = [
     "indices",
     "load_events",
     "match_tit_for_tat",
+    "pool_index",
     "power_ratios",
+    "z_of_level",
 ]

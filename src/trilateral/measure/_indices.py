@@ -24,6 +24,7 @@ import trilateral
 from .._rng import RNGLike, seed_sequence
 from ..config import ARENAS, DEFAULT_COUNTRIES, PERIODS, as_date
 from ..errors import ConfigError, DataError
+from ._pooling import pool_index, stats_from_sums
 from ._store_access import StoreHandle, data_hash, open_store, require_events
 
 __all__ = ["INDEX_COLUMNS", "DyadIndex", "indices"]
@@ -123,33 +124,15 @@ class DyadIndex:
         if not self.directed:
             return self
         f = self.frame
-        lo = pl.min_horizontal("source", "target")
-        hi = pl.max_horizontal("source", "target")
         keyed = f.with_columns(
-            lo.alias("_lo"),
-            hi.alias("_hi"),
-            (pl.col("mean_goldstein") * pl.col("weight")).fill_null(0.0).alias("swg"),
-            (pl.col("conflict_share") * pl.col("weight")).fill_null(0.0).alias("w_conflict"),
-            (pl.col("material_conflict_share") * pl.col("weight"))
-            .fill_null(0.0)
-            .alias("w_material"),
-            (pl.col("cooperation_share") * pl.col("weight")).fill_null(0.0).alias("w_coop"),
+            pl.min_horizontal("source", "target").alias("_lo"),
+            pl.max_horizontal("source", "target").alias("_hi"),
         )
-        aggs = [
-            pl.col("n_events").sum(),
-            pl.col("weight").sum(),
-            *[pl.col(c).sum() for c in _SUMS],
-            pl.col("force_events").sum(),
-        ]
         normalised = "volume" in f.columns
-        if normalised:
-            aggs.append(pl.col("volume").first())
-        pooled = (
-            keyed.group_by(["_lo", "_hi", "arena", "period", "period_start"], maintain_order=True)
-            .agg(aggs)
-            .rename({"_lo": "source", "_hi": "target"})
-        )
-        pooled = _stats_from_sums(pooled)
+        extra = [pl.col("volume").first()] if normalised else []
+        pooled = pool_index(
+            keyed, ["_lo", "_hi", "arena", "period", "period_start"], extra=extra
+        ).rename({"_lo": "source", "_hi": "target"})
         if self.undirected_ci is not None:
             pooled = pooled.join(
                 self.undirected_ci,
@@ -204,23 +187,14 @@ class DyadIndex:
         mean_goldstein, conflict_share, material_conflict_share, cooperation_share,
         net_cooperation, force_events (weighted over events, not averaged over periods).
         """
-        f = self.frame.with_columns(
-            (pl.col("mean_goldstein") * pl.col("weight")).fill_null(0.0).alias("swg"),
-            (pl.col("conflict_share") * pl.col("weight")).fill_null(0.0).alias("w_conflict"),
-            (pl.col("material_conflict_share") * pl.col("weight"))
-            .fill_null(0.0)
-            .alias("w_material"),
-            (pl.col("cooperation_share") * pl.col("weight")).fill_null(0.0).alias("w_coop"),
+        out = pool_index(
+            self.frame,
+            ["source", "target", "arena"],
+            extra=[
+                pl.len().alias("periods"),
+                (pl.col("n_events") > 0).sum().alias("periods_with_events"),
+            ],
         )
-        out = f.group_by(["source", "target", "arena"], maintain_order=True).agg(
-            pl.len().alias("periods"),
-            (pl.col("n_events") > 0).sum().alias("periods_with_events"),
-            pl.col("n_events").sum(),
-            pl.col("weight").sum(),
-            *[pl.col(c).sum() for c in _SUMS],
-            pl.col("force_events").sum(),
-        )
-        out = _stats_from_sums(out)
         return out.select(
             "source",
             "target",
@@ -262,23 +236,6 @@ class DyadIndex:
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _stats_from_sums(df: pl.DataFrame) -> pl.DataFrame:
-    """Mean and shares from weighted sums; null where a cell has no events."""
-    has = (pl.col("n_events") > 0) & (pl.col("weight") > 0)
-
-    def ratio(col: str) -> pl.Expr:
-        return pl.when(has).then(pl.col(col) / pl.col("weight")).otherwise(None)
-
-    return df.with_columns(
-        ratio("swg").alias("mean_goldstein"),
-        ratio("w_conflict").alias("conflict_share"),
-        ratio("w_material").alias("material_conflict_share"),
-        ratio("w_coop").alias("cooperation_share"),
-    ).with_columns(
-        (pl.col("cooperation_share") - pl.col("conflict_share")).alias("net_cooperation")
-    )
 
 
 def _query(handle: StoreHandle, sql: str, params: list[Any]) -> pl.DataFrame:
@@ -870,7 +827,7 @@ def indices(
         pl.col("weight").fill_null(0.0).round(0).cast(pl.Int64),
         pl.col("force_events").fill_null(0),
     )
-    frame = _stats_from_sums(frame)
+    frame = stats_from_sums(frame)
 
     # ---- bootstrap
     root = seed_sequence(rng) if (n_boot > 0 or rng is not None) else None
