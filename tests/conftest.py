@@ -19,12 +19,27 @@ if os.environ.get("CI"):
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
 
+#: Set by .ci/run: there, missing real data fail the run instead of skipping tests.
+REQUIRE_DATA = "TRILATERAL_REQUIRE_DATA"
+
+
+def missing_data(what: str) -> None:
+    """Skip the calling test because real data are absent — or fail it when
+    ``$TRILATERAL_REQUIRE_DATA`` is set (CI), so a run without the data is never green."""
+    if os.environ.get(REQUIRE_DATA, "") not in ("", "0"):
+        pytest.fail(f"{what}; {REQUIRE_DATA} is set, so missing data fail the run")
+    pytest.skip(f"{what}; put the published files there to run this test")
+
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
-    """The real published data files (../shared/data next to the repository)."""
+    """The real published data files: the ``shared/data`` folder next to the repository.
+
+    Absent, the tests that use it skip with a message — or fail under
+    ``TRILATERAL_REQUIRE_DATA=1`` (set by .ci/run).
+    """
     if not SHARED_DATA.is_dir():
-        pytest.skip(f"shared data not found at {SHARED_DATA}")
+        missing_data(f"shared data not found at {SHARED_DATA}")
     return SHARED_DATA
 
 
@@ -32,7 +47,8 @@ def shared_data() -> Path:
 def _no_global_rng():
     """Fail any test that draws from numpy's or Python's global random state.
 
-    STYLE.md, "Randomness": every random draw goes through an ``rng`` argument.
+    Every random draw goes through an ``rng`` argument (docs/ARCHITECTURE.md,
+    "Reproducibility").
     """
     np_state = np.random.get_state()  # noqa: NPY002 (the guard itself)
     py_state = random.getstate()

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from pathlib import Path
 
 import pytest
 
-from trilateral.data.actors import ActorResolver, normalise_name
+from trilateral.data.actors import ActorResolver, is_multilateral, normalise_name
 from trilateral.errors import ConfigError, ReaderError
 
 FILES = Path(__file__).resolve().parents[1] / "src" / "trilateral" / "data" / "_files"
@@ -200,7 +201,7 @@ def test_shipped_tables_are_well_formed() -> None:
         rows = list(csv.DictReader(fh))
     assert list(rows[0]) == ["name", "iso3", "role", "start", "end"]
     for r in rows:
-        assert r["iso3"] in {"USA", "RUS", "CHN"}
+        assert r["iso3"] in {"USA", "RUS", "CHN", "GBR", "FRA"}
         assert len(r["start"]) == 10
         assert r["end"] == "" or r["end"] >= r["start"]
     with (FILES / "country_names.csv").open(encoding="utf-8") as fh:
@@ -255,3 +256,86 @@ def test_extra_table_missing_or_not_utf8(tmp_path: Path) -> None:
     bad.write_bytes("name,iso3\nCôte,CIV\n".encode("latin-1"))
     with pytest.raises(ReaderError, match="UTF-8"):
         ActorResolver.load(extra=bad)
+
+
+P5_ROLES = {
+    "USA": ("head_of_state", "foreign_minister", "defence_minister", "un_ambassador"),
+    "RUS": ("head_of_state", "head_of_government", "foreign_minister", "defence_minister", "un_ambassador"),
+    "CHN": ("head_of_state", "head_of_government", "foreign_minister", "defence_minister", "un_ambassador"),
+    "GBR": ("head_of_state", "head_of_government", "foreign_minister", "defence_minister", "un_ambassador"),
+    "FRA": ("head_of_state", "head_of_government", "foreign_minister", "defence_minister", "un_ambassador"),
+}  # fmt: skip
+
+
+def test_p5_offices_covered_2005_to_2019() -> None:
+    """Every quarter of 2005–2019 has a holder of each office of the five permanent members
+    (the US president is head of state and government)."""
+    with (FILES / "leaders.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    gaps = []
+    for year in range(2005, 2020):
+        for month in (1, 4, 7, 10):
+            day = f"{year}-{month:02d}-01"
+            for iso, roles in P5_ROLES.items():
+                for role in roles:
+                    if not any(
+                        r["iso3"] == iso
+                        and r["role"] == role
+                        and r["start"] <= day
+                        and (r["end"] == "" or day <= r["end"])
+                        for r in rows
+                    ):
+                        gaps.append((day, iso, role))
+    assert gaps == []
+
+
+@pytest.mark.parametrize(
+    ("name", "day", "iso"),
+    [
+        ("Barack_Obama", "2004-06-01", None),  # before his Senate term
+        ("Barack_Obama", "2006-06-01", "USA"),  # senator
+        ("Barack_Obama", "2018-06-01", "USA"),  # former head of state
+        ("Dmitry_Anatolyevich_Medvedev", "2009-06-01", "RUS"),  # via the "Dmitry Medvedev" rows
+        ("Dmitry_Anatolyevich_Medvedev", "2002-06-01", None),
+        ("Tony_Blair", "2006-06-01", "GBR"),
+        ("Tony_Blair", "2010-06-01", None),  # Quartet envoy, 2007-2015: not a UK actor
+        ("Qin_Gang", "2009-06-01", "CHN"),  # foreign-ministry spokesman
+        ("Sergey_Lavrov", "2003-06-01", None),
+        ("Jean-Yves_Le_Drian", "2018-06-01", "FRA"),
+        ("Rex_Tillerson", "2018-06-01", None),  # left office 2018-03-31
+    ],
+)
+def test_people_resolve_only_within_their_terms(
+    resolver: ActorResolver, name: str, day: str, iso: str | None
+) -> None:
+    assert resolver.resolve(name, on=dt.date.fromisoformat(day)) == iso
+    assert resolver.resolve(name.replace("_", " "), on=dt.date.fromisoformat(day)) == iso
+
+
+def test_multilateral_actors_stay_unresolved(resolver: ActorResolver) -> None:
+    for name in (
+        "European_Union",
+        "North_Atlantic_Treaty_Organization",
+        "United_Nations",
+        "UN_Security_Council",
+        "African_Union",
+        "International_Monetary_Fund",
+    ):
+        assert resolver.resolve(name, on=dt.date(2018, 6, 1)) is None, name
+        assert is_multilateral(name), name
+    assert not is_multilateral("Narendra_Modi")
+
+
+def test_dated_user_table(tmp_path: Path) -> None:
+    extra = tmp_path / "mine.csv"
+    extra.write_text(
+        "name,iso3,role,start,end\nKim Jong-Un,PRK,leader,2011-12-17,\n", encoding="utf-8"
+    )
+    r = ActorResolver.load(extra=extra)
+    assert r.resolve("Kim_Jong-Un", on=dt.date(2018, 6, 12)) == "PRK"
+    assert r.resolve("Kim_Jong-Un", on=dt.date(2010, 6, 12)) is None
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,iso3,role,start,end\nX Y,PRK,leader,2011-13-17,\n", encoding="utf-8")
+    with pytest.raises(ReaderError) as err:
+        ActorResolver.load(extra=bad)
+    assert err.value.line == 2 and err.value.field == "start"

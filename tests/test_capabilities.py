@@ -31,13 +31,10 @@ from trilateral.data._capreaders import (
 )
 from trilateral.errors import DataError, ReaderError
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
-CAPS = SHARED / "capabilities"
+# below the shared data folder (the `shared_data` fixture)
+CAPS = Path("capabilities")
 FIX = Path(__file__).parent / "fixtures" / "capabilities"
 
-needs_shared = pytest.mark.skipif(
-    not CAPS.is_dir(), reason=f"the shared real-data directory {CAPS} is absent"
-)
 
 SIPRI = CAPS / "SIPRI-Milex-data-1949-2023.xlsx"
 COW = CAPS / "NMC-60-abridged.csv"
@@ -58,24 +55,23 @@ def value(table: pa.Table, iso3: str, year: int, indicator: str) -> float | None
 
 
 @pytest.fixture(scope="module")
-def sipri() -> pa.Table:
-    return cap.read_sipri(SIPRI)
+def sipri(shared_data: Path) -> pa.Table:
+    return cap.read_sipri(shared_data / SIPRI)
 
 
 @pytest.fixture(scope="module")
-def cow() -> pa.Table:
-    return cap.read_cow_nmc(COW)
+def cow(shared_data: Path) -> pa.Table:
+    return cap.read_cow_nmc(shared_data / COW)
 
 
 @pytest.fixture(scope="module")
-def rebuilt() -> pa.Table:
-    return cap.build_panel(ALL, countries=cap.PANEL_COUNTRIES)
+def rebuilt(shared_data: Path) -> pa.Table:
+    return cap.build_panel([shared_data / p for p in ALL], countries=cap.PANEL_COUNTRIES)
 
 
 # ----------------------------------------------------------------- reference numbers
-@needs_shared
-def test_worldbank_gdp_2017_reference() -> None:
-    t = cap.read_worldbank(WB_GDP)
+def test_worldbank_gdp_2017_reference(shared_data: Path) -> None:
+    t = cap.read_worldbank(shared_data / WB_GDP)
     # gdp_current_usd_datahub.csv line 13399: "United States,USA,2017,19612102000000.0"
     assert value(t, "USA", 2017, "gdp_current_usd") == 19612102000000.0
     # line 10688: "Russian Federation,RUS,2017,1574199360089.0022"
@@ -83,18 +79,16 @@ def test_worldbank_gdp_2017_reference() -> None:
     assert set(t["unit"].to_pylist()) == {"current US$"}
 
 
-@needs_shared
-def test_worldbank_population_2017_reference() -> None:
-    t = cap.read_capabilities(WB_POP)
+def test_worldbank_population_2017_reference(shared_data: Path) -> None:
+    t = cap.read_capabilities(shared_data / WB_POP)
     # population_datahub.csv line 13094: "Russian Federation,RUS,2017,145293260"
     assert value(t, "RUS", 2017, "population") == 145293260
     # line 2659: "China,CHN,2017,1396215000"
     assert value(t, "CHN", 2017, "population") == 1396215000
 
 
-@needs_shared
-def test_worldbank_bulk_layout_reference() -> None:
-    t = cap.read_worldbank(WB_PCAP)
+def test_worldbank_bulk_layout_reference(shared_data: Path) -> None:
+    t = cap.read_worldbank(shared_data / WB_PCAP)
     # API_NY.GDP.PCAP.CD_…csv: header on line 5, column "2017"; USA on line 255,
     # RUS on line 206: "59531.661964344" and "10743.0965915463".
     assert value(t, "USA", 2017, "gdp_per_capita_current_usd") == 59531.661964344
@@ -104,7 +98,6 @@ def test_worldbank_bulk_layout_reference() -> None:
     assert t.schema.metadata[b"trilateral.layout"] == b"worldbank_bulk"
 
 
-@needs_shared
 def test_sipri_2018_current_usd_reference(sipri: pa.Table) -> None:
     # SIPRI workbook, sheet "Current US$", column 2018 (BT), US$ m:
     # row 79 "United States of America" 682491.4; row 158 "Russia" 61609.20475641708;
@@ -114,7 +107,6 @@ def test_sipri_2018_current_usd_reference(sipri: pa.Table) -> None:
     assert value(sipri, "CHN", 2018, "milex_current_usd") == pytest.approx(232530.59598526615e6)
 
 
-@needs_shared
 def test_sipri_russia_2015_is_the_papers_66_4_bn(sipri: pa.Table) -> None:
     # Sheet "Current US$", row 158 (Russia), column 2015 (BQ): 66421.82217992056 US$ m —
     # Feng (2019) quotes "$66.4 billion at the peak in 2015".
@@ -123,7 +115,6 @@ def test_sipri_russia_2015_is_the_papers_66_4_bn(sipri: pa.Table) -> None:
     assert round(v / 1e9, 1) == 66.4
 
 
-@needs_shared
 def test_sipri_share_and_constant_sheets(sipri: pa.Table) -> None:
     # "Share of GDP", row 158 (Russia), 2023: 0.05864188872292315 (a fraction).
     assert value(sipri, "RUS", 2023, "milex_share_gdp") == pytest.approx(0.05864188872292315)
@@ -137,7 +128,6 @@ def test_sipri_share_and_constant_sheets(sipri: pa.Table) -> None:
     assert pc.max(shares).as_py() < 0.2  # fractions, not percent (Kuwait 1991 exceeds 1)
 
 
-@needs_shared
 def test_sipri_missing_markers_are_missing_not_zero(sipri: pa.Table) -> None:
     # "Current US$" cell AS158 (Russia, 1991) holds "...": no row.
     assert value(sipri, "RUS", 1991, "milex_current_usd") is None
@@ -156,13 +146,11 @@ def test_sipri_missing_markers_are_missing_not_zero(sipri: pa.Table) -> None:
     assert notes["excluded"] == {"European Union": 6, "Yemen, North": 20}
 
 
-@needs_shared
 def test_sipri_every_name_is_mapped(sipri: pa.Table) -> None:
     assert json.loads(sipri.schema.metadata[b"trilateral.unmapped"]) == {}
     assert len(set(sipri["iso3"].to_pylist())) >= 165
 
 
-@needs_shared
 def test_cow_cinc_2016_reference(cow: pa.Table) -> None:
     # NMC-60-abridged.csv lines 202, 8145, 13775 (column cinc):
     # USA,2,2016,…,0.13305758 / RUS,365,2016,…,0.036472768 / CHN,710,2016,…,0.23061772
@@ -173,7 +161,6 @@ def test_cow_cinc_2016_reference(cow: pa.Table) -> None:
     assert value(cow, "USA", 2016, "cow_milex") == 604452000
 
 
-@needs_shared
 def test_cow_minus_nine_is_missing(cow: pa.Table) -> None:
     # line 8047: "RUS,365,1918,258741,-9,…": milper −9 → no row, milex present.
     assert value(cow, "RUS", 1918, "cow_milper") is None
@@ -185,7 +172,6 @@ def test_cow_minus_nine_is_missing(cow: pa.Table) -> None:
 
 
 # ----------------------------------------------------------------- panel
-@needs_shared
 def test_panel_schema_and_indicators(rebuilt: pa.Table) -> None:
     assert rebuilt.schema == cap.PANEL_SCHEMA
     assert set(rebuilt["indicator"].to_pylist()) == set(cap.INDICATORS)
@@ -196,7 +182,6 @@ def test_panel_schema_and_indicators(rebuilt: pa.Table) -> None:
     assert units == cap.INDICATORS
 
 
-@needs_shared
 def test_per_capita_derived_after_2017(rebuilt: pa.Table) -> None:
     rows = rebuilt.filter(
         (pc.field("iso3") == "USA") & (pc.field("indicator") == "gdp_per_capita_current_usd")
@@ -210,21 +195,19 @@ def test_per_capita_derived_after_2017(rebuilt: pa.Table) -> None:
     assert by_year[2018]["value"] == pytest.approx(gdp / pop)
 
 
-@needs_shared
-def test_shipped_panel_equals_rebuild(rebuilt: pa.Table, tmp_path: Path) -> None:
+def test_shipped_panel_equals_rebuild(rebuilt: pa.Table, tmp_path: Path, shared_data: Path) -> None:
     shipped = cap.load_panel()
     assert shipped.equals(rebuilt)
     out = tmp_path / "panel.csv"
-    cap.refresh_panel(ALL, out=out)
+    cap.refresh_panel([shared_data / p for p in ALL], out=out)
     assert (
         out.read_bytes() == (Path(cap.__file__).parent / "_files" / "capabilities.csv").read_bytes()
     )
 
 
-@needs_shared
-def test_build_panel_rejects_a_source_given_twice() -> None:
+def test_build_panel_rejects_a_source_given_twice(shared_data: Path) -> None:
     with pytest.raises(DataError, match="more than one value"):
-        cap.build_panel([COW, COW], countries=["USA"])
+        cap.build_panel([shared_data / COW, shared_data / COW], countries=["USA"])
 
 
 def test_load_panel_countries() -> None:
@@ -246,12 +229,13 @@ def test_panel_provenance() -> None:
     assert files["API_NY.GDP.PCAP.CD_DS2_en_csv_v2_10181232.csv"]["vintage"].endswith("2018-10-18")
 
 
-@needs_shared
-def test_provenance_hashes_match_the_shared_files() -> None:
+def test_provenance_hashes_match_the_shared_files(shared_data: Path) -> None:
     import hashlib
 
     for s in cap.panel_provenance()["sources"]:
-        assert hashlib.sha256((CAPS / s["file"]).read_bytes()).hexdigest() == s["sha256"]
+        assert (
+            hashlib.sha256((shared_data / CAPS / s["file"]).read_bytes()).hexdigest() == s["sha256"]
+        )
 
 
 # ----------------------------------------------------------------- errors
@@ -289,10 +273,9 @@ def test_missing_file() -> None:
         cap.read_capabilities(FIX / "no-such-file.csv")
 
 
-@needs_shared
-def test_truncated_xlsx(tmp_path: Path) -> None:
+def test_truncated_xlsx(tmp_path: Path, shared_data: Path) -> None:
     p = tmp_path / "sipri.xlsx"
-    p.write_bytes(SIPRI.read_bytes()[:50_000])
+    p.write_bytes((shared_data / SIPRI).read_bytes()[:50_000])
     with pytest.raises(ReaderError, match="truncated") as info:
         cap.read_capabilities(p)
     assert info.value.path == str(p)
@@ -507,9 +490,7 @@ def test_cli_help_has_examples() -> None:
         assert "Example" in res.stdout
 
 
-def test_no_stray_warnings_when_reading_the_workbook() -> None:
-    if not SIPRI.exists():
-        pytest.skip(f"{SIPRI} absent")
+def test_no_stray_warnings_when_reading_the_workbook(shared_data: Path) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        cap.read_sipri(SIPRI)
+        cap.read_sipri(shared_data / SIPRI)

@@ -32,8 +32,6 @@ def store(tmp_path_factory) -> Path:
     from trilateral.data.store import EventStore
 
     chron = FILES / "chronicle.csv"
-    if not chron.is_file():
-        pytest.skip("chronicle not shipped yet")
     path = tmp_path_factory.mktemp("cli") / "chronicle.duckdb"
     with EventStore.open(path) as s:
         s.ingest(Path(str(chron)))

@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 from trilateral.cli import app
 from trilateral.data.store import EventStore
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
-GDELT2 = SHARED / "gdelt" / "gdelt2_raw_exports"
+# below the shared data folder (the `shared_data` fixture)
+GDELT2 = Path("gdelt") / "gdelt2_raw_exports"
 FILE_A = GDELT2 / "20180326044500.export.CSV"  # 1,540 rows (SOURCES.md)
 FILE_B = GDELT2 / "20191024143000.export.CSV"  # 2,111 rows (SOURCES.md)
 
@@ -40,17 +40,26 @@ def test_help_shows_an_example(command: str) -> None:
     assert "--db" in out and "--json" in out
 
 
-def test_ingest_then_info(tmp_path: Path) -> None:
+def test_ingest_then_info(tmp_path: Path, shared_data: Path) -> None:
     db = tmp_path / "events.duckdb"
-    code, out, err = _invoke("ingest", str(FILE_A), str(FILE_B), "--db", str(db))
+    code, out, err = _invoke(
+        "ingest", str(shared_data / FILE_A), str(shared_data / FILE_B), "--db", str(db)
+    )
     assert code == 0, err
-    assert FILE_A.name in out and FILE_B.name in out and "gdelt2" in out
+    assert (
+        (shared_data / FILE_A).name in out
+        and (shared_data / FILE_B).name in out
+        and "gdelt2" in out
+    )
     assert "1,540" in out and "2,111" in out  # rows read per file (SOURCES.md)
 
     code, out, err = _invoke("info", "--db", str(db), "--json")
     assert code == 0, err
     info = json.loads(out)
-    assert [i["path"] for i in info["ingests"]] == [str(FILE_A), str(FILE_B)]
+    assert [i["path"] for i in info["ingests"]] == [
+        str(shared_data / FILE_A),
+        str(shared_data / FILE_B),
+    ]
     assert info["n_events"] == sum(i["rows_ingested"] for i in info["ingests"]) > 3000
     (ds,) = info["datasets"]
     assert ds["dataset"] == "gdelt2" and ds["first_date"] <= ds["last_date"]
@@ -70,7 +79,7 @@ def test_ingest_then_info(tmp_path: Path) -> None:
     assert code == 0 and "gdelt2" in out and "USA" in out and "CHN" not in out
 
     # the same file again changes nothing
-    code, out, err = _invoke("ingest", str(FILE_A), "--db", str(db), "--json")
+    code, out, err = _invoke("ingest", str(shared_data / FILE_A), "--db", str(db), "--json")
     assert code == 0, err
     (res,) = json.loads(out)["files"]
     assert res["skipped_duplicate"] is True and res["rows_ingested"] == 0
@@ -90,25 +99,29 @@ def test_missing_file_and_missing_store(tmp_path: Path) -> None:
     assert f"no store at {db}; run `trilateral ingest FILE` first" in _one_line(err)
 
 
-def test_bad_layout_stops_at_that_file(tmp_path: Path) -> None:
+def test_bad_layout_stops_at_that_file(tmp_path: Path, shared_data: Path) -> None:
     db = tmp_path / "events.duckdb"
     junk = tmp_path / "notes.txt"
     junk.write_text("these are my notes\nnot an event file\n", encoding="utf-8")
-    code, out, err = _invoke("ingest", str(FILE_A), str(junk), str(FILE_B), "--db", str(db))
+    code, out, err = _invoke(
+        "ingest", str(shared_data / FILE_A), str(junk), str(shared_data / FILE_B), "--db", str(db)
+    )
     assert code == 1
     assert "unrecognised layout" in err and str(junk) in _one_line(err)
-    assert FILE_A.name in out  # the summary of what did land
+    assert (shared_data / FILE_A).name in out  # the summary of what did land
     with EventStore.open(db, read_only=True) as store:
-        assert [r.path for r in store.ingests()] == [str(FILE_A)]
+        assert [r.path for r in store.ingests()] == [str(shared_data / FILE_A)]
 
-    code, _, err = _invoke("ingest", str(FILE_B), "--db", str(db), "--format", "nonsense")
+    code, _, err = _invoke(
+        "ingest", str(shared_data / FILE_B), "--db", str(db), "--format", "nonsense"
+    )
     assert code == 2 and "nonsense" in err  # typer's own usage error
 
 
-def test_bad_row_fail_then_skip(tmp_path: Path) -> None:
+def test_bad_row_fail_then_skip(tmp_path: Path, shared_data: Path) -> None:
     db = tmp_path / "events.duckdb"
     broken = tmp_path / "broken.export.CSV"
-    lines = FILE_A.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines = (shared_data / FILE_A).read_text(encoding="utf-8").splitlines(keepends=True)
     fields = lines[9].split("\t")
     fields[26] = "999"  # EventCode: not a CAMEO code
     lines[9] = "\t".join(fields)
@@ -130,7 +143,7 @@ def test_bad_row_fail_then_skip(tmp_path: Path) -> None:
     assert [r["line"] for r in rows] == ["10"] and rows[0]["value"] == "999"
 
 
-def test_same_file_with_another_arena_map_exits_1(tmp_path: Path) -> None:
+def test_same_file_with_another_arena_map_exits_1(tmp_path: Path, shared_data: Path) -> None:
     """Re-ingesting a file with another arena map is not "skipped as a duplicate" (its
     events would keep the old arenas): the message says what to do, exit 1."""
     db = tmp_path / "events.duckdb"
@@ -139,11 +152,13 @@ def test_same_file_with_another_arena_map_exits_1(tmp_path: Path) -> None:
         "cameo_prefix,arena\n" + "".join(f"{i:02d},military\n" for i in range(1, 21)),
         encoding="utf-8",
     )
-    code, _, err = _invoke("ingest", str(FILE_A), "--db", str(db))
+    code, _, err = _invoke("ingest", str(shared_data / FILE_A), "--db", str(db))
     assert code == 0, err
     with EventStore.open(db, read_only=True) as store:
         before = store.con.execute("SELECT arena, count(*) FROM events GROUP BY ALL").fetchall()
-    code, _, err = _invoke("ingest", str(FILE_A), "--db", str(db), "--arena-map", str(amap))
+    code, _, err = _invoke(
+        "ingest", str(shared_data / FILE_A), "--db", str(db), "--arena-map", str(amap)
+    )
     assert code == 1 and "Traceback" not in err
     msg = _one_line(err)
     assert "already in the store" in msg and str(amap) in msg
@@ -152,20 +167,26 @@ def test_same_file_with_another_arena_map_exits_1(tmp_path: Path) -> None:
     with EventStore.open(db, read_only=True) as store:
         after = store.con.execute("SELECT arena, count(*) FROM events GROUP BY ALL").fetchall()
     assert sorted(after) == sorted(before)
-    code, _, err = _invoke("ingest", str(FILE_A), "--db", str(db), "--goldstein", "icews")
+    code, _, err = _invoke(
+        "ingest", str(shared_data / FILE_A), "--db", str(db), "--goldstein", "icews"
+    )
     assert code == 1 and "Goldstein table 'icews'" in _one_line(err)
     # the same codebook as before: still a duplicate, exit 0
-    code, _, err = _invoke("ingest", str(FILE_A), "--db", str(db), "--goldstein", "gdelt")
+    code, _, err = _invoke(
+        "ingest", str(shared_data / FILE_A), "--db", str(db), "--goldstein", "gdelt"
+    )
     assert code == 0, err
     # a new store takes the file with the new map
     new = tmp_path / "recoded.duckdb"
-    code, _, err = _invoke("ingest", str(FILE_A), "--db", str(new), "--arena-map", str(amap))
+    code, _, err = _invoke(
+        "ingest", str(shared_data / FILE_A), "--db", str(new), "--arena-map", str(amap)
+    )
     assert code == 0, err
     with EventStore.open(new, read_only=True) as store:
         assert store.con.execute("SELECT DISTINCT arena FROM events").fetchall() == [("military",)]
 
 
-def test_locked_store(tmp_path: Path) -> None:
+def test_locked_store(tmp_path: Path, shared_data: Path) -> None:
     db = tmp_path / "events.duckdb"
     holder = subprocess.Popen(  # another process writing the store until stdin closes
         [
@@ -180,7 +201,9 @@ def test_locked_store(tmp_path: Path) -> None:
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
-        code, _, err = _invoke("ingest", str(FILE_A), "--db", str(db), "--wait", "0.2")
+        code, _, err = _invoke(
+            "ingest", str(shared_data / FILE_A), "--db", str(db), "--wait", "0.2"
+        )
         assert code == 1
         assert f"the store {db} is being written by another process" in _one_line(err)
         assert "wait for it to finish or use another --db" in _one_line(err)
@@ -193,13 +216,13 @@ def test_locked_store(tmp_path: Path) -> None:
     assert json.loads(out)["n_events"] == 0
 
 
-def test_subprocess_entry_point(tmp_path: Path) -> None:
+def test_subprocess_entry_point(tmp_path: Path, shared_data: Path) -> None:
     db = tmp_path / "events.duckdb"
     env = {**os.environ, "TRILATERAL_DB": str(db)}
     exe = Path(sys.executable).with_name("trilateral")
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "trilateral.cli"]
     done = subprocess.run(
-        [*cmd, "ingest", str(FILE_B), "--json"],
+        [*cmd, "ingest", str(shared_data / FILE_B), "--json"],
         capture_output=True,
         text=True,
         env=env,

@@ -11,7 +11,6 @@ from trilateral.data.capabilities import panel_provenance
 from trilateral.data.unga import alignment_provenance
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "data.md"
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
 def _python_blocks() -> list[str]:
@@ -19,16 +18,17 @@ def _python_blocks() -> list[str]:
 
 
 def test_examples_run_in_order(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    shared_data: Path,
 ) -> None:
-    if not SHARED.is_dir():
-        pytest.skip(f"the examples read the sample files of {SHARED}, which is absent")
     blocks = _python_blocks()
     assert len(blocks) >= 8, "docs/data.md lost its examples"
     shipped = (panel_provenance()["sha256"], alignment_provenance()["sha256"])
     monkeypatch.chdir(tmp_path)  # the examples write their stores and files here
     monkeypatch.delenv("TRILATERAL_DB", raising=False)
-    namespace: dict[str, object] = {"__name__": "docs_data", "SHARED": SHARED}
+    namespace: dict[str, object] = {"__name__": "docs_data", "SHARED": shared_data}
     for i, code in enumerate(blocks, start=1):
         try:
             exec(compile(code, f"{DOC}:python block {i}", "exec"), namespace)

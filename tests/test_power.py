@@ -190,10 +190,8 @@ def test_null_values_are_missing_years() -> None:
 
 @pytest.fixture(scope="module")
 def shipped() -> PowerRatios:
-    try:
-        from trilateral.data.capabilities import load_panel
-    except ImportError as exc:
-        pytest.skip(f"trilateral.data.capabilities does not import yet: {exc}")
+    from trilateral.data.capabilities import load_panel
+
     return power_ratios(load_panel(), countries=("USA", "RUS"))
 
 

@@ -13,12 +13,11 @@ from trilateral.data.readers._gdelt import GDELT1Reader, GDELT2Reader
 from trilateral.data.schema import EVENT_SCHEMA
 from trilateral.errors import ReaderError
 
-GD = Path(__file__).resolve().parents[2] / "shared" / "data" / "gdelt"
+# below the shared data folder (the `shared_data` fixture)
+GD = Path("gdelt")
 SAMPLE16 = GD / "gdelt1_sample_2016" / "events_20160728_sample.tsv"
 EXPORT_2018 = GD / "gdelt2_raw_exports" / "20180326044500.export.CSV"
 GEORGIA = GD / "gdelt1_georgia_2011_2012" / "aug2012.csv"
-
-pytestmark = pytest.mark.skipif(not GD.is_dir(), reason="shared GDELT data not found")
 
 READERS = {"gdelt1": GDELT1Reader, "gdelt2": GDELT2Reader}
 #: Words of the messages that may come without a line: problems of the whole file.
@@ -70,17 +69,21 @@ def _real_lines(path: Path, n: int) -> list[bytes]:
     return path.read_bytes().split(b"\n")[:n]
 
 
-BASES = {
-    "gdelt1": _real_lines(SAMPLE16, 12) + _real_lines(SAMPLE16, 520)[508:516],
-    "gdelt2": _real_lines(EXPORT_2018, 20),
-    "georgia": _real_lines(GEORGIA, 20),
-}
+@pytest.fixture(scope="module")
+def bases(shared_data: Path) -> dict[str, list[bytes]]:
+    """Real lines the mutations start from."""
+    sample16 = shared_data / SAMPLE16
+    return {
+        "gdelt1": _real_lines(sample16, 12) + _real_lines(sample16, 520)[508:516],
+        "gdelt2": _real_lines(shared_data / EXPORT_2018, 20),
+        "georgia": _real_lines(shared_data / GEORGIA, 20),
+    }
 
 
 @st.composite
-def mutated(draw: st.DrawFn) -> tuple[str, bytes]:
-    base = draw(st.sampled_from(sorted(BASES)))
-    lines = list(BASES[base])
+def mutated(draw: st.DrawFn, bases: dict[str, list[bytes]]) -> tuple[str, bytes]:
+    base = draw(st.sampled_from(sorted(bases)))
+    lines = list(bases[base])
     for _ in range(draw(st.integers(1, 4))):
         i = draw(st.integers(0, len(lines) - 1))
         line = lines[i]
@@ -110,21 +113,23 @@ def mutated(draw: st.DrawFn) -> tuple[str, bytes]:
 
 
 @SETTINGS
-@given(case=mutated(), on_error=st.sampled_from(["fail", "skip"]), small=st.booleans())
+@given(draw=st.data(), on_error=st.sampled_from(["fail", "skip"]), small=st.booleans())
 def test_mutated_real_lines(
-    workdir: Path, case: tuple[str, bytes], on_error: str, small: bool
+    workdir: Path, bases: dict[str, list[bytes]], draw: st.DataObject, on_error: str, small: bool
 ) -> None:
-    fmt, data = case
+    fmt, data = draw.draw(mutated(bases))
     p = workdir / "mutated.tsv"
     p.write_bytes(data)
     _check(p, fmt, on_error, batch_rows=8 if small else 65_536)
 
 
 @SETTINGS
-@given(case=mutated())
-def test_rejects_point_at_their_own_line(workdir: Path, case: tuple[str, bytes]) -> None:
+@given(draw=st.data())
+def test_rejects_point_at_their_own_line(
+    workdir: Path, bases: dict[str, list[bytes]], draw: st.DataObject
+) -> None:
     """A reject's value is found on the physical line it names."""
-    fmt, data = case
+    fmt, data = draw.draw(mutated(bases))
     p = workdir / "numbers.tsv"
     p.write_bytes(data)
     try:

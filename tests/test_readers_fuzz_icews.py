@@ -17,7 +17,6 @@ from trilateral.data.readers._icews import ICEWSReader, ICEWSTKGReader
 from trilateral.data.schema import EVENT_SCHEMA, EXTRAS_SCHEMA
 from trilateral.errors import ReaderError
 
-ICEWS_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "icews"
 READERS: list[type[EventReader]] = [ICEWSReader, ICEWSTKGReader, ChronicleReader]
 #: problems of the whole file, reported without a line number
 WHOLE_FILE = (
@@ -36,17 +35,11 @@ FUZZ = settings(
 )
 
 
-def _sample_lines(name: str, n: int) -> list[bytes]:
-    path = ICEWS_DIR / name
-    if not path.is_file():
-        return []
+def _sample_lines(path: Path, n: int) -> list[bytes]:
     with path.open("rb") as fh:
         return [fh.readline() for _ in range(n)]
 
 
-TAB_LINES = _sample_lines("icews_raw_sample_2018/events.2018.sample.tab", 40)
-CSV_LINES = _sample_lines("icews_raw_sample_2018/icews_sample_20180601_03.csv", 40)
-TKG_LINES = _sample_lines("icews18_tkg_valid/valid.txt", 40)
 CHRON_LINES = [
     (",".join(CHRONICLE_COLUMNS) + "\n").encode(),
     b"c1,2018-03-26,USA,RUS,United States,Russia,166,4,-7.0,diplomatic,1,chronicle,USA,"
@@ -123,13 +116,27 @@ def _mutate(
     return bytes(buf)
 
 
+@pytest.fixture(scope="module")
+def corpus(shared_data: Path) -> dict[str, list[bytes]]:
+    """The first 40 lines of three real ICEWS files (the shared data), and a chronicle."""
+    icews = shared_data / "icews"
+    return {
+        "icews-tab": _sample_lines(icews / "icews_raw_sample_2018/events.2018.sample.tab", 40),
+        "icews-csv": _sample_lines(
+            icews / "icews_raw_sample_2018/icews_sample_20180601_03.csv", 40
+        ),
+        "icews-tkg": _sample_lines(icews / "icews18_tkg_valid/valid.txt", 40),
+        "chronicle": CHRON_LINES,
+    }
+
+
 @pytest.mark.parametrize(
-    ("cls", "lines"),
+    ("cls", "name"),
     [
-        (ICEWSReader, TAB_LINES),
-        (ICEWSReader, CSV_LINES),
-        (ICEWSTKGReader, [b"", *TKG_LINES]),  # no header: an empty one
-        (ChronicleReader, CHRON_LINES),
+        (ICEWSReader, "icews-tab"),
+        (ICEWSReader, "icews-csv"),
+        (ICEWSTKGReader, "icews-tkg"),
+        (ChronicleReader, "chronicle"),
     ],
     ids=["icews-tab", "icews-csv", "icews-tkg", "chronicle"],
 )
@@ -141,26 +148,26 @@ def _mutate(
 )
 def test_mutated_real_lines(
     cls: type[EventReader],
-    lines: list[bytes],
+    name: str,
+    corpus: dict[str, list[bytes]],
     picks: list[int],
     mutations: list[tuple[str, int, object]],
     on_error: str,
 ) -> None:
-    if len(lines) < 2:
-        pytest.skip("shared data not found")
+    lines = corpus[name]
+    if cls is ICEWSTKGReader:
+        lines = [b"", *lines]  # no header: an empty one
     check(cls, _mutate(lines, picks, mutations), on_error)
 
 
-def test_unmutated_real_lines_read_cleanly() -> None:
+def test_unmutated_real_lines_read_cleanly(corpus: dict[str, list[bytes]]) -> None:
     """The fuzz corpus itself is valid: every row is kept."""
     for cls, lines, n in [
-        (ICEWSReader, TAB_LINES, 39),
-        (ICEWSReader, CSV_LINES, 39),
-        (ICEWSTKGReader, TKG_LINES, 40),
-        (ChronicleReader, CHRON_LINES, 3),
+        (ICEWSReader, corpus["icews-tab"], 39),
+        (ICEWSReader, corpus["icews-csv"], 39),
+        (ICEWSTKGReader, corpus["icews-tkg"], 40),
+        (ChronicleReader, corpus["chronicle"], 3),
     ]:
-        if not lines:
-            pytest.skip("shared data not found")
         with tempfile.TemporaryDirectory() as d:
             path = Path(d) / "input"
             path.write_bytes(b"".join(lines))

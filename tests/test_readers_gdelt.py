@@ -23,16 +23,14 @@ from trilateral.data.readers._gdelt import (
 from trilateral.data.schema import EVENT_SCHEMA
 from trilateral.errors import ReaderError
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-GD = DATA / "gdelt"
+# paths below the shared data folder (the `shared_data` fixture)
+GD = Path("gdelt")
 SAMPLE16 = GD / "gdelt1_sample_2016" / "events_20160728_sample.tsv"
 GEORGIA = GD / "gdelt1_georgia_2011_2012"
 RAW2 = GD / "gdelt2_raw_exports"
 EXPORT_2018 = RAW2 / "20180326044500.export.CSV"
 EXPORT_2019 = RAW2 / "20191024143000.export.CSV"
 SAMPLE17 = GD / "gdelt2_sample_2017" / "events2samps.csv"
-
-pytestmark = pytest.mark.skipif(not GD.is_dir(), reason="shared GDELT data not found")
 
 TRIAD = {"USA", "RUS", "CHN"}
 
@@ -51,12 +49,18 @@ def _read(path: Path, fmt: str = "auto", **kw: object) -> tuple[pa.Table, list]:
 # -- layouts -----------------------------------------------------------------------------
 
 
-def test_column_layouts() -> None:
+def test_column_layouts(shared_data: Path) -> None:
     # events_column_names.csv (GDELT 1.0, tab-separated names) has 58 names
-    names = SAMPLE16.with_name("events_column_names.csv").read_text().strip().split("\t")
+    names = (
+        (shared_data / SAMPLE16)
+        .with_name("events_column_names.csv")
+        .read_text()
+        .strip()
+        .split("\t")
+    )
     assert [n.lower() for n in GDELT1_COLUMNS] == ["sqldate" if n == "day" else n for n in names]
     # the 2.0 sample's header minus its extra CAMEOCodeDescription column
-    with SAMPLE17.open(encoding="utf-8") as fh:
+    with (shared_data / SAMPLE17).open(encoding="utf-8") as fh:
         header = fh.readline().strip().split(",")
     header.remove("CAMEOCodeDescription")
     assert list(GDELT2_COLUMNS) == header
@@ -74,20 +78,21 @@ def test_column_layouts() -> None:
         (SAMPLE17, "gdelt2"),
     ],
 )
-def test_detect_format_real_files(path: Path, fmt: str) -> None:
+def test_detect_format_real_files(path: Path, fmt: str, shared_data: Path) -> None:
+    path = shared_data / path
     assert detect_format(path) == fmt
 
 
 @pytest.mark.parametrize(
     "path",
     [
-        DATA / "icews" / "icews_raw_sample_2018" / "events.2018.sample.tab",
-        DATA / "icews" / "icews18_tkg_valid" / "valid.txt",
-        DATA / "icews" / "icews_raw_sample_2018" / "icews_sample_20180601_03.csv",
+        Path("icews") / "icews_raw_sample_2018" / "events.2018.sample.tab",
+        Path("icews") / "icews18_tkg_valid" / "valid.txt",
+        Path("icews") / "icews_raw_sample_2018" / "icews_sample_20180601_03.csv",
     ],
 )
-def test_sniff_leaves_other_layouts_alone(path: Path) -> None:
-    head = path.read_bytes()[:65_536]
+def test_sniff_leaves_other_layouts_alone(path: Path, shared_data: Path) -> None:
+    head = (shared_data / path).read_bytes()[:65_536]
     assert not GDELT1Reader.sniff(head)
     assert not GDELT2Reader.sniff(head)
 
@@ -100,8 +105,8 @@ def test_sniff_chronicle_header() -> None:
 # -- GDELT 1.0 ---------------------------------------------------------------------------
 
 
-def test_sample_2016_mixed_57_58() -> None:
-    table, rejects = _read(SAMPLE16)
+def test_sample_2016_mixed_57_58(shared_data: Path) -> None:
+    table, rejects = _read(shared_data / SAMPLE16)
     assert rejects == []
     # awk -F'\t' '{print NF}' events_20160728_sample.tsv | sort | uniq -c  ->  201 57, 509 58
     assert table.num_rows == 710
@@ -142,11 +147,11 @@ GEORGIA_ROWS = {
 }  # fmt: skip
 
 
-def test_georgia_monthly_files() -> None:
+def test_georgia_monthly_files(shared_data: Path) -> None:
     assert sum(GEORGIA_ROWS.values()) == 88_191  # SOURCES.md
     dyads: Counter[tuple[str, str]] = Counter()
     for name, n in GEORGIA_ROWS.items():
-        table, rejects = _read(GEORGIA / name)
+        table, rejects = _read(shared_data / GEORGIA / name)
         assert rejects == [], name
         assert table.num_rows == n, name
         # every event of these extracts is located in Georgia (FIPS GG)
@@ -162,10 +167,10 @@ def test_georgia_monthly_files() -> None:
     assert dyads["USA", "RUS"] + dyads["RUS", "USA"] == 799
 
 
-def test_georgia_values_and_extra_column() -> None:
+def test_georgia_values_and_extra_column(shared_data: Path) -> None:
     # june2011.csv has a 59th column "month" (= "06"); line 2:
     # 125489286,20110601,...,NA x10,"BUS","BUSINESS",...,1,"042","042","04",1,1.9,9,1,9,...
-    table, _ = _read(GEORGIA / "june2011.csv")
+    table, _ = _read(shared_data / GEORGIA / "june2011.csv")
     r = table.slice(0, 1).to_pylist()[0]
     assert r["event_id"] == "gdelt1:125489286"
     assert r["date"] == dt.date(2011, 6, 1)
@@ -176,16 +181,16 @@ def test_georgia_values_and_extra_column() -> None:
     assert (r["arena"], r["location"]) == ("diplomatic", "GEO")
 
 
-def test_lost_leading_zero_is_restored(tmp_path: Path) -> None:
+def test_lost_leading_zero_is_restored(tmp_path: Path, shared_data: Path) -> None:
     # a spreadsheet round trip turns "036" into 36 and "0211" into 211
-    text = (GEORGIA / "july2011.csv").read_text(encoding="utf-8").splitlines()
+    text = (shared_data / GEORGIA / "july2011.csv").read_text(encoding="utf-8").splitlines()
     rows = [text[0]]
     for line in text[1:50]:
         rows.append(line.replace(',"036",', ",36,").replace(',"0211",', ",211,"))
     p = tmp_path / "excel.csv"
     p.write_text("\n".join(rows) + "\n", encoding="utf-8")
     table, rejects = _read(p)
-    original, _ = _read(GEORGIA / "july2011.csv")
+    original, _ = _read(shared_data / GEORGIA / "july2011.csv")
     assert rejects == []
     assert table.column("cameo").to_pylist() == original.column("cameo").to_pylist()[:49]
     assert "036" in table.column("cameo").to_pylist()
@@ -194,8 +199,8 @@ def test_lost_leading_zero_is_restored(tmp_path: Path) -> None:
 # -- GDELT 2.0 ---------------------------------------------------------------------------
 
 
-def test_raw_export_2018() -> None:
-    table, rejects = _read(EXPORT_2018)
+def test_raw_export_2018(shared_data: Path) -> None:
+    table, rejects = _read(shared_data / EXPORT_2018)
     assert rejects == []
     assert table.num_rows == 1540  # wc -l; awk -F'\t' '{print NF}' -> all 61
     # awk -F'\t' '{print $8"-"$18}' | sort | uniq -c
@@ -213,8 +218,8 @@ def test_raw_export_2018() -> None:
     assert r["url_or_citation"] == "https://yourstory.com/2018/03/flipkart-fy2018-fiscal-fitness/"
 
 
-def test_raw_export_2019() -> None:
-    reader = read(EXPORT_2019)
+def test_raw_export_2019(shared_data: Path) -> None:
+    reader = read(shared_data / EXPORT_2019)
     table, rejects = reader.read_all()
     assert rejects == []
     assert table.num_rows == 2111  # wc -l
@@ -226,8 +231,8 @@ def test_raw_export_2019() -> None:
     assert reader.unknown_locations == {"OS": 1}  # type: ignore[attr-defined]
 
 
-def test_sample_2017_with_header() -> None:
-    table, rejects = _read(SAMPLE17)
+def test_sample_2017_with_header(shared_data: Path) -> None:
+    table, rejects = _read(shared_data / SAMPLE17)
     assert rejects == []
     assert table.num_rows == 6090  # csv.reader: 6,091 records incl. the header
     r = table.slice(1, 1).to_pylist()[0]
@@ -242,7 +247,8 @@ def test_sample_2017_with_header() -> None:
 
 
 @pytest.mark.parametrize("path", [SAMPLE16, EXPORT_2018, GEORGIA / "june2011.csv"])
-def test_zip_and_gzip_give_the_same_table(path: Path, tmp_path: Path) -> None:
+def test_zip_and_gzip_give_the_same_table(path: Path, tmp_path: Path, shared_data: Path) -> None:
+    path = shared_data / path
     plain, _ = _read(path)
     z = tmp_path / "export.zip"
     with zipfile.ZipFile(z, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -258,8 +264,8 @@ def test_zip_and_gzip_give_the_same_table(path: Path, tmp_path: Path) -> None:
 # -- bad rows ----------------------------------------------------------------------------
 
 
-def _corrupt(tmp_path: Path) -> Path:
-    lines = SAMPLE16.read_text(encoding="utf-8").split("\n")[:-1]
+def _corrupt(tmp_path: Path, shared_data: Path) -> Path:
+    lines = (shared_data / SAMPLE16).read_text(encoding="utf-8").split("\n")[:-1]
 
     def setf(line: int, field: int, value: str) -> None:
         f = lines[line - 1].split("\t")
@@ -278,8 +284,10 @@ def _corrupt(tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize("batch_rows", [50, 65_536])
-def test_skip_reports_rejects_with_lines(tmp_path: Path, batch_rows: int) -> None:
-    p = _corrupt(tmp_path)
+def test_skip_reports_rejects_with_lines(
+    tmp_path: Path, batch_rows: int, shared_data: Path
+) -> None:
+    p = _corrupt(tmp_path, shared_data)
     reader = GDELT1Reader(p, on_error="skip", batch_rows=batch_rows)
     table, rejects = reader.read_all()
     assert table.num_rows == 705
@@ -290,9 +298,9 @@ def test_skip_reports_rejects_with_lines(tmp_path: Path, batch_rows: int) -> Non
     assert "found 29" in rejects[1].reason and "found 56" in rejects[4].reason
 
 
-def test_fail_raises_first_bad_line(tmp_path: Path) -> None:
+def test_fail_raises_first_bad_line(tmp_path: Path, shared_data: Path) -> None:
     with pytest.raises(ReaderError) as ei:
-        GDELT1Reader(_corrupt(tmp_path)).read_all()
+        GDELT1Reader(_corrupt(tmp_path, shared_data)).read_all()
     assert (ei.value.line, ei.value.field) == (3, "goldstein")
 
 
@@ -300,8 +308,8 @@ def _lines(path: Path, n: int | None = None) -> list[bytes]:
     return path.read_bytes().split(b"\n")[:n]
 
 
-def test_truncated_last_line(tmp_path: Path) -> None:
-    data = b"\n".join(_lines(EXPORT_2018, 20)) + b"\n"
+def test_truncated_last_line(tmp_path: Path, shared_data: Path) -> None:
+    data = b"\n".join(_lines(shared_data / EXPORT_2018, 20)) + b"\n"
     p = tmp_path / "t.CSV"
     p.write_bytes(data[:-200])  # line 20 loses its end
     with pytest.raises(ReaderError) as ei:
@@ -309,9 +317,9 @@ def test_truncated_last_line(tmp_path: Path) -> None:
     assert ei.value.line == 20 and "expected 61" in ei.value.reason
 
 
-def test_truncated_inside_dateadded(tmp_path: Path) -> None:
+def test_truncated_inside_dateadded(tmp_path: Path, shared_data: Path) -> None:
     # a 58-column row cut inside DATEADDED has 57 fields: caught by the DATEADDED check
-    rows = _lines(SAMPLE16, 5)
+    rows = _lines(shared_data / SAMPLE16, 5)
     cut = rows[4].rsplit(b"\t", 1)[0][:-3]
     p = tmp_path / "t.tsv"
     p.write_bytes(b"\n".join([*rows[:4], cut]))
@@ -324,7 +332,7 @@ def test_truncated_inside_dateadded(tmp_path: Path) -> None:
     ("path", "fmt", "line", "text"),
     [
         (
-            DATA / "icews" / "icews_raw_sample_2018" / "events.2018.sample.tab", "gdelt1", 1,
+            Path("icews") / "icews_raw_sample_2018" / "events.2018.sample.tab", "gdelt1", 1,
             "expected 57 or 58 tab-separated fields, found 20 at line 1",
         ),
         (EXPORT_2018, "gdelt1", 1, "expected 57 or 58 tab-separated fields, found 61 at line 1"),
@@ -332,24 +340,25 @@ def test_truncated_inside_dateadded(tmp_path: Path) -> None:
         (SAMPLE17, "gdelt1", 1, "header is that of a GDELT 2.0 export"),
     ],
 )  # fmt: skip
-def test_wrong_layout(path: Path, fmt: str, line: int, text: str) -> None:
+def test_wrong_layout(path: Path, fmt: str, line: int, text: str, shared_data: Path) -> None:
+    path = shared_data / path
     with pytest.raises(ReaderError) as ei:
         read(path, fmt).read_all()
     assert ei.value.line == line and text in ei.value.reason
 
 
-def test_whole_file_problems(tmp_path: Path) -> None:
+def test_whole_file_problems(tmp_path: Path, shared_data: Path) -> None:
     empty = tmp_path / "empty.CSV"
     empty.write_bytes(b"")
     binary = tmp_path / "bin.CSV"
     binary.write_bytes(b"\x7fELF\x00\x01\x02" * 100)
     z = tmp_path / "x.zip"
     with zipfile.ZipFile(z, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.write(EXPORT_2018, EXPORT_2018.name)
+        zf.write(shared_data / EXPORT_2018, (shared_data / EXPORT_2018).name)
     cut_zip = tmp_path / "cut.zip"
     cut_zip.write_bytes(z.read_bytes()[:30_000])
     cut_gz = tmp_path / "cut.gz"
-    cut_gz.write_bytes(gzip.compress(EXPORT_2018.read_bytes())[:100_000])
+    cut_gz.write_bytes(gzip.compress((shared_data / EXPORT_2018).read_bytes())[:100_000])
     for p, words in [
         (empty, "empty"),
         (binary, "binary"),
@@ -361,8 +370,8 @@ def test_whole_file_problems(tmp_path: Path) -> None:
         assert words in str(ei.value), p
 
 
-def test_invalid_utf8_line(tmp_path: Path) -> None:
-    rows = _lines(EXPORT_2018)
+def test_invalid_utf8_line(tmp_path: Path, shared_data: Path) -> None:
+    rows = _lines(shared_data / EXPORT_2018)
     rows[9] = rows[9].replace(b"COMPANY", b"COMP\xffANY")
     rows[9] = rows[9] + b"\xc3"  # broken sequence at the end of the URL as well
     p = tmp_path / "bad.CSV"
@@ -372,8 +381,8 @@ def test_invalid_utf8_line(tmp_path: Path) -> None:
     assert ei.value.line == 10 and "UTF-8" in ei.value.reason
 
 
-def test_validation_errors_name_the_field(tmp_path: Path) -> None:
-    rows = [r.split(b"\t") for r in _lines(EXPORT_2018, 3)]
+def test_validation_errors_name_the_field(tmp_path: Path, shared_data: Path) -> None:
+    rows = [r.split(b"\t") for r in _lines(shared_data / EXPORT_2018, 3)]
     rows[0][26] = b"999"  # unknown CAMEO code
     rows[1][1] = b"20180230"  # no 30 February
     rows[2][30] = b"-12.5"  # Goldstein out of range
@@ -385,9 +394,9 @@ def test_validation_errors_name_the_field(tmp_path: Path) -> None:
     ]  # fmt: skip
 
 
-def test_header_only_file_has_no_events() -> None:
+def test_header_only_file_has_no_events(shared_data: Path) -> None:
     # events_column_names.csv is a GDELT 1.0 header line and nothing else
-    path = SAMPLE16.with_name("events_column_names.csv")
+    path = (shared_data / SAMPLE16).with_name("events_column_names.csv")
     assert detect_format(path) == "gdelt1"
     table, rejects = _read(path)
     assert table.num_rows == 0 and rejects == []
@@ -399,10 +408,10 @@ def test_fips_table() -> None:
     assert fips_to_iso3("GZ") == "PSE" and fips_to_iso3("OS") is None
 
 
-def test_null_codes_survive_a_bad_code_in_the_same_batch(tmp_path: Path) -> None:
+def test_null_codes_survive_a_bad_code_in_the_same_batch(tmp_path: Path, shared_data: Path) -> None:
     # regression: a bad Actor2CountryCode on line 1 once made validate() drop line 2,
     # whose Actor2CountryCode is empty (null), without a reject
-    rows = [r.split(b"\t") for r in _lines(EXPORT_2018, 3)]
+    rows = [r.split(b"\t") for r in _lines(shared_data / EXPORT_2018, 3)]
     assert rows[1][17] == b""  # line 2: CAN -> (no target)
     rows[0][17] = b"usa"
     p = tmp_path / "n.CSV"

@@ -25,9 +25,9 @@ from trilateral.data.store import EventStore, file_sha256, rejects_path_for
 from trilateral.errors import ReaderError, StoreError, StoreLockedError
 
 HERE = Path(__file__).resolve().parent
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
-GDELT2_A = SHARED / "gdelt" / "gdelt2_raw_exports" / "20180326044500.export.CSV"
-GDELT2_B = SHARED / "gdelt" / "gdelt2_raw_exports" / "20191024143000.export.CSV"
+# below the shared data folder (the `shared_data` fixture)
+GDELT2_A = Path("gdelt") / "gdelt2_raw_exports" / "20180326044500.export.CSV"
+GDELT2_B = Path("gdelt") / "gdelt2_raw_exports" / "20191024143000.export.CSV"
 
 TINY_HEADER = "event_id,date,source,target,cameo,goldstein,weight"
 
@@ -300,22 +300,24 @@ def test_same_content_with_another_codebook_is_refused(db: Path, tmp_path: Path)
             store.ingest_reader(TinyReader(f, codebook=mine))
 
 
-def test_real_file_with_another_arena_map_is_refused(db: Path, tmp_path: Path) -> None:
+def test_real_file_with_another_arena_map_is_refused(
+    db: Path, tmp_path: Path, shared_data: Path
+) -> None:
     """Through ingest(): the layout's default codebook counts as a codebook too."""
     amap = _military_map(tmp_path / "military.csv")
     with EventStore.open(db) as store:
-        first = store.ingest(GDELT2_A)
+        first = store.ingest(shared_data / GDELT2_A)
         before = snapshot(store)
         with pytest.raises(StoreError, match=r"asks for arena map .*military\.csv"):
-            store.ingest(GDELT2_A, codebook=Codebook.load(arena_map=amap))
+            store.ingest(shared_data / GDELT2_A, codebook=Codebook.load(arena_map=amap))
         with pytest.raises(StoreError, match="Goldstein table 'gdelt'"):
-            store.ingest(GDELT2_A, "gdelt2", codebook=Codebook.load("icews"))
+            store.ingest(shared_data / GDELT2_A, "gdelt2", codebook=Codebook.load("icews"))
         assert snapshot(store) == before
-        again = store.ingest(GDELT2_A, codebook=Codebook.load())
+        again = store.ingest(shared_data / GDELT2_A, codebook=Codebook.load())
         assert again.skipped_duplicate and again.ingest_id == first.ingest_id
         recoded = EventStore.open(tmp_path / "new.duckdb")  # the way to re-code it
         with recoded:
-            res = recoded.ingest(GDELT2_A, codebook=Codebook.load(arena_map=amap))
+            res = recoded.ingest(shared_data / GDELT2_A, codebook=Codebook.load(arena_map=amap))
             assert res.rows_ingested == first.rows_ingested
             assert recoded.con.execute("SELECT DISTINCT arena FROM events").fetchall() == [
                 ("military",)
@@ -517,19 +519,19 @@ def test_concurrent_ingest_from_two_processes(db: Path, tmp_path: Path) -> None:
         assert store.events().count("*").fetchall() == [(4000,)]
 
 
-ICEWS_RAW = SHARED / "icews" / "icews_raw_sample_2018" / "events.2018.sample.tab"
+ICEWS_RAW = Path("icews") / "icews_raw_sample_2018" / "events.2018.sample.tab"
 
 
-def test_real_files_through_ingest(db: Path) -> None:
+def test_real_files_through_ingest(db: Path, shared_data: Path) -> None:
     with EventStore.open(db) as store:
-        a = store.ingest(GDELT2_A)
-        b = store.ingest(GDELT2_B, "gdelt2")
-        c = store.ingest(ICEWS_RAW)
+        a = store.ingest(shared_data / GDELT2_A)
+        b = store.ingest(shared_data / GDELT2_B, "gdelt2")
+        c = store.ingest(shared_data / ICEWS_RAW)
         assert (a.format, a.rows_read) == ("gdelt2", 1540)  # SOURCES.md: 1,540 rows
         assert (b.format, b.rows_read) == ("gdelt2", 2111)  # SOURCES.md: 2,111 rows
         assert (c.format, c.rows_read) == ("icews", 3705)  # SOURCES.md: 3,705 rows
         assert "unresolved" in c.counts  # the ICEWS reader's country-name misses
-        assert store.ingest(GDELT2_A).skipped_duplicate
+        assert store.ingest(shared_data / GDELT2_A).skipped_duplicate
         info = store.info()
         by = {d.dataset: d for d in info.datasets}
         assert by["gdelt2"].n_events == a.rows_ingested + b.rows_ingested
@@ -550,13 +552,13 @@ def test_real_files_through_ingest(db: Path) -> None:
         assert sum(d.n_events for d in info.dyads) > 0
 
 
-def test_real_zip_then_plain_is_one_file(db: Path, tmp_path: Path) -> None:
-    z = tmp_path / (GDELT2_A.name + ".zip")  # how GDELT serves its exports
+def test_real_zip_then_plain_is_one_file(db: Path, tmp_path: Path, shared_data: Path) -> None:
+    z = tmp_path / ((shared_data / GDELT2_A).name + ".zip")  # how GDELT serves its exports
     with zipfile.ZipFile(z, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        zf.write(GDELT2_A, GDELT2_A.name)
+        zf.write(shared_data / GDELT2_A, (shared_data / GDELT2_A).name)
     with EventStore.open(db) as store:
         first = store.ingest(z)
         assert (first.format, first.rows_read) == ("gdelt2", 1540)  # SOURCES.md
-        again = store.ingest(GDELT2_A)
+        again = store.ingest(shared_data / GDELT2_A)
         assert again.skipped_duplicate and again.ingest_id == first.ingest_id
         assert store.events().count("*").fetchall() == [(first.rows_ingested,)]

@@ -21,8 +21,8 @@ from trilateral.data.store import EventStore
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
-GDELT2 = SHARED / "gdelt" / "gdelt2_raw_exports"
+# below the shared data folder (the `shared_data` fixture)
+GDELT2 = Path("gdelt") / "gdelt2_raw_exports"
 FILE_A = GDELT2 / "20191024143000.export.CSV"  # 2,111 rows (SOURCES.md)
 FILE_B_SEED = GDELT2 / "20180326044500.export.CSV"  # 1,540 rows (SOURCES.md)
 B_ROWS = 300_000
@@ -44,9 +44,9 @@ _CHILD = textwrap.dedent(
 )
 
 
-def _big_gdelt2(path: Path, rows: int) -> Path:
+def _big_gdelt2(path: Path, rows: int, seed_file: Path) -> Path:
     """Real GDELT 2.0 rows repeated with fresh GLOBALEVENTIDs (the first field)."""
-    seed = FILE_B_SEED.read_bytes().splitlines()
+    seed = seed_file.read_bytes().splitlines()
     with path.open("wb") as out:
         for i in range(rows):
             line = seed[i % len(seed)]
@@ -63,11 +63,11 @@ def _run_child(db: Path, f: Path) -> subprocess.Popen[str]:
     )
 
 
-def test_sigkill_mid_ingest_leaves_store_intact(tmp_path: Path) -> None:
+def test_sigkill_mid_ingest_leaves_store_intact(tmp_path: Path, shared_data: Path) -> None:
     db = tmp_path / "events.duckdb"
-    big = _big_gdelt2(tmp_path / "big.export.CSV", B_ROWS)
+    big = _big_gdelt2(tmp_path / "big.export.CSV", B_ROWS, shared_data / FILE_B_SEED)
 
-    first = _run_child(db, FILE_A)
+    first = _run_child(db, shared_data / FILE_A)
     out, err = first.communicate(timeout=120)
     assert first.returncode == 0, err
     n_a = int(out.split()[1])
@@ -99,7 +99,7 @@ def test_sigkill_mid_ingest_leaves_store_intact(tmp_path: Path) -> None:
         )
         assert store.con.execute("SELECT count(*) FROM events").fetchall() == [(n_a,)]
         (rec,) = store.ingests()
-        assert rec.path == str(FILE_A) and rec.rows_ingested == n_a
+        assert rec.path == str(shared_data / FILE_A) and rec.rows_ingested == n_a
         assert store.con.execute("SELECT DISTINCT ingest_id FROM events").fetchall() == [
             (rec.ingest_id,)
         ]

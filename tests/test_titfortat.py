@@ -14,13 +14,12 @@ from hypothesis import strategies as st
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import maximum_bipartite_matching
 
+from trilateral.data import read, shipped_chronicle_path
 from trilateral.data._store_ddl import DDL, STORE_VERSION
 from trilateral.errors import ConfigError, DataError, StoreError
 from trilateral.measure._titfortat import load_events, match_tit_for_tat
 
-CHRONICLE = (
-    Path(__file__).resolve().parents[1] / "src" / "trilateral" / "data" / "_files" / "chronicle.csv"
-)
+CHRONICLE = shipped_chronicle_path()
 D0 = date(2018, 3, 26)
 
 
@@ -431,18 +430,8 @@ def test_one_date_parser_for_the_measure_stage() -> None:
 
 
 def _read_chronicle() -> pl.DataFrame:
-    try:
-        from trilateral.data.readers import read
-
-        reader = read(CHRONICLE, "chronicle")
-    except (ImportError, ConfigError):  # reader not written yet: the CSV's own columns
-        frame = pl.read_csv(CHRONICLE, infer_schema_length=0)
-        return frame.with_columns(
-            pl.col("date").str.to_date(),
-            pl.col("quad_class").cast(pl.Int8),
-            pl.col("goldstein").cast(pl.Float64),
-            pl.col("magnitude").cast(pl.Float64, strict=False),
-        )
+    """The shipped chronicle through its reader (a broken reader fails the test)."""
+    reader = read(CHRONICLE, "chronicle")
     events: list[pl.DataFrame] = []
     extras: list[pl.DataFrame] = []
     for batch in reader:
@@ -455,7 +444,6 @@ def _read_chronicle() -> pl.DataFrame:
     return frame
 
 
-@pytest.mark.skipif(not CHRONICLE.is_file(), reason="chronicle.csv not shipped yet")
 def test_chronicle_march_2018_expulsions() -> None:
     """26 March 2018: the US expels 60 Russian diplomats (Skripal poisoning); 29 March 2018:
     Russia expels 60 US diplomats (Feng 2019: "Russia, not to be outdone, immediately ousted

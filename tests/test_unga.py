@@ -14,23 +14,23 @@ from trilateral.data import unga
 from trilateral.data._capreaders import UnmappedCountryWarning
 from trilateral.errors import ConfigError, DataError, ReaderError
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
-UNGA = SHARED / "unga"
 FIX = Path(__file__).parent / "fixtures" / "capabilities"
 
-needs_shared = pytest.mark.skipif(
-    not UNGA.is_dir(), reason=f"the shared real-data directory {UNGA} is absent"
-)
+
+@pytest.fixture(scope="module")
+def unga_dir(shared_data: Path) -> Path:
+    """The published UN voting files (shared data)."""
+    return shared_data / "unga"
 
 
 @pytest.fixture(scope="module")
-def votes() -> pa.Table:
-    return unga.read_unga_votes(UNGA / "un_votes.csv", UNGA / "un_roll_calls.csv")
+def votes(unga_dir: Path) -> pa.Table:
+    return unga.read_unga_votes(unga_dir / "un_votes.csv", unga_dir / "un_roll_calls.csv")
 
 
 @pytest.fixture(scope="module")
-def idealpoints() -> pa.Table:
-    return unga.read_idealpoints(UNGA / "IdealpointsJuly2025.csv")
+def idealpoints(unga_dir: Path) -> pa.Table:
+    return unga.read_idealpoints(unga_dir / "IdealpointsJuly2025.csv")
 
 
 def row(table: pa.Table, year: int, a: str, b: str) -> dict:
@@ -41,7 +41,6 @@ def row(table: pa.Table, year: int, a: str, b: str) -> dict:
     return rows[0]
 
 
-@needs_shared
 def test_usa_rus_2017_by_hand(votes: pa.Table, idealpoints: pa.Table) -> None:
     # Computed with awk over un_roll_calls.csv (year of the `date` field) and
     # un_votes.csv (country_code US / RU), independent of trilateral:
@@ -56,7 +55,6 @@ def test_usa_rus_2017_by_hand(votes: pa.Table, idealpoints: pa.Table) -> None:
     assert r["idealpoint_distance"] == pytest.approx(2.697276 - 0.05933598)
 
 
-@needs_shared
 def test_coverage_ussr_and_prc(votes: pa.Table) -> None:
     years = {
         c: pc.min(votes.filter(pc.field("iso3") == c)["year"]).as_py()
@@ -66,7 +64,6 @@ def test_coverage_ussr_and_prc(votes: pa.Table) -> None:
     assert set(votes["vote"].to_pylist()) == {"yes", "no", "abstain"}
 
 
-@needs_shared
 def test_idealpoints_use_ccode(idealpoints: pa.Table) -> None:
     keys = idealpoints.group_by(["iso3", "year"]).aggregate([([], "count_all")])
     assert pc.max(keys["count_all"]).as_py() == 1
@@ -75,16 +72,18 @@ def test_idealpoints_use_ccode(idealpoints: pa.Table) -> None:
     assert ymd["idealpoint"].to_pylist() == [pytest.approx(-1.50057)]
 
 
-@needs_shared
 def test_shipped_alignment_equals_rebuild(
-    votes: pa.Table, idealpoints: pa.Table, tmp_path: Path
+    votes: pa.Table, idealpoints: pa.Table, tmp_path: Path, unga_dir: Path
 ) -> None:
     rebuilt = unga.alignment(votes, idealpoints)
     shipped = unga.load_alignment()
     assert shipped.equals(rebuilt)
     out = tmp_path / "a.csv"
     unga.refresh_alignment(
-        UNGA / "un_votes.csv", UNGA / "un_roll_calls.csv", UNGA / "IdealpointsJuly2025.csv", out=out
+        unga_dir / "un_votes.csv",
+        unga_dir / "un_roll_calls.csv",
+        unga_dir / "IdealpointsJuly2025.csv",
+        out=out,
     )
     shipped_file = Path(unga.__file__).parent / "_files" / "unga_alignment.csv"
     assert out.read_bytes() == shipped_file.read_bytes()

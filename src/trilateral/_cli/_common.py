@@ -11,6 +11,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from ..errors import TrilateralError
 
@@ -20,6 +21,7 @@ __all__ = [
     "JsonOpt",
     "console",
     "err_console",
+    "esc",
     "handle_errors",
     "print_json",
 ]
@@ -28,6 +30,13 @@ console = Console()
 err_console = Console(stderr=True)
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def esc(value: object) -> str:
+    """``value`` as text rich prints literally: user text (paths, argument values, file
+    contents) never reaches rich as markup, so ``[/x]`` is printed, not parsed."""
+    return escape(str(value))
+
 
 DbOpt = Annotated[
     Path | None,
@@ -53,12 +62,12 @@ def handle_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except TrilateralError as exc:
-            err_console.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+            err_console.print(f"[bold red]error:[/] {esc(exc)}", highlight=False, markup=True)
             raise typer.Exit(1) from None
         except OSError as exc:  # the file system said no: a path, a permission, a full disk
-            where = f" {exc.filename}" if exc.filename else ""
+            where = f" {esc(exc.filename)}" if exc.filename else ""
             err_console.print(
-                f"[bold red]error:[/]{where}: {exc.strerror or exc}",
+                f"[bold red]error:[/]{where}: {esc(exc.strerror or exc)}",
                 highlight=False,
                 markup=True,
             )

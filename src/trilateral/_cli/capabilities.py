@@ -13,7 +13,7 @@ from rich.table import Table
 from ..config import parse_countries
 from ..data import capabilities as cap
 from ..errors import ConfigError
-from ._common import JsonOpt, console, handle_errors, print_json
+from ._common import JsonOpt, console, esc, handle_errors, print_json
 
 __all__ = ["app"]
 
@@ -53,12 +53,12 @@ def refresh(
         result = cap.refresh_panel(files, out=out, countries=codes)
     console.print(
         f"wrote [bold]{result['rows']}[/] rows for {', '.join(result['countries'])} "
-        f"to {result['out']}",
+        f"to {esc(result['out'])}",
         highlight=False,
     )
     table = Table("file", "layout", "indicators")
     for src in result["provenance"]["sources"]:
-        table.add_row(src["file"], src["layout"], ", ".join(src["indicators"]))
+        table.add_row(esc(src["file"]), src["layout"], ", ".join(src["indicators"]))
     console.print(table)
 
 

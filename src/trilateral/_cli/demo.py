@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ..config import parse_countries
-from ._common import CountriesOpt, console, err_console, handle_errors
+from ._common import CountriesOpt, console, err_console, esc, handle_errors
 
 __all__ = ["register"]
 
@@ -52,5 +52,7 @@ def register(app: typer.Typer) -> None:
                 console.rule(name)
                 console.print(res.summaries[name], highlight=False, markup=False)
         console.rule()
-        console.print(f"{len(res.files)} files written to {res.out}/ (store: {res.store})")
-        console.print(f"report: {res.out / 'report.html'}")
+        console.print(
+            f"{len(res.files)} files written to {esc(res.out)}/ (store: {esc(res.store)})"
+        )
+        console.print(f"report: {esc(res.out / 'report.html')}")

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from ..config import default_db_path, parse_countries
 from ..errors import StoreError
-from ._common import CountriesOpt, DbOpt, JsonOpt, console, handle_errors, print_json
+from ._common import CountriesOpt, DbOpt, JsonOpt, console, esc, handle_errors, print_json
 
 __all__ = ["register"]
 
@@ -183,7 +183,7 @@ def register(app: typer.Typer) -> None:
             return
         if path is None:
             console.print(
-                f"[yellow]no event store at {default_db_path(db)}: event claims are "
+                f"[yellow]no event store at {esc(default_db_path(db))}: event claims are "
                 "'not enough data'[/]"
             )
         style = {

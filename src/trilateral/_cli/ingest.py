@@ -19,11 +19,21 @@ from rich.progress import (
 from rich.table import Table
 
 from ..config import DEFAULT_COUNTRIES, default_db_path, parse_countries
+from ..data.actors import ActorResolver
 from ..data.codebook import Codebook
 from ..data.shipped import shipped_datasets
 from ..data.store import EventStore, IngestResult
 from ..errors import ReaderError, TrilateralError
-from ._common import CountriesOpt, DbOpt, JsonOpt, console, err_console, handle_errors, print_json
+from ._common import (
+    CountriesOpt,
+    DbOpt,
+    JsonOpt,
+    console,
+    err_console,
+    esc,
+    handle_errors,
+    print_json,
+)
 
 __all__ = ["register"]
 
@@ -90,8 +100,8 @@ def _results_table(results: list[IngestResult]) -> Table:
         table.add_column(col, justify="right", no_wrap=True)
     for r in results:
         table.add_row(
-            Path(r.path).name,
-            r.format,
+            esc(Path(r.path).name),
+            esc(r.format),
             f"{r.rows_read:,}",
             f"{r.rows_ingested:,}",
             f"{r.rows_rejected:,}",
@@ -137,6 +147,15 @@ def ingest(
             show_default=False,
         ),
     ] = None,
+    actors: Annotated[
+        Path | None,
+        typer.Option(
+            "--actors",
+            help="CSV name,iso3[,role,start,end] extending the shipped actor tables "
+            "(ICEWS layouts): a dated row resolves only within start..end.",
+            show_default=False,
+        ),
+    ] = None,
     json: JsonOpt = False,
     wait: WaitOpt = 30.0,
 ) -> None:
@@ -149,6 +168,8 @@ def ingest(
     Example: trilateral ingest 20180326044500.export.CSV.zip --db events.duckdb
 
     Example: trilateral ingest exports/*.CSV --on-error skip --json
+
+    Example: trilateral ingest train.txt.gz --actors my_people.csv
     """
     missing = [p for p in paths if not p.is_file()]
     if missing:  # before touching the store: a typo should not create an empty one
@@ -159,6 +180,7 @@ def ingest(
             "file not found" if not missing[0].exists() else "not a file",
             hint="check the path; nothing was ingested",
         )
+    resolver = None if actors is None else ActorResolver.load(extra=actors)
     results: list[IngestResult] = []
     cache: dict[tuple[str, str | None], Codebook] = {}
     with EventStore.open(db, timeout=wait) as store:
@@ -187,6 +209,7 @@ def ingest(
                         on_error="skip" if on_error is OnErrorChoice.skip else "fail",
                         codebook=codebook,
                         progress=_update,
+                        actors=resolver,
                     )
                     results.append(result)
                     progress.remove_task(task)
@@ -206,15 +229,15 @@ def _report(results: list[IngestResult], json: bool, db: Path) -> None:
     for r in results:
         if r.rejects_path:
             console.print(
-                f"{r.rows_rejected:,} rejected rows of {Path(r.path).name} written to "
-                f"{r.rejects_path}",
+                f"{r.rows_rejected:,} rejected rows of {esc(Path(r.path).name)} written to "
+                f"{esc(r.rejects_path)}",
                 highlight=False,
                 soft_wrap=True,
             )
         for name, value in r.counts.items():
             if value:
-                console.print(f"{Path(r.path).name}: {name.replace('_', ' ')} {value:,}")
-    console.print(f"store: {db}", highlight=False, soft_wrap=True)
+                console.print(f"{esc(Path(r.path).name)}: {name.replace('_', ' ')} {value:,}")
+    console.print(f"store: {esc(db)}", highlight=False, soft_wrap=True)
 
 
 def info(
@@ -226,8 +249,10 @@ def info(
     """Show what the store and the shipped datasets hold.
 
     Events and date range per dataset, the ingested files, event counts for every
-    directed dyad among the countries, and the datasets shipped with the package
-    (chronicle, capability panel, UN voting alignment) with their provenance.
+    directed dyad among the countries, actor resolution per file (rows, rows with both
+    sides resolved to a country, the 20 most frequent names left unresolved, marked when
+    multilateral or non-state), and the datasets shipped with the package (chronicle,
+    capability panel, UN voting alignment, ICEWS triad corpus) with their provenance.
 
     Example: trilateral info --db events.duckdb --countries USA,RUS,CHN
 
@@ -242,14 +267,14 @@ def info(
         print_json({**result.to_dict(), "shipped": [d.to_dict() for d in shipped]})
         return
     console.print(
-        f"store {result.path}: {result.n_events:,} events from {len(result.ingests)} files",
+        f"store {esc(result.path)}: {result.n_events:,} events from {len(result.ingests)} files",
         highlight=False,
     )
     ds = Table(title="datasets", title_justify="left")
     for col in ("dataset", "events", "first date", "last date"):
         ds.add_column(col, justify="right" if col == "events" else "left")
     for d in result.datasets:
-        ds.add_row(d.dataset, f"{d.n_events:,}", str(d.first_date), str(d.last_date))
+        ds.add_row(esc(d.dataset), f"{d.n_events:,}", str(d.first_date), str(d.last_date))
     console.print(ds)
     dy = Table(title="events by directed dyad", title_justify="left")
     dy.add_column("source \\ target")
@@ -259,6 +284,22 @@ def info(
     for s in codes:
         dy.add_row(s, *("—" if s == t else f"{counts[(s, t)]:,}" for t in codes))
     console.print(dy)
+    if result.coverage:
+        cov = Table(title="actor resolution per file", title_justify="left")
+        for col in ("file", "rows", "both sides resolved", "most frequent unresolved names"):
+            cov.add_column(col, justify="right" if col in ("rows",) else "left")
+        for fc in result.coverage:
+            names = ", ".join(
+                f"{u.name} {u.rows:,}" + (" (multilateral/non-state)" if u.multilateral else "")
+                for u in fc.unresolved
+            )
+            cov.add_row(
+                Path(fc.path).name,
+                f"{fc.rows:,}",
+                f"{fc.both_resolved:,} ({fc.share:.1%})",
+                names or "—",
+            )
+        console.print(cov)
     console.print("[italic]datasets shipped with trilateral[/]")
     for item in shipped:
         console.print(

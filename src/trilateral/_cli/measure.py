@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -16,8 +15,7 @@ import typer
 from rich import progress as rich_progress
 from rich.table import Table
 
-from ..config import default_db_path, parse_countries
-from ..errors import ConfigError
+from ..config import as_date, default_db_path, parse_countries
 from ..measure._indices import DyadIndex, indices
 from ..measure._power import PowerRatios, power_ratios
 from ._common import (
@@ -26,6 +24,7 @@ from ._common import (
     JsonOpt,
     console,
     err_console,
+    esc,
     handle_errors,
     print_json,
 )
@@ -76,17 +75,6 @@ def _parse_arena(value: str | None) -> list[str] | None:
     if value is None or not value.strip():
         return None
     return [a.strip().lower() for a in value.split(",") if a.strip()]
-
-
-def _parse_date(value: str | None, name: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ConfigError(
-            f"{name} {value!r} is not a date", hint=f"give {name} as YYYY-MM-DD"
-        ) from None
 
 
 def _summary_table(idx: DyadIndex) -> Table:
@@ -230,8 +218,8 @@ def register(app: typer.Typer) -> None:
                 weighting=weighting.value,
                 collapse_duplicates=collapse_duplicates,
                 normalize=normalize,
-                start=_parse_date(start, "--start"),
-                end=_parse_date(end, "--end"),
+                start=as_date(start, "--start"),
+                end=as_date(end, "--end"),
                 n_boot=n_boot,
                 rng=seed,
                 progress=progress,
@@ -262,5 +250,5 @@ def register(app: typer.Typer) -> None:
             return
         console.print(_summary_table(idx))
         if note:
-            console.print(f"[yellow]{note}[/]")
-        console.print(f"wrote {sum(len(v) for v in files.values())} files to {out}/")
+            console.print(f"[yellow]{esc(note)}[/]")
+        console.print(f"wrote {sum(len(v) for v in files.values())} files to {esc(out)}/")

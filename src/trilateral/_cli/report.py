@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ..config import default_db_path, parse_countries
-from ._common import CountriesOpt, DbOpt, console, err_console, handle_errors
+from ._common import CountriesOpt, DbOpt, console, err_console, esc, handle_errors
 
 __all__ = ["register"]
 
@@ -66,4 +66,4 @@ def register(app: typer.Typer) -> None:
             )
             path = write_report(res, out)
         size = path.stat().st_size / 1e6
-        console.print(f"report written to {path} ({size:.1f} MB)")
+        console.print(f"report written to {esc(path)} ({size:.1f} MB)")

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from ..config import default_db_path
-from ._common import DbOpt, console, err_console, handle_errors
+from ._common import DbOpt, console, err_console, esc, handle_errors
 
 __all__ = ["register"]
 
@@ -36,9 +36,10 @@ def register(app: typer.Typer) -> None:
         store = default_db_path(db)
 
         def warn(msg: str) -> None:
-            err_console.print(f"[bold yellow]warning:[/] {msg}", highlight=False)
+            err_console.print(f"[bold yellow]warning:[/] {esc(msg)}", highlight=False)
 
         console.print(
-            f"dashboard for {store} at http://{host}:{port}/ (API docs at /docs); Ctrl-C stops it"
+            f"dashboard for {esc(store)} at http://{esc(host)}:{port}/ (API docs at /docs); "
+            "Ctrl-C stops it"
         )
         serve(store, host, port, warn=warn)

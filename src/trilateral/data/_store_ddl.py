@@ -43,6 +43,11 @@ CREATE TABLE IF NOT EXISTS events (
     url_or_citation VARCHAR,
     ingest_id       BIGINT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS event_duplicates (
+    event_id     VARCHAR NOT NULL,
+    ingest_id    BIGINT NOT NULL,
+    duplicate_of BIGINT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS event_extras (
     event_id    VARCHAR NOT NULL,
     magnitude   DOUBLE,

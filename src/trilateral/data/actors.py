@@ -271,7 +271,10 @@ class ActorResolver:
         return self.countries.get(normalise_name(name))
 
     def terms(self, name: str | None) -> tuple[Term, ...]:
-        """The terms of a known person (exact name, or first and last name); () if unknown.
+        """The terms of a known person; () if unknown.
+
+        A name with middle names (``Dmitry_Anatolyevich_Medvedev``) takes the terms of its
+        own rows and those of the first-and-last-name rows (``Dmitry Medvedev``).
 
         Examples
         --------
@@ -281,12 +284,15 @@ class ActorResolver:
         if not name:
             return ()
         key = normalise_name(name)
-        hit = self.people.get(key)
-        if hit is None:
-            parts = key.split(" ")
-            if len(parts) >= 3:
-                hit = self.people.get(f"{parts[0]} {parts[-1]}")
-        return hit or ()
+        hit = self.people.get(key, ())
+        parts = key.split(" ")
+        if len(parts) >= 3:  # the first-and-last-name rows add their terms
+            short = self.people.get(f"{parts[0]} {parts[-1]}", ())
+            if not hit:
+                hit = short
+            elif short and short[0].iso3 == hit[0].iso3:
+                hit = hit + tuple(t for t in short if t not in hit)
+        return hit
 
     def person(self, name: str | None, on: dt.date | None = None) -> str | None:
         """ISO3 of a known person on the date ``on`` (any of their terms when None).
@@ -338,13 +344,14 @@ class ActorResolver:
 
 
 _MULTILATERAL = re.compile(
-    r"\b(united nations|un|unesco|unicef|unhcr|security council|general assembly|"
+    r"\b(united nations|unesco|unicef|unhcr|security council|general assembly|"
     r"european|nato|north atlantic treaty|african union|asean|association of southeast|"
     r"organization|organisation|international|world bank|world health|world trade|"
     r"monetary fund|league|alliance|union|council|commission|community|opec|g20|g7|"
     r"brics|shanghai cooperation|red cross|amnesty|human rights watch|party|taliban|"
     r"hamas|hezbollah|islamic state|al qaeda|boko haram|militant|rebel|insurgent|"
     r"media|news|press|reuters|agence|associated press|unspecified|unidentified)\b"
+    r"|^un\b"
 )
 
 
@@ -358,10 +365,13 @@ def is_multilateral(name: str) -> bool:
     --------
     >>> is_multilateral("European_Union"), is_multilateral("UN_Security_Council")
     (True, True)
-    >>> is_multilateral("Narendra_Modi")
-    False
+    >>> is_multilateral("Narendra_Modi"), is_multilateral("Kim_Jong-Un")
+    (False, False)
     """
-    return bool(_MULTILATERAL.search(" " + normalise_name(name) + " "))
+    m = _SECTOR.match(name.replace("_", " "))
+    if m is not None:  # a sector of something: judge the something ("Citizen (International)")
+        name = m.group("inner")
+    return bool(_MULTILATERAL.search(normalise_name(name)))
 
 
 @lru_cache(maxsize=1)

@@ -12,6 +12,19 @@ Guarantees (DESIGN.md, "Data"):
   table and the SHA-256 of the arena map's rules): asking for the same file with a
   different Goldstein table or arena map raises :class:`~trilateral.errors.StoreError`
   instead of silently keeping the old coding — re-code it in a new store.
+* **Event ids are unique in a store.** A row whose ``event_id`` is already held by another
+  file (the same ICEWS ``Event ID`` in a tab and a CSV release, say) is stored as
+  ``<event_id>@<ingest_id>``.
+* **Cross-dataset duplicates are marked at ingest.** Two files may hold the same events in
+  different layouts (the ICEWS raw sample of June 2018 and the ICEWS18 training split;
+  ICEWS05-15 and ICEWS14). Each new row gets a duplicate key — for ICEWS layouts the day,
+  source actor, CAMEO code and target actor (names compared case-insensitively, underscores
+  and no-break spaces as spaces); for the others the reader's event id — numbered within
+  its file (the 1st, 2nd … row with that key). A row is a duplicate when another file
+  holds the same key with the same number; it is then listed in ``event_duplicates``
+  (``event_id, ingest_id, duplicate_of``) and stays in ``events``. Leaving the listed rows
+  out (:data:`NOT_A_DUPLICATE`, ``indices(..., dedup="cross-dataset")``) counts each key
+  as often as the file holding it most often does, whatever the order of ingestion.
 * **Bounded memory.** Readers yield batches; each batch is appended and dropped. DuckDB
   runs with a memory limit (1 GB by default) and spills to disk beyond it.
 * **One writer at a time, across processes.** A writable store holds an exclusive
@@ -51,19 +64,23 @@ from .. import __version__
 from ..config import DEFAULT_COUNTRIES, default_db_path
 from ..errors import ReaderError, StoreError, StoreLockedError, TrilateralError
 from ._store_ddl import DDL, STORE_VERSION
+from .actors import ActorResolver
 from .codebook import Codebook
 from .readers import EventReader, OnError, Reject
 from .readers._base import Prefetch
 from .schema import EVENT_COLUMNS, EXTRAS_SCHEMA
 
 __all__ = [
+    "NOT_A_DUPLICATE",
     "DatasetInfo",
     "DyadCount",
     "EventStore",
     "IngestRecord",
     "IngestResult",
     "Progress",
+    "ResolutionCoverage",
     "StoreInfo",
+    "UnresolvedName",
     "file_sha256",
     "rejects_path_for",
 ]
@@ -74,6 +91,66 @@ Progress = Callable[[int, int], None]
 _HASH_CHUNK = 1 << 20
 _REJECT_COLUMNS = ("line", "field", "value", "reason")
 _BATCH_VIEW = "_trilateral_ingest_batch"
+
+#: SQL condition on the ``events`` table (alias-free) keeping one copy of each event that
+#: several files hold (see the module notes); ``indices(..., dedup="cross-dataset")``.
+NOT_A_DUPLICATE = (
+    "NOT EXISTS (SELECT 1 FROM event_duplicates AS dup "
+    "WHERE dup.event_id = events.event_id AND dup.ingest_id = events.ingest_id)"
+)
+
+# The duplicate key of a row of ``events`` (see the module notes).
+_NAME = "lower(replace(replace(coalesce({col}, ''), '_', ' '), chr(160), ' '))"
+_DUP_KEY = (
+    "CASE WHEN dataset IN ('icews', 'icews_tkg') THEN md5_number(concat_ws('|', 'icews', "
+    "CAST(date AS VARCHAR), "
+    + _NAME.format(col="source_actor")
+    + ", cameo, "
+    + _NAME.format(col="target_actor")
+    + ")) ELSE md5_number(concat_ws('|', 'id', event_id)) END"
+)
+
+
+def _mark_duplicates(con: duckdb.DuckDBPyConnection, ingest_id: int) -> None:
+    """Inside the ingest transaction: make the new file's event ids unique in the store and
+    list its rows that other files hold already (``event_duplicates``)."""
+    i = int(ingest_id)
+    span = con.execute(f"SELECT min(date), max(date) FROM events WHERE ingest_id = {i}").fetchone()
+    if span is None or span[0] is None:
+        return
+    _run(
+        con,
+        "CREATE OR REPLACE TEMP TABLE _trilateral_new_keys AS "
+        f"SELECT event_id, {_DUP_KEY} AS k, "
+        f"row_number() OVER (PARTITION BY {_DUP_KEY} ORDER BY event_id) AS occ "
+        f"FROM events WHERE ingest_id = {i}",
+    )
+    _run(
+        con,
+        "INSERT INTO event_duplicates "
+        "SELECT n.event_id, ?, min(o.ingest_id) FROM _trilateral_new_keys AS n JOIN ("
+        f"  SELECT ingest_id, {_DUP_KEY} AS k, "
+        f"  row_number() OVER (PARTITION BY ingest_id, {_DUP_KEY} ORDER BY event_id) AS occ "
+        f"  FROM events WHERE ingest_id <> {i} AND date BETWEEN ? AND ?"
+        ") AS o ON o.k = n.k AND o.occ = n.occ GROUP BY n.event_id",
+        [i, span[0], span[1]],
+    )
+    _run(
+        con,
+        "CREATE OR REPLACE TEMP TABLE _trilateral_taken AS "
+        f"SELECT DISTINCT event_id FROM events WHERE ingest_id = {i} AND event_id IN "
+        f"(SELECT event_id FROM events WHERE ingest_id <> {i})",
+    )
+    for table in ("events", "event_extras", "event_duplicates"):
+        _run(
+            con,
+            f"UPDATE {table} SET event_id = event_id || '@{i}' WHERE ingest_id = {i} "
+            "AND event_id IN (SELECT event_id FROM _trilateral_taken)",
+        )
+    _run(con, "DROP TABLE _trilateral_new_keys")
+    _run(con, "DROP TABLE _trilateral_taken")
+
+
 _EVENTS_COLS = ", ".join(EVENT_COLUMNS)
 _EXTRAS_COLS = ", ".join(EXTRAS_SCHEMA.names)
 
@@ -183,6 +260,62 @@ class DyadCount:
 
 
 @dataclass(frozen=True, slots=True)
+class UnresolvedName:
+    """An actor name that resolved to no country, with the sides (rows) it stands on.
+
+    ``multilateral`` marks multilateral, non-state and unspecified actors (the EU, NATO,
+    the UN, parties, media, ``Unspecified Actor``), which are never given a country, apart
+    from people and places the actor tables do not know
+    (:func:`~trilateral.data.actors.is_multilateral`).
+    """
+
+    name: str
+    rows: int
+    multilateral: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ResolutionCoverage:
+    """How many rows of one ingested file have both sides resolved to a country.
+
+    Attributes
+    ----------
+    ingest_id, path, dataset
+        The file.
+    rows : int
+        Its events in the store.
+    both_resolved : int
+        Events whose source and target are both a country.
+    unresolved : tuple of UnresolvedName
+        The most frequent names left without a country (occurrences on either side),
+        most frequent first.
+    """
+
+    ingest_id: int
+    path: str
+    dataset: str
+    rows: int
+    both_resolved: int
+    unresolved: tuple[UnresolvedName, ...]
+
+    @property
+    def share(self) -> float:
+        """``both_resolved / rows`` (0 for an empty file)."""
+        return self.both_resolved / self.rows if self.rows else 0.0
+
+    def summary(self) -> str:
+        """Two lines and the names, for people."""
+        lines = [
+            f"{Path(self.path).name} ({self.dataset}): {self.both_resolved:,} of "
+            f"{self.rows:,} rows with both sides resolved ({self.share:.1%})"
+        ]
+        for u in self.unresolved:
+            kind = "multilateral/non-state" if u.multilateral else "unknown"
+            lines.append(f"    {u.name}: {u.rows:,} ({kind})")
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True, slots=True)
 class StoreInfo:
     """What is in a store: per-dataset counts and dates, the files, directed-dyad counts.
 
@@ -198,6 +331,7 @@ class StoreInfo:
     ingests: tuple[IngestRecord, ...]
     countries: tuple[str, ...]
     dyads: tuple[DyadCount, ...]
+    coverage: tuple[ResolutionCoverage, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (dates and times as ISO strings)."""
@@ -212,6 +346,7 @@ class StoreInfo:
             "ingests": [_iso(asdict(i)) for i in self.ingests],
             "countries": list(self.countries),
             "dyads": [asdict(d) for d in self.dyads],
+            "coverage": [{**asdict(c), "share": c.share} for c in self.coverage],
         }
 
     def to_frame(self) -> pl.DataFrame:
@@ -228,6 +363,8 @@ class StoreInfo:
             lines.append(f"  {d.dataset}: {d.n_events:,} events, {d.first_date} to {d.last_date}")
         for dy in self.dyads:
             lines.append(f"  {dy.source} -> {dy.target}: {dy.n_events:,}")
+        for c in self.coverage:
+            lines.append("  " + c.summary())
         return "\n".join(lines)
 
 
@@ -677,13 +814,21 @@ class EventStore:
         ).fetchall()
         return tuple(DatasetInfo(*r) for r in rows)
 
-    def info(self, countries: tuple[str, ...] | list[str] = DEFAULT_COUNTRIES) -> StoreInfo:
-        """Summary of the store: datasets, files, and counts for every directed dyad.
+    def info(
+        self,
+        countries: tuple[str, ...] | list[str] = DEFAULT_COUNTRIES,
+        *,
+        coverage: bool = True,
+    ) -> StoreInfo:
+        """Summary of the store: datasets, files, counts for every directed dyad, and actor
+        resolution coverage per file.
 
         Parameters
         ----------
         countries : sequence of str
             ISO3 codes; every ordered pair among them is counted (zeros included).
+        coverage : bool
+            Include :meth:`coverage` (one pass over the events per file).
 
         Examples
         --------
@@ -713,6 +858,51 @@ class EventStore:
             ingests=self.ingests(),
             countries=countries,
             dyads=dyads,
+            coverage=self.coverage() if coverage else (),
+        )
+
+    def coverage(self, top: int = 20) -> tuple[ResolutionCoverage, ...]:
+        """Actor resolution per ingested file: rows, rows with both sides resolved, and the
+        ``top`` most frequent names left without a country.
+
+        Examples
+        --------
+        >>> with EventStore.open("events.duckdb", read_only=True) as store:  # doctest: +SKIP
+        ...     print(store.coverage()[0].summary())
+        """
+        from .actors import is_multilateral
+
+        counts = self.con.execute(
+            "SELECT ingest_id, count(*), "
+            "count(*) FILTER (WHERE source IS NOT NULL AND target IS NOT NULL) "
+            "FROM events GROUP BY ingest_id"
+        ).fetchall()
+        by_id = {i: (n, both) for i, n, both in counts}
+        names = self.con.execute(
+            "WITH sides AS ("
+            "  SELECT ingest_id, coalesce(source_actor, '(no actor)') AS name FROM events "
+            "  WHERE source IS NULL "
+            "  UNION ALL "
+            "  SELECT ingest_id, coalesce(target_actor, '(no actor)') FROM events "
+            "  WHERE target IS NULL) "
+            "SELECT ingest_id, name, count(*) AS n FROM sides GROUP BY ingest_id, name "
+            "QUALIFY row_number() OVER (PARTITION BY ingest_id ORDER BY n DESC, name) <= ? "
+            "ORDER BY ingest_id, n DESC, name",
+            [int(top)],
+        ).fetchall()
+        unresolved: dict[int, list[UnresolvedName]] = {}
+        for i, name, n in names:
+            unresolved.setdefault(i, []).append(UnresolvedName(name, int(n), is_multilateral(name)))
+        return tuple(
+            ResolutionCoverage(
+                ingest_id=rec.ingest_id,
+                path=rec.path,
+                dataset=rec.dataset,
+                rows=int(by_id.get(rec.ingest_id, (0, 0))[0]),
+                both_resolved=int(by_id.get(rec.ingest_id, (0, 0))[1]),
+                unresolved=tuple(unresolved.get(rec.ingest_id, ())),
+            )
+            for rec in self.ingests()
         )
 
     def find_ingest(self, sha256: str) -> IngestRecord | None:
@@ -739,6 +929,7 @@ class EventStore:
         on_error: OnError = "fail",
         codebook: Codebook | None = None,
         progress: Progress | None = None,
+        actors: ActorResolver | None = None,
     ) -> IngestResult:
         """Ingest one event file, whole or not at all; a file already in the store is skipped.
 
@@ -759,6 +950,10 @@ class EventStore:
         progress : callable, optional
             ``progress(bytes_done, bytes_total)``; the file is read twice (hash, then
             rows), so ``bytes_total`` is twice its size on disk.
+        actors : ActorResolver, optional
+            The actor tables for layouts that resolve names (ICEWS, ICEWS-TKG), e.g.
+            ``ActorResolver.load(extra="my_people.csv")``; default: the shipped tables.
+            A file already in the store keeps the resolution it was stored with.
 
         Returns
         -------
@@ -800,7 +995,7 @@ class EventStore:
             if progress is not None:
                 progress(2 * size, 2 * size)
             return self._duplicate(path, prev, t0)
-        reader = read(path, format, codebook=codebook, on_error=on_error)
+        reader = read(path, format, codebook=codebook, on_error=on_error, actors=actors)
         return self.ingest_reader(reader, sha256=digest, progress=progress, _t0=t0, _offset=size)
 
     def ingest_reader(
@@ -865,6 +1060,7 @@ class EventStore:
                 spool.write(batch.rejects)
                 if progress is not None:
                     progress(_offset + reader.bytes_read, _offset + reader.total_bytes)
+            _mark_duplicates(con, int(ingest_id))
             codebook = reader.codebook
             _run(
                 con,

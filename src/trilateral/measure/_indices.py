@@ -23,6 +23,7 @@ import trilateral
 
 from .._rng import RNGLike, seed_sequence
 from ..config import ARENAS, DEFAULT_COUNTRIES, PERIODS, as_date
+from ..data.store import NOT_A_DUPLICATE
 from ..errors import ConfigError, DataError
 from ._pooling import pool_index, stats_from_sums
 from ._store_access import StoreHandle, data_hash, open_store, require_events
@@ -323,6 +324,7 @@ def _event_ctes(
     n_countries: int,
     dated: tuple[bool, bool],
     period: str,
+    dedup: bool = False,
 ) -> tuple[str, list[str]]:
     """The ``ev`` CTE: one row per (collapsed) event of the selected dyads.
 
@@ -330,6 +332,8 @@ def _event_ctes(
     """
     ph = ", ".join("?" for _ in range(n_countries))
     where = [f"source IN ({ph})", f"target IN ({ph})", "source <> target"]
+    if dedup:  # one copy of an event several files hold (marked by the store at ingest)
+        where.append(NOT_A_DUPLICATE)
     roles = ["countries", "countries"]
     if dated[0]:
         where.append("date >= ?")
@@ -363,8 +367,10 @@ def _event_ctes(
     return sql, roles
 
 
-def _volume_cte(*, weighting: str, collapse: bool, dated: tuple[bool, bool], period: str) -> str:
-    where = ["1 = 1"]
+def _volume_cte(
+    *, weighting: str, collapse: bool, dated: tuple[bool, bool], period: str, dedup: bool = False
+) -> str:
+    where = [NOT_A_DUPLICATE] if dedup else ["1 = 1"]
     if dated[0]:
         where.append("date >= ?")
     if dated[1]:
@@ -606,6 +612,7 @@ def indices(
     rng: RNGLike = None,
     level: float = 0.95,
     progress: Progress | None = None,
+    dedup: Literal["cross-dataset"] | None = None,
 ) -> DyadIndex:
     """Cooperation–conflict indices per directed dyad × arena × period.
 
@@ -646,6 +653,11 @@ def indices(
         first ``(0, total)``, then about every 1 % of the cells, last ``(total,
         total)``. Called only when the bootstrap runs (``n_boot > 0`` and some cell has
         events); a command line shows it as a progress bar.
+    dedup : {None, "cross-dataset"}
+        ``"cross-dataset"``: an event that several ingested files hold (the ICEWS raw
+        sample and the ICEWS18 training split, ICEWS05-15 and ICEWS14) counts once — the
+        rows the store listed in ``event_duplicates`` at ingest are left out
+        (:mod:`trilateral.data.store`, "Cross-dataset duplicates"). None counts every row.
 
     Returns
     -------
@@ -682,6 +694,8 @@ def indices(
         raise ConfigError(f"n_boot must be a non-negative integer, got {n_boot!r}")
     if not 0.0 < level < 1.0:
         raise ConfigError(f"level must lie in (0, 1), got {level!r}")
+    if dedup not in (None, "cross-dataset"):
+        raise ConfigError(f"unknown dedup {dedup!r}", hint="use None or 'cross-dataset'")
     arenas = _resolve_arenas(arena)
     d0, d1 = as_date(start, "start"), as_date(end, "end")
     if d0 is not None and d1 is not None and d0 > d1:
@@ -695,6 +709,7 @@ def indices(
         n_countries=len(codes),
         dated=dated,
         period=period,
+        dedup=dedup is not None,
     )
     values: dict[str, list[Any]] = {
         "countries": list(codes),
@@ -769,7 +784,11 @@ def indices(
             vsql = (
                 "WITH "
                 + _volume_cte(
-                    weighting=weighting, collapse=collapse_duplicates, dated=dated, period=period
+                    weighting=weighting,
+                    collapse=collapse_duplicates,
+                    dated=dated,
+                    period=period,
+                    dedup=dedup is not None,
                 )
                 + " SELECT period_start, volume FROM vol"
             )
@@ -864,6 +883,7 @@ def indices(
         "arenas": list(arenas),
         "weighting": weighting,
         "collapse_duplicates": collapse_duplicates,
+        "dedup": dedup,
         "normalize": normalize,
         "start": first.isoformat(),
         "end": last.isoformat(),

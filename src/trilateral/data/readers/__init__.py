@@ -10,10 +10,14 @@ Examples
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ...errors import ConfigError, ReaderError
 from ..codebook import Codebook
 from ._base import DEFAULT_BATCH_ROWS, EventReader, OnError, ReadBatch, Reject, read_head
+
+if TYPE_CHECKING:
+    from ..actors import ActorResolver
 
 __all__ = [
     "EventReader",
@@ -69,10 +73,13 @@ def read(
     codebook: Codebook | None = None,
     on_error: OnError = "fail",
     batch_rows: int = DEFAULT_BATCH_ROWS,
+    actors: ActorResolver | None = None,
 ) -> EventReader:
     """A streaming reader for ``path`` in ``format`` (``"auto"`` detects it).
 
     Iterate over the result for :class:`ReadBatch` objects, or call ``read_all()``.
+    ``actors`` (an :class:`~trilateral.data.actors.ActorResolver`) goes to the layouts
+    that resolve actor names (ICEWS, ICEWS-TKG); the others code countries themselves.
     """
     classes = reader_classes()
     name = detect_format(path) if format == "auto" else format
@@ -81,4 +88,7 @@ def read(
             f"unknown format {format!r}",
             hint=f"use one of: auto, {', '.join(classes)}",
         )
-    return classes[name](path, codebook=codebook, on_error=on_error, batch_rows=batch_rows)
+    extra: dict[str, Any] = {}
+    if actors is not None and getattr(classes[name], "resolves_actors", False):
+        extra["actors"] = actors
+    return classes[name](path, codebook=codebook, on_error=on_error, batch_rows=batch_rows, **extra)

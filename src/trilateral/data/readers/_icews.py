@@ -467,6 +467,8 @@ class ICEWSReader(_TextEventReader):
     format: ClassVar[str] = "icews"
     dataset: ClassVar[str] = "icews"
     default_goldstein: ClassVar[Literal["gdelt", "icews"]] = "icews"
+    #: takes ``actors=`` (an ActorResolver); :func:`~trilateral.data.readers.read` passes it
+    resolves_actors: ClassVar[bool] = True
 
     def __init__(
         self,
@@ -696,6 +698,8 @@ class ICEWSTKGReader(_TextEventReader):
     format: ClassVar[str] = "icews_tkg"
     dataset: ClassVar[str] = "icews_tkg"
     default_goldstein: ClassVar[Literal["gdelt", "icews"]] = "icews"
+    #: takes ``actors=`` (an ActorResolver); :func:`~trilateral.data.readers.read` passes it
+    resolves_actors: ClassVar[bool] = True
 
     def __init__(
         self,
