@@ -35,6 +35,8 @@ CONTEXT: dict[tuple[str, ...], dict[str, list[str]]] = {
     ("report",): {"--db": ["{tmp}/missing.duckdb"], "--out": ["{tmp}/blocker/r.html"]},
     ("serve",): {"--db": ["{tmp}/missing.duckdb"]},
     ("demo",): {"--out": ["{tmp}/blocker/out"], "--n-boot": ["0"]},
+    ("forecast",): {"--db": ["{tmp}/missing.duckdb"], "--out": ["{tmp}/blocker/out"]},
+    ("backtest",): {"--db": ["{tmp}/missing.duckdb"], "--out": ["{tmp}/blocker/out"]},
     ("capabilities", "refresh"): {"files": ["{tmp}/missing.xlsx"], "--out": ["{tmp}/p.csv"]},
     ("capabilities", "show"): {"--indicator": ["no_such_indicator"]},
 }
@@ -45,6 +47,8 @@ UNDER_BLOCKER = {
     (("measure",), "--out"),
     (("report",), "--out"),
     (("demo",), "--out"),
+    (("forecast",), "--out"),
+    (("backtest",), "--out"),
     (("capabilities", "refresh"), "--out"),
 }
 
