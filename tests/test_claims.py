@@ -33,7 +33,6 @@ from trilateral.diagnose import (
     run_claims,
 )
 from trilateral.diagnose._claim_model import judge
-from trilateral.diagnose._regimes import RegimeConfig
 from trilateral.errors import ConfigError
 
 PAPER = (
@@ -524,14 +523,23 @@ def _regime_sql(path) -> dict[str, float]:
             f"avg(CASE WHEN quad_class <= 2 THEN 1.0 ELSE 0 END) FROM events "
             f"WHERE {pair} AND {win}",
         )
-        ((severity, located, elsewhere),) = _q(
+        ((severity, located),) = _q(
             con,
-            f"SELECT avg(goldstein), count(*) FILTER (WHERE coalesce(location, '') <> ''), "
-            f"count(*) FILTER (WHERE coalesce(location, '') NOT IN ('', 'USA', 'RUS') AND "
-            f"NOT list_contains(?, location)) FROM events WHERE {pair} AND {win} "
-            "AND quad_class >= 3",
-            [list(RegimeConfig().region)],
+            f"SELECT avg(goldstein), count(*) FILTER (WHERE coalesce(location, '') <> '') "
+            f"FROM events WHERE {pair} AND {win} AND quad_class >= 3",
         )
+        # the scope's region, derived from the data: per year, the 3 foreign locations
+        # with the most conflict events (ties: the smaller code); the rest is elsewhere
+        abroad = _q(
+            con,
+            f"SELECT year(date), location FROM events WHERE {pair} AND {win} "
+            "AND quad_class >= 3 AND coalesce(location, '') NOT IN ('', 'USA', 'RUS')",
+        )
+        elsewhere = 0
+        for year in {y for y, _ in abroad}:
+            places = [loc for y, loc in abroad if y == year]
+            ranked = sorted(set(places), key=lambda loc: (-places.count(loc), loc))
+            elsewhere += sum(loc not in ranked[:3] for loc in places)
         arenas = _q(
             con,
             "SELECT arena, count(*), avg(CASE WHEN quad_class <= 2 THEN 1.0 ELSE -1.0 END), "
@@ -560,7 +568,8 @@ def test_regime_claim_label_and_evidence_from_raw_sql(chronicle_store, report_wi
     r = report_with_store["usa-rus-limited-opponents"]
     # the shipped chronicle, 2017–2018 pooled: hostile (mean −2.73 over 98 events), force
     # used twice, material share 0.35, 4 of 5 arenas net-hostile but cooperation survives
-    # (diplomatic), 2 of 43 located conflict events away from the region → limited in
+    # (diplomatic), no located conflict event outside each year's main foreign theatres
+    # (2017 POL, SYR; 2018 BEL, CHE, SYR) → limited in
     # breadth and scope, not in intensity (force): "limited opponents"
     assert (r.verdict, r.measured) == (SUPPORTED, "limited opponents")
     assert (

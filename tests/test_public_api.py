@@ -57,6 +57,7 @@ PUBLIC = {
         "TitForTatResults",
         "base_of",
         "base_store",
+        "conflict_scope",
         "evidence_bases",
         "indices",
         "load_events",

@@ -326,19 +326,27 @@ def _store(tmp_path: Path) -> Path:
 
 
 def test_conflict_scope_from_store(tmp_path):
-    scope = conflict_scope(_store(tmp_path), ("USA", "RUS"), "year")
+    path = _store(tmp_path)
+    # an explicit region: e1 at home, e2 in Syria (region), e3 in the UK (elsewhere), e4
+    # unlocated
+    scope = conflict_scope(path, ("USA", "RUS"), "year", region=["syr"])
     assert scope.height == 1
     r = scope.row(0, named=True)
     assert (r["source"], r["target"]) == ("RUS", "USA")
-    # e1 at home, e2 in Syria (region), e3 in the UK (elsewhere), e4 unlocated
-    assert (r["n_conflict"], r["n_located"], r["n_home"], r["n_region"], r["n_elsewhere"]) == (
-        4,
-        3,
-        1,
-        1,
-        1,
-    )
+    assert _counts(r) == (4, 3, 1, 1, 1) and r["region"] == "SYR"
     assert r["conflict_goldstein"] == pytest.approx((-8 - 10 - 2 - 2) / 4)
+    # the default region comes from the data: the dyad's 3 main foreign theatres of the
+    # year — here Syria and the UK, one conflict event each — so nothing is elsewhere
+    r = conflict_scope(path, ("USA", "RUS"), "year").row(0, named=True)
+    assert _counts(r) == (4, 3, 1, 2, 0) and r["region"] == "GBR,SYR"
+    # one theatre: the tie (one event each) goes to the first code, GBR; SYR is elsewhere
+    r = conflict_scope(path, ("USA", "RUS"), "year", theatres=1).row(0, named=True)
+    assert _counts(r) == (4, 3, 1, 1, 1) and r["region"] == "GBR"
+    # no theatre: every located conflict event abroad is elsewhere
+    r = conflict_scope(path, ("USA", "RUS"), "year", theatres=0).row(0, named=True)
+    assert _counts(r) == (4, 3, 1, 0, 2) and r["region"] == ""
+    with pytest.raises(ConfigError, match="theatres"):
+        conflict_scope(path, ("USA", "RUS"), "year", theatres=-1)
 
 
 def test_conflict_scope_missing_store(tmp_path):
@@ -439,7 +447,9 @@ def test_scope_window_must_cut_periods_like_the_index(tmp_path):
     idx = indices(path, ("USA", "RUS"), "year", n_boot=0, start="2018-05-01", end="2018-12-31")
     with pytest.raises(ConfigError, match="start"):
         classify_regimes(idx, scope=conflict_scope(path, ("USA", "RUS"), "year"))
-    scope = conflict_scope(path, ("USA", "RUS"), "year", start="2018-05-01", end="2018-12-31")
+    scope = conflict_scope(
+        path, ("USA", "RUS"), "year", start="2018-05-01", end="2018-12-31", region=["SYR"]
+    )
     assert _counts(scope.row(0, named=True)) == (2, 1, 0, 0, 1)  # e3 (GBR), e4 (unlocated)
     ev = classify_regimes(idx, scope=scope, config=RegimeConfig(min_events=1)).regimes[0].evidence
     assert (ev["n_located"], ev["n_elsewhere"], ev["conflict_goldstein"]) == (1, 1, -2.0)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -22,13 +22,12 @@ import numpy as np
 import polars as pl
 
 from .._rng import RNGLike, seed_sequence
-from ..config import ARENAS, DEFAULT_COUNTRIES, PERIODS, as_date
-from ..errors import ConfigError, DataError, StoreError
-from ..measure import pool_index, z_of_level
+from ..config import ARENAS, PERIODS, as_date
+from ..errors import ConfigError, DataError
+from ..measure import conflict_scope, pool_index, z_of_level
 
 __all__ = [
     "CONFRONTATION",
-    "DEFAULT_REGION",
     "INSUFFICIENT",
     "LIMITED_OPPONENTS",
     "LIMITED_PARTNERSHIP",
@@ -57,56 +56,6 @@ REGIME_LABELS: tuple[str, ...] = (
 )
 _CODE = {label: i for i, label in enumerate(REGIME_LABELS)}
 
-#: The theatres the paper names as the arenas of US—Russia rivalry and of the triangle:
-#: the "post-Soviet space" ("still the main battlefield"), Eastern Europe, the Middle East
-#: (Syria, Iran, Israel, Saudi Arabia, Turkey) and Northeast Asia (the Korean Peninsula,
-#: THAAD, the South China Sea littoral). Conflict located here is "regional".
-DEFAULT_REGION: tuple[str, ...] = tuple(
-    sorted(
-        {
-            # post-Soviet space
-            "ARM",
-            "AZE",
-            "BLR",
-            "EST",
-            "GEO",
-            "KAZ",
-            "KGZ",
-            "LTU",
-            "LVA",
-            "MDA",
-            "TJK",
-            "TKM",
-            "UKR",
-            "UZB",
-            # Eastern Europe (NATO's eastern flank)
-            "BGR",
-            "CZE",
-            "HUN",
-            "POL",
-            "ROU",
-            "SVK",
-            # Middle East
-            "IRN",
-            "IRQ",
-            "ISR",
-            "JOR",
-            "LBN",
-            "SAU",
-            "SYR",
-            "TUR",
-            "YEM",
-            # Northeast Asia and the South China Sea
-            "JPN",
-            "KOR",
-            "PRK",
-            "TWN",
-            "PHL",
-            "VNM",
-            "MYS",
-        }
-    )
-)
 
 _STATS = (
     "conflict_share",
@@ -143,12 +92,11 @@ class RegimeConfig:
     cooperation_survives_share : float
         ... and no observed arena keeps a cooperation share at or above this.
     global_scope_share : float
-        Share of located conflict events outside both countries and outside ``region``
-        at or above this → scope "global"; below → "regional".
+        Share of located conflict events outside both countries and outside their
+        region (:func:`trilateral.measure.conflict_scope`) at or above this → scope
+        "global"; below → "regional".
     scope_min_located : int
         Fewer located conflict events → scope "unknown" (does not decide).
-    region : tuple of str
-        ISO3 codes of the region (see :data:`DEFAULT_REGION`).
     n_draws : int
         Monte Carlo draws for the confidence of each label.
     """
@@ -164,7 +112,6 @@ class RegimeConfig:
     cooperation_survives_share: float = 0.25
     global_scope_share: float = 0.5
     scope_min_located: int = 5
-    region: tuple[str, ...] = DEFAULT_REGION
     n_draws: int = 1000
 
     def __post_init__(self) -> None:
@@ -188,7 +135,6 @@ class RegimeConfig:
                 "invalid RegimeConfig: " + "; ".join(problems),
                 hint="see docs/diagnose.md for the meaning and defaults of each threshold",
             )
-        object.__setattr__(self, "region", tuple(sorted({c.upper() for c in self.region})))
 
     def replace(self, **changes: Any) -> RegimeConfig:
         """A copy with ``changes`` applied (validated again)."""
@@ -458,124 +404,6 @@ def _reperiod(
 
 
 # --------------------------------------------------------------------------- scope
-
-
-def conflict_scope(
-    store: Any,
-    countries: Sequence[str] = DEFAULT_COUNTRIES,
-    period: str = "year",
-    *,
-    start: date | str | None = None,
-    end: date | str | None = None,
-    region: Iterable[str] = DEFAULT_REGION,
-) -> pl.DataFrame:
-    """Where each symmetric dyad's conflict events (quad 3–4) happened, per period.
-
-    Parameters
-    ----------
-    store : EventStore, duckdb connection, str or Path
-        The event store.
-    countries : sequence of str
-        ISO3 codes; every pair among them is a dyad.
-    period : str
-        One of ``day, week, month, quarter, year``: use the period of the index it goes
-        with (or a finer one that fits inside it).
-    start, end : date or ISO string, optional
-        Window (inclusive): give the index's own ``start`` and ``end``, so that a period
-        cut by the window counts the same events in the index and in the scope.
-    region : iterable of str
-        ISO3 codes counted as "regional" (see :data:`DEFAULT_REGION`).
-
-    Returns
-    -------
-    polars.DataFrame
-        ``source, target, period, period_start, n_conflict, n_located, n_home, n_region,
-        n_elsewhere, conflict_goldstein, sum_goldstein, mentions, sum_goldstein_mentions,
-        window_start, window_end``. Counts are events; ``conflict_goldstein`` is the mean
-        Goldstein score of the conflict events (the *severity*, each event once);
-        ``sum_goldstein``, ``mentions`` and ``sum_goldstein_mentions`` are the exact sums
-        (DECIMAL in DuckDB) from which :func:`classify_regimes` takes the severity in the
-        index's own weighting; ``window_*`` record ``start`` and ``end``.
-
-    Examples
-    --------
-    >>> scope = conflict_scope("trilateral.duckdb", period="year",
-    ...                        start="2014-01-01", end="2019-12-31")  # doctest: +SKIP
-    """
-    if period not in PERIODS:
-        raise ConfigError(f"unknown period {period!r}", hint=f"use one of: {', '.join(PERIODS)}")
-    d0, d1 = as_date(start, "start"), as_date(end, "end")
-    if d0 is not None and d1 is not None and d1 < d0:
-        raise ConfigError(f"start {d0} is after end {d1}")
-    codes = sorted({c.upper() for c in countries})
-    region_codes = sorted({c.upper() for c in region})
-    from ..measure._store_access import open_store
-
-    params: dict[str, Any] = {"codes": codes, "region": region_codes}
-    dated = ""
-    if d0 is not None:
-        dated += " AND date >= $start"
-        params["start"] = d0
-    if d1 is not None:
-        dated += " AND date <= $end"
-        params["end"] = d1
-    with open_store(store) as handle:
-        con = handle.con
-        # Exact sums (HUGEINT, DECIMAL) so the severity does not depend on the order of
-        # DuckDB's parallel partial aggregates; only the totals become DOUBLE.
-        sql = f"""
-            SELECT least(source, target) AS source, greatest(source, target) AS target,
-                   CAST(date_trunc('{period}', date) AS DATE) AS period_start,
-                   count(*) AS n_conflict,
-                   count(*) FILTER (WHERE location IS NOT NULL AND location <> '') AS n_located,
-                   count(*) FILTER (WHERE location IN (source, target)) AS n_home,
-                   count(*) FILTER (WHERE location NOT IN (source, target)
-                                    AND list_contains($region, location)) AS n_region,
-                   count(*) FILTER (WHERE location IS NOT NULL AND location <> ''
-                                    AND location NOT IN (source, target)
-                                    AND NOT list_contains($region, location)) AS n_elsewhere,
-                   CAST(sum(CAST(goldstein AS DECIMAL(18, 6))) AS DOUBLE) AS sum_goldstein,
-                   CAST(sum(CAST(weight AS BIGINT)) AS DOUBLE) AS mentions,
-                   CAST(sum(CAST(weight AS BIGINT) * CAST(goldstein AS DECIMAL(18, 6)))
-                        AS DOUBLE) AS sum_goldstein_mentions
-            FROM events
-            WHERE quad_class IN (3, 4) AND source <> target
-              AND list_contains($codes, source) AND list_contains($codes, target){dated}
-            GROUP BY ALL ORDER BY ALL
-        """
-        try:
-            table = con.sql(sql, params=params).pl()
-        except Exception as exc:  # duckdb.Error, but CatalogException etc. vary by version
-            raise StoreError(
-                f"cannot query the events table: {exc}",
-                hint="is this a trilateral store? create one with `trilateral ingest`",
-            ) from None
-    out = table.with_columns(
-        *[pl.col(c).cast(pl.Int64) for c in table.columns if c.startswith("n_")],
-        pl.col("period_start").cast(pl.Date),
-    )
-    return out.with_columns(
-        pl.lit(period).alias("period"),
-        (pl.col("sum_goldstein") / pl.col("n_conflict")).alias("conflict_goldstein"),
-        pl.lit(d0, pl.Date).alias("window_start"),
-        pl.lit(d1, pl.Date).alias("window_end"),
-    ).select(
-        "source",
-        "target",
-        "period",
-        "period_start",
-        "n_conflict",
-        "n_located",
-        "n_home",
-        "n_region",
-        "n_elsewhere",
-        "conflict_goldstein",
-        "sum_goldstein",
-        "mentions",
-        "sum_goldstein_mentions",
-        "window_start",
-        "window_end",
-    )
 
 
 def _cut(bound: date | None, period: str, first: bool) -> date | None:

@@ -24,6 +24,7 @@ from ._indices import INDEX_COLUMNS, DyadIndex, indices
 from ._pooling import pool_index, z_of_level
 from ._power import PowerRatios, RatioTrend, power_ratios
 from ._reciprocity import ReciprocityModel, ReciprocityResults
+from ._scope import conflict_scope
 from ._titfortat import TitForTatResults, load_events, match_tit_for_tat
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "TitForTatResults",
     "base_of",
     "base_store",
+    "conflict_scope",
     "evidence_bases",
     "indices",
     "load_events",
