@@ -75,7 +75,7 @@ class _Server:
 
     def __enter__(self) -> _Server:
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and self.proc.poll() is None:
             try:
                 httpx.get(self.url + "/openapi.json", timeout=1)
                 return self

@@ -1,8 +1,9 @@
-"""Stage imports go one way: data → measure → diagnose / simulate / forecast → report / serve.
+"""Stage imports go one way: data → measure → diagnose → simulate / forecast → report →
+serve.
 
-STYLE.md ("Layout"): a stage imports only earlier stages and the shared small modules.
-This test reads every module's imports (statically, with ast) so the picture in
-docs/ARCHITECTURE.md stays true.
+A stage imports only earlier stages and the shared small modules; the command line and
+the pipeline import any stage, through its public names. This test reads every module's
+imports (statically, with ast) so the picture in docs/ARCHITECTURE.md stays true.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "trilateral"
 
-# STYLE.md, "Layout": data → measure → diagnose → simulate / forecast → report → serve.
+# docs/ARCHITECTURE.md: data → measure → diagnose → simulate / forecast → report → serve.
 # simulate classifies its runs with the diagnose stage's regime rules, so it comes after
 # diagnose; serve shows the report's figures, so it comes after report.
 RANK = {
@@ -57,20 +58,58 @@ def _imports(path: Path) -> list[str]:
 MODULES = sorted(p for p in SRC.rglob("*.py"))
 
 
+FRONT_ENDS = {"cli", "_cli", "pipeline"}
+
+
+def _private_part(module: str) -> str | None:
+    """The first private component (``_x``) below a stage in ``module``, if any."""
+    parts = module.split(".")
+    return next((p for p in parts[2:] if p.startswith("_") and p != "__version__"), None)
+
+
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(SRC)))
 def test_stage_imports_go_one_way(path: Path) -> None:
+    """Every module is checked: a stage imports earlier stages only; the shared modules
+    import no stage; cli.py, _cli/ and pipeline.py import any stage, by its public names."""
     here = path.relative_to(SRC).parts[0].removesuffix(".py")
-    if here not in RANK:
-        return  # cli.py, _cli/ and the shared modules may import any stage
-    for mod in _imports(path):
+    imports = [m for m in _imports(path) if _stage_of(m) not in (None, *SHARED)]
+    if here in SHARED:
+        assert imports == [], f"{path.relative_to(SRC)} is shared and imports a stage"
+        return
+    assert here in RANK or here in FRONT_ENDS, (
+        f"{path.relative_to(SRC)}: neither stage nor front end"
+    )
+    for mod in imports:
         stage = _stage_of(mod)
-        if stage is None or stage in SHARED or stage == here:
+        if here in FRONT_ENDS:
+            if stage in FRONT_ENDS:
+                continue  # the front ends use each other (pipeline, _cli._common)
+            assert stage in RANK, f"{path.name} imports {mod}, which is neither a stage nor shared"
+            assert _private_part(mod) is None, (
+                f"{path.relative_to(SRC)} imports the private {mod}: use the stage's public "
+                "names (its __init__)"
+            )
+            continue
+        if stage == here:
             continue
         assert stage in RANK, f"{path.name} imports {mod}, which is neither a stage nor shared"
         assert RANK[stage] < RANK[here], (
             f"{path.relative_to(SRC)} (stage {here}) imports {mod} (stage {stage}): "
             "stages may only import earlier stages"
         )
+
+
+def test_every_module_is_placed() -> None:
+    """The parametrized check above covers each kind of module (no silent return)."""
+    kinds = {p.relative_to(SRC).parts[0].removesuffix(".py") for p in MODULES}
+    assert kinds <= set(RANK) | FRONT_ENDS | SHARED
+    assert {"cli", "_cli", "pipeline", "_rng", "config", "errors"} <= kinds
+
+
+def test_private_part() -> None:
+    assert _private_part("trilateral.measure._indices.indices") == "_indices"
+    assert _private_part("trilateral.measure.indices") is None
+    assert _private_part("trilateral.data.readers.read") is None
 
 
 def test_shared_modules_import_no_stage() -> None:

@@ -25,6 +25,7 @@ PUBLIC = {
         "StoreInfo",
         "alignment",
         "alignment_provenance",
+        "atomic_write",
         "build_panel",
         "chronicle_provenance",
         "detect_format",
@@ -90,6 +91,7 @@ PUBLIC = {
         "reciprocity_figure",
         "regimes_figure",
         "render_report",
+        "simulate_section",
         "titfortat_figure",
         "triangle_figure",
         "write_report",
@@ -143,7 +145,15 @@ PUBLIC = {
         "forecast",
         "origins_between",
     ],
-    "trilateral.pipeline": ["DemoResult", "run_demo"],
+    "trilateral.pipeline": [
+        "DemoResult",
+        "Diagnosis",
+        "csv_text",
+        "dense_span",
+        "diagnose_store",
+        "run_demo",
+        "write_table",
+    ],
 }
 
 

@@ -127,7 +127,6 @@ def test_granger_size_without_reciprocity() -> None:
         g = ReciprocityModel(frame, countries=DYAD).fit(lags=1).granger
         row = g.filter((pl.col("cause") == "RUS->USA") & (pl.col("effect") == "USA->RUS"))
         rejections += int(row["pvalue"].item() < 0.05)
-    assert 1 - stats.binom.cdf(10, 100, 0.05) < 0.02
     assert rejections <= 10
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
@@ -12,6 +13,7 @@ __all__ = [
     "DEFAULT_DB",
     "PERIODS",
     "as_date",
+    "check_countries",
     "default_db_path",
     "parse_countries",
 ]
@@ -19,7 +21,7 @@ __all__ = [
 #: The default triangle: China, the United States, Russia (ISO 3166-1 alpha-3).
 DEFAULT_COUNTRIES: tuple[str, ...] = ("USA", "RUS", "CHN")
 
-#: The five arenas of DESIGN.md ("Data"); the CAMEO → arena map is data, not code.
+#: The five arenas (docs/measure.md); the CAMEO → arena map is data, not code.
 ARENAS: tuple[str, ...] = ("diplomatic", "economic", "information", "military", "political")
 
 #: Aggregation periods understood by the measure stage.
@@ -35,22 +37,44 @@ def default_db_path(db: str | Path | None = None) -> Path:
     return Path(os.environ.get("TRILATERAL_DB", DEFAULT_DB))
 
 
-def parse_countries(value: str | None) -> tuple[str, ...]:
-    """Parse ``"USA,RUS,CHN"`` into a tuple of upper-case ISO3 codes."""
+def check_countries(
+    countries: str | Iterable[str], *, minimum: int = 2, what: str = "--countries"
+) -> tuple[str, ...]:
+    """The one check of country codes: upper-case ISO 3166-1 alpha-3, in order, unique.
+
+    ``countries`` is ``"USA,RUS,CHN"`` or a sequence of codes. Raises
+    :class:`~trilateral.errors.ConfigError` naming the bad codes, or when fewer than
+    ``minimum`` different countries are given.
+
+    Examples
+    --------
+    >>> check_countries("usa, rus,USA")
+    ('USA', 'RUS')
+    >>> check_countries(["CHN"], minimum=1)
+    ('CHN',)
+    """
     from .errors import ConfigError
 
-    if value is None or not value.strip():
-        return DEFAULT_COUNTRIES
-    codes = tuple(c.strip().upper() for c in value.split(",") if c.strip())
-    bad = [c for c in codes if len(c) != 3 or not c.isalpha()]
+    parts = countries.split(",") if isinstance(countries, str) else list(countries)
+    codes = tuple(dict.fromkeys(str(c).strip().upper() for c in parts if str(c).strip()))
+    bad = [c for c in codes if len(c) != 3 or not (c.isascii() and c.isalpha())]
     if bad:
         raise ConfigError(
             f"not ISO 3166-1 alpha-3 country codes: {', '.join(bad)}",
-            hint="give three-letter codes separated by commas, e.g. --countries USA,RUS,CHN",
+            hint=f"give three-letter codes separated by commas, e.g. {what} USA,RUS,CHN",
         )
-    if len(set(codes)) < 2:
-        raise ConfigError("need at least two different countries", hint="e.g. --countries USA,RUS")
+    if len(codes) < minimum:
+        need = "a country" if minimum == 1 else f"at least {minimum} different countries"
+        raise ConfigError(f"need {need}, got {len(codes)}", hint=f"e.g. {what} USA,RUS")
     return codes
+
+
+def parse_countries(value: str | None) -> tuple[str, ...]:
+    """Parse ``"USA,RUS,CHN"`` into a tuple of upper-case ISO3 codes (the default triangle
+    when empty); see :func:`check_countries`."""
+    if value is None or not value.strip():
+        return DEFAULT_COUNTRIES
+    return check_countries(value)
 
 
 def as_date(value: date | str | None, name: str) -> date | None:

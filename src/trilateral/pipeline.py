@@ -9,12 +9,13 @@ run (configuration, seed, version, data hashes) in ``provenance.json``.
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import polars as pl
@@ -22,10 +23,22 @@ import polars as pl
 from . import __version__
 from ._rng import RNGLike, seed_sequence
 from .config import DEFAULT_COUNTRIES, as_date
-from .data._provenance import atomic_write
+from .data import atomic_write
 from .errors import DataError
 
-__all__ = ["DemoResult", "run_demo"]
+if TYPE_CHECKING:
+    from .diagnose import RegimeResults, TriangleResults
+    from .measure import DyadIndex
+
+__all__ = [
+    "DemoResult",
+    "Diagnosis",
+    "csv_text",
+    "dense_span",
+    "diagnose_store",
+    "run_demo",
+    "write_table",
+]
 
 Say = Callable[[str], None]
 
@@ -41,17 +54,173 @@ class DemoResult:
     provenance: dict[str, Any] = field(repr=False)
 
 
-def _write_table(frame: pl.DataFrame, out: Path, name: str) -> list[Path]:
+def write_table(frame: pl.DataFrame, out: str | Path, name: str) -> list[Path]:
+    """Write ``frame`` as ``out/name.parquet`` and ``out/name.csv``, each atomically.
+
+    Each file is written to a temporary file in ``out`` and renamed into place, so a
+    reader (or a crash) never sees half a table. CSV cannot hold nested columns (lists,
+    structs): they are written as JSON text.
+
+    Examples
+    --------
+    >>> import tempfile, polars as pl
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     [p.name for p in write_table(pl.DataFrame({"a": [[1, 2]]}), d, "t")]
+    ['t.parquet', 't.csv']
+    """
+    out = Path(out)
     paths = [out / f"{name}.parquet", out / f"{name}.csv"]
-    frame.write_parquet(paths[0])
-    # CSV cannot hold nested columns (lists, structs): write them as JSON text
-    flat = frame.with_columns(
-        pl.col(c).map_elements(lambda v: json.dumps(v, default=str), return_dtype=pl.String)
-        for c, t in frame.schema.items()
-        if isinstance(t, pl.List | pl.Struct | pl.Object)
-    )
-    flat.write_csv(paths[1])
+    buf = io.BytesIO()
+    frame.write_parquet(buf)
+    text = csv_text(frame).encode("utf-8")  # both built before either file is replaced
+    atomic_write(paths[0], buf.getvalue())
+    atomic_write(paths[1], text)
     return paths
+
+
+def csv_text(frame: pl.DataFrame) -> str:
+    """``frame`` as CSV text; nested columns (lists, structs) as JSON text.
+
+    Examples
+    --------
+    >>> print(csv_text(pl.DataFrame({"a": [1], "b": [[1, 2]]})), end="")
+    a,b
+    1,"[1, 2]"
+    """
+    nested = [c for c, t in frame.schema.items() if isinstance(t, pl.List | pl.Struct | pl.Object)]
+    flat = frame.with_columns(
+        pl.Series(
+            c,
+            [None if v is None else json.dumps(v, default=str) for v in frame[c].to_list()],
+            dtype=pl.String,
+        )
+        for c in nested
+    )
+    return flat.write_csv()
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnosis:
+    """What :func:`diagnose_store` produced: the indices, the regimes, the triangle.
+
+    ``window`` is the (start, end) analysed; ``dense`` is True when it was chosen by
+    :func:`dense_span` because no window was given.
+    """
+
+    indices: DyadIndex
+    regimes: RegimeResults
+    triangle: TriangleResults | None
+    window: tuple[date | None, date | None]
+    dense: bool = False
+
+
+def dense_span(idx: DyadIndex, min_events: int) -> tuple[date, date | None] | None:
+    """The longest run of consecutive periods in which every dyad has ``min_events``
+    events or more (both directions, all arenas): ``(first day, last day)``, the last day
+    None when the run reaches the end of the data. None when no period qualifies.
+
+    A store with a few early rows (the chronicle's 2007–2013 context) then starts where
+    the data are dense instead of at its first row.
+    """
+    sym = idx.symmetric().frame
+    if "all" in sym["arena"].unique().to_list():
+        sym = sym.filter(pl.col("arena") == "all")
+    else:
+        sym = sym.group_by("source", "target", "period_start").agg(pl.col("n_events").sum())
+    per = (
+        sym.group_by("period_start")
+        .agg(pl.col("n_events").min().alias("least"), pl.len().alias("dyads"))
+        .sort("period_start")
+    )
+    n_dyads = sym.select("source", "target").unique().height
+    starts = per["period_start"].to_list()
+    ok = [
+        (n >= min_events and d == n_dyads) for n, d in zip(per["least"], per["dyads"], strict=True)
+    ]
+    best: tuple[int, int] | None = None
+    i = 0
+    while i < len(ok):
+        if ok[i]:
+            j = i
+            while j + 1 < len(ok) and ok[j + 1]:
+                j += 1
+            if best is None or j - i > best[1] - best[0]:
+                best = (i, j)
+            i = j + 1
+        else:
+            i += 1
+    if best is None:
+        return None
+    first, last = best
+    end = None if last + 1 >= len(starts) else starts[last + 1] - timedelta(days=1)
+    return starts[first], end
+
+
+def diagnose_store(
+    store: str | Path,
+    *,
+    countries: tuple[str, ...] = DEFAULT_COUNTRIES,
+    period: str = "year",
+    start: date | str | None = None,
+    end: date | str | None = None,
+    n_boot: int = 200,
+    rng: RNGLike = 0,
+    progress: Callable[[int, int], None] | None = None,
+) -> Diagnosis:
+    """Indices, regimes per dyad and the strategic triangle from one store: the sequence
+    ``trilateral diagnose`` and :func:`run_demo` both run.
+
+    With neither ``start`` nor ``end``, the window is :func:`dense_span` of the yearly
+    index at the regime rules' ``min_events`` (every dyad has enough events to be
+    classified), so a few early rows do not add years of "insufficient data".
+
+    Parameters
+    ----------
+    store : path
+        The event store.
+    countries : tuple of str
+        ISO3 codes; the triangle needs three.
+    period : str
+        The index period ("month", "quarter", "year").
+    start, end : date or ISO text, optional
+        The window analysed.
+    n_boot : int
+        Bootstrap replicates of the index intervals.
+    rng : int, SeedSequence, Generator or None
+        Resolved once; the index bootstrap, the regimes and the triangle draw from it.
+    progress : callable, optional
+        ``progress(done, total)`` of the bootstrap.
+
+    Examples
+    --------
+    >>> d = diagnose_store("demo-output/trilateral.duckdb")  # doctest: +SKIP
+    >>> print(d.regimes.summary())  # doctest: +SKIP
+    """
+    from .diagnose import RegimeConfig, classify_regimes, conflict_scope, triangle_types
+    from .measure import indices
+
+    seed = seed_sequence(rng)
+    first, last = as_date(start, "start"), as_date(end, "end")
+    dense = False
+    if first is None and last is None:
+        yearly = indices(store, countries=countries, period="year", n_boot=0)
+        span = dense_span(yearly, RegimeConfig().min_events)
+        if span is not None:
+            (first, last), dense = span, True
+    idx = indices(
+        store,
+        countries=countries,
+        period=period,
+        n_boot=n_boot,
+        rng=seed,
+        start=first,
+        end=last,
+        progress=progress,
+    )
+    scope = conflict_scope(store, countries, period, start=first, end=last)
+    regimes = classify_regimes(idx, scope=scope, rng=seed)
+    triangle = triangle_types(idx, countries, rng=seed) if len(countries) == 3 else None
+    return Diagnosis(idx, regimes, triangle, (first, last), dense)
 
 
 #: The forecast step's backtests (docs/forecast.md): ICEWS18 weekly, origins every week
@@ -186,9 +355,8 @@ def run_demo(
     >>> res = run_demo("/tmp/trilateral-demo", n_boot=50)  # doctest: +SKIP
     >>> print(res.summaries["claims"])  # doctest: +SKIP
     """
-    from .data import shipped_chronicle_path, shipped_icews_paths
-    from .data.store import EventStore
-    from .diagnose import classify_regimes, conflict_scope, run_claims, triangle_types
+    from .data import EventStore, shipped_chronicle_path, shipped_icews_paths
+    from .diagnose import run_claims
     from .measure import (
         ReciprocityModel,
         indices,
@@ -196,7 +364,7 @@ def run_demo(
         match_tit_for_tat,
         power_ratios,
     )
-    from .report import ReportResults, forecast_section, write_report
+    from .report import ReportResults, forecast_section, simulate_section, write_report
 
     say = say or (lambda _msg: None)
     out = Path(out)
@@ -218,7 +386,7 @@ def run_demo(
 
     say("measure: yearly and monthly indices per dyad and arena")
     window = {"start": start, "end": end}
-    yearly = indices(
+    diagnosis = diagnose_store(
         store_path,
         countries=countries,
         period="year",
@@ -227,16 +395,17 @@ def run_demo(
         start=start,
         end=end,
     )
+    yearly = diagnosis.indices
     monthly = indices(
         store_path, countries=countries, period="month", n_boot=0, start=start, end=end
     )
-    files += _write_table(yearly.frame, out, "indices_year")
-    files += _write_table(monthly.frame, out, "indices_month")
+    files += write_table(yearly.frame, out, "indices_year")
+    files += write_table(monthly.frame, out, "indices_month")
     summaries["indices"] = yearly.summary()
 
     say("measure: power ratios from the capability panel")
     power = power_ratios(countries=countries)
-    files += _write_table(power.frame, out, "power_ratios")
+    files += write_table(power.frame, out, "power_ratios")
     summaries["power"] = power.summary()
 
     say("measure: reciprocity (VAR over the monthly dyad series)")
@@ -244,30 +413,28 @@ def run_demo(
     try:
         recip = ReciprocityModel(monthly, countries=countries).fit()
         summaries["reciprocity"] = recip.summary()
-        files += _write_table(recip.to_frame(), out, "reciprocity")
+        files += write_table(recip.to_frame(), out, "reciprocity")
     except (DataError, np.linalg.LinAlgError) as exc:  # degenerate series: say so, go on
         summaries["reciprocity"] = f"reciprocity model not estimated: {exc}"
 
     say("measure: tit-for-tat matching on events")
     events = load_events(store_path, countries=countries, start=start, end=end)
     tft = match_tit_for_tat(events, countries=countries)
-    files += _write_table(tft.matches, out, "tit_for_tat")
+    files += write_table(tft.matches, out, "tit_for_tat")
     summaries["tit_for_tat"] = tft.summary()
 
     say("diagnose: regimes per dyad and year, the strategic triangle")
-    scope = conflict_scope(store_path, countries, "year", start=start, end=end)
-    regimes = classify_regimes(yearly, scope=scope, rng=seed)
-    files += _write_table(regimes.to_frame(), out, "regimes")
+    regimes = diagnosis.regimes
+    files += write_table(regimes.to_frame(), out, "regimes")
     summaries["regimes"] = regimes.summary()
-    triangle: Any = None
-    if len(countries) == 3:
-        triangle = triangle_types(yearly, countries, rng=seed)
-        files += _write_table(triangle.to_frame(), out, "triangle")
+    triangle = diagnosis.triangle
+    if triangle is not None:
+        files += write_table(triangle.to_frame(), out, "triangle")
         summaries["triangle"] = triangle.summary()
 
     say("diagnose: the paper's claims against the data")
     claims = run_claims(store=store_path, rng=seed)
-    files += _write_table(claims.to_frame(), out, "claims")
+    files += write_table(claims.to_frame(), out, "claims")
     summaries["claims"] = claims.summary()
 
     say("forecast: rolling-origin backtests on the ICEWS corpus, fan charts")
@@ -277,6 +444,7 @@ def run_demo(
     say("report: every result as figures in report.html (with the forecast stage's fan charts)")
     demo_cmd = f"trilateral demo --out {out} --seed {rng} --n-boot {n_boot}"
     fc_section = forecast_section(monthly, demo_cmd)
+    sim_section = simulate_section(demo_cmd, rng=seed)
     report = write_report(
         ReportResults(
             store=str(store_path),
@@ -292,7 +460,7 @@ def run_demo(
             regimes=regimes,
             triangle=triangle,
             claims=claims,
-            sections=() if fc_section is None else (fc_section,),
+            sections=tuple(x for x in (sim_section, fc_section) if x is not None),
             notes={k: v for k, v in summaries.items() if k == "reciprocity" and recip is None},
             provenance={"n_boot": n_boot, "seed_entropy": str(entropy), **yearly.provenance},
         ),

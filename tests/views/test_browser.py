@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
-FIGURES = ("index", "triangle", "regimes", "power", "reciprocity", "titfortat")
+FIGURES = ("index", "triangle", "regimes", "power", "reciprocity", "titfortat", "forecast")
 
 pytestmark = pytest.mark.slow
 

@@ -14,6 +14,7 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
+import trilateral.simulate as _simulate_stage
 from trilateral.cli import app
 from trilateral.diagnose import (
     CIRCULAR,
@@ -26,6 +27,8 @@ from trilateral.diagnose import (
 from trilateral.measure import indices, load_events
 from trilateral.report import ReportResults, StageSection, collect_results, render_report
 
+#: The simulate stage's section appears once the stage offers compare_policies.
+HAS_SIMULATE = hasattr(_simulate_stage, "compare_policies")
 SECTIONS = (
     "index",
     "triangle",
@@ -34,6 +37,7 @@ SECTIONS = (
     "reciprocity",
     "titfortat",
     "claims",
+    *(("simulate",) if HAS_SIMULATE else ()),
     "forecast",
 )
 FIGURE_SECTIONS = tuple(s for s in SECTIONS if s != "claims")
@@ -228,3 +232,19 @@ def test_forecast_section_has_fan_charts_and_backtest_scores(demo_run, report_te
         assert f"<th>{col}</th>" in section
     for model in ("no_change", "climatology", "var"):
         assert f"<td>{model}</td>" in section
+
+
+def test_simulate_section_follows_the_stage(report_text) -> None:
+    """Present with the policy comparison's figure and table when the simulate stage
+    offers compare_policies; absent (None, no section) before it does."""
+    from trilateral.report import simulate_section
+
+    if not HAS_SIMULATE:
+        assert simulate_section("cmd") is None
+        assert 'data-section="simulate"' not in report_text
+        return
+    start = report_text.index('data-section="simulate"')
+    section = report_text[start : report_text.index("</section>", start)]
+    assert 'id="fig-simulate"' in section and '<table class="grid">' in section
+    traces = _figures(report_text)["fig-simulate"]
+    assert any(len(t.get("y") or []) > 0 for t in traces)

@@ -251,3 +251,53 @@ def test_cli_serve_help_and_missing_store(tmp_path) -> None:
     assert "127.0.0.1" in runner.invoke(app, ["serve", "--help"]).output
     res = runner.invoke(app, ["serve", "--db", str(tmp_path / "none.duckdb"), "--port", "1"])
     assert res.exit_code == 1 and "no event store" in res.output
+
+
+def test_forecasts_are_the_forecast_stage_numbers(client, demo_store) -> None:
+    from trilateral.forecast import forecast
+
+    r = client.get("/api/forecasts", params={**WINDOW, "horizon": 3})
+    assert r.status_code == 200, r.text
+    got = pl.DataFrame(r.json())
+    want = forecast(indices(demo_store, period="month", n_boot=0, **WINDOW), horizon=3).to_frame()
+    assert got.height == want.height > 0
+    assert got["mean"].to_list() == pytest.approx(want["mean"].to_list(), nan_ok=True)
+    fig = client.get("/api/figures/forecast", params={**WINDOW, "dyad": "USA-RUS", "horizon": 3})
+    assert fig.status_code == 200 and fig.json()["data"]
+    assert client.get("/api/forecasts", params={"horizon": 1000}).status_code == 422
+
+
+def test_claim_verdicts_of_the_api_are_the_diagnose_stage_verdicts(client) -> None:
+    from typing import get_args
+
+    from trilateral.diagnose import (
+        CIRCULAR,
+        CONTRADICTED,
+        DISPUTED,
+        NOT_ENOUGH_DATA,
+        SUPPORTED,
+        WITHIN_TOLERANCE,
+    )
+    from trilateral.serve._app import Verdict
+
+    stage = {SUPPORTED, WITHIN_TOLERANCE, CONTRADICTED, DISPUTED, CIRCULAR, NOT_ENOUGH_DATA}
+    assert set(get_args(Verdict)) == stage
+    for v in stage:
+        rows = client.get("/api/claims", params={"verdict": v}).json()
+        assert all(r["verdict"] == v for r in rows)
+
+
+def test_simulations_endpoint_and_its_limits(client) -> None:
+    import trilateral.simulate as stage
+
+    if not hasattr(stage, "compare_policies"):
+        r = client.get("/api/simulations")
+        assert r.status_code == 404  # no stage, no endpoint
+        return
+    ok = client.get("/api/simulations", params={"runs": 20, "periods": 12})
+    assert ok.status_code == 200, ok.text
+    assert ok.json()
+    big = client.get("/api/simulations", params={"runs": 1000, "periods": 240})
+    assert big.status_code == 422 and "too large" in big.json()["detail"]
+    bad = client.get("/api/simulations", params={"scenario": "../../etc/passwd"})
+    assert bad.status_code == 422 and "no shipped scenario" in bad.json()["detail"]

@@ -6,24 +6,33 @@ import functools
 import json
 import sys
 from collections.abc import Callable
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
+import polars as pl
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.measure import Measurement
+from rich.table import Table
 
 from ..errors import TrilateralError
 
 __all__ = [
     "CountriesOpt",
     "DbOpt",
+    "FormatOpt",
     "JsonOpt",
+    "OutputFormat",
     "console",
     "err_console",
     "esc",
     "handle_errors",
+    "print_csv",
     "print_json",
+    "print_table",
+    "store_hint",
 ]
 
 console = Console()
@@ -47,6 +56,22 @@ DbOpt = Annotated[
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+FormatOpt = Annotated[
+    OutputFormat,
+    typer.Option(
+        "--format",
+        help="table (for reading; not wrapped when piped), csv (one row a line, for "
+        "scripts and spreadsheets) or json (as --json).",
+    ),
+]
 CountriesOpt = Annotated[
     str,
     typer.Option("--countries", help="ISO3 codes separated by commas.", show_default=True),
@@ -83,3 +108,39 @@ def handle_errors(func: F) -> F:
 def print_json(obj: Any) -> None:
     """Write ``obj`` as JSON to stdout (no rich markup, safe for pipes)."""
     sys.stdout.write(json.dumps(obj, indent=2, default=str, ensure_ascii=False) + "\n")
+
+
+def print_table(table: Table) -> None:
+    """Print a rich table on stdout: fitted to a terminal, at its full width otherwise.
+
+    Piped to a file or a pager, a table is never wrapped at 80 columns: each row stays one
+    line (``grep``, ``less -S`` and diffs work on it).
+    """
+    if console.is_terminal:
+        console.print(table)
+        return
+    wide = console.options.update(max_width=100_000)
+    width = Measurement.get(console, wide, table).maximum
+    Console(file=sys.stdout, width=max(width, 20), color_system=None).print(table)
+
+
+def print_csv(frame: pl.DataFrame) -> None:
+    """Write ``frame`` as CSV to stdout (nested columns as JSON text)."""
+    from ..pipeline import csv_text
+
+    sys.stdout.write(csv_text(frame))
+
+
+def store_hint() -> str:
+    """What to do when the default store is absent: the exact ``--db`` of a store found
+    one folder down (``make demo`` builds demo-output/trilateral.duckdb), else how to
+    build one."""
+    found = sorted(Path().glob("*/trilateral.duckdb"))
+    if found:
+        return (
+            f"pass --db {found[0]} (found here; `make demo` builds demo-output/trilateral.duckdb)"
+        )
+    return (
+        "build one with `trilateral demo` (then --db demo-output/trilateral.duckdb) or "
+        "`trilateral ingest FILE --db PATH`, or point --db / $TRILATERAL_DB at a store"
+    )

@@ -10,10 +10,10 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
-from ..config import parse_countries
+from ..config import check_countries
 from ..data import capabilities as cap
 from ..errors import ConfigError
-from ._common import JsonOpt, console, esc, handle_errors, print_json
+from ._common import JsonOpt, console, esc, handle_errors, print_json, print_table
 
 __all__ = ["app"]
 
@@ -65,15 +65,7 @@ def refresh(
 def _countries(value: str | None, minimum: int = 1) -> tuple[str, ...] | None:
     if value is None or not value.strip():
         return None
-    codes = tuple(c.strip().upper() for c in value.split(",") if c.strip())
-    if len(codes) >= 2:
-        return parse_countries(value)
-    bad = [c for c in codes if len(c) != 3 or not c.isalpha()]
-    if bad or len(codes) < minimum:
-        raise ConfigError(
-            f"not ISO 3166-1 alpha-3 country codes: {value!r}", hint="e.g. --countries USA,RUS"
-        )
-    return codes
+    return check_countries(value, minimum=minimum)
 
 
 def _fmt(v: float) -> str:
@@ -121,7 +113,7 @@ def show(
             table.add_row(
                 str(year), *(_fmt(by_year[year][c]) if c in by_year[year] else "–" for c in order)
             )
-        console.print(table)
+        print_table(table)
         return
     latest: dict[tuple[str, str], dict[str, Any]] = {}
     for r in panel.to_pylist():

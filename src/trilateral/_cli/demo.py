@@ -56,3 +56,9 @@ def register(app: typer.Typer) -> None:
             f"{len(res.files)} files written to {esc(res.out)}/ (store: {esc(res.store)})"
         )
         console.print(f"report: {esc(res.out / 'report.html')}")
+        console.print(
+            f"next: trilateral diagnose --db {esc(res.store)}  (or claims, measure, report, "
+            "serve with the same --db)",
+            highlight=False,
+            soft_wrap=True,
+        )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -11,7 +12,21 @@ from rich.table import Table
 
 from ..config import default_db_path, parse_countries
 from ..errors import StoreError
-from ._common import CountriesOpt, DbOpt, JsonOpt, console, esc, handle_errors, print_json
+from ._common import (
+    CountriesOpt,
+    DbOpt,
+    FormatOpt,
+    JsonOpt,
+    OutputFormat,
+    console,
+    err_console,
+    esc,
+    handle_errors,
+    print_csv,
+    print_json,
+    print_table,
+    store_hint,
+)
 
 __all__ = ["register"]
 
@@ -45,11 +60,7 @@ def _store_path(db: Any, required: bool) -> Any:
     path = default_db_path(db)
     if not path.is_file():
         if required:
-            raise StoreError(
-                f"no event store at {path}",
-                hint="ingest the shipped chronicle first (`trilateral demo` or "
-                "`trilateral ingest FILE --db PATH`), or point --db / $TRILATERAL_DB at a store",
-            )
+            raise StoreError(f"no event store at {path}", hint=store_hint())
         return None
     return path
 
@@ -84,16 +95,15 @@ def register(app: typer.Typer) -> None:
             str | None, typer.Option("--end", help="Last day analysed (YYYY-MM-DD).")
         ] = None,
         json_out: JsonOpt = False,
+        fmt: FormatOpt = OutputFormat.table,
     ) -> None:
-        from ..diagnose._regimes import classify_regimes, conflict_scope
-        from ..diagnose._triangle import triangle_types
-        from ..measure._indices import indices
+        from ..pipeline import diagnose_store
         from .measure import bootstrap_progress
 
         codes = parse_countries(countries)
         path = _store_path(db, required=True)
         with bootstrap_progress() as progress:
-            idx = indices(
+            d = diagnose_store(
                 path,
                 countries=codes,
                 period=period.value,
@@ -103,15 +113,28 @@ def register(app: typer.Typer) -> None:
                 end=end,
                 progress=progress,
             )
-        scope = conflict_scope(path, codes, period.value, start=start, end=end)
-        regimes = classify_regimes(idx, scope=scope, rng=seed)
-        triangle = triangle_types(idx, codes, rng=seed) if len(codes) == 3 else None
-        if json_out:
+        regimes, triangle = d.regimes, d.triangle
+        first, last = (x.isoformat() if x else "…" for x in d.window)
+        window = f"window {first} – {last}"
+        if d.dense:
+            window += (
+                " (chosen: the longest run of years in which every dyad has enough events "
+                "to classify; pass --start/--end to change it)"
+            )
+        if json_out or fmt is OutputFormat.json:
             out: dict[str, Any] = {
+                "window": {"start": d.window[0], "end": d.window[1], "dense_default": d.dense},
                 "regimes": regimes.to_frame().to_dicts(),
                 "triangle": None if triangle is None else triangle.to_frame().to_dicts(),
             }
             print_json(out)
+            return
+        err_console.print(esc(window), highlight=False, soft_wrap=True)
+        if fmt is OutputFormat.csv:
+            print_csv(regimes.to_frame())
+            if triangle is not None:
+                sys.stdout.write("\n")
+                print_csv(triangle.to_frame())
             return
         table = Table(title=f"Regimes per dyad ({period.value})")
         for col in (
@@ -139,7 +162,7 @@ def register(app: typer.Typer) -> None:
                 str(ev.get("scope")),
                 r.rule,
             )
-        console.print(table)
+        print_table(table)
         if triangle is None:
             console.print("(the triangle needs three countries)")
             return
@@ -162,7 +185,7 @@ def register(app: typer.Typer) -> None:
                 roles,
                 "—" if t.balanced is None else ("yes" if t.balanced else "no"),
             )
-        console.print(t2)
+        print_table(t2)
 
     @app.command("claims", help=CLAIMS_HELP)
     @handle_errors
@@ -184,7 +207,7 @@ def register(app: typer.Typer) -> None:
         if path is None:
             console.print(
                 f"[yellow]no event store at {esc(default_db_path(db))}: event claims are "
-                "'not enough data'[/]"
+                f"'not enough data'; {esc(store_hint())}[/]"
             )
         style = {
             "supported": "green",
@@ -207,7 +230,7 @@ def register(app: typer.Typer) -> None:
                 escape(row["measured"]),
                 escape(f"{row['expected']} {row['unit']}"),
             )
-        console.print(table)
+        print_table(table)
         c = report.counts
         console.print(", ".join(f"{n} {v}" for v, n in c.items()))
         ind = report.independent()

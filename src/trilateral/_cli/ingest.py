@@ -33,6 +33,7 @@ from ._common import (
     esc,
     handle_errors,
     print_json,
+    print_table,
 )
 
 __all__ = ["register"]
@@ -225,7 +226,7 @@ def _report(results: list[IngestResult], json: bool, db: Path) -> None:
         return
     if not results:
         return
-    console.print(_results_table(results))
+    print_table(_results_table(results))
     for r in results:
         if r.rejects_path:
             console.print(
@@ -275,7 +276,7 @@ def info(
         ds.add_column(col, justify="right" if col == "events" else "left")
     for d in result.datasets:
         ds.add_row(esc(d.dataset), f"{d.n_events:,}", str(d.first_date), str(d.last_date))
-    console.print(ds)
+    print_table(ds)
     dy = Table(title="events by directed dyad", title_justify="left")
     dy.add_column("source \\ target")
     for c in codes:
@@ -283,7 +284,7 @@ def info(
     counts = {(d.source, d.target): d.n_events for d in result.dyads}
     for s in codes:
         dy.add_row(s, *("—" if s == t else f"{counts[(s, t)]:,}" for t in codes))
-    console.print(dy)
+    print_table(dy)
     if result.coverage:
         cov = Table(title="actor resolution per file", title_justify="left")
         for col in ("file", "rows", "both sides resolved", "most frequent unresolved names"):
@@ -294,12 +295,12 @@ def info(
                 for u in fc.unresolved
             )
             cov.add_row(
-                Path(fc.path).name,
+                esc(Path(fc.path).name),
                 f"{fc.rows:,}",
                 f"{fc.both_resolved:,} ({fc.share:.1%})",
-                names or "—",
+                esc(names) or "—",
             )
-        console.print(cov)
+        print_table(cov)
     console.print("[italic]datasets shipped with trilateral[/]")
     for item in shipped:
         console.print(

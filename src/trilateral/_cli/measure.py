@@ -1,5 +1,5 @@
-"""``trilateral measure``: thin over :func:`trilateral.measure._indices.indices` and
-:func:`trilateral.measure._power.power_ratios`."""
+"""``trilateral measure``: thin over :func:`trilateral.measure.indices` and
+:func:`trilateral.measure.power_ratios`."""
 
 from __future__ import annotations
 
@@ -16,8 +16,9 @@ from rich import progress as rich_progress
 from rich.table import Table
 
 from ..config import as_date, default_db_path, parse_countries
-from ..measure._indices import DyadIndex, indices
-from ..measure._power import PowerRatios, power_ratios
+from ..data import atomic_write
+from ..measure import DyadIndex, PowerRatios, indices, power_ratios
+from ..pipeline import write_table
 from ._common import (
     CountriesOpt,
     DbOpt,
@@ -27,6 +28,7 @@ from ._common import (
     esc,
     handle_errors,
     print_json,
+    print_table,
 )
 
 __all__ = ["bootstrap_progress", "register"]
@@ -62,13 +64,6 @@ _ADJ = {
     "quarter": "quarterly",
     "year": "yearly",
 }
-
-
-def _write(frame: pl.DataFrame, out: Path, stem: str) -> list[str]:
-    pq, csv = out / f"{stem}.parquet", out / f"{stem}.csv"
-    frame.write_parquet(pq)
-    frame.write_csv(csv)
-    return [str(pq), str(csv)]
 
 
 def _parse_arena(value: str | None) -> list[str] | None:
@@ -227,20 +222,28 @@ def register(app: typer.Typer) -> None:
         ratios, note = _power(codes)
         out.mkdir(parents=True, exist_ok=True)
         files: dict[str, list[str]] = {
-            "indices": _write(idx.frame, out, "indices"),
-            "indices_symmetric": _write(idx.symmetric().frame, out, "indices_symmetric"),
+            "indices": [str(p) for p in write_table(idx.frame, out, "indices")],
+            "indices_symmetric": [
+                str(p) for p in write_table(idx.symmetric().frame, out, "indices_symmetric")
+            ],
         }
         if ratios is not None:
-            files["power_ratios"] = _write(ratios.frame, out, "power_ratios")
+            files["power_ratios"] = [str(p) for p in write_table(ratios.frame, out, "power_ratios")]
         prov: dict[str, Any] = {"indices": idx.provenance}
         if ratios is not None:
             prov["power_ratios"] = ratios.provenance
         prov_path = out / "provenance.json"
-        prov_path.write_text(json.dumps(prov, indent=2, default=str) + "\n", encoding="utf-8")
+        atomic_write(prov_path, (json.dumps(prov, indent=2, default=str) + "\n").encode())
         files["provenance"] = [str(prov_path)]
+        n_files = sum(len(v) for v in files.values())
+        # where the files went, on stderr: stdout stays the table (or the JSON)
+        err_console.print(
+            f"wrote {n_files} files to {esc(out.resolve())}/", highlight=False, soft_wrap=True
+        )
         if as_json:
             print_json(
                 {
+                    "out": str(out.resolve()),
                     "files": files,
                     "summary": idx.pooled().to_dicts(),
                     "provenance": idx.provenance,
@@ -248,7 +251,6 @@ def register(app: typer.Typer) -> None:
                 }
             )
             return
-        console.print(_summary_table(idx))
+        print_table(_summary_table(idx))
         if note:
             console.print(f"[yellow]{esc(note)}[/]")
-        console.print(f"wrote {sum(len(v) for v in files.values())} files to {esc(out)}/")

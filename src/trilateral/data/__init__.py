@@ -10,6 +10,7 @@ Examples
 
 from __future__ import annotations
 
+from ._provenance import atomic_write
 from .actors import ActorResolver
 from .capabilities import (
     build_panel,
@@ -43,6 +44,7 @@ __all__ = [
     "StoreInfo",
     "alignment",
     "alignment_provenance",
+    "atomic_write",
     "build_panel",
     "chronicle_provenance",
     "detect_format",

@@ -45,7 +45,19 @@ def file_date(path: Path) -> str:
     return dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.UTC).date().isoformat()
 
 
-def atomic_write(path: Path, data: bytes) -> None:
+def atomic_write(path: str | Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` all or nothing: a temporary file in the same folder,
+    flushed to disk, then renamed over ``path``. A crash leaves the old file or none.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     atomic_write(Path(d) / "x.txt", b"hello")
+    ...     (Path(d) / "x.txt").read_bytes()
+    b'hello'
+    """
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

@@ -37,8 +37,8 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..config import DEFAULT_COUNTRIES
-from ..errors import ConfigError, DataError, ReaderError
+from ..config import DEFAULT_COUNTRIES, check_countries
+from ..errors import DataError, ReaderError
 from ._capreaders import (
     _COW_PRECEDENCE,
     COW_CCODE_TO_ISO3,
@@ -452,16 +452,6 @@ def read_idealpoints(path: str | Path) -> pa.Table:
 
 
 # --------------------------------------------------------------------------- alignment
-def _check_countries(countries: Iterable[str]) -> tuple[str, ...]:
-    codes = tuple(dict.fromkeys(c.strip().upper() for c in countries if c.strip()))
-    if len(codes) < 2:
-        raise ConfigError("alignment needs at least two countries", hint="e.g. USA,RUS,CHN")
-    bad = [c for c in codes if len(c) != 3 or not c.isalpha()]
-    if bad:
-        raise ConfigError(f"not ISO3 codes: {', '.join(bad)}", hint="e.g. USA,RUS,CHN")
-    return codes
-
-
 def alignment(
     votes: pa.Table,
     idealpoints: pa.Table | None = None,
@@ -502,7 +492,7 @@ def alignment(
     >>> row["n_votes"], row["agreement"], row["s_score"]
     (2, 0.0, 0.25)
     """
-    codes = _check_countries(countries)
+    codes = check_countries(countries, what="countries=")
     present = set(pc.unique(votes["iso3"]).to_pylist())
     absent = [c for c in codes if c not in present]
     if absent:
@@ -637,7 +627,7 @@ def refresh_alignment(
     prov = {
         "built": dt.date.today().isoformat(),
         "rows": table.num_rows,
-        "countries": list(_check_countries(countries)),
+        "countries": list(check_countries(countries, what="countries=")),
         "definitions": {
             "year": "calendar year of the roll-call date",
             "n_votes": "roll calls both voted yes, no or abstain on",

@@ -22,7 +22,7 @@ import polars as pl
 import trilateral
 
 from .._rng import RNGLike, seed_sequence
-from ..config import ARENAS, DEFAULT_COUNTRIES, PERIODS, as_date
+from ..config import ARENAS, DEFAULT_COUNTRIES, PERIODS, as_date, check_countries
 from ..data.store import NOT_A_DUPLICATE
 from ..errors import ConfigError, DataError
 from ._pooling import pool_index, stats_from_sums
@@ -302,19 +302,6 @@ def _resolve_arenas(arena: str | Sequence[str] | None) -> tuple[str, ...]:
     if not out:
         raise ConfigError("no arena given", hint=f"choose from {', '.join(ARENAS)}, all")
     return tuple(out)
-
-
-def _check_countries(countries: Sequence[str]) -> tuple[str, ...]:
-    if isinstance(countries, str):
-        countries = [c for c in countries.split(",") if c.strip()]
-    codes = tuple(dict.fromkeys(c.strip().upper() for c in countries))
-    bad = [c for c in codes if len(c) != 3 or not c.isalpha()]
-    if bad or len(codes) < 2:
-        raise ConfigError(
-            f"need at least two ISO3 country codes, got {list(countries)!r}",
-            hint="e.g. countries=('USA', 'RUS', 'CHN')",
-        )
-    return codes
 
 
 def _event_ctes(
@@ -685,7 +672,7 @@ def indices(
     >>> idx = indices("trilateral.duckdb", period="quarter", n_boot=200, rng=1)  # doctest: +SKIP
     >>> idx.series("USA", "RUS", "economic")  # doctest: +SKIP
     """
-    codes = _check_countries(countries)
+    codes = check_countries(countries, what="countries=")
     if period not in PERIODS:
         raise ConfigError(f"unknown period {period!r}", hint=f"choose one of {', '.join(PERIODS)}")
     if weighting not in ("events", "mentions"):

@@ -33,6 +33,7 @@ from ._results import (
     StageSection,
     collect_results,
     forecast_section,
+    simulate_section,
 )
 
 __all__ = [
@@ -50,6 +51,7 @@ __all__ = [
     "reciprocity_figure",
     "regimes_figure",
     "render_report",
+    "simulate_section",
     "titfortat_figure",
     "triangle_figure",
     "write_report",

@@ -21,6 +21,7 @@ __all__ = [
     "StageSection",
     "collect_results",
     "forecast_section",
+    "simulate_section",
 ]
 
 
@@ -142,6 +143,39 @@ class ReportResults:
     provenance: dict[str, Any] = field(default_factory=dict)
 
 
+def simulate_section(
+    command: str,
+    *,
+    scenario: str = "paper",
+    runs: int = 100,
+    periods: int = 36,
+    rng: RNGLike = 0,
+) -> StageSection | None:
+    """The simulate section: the policy comparison of the simulate stage.
+
+    Calls ``trilateral.simulate.compare_policies(load_scenario(scenario), runs=…,
+    periods=…, rng=…)`` and embeds its ``figure()`` and ``to_frame()``. None when the
+    simulate stage does not offer them (the section is then absent).
+    """
+    import importlib
+
+    stage = importlib.import_module("trilateral.simulate")
+    compare = getattr(stage, "compare_policies", None)
+    load = getattr(stage, "load_scenario", None)
+    if compare is None or load is None:
+        return None
+    cmp = compare(load(scenario), runs=runs, periods=periods, rng=rng)
+    return StageSection(
+        "simulate",
+        "China's policy options compared (simulation)",
+        f"Data: the shipped scenario {scenario!r} of the simulate stage; {runs} runs × "
+        f"{periods} periods per policy on the same seeds. Made by "
+        f"trilateral.simulate.compare_policies. Command: {command}",
+        cmp,
+        table=cmp.to_frame(),
+    )
+
+
 def collect_results(
     store: str | Path,
     *,
@@ -225,6 +259,7 @@ def collect_results(
     claims = run_claims(store=path, rng=seed)
     say("forecast: fan charts and backtest (when the stage is there)")
     fc = forecast_section(monthly, cmd)
+    sim = simulate_section(cmd, rng=seed)
     return ReportResults(
         store=path,
         countries=codes,
@@ -239,7 +274,7 @@ def collect_results(
         regimes=regimes,
         triangle=triangle,
         claims=claims,
-        sections=() if fc is None else (fc,),
+        sections=tuple(x for x in (sim, fc) if x is not None),
         notes=notes,
         provenance={"n_boot": n_boot, "seed_entropy": str(seed.entropy), **yearly.provenance},
     )

@@ -27,7 +27,17 @@ from .. import __version__
 from ..config import DEFAULT_COUNTRIES, as_date
 from ..errors import ConfigError, DataError, StoreError, StoreLockedError, TrilateralError
 
-__all__ = ["MAX_BOOT", "MAX_PERIODS", "MAX_WINDOW_DAYS", "StoreVersion", "create_app"]
+__all__ = [
+    "MAX_BOOT",
+    "MAX_HORIZON",
+    "MAX_PERIODS",
+    "MAX_SIM_CELLS",
+    "MAX_SIM_PERIODS",
+    "MAX_SIM_RUNS",
+    "MAX_WINDOW_DAYS",
+    "StoreVersion",
+    "create_app",
+]
 
 #: At most this many periods in a requested window (per series).
 MAX_PERIODS = 600
@@ -35,9 +45,19 @@ MAX_PERIODS = 600
 MAX_BOOT = 500
 #: At most this many days for the tit-for-tat answer window.
 MAX_WINDOW_DAYS = 365
+#: At most this many periods ahead for a forecast.
+MAX_HORIZON = 24
+#: At most this many runs, periods, and runs × periods of a simulation per request.
+MAX_SIM_RUNS = 1_000
+MAX_SIM_PERIODS = 240
+MAX_SIM_CELLS = 50_000
 
 _PERIOD_DAYS = {"month": 28, "quarter": 90, "year": 365}
 Period = Literal["month", "quarter", "year"]
+#: The claim verdicts of the diagnose stage (pinned to its constants by a test).
+Verdict = Literal[
+    "supported", "within tolerance", "contradicted", "disputed", "circular", "not enough data"
+]
 StoreVersion = tuple[int, int, int, int]
 
 _COUNTRIES_Q = Query(
@@ -245,6 +265,43 @@ class _Views:
             ),
         )
 
+    def forecast(
+        self, v: StoreVersion, codes: tuple[str, ...], period: str, d0: date, d1: date, horizon: int
+    ) -> Any:
+        from ..forecast import forecast
+
+        return self.cache.get(
+            ("forecast", v, codes, period, d0, d1, horizon),
+            lambda: forecast(self.index(v, codes, period, d0, d1, 0), horizon=horizon),
+        )
+
+    def simulation(self, scenario: str, runs: int, periods: int) -> Any:
+        import importlib
+
+        stage = importlib.import_module("trilateral.simulate")
+        shipped = tuple(stage.shipped_scenarios())
+        if scenario not in shipped:
+            raise ConfigError(
+                f"no shipped scenario {scenario!r}", hint=f"one of {', '.join(shipped)}"
+            )
+        if runs > MAX_SIM_RUNS or periods > MAX_SIM_PERIODS or runs * periods > MAX_SIM_CELLS:
+            raise ConfigError(
+                f"a simulation of {runs} runs × {periods} periods is too large for the dashboard",
+                hint=f"at most {MAX_SIM_RUNS} runs, {MAX_SIM_PERIODS} periods and "
+                f"{MAX_SIM_CELLS} runs × periods; use `trilateral simulate` for more",
+            )
+
+        def make() -> Any:
+            spec = stage.load_scenario(scenario)
+            if not getattr(spec, "policies", None):
+                raise ConfigError(
+                    f"scenario {scenario!r} has no policies to compare",
+                    hint="choose a game scenario",
+                )
+            return stage.compare_policies(spec, runs=runs, periods=periods, rng=0)
+
+        return self.cache.get(("simulation", scenario, runs, periods), make)
+
     def claims(self, v: StoreVersion) -> Any:
         from ..diagnose import run_claims
 
@@ -303,6 +360,15 @@ def create_app(db: str | Path, *, cache_size: int = 256) -> FastAPI:
             hint="run `trilateral demo` or `trilateral ingest FILE --db PATH` first, or pass --db",
         )
     views = _Views(path, cache_size)
+    try:  # the forecast stage's views exist when the stage does
+        import trilateral.forecast as _forecast_stage
+
+        has_forecast = hasattr(_forecast_stage, "forecast")
+    except ImportError:  # pragma: no cover - the stage ships with the package
+        has_forecast = False
+    import trilateral.simulate as _simulate_stage
+
+    has_simulate = hasattr(_simulate_stage, "compare_policies")
     app = FastAPI(
         title="trilateral",
         version=__version__,
@@ -358,6 +424,8 @@ def create_app(db: str | Path, *, cache_size: int = 256) -> FastAPI:
             arenas=["diplomatic", "economic", "information", "military", "political"],
             first=facts["first"],
             last=facts["last"],
+            forecast=has_forecast,
+            simulate=has_simulate,
         )
         return HTMLResponse(text)
 
@@ -542,7 +610,7 @@ def create_app(db: str | Path, *, cache_size: int = 256) -> FastAPI:
     )
     def api_claims(
         verdict: Annotated[
-            Literal["supported", "contradicted", "not enough data"] | None,
+            Verdict | None,
             Query(description="Only claims with this verdict."),
         ] = None,
     ) -> Response:
@@ -558,9 +626,57 @@ def create_app(db: str | Path, *, cache_size: int = 256) -> FastAPI:
 
         return cached_json(("claims", verdict), v, make)
 
+    @app.get(
+        "/api/forecasts",
+        summary="Forecasts of the monthly index with predictive intervals (forecast stage)",
+    )
+    def api_forecasts(
+        countries: Annotated[str | None, _COUNTRIES_Q] = None,
+        start: Annotated[str | None, _START_Q] = None,
+        end: Annotated[str | None, _END_Q] = None,
+        horizon: Annotated[int, Query(ge=1, le=MAX_HORIZON, description="Months ahead.")] = 6,
+    ) -> Response:
+        v = views.version()
+        codes = views.countries(v, countries)
+        d0, d1 = views.window(v, start, end, "month")
+        return cached_json(
+            ("forecasts", codes, d0, d1, horizon),
+            v,
+            lambda: _records(views.forecast(v, codes, "month", d0, d1, horizon).to_frame()),
+        )
+
+    if has_simulate:
+
+        @app.get(
+            "/api/simulations",
+            summary="China's policy options compared by the simulate stage (a shipped scenario)",
+        )
+        def api_simulations(
+            scenario: Annotated[
+                str, Query(max_length=60, description="A shipped scenario.")
+            ] = "paper",
+            runs: Annotated[int, Query(ge=1, le=100_000, description="Runs per policy.")] = 100,
+            periods: Annotated[int, Query(ge=1, le=10_000, description="Periods per run.")] = 36,
+        ) -> Response:
+            v = views.version()
+            return cached_json(
+                ("simulations", scenario, runs, periods),
+                v,
+                lambda: _records(views.simulation(scenario, runs, periods).to_frame()),
+            )
+
     @app.get("/api/figures/{name}", summary="A plotly figure (JSON) of one view")
     def api_figure(
-        name: Literal["index", "triangle", "regimes", "power", "reciprocity", "titfortat"],
+        name: Literal[
+            "index",
+            "triangle",
+            "regimes",
+            "power",
+            "reciprocity",
+            "titfortat",
+            "forecast",
+            "simulate",
+        ],
         countries: Annotated[str | None, _COUNTRIES_Q] = None,
         dyad: Annotated[
             str | None, Query(description="The dyad of the index figure.", max_length=20)
@@ -573,14 +689,14 @@ def create_app(db: str | Path, *, cache_size: int = 256) -> FastAPI:
         end: Annotated[str | None, _END_Q] = None,
         n_boot: Annotated[int, _BOOT_Q] = 100,
         window_days: Annotated[int, Query(ge=1, le=MAX_WINDOW_DAYS)] = 30,
+        horizon: Annotated[int, Query(ge=1, le=MAX_HORIZON, description="Months ahead.")] = 6,
     ) -> Response:
         v = views.version()
         codes = views.countries(v, countries, exactly=3 if name == "triangle" else None)
-        d0, d1 = views.window(
-            v, start, end, "month" if name in ("reciprocity", "titfortat") else period
-        )
+        monthly = name in ("reciprocity", "titfortat", "forecast")
+        d0, d1 = views.window(v, start, end, "month" if monthly else period)
         dy = views.dyad(dyad, codes)
-        key = ("figure", name, codes, dy, arena, period, d0, d1, n_boot, window_days)
+        key = ("figure", name, codes, dy, arena, period, d0, d1, n_boot, window_days, horizon)
 
         def make() -> str:
             if name == "index":
@@ -604,6 +720,13 @@ def create_app(db: str | Path, *, cache_size: int = 256) -> FastAPI:
             elif name == "reciprocity":
                 r = views.reciprocity(v, codes, d0, d1)
                 fig = reciprocity_figure(r.irf_frame(), r.endogenous_share)
+            elif name == "simulate":
+                if not has_simulate:
+                    raise ConfigError("the simulate stage has no results here", hint="")
+                fig = views.simulation("paper", 100, 36).figure()
+            elif name == "forecast":
+                a, b = dy.split("-")
+                fig = views.forecast(v, codes, "month", d0, d1, horizon).figure(a, b)
             else:
                 t = views.titfortat(v, codes, d0, d1, window_days)
                 fig = titfortat_figure(t.summary_frame(), t.matches)
