@@ -118,6 +118,9 @@ def _mark_duplicates(con: duckdb.DuckDBPyConnection, ingest_id: int) -> None:
     span = con.execute(f"SELECT min(date), max(date) FROM events WHERE ingest_id = {i}").fetchone()
     if span is None or span[0] is None:
         return
+    others = con.execute(f"SELECT count(*) FROM events WHERE ingest_id <> {i}").fetchone()
+    if not others or not others[0]:  # the first file of a store: nothing to compare with
+        return
     _run(
         con,
         "CREATE OR REPLACE TEMP TABLE _trilateral_new_keys AS "
