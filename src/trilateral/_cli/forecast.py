@@ -16,7 +16,7 @@ import typer
 from rich import progress as rich_progress
 
 from ..config import default_db_path, parse_countries
-from ..data._provenance import atomic_write
+from ..data import atomic_write
 from ..errors import ConfigError
 from ..forecast import (
     BacktestResults,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from ..data._provenance import atomic_write
+from ..data import atomic_write
 from ..errors import ConfigError
 from ._panel import level_names
 
