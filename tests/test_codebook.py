@@ -72,7 +72,7 @@ def test_quad_class_by_root(code: str, quad: int) -> None:
     assert quad_class_of(code) == quad
 
 
-# The arena map, one case per row family (DESIGN.md "Data"; issue: 163 sanctions →
+# The arena map, one case per row family (docs/data.md; issue: 163 sanctions →
 # economic, 161/166 and expulsions → diplomatic, 111–112 accusations → information,
 # 15/18–20 → military).
 @pytest.mark.parametrize(

@@ -1,7 +1,7 @@
 """`trilateral demo` end to end on the shipped data, through the real entry point.
 
 Checks that the whole chain runs with no network, writes every table, and is
-reproducible: the same seed gives byte-identical tables (STYLE.md, "Randomness").
+reproducible: the same seed gives byte-identical tables (docs/ARCHITECTURE.md, "Reproducibility").
 """
 
 from __future__ import annotations

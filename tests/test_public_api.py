@@ -1,4 +1,4 @@
-"""The public API is small and deliberate (STYLE.md): this test pins it.
+"""The public API is small and deliberate (docs/ARCHITECTURE.md): this test pins it.
 
 Adding or removing a public name is a decision; make it here too.
 """

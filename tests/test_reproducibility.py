@@ -1,4 +1,4 @@
-"""Same seed, same numbers: serially or in parallel (STYLE.md, "Randomness").
+"""Same seed, same numbers: serially or in parallel (docs/ARCHITECTURE.md, "Reproducibility").
 
 DuckDB aggregates in parallel and combines partial sums in whatever order its threads
 finish; with floating-point sums that order shows in the last digits. The index query

@@ -1,4 +1,4 @@
-"""The canonical event schema (DESIGN.md, "Data"), defined once.
+"""The canonical event schema (docs/ARCHITECTURE.md, "Contracts between stages"), defined once.
 
 Every reader yields Arrow record batches with exactly :data:`EVENT_SCHEMA`; the store's
 ``events`` table has the same columns and types. Chronicle-only fields (``magnitude``,

@@ -1,6 +1,6 @@
 """The embedded event store: one DuckDB file holding every ingested event.
 
-Guarantees (DESIGN.md, "Data"):
+Guarantees (docs/data.md):
 
 * **A file lands whole or not at all.** Each file is ingested inside one DuckDB
   transaction (events, extras and its ``ingests`` row); any error, an interrupt or a

@@ -1,4 +1,4 @@
-"""Relationship regimes per symmetric dyad and period (DESIGN.md, "Regime").
+"""Relationship regimes per symmetric dyad and period (docs/diagnose.md).
 
 The four labels come from the reference paper's own vocabulary (Feng 2019, "Limited
 Opponents: 'New Normal' of US—Russia Relations"): *partnership*, *limited partnership*

@@ -1,4 +1,4 @@
-"""The strategic triangle over time (DESIGN.md, "Triangle type").
+"""The strategic triangle over time (docs/diagnose.md).
 
 Dittmer (1981) reads a triangle of powers from the signs of its three bilateral
 relations — amity (+) or enmity (−):

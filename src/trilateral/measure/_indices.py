@@ -1,4 +1,4 @@
-"""Dyad × arena × period indices of cooperation and conflict (DESIGN.md, "Index").
+"""Dyad × arena × period indices of cooperation and conflict (docs/measure.md).
 
 One portable SQL aggregate over the store's ``events`` table gives, per directed dyad,
 arena and period, the counts and weighted sums; the calendar of periods is laid under
@@ -21,7 +21,7 @@ import polars as pl
 
 import trilateral
 
-from .._rng import RNGLike, seed_sequence
+from .._rng import RNGLike, cell_rng, seed_sequence
 from ..config import ARENAS, DEFAULT_COUNTRIES, PERIODS, as_date, check_countries
 from ..data.store import NOT_A_DUPLICATE
 from ..errors import ConfigError, DataError
@@ -30,7 +30,7 @@ from ._store_access import StoreHandle, data_hash, open_store, require_events
 
 __all__ = ["INDEX_COLUMNS", "DyadIndex", "indices"]
 
-#: The Index frame's columns (docs/CONTRACTS-dev.md), in order.
+#: The Index frame's columns (docs/ARCHITECTURE.md, "Contracts between stages"), in order.
 INDEX_COLUMNS: tuple[str, ...] = (
     "source",
     "target",
@@ -495,9 +495,7 @@ def _bootstrap_cells(
             _code(arena),
             row[-1].toordinal(),
         )
-        rng = np.random.default_rng(
-            np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, *key))
-        )
+        rng = cell_rng(root, *key)
         cm = m[a:b]
         n = int(cm.sum())
         counts = rng.multinomial(n, cm / n, size=n_boot)  # (n_boot, pairs)

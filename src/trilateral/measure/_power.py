@@ -1,4 +1,4 @@
-"""Power ratios between countries from the capability panel (DESIGN.md, "power gap").
+"""Power ratios between countries from the capability panel (docs/measure.md).
 
 Feng (2019) argues that the US–Russia power gap widened: Russia's GDP fell to 6.6 % of
 the US's, its GDP per capita to 15 %, its defence budget to 7.2 %. :func:`power_ratios`
