@@ -287,7 +287,7 @@ def test_backtest_scores_and_words(sparse_index: DyadIndex) -> None:
 
 
 def test_two_processes_give_the_same_scores(sparse_index: DyadIndex) -> None:
-    """The origins shared among processes: not one number changes (STYLE.md)."""
+    """The origins shared among processes: not one number changes."""
     kw = {"horizons": [1, 3], "models": ["ar", "var"], "min_train": 40}
     one = backtest(sparse_index, **kw)
     two = backtest(sparse_index, workers=2, **kw)
