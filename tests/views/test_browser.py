@@ -45,12 +45,14 @@ def _plotted(page: Any, div_id: str) -> dict[str, Any]:
     return page.evaluate(
         """(id) => {
             const d = document.getElementById(id);
-            const traces = (d && d.data) || [];
+            // _fullData holds the decoded arrays (plotly.py may send numpy arrays as base64)
+            const traces = (d && (d._fullData || d.data)) || [];
             const drawn = d ? d.querySelectorAll(
                 '.scatterlayer .trace, .barlayer .trace, .boxlayer .trace').length : 0;
             return {n: traces.length, drawn: drawn,
-                    points: traces.map(t => (t.y || t.x || []).length).reduce((a, b) => a + b, 0),
-                    y: JSON.stringify(traces.map(t => t.y || null))};
+                    points: traces.map(t => Number((t.y || t.x || []).length) || 0)
+                                  .reduce((a, b) => a + b, 0),
+                    y: JSON.stringify(traces.map(t => Array.from(t.y || [])))};
         }""",
         div_id,
     )
