@@ -9,6 +9,7 @@ runner or the measure stage (no power_ratios, match_tit_for_tat or indices here)
 from __future__ import annotations
 
 import csv
+import math
 import re
 from datetime import date, timedelta
 from importlib import resources
@@ -25,6 +26,7 @@ from scipy import stats
 
 from trilateral.diagnose import (
     CONTRADICTED,
+    INCONCLUSIVE,
     NOT_ENOUGH_DATA,
     SUPPORTED,
     WITHIN_TOLERANCE,
@@ -145,24 +147,38 @@ def _bound(value: float, strict: bool, with_tolerance: bool) -> str:
 def _gap_trend(
     p: dict[tuple[str, str, int], float], weak: str, strong: str, ind: str, y0: int, y1: int
 ) -> tuple[float, float, float, float]:
-    """OLS of value(weak)/value(strong) on year: slope, 95 % interval (t, n − 2 df), p."""
+    """OLS of value(weak)/value(strong) on year with Newey–West standard errors, by hand:
+    Bartlett weights 1 − l/(L + 1), L = floor(4 (n/100)^(2/9)), small-sample factor
+    n/(n − 2), t with n − 2 df. Slope, 95 % interval, p; NaN interval under 5 years."""
     years = np.arange(y0, y1 + 1, dtype=float)
     assert np.mean([p[(weak, ind, int(y))] for y in years]) < np.mean(
         [p[(strong, ind, int(y))] for y in years]
     )  # the numerator is the weaker country, so the ratio itself is the gap
     r = np.array([p[(weak, ind, int(y))] / p[(strong, ind, int(y))] for y in years])
-    x = years - years.mean()
-    slope = float(x @ (r - r.mean()) / (x @ x))
-    resid = r - r.mean() - slope * x
-    se = float(np.sqrt(resid @ resid / (len(r) - 2) / (x @ x)))
-    half = float(stats.t.ppf(0.975, len(r) - 2)) * se
-    pvalue = float(2 * stats.t.sf(abs(slope / se), len(r) - 2))
-    return slope, slope - half, slope + half, pvalue
+    n = len(r)
+    x = np.column_stack([np.ones(n), years - years.mean()])
+    xtx_inv = np.linalg.inv(x.T @ x)
+    beta = xtx_inv @ x.T @ r
+    if n < 5:
+        return float(beta[1]), math.nan, math.nan, math.nan
+    u = x * (r - x @ beta)[:, None]
+    lags = int(np.floor(4 * (n / 100) ** (2 / 9)))
+    s = u.T @ u
+    for lag in range(1, lags + 1):
+        g = u[lag:].T @ u[:-lag]
+        s = s + (1 - lag / (lags + 1)) * (g + g.T)
+    se = float(np.sqrt((xtx_inv @ (s * n / (n - 2)) @ xtx_inv)[1, 1]))
+    half = float(stats.t.ppf(0.975, n - 2)) * se
+    pvalue = float(2 * stats.t.sf(abs(beta[1] / se), n - 2))
+    return float(beta[1]), float(beta[1] - half), float(beta[1] + half), pvalue
 
 
 def _trend_verdict(lo: float, hi: float) -> str:
-    """Widening (interval below 0) supported; narrowing contradicted; else not enough data."""
-    return SUPPORTED if hi < 0 else CONTRADICTED if lo > 0 else NOT_ENOUGH_DATA
+    """Widening (interval below 0) supported; narrowing contradicted; an interval across 0,
+    or none (fewer than 5 years), inconclusive."""
+    if math.isnan(lo):
+        return INCONCLUSIVE
+    return SUPPORTED if hi < 0 else CONTRADICTED if lo > 0 else INCONCLUSIVE
 
 
 def _independent_panel_verdicts() -> dict[str, str]:
@@ -244,15 +260,27 @@ def test_panel_and_unga_verdicts_match_independent_recomputation(report_without_
     assert r["us-defence-fy2018"].measured == pytest.approx(682.49, abs=0.01)
     assert r["rus-defence-peak-year"].measured == 2013
     assert "nominal_growth" in r["us-real-growth-2010-2017"].figures
-    # World Bank GDP, RUS/USA 2008–2017, numpy OLS: slope −0.0035/yr, 95 % CI
-    # (−0.0099, 0.0029), p = 0.24 — inconclusive, so not enough data
+    # World Bank GDP, RUS/USA 2008–2017, OLS with Newey–West errors by hand: slope
+    # −0.0035/yr, 95 % interval (−0.0099, 0.0028), p = 0.23 — inconclusive, with the interval
     slope, lo, hi, pvalue = _gap_trend(_panel(), "RUS", "USA", "gdp_current_usd", 2008, 2017)
     g = r["power-gap-gdp"]
     assert g.figures["slope"] == pytest.approx(slope, rel=1e-9)
     assert g.figures["conf_int"] == pytest.approx([lo, hi], rel=1e-9)
     assert g.figures["pvalue"] == pytest.approx(pvalue, rel=1e-6)
-    assert slope == pytest.approx(-0.00353, abs=1e-5) and pvalue == pytest.approx(0.24, abs=0.01)
+    assert slope == pytest.approx(-0.00353, abs=1e-5) and pvalue == pytest.approx(0.23, abs=0.01)
+    assert g.verdict == INCONCLUSIVE
+    # the expectation reads as the indicator measures: one average, each year's growth
+    assert r["rus-gdp-stagnant"].claim.expected_text() == "in [-2, 2]"
+    assert r["us-real-growth-2010-2017"].claim.expected_text() == "each in [1.5, 3]"
+    # World Bank NY.GDP.PCAP.CD 2017 for the US: $59,532, below the paper's "more than
+    # $60,000" but within its 2 % tolerance — shown as such, never plain supported
+    pc = r["us-gdp-per-capita-2017"]
+    assert round(pc.measured) == 59532 and pc.verdict == WITHIN_TOLERANCE
     assert "not distinguishable from zero at the 95 % level" in g.note
+    assert f"HAC interval ({lo:+.4f}, {hi:+.4f})" in g.note
+    # SIPRI 2015–2018 is four years: too short to test, inconclusive without a p-value
+    m = r["power-gap-military"]
+    assert m.verdict == INCONCLUSIVE and "fewer than 5" in m.note and m.figures["n"] == 4
 
 
 def _trend_claim(window: tuple[str, str]) -> Claim:
@@ -274,7 +302,7 @@ def _trend_claim(window: tuple[str, str]) -> Claim:
     [
         ([10.0, 9.0, 8.1, 7.0, 6.0], SUPPORTED, "widening"),  # RUS/USA falls
         ([6.0, 7.1, 8.0, 9.0, 10.0], CONTRADICTED, "narrowing"),  # rises
-        ([8.0, 9.0, 7.0, 9.0, 8.0], NOT_ENOUGH_DATA, None),  # no trend
+        ([8.0, 9.0, 7.0, 9.0, 8.0], INCONCLUSIVE, None),  # no trend
     ],
 )
 def test_power_gap_three_way_rule(rus, verdict, measured):
@@ -308,6 +336,7 @@ def test_report_views(report_without_store):
     assert df.height == len(load_claims())
     assert set(df["verdict"].unique()) <= {
         SUPPORTED,
+        INCONCLUSIVE,
         WITHIN_TOLERANCE,
         CONTRADICTED,
         NOT_ENOUGH_DATA,

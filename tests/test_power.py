@@ -10,6 +10,7 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 import pytest
+from scipy import stats
 
 from trilateral.errors import ConfigError, DataError
 from trilateral.measure._power import PowerRatios, power_ratios
@@ -83,8 +84,8 @@ def test_inputs_and_errors() -> None:
         r.figure(2000, "IND", "USA", "gdp")
     with pytest.raises(ConfigError):
         r.trend("RUS", "USA", "gnp")
-    with pytest.raises(DataError, match="at least 3"):
-        r.trend("RUS", "USA", "gdp")
+    two = r.trend("RUS", "USA", "gdp")  # 2000 and 2001: a slope, no test
+    assert two.n == 2 and not two.tested and two.verdict == "inconclusive"
 
 
 def _trend_panel(slope: float, noise: float, seed: int) -> pa.Table:
@@ -117,7 +118,7 @@ def test_trend_slope_interval_and_widening() -> None:
         "RUS", "USA", "gdp"
     )
     assert flat.conf_int[0] < 0 < flat.conf_int[1] and flat.widening is None
-    assert "no clear trend" in flat.summary()
+    assert "the gap is inconclusive" in flat.summary() and flat.verdict == "inconclusive"
     # a wider level gives a wider interval
     t99 = falling.trend("RUS", "USA", "gdp", level=0.99)
     assert t99.conf_int[0] < t.conf_int[0] and t99.conf_int[1] > t.conf_int[1]
@@ -143,16 +144,21 @@ def test_trend_refuses_gaps_unless_allowed() -> None:
         r.trend("RUS", "USA", "gdp", 2010, 2017)
     t = r.trend("RUS", "USA", "gdp", 2000, 2009, allow_gaps=True)
     assert (t.start, t.end, t.n, t.n_expected, t.missing_years) == (2000, 2009, 8, 10, (2003, 2007))
-    assert "n=8 of 10; missing 2003, 2007" in t.summary()
+    assert "8 years of 10; missing 2003, 2007" in t.summary()
     assert t.widening is True
     # an open window runs from the pair's first to its last year with a ratio
     with pytest.raises(DataError, match="2000–2015; missing 2003, 2007"):
         r.trend("RUS", "USA", "gdp")
     full = r.trend("RUS", "USA", "gdp", 2008, 2015)  # no gap there
     assert (full.n, full.n_expected, full.missing_years) == (8, 8, ())
-    # allowing gaps does not lower the floor of three years
-    with pytest.raises(DataError, match="at least 3"):
-        r.trend("RUS", "USA", "gdp", 2002, 2004, allow_gaps=True)
+    # fewer than five years: a slope, but no interval or p-value, and never a verdict
+    short = r.trend("RUS", "USA", "gdp", 2002, 2004, allow_gaps=True)
+    assert short.n == 2 and not short.tested and short.widening is None
+    assert np.isnan(short.pvalue) and "fewer than 5 years" in str(short)
+    four = r.trend("RUS", "USA", "gdp", 2008, 2011)
+    assert four.n == 4 and four.verdict == "inconclusive" and np.isnan(four.conf_int[0])
+    with pytest.raises(DataError, match="at least 2"):
+        r.trend("RUS", "USA", "gdp", 2003, 2003, allow_gaps=True)
 
 
 def test_null_values_are_missing_years() -> None:
@@ -175,7 +181,8 @@ def test_null_values_are_missing_years() -> None:
         r.trend("RUS", "USA", "gdp", 2010, 2015)
     t = r.trend("RUS", "USA", "gdp", 2010, 2015, allow_gaps=True)
     assert (t.n, t.n_expected, t.missing_years) == (4, 6, (2012, 2014))
-    assert np.isfinite(t.slope) and t.widening is True
+    # four years: fewer than five, so inconclusive whatever the slope
+    assert np.isfinite(t.slope) and t.widening is None and not t.tested
     for year, num, den in ((2012, "RUS", "USA"), (2012, "USA", "RUS"), (2014, "RUS", "USA")):
         with pytest.raises(DataError, match=f"no gdp ratio {num}/{den} for {year}"):
             r.figure(year, num, den, "gdp")
@@ -311,7 +318,7 @@ def test_paper_figures_against_the_shipped_panel(shipped: PowerRatios) -> None:
 
 def test_paper_gap_trends_on_the_shipped_panel(shipped: PowerRatios) -> None:
     """Did the RUS/US gap widen over 2008–2017, the decade the paper describes?"""
-    expected = {  # what the panel gives (OLS of the ratio on the year, 95 %)
+    expected = {  # what the panel gives (OLS of the ratio on the year, 95 % HAC interval)
         "gdp_current_usd": None,  # falls after 2013, rose before: no linear trend
         "gdp_per_capita_current_usd": None,
         "milex_current_usd": None,
@@ -324,3 +331,46 @@ def test_paper_gap_trends_on_the_shipped_panel(shipped: PowerRatios) -> None:
         assert t.n == t.n_expected == 10 and t.weaker == "RUS"
         assert t.widening is verdict, t.summary()
     print("\n" + "\n".join(lines))
+
+
+def _newey_west(
+    years: np.ndarray, y: np.ndarray, level: float
+) -> tuple[float, float, float, float]:
+    """OLS slope of ``y`` on year with Newey–West (1987) standard errors, by hand: Bartlett
+    weights 1 − l/(L + 1), L = floor(4 (n/100)^(2/9)) (Newey & West 1994), the small-sample
+    factor n/(n − 2), t distribution with n − 2 df. Returns slope, interval, p."""
+    n = len(y)
+    x = np.column_stack([np.ones(n), years - years.mean()])
+    xtx_inv = np.linalg.inv(x.T @ x)
+    beta = xtx_inv @ x.T @ y
+    u = x * (y - x @ beta)[:, None]
+    lags = int(np.floor(4 * (n / 100) ** (2 / 9)))
+    s = u.T @ u
+    for lag in range(1, lags + 1):
+        g = u[lag:].T @ u[:-lag]
+        s = s + (1 - lag / (lags + 1)) * (g + g.T)
+    v = xtx_inv @ (s * n / (n - 2)) @ xtx_inv
+    se = float(np.sqrt(v[1, 1]))
+    half = float(stats.t.ppf(0.5 + level / 2, n - 2)) * se
+    p = float(2 * stats.t.sf(abs(beta[1] / se), n - 2))
+    return float(beta[1]), float(beta[1] - half), float(beta[1] + half), p
+
+
+def test_trend_uses_newey_west_errors(shipped: PowerRatios) -> None:
+    """The shipped panel's RUS/USA military spending 2008–2017 (SIPRI, current US$): the
+    HAC interval and p-value equal a hand Newey–West computation, and differ from plain
+    OLS (serially correlated yearly ratios)."""
+    f = shipped.frame.filter(
+        (pl.col("numerator") == "RUS")
+        & (pl.col("denominator") == "USA")
+        & (pl.col("indicator") == "milex_current_usd")
+        & pl.col("year").is_between(2008, 2017)
+    ).sort("year")
+    years, ratio = f["year"].to_numpy().astype(float), f["ratio"].to_numpy()
+    slope, lo, hi, p = _newey_west(years, ratio, 0.95)
+    t = shipped.trend("RUS", "USA", "milex_current_usd", 2008, 2017)
+    assert t.slope == pytest.approx(slope, rel=1e-9)
+    assert t.conf_int == pytest.approx((lo, hi), rel=1e-9)
+    assert t.pvalue == pytest.approx(p, rel=1e-9)
+    plain = stats.linregress(years, ratio)
+    assert t.pvalue != pytest.approx(plain.pvalue, rel=1e-3)

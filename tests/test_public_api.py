@@ -101,6 +101,7 @@ PUBLIC = {
         "CONFRONTATION",
         "CONTRADICTED",
         "DISPUTED",
+        "INCONCLUSIVE",
         "LIMITED_OPPONENTS",
         "LIMITED_PARTNERSHIP",
         "MENAGE_A_TROIS",

@@ -168,8 +168,10 @@ def test_zero_lags_chosen_still_fits_one_and_says_so() -> None:
     res = ReciprocityModel(frame).fit(ic="bic")
     assert res.selected_orders is not None and res.selected_orders["bic"] == 0
     assert res.k_ar == 1
-    assert "chose 0 lags" in res.summary()
-    assert "by BIC (as requested)" in res.summary()
+    text = res.summary()
+    # one statement of what was fitted and why, not "lag order 1 by BIC" beside "bic 0"
+    assert "lag order 1 fitted: BIC (as requested) chose 0 lags (no dynamics)" in text
+    assert "lag order 1 by BIC" not in text and "chosen by BIC" not in text
 
 
 def _sparse_triad(seed: int, t: int = 147) -> pl.DataFrame:
@@ -218,7 +220,7 @@ def test_default_lag_search_is_strict_and_uses_bic() -> None:
     assert res.selected_orders is not None and res.k_ar == max(1, res.selected_orders["bic"])
     assert res.k_ar <= 2
     text = res.summary()
-    assert "by BIC (the default criterion); orders 0–2 tried" in text
+    assert "BIC (the default criterion)" in text and "orders 0–2 tried" in text
     assert "≥ 10 observations per coefficient" in text
     assert "maximum as requested" in loose.summary()
     with pytest.raises(ConfigError):

@@ -380,30 +380,18 @@ def test_usa_rus_2017_2018_on_the_shipped_chronicle(chronicle):
     res = classify_regimes(idx, scope=scope, window=window)
     r = res.get("USA-RUS", window[0])
     ev = r.evidence
-    cfg = res.config
-    assert ev["n_events"] >= cfg.min_events
-    assert ev["conflict_goldstein"] is not None and ev["scope"] != "unknown"
-    # the label follows from the evidence by the documented rules, severity included
-    if ev["mean_goldstein"] < cfg.hostile_goldstein:
-        intensity = (
-            ev["force_events"] < cfg.force_min_events
-            and ev["material_conflict_share"] < cfg.material_conflict_share
-            and ev["conflict_goldstein"] > cfg.severity_goldstein
-        )
-        breadth = (
-            ev["n_hostile_arenas"] < cfg.confrontation_min_hostile_arenas
-            or ev["cooperation_survives"]
-        )
-        scope_limited = ev["scope"] == "regional"
-        expected = tuple(
-            d
-            for d, lim in (("intensity", intensity), ("breadth", breadth), ("scope", scope_limited))
-            if lim
-        )
-        assert r.label == (LIMITED_OPPONENTS if expected else CONFRONTATION)
-        assert r.limited_by == expected
-    else:
-        assert r.label in (PARTNERSHIP, LIMITED_PARTNERSHIP)
+    # Worked out by hand from chronicle.csv (USA–RUS rows of 2017–2018, both directions):
+    # 98 events, mean Goldstein −2.73 (hostile); 2 force events (the 2018 Syria strikes
+    # and Deir ez-Zor: intensity not limited); cooperation survives in the diplomatic
+    # arena (share 0.59 ≥ 0.25): breadth limited; conflict abroad only in POL, SYR (2017)
+    # and SYR, BEL, CHE (2018), each year's main theatres: scope regional.
+    # R3 → limited opponents, limited in breadth and scope.
+    assert (ev["n_events"], ev["force_events"]) == (98, 2)
+    assert ev["mean_goldstein"] == pytest.approx(-2.7306, abs=1e-3)
+    assert ev["n_elsewhere"] == 0 and ev["scope"] == "regional"
+    assert ev["cooperation_survives"] == 1
+    assert r.label == LIMITED_OPPONENTS
+    assert r.limited_by == ("breadth", "scope")
     assert 0.0 <= r.confidence <= 1.0
 
 

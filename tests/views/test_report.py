@@ -20,6 +20,7 @@ from trilateral.diagnose import (
     CIRCULAR,
     CONTRADICTED,
     DISPUTED,
+    INCONCLUSIVE,
     NOT_ENOUGH_DATA,
     SUPPORTED,
     WITHIN_TOLERANCE,
@@ -157,6 +158,7 @@ def test_claims_table_rows_quote_and_figures(demo_run, report_text) -> None:
         CONTRADICTED,
         DISPUTED,
         CIRCULAR,
+        INCONCLUSIVE,
         NOT_ENOUGH_DATA,
     }
     assert [r["data-id"] for r in page.claim_rows] == frame["id"].to_list()

@@ -215,6 +215,7 @@ def register(app: typer.Typer) -> None:
             "contradicted": "red",
             "disputed": "magenta",
             "circular": "magenta",
+            "inconclusive": "yellow",
             "not enough data": "yellow",
         }
         names = report.base_names

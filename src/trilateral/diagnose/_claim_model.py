@@ -12,10 +12,22 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    Strict,
+    StrictInt,
+    StrictStr,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from ..config import as_date
 from ..errors import ConfigError
@@ -24,6 +36,7 @@ __all__ = [
     "CIRCULAR",
     "CONTRADICTED",
     "DISPUTED",
+    "INCONCLUSIVE",
     "NOT_ENOUGH_DATA",
     "PARAMS",
     "SUPPORTED",
@@ -47,7 +60,18 @@ NOT_ENOUGH_DATA = "not enough data"
 CIRCULAR = "circular"
 #: The evidence bases that decide disagree (one supports, another contradicts).
 DISPUTED = "disputed"
-VERDICTS = (SUPPORTED, WITHIN_TOLERANCE, CONTRADICTED, DISPUTED, CIRCULAR, NOT_ENOUGH_DATA)
+#: The data are all there but do not decide: a trend whose interval includes 0, or a
+#: window too short to test (fewer than 5 years).
+INCONCLUSIVE = "inconclusive"
+VERDICTS = (
+    SUPPORTED,
+    WITHIN_TOLERANCE,
+    CONTRADICTED,
+    DISPUTED,
+    CIRCULAR,
+    INCONCLUSIVE,
+    NOT_ENOUGH_DATA,
+)
 _EXPECT_KEYS = {"value", "less_than", "greater_than", "between", "equals", "in", "direction"}
 
 
@@ -62,23 +86,6 @@ def _iso(x: Any, name: str = "date") -> date:
     return d
 
 
-def _p_str(v: Any) -> str | None:
-    return None if isinstance(v, str) and v.strip() else "must be a non-empty string"
-
-
-def _p_iso3(v: Any) -> str | None:
-    ok = isinstance(v, str) and len(v) == 3 and v.isalpha()
-    return None if ok else "must be an ISO3 country code such as USA"
-
-
-def _p_int(lo: int) -> Callable[[Any], str | None]:
-    def check(v: Any) -> str | None:
-        ok = isinstance(v, int) and not isinstance(v, bool) and v >= lo
-        return None if ok else f"must be an integer ≥ {lo}"
-
-    return check
-
-
 def _p_num(lo: float, hi: float = math.inf, lo_open: bool = False) -> Callable[[Any], str | None]:
     def check(v: Any) -> str | None:
         ok = isinstance(v, int | float) and not isinstance(v, bool)
@@ -89,100 +96,153 @@ def _p_num(lo: float, hi: float = math.inf, lo_open: bool = False) -> Callable[[
     return check
 
 
-def _p_dyad(v: Any) -> str | None:
-    ok = isinstance(v, list | tuple) and len(v) == 2 and all(_p_iso3(x) is None for x in v)
-    ok = ok and len({str(x).upper() for x in v}) == 2
-    return None if ok else "must be two different ISO3 codes, e.g. [USA, RUS]"
+def _distinct(v: tuple[str, str]) -> tuple[str, str]:
+    if v[0].upper() == v[1].upper():
+        raise ValueError("must be two different ISO3 codes, e.g. [USA, RUS]")
+    return v
 
 
-def _p_dates(v: Any) -> str | None:
-    try:
-        ok = isinstance(v, list | tuple) and len(v) == 2 and _iso(v[0]) <= _iso(v[1])
-    except ConfigError:
-        ok = False
-    return None if ok else "must be two ISO dates [first, last], first ≤ last"
+def _ordered(v: tuple[date, date]) -> tuple[date, date]:
+    if v[0] > v[1]:
+        raise ValueError("must be [first, last] with first ≤ last")
+    return v
 
 
-def _p_years(v: Any) -> str | None:
-    ok = isinstance(v, list | tuple) and len(v) == 2 and all(_p_int(1)(y) is None for y in v)
-    return None if ok else "must be two years [first, second]"
-
-
-def _p_prefixes(v: Any) -> str | None:
-    ok = isinstance(v, list | tuple) and all(isinstance(x, str) and x.isdigit() for x in v)
-    return None if ok else "must be a list of CAMEO code prefixes as strings, e.g. ['163']"
-
-
-def _p_one_of(*choices: str) -> Callable[[Any], str | None]:
-    def check(v: Any) -> str | None:
-        return None if v in choices else f"must be one of {', '.join(choices)}"
-
-    return check
-
-
-def _p_arena(v: Any) -> str | None:
+def _arena(v: str) -> str:
     from ..config import ARENAS
 
-    return _p_one_of(*ARENAS, "all")(v)
+    if v not in (*ARENAS, "all"):
+        raise ValueError(f"must be one of {', '.join((*ARENAS, 'all'))}")
+    return v
 
 
-_Check = Callable[[Any], "str | None"]
-_PANEL: dict[str, _Check] = {"iso3": _p_iso3, "indicator": _p_str}
-_PAIR: dict[str, _Check] = {"a": _p_iso3, "b": _p_iso3, "indicator": _p_str}
-#: Per indicator: (required parameters, optional parameters), each with its check.
-PARAMS: dict[str, tuple[dict[str, _Check], dict[str, _Check]]] = {
-    "panel_value": (_PANEL | {"year": _p_int(1)}, {"scale": _p_num(0.0, lo_open=True)}),
-    "panel_ratio": (_PAIR | {"year": _p_int(1)}, {}),
-    "panel_cagr": (_PANEL, {}),
-    "panel_argmax_year": (_PANEL, {}),
-    "panel_growth": (_PANEL, {}),
-    "power_gap_trend": (_PAIR, {"level": _p_num(0.0, 1.0, lo_open=True)}),
-    "mean_goldstein": ({"dyad": _p_dyad}, {"arena": _p_arena}),
-    "goldstein_change": ({"dyad": _p_dyad, "before": _p_dates}, {"arena": _p_arena}),
-    "yearly_goldstein_max": ({"dyad": _p_dyad}, {}),
-    "lowest_year": ({"dyad": _p_dyad}, {}),
-    "hostile_arenas": ({"dyad": _p_dyad}, {"min_arena_events": _p_int(1)}),
-    "year_change": (
-        {"source": _p_iso3, "target": _p_iso3, "years": _p_years},
-        {"cameo_prefixes": _p_prefixes, "measure": _p_one_of("count", "magnitude")},
-    ),
-    "tit_for_tat": (
-        {"actor": _p_iso3, "responder": _p_iso3},
-        {
-            "arena": _p_arena,
-            "cameo_prefixes": _p_prefixes,
-            "max_lag_days": _p_int(1),
-            "magnitude_tolerance": _p_num(0.0),
-        },
-    ),
-    "regime": ({"dyad": _p_dyad}, {}),
-    "unga": (
-        {"a": _p_iso3, "b": _p_iso3, "field": _p_one_of("agreement", "s_score")},
-        {},
-    ),
+Iso3 = Annotated[StrictStr, StringConstraints(pattern=r"^[A-Za-z]{3}$")]
+Name = Annotated[StrictStr, StringConstraints(min_length=1, pattern=r"\S")]
+Year = Annotated[StrictInt, Field(ge=1)]
+Arena = Annotated[StrictStr, AfterValidator(_arena)]
+Prefix = Annotated[StrictStr, StringConstraints(pattern=r"^\d+$")]
+Dyad = Annotated[tuple[Iso3, Iso3], AfterValidator(_distinct)]
+Dates = Annotated[tuple[date, date], AfterValidator(_ordered)]
+Positive = Annotated[float, Strict(), Field(gt=0.0)]
+
+
+class _Params(BaseModel):
+    """The parameters of one indicator (validation only: the claim keeps its dict)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _Panel(_Params):
+    iso3: Iso3
+    indicator: Name
+
+
+class _Pair(_Params):
+    a: Iso3
+    b: Iso3
+    indicator: Name
+
+
+class _OneDyad(_Params):
+    dyad: Dyad
+
+
+class PanelValueParams(_Panel):
+    year: Year
+    scale: Positive = 1.0
+
+
+class PanelRatioParams(_Pair):
+    year: Year
+
+
+class PowerGapTrendParams(_Pair):
+    level: Annotated[float, Strict(), Field(gt=0.0, lt=1.0)] = 0.95
+
+
+class MeanGoldsteinParams(_OneDyad):
+    arena: Arena = "all"
+
+
+class GoldsteinChangeParams(_OneDyad):
+    before: Dates
+    arena: Arena = "all"
+
+
+class HostileArenasParams(_OneDyad):
+    min_arena_events: Annotated[StrictInt, Field(ge=1)] = 3
+
+
+class YearChangeParams(_Params):
+    source: Iso3
+    target: Iso3
+    years: tuple[Year, Year]
+    cameo_prefixes: tuple[Prefix, ...] = ()
+    measure: Literal["count", "magnitude"] = "count"
+
+
+class TitForTatParams(_Params):
+    actor: Iso3
+    responder: Iso3
+    arena: Arena | None = None
+    cameo_prefixes: tuple[Prefix, ...] = ()
+    max_lag_days: Annotated[StrictInt, Field(ge=1)] = 30
+    magnitude_tolerance: Annotated[float, Strict(), Field(ge=0.0)] | None = None
+
+
+class UngaParams(_Params):
+    a: Iso3
+    b: Iso3
+    field: Literal["agreement", "s_score"]
+
+
+#: Per indicator, the pydantic model of its parameters.
+PARAMS: dict[str, type[_Params]] = {
+    "panel_value": PanelValueParams,
+    "panel_ratio": PanelRatioParams,
+    "panel_cagr": _Panel,
+    "panel_argmax_year": _Panel,
+    "panel_growth": _Panel,
+    "power_gap_trend": PowerGapTrendParams,
+    "mean_goldstein": MeanGoldsteinParams,
+    "goldstein_change": GoldsteinChangeParams,
+    "yearly_goldstein_max": _OneDyad,
+    "lowest_year": _OneDyad,
+    "hostile_arenas": HostileArenasParams,
+    "year_change": YearChangeParams,
+    "tit_for_tat": TitForTatParams,
+    "regime": _OneDyad,
+    "unga": UngaParams,
 }
 
 
 def _param_problems(indicator: str, params: Mapping[str, Any]) -> list[str]:
-    required, optional = PARAMS[indicator]
-    problems = [
-        f"params.{k}: missing ({indicator} needs {', '.join(required)})"
-        for k in required
-        if k not in params
-    ]
-    for k, v in params.items():
-        check = required.get(k) or optional.get(k)
-        if check is None:
-            known = ", ".join([*required, *optional])
+    """The indicator's parameter model's errors, one phrase per field."""
+    model = PARAMS[indicator]
+    try:
+        model.model_validate(dict(params))
+    except ValidationError as exc:
+        errors = exc.errors()
+    else:
+        return []
+    fields = model.model_fields
+    required = [k for k, f in fields.items() if f.is_required()]
+    problems: dict[str, str] = {}
+    for e in errors:
+        k = str(e["loc"][0]) if e.get("loc") else ""
+        if k in problems:
+            continue
+        if e["type"] == "missing":
+            problems[k] = f"params.{k}: missing ({indicator} needs {', '.join(required)})"
+        elif e["type"] == "extra_forbidden":
             extra = ""
             if k == "min_events":
                 extra = "; the minimum is one setting for every claim: run_claims(min_events=)"
-            problems.append(f"params.{k}: unknown for {indicator} (known: {known}){extra}")
-            continue
-        why = check(v)
-        if why is not None:
-            problems.append(f"params.{k} = {v!r}: {why}")
-    return problems
+            problems[k] = f"params.{k}: unknown for {indicator} (known: {', '.join(fields)}){extra}"
+        else:
+            msg = str(e.get("msg", "")).removeprefix("Value error, ")
+            problems[k] = f"params.{k} = {params.get(k)!r}: {msg}"
+    return list(problems.values())
 
 
 class Claim(BaseModel):

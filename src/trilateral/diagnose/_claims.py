@@ -34,6 +34,7 @@ from ._claim_model import (
     CIRCULAR,
     CONTRADICTED,
     DISPUTED,
+    INCONCLUSIVE,
     NOT_ENOUGH_DATA,
     SUPPORTED,
     VERDICTS,
@@ -48,6 +49,7 @@ __all__ = [
     "CIRCULAR",
     "CONTRADICTED",
     "DISPUTED",
+    "INCONCLUSIVE",
     "NOT_ENOUGH_DATA",
     "OVERALL_RULE",
     "SUPPORTED",
@@ -315,7 +317,10 @@ def _measure(ctx: _Context, claim: Claim) -> tuple[str, Measurement]:
         m = Measurement(None, note=exc.message)
     except TrilateralError:
         raise
-    verdict = NOT_ENOUGH_DATA if m.value is None else grade(m.value, claim.expected)
+    if m.inconclusive:
+        verdict = INCONCLUSIVE
+    else:
+        verdict = NOT_ENOUGH_DATA if m.value is None else grade(m.value, claim.expected)
     return verdict, m
 
 

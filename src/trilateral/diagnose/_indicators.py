@@ -26,6 +26,7 @@ class Measurement:
     value: Any
     figures: dict[str, Any] = field(default_factory=dict)
     note: str = ""
+    inconclusive: bool = False
 
 
 # --------------------------------------------------------------------------- context
@@ -217,16 +218,28 @@ def _ind_power_gap_trend(ctx: _Context, c: Claim) -> Measurement:
         (pl.col("numerator") == a) & (pl.col("denominator") == b) & pl.col("year").is_in([y0, y1])
     )
     figs |= {f"ratio_{r['year']}": r["ratio"] for r in ratio.iter_rows(named=True)}
+    if not t.tested:
+        return Measurement(
+            None,
+            figs,
+            note=f"inconclusive: {t.n} years ({t.start}–{t.end}), fewer than 5, so no "
+            f"interval or p-value; slope {t.slope:+.4f}/yr",
+            inconclusive=True,
+        )
     lo, hi = t.conf_int
-    stats = f"slope {t.slope:+.4f}/yr, {pct} CI ({lo:+.4f}, {hi:+.4f}), p = {t.pvalue:.2g}"
+    stats = (
+        f"slope {t.slope:+.4f}/yr, {pct} HAC interval ({lo:+.4f}, {hi:+.4f}), p = {t.pvalue:.2g}"
+    )
     if t.widening is None:
         return Measurement(
             None,
             figs,
             note=(
-                f"the {a}/{b} trend is not distinguishable from zero at the {pct} level "
-                f"({stats}): the data do not establish a widening (or a narrowing)"
+                f"inconclusive: the {a}/{b} trend is not distinguishable from zero at the "
+                f"{pct} level ({stats}): all {t.n} years are there, and they establish "
+                "neither a widening nor a narrowing"
             ),
+            inconclusive=True,
         )
     return Measurement("widening" if t.widening else "narrowing", figs, note=stats)
 

@@ -18,21 +18,22 @@ veto are not. The neutral band, the probabilities and the hysteresis rule are de
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from itertools import combinations
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import polars as pl
+from pydantic import Field
 
 from .._rng import RNGLike, seed_sequence
 from ..config import DEFAULT_COUNTRIES
 from ..errors import ConfigError, DataError
 from ..measure import z_of_level
-from ._regimes import _TRIANGLE_STREAM, _as_frame, _cell_rng, _pool, _reperiod, index_level
+from ._frames import _TRIANGLE_STREAM, _as_frame, _cell_rng, _pool, _reperiod, index_level
+from ._settings import Settings
 
 __all__ = [
     "INDETERMINATE",
@@ -72,8 +73,7 @@ _PCOL = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class TriangleConfig:
+class TriangleConfig(Settings):
     """Neutral band, probabilities and hysteresis of :func:`triangle_types`.
 
     Parameters
@@ -93,36 +93,12 @@ class TriangleConfig:
         A dyad with fewer events in a period has no sign ("no data").
     """
 
-    band: float = 0.5
-    n_draws: int = 2000
-    switch_prob: float = 0.6
-    switch_periods: int = 2
-    margin: float = 1.0
-    min_events: int = 1
-
-    def __post_init__(self) -> None:
-        problems = []
-        if not 0.0 <= self.band < 10.0:
-            problems.append("band must lie in [0, 10)")
-        if self.margin < 0:
-            problems.append("margin must be ≥ 0")
-        if not 0.0 < self.switch_prob <= 1.0:
-            problems.append("switch_prob must lie in (0, 1]")
-        if self.switch_periods < 1:
-            problems.append("switch_periods must be ≥ 1")
-        if self.n_draws < 1:
-            problems.append("n_draws must be ≥ 1")
-        if self.min_events < 1:
-            problems.append("min_events must be ≥ 1")
-        if problems:
-            raise ConfigError(
-                "invalid TriangleConfig: " + "; ".join(problems),
-                hint="see docs/diagnose.md for the meaning and defaults of each setting",
-            )
-
-    def replace(self, **changes: Any) -> TriangleConfig:
-        """A copy with ``changes`` applied (validated again)."""
-        return dataclasses.replace(self, **changes)
+    band: Annotated[float, Field(ge=0.0, lt=10.0)] = 0.5
+    n_draws: Annotated[int, Field(ge=1)] = 2000
+    switch_prob: Annotated[float, Field(gt=0.0, le=1.0)] = 0.6
+    switch_periods: Annotated[int, Field(ge=1)] = 2
+    margin: Annotated[float, Field(ge=0.0)] = 1.0
+    min_events: Annotated[int, Field(ge=1)] = 1
 
 
 def sign(mean: float | None, band: float) -> int | None:

@@ -8,6 +8,7 @@ every indicator and every year; :meth:`PowerRatios.trend` asks whether a gap wid
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,8 +45,10 @@ class RatioTrend:
         Years of the window without a ratio (a value missing or a zero denominator); empty
         unless gaps were allowed.
     slope : float
-        OLS slope of the ratio per year; ``conf_int`` its ``level`` interval
-        (t distribution) and ``pvalue`` the two-sided test of slope = 0.
+        OLS slope of the ratio per year; ``conf_int`` its ``level`` interval and
+        ``pvalue`` the two-sided test of slope = 0, both from Newey–West (HAC) standard
+        errors (the ratios are serially correlated) with the t distribution; NaN when the
+        window has fewer than :data:`MIN_TREND_YEARS` years.
     weaker : str
         The country with the smaller mean value over the window (ratio < 1).
     gap_slope, gap_conf_int, gap_pvalue
@@ -54,7 +57,8 @@ class RatioTrend:
     widening : bool or None
         True when the gap grows — the weaker/stronger ratio *falls*: the upper bound of
         ``gap_conf_int`` is below 0. False when it rises (lower bound above 0: the gap
-        narrows). None when the interval includes 0 (no trend shown at this level).
+        narrows). None when the interval includes 0 (no trend shown at this level) or
+        the window is too short to test.
     """
 
     numerator: str
@@ -75,29 +79,85 @@ class RatioTrend:
     gap_pvalue: float
     widening: bool | None
 
+    @property
+    def verdict(self) -> str:
+        """``widening``, ``narrowing`` or ``inconclusive`` (interval includes 0, or fewer
+        than :data:`MIN_TREND_YEARS` years)."""
+        return {True: "widening", False: "narrowing", None: "inconclusive"}[self.widening]
+
+    @property
+    def tested(self) -> bool:
+        """Whether the window was long enough for an interval and a p-value."""
+        return self.n >= MIN_TREND_YEARS
+
     def summary(self) -> str:
-        """One line per fit, for people."""
-        verdict = {True: "widening", False: "narrowing", None: "no clear trend"}[self.widening]
-        lo, hi = self.conf_int
-        n = f"n={self.n}"
+        """The trend in words, with its interval.
+
+        Examples
+        --------
+        >>> from trilateral.measure import power_ratios
+        >>> print(power_ratios().trend("RUS", "USA", "gdp_current_usd", 2008, 2017).summary())
+        RUS/USA gdp_current_usd 2008–2017 (10 years): slope -0.003528/yr, 95 % HAC interval [-0.009856, +0.002799], p = 0.23 → the gap is inconclusive (weaker: RUS)
+        """
+        n = f"{self.n} years"
         if self.missing_years:
             gaps = ", ".join(map(str, self.missing_years))
             n += f" of {self.n_expected}; missing {gaps}"
-        return (
+        head = (
             f"{self.numerator}/{self.denominator} {self.indicator} {self.start}–{self.end} "
-            f"({n}): slope {self.slope:+.4g}/yr "
-            f"[{lo:+.4g}, {hi:+.4g}] p={self.pvalue:.3g}; gap {verdict} "
-            f"(weaker: {self.weaker})"
+            f"({n}): slope {self.slope:+.4g}/yr"
         )
+        if not self.tested:
+            return (
+                f"{head}; fewer than {MIN_TREND_YEARS} years, no interval or p-value → the "
+                f"gap is inconclusive (weaker: {self.weaker})"
+            )
+        lo, hi = self.conf_int
+        return (
+            f"{head}, {100 * self.level:g} % HAC interval [{lo:+.4g}, {hi:+.4g}], "
+            f"p = {self.pvalue:.2g} → the gap is {self.verdict} (weaker: {self.weaker})"
+        )
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def __repr__(self) -> str:
+        return f"<RatioTrend {self.summary()}>"
+
+
+#: The fewest years a trend is tested on; below it the trend is "inconclusive" (no p-value).
+MIN_TREND_YEARS = 5
+
+
+def hac_maxlags(n: int) -> int:
+    """Newey–West's (1994) rule for the HAC lag window: ``floor(4 (n / 100)^(2/9))``.
+
+    Examples
+    --------
+    >>> hac_maxlags(10), hac_maxlags(4), hac_maxlags(100)
+    (2, 1, 4)
+    """
+    return int(np.floor(4.0 * (n / 100.0) ** (2.0 / 9.0)))
 
 
 def _ols(
     years: np.ndarray, y: np.ndarray, level: float
 ) -> tuple[float, tuple[float, float], float]:
+    """OLS slope of ``y`` on year with Newey–West (HAC) standard errors: yearly ratios are
+    serially correlated, so the plain OLS interval is too narrow. Bartlett kernel,
+    :func:`hac_maxlags` lags, small-sample correction, t distribution (n − 2 df). Fewer
+    than :data:`MIN_TREND_YEARS` years: the slope alone, interval and p-value NaN."""
     import statsmodels.api as sm
 
     x = sm.add_constant(years.astype(float) - years.mean())
-    fit = sm.OLS(y, x).fit()
+    if len(years) < MIN_TREND_YEARS:
+        fit = sm.OLS(y, x).fit()
+        return float(fit.params[1]), (math.nan, math.nan), math.nan
+    fit = sm.OLS(y, x).fit(
+        cov_type="HAC",
+        cov_kwds={"maxlags": hac_maxlags(len(years)), "use_correction": True},
+        use_t=True,
+    )
     ci = np.asarray(fit.conf_int(alpha=1.0 - level))[1]
     return float(fit.params[1]), (float(ci[0]), float(ci[1])), float(fit.pvalues[1])
 
@@ -240,10 +300,10 @@ class PowerRatios:
                 f"{first}–{last}; missing {', '.join(map(str, missing))}",
                 hint="narrow the window, fill the panel, or pass allow_gaps=True",
             )
-        if rows.height < 3:
+        if rows.height < 2:
             raise DataError(
                 f"{rows.height} years of {indicator} for {num}/{den} in "
-                f"{start or 'first'}–{end or 'last'}; a trend needs at least 3",
+                f"{start or 'first'}–{end or 'last'}; a slope needs at least 2",
                 hint="widen the window",
             )
         years = rows["year"].to_numpy()
@@ -258,7 +318,9 @@ class PowerRatios:
             weaker = den
             gap = _ols(years, 1.0 / ratio, level)
         g_lo, g_hi = gap[1]
-        widening = True if g_hi < 0 else (False if g_lo > 0 else None)
+        widening = None
+        if not (math.isnan(g_lo) or math.isnan(g_hi)):
+            widening = True if g_hi < 0 else (False if g_lo > 0 else None)
         return RatioTrend(
             numerator=num,
             denominator=den,

@@ -755,13 +755,18 @@ class ReciprocityResults:
                 if cfg.get("maxlags_default")
                 else "maximum as requested"
             )
+            sel = self.selected_orders[self.ic]
+            if sel == self.k_ar:
+                head = f"  lag order {self.k_ar}, chosen by {self.ic.upper()} ({how}); "
+            else:  # the criterion chose 0 lags: a VAR needs one, so one is fitted
+                head = (
+                    f"  lag order {self.k_ar} fitted: {self.ic.upper()} ({how}) chose {sel} "
+                    "lags (no dynamics), and a VAR needs at least one; "
+                )
             lines += [
-                f"  lag order {self.k_ar} by {self.ic.upper()} ({how}); "
-                f"orders 0–{cfg['maxlags']} tried ({cap})",
+                f"{head}orders 0–{cfg['maxlags']} tried ({cap})",
                 f"  orders chosen by each criterion: {chosen}",
             ]
-            if self.selected_orders[self.ic] == 0:
-                lines.append("  note: the criterion chose 0 lags (no dynamics); 1 lag fitted")
         g = self.granger
         lines += ["", f"Granger causality (F tests; Holm over {g.height} tests)"]
         width = max(len(n) for n in self.names)

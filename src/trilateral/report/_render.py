@@ -19,6 +19,7 @@ from ..diagnose import (
     CIRCULAR,
     CONTRADICTED,
     DISPUTED,
+    INCONCLUSIVE,
     NOT_ENOUGH_DATA,
     SUPPORTED,
     WITHIN_TOLERANCE,
@@ -33,6 +34,7 @@ VERDICT_ORDER: tuple[str, ...] = (
     CONTRADICTED,
     DISPUTED,
     CIRCULAR,
+    INCONCLUSIVE,
     NOT_ENOUGH_DATA,
 )
 
