@@ -37,6 +37,7 @@ CONTEXT: dict[tuple[str, ...], dict[str, list[str]]] = {
     ("demo",): {"--out": ["{tmp}/blocker/out"], "--n-boot": ["0"]},
     ("forecast",): {"--db": ["{tmp}/missing.duckdb"], "--out": ["{tmp}/blocker/out"]},
     ("backtest",): {"--db": ["{tmp}/missing.duckdb"], "--out": ["{tmp}/blocker/out"]},
+    ("simulate",): {"scenario": ["{tmp}/missing.yaml"], "--out": ["{tmp}/blocker/out"]},
     ("capabilities", "refresh"): {"files": ["{tmp}/missing.xlsx"], "--out": ["{tmp}/p.csv"]},
     ("capabilities", "show"): {"--indicator": ["no_such_indicator"]},
 }
@@ -49,8 +50,15 @@ UNDER_BLOCKER = {
     (("demo",), "--out"),
     (("forecast",), "--out"),
     (("backtest",), "--out"),
+    (("simulate",), "--out"),
     (("capabilities", "refresh"), "--out"),
 }
+
+
+def _shipped_scenarios() -> tuple[str, ...]:
+    from trilateral.simulate import shipped_scenarios
+
+    return shipped_scenarios()
 
 
 def _indicators() -> set[str]:
@@ -60,7 +68,10 @@ def _indicators() -> set[str]:
 
 
 # Values that are valid and have no later step to fail at: the run may succeed on them.
-VALID = {(("capabilities", "show"), "--indicator"): _indicators()}
+VALID = {
+    (("capabilities", "show"), "--indicator"): _indicators(),
+    (("simulate",), "scenario"): set(_shipped_scenarios()),
+}
 
 
 def _options() -> list[tuple[tuple[str, ...], str]]:

@@ -31,6 +31,8 @@ def test_demo_writes_every_table(demo) -> None:
         assert (demo.out / f"{name}.parquet").is_file(), name
         assert (demo.out / f"{name}.csv").is_file(), name
     assert (demo.out / "summary.txt").read_text().startswith("== store ==")
+    for ext in ("csv", "json", "html", "png"):
+        assert (demo.out / f"simulate_paper.{ext}").is_file(), ext
 
 
 def test_demo_ingests_the_whole_chronicle(demo) -> None:
@@ -76,6 +78,8 @@ def test_same_seed_same_tables(demo, tmp_path: Path) -> None:
         a = (demo.out / f"{name}.csv").read_bytes()
         b = (again.out / f"{name}.csv").read_bytes()
         assert a == b, f"{name}.csv differs between two runs with the same seed"
+    sim_a = (demo.out / "simulate_paper.csv").read_bytes()
+    assert sim_a == (again.out / "simulate_paper.csv").read_bytes()
 
 
 def test_demo_cli(tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from . import __version__
-from ._cli import capabilities, demo, diagnose, forecast, ingest, measure, report, serve
+from ._cli import capabilities, demo, diagnose, forecast, ingest, measure, report, serve, simulate
 
 app = typer.Typer(
     name="trilateral",
@@ -40,6 +40,7 @@ measure.register(app)
 diagnose.register(app)
 forecast.register(app)
 demo.register(app)
+simulate.register(app)
 report.register(app)
 serve.register(app)
 app.add_typer(capabilities.app, name="capabilities")

@@ -2,7 +2,8 @@
 
 data (ingest the shipped chronicle and the shipped ICEWS triad corpus into a fresh
 store) → measure (indices, power ratios, reciprocity, tit-for-tat) → diagnose (regimes,
-triangle, claims) → report (every result as figures in ``report.html``). Every table lands in
+triangle, claims) → simulate (China's four policies in the paper scenario) → report
+(every result as figures in ``report.html``). Every table lands in
 ``out`` as Parquet and CSV, every summary in ``summary.txt``, and the provenance of the
 run (configuration, seed, version, data hashes) in ``provenance.json``.
 """
@@ -326,6 +327,7 @@ def run_demo(
     end: str = "2019-12-31",
     rng: RNGLike = 0,
     n_boot: int = 200,
+    sim_runs: int = 200,
     say: Say | None = None,
     forecast_models: tuple[str, ...] = ("ar", "var"),
 ) -> DemoResult:
@@ -344,6 +346,8 @@ def run_demo(
         Seed of every random draw (bootstraps); the same seed gives the same files.
     n_boot : int
         Bootstrap replicates for the index intervals.
+    sim_runs : int
+        Runs per policy of the simulated paper scenario (``simulate_paper.*``).
     say : callable, optional
         Called with a line of progress text at each step.
     forecast_models : tuple of str
@@ -440,6 +444,15 @@ def run_demo(
     say("forecast: rolling-origin backtests on the ICEWS corpus, fan charts")
     fc_files, summaries["forecast"], fc_prov = _forecast_step(out, countries, forecast_models)
     files += fc_files
+
+    say(f"simulate: paper.yaml, China's four policies ({sim_runs} runs)")
+    from .simulate import load_scenario, run_scenario, write_outputs
+
+    # a quick run count keeps the demo fast; `trilateral simulate paper` runs the full one
+    paper = load_scenario("paper", runs=sim_runs, regime_runs=min(sim_runs, 50))
+    comparison = run_scenario(paper, rng=seed)
+    files += write_outputs(comparison, out)
+    summaries["simulate"] = comparison.summary()
 
     say("report: every result as figures in report.html (with the forecast stage's fan charts)")
     demo_cmd = f"trilateral demo --out {out} --seed {rng} --n-boot {n_boot}"

@@ -1,0 +1,110 @@
+"""``trilateral simulate SCENARIO.yaml``: thin over :func:`trilateral.simulate.run_scenario`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.progress import Progress, SpinnerColumn, TextColumn
+
+from ..simulate import MAX_PERIODS, MAX_RUNS, run_scenario, write_outputs
+from ._common import JsonOpt, console, err_console, handle_errors, print_json
+
+__all__ = ["register"]
+
+HELP = f"""Run a scenario: the trilateral game comparing China's policies, or the arms race.
+
+SCENARIO is a YAML file or the name of a shipped scenario (paper, align_with_russia, align_with_us, equidistant_hedging, proactive_trilateral, arms_race). Runs are capped at {MAX_RUNS}, periods at {MAX_PERIODS}. The keys of a scenario file: docs/simulate.md.
+
+Example:
+
+  trilateral simulate paper --runs 2000 --seed 0 --out results/
+"""
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``simulate`` command to ``app``."""
+
+    @app.command("simulate", help=HELP)
+    @handle_errors
+    def simulate_cmd(
+        scenario: Annotated[str, typer.Argument(help="Scenario YAML file or shipped name.")],
+        runs: Annotated[
+            int | None, typer.Option("--runs", help=f"Monte Carlo runs (≤ {MAX_RUNS}).")
+        ] = None,
+        periods: Annotated[
+            int | None,
+            typer.Option(
+                "--periods", help=f"Months simulated (≤ {MAX_PERIODS}); years for an arms race."
+            ),
+        ] = None,
+        seed: Annotated[int, typer.Option("--seed", help="Seed of every random draw.")] = 0,
+        workers: Annotated[int, typer.Option("--workers", min=1, help="Processes.")] = 1,
+        json_out: JsonOpt = False,
+        out: Annotated[
+            Path | None, typer.Option("--out", help="Write table, JSON and figures here.")
+        ] = None,
+        sobol: Annotated[
+            int | None,
+            typer.Option(
+                "--sobol",
+                help="Instead: Sobol sensitivity with N base samples (a power of two).",
+            ),
+        ] = None,
+    ) -> None:
+        if sobol is not None:
+            from ..errors import ConfigError
+            from ..simulate import GameScenario, load_scenario, sobol_sensitivity
+
+            sc = load_scenario(scenario)
+            if not isinstance(sc, GameScenario):
+                raise ConfigError("--sobol needs a game scenario (e.g. paper), not an arms race")
+            with Progress(
+                SpinnerColumn(),
+                TextColumn("{task.description}"),
+                console=err_console,
+                transient=True,
+                disable=json_out,
+            ) as bar:
+                bar.add_task(f"Sobol design, N={sobol}", total=None)
+                sens = sobol_sensitivity(sc, base_samples=sobol, periods=periods or 60, rng=seed)
+            if json_out:
+                print_json(
+                    {
+                        "scenario": sc.name,
+                        "seed": str(seed),
+                        "indices": sens.to_frame().to_dicts(),
+                        "outcome_means": sens.outcome_means,
+                        "provenance": sens.provenance,
+                    }
+                )
+            else:
+                console.print(sens.summary(), highlight=False, markup=False)
+            return
+        with Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            console=err_console,
+            transient=True,
+            disable=json_out,
+        ) as bar:
+            task = bar.add_task(f"simulating {escape(scenario)}", total=None)
+            res = run_scenario(
+                scenario,
+                runs=runs,
+                periods=periods,
+                rng=seed,
+                workers=workers,
+                progress=lambda name: bar.update(task, description=f"done: {escape(name)}"),
+            )
+            if out is not None:
+                files = write_outputs(res, out)
+        if json_out:
+            print_json(res.to_dict())
+            return
+        console.print(res.summary(), highlight=False, markup=False)
+        if out is not None:
+            for f in files:
+                console.print(f"wrote {f}", highlight=False)

@@ -1,0 +1,425 @@
+"""Scenario files: one validated pydantic model per kind, loadable from YAML.
+
+A bad scenario file gets a :class:`~trilateral.errors.ConfigError` naming the file, the
+line, the key, the value and the allowed range, e.g.
+``paper.yaml, line 12, key 'players.USA.noise': value 3 — allowed range [0, 1]``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from ..config import ARENAS, DEFAULT_COUNTRIES
+from ..errors import ConfigError
+from ._strategies import STRATEGIES
+
+__all__ = [
+    "MAX_PERIODS",
+    "MAX_RUNS",
+    "ArmsRaceScenario",
+    "GameScenario",
+    "Scenario",
+    "load_scenario",
+    "shipped_scenario",
+    "shipped_scenarios",
+]
+
+#: Caps on a request (a larger one is refused with the cap in the message).
+MAX_RUNS = 100_000
+MAX_PERIODS = 1_200
+
+_FROZEN = ConfigDict(extra="forbid", frozen=True)
+
+
+class StrategySpec(BaseModel):
+    """A named strategy with optional coefficient overrides (see docs/simulate.md)."""
+
+    model_config = _FROZEN
+    strategy: str = Field(default="tit_for_tat", description="a name from STRATEGIES, or 'fitted'")
+    opening: float | None = Field(default=None, ge=-1, le=1, description="first move")
+    initiative: float | None = Field(default=None, ge=-1, le=1, description="constant term")
+    inertia: float | None = Field(default=None, ge=-2, le=2, description="own last level")
+    reciprocity: float | None = Field(default=None, ge=-2, le=2, description="partner's last level")
+    forgiveness: float | None = Field(
+        default=None, ge=0, le=1, description="share of hostility forgiven"
+    )
+    triangular_in: float | None = Field(default=None, ge=-2, le=2, description="third → me")
+    triangular_across: float | None = Field(
+        default=None, ge=-2, le=2, description="third → partner"
+    )
+    grim: float | None = Field(default=None, ge=0, le=2, description="grudge penalty")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_name(cls, value: Any) -> Any:
+        return {"strategy": value} if isinstance(value, str) else value
+
+    @field_validator("strategy")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        if value != "fitted" and value not in STRATEGIES:
+            allowed = ", ".join([*sorted(STRATEGIES), "fitted"])
+            raise ValueError(f"unknown strategy; allowed: {allowed}")
+        return value
+
+    def overrides(self) -> dict[str, float]:
+        """The coefficients given explicitly."""
+        return {
+            k: float(v) for k, v in self.model_dump(exclude={"strategy"}).items() if v is not None
+        }
+
+
+class Hawkishness(BaseModel):
+    """Domestic hawkishness: rises with hostility received, decays (eq. 2)."""
+
+    model_config = _FROZEN
+    sensitivity: float = Field(default=0.2, ge=0, le=1, description="rise per unit of hostility")
+    decay: float = Field(default=0.9, ge=0, lt=1, description="share kept each period")
+    weight: float = Field(default=0.5, ge=0, le=2, description="effect on every action")
+
+
+class Player(BaseModel):
+    """One country: its strategy (one, or one per partner), noise and hawkishness."""
+
+    model_config = _FROZEN
+    strategy: StrategySpec | dict[str, StrategySpec] = Field(
+        default_factory=lambda: StrategySpec(strategy="fitted")
+    )
+    noise: float = Field(default=0.1, ge=0, le=1, description="misperception s.d. (levels)")
+    hawkishness: Hawkishness = Field(default_factory=lambda: Hawkishness.model_validate({}))
+    investment: float = Field(default=0.0, ge=0, le=1, description="public-good investment share")
+
+    @field_validator("strategy", mode="before")
+    @classmethod
+    def _spec(cls, value: Any) -> Any:
+        if isinstance(value, Mapping) and "strategy" not in value:
+            return dict(value)
+        return value
+
+
+class Policy(BaseModel):
+    """A policy of one country: its strategy per partner and its public-good investment."""
+
+    model_config = _FROZEN
+    player: str = Field(default="CHN", min_length=3, max_length=3)
+    description: str = ""
+    towards: dict[str, StrategySpec]
+    investment: float = Field(default=0.0, ge=0, le=1)
+
+
+class Payoff(BaseModel):
+    """Stage payoffs (R, S, T, P) of one dyad in one arena, a prisoner's dilemma."""
+
+    model_config = _FROZEN
+    R: float = Field(default=2.0, ge=-100, le=100, description="mutual cooperation")
+    S: float = Field(default=-1.0, ge=-100, le=100, description="sucker")
+    T: float = Field(default=3.0, ge=-100, le=100, description="temptation")
+    P: float = Field(default=0.0, ge=-100, le=100, description="mutual hostility")
+
+    @model_validator(mode="after")
+    def _dilemma(self) -> Payoff:
+        if not (self.T > self.R > self.P > self.S):
+            raise ValueError(
+                f"need T > R > P > S (a prisoner's dilemma), got "
+                f"T={self.T:g}, R={self.R:g}, P={self.P:g}, S={self.S:g}"
+            )
+        return self
+
+
+def _codes(values: list[str]) -> list[str]:
+    out = [v.upper() for v in values]
+    if len(set(out)) != len(out) or any(len(c) != 3 or not c.isalpha() for c in out):
+        raise ValueError("need distinct ISO3 codes")
+    return out
+
+
+class GameScenario(BaseModel):
+    """The repeated trilateral game and the policies to compare (docs/simulate.md)."""
+
+    model_config = _FROZEN
+    kind: Literal["game"] = "game"
+    name: str = "scenario"
+    description: str = ""
+    countries: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_COUNTRIES), min_length=2, max_length=3
+    )
+    arenas: list[str] = Field(default_factory=lambda: list(ARENAS), min_length=1)
+    runs: int = Field(default=1000, ge=1, le=MAX_RUNS, description="Monte Carlo runs")
+    periods: int = Field(default=120, ge=1, le=MAX_PERIODS, description="months simulated")
+    start: date = Field(default=date(2020, 1, 1), description="calendar month of period 0")
+    horizon: int | None = Field(
+        default=None, ge=1, le=MAX_PERIODS, description="N of P(confr. ≤ N)"
+    )
+    payoff: Payoff = Field(default_factory=lambda: Payoff.model_validate({}))
+    economic_weight: Literal["panel", "equal"] | dict[str, float] = "panel"
+    economic_year: int = Field(default=2019, ge=1960, le=2100)
+    public_good: float = Field(
+        default=1.0, ge=0, le=10, description="value of full trilateral coop."
+    )
+    security_cost: float = Field(default=1.0, ge=0, le=10, description="cost of a hostile pair")
+    mediation: float = Field(default=0.2, ge=0, le=1, description="initiative added per investment")
+    investment_cost: float = Field(default=0.5, ge=0, le=10, description="cost per unit invested")
+    events_per_period: int = Field(default=20, ge=1, le=10_000, description="for the regime rules")
+    regime_runs: int = Field(default=200, ge=1, le=MAX_RUNS, description="runs classified")
+    players: dict[str, Player] = Field(default_factory=dict)
+    fitted: dict[str, dict[str, StrategySpec]] = Field(default_factory=dict)
+    policies: dict[str, Policy] = Field(default_factory=dict)
+    calibrate: bool = False
+    store: Path | None = None
+    calibration_start: date = date(2014, 1, 1)
+    calibration_end: date = date(2019, 12, 31)
+
+    @field_validator("countries")
+    @classmethod
+    def _countries(cls, value: list[str]) -> list[str]:
+        return _codes(value)
+
+    @field_validator("arenas")
+    @classmethod
+    def _arenas(cls, value: list[str]) -> list[str]:
+        bad = [a for a in value if a not in ARENAS]
+        if bad or len(set(value)) != len(value):
+            raise ValueError(f"arenas must be distinct names from {list(ARENAS)}")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> GameScenario:
+        known = set(self.countries)
+        for where, names in (
+            ("players", set(self.players)),
+            ("fitted", set(self.fitted)),
+            *((f"policies.{k}.towards", set(p.towards)) for k, p in self.policies.items()),
+            *((f"policies.{k}.player", {p.player}) for k, p in self.policies.items()),
+        ):
+            extra = names - known
+            if extra:
+                raise ValueError(f"{where}: {sorted(extra)} not among countries {self.countries}")
+        if isinstance(self.economic_weight, dict):
+            missing = known - set(self.economic_weight)
+            if missing or any(v <= 0 for v in self.economic_weight.values()):
+                raise ValueError("economic_weight needs a positive weight for every country")
+        if self.calibrate and self.store is None:
+            raise ValueError("calibrate: true needs store: PATH (the event store to match)")
+        return self
+
+
+class ArmsControl(BaseModel):
+    """An arms-control agreement: the reaction terms are scaled from a year on."""
+
+    model_config = _FROZEN
+    reaction_scale: float = Field(default=0.5, ge=0, le=1, description="multiplier of k_ij")
+    from_year: int | None = Field(default=None, ge=1950, le=2200)
+
+
+class ArmsRaceScenario(BaseModel):
+    """A three-country Richardson arms race fitted to SIPRI constant-dollar spending."""
+
+    model_config = _FROZEN
+    kind: Literal["arms_race"]
+    name: str = "arms_race"
+    description: str = ""
+    countries: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_COUNTRIES), min_length=2, max_length=3
+    )
+    start_year: int = Field(default=1993, ge=1949, le=2100)
+    end_year: int = Field(default=2023, ge=1949, le=2100)
+    horizon: int = Field(default=15, ge=1, le=200, description="years projected")
+    runs: int = Field(default=1000, ge=1, le=MAX_RUNS)
+    arms_control: ArmsControl = Field(default_factory=lambda: ArmsControl.model_validate({}))
+
+    @field_validator("countries")
+    @classmethod
+    def _countries(cls, value: list[str]) -> list[str]:
+        return _codes(value)
+
+    @model_validator(mode="after")
+    def _window(self) -> ArmsRaceScenario:
+        if self.end_year - self.start_year < 10:
+            raise ValueError("need at least 10 years between start_year and end_year")
+        return self
+
+
+Scenario = Annotated[GameScenario | ArmsRaceScenario, Field(discriminator="kind")]
+_ADAPTER: TypeAdapter[GameScenario | ArmsRaceScenario] = TypeAdapter(Scenario)
+
+
+def _line_of(text: str, loc: tuple[Any, ...]) -> int | None:
+    """1-based line of the key at ``loc`` in the YAML text (its deepest existing parent)."""
+    try:
+        node = yaml.compose(text)
+    except yaml.YAMLError:
+        return None
+    line = None
+    for key in loc:
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                if str(k.value) == str(key):
+                    line, node = k.start_mark.line + 1, v
+                    break
+            else:
+                return line
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int):
+            if key >= len(node.value):
+                return line
+            node = node.value[key]
+            line = node.start_mark.line + 1
+        else:
+            return line
+    return line
+
+
+def _range(err: Mapping[str, Any]) -> str:
+    ctx = err.get("ctx") or {}
+    lo = ctx.get("ge", ctx.get("gt"))
+    hi = ctx.get("le", ctx.get("lt"))
+    kind = err.get("type", "")
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        return f"allowed: {err['msg'].replace('Input should be ', '')}"
+    if lo is not None or hi is not None:
+        return f"allowed range [{lo}, {hi}]"
+    return str(err.get("msg", "invalid")).removeprefix("Value error, ")
+
+
+def _validation_error(source: str, text: str | None, exc: ValidationError) -> ConfigError:
+    lines = []
+    for err in exc.errors():
+        loc = tuple(p for p in err["loc"] if p not in ("game", "arms_race"))
+        key = ".".join(str(p) for p in loc) or "(top level)"
+        where = source
+        line = _line_of(text, loc) if text is not None else None
+        if line is not None:
+            where += f", line {line}"
+        value = err.get("input")
+        shown = "" if isinstance(value, dict) else f": value {value!r}"
+        lines.append(f"{where}, key {key!r}{shown} — {_range(err)}")
+    return ConfigError(
+        "invalid scenario:\n  " + "\n  ".join(lines),
+        hint="see docs/simulate.md, 'Writing a scenario', for every key and its range",
+    )
+
+
+def load_scenario(
+    source: str | Path | Mapping[str, Any], **overrides: Any
+) -> GameScenario | ArmsRaceScenario:
+    """Read and validate a scenario (a YAML file, a shipped scenario's name, or a dict).
+
+    Parameters
+    ----------
+    source : path, str or mapping
+        A YAML file, the name of a shipped scenario (``"paper"``), or the data itself.
+    **overrides
+        Top-level keys to replace (e.g. ``runs=100``), validated like the file.
+
+    Raises
+    ------
+    ConfigError
+        The file is missing or not YAML, or a key is unknown or out of range (the message
+        names the file, line, key, value and allowed range).
+
+    Examples
+    --------
+    >>> sc = load_scenario("paper", runs=50)
+    >>> sc.runs, sorted(sc.policies)[:2]
+    (50, ['align_with_russia', 'align_with_us'])
+    """
+    text: str | None = None
+    label = "<scenario>"
+    if isinstance(source, Mapping):
+        data: Any = dict(source)
+    else:
+        path = Path(source)
+        if not path.exists() and str(source) in shipped_scenarios():
+            path = shipped_scenario(str(source))
+        if not path.is_file():
+            raise ConfigError(
+                f"scenario file not found: {path}",
+                hint=f"give a YAML file or a shipped scenario: {', '.join(shipped_scenarios())}",
+            )
+        label = str(path)
+        text = path.read_text(encoding="utf-8")
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f", line {mark.line + 1}" if mark is not None else ""
+            raise ConfigError(
+                f"{label}{where}: not valid YAML ({getattr(exc, 'problem', exc)})",
+                hint="fix the YAML syntax (indentation, colons, quotes)",
+            ) from None
+        if not isinstance(data, dict):
+            raise ConfigError(f"{label}: a scenario is a mapping of keys to values")
+    base = data.pop("extends", None)
+    if base is not None:  # a shallow merge: the file's top-level keys replace the base's
+        parent = _raw_data(str(base), label)
+        data = {**parent, **data}
+    data.setdefault("kind", "game")
+    data.update({k: v for k, v in overrides.items() if v is not None})
+    try:
+        return _ADAPTER.validate_python(data)
+    except ValidationError as exc:
+        raise _validation_error(label, text, exc) from None
+
+
+_SCENARIOS = "scenarios"
+
+
+def _raw_data(name: str, child: str) -> dict[str, Any]:
+    """The mapping of a scenario named by ``extends:`` (shipped name or path)."""
+    path = Path(name)
+    if not path.is_file():
+        path = Path(child).parent / name
+    if not path.is_file() and name in shipped_scenarios():
+        path = shipped_scenario(name)
+    if not path.is_file():
+        raise ConfigError(
+            f"{child}: extends {name!r}, which is neither a file nor a shipped scenario",
+            hint=f"shipped: {', '.join(shipped_scenarios())}",
+        )
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: a scenario is a mapping of keys to values")
+    data.pop("extends", None)
+    return data
+
+
+def shipped_scenarios() -> tuple[str, ...]:
+    """Names of the scenarios shipped in ``trilateral/simulate/scenarios``.
+
+    Examples
+    --------
+    >>> "paper" in shipped_scenarios()
+    True
+    """
+    folder = resources.files(__package__).joinpath(_SCENARIOS)
+    return tuple(sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml")))
+
+
+def shipped_scenario(name: str) -> Path:
+    """Path of a shipped scenario file.
+
+    Examples
+    --------
+    >>> shipped_scenario("paper").name
+    'paper.yaml'
+    """
+    path = Path(str(resources.files(__package__).joinpath(_SCENARIOS, f"{name}.yaml")))
+    if not path.is_file():
+        raise ConfigError(
+            f"no shipped scenario {name!r}", hint=f"shipped: {', '.join(shipped_scenarios())}"
+        )
+    return path

@@ -1,0 +1,121 @@
+"""The Richardson arms race: recovery of known parameters, the SIPRI fit, the scenario."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from trilateral.cli import app
+from trilateral.simulate import load_scenario
+from trilateral.simulate._armsrace import fit_richardson, milex_constant, run_arms_race
+
+
+def _simulate(k: np.ndarray, a: np.ndarray, g: np.ndarray, years: int, sd: float, seed: int):
+    gen = np.random.default_rng(seed)
+    n = len(a)
+    trans = np.eye(n) + k - np.diag(a)
+    m = np.empty((years, n))
+    m[0] = np.linalg.solve(np.eye(n) - trans, g)  # start at the equilibrium
+    for t in range(1, years):
+        m[t] = trans @ m[t - 1] + g + gen.normal(0, sd, n)
+    return m
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    st.lists(st.floats(0.0, 0.15), min_size=6, max_size=6),
+    st.lists(st.floats(0.3, 0.6), min_size=3, max_size=3),
+    st.lists(st.floats(5.0, 50.0), min_size=3, max_size=3),
+    st.integers(0, 10_000),
+)
+def test_fit_recovers_known_parameters(ks, fatigue, grievance, seed) -> None:
+    k = np.zeros((3, 3))
+    k[~np.eye(3, dtype=bool)] = ks
+    a, g = np.array(fatigue), np.array(grievance)
+    m = _simulate(k, a, g, 600, 1.0, seed)
+    fit = fit_richardson(m, ["A", "B", "C"], list(range(600)))
+    truth = np.column_stack([g, k - np.diag(a)])
+    z = np.abs(fit.params - truth) / fit.bse
+    assert np.all(z < 5.0), (fit.params, truth, fit.bse)
+    assert fit.stable() == bool(np.max(np.abs(np.linalg.eigvals(np.eye(3) + k - np.diag(a)))) < 1)
+
+
+def test_sipri_fit_equals_an_independent_least_squares() -> None:
+    m, years, ind = milex_constant(["USA", "RUS", "CHN"], 1993, 2023)
+    assert ind == "milex_constant_2022_usd" and years[0] == 1993 and len(years) == 31
+    # Russia 2015 in the shipped panel: SIPRI constant (2022) US$ 86.74 bn
+    assert m[2015 - 1993, 1] == pytest.approx(86.743, abs=1e-3)
+    fit = fit_richardson(m, ["USA", "RUS", "CHN"], years)
+    x = np.column_stack([np.ones(len(years) - 1), m[:-1]])
+    for i in range(3):
+        beta, *_ = np.linalg.lstsq(x, np.diff(m, axis=0)[:, i], rcond=None)
+        np.testing.assert_allclose(fit.params[i], beta, rtol=1e-8, atol=1e-10)
+        resid = np.diff(m, axis=0)[:, i] - x @ beta
+        sigma2 = resid @ resid / (len(resid) - 4)
+        se = np.sqrt(np.diag(sigma2 * np.linalg.inv(x.T @ x)))
+        np.testing.assert_allclose(fit.bse[i], se, rtol=1e-8)
+    ev = fit.eigenvalues()
+    np.testing.assert_allclose(
+        np.sort(np.abs(ev)), np.sort(np.abs(np.linalg.eigvals(fit.transition())))
+    )
+    assert fit.to_frame().height == 12
+
+
+def test_arms_control_scales_the_reaction_terms_only() -> None:
+    res = run_arms_race(load_scenario("arms_race", runs=20), rng=0)
+    f = res.fit
+    half = f.transition(0.5)
+    np.testing.assert_allclose(np.diag(half), np.diag(f.transition()))
+    off = ~np.eye(3, dtype=bool)
+    np.testing.assert_allclose(half[off], 0.5 * f.transition()[off])
+    assert res.baseline.shape == res.arms_control.shape == (20, 15, 3)
+    again = run_arms_race(load_scenario("arms_race", runs=20), rng=0)
+    np.testing.assert_array_equal(res.baseline, again.baseline)
+
+
+def test_arms_race_cli_json() -> None:
+    import json
+
+    out = CliRunner().invoke(app, ["simulate", "arms_race", "--runs", "30", "--json"])
+    assert out.exit_code == 0, out.output
+    doc = json.loads(out.stdout)
+    assert doc["unit"] == "constant 2022 US$ billions"
+    assert {p["kind"] for p in doc["fit"]["params"]} == {"grievance", "fatigue", "reaction"}
+    assert len(doc["fit"]["eigenvalues"]) == 3 and isinstance(doc["fit"]["stable"], bool)
+
+
+def test_bad_arms_race_window_is_a_clear_error() -> None:
+    from trilateral.errors import ConfigError, DataError
+
+    with pytest.raises(ConfigError, match="at least 10 years"):
+        load_scenario({"kind": "arms_race", "start_year": 2015, "end_year": 2020})
+    with pytest.raises(DataError, match="RUS"):
+        milex_constant(["USA", "RUS"], 1985, 2000)
+
+
+# --------------------------------------------------------------------------- sensitivity
+
+
+def test_sobol_indices_name_the_parameters_that_decide() -> None:
+    from trilateral.simulate import sobol_sensitivity
+
+    res = sobol_sensitivity(
+        load_scenario("paper"), base_samples=32, replicates=2, periods=24, rng=0
+    )
+    frame = res.to_frame()
+    assert frame.height == 2 * 10
+    assert (frame["S1_conf"] > 0).all() and (frame["ST_conf"] > 0).all()
+    level = frame.filter(frame["outcome"] == "usa_rus_level_gain")
+    st = dict(zip(level["parameter"], level["ST"], strict=True))
+    # payoff-only parameters cannot move actions: public_good and security_cost enter the
+    # payoffs, never the reaction functions, so their total index on a level is ~0
+    assert st["public_good"] < 0.02 and st["security_cost"] < 0.02
+    # China's investment moves the USA–RUS pair through `mediation` (docs/simulate.md, eq. 4)
+    assert st["china_investment"] > 0.05 and st["mediation"] > 0.05
+    again = sobol_sensitivity(
+        load_scenario("paper"), base_samples=32, replicates=2, periods=24, rng=0
+    )
+    assert again.to_frame().equals(frame)
