@@ -10,6 +10,12 @@ Contenders, each in its own fresh process (peak RSS measured by the parent):
 
 * ``trilateral``: ``EventStore.open(new).ingest(file, "gdelt1")`` — hashing, parsing,
   validation, CAMEO lookups, the transaction and the write to a DuckDB file;
+* ``trilateral, 1 worker``: ``trilateral ingest --workers 1`` (``ingest_files``): one
+  worker process parses to an Arrow spool while the writer commits;
+* ``trilateral, 2 workers``: the same rows split into two files (the first and second
+  half), ``--workers 2``: each worker parses one file; the writer commits both;
+* ``polars read_csv, all text``: ``pl.read_csv(separator="\t", infer_schema=False)`` —
+  every column as text, polars' parallel parser (stores nothing);
 * ``duckdb read_csv``: ``CREATE TABLE AS SELECT * FROM read_csv(...)`` into a new DuckDB
   file — the floor: DuckDB's own parallel CSV parser with no validation;
 * ``pandas read_csv``: ``pd.read_csv(sep="\\t", header=None)`` into a DataFrame — what
@@ -19,7 +25,9 @@ Contenders, each in its own fresh process (peak RSS measured by the parent):
   least a correct pandas read needs, and the fair comparison.
 
 Targets printed: trilateral within 1.5x the floor, >= 3x faster than pandas (against
-both pandas rows), peak RSS under 1 GB.
+both pandas rows), peak RSS under 1 GB; 1 worker within 1.5x of polars, 2 workers on two
+files >= 1.7x the 1-worker throughput, peak RSS under 1 GB per worker (the workers' peak
+is ``getrusage(RUSAGE_CHILDREN)`` in the contender, the writer's its own).
 
 Usage: ``python benchmarks/bench_ingest.py [--rows N] [--repeat K] [--keep DIR]``
 (with ``--repeat`` each contender's best round is shown; peak RSS is from that round).
@@ -72,6 +80,23 @@ def build_input(path: Path, rows: int) -> Path:
     return path
 
 
+def split_input(file: Path) -> Path:
+    """The same rows as two files (first half, second half) in ``<file>.halves/``."""
+    d = file.with_name(file.name + ".halves")
+    if d.is_dir():
+        return d
+    tmp = file.with_name(file.name + ".halves.partial")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    lines = file.read_bytes().splitlines(keepends=True)
+    half = len(lines) // 2
+    (tmp / "a.export.CSV").write_bytes(b"".join(lines[:half]))
+    (tmp / "b.export.CSV").write_bytes(b"".join(lines[half:]))
+    del lines
+    tmp.rename(d)
+    return d
+
+
 # ------------------------------------------------------------------ contenders (children)
 
 
@@ -90,6 +115,49 @@ def _ours(file: Path, work: Path) -> None:
 
     seconds, rows = timed(run)
     emit(seconds, rows, **info)
+
+
+def _workers(paths: list[Path], work: Path, n: int) -> None:
+    import resource
+
+    from trilateral.data._parallel import ingest_files
+    from trilateral.data.store import EventStore
+
+    db = work / "ours.duckdb"
+    info: dict[str, int] = {}
+
+    def run() -> int:
+        with EventStore.open(db) as store:
+            res = ingest_files(store, paths, workers=n, format="gdelt1", on_error="skip")
+        info["ingested"] = sum(r.rows_ingested for r in res)
+        return sum(r.rows_read for r in res)
+
+    seconds, rows = timed(run)
+    kib = 1 if sys.platform == "darwin" else 1024
+    info["worker_rss"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * kib
+    info["writer_rss"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * kib
+    emit(seconds, rows, **info)
+
+
+def _one_worker(file: Path, work: Path) -> None:
+    _workers([file], work, 1)
+
+
+def _two_workers(file: Path, work: Path) -> None:
+    _workers(sorted(split_input(file).iterdir()), work, 2)
+
+
+def _polars_text(file: Path, work: Path) -> None:
+    import polars as pl
+
+    def run() -> int:
+        frame = pl.read_csv(
+            file, separator="\t", has_header=False, infer_schema=False, quote_char=None
+        )
+        return frame.height
+
+    seconds, rows = timed(run)
+    emit(seconds, rows)
 
 
 def _duckdb_floor(file: Path, work: Path) -> None:
@@ -146,7 +214,10 @@ def _pandas_text_codes(file: Path, work: Path) -> None:
 
 CONTENDERS = {
     "trilateral": _ours,
+    "trilateral, 1 worker": _one_worker,
+    "trilateral, 2 workers": _two_workers,
     "duckdb read_csv": _duckdb_floor,
+    "polars read_csv, all text": _polars_text,
     "pandas read_csv": _pandas,
     "pandas, codes as text": _pandas_text_codes,
 }
@@ -161,6 +232,8 @@ def _report(results: list[Measurement], file: Path) -> None:
     ours = by["trilateral"]
     pandas = by["pandas read_csv"]
     pandas_text = by["pandas, codes as text"]
+    one, two = by["trilateral, 1 worker"], by["trilateral, 2 workers"]
+    polars = by["polars read_csv, all text"]
     rows = [
         [
             m.name,
@@ -169,6 +242,12 @@ def _report(results: list[Measurement], file: Path) -> None:
             f"{m.rows_per_s:,.0f}",
             f"{m.seconds / floor.seconds:.2f}x",
             fmt_bytes(m.peak_rss),
+            (
+                f"workers {fmt_bytes(m.extra['worker_rss'])}, writer "
+                f"{fmt_bytes(m.extra['writer_rss'])}"
+                if "worker_rss" in m.extra
+                else ""
+            ),
         ]
         for m in results
     ]
@@ -177,7 +256,7 @@ def _report(results: list[Measurement], file: Path) -> None:
         f"input: {file.name}, GDELT 1.0 export layout (58 columns, tab-separated), "
         f"{fmt_bytes(size)}"
     )
-    print_table(["contender", "rows", "seconds", "rows/s", "vs floor", "peak RSS"], rows)
+    print_table(["contender", "rows", "seconds", "rows/s", "vs floor", "peak RSS", ""], rows)
     if "rejected" in ours.extra:
         print(
             f"trilateral: {ours.extra['ingested']:,} ingested, {ours.extra['rejected']:,} "
@@ -203,6 +282,24 @@ def _report(results: list[Measurement], file: Path) -> None:
             "{:.2f}x",
         ),
         ("peak RSS < 1 GB", ours.peak_rss / 2**30, ours.peak_rss < 2**30, "{:.2f} GB"),
+        (
+            "1 worker within 1.5x of polars read_csv (all text)",
+            one.seconds / polars.seconds,
+            one.seconds <= 1.5 * polars.seconds,
+            "{:.2f}x",
+        ),
+        (
+            "2 workers (two files) >= 1.7x the 1-worker throughput",
+            two.rows_per_s / one.rows_per_s,
+            two.rows_per_s >= 1.7 * one.rows_per_s,
+            "{:.2f}x",
+        ),
+        (
+            "peak RSS < 1 GB per worker (2 workers)",
+            two.extra["worker_rss"] / 2**30,
+            two.extra["worker_rss"] < 2**30,
+            "{:.2f} GB",
+        ),
     ]
     print("targets:")
     for label, value, ok, fmt in checks:

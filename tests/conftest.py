@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import rich.style  # noqa: F401  (draws Python's random.getrandbits once at import; ibis imports it)
 from hypothesis import settings
 
 # CI runs the same examples every time (a red run must be reproducible, not a new draw);

@@ -29,6 +29,7 @@ from trilateral.cli import app
 CONTEXT: dict[tuple[str, ...], dict[str, list[str]]] = {
     ("ingest",): {"paths": ["{tmp}/missing.csv"], "--db": ["{tmp}/store.duckdb"]},
     ("info",): {"--db": ["{tmp}/missing.duckdb"]},
+    ("export",): {"--db": ["{tmp}/missing.duckdb"], "--out": ["{tmp}/blocker/lake"]},
     ("measure",): {"--db": ["{tmp}/missing.duckdb"], "--out": ["{tmp}/blocker/out"]},
     ("diagnose",): {"--db": ["{tmp}/missing.duckdb"]},
     ("claims",): {"--db": ["{tmp}/missing.duckdb"]},
@@ -46,6 +47,7 @@ CONTEXT: dict[tuple[str, ...], dict[str, list[str]]] = {
 # missing input), where nothing can be created, so it cannot succeed by chance.
 UNDER_BLOCKER = {
     (("measure",), "--out"),
+    (("export",), "--out"),
     (("report",), "--out"),
     (("demo",), "--out"),
     (("forecast",), "--out"),

@@ -495,8 +495,9 @@ def test_concurrent_ingest_from_two_processes(db: Path, tmp_path: Path) -> None:
     a = write_tiny(tmp_path / "a.csv", 3000)
     b = write_tiny(tmp_path / "b.csv", 2000, start=10_000)
     c = write_tiny(tmp_path / "c.csv", 1000, start=20_000)
-    # 1. a writer holds the store for 3 s; an impatient second writer fails cleanly
-    first = _child(db, a, 30, 3.0)
+    # 1. a writer holds the store for 15 s (long enough for a loaded CI machine to start
+    #    the other processes meanwhile); an impatient second writer fails cleanly
+    first = _child(db, a, 30, 15.0)
     assert first.stdout is not None and first.stdout.readline().strip() == "OPEN"
     second = _child(db, b, 0.3, 0)
     out, err = second.communicate(timeout=60)

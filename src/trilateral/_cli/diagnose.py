@@ -12,6 +12,7 @@ from rich.table import Table
 
 from ..config import default_db_path, parse_countries
 from ..errors import StoreError
+from ..measure import is_parquet_source
 from ._common import (
     CountriesOpt,
     DbOpt,
@@ -57,6 +58,8 @@ Example:
 
 
 def _store_path(db: Any, required: bool) -> Any:
+    if is_parquet_source(db):
+        return db  # a Parquet lake (trilateral export): read through measure's open_store
     path = default_db_path(db)
     if not path.is_file():
         if required:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import glob
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 from rich.progress import (
@@ -19,11 +21,12 @@ from rich.progress import (
 from rich.table import Table
 
 from ..config import DEFAULT_COUNTRIES, default_db_path, parse_countries
+from ..data import IngestProgress, expand_paths, ingest_files
 from ..data.actors import ActorResolver
 from ..data.codebook import Codebook
 from ..data.shipped import shipped_datasets
 from ..data.store import EventStore, IngestResult
-from ..errors import ReaderError, TrilateralError
+from ..errors import ConfigError, ReaderError, TrilateralError
 from ._common import (
     CountriesOpt,
     DbOpt,
@@ -116,7 +119,10 @@ def _results_table(results: list[IngestResult]) -> Table:
 def ingest(
     paths: Annotated[
         list[Path],
-        typer.Argument(help="Event files: plain, .zip or .gz.", show_default=False),
+        typer.Argument(
+            help="Event files (plain, .zip or .gz), directories of them, or glob patterns.",
+            show_default=False,
+        ),
     ],
     db: DbOpt = None,
     format: Annotated[
@@ -159,6 +165,17 @@ def ingest(
     ] = None,
     json: JsonOpt = False,
     wait: WaitOpt = 30.0,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Parse the files in N processes while one writer commits each file in "
+            "its own transaction (directories and glob patterns are expanded). "
+            "Run the same command again after an interruption: it ingests the rest.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Ingest event files into the store, each whole or not at all.
 
@@ -170,8 +187,28 @@ def ingest(
 
     Example: trilateral ingest exports/*.CSV --on-error skip --json
 
+    Example: trilateral ingest gdelt-archive/ --workers 2
+
     Example: trilateral ingest train.txt.gz --actors my_people.csv
     """
+    if workers is not None or any(p.is_dir() or glob.has_magic(str(p)) for p in paths):
+        if actors is not None:
+            raise ConfigError(
+                "--actors is not supported with --workers or a directory yet",
+                hint="ingest those files without --workers (one after the other)",
+            )
+        cache_p: dict[tuple[str, str | None], Codebook] = {}
+        _ingest_parallel(
+            paths,
+            db,
+            format.value,
+            "skip" if on_error is OnErrorChoice.skip else "fail",
+            lambda path: _codebook(path, format.value, goldstein, arena_map, cache_p),
+            json,
+            wait,
+            workers or 1,
+        )
+        return
     missing = [p for p in paths if not p.is_file()]
     if missing:  # before touching the store: a typo should not create an empty one
         raise ReaderError(
@@ -217,6 +254,52 @@ def ingest(
         except TrilateralError:
             _report(results, json, store.path)
             raise
+    _report(results, json, store.path)
+
+
+def _ingest_parallel(
+    paths: list[Path],
+    db: Path | None,
+    layout: str,
+    on_error: Literal["fail", "skip"],
+    codebook: Callable[[Path], Codebook | None],
+    json: bool,
+    wait: float,
+    workers: int,
+) -> None:
+    """``--workers``: :func:`trilateral.data._parallel.ingest_files` with progress bars."""
+    files = expand_paths(paths)  # before touching the store: a typo creates nothing
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=True,
+        disable=json,
+    )
+    with EventStore.open(db, timeout=wait) as store:
+        overall = progress.add_task(f"{len(files)} files", total=None, rate="")
+        current = progress.add_task("", total=None, rate="", visible=False)
+
+        def _update(p: IngestProgress) -> None:
+            rate = f"{p.rows_per_s:,.0f} rows/s"
+            progress.update(overall, completed=p.bytes_done + p.file_bytes_done,
+                            total=p.bytes_total, rate=rate,
+                            description=f"{p.files_done}/{p.files_total} files")  # fmt: skip
+            if p.event == "file":
+                progress.update(current, description=Path(p.file).name, visible=True,
+                                completed=p.file_bytes_done, total=p.file_bytes_total)  # fmt: skip
+            elif not json:
+                err_console.print(
+                    f"ingested {Path(p.file).name}: {p.files_done}/{p.files_total} files, "
+                    f"{p.rows_done:,} rows, {rate}", highlight=False, markup=False,
+                )  # fmt: skip
+
+        with progress:
+            results = ingest_files(store, files, workers=workers, format=layout,
+                                   on_error=on_error, codebook=codebook, progress=_update)  # fmt: skip
     _report(results, json, store.path)
 
 

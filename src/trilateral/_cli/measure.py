@@ -17,7 +17,7 @@ from rich.table import Table
 
 from ..config import as_date, default_db_path, parse_countries
 from ..data import atomic_write
-from ..measure import DyadIndex, PowerRatios, indices, power_ratios
+from ..measure import DyadIndex, PowerRatios, engine_from_options, indices, power_ratios
 from ..pipeline import write_table
 from ._common import (
     CountriesOpt,
@@ -202,8 +202,27 @@ def register(app: typer.Typer) -> None:
             "measure-output"
         ),
         as_json: JsonOpt = False,
+        engine: Annotated[
+            str | None,
+            typer.Option(
+                "--engine",
+                help="Where the index query runs: duckdb (default) or spark "
+                "(a local Spark unless --engine-config names a cluster).",
+                show_default=False,
+            ),
+        ] = None,
+        engine_config: Annotated[
+            Path | None,
+            typer.Option(
+                "--engine-config",
+                help="A TOML file whose [engine] section sets the engine and its Spark "
+                "settings (master, executor_memory, spark.* keys); see docs/scale.md.",
+                show_default=False,
+            ),
+        ] = None,
     ) -> None:
         codes = parse_countries(countries)
+        eng = engine_from_options(engine, engine_config)
         with bootstrap_progress() as progress:
             idx = indices(
                 default_db_path(db),
@@ -218,6 +237,7 @@ def register(app: typer.Typer) -> None:
                 n_boot=n_boot,
                 rng=seed,
                 progress=progress,
+                engine=eng,
             )
         ratios, note = _power(codes)
         out.mkdir(parents=True, exist_ok=True)

@@ -10,6 +10,8 @@ Examples
 
 from __future__ import annotations
 
+from ._lake import ExportResult, export_parquet
+from ._parallel import IngestProgress, expand_paths, ingest_files
 from ._provenance import atomic_write
 from .actors import ActorResolver
 from .capabilities import (
@@ -37,6 +39,8 @@ __all__ = [
     "Codebook",
     "EventReader",
     "EventStore",
+    "ExportResult",
+    "IngestProgress",
     "IngestResult",
     "ReadBatch",
     "Reject",
@@ -48,6 +52,9 @@ __all__ = [
     "build_panel",
     "chronicle_provenance",
     "detect_format",
+    "expand_paths",
+    "export_parquet",
+    "ingest_files",
     "load_alignment",
     "load_panel",
     "panel_provenance",

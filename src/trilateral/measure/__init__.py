@@ -20,11 +20,13 @@ from ._bases import (
     base_store,
     evidence_bases,
 )
+from ._engine import EngineConfig, engine_from_options
 from ._indices import INDEX_COLUMNS, DyadIndex, indices
 from ._pooling import pool_index, z_of_level
 from ._power import PowerRatios, RatioTrend, power_ratios
 from ._reciprocity import ReciprocityModel, ReciprocityResults
 from ._scope import conflict_scope
+from ._store_access import is_parquet_source
 from ._titfortat import TitForTatResults, load_events, match_tit_for_tat
 
 __all__ = [
@@ -33,6 +35,7 @@ __all__ = [
     "INDEX_COLUMNS",
     "PAPER_CITATION",
     "DyadIndex",
+    "EngineConfig",
     "EvidenceBase",
     "PowerRatios",
     "RatioTrend",
@@ -42,8 +45,10 @@ __all__ = [
     "base_of",
     "base_store",
     "conflict_scope",
+    "engine_from_options",
     "evidence_bases",
     "indices",
+    "is_parquet_source",
     "load_events",
     "match_tit_for_tat",
     "pool_index",

@@ -10,6 +10,7 @@ counts over the cell's distinct (weight, score) pairs), gives ``ci_low`` / ``ci_
 
 from __future__ import annotations
 
+import functools
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -23,10 +24,9 @@ import trilateral
 
 from .._rng import RNGLike, cell_rng, seed_sequence
 from ..config import ARENAS, DEFAULT_COUNTRIES, PERIODS, as_date, check_countries
-from ..data.store import NOT_A_DUPLICATE
 from ..errors import ConfigError, DataError
+from ._engine import EngineConfig, event_source, resolve_engine
 from ._pooling import pool_index, stats_from_sums
-from ._store_access import StoreHandle, data_hash, open_store, require_events
 
 __all__ = ["INDEX_COLUMNS", "DyadIndex", "indices"]
 
@@ -239,10 +239,6 @@ class DyadIndex:
 # --------------------------------------------------------------------------- helpers
 
 
-def _query(handle: StoreHandle, sql: str, params: list[Any]) -> pl.DataFrame:
-    return handle.con.sql(sql, params=params).pl()
-
-
 def _add_volume_share(df: pl.DataFrame) -> pl.DataFrame:
     return df.with_columns(
         pl.when(pl.col("volume") > 0)
@@ -252,40 +248,32 @@ def _add_volume_share(df: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _period_floor(d: date, period: str) -> np.datetime64:
-    day = np.datetime64(d, "D")
-    if period == "day":
-        return day
-    if period == "week":  # ISO weeks start on Monday, as date_trunc('week', …)
-        return day - np.timedelta64(d.weekday(), "D")
-    if period == "month":
-        return day.astype("datetime64[M]").astype("datetime64[D]")
-    if period == "quarter":
-        m = day.astype("datetime64[M]")
-        m = m - np.timedelta64((m.astype(int) % 12) % 3, "M")
-        return m.astype("datetime64[D]")
-    return day.astype("datetime64[Y]").astype("datetime64[D]")
+#: polars' interval of each period (weeks start on Monday, as every engine's date_trunc).
+PERIOD_EVERY = {"day": "1d", "week": "1w", "month": "1mo", "quarter": "1q", "year": "1y"}
+
+
+def floor_period(expr: pl.Expr, period: str) -> pl.Expr:
+    """The first day of the period holding each date: the one place periods are floored
+    outside the engine (the index query floors with the engine's ``date_trunc``, which
+    agrees: weeks start on Monday, quarters in January, April, July and October).
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> pl.select(floor_period(pl.lit(date(2019, 5, 17)), "quarter")).item()
+    datetime.date(2019, 4, 1)
+    """
+    return expr.dt.truncate(PERIOD_EVERY[period])
 
 
 def calendar(start: date, end: date, period: str) -> list[date]:
     """Every period start from the period holding ``start`` to the one holding ``end``."""
-    a, b = _period_floor(start, period), _period_floor(end, period)
-    if period in ("day", "week"):
-        step = 1 if period == "day" else 7
-        days = np.arange(a, b + np.timedelta64(1, "D"), step, dtype="datetime64[D]")
-    elif period in ("month", "quarter"):
-        months = np.arange(
-            a.astype("datetime64[M]"),
-            b.astype("datetime64[M]") + np.timedelta64(1, "M"),
-            1 if period == "month" else 3,
-        )
-        days = months.astype("datetime64[D]")
-    else:
-        years = np.arange(
-            a.astype("datetime64[Y]"), b.astype("datetime64[Y]") + np.timedelta64(1, "Y")
-        )
-        days = years.astype("datetime64[D]")
-    return [d.item() for d in days]
+    first, last = pl.select(
+        floor_period(pl.lit(start, pl.Date), period).alias("a"),
+        floor_period(pl.lit(end, pl.Date), period).alias("b"),
+    ).row(0)
+    days = pl.date_range(first, last, interval=PERIOD_EVERY[period], eager=True)
+    return days.to_list()
 
 
 def _resolve_arenas(arena: str | Sequence[str] | None) -> tuple[str, ...]:
@@ -304,78 +292,225 @@ def _resolve_arenas(arena: str | Sequence[str] | None) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _event_ctes(
+# Ibis's truncation units for the periods (weeks start on Monday on every backend).
+_UNIT = {"day": "D", "week": "W", "month": "M", "quarter": "Q", "year": "Y"}
+# Goldstein scores as exact decimals: sums of DECIMAL do not depend on the order in which
+# an engine's threads add their partial aggregates (doubles would).
+_DEC = "decimal(18, 6)"
+
+
+def _window(ev: Any, start: date | None, end: date | None, dedup: bool = False) -> Any:
+    if dedup:  # one copy of an event several files hold (the store marked the others)
+        import ibis
+
+        dups = ibis.table(_DUPLICATES_SCHEMA, name="event_duplicates")
+        ev = ev.anti_join(dups, ["event_id", "ingest_id"])
+    if start is not None:
+        ev = ev.filter(ev.date >= start)
+    if end is not None:
+        ev = ev.filter(ev.date <= end)
+    return ev
+
+
+def _period_start(date_col: Any, period: str) -> Any:
+    # truncate a timestamp and cast back: Spark's date_trunc returns a timestamp even for
+    # a date, and ibis would elide a date → date cast
+    if period == "day":
+        return date_col
+    return date_col.cast("timestamp").truncate(_UNIT[period]).cast("date")
+
+
+def _events_expr(
+    events: Any,
     *,
+    codes: tuple[str, ...],
     weighting: str,
     collapse: bool,
-    n_countries: int,
-    dated: tuple[bool, bool],
+    start: date | None,
+    end: date | None,
     period: str,
     dedup: bool = False,
-) -> tuple[str, list[str]]:
-    """The ``ev`` CTE: one row per (collapsed) event of the selected dyads.
+) -> Any:
+    """One row per (collapsed) event of the selected dyads: source, target, arena,
+    period_start, ``w`` (BIGINT), ``g`` (DECIMAL), ``q`` (quad class), ``f`` (force 0/1).
 
-    Returns the SQL and the order of its placeholders' roles (for the parameter list).
+    An Ibis expression: it compiles to the SQL of whichever backend holds ``events``.
     """
-    ph = ", ".join("?" for _ in range(n_countries))
-    where = [f"source IN ({ph})", f"target IN ({ph})", "source <> target"]
-    if dedup:  # one copy of an event several files hold (marked by the store at ingest)
-        where.append(NOT_A_DUPLICATE)
-    roles = ["countries", "countries"]
-    if dated[0]:
-        where.append("date >= ?")
-        roles.append("start")
-    if dated[1]:
-        where.append("date <= ?")
-        roles.append("end")
-    w = "weight" if weighting == "mentions" else "1"
-    pstart = f"CAST(date_trunc('{period}', date) AS DATE)"
+    import ibis
+
+    ev = events.filter(
+        events.source.isin(codes), events.target.isin(codes), events.source != events.target
+    )
+    ev = _window(ev, start, end, dedup)
     if collapse:
         # GDELT counts reports, not events: one row per day × dyad × CAMEO code; its
         # weight is the summed mentions (arena and quad class follow from the code).
-        base = (
-            "SELECT date, source, target, cameo, MIN(arena) AS arena, "
-            "MIN(quad_class) AS quad_class, "
-            "SUM(weight * CAST(goldstein AS DECIMAL(18, 6))) / SUM(weight) AS goldstein, "
-            "SUM(weight) AS weight "
-            f"FROM events WHERE {' AND '.join(where)} GROUP BY date, source, target, cameo"
+        wsum = ev.weight.cast("int64").sum()
+        ev = ev.group_by(["date", "source", "target", "cameo"]).aggregate(
+            arena=ev.arena.min(),
+            quad_class=ev.quad_class.min(),
+            wg=(ev.weight.cast("int64") * ev.goldstein.cast(_DEC)).sum(),
+            weight=wsum,
         )
-        src = f"({base}) AS c"
+        goldstein = ev.wg.cast("float64") / ev.weight.cast("float64")
     else:
-        src = f"events WHERE {' AND '.join(where)}"
-    sql = (
-        f"ev AS (SELECT source, target, arena, {pstart} AS period_start, "
-        # Exact types (integers, DECIMAL) so that DuckDB's parallel sums give the same
-        # result whatever the order of its partial aggregates: same seed, same numbers.
-        f"CAST({w} AS BIGINT) AS w, CAST(goldstein AS DECIMAL(18, 6)) AS g, quad_class AS q, "
-        "CASE WHEN substr(cameo, 1, 2) IN ('18', '19', '20') THEN 1 ELSE 0 END AS f "
-        f"FROM {src})"
+        goldstein = ev.goldstein
+    w = ev.weight.cast("int64") if weighting == "mentions" else ibis.literal(1, "int64")
+    return ev.select(
+        source=ev.source,
+        target=ev.target,
+        arena=ev.arena,
+        period_start=_period_start(ev.date, period),
+        w=w,
+        g=goldstein.cast(_DEC),
+        q=ev.quad_class.cast("int64"),
+        f=ev.cameo.substr(0, 2).isin(("18", "19", "20")).ifelse(1, 0).cast("int64"),
     )
-    return sql, roles
 
 
-def _volume_cte(
-    *, weighting: str, collapse: bool, dated: tuple[bool, bool], period: str, dedup: bool = False
-) -> str:
-    where = [NOT_A_DUPLICATE] if dedup else ["1 = 1"]
-    if dated[0]:
-        where.append("date >= ?")
-    if dated[1]:
-        where.append("date <= ?")
-    w = "weight" if weighting == "mentions" else "1"
-    pstart = f"CAST(date_trunc('{period}', date) AS DATE)"
-    if collapse:
-        src = (
-            "(SELECT date, SUM(weight) AS weight FROM events "
-            f"WHERE {' AND '.join(where)} GROUP BY date, source, target, cameo) AS c"
+def _cells_expr(ev: Any) -> Any:
+    """Per directed dyad × arena × period the exact sums; "all" pools every arena.
+
+    Sums stay exact (integers, DECIMAL) through the pooling; only the results become
+    DOUBLE, so a pooled cell does not depend on the order of its parts.
+    """
+    import ibis
+
+    keys = ["source", "target", "arena", "period_start"]
+    zero = ibis.literal(0, "int64")
+    cells = ev.group_by(keys).aggregate(
+        n_events=ev.count(),
+        weight=ev.w.sum(),
+        swg=(ev.w * ev.g).sum(),
+        w_conflict=(ev.q >= 3).ifelse(ev.w, zero).sum(),
+        w_material=(ev.q == 4).ifelse(ev.w, zero).sum(),
+        w_coop=(ev.q <= 2).ifelse(ev.w, zero).sum(),
+        force_events=ev.f.sum(),
+    )
+    sums = ("n_events", "weight", "swg", "w_conflict", "w_material", "w_coop", "force_events")
+    pooled = cells.group_by(["source", "target", "period_start"]).aggregate(
+        **{c: cells[c].sum() for c in sums}
+    )
+    pooled = pooled.mutate(arena=ibis.literal(ALL, "string"))
+
+    def final(t: Any) -> Any:
+        return t.select(
+            source=t.source.cast("string"),
+            target=t.target.cast("string"),
+            arena=t.arena.cast("string"),
+            period_start=t.period_start.cast("date"),
+            n_events=t.n_events.cast("int64"),
+            weight=t.weight.cast("float64"),
+            swg=t.swg.cast("float64"),
+            w_conflict=t.w_conflict.cast("float64"),
+            w_material=t.w_material.cast("float64"),
+            w_coop=t.w_coop.cast("float64"),
+            force_events=t.force_events.cast("int64"),
         )
-    else:
-        src = f"events WHERE {' AND '.join(where)}"
+
+    return final(cells).union(final(pooled))
+
+
+def _pairs_expr(ev: Any, specific: tuple[str, ...] | None) -> Any:
+    """Per cell its distinct (g, w) pairs and how many events carry each (exact COUNT)."""
+    if specific is not None:
+        ev = ev.filter(ev.arena.isin(specific))
     return (
-        f"vol AS (SELECT {pstart} AS period_start, "
-        f"CAST(SUM(CAST({w} AS BIGINT)) AS DOUBLE) AS volume "
-        f"FROM {src} GROUP BY {pstart})"
+        ev.group_by(["source", "target", "arena", "period_start", "g", "w"])
+        .aggregate(m=ev.count())
+        .mutate(g=lambda t: t.g.cast("float64"))
     )
+
+
+def _volume_expr(
+    events: Any,
+    *,
+    weighting: str,
+    collapse: bool,
+    start: date | None,
+    end: date | None,
+    period: str,
+    dedup: bool = False,
+) -> Any:
+    """The period's total events (or mentions) in the whole source, every dyad."""
+    import ibis
+
+    ev = _window(events, start, end, dedup)
+    if collapse:
+        ev = ev.group_by(["date", "source", "target", "cameo"]).aggregate(
+            weight=ev.weight.cast("int64").sum()
+        )
+    w = ev.weight.cast("int64") if weighting == "mentions" else ibis.literal(1, "int64")
+    ev = ev.select(period_start=_period_start(ev.date, period), w=w)
+    return ev.group_by("period_start").aggregate(volume=ev.w.sum().cast("float64"))
+
+
+#: The columns of ``events`` the index query reads, with their Ibis types: the query is
+#: built once against this unbound table and compiled to each engine's SQL dialect.
+_EVENTS_SCHEMA = {
+    "date": "date",
+    "source": "string",
+    "target": "string",
+    "cameo": "string",
+    "quad_class": "int8",
+    "goldstein": "float64",
+    "arena": "string",
+    "weight": "int64",
+    "event_id": "string",
+    "ingest_id": "int64",
+}
+#: The store's list of rows that repeat an event another file holds (``dedup=``).
+_DUPLICATES_SCHEMA = {"event_id": "string", "ingest_id": "int64"}
+
+
+@functools.lru_cache(maxsize=512)
+def _sql(
+    kind: str,
+    dialect: str,
+    codes: tuple[str, ...],
+    weighting: str,
+    collapse: bool,
+    start: date | None,
+    end: date | None,
+    period: str,
+    dedup: bool = False,
+    specific: tuple[str, ...] | None = None,
+) -> str:
+    """The SQL of one of the query's Ibis expressions in ``dialect`` (memoised: compiling
+    costs more than running the query on a small store)."""
+    import ibis
+
+    if dialect == "pyspark":  # its compiler reads ibis.options.pyspark: register them
+        from ibis.backends.pyspark import Backend
+
+        Backend.register_options()
+
+    events = ibis.table(_EVENTS_SCHEMA, name="events")
+    if kind == "arenas":
+        expr = events.select("arena").distinct()
+    elif kind == "volume":
+        expr = _volume_expr(
+            events,
+            weighting=weighting,
+            collapse=collapse,
+            start=start,
+            end=end,
+            period=period,
+            dedup=dedup,
+        )
+    else:
+        ev = _events_expr(
+            events,
+            codes=codes,
+            weighting=weighting,
+            collapse=collapse,
+            start=start,
+            end=end,
+            period=period,
+            dedup=dedup,
+        )
+        expr = _cells_expr(ev) if kind == "cells" else _pairs_expr(ev, specific)
+    return str(ibis.to_sql(expr, dialect=dialect))
 
 
 # --------------------------------------------------------------------------- bootstrap
@@ -598,6 +733,7 @@ def indices(
     level: float = 0.95,
     progress: Progress | None = None,
     dedup: Literal["cross-dataset"] | None = None,
+    engine: str | EngineConfig | None = None,
 ) -> DyadIndex:
     """Cooperation–conflict indices per directed dyad × arena × period.
 
@@ -643,6 +779,10 @@ def indices(
         sample and the ICEWS18 training split, ICEWS05-15 and ICEWS14) counts once — the
         rows the store listed in ``event_duplicates`` at ingest are left out
         (:mod:`trilateral.data.store`, "Cross-dataset duplicates"). None counts every row.
+    engine : {"duckdb", "spark"} or EngineConfig, optional
+        Where the query runs (default DuckDB); see :class:`EngineConfig` and
+        docs/scale.md. Both engines give the same counts and, to 1e-9, the same means
+        and shares.
 
     Returns
     -------
@@ -661,8 +801,10 @@ def indices(
     the events one by one, at the cost of the distinct pairs (docs/measure.md). Shares are weighted like the mean; ``force_events`` counts events
     (CAMEO roots 18–20) unweighted.
 
-    The aggregation is one SQL statement (GROUP BY, ``date_trunc``, CASE) meant to run
-    unchanged on other SQL engines; the calendar is joined afterwards in polars.
+    The aggregation is written once as Ibis expressions (filter, ``truncate``,
+    GROUP BY, exact DECIMAL sums) and compiled to the SQL of the chosen engine; the
+    calendar of empty periods and the bootstrap are laid over its results in polars.
+    ``store`` may also be a Parquet directory or URL (``trilateral export``).
 
     Examples
     --------
@@ -687,115 +829,50 @@ def indices(
         raise ConfigError(f"start {d0} is after end {d1}")
 
     specific = tuple(a for a in arenas if a != ALL)
-    dated = (d0 is not None, d1 is not None)
-    ev_sql, roles = _event_ctes(
-        weighting=weighting,
-        collapse=collapse_duplicates,
-        n_countries=len(codes),
-        dated=dated,
-        period=period,
-        dedup=dedup is not None,
-    )
-    values: dict[str, list[Any]] = {
-        "countries": list(codes),
-        "start": [d0],
-        "end": [d1],
-    }
-    params = [v for r in roles for v in values[r]]
-    params_ev = list(params)
-    sums = (
-        "COUNT(*) AS n_events, SUM(w) AS weight, SUM(w * g) AS swg, "
-        "SUM(CASE WHEN q >= 3 THEN w ELSE 0 END) AS w_conflict, "
-        "SUM(CASE WHEN q = 4 THEN w ELSE 0 END) AS w_material, "
-        "SUM(CASE WHEN q <= 2 THEN w ELSE 0 END) AS w_coop, "
-        "SUM(f) AS force_events"
-    )
-    resums = (
-        "SUM(n_events) AS n_events, SUM(weight) AS weight, SUM(swg) AS swg, "
-        "SUM(w_conflict) AS w_conflict, SUM(w_material) AS w_material, "
-        "SUM(w_coop) AS w_coop, SUM(force_events) AS force_events"
-    )
-    # the sums stay exact (HUGEINT, DECIMAL) until here; only the results become DOUBLE
-    to_double = (
-        "CAST(n_events AS BIGINT) AS n_events, CAST(weight AS DOUBLE) AS weight, "
-        "CAST(swg AS DOUBLE) AS swg, CAST(w_conflict AS DOUBLE) AS w_conflict, "
-        "CAST(w_material AS DOUBLE) AS w_material, CAST(w_coop AS DOUBLE) AS w_coop, "
-        "CAST(force_events AS BIGINT) AS force_events"
-    )
-    parts = []
-    if specific:
-        parts.append(
-            f"SELECT source, target, arena, period_start, {to_double} FROM cells "
-            "WHERE arena IN ({})".format(", ".join("?" for _ in specific))
+    cfg = resolve_engine(engine)
+    with event_source(store, cfg) as source:
+        q = dict(
+            codes=codes,
+            weighting=weighting,
+            collapse=collapse_duplicates,
+            start=d0,
+            end=d1,
+            period=period,
+            dedup=dedup is not None,
         )
-    if ALL in arenas:
-        parts.append(
-            f"SELECT source, target, '{ALL}' AS arena, period_start, {to_double} FROM "
-            f"(SELECT source, target, period_start, {resums} "
-            "FROM cells GROUP BY source, target, period_start) AS pooled"
-        )
-    sql = (
-        f"WITH {ev_sql}, cells AS (SELECT source, target, arena, period_start, {sums} "
-        "FROM ev GROUP BY source, target, arena, period_start), "
-        f"stacked AS ({' UNION ALL '.join(parts)})"
-    )
-    params += list(specific)
-    # The window's default bounds come from every arena of the selected dyads (so they
-    # do not depend on the arenas asked for); the LEFT JOIN keeps them when no cell is.
-    sql += (
-        ", bounds AS (SELECT MIN(period_start) AS first_period, "
-        "MAX(period_start) AS last_period FROM cells) "
-        "SELECT s.*, b.first_period, b.last_period FROM bounds AS b "
-        "LEFT JOIN stacked AS s ON 1 = 1"
-    )
 
-    with open_store(store) as handle:
-        require_events(handle)
+        def run(kind: str, **extra: Any) -> pl.DataFrame:
+            return pl.from_arrow(source.run(_sql(kind, source.dialect, **q, **extra)))  # type: ignore[return-value]
+
         unusual = [a for a in specific if a not in ARENAS]
         if unusual:  # a user's own arena map may add arenas; a typo must not pass silently
-            known = {
-                r[0] for r in handle.con.execute("SELECT DISTINCT arena FROM events").fetchall()
-            }
+            known = set(run("arenas")["arena"].to_list())
             unknown = [a for a in unusual if a not in known]
             if unknown:
                 raise ConfigError(
                     f"unknown arena {', '.join(map(repr, unknown))}",
                     hint=f"choose from {', '.join((*ARENAS, ALL))}",
                 )
-        cells = _query(handle, sql, params)
-        period_volume = None
-        if normalize:
-            # The normalising volume of every period of the calendar (also empty cells).
-            vsql = (
-                "WITH "
-                + _volume_cte(
-                    weighting=weighting,
-                    collapse=collapse_duplicates,
-                    dated=dated,
-                    period=period,
-                    dedup=dedup is not None,
-                )
-                + " SELECT period_start, volume FROM vol"
-            )
-            period_volume = _query(handle, vsql, [d for d in (d0, d1) if d is not None])
+        every = run("cells")
+        # The normalising volume of every period of the calendar (also empty cells).
+        period_volume = run("volume") if normalize else None
         ev_pairs = None
-        if n_boot > 0 and cells.height:
+        if n_boot > 0 and every.height:
             # the bootstrap needs, per cell, only its distinct (g, w) pairs and how many
             # events carry each (COUNT: exact, whatever the thread scheduling)
-            keep = "" if ALL in arenas else f" WHERE arena IN ({', '.join('?' for _ in specific)})"
-            ev_pairs = _query(
-                handle,
-                f"WITH {ev_sql} SELECT source, target, arena, period_start, "
-                f"CAST(g AS DOUBLE) AS g, w, COUNT(*) AS m FROM ev{keep} "
-                "GROUP BY source, target, arena, period_start, g, w",
-                [*params_ev, *([] if ALL in arenas else specific)],
-            )
-        dhash = data_hash(handle)
-        store_path = handle.path
+            ev_pairs = run("pairs", specific=None if ALL in arenas else specific)
+        dhash = source.data_hash
+        store_path = source.path
+
+    # The window's default bounds come from every arena of the selected dyads (so they
+    # do not depend on the arenas asked for).
+    data_first = every["period_start"].min() if every.height else None
+    data_last = every["period_start"].max() if every.height else None
+    cells = every.filter(pl.col("arena").is_in(list(arenas)))
+    if ev_pairs is not None and not ev_pairs.height:
+        ev_pairs = None
 
     # ---- calendar: every period of the window, for every dyad and arena
-    data_first, data_last = cells["first_period"][0], cells["last_period"][0]
-    cells = cells.filter(pl.col("source").is_not_null()).drop("first_period", "last_period")
     if data_first is None and (d0 is None or d1 is None):
         raise DataError(
             f"no events between {', '.join(codes)} in the store",
@@ -878,6 +955,7 @@ def indices(
         "level": level,
         "store_path": store_path,
         "data_hash": dhash,
+        "engine": cfg.name,
         "version": trilateral.__version__,
         "rng_entropy": None if root is None else str(root.entropy),
         "rng_spawn_key": None if root is None else list(root.spawn_key),

@@ -5,22 +5,55 @@ it borrows the store's connection (and leaves it open); given a path it opens th
 read-only for the duration of a ``with`` block — through ``EventStore.open`` when the
 store API is importable (so the store's locking rules apply), otherwise straight through
 ``duckdb.connect(read_only=True)``.
+
+Given a directory (or an fsspec URL such as ``s3://bucket/events``) of Parquet files —
+the layout ``trilateral export --format parquet`` writes, hive-partitioned by year and
+month — it opens an in-memory DuckDB whose view ``events`` reads those files, so every
+query of the measure and diagnose stages runs on the lake unchanged.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
+from ..data._lake import DUPLICATES, EXTRAS, INGESTS, MANIFEST, events_data_hash
+from ..data._store_ddl import DDL
 from ..errors import DataError, StoreError
 
-__all__ = ["StoreHandle", "data_hash", "open_store", "require_events"]
+__all__ = [
+    "MANIFEST",
+    "ParquetSource",
+    "StoreHandle",
+    "data_hash",
+    "is_parquet_source",
+    "open_store",
+    "require_events",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class ParquetSource:
+    """A directory or URL of Parquet event files, and what its manifest says."""
+
+    root: str
+    files: tuple[str, ...]
+    sizes: tuple[int, ...]
+    hive: bool
+    manifest: dict[str, Any] | None
+    meta: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def spark_paths(self) -> tuple[str, ...]:
+        return (self.root,)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +62,111 @@ class StoreHandle:
 
     con: duckdb.DuckDBPyConnection
     path: str | None
+    parquet: ParquetSource | None = None
+
+
+_PATH_URL = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]+):/(?!/)")
+
+
+def _as_url(store: str | Path) -> str:
+    """``s3://b/x`` given as a Path (a command line's ``--db``) reads ``s3:/b/x``: undo it."""
+    text = str(store)
+    return _PATH_URL.sub(r"\1://", text) if isinstance(store, Path) else text
+
+
+def is_parquet_source(store: Any) -> bool:
+    """True for a directory or a URL (``scheme://…``): a Parquet event source."""
+    if not isinstance(store, str | Path):
+        return False
+    return "://" in _as_url(store) or Path(store).is_dir()
+
+
+def _is_event_file(name: str) -> bool:
+    # files starting with "_" or "." are metadata (Spark and Hive skip them too)
+    return name.endswith(".parquet") and not name.startswith(("_", "."))
+
+
+def _parquet_source(store: str | Path) -> tuple[ParquetSource, Any]:
+    """List the Parquet files of a directory or URL (and the fsspec filesystem, if remote)."""
+    text = _as_url(store)
+    fs: Any = None
+    if "://" in text:
+        import fsspec
+
+        try:
+            fs, root = fsspec.core.url_to_fs(text)
+        except (ImportError, ValueError) as exc:
+            raise StoreError(
+                f"cannot open {text}: {exc}",
+                hint="install the fsspec implementation of that scheme (s3fs, gcsfs, adlfs)",
+            ) from None
+        root = root.rstrip("/")
+        try:
+            found = sorted(p for p in fs.find(root) if _is_event_file(p.rsplit("/", 1)[-1]))
+            sizes = tuple(int(fs.size(p)) for p in found)
+        except OSError as exc:
+            raise StoreError(f"cannot list {text}: {exc}") from None
+        protocol = fs.protocol if isinstance(fs.protocol, str) else fs.protocol[0]
+        files = tuple(f"{protocol}://{p}" for p in found)
+        root_url = f"{protocol}://{root}"
+        manifest_path = f"{root}/{MANIFEST}"
+        manifest = json.loads(fs.cat(manifest_path)) if fs.exists(manifest_path) else None
+        meta = {
+            n: f"{protocol}://{root}/{n}"
+            for n in (EXTRAS, INGESTS, DUPLICATES)
+            if fs.exists(f"{root}/{n}")
+        }
+    else:
+        base = Path(text)
+        local = sorted(p for p in base.rglob("*.parquet") if _is_event_file(p.name))
+        files = tuple(str(p) for p in local)
+        sizes = tuple(p.stat().st_size for p in local)
+        root_url = str(base)
+        mpath = base / MANIFEST
+        manifest = json.loads(mpath.read_text(encoding="utf-8")) if mpath.is_file() else None
+        meta = {n: str(base / n) for n in (EXTRAS, INGESTS, DUPLICATES) if (base / n).is_file()}
+    if not files:
+        raise StoreError(
+            f"no Parquet files under {text}",
+            hint="write a lake with `trilateral export --format parquet --out DIR`, "
+            "or pass a store file",
+        )
+    hive = all("/year=" in f and "/month=" in f for f in files)
+    src = ParquetSource(root_url, files, sizes, hive, manifest, meta)
+    return src, fs
+
+
+def _open_parquet(store: str | Path) -> StoreHandle:
+    src, fs = _parquet_source(store)
+    con = duckdb.connect()
+    if fs is not None:
+        con.register_filesystem(fs)
+    listing = ", ".join("'" + f.replace("'", "''") + "'" for f in src.files)
+    drop = " EXCLUDE (year, month)" if src.hive else ""
+    try:
+        # the store's tables, empty, then the lake's: events a view over the partitions,
+        # event_extras and ingests from the export's files when it has them
+        con.execute(DDL)
+        con.execute("DROP TABLE events")
+        for name, table in (
+            (EXTRAS, "event_extras"),
+            (INGESTS, "ingests"),
+            (DUPLICATES, "event_duplicates"),
+        ):
+            if name in src.meta:
+                path = src.meta[name].replace("'", "''")
+                con.execute(f"INSERT INTO {table} SELECT * FROM read_parquet('{path}')")
+        con.execute(
+            f"CREATE VIEW events AS SELECT *{drop} FROM read_parquet([{listing}], "
+            f"hive_partitioning = {str(src.hive).lower()}, union_by_name = true)"
+        )
+    except duckdb.Error as exc:
+        con.close()
+        raise StoreError(
+            f"cannot read the Parquet files under {src.root}: {exc}",
+            hint="the directory must hold event files in the store's layout (trilateral export)",
+        ) from None
+    return StoreHandle(con, src.root, src)
 
 
 def _event_store_class() -> Any | None:
@@ -59,8 +197,15 @@ def open_store(store: Any) -> Iterator[StoreHandle]:
     if not isinstance(store, str | Path):
         raise StoreError(
             f"cannot read events from a {type(store).__name__}",
-            hint="pass an EventStore or the path of a store file",
+            hint="pass an EventStore, the path of a store file or a Parquet directory",
         )
+    if is_parquet_source(store):
+        handle = _open_parquet(store)
+        try:
+            yield handle
+        finally:
+            handle.con.close()
+        return
     path = Path(store)
     if not path.is_file():
         raise StoreError(
@@ -108,12 +253,14 @@ def data_hash(handle: StoreHandle) -> str:
 
     Two stores built from the same files give the same hash whatever the order of
     ingestion; a store written by hand (no ``ingests`` rows) is identified by its size only.
+    A Parquet lake written by ``trilateral export`` carries its store's hash in its
+    manifest; another Parquet directory is identified by its files' names and sizes.
     """
-    try:
-        shas = [r[0] for r in handle.con.execute("SELECT sha256 FROM ingests").fetchall()]
-    except duckdb.CatalogException:
-        shas = []
-    rows = handle.con.execute("SELECT count(*) FROM events").fetchall()
-    n = int(rows[0][0]) if rows else 0
-    text = "\n".join(sorted(shas)) + f"\nevents={n}"
-    return hashlib.sha256(text.encode()).hexdigest()
+    if handle.parquet is not None:
+        pq = handle.parquet
+        if pq.manifest and isinstance(pq.manifest.get("data_hash"), str):
+            return str(pq.manifest["data_hash"])
+        rel = [f.removeprefix(pq.root) for f in pq.files]
+        text = "\n".join(f"{r}\t{n}" for r, n in zip(rel, pq.sizes, strict=True))
+        return hashlib.sha256(text.encode()).hexdigest()
+    return events_data_hash(handle.con)

@@ -1,0 +1,149 @@
+"""Archive-sized ingest (trilateral.data._parallel): parallel parse, one writer, resumable.
+
+Real files: GDELT 1.0 Georgia monthly files and the GDELT 2.0 raw exports from
+../shared/data/gdelt/. The expected store is the one a plain sequential
+``EventStore.ingest`` of the same files builds — file for file: path, content hash,
+rows read / ingested / rejected, and the events' content.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from trilateral.data._parallel import expand_paths, ingest_files
+from trilateral.data.store import EventStore
+from trilateral.errors import ReaderError
+
+TRILATERAL = Path(sys.executable).parent / "trilateral"
+
+PER_FILE = (
+    "SELECT i.path, i.sha256, i.reader, i.dataset, i.codebook, i.rows_read, i.rows_ingested, "
+    "i.rows_rejected, count(e.event_id), "
+    "sum(hash(e.event_id, e.date, e.source, e.target, e.source_actor, e.target_actor, "
+    "e.cameo, e.quad_class, e.goldstein, e.arena, e.weight, e.dataset, e.location, "
+    "e.url_or_citation)) "
+    "FROM ingests i LEFT JOIN events e USING (ingest_id) GROUP BY ALL ORDER BY i.path"
+)
+
+
+def per_file(db: Path) -> list[tuple[object, ...]]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(PER_FILE).fetchall()
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def archive(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A directory of daily-style files: 8 GDELT 1.0 monthly files and 2 GDELT 2.0 exports."""
+    src = shared_data / "gdelt"
+    d = tmp_path_factory.mktemp("archive") / "exports"
+    d.mkdir()
+    for name in (
+        "june2011",
+        "july2011",
+        "aug2011",
+        "sept2011",
+        "oct2011",
+        "nov2011",
+        "dec2011",
+        "jan2012",
+    ):
+        shutil.copy(src / "gdelt1_georgia_2011_2012" / f"{name}.csv", d / f"{name}.csv")
+    for f in sorted((src / "gdelt2_raw_exports").iterdir()):
+        shutil.copy(f, d / f.name)
+    return d
+
+
+@pytest.fixture(scope="module")
+def clean(archive: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The reference: every file ingested one after the other with EventStore.ingest."""
+    db = tmp_path_factory.mktemp("clean") / "clean.duckdb"
+    with EventStore.open(db) as store:
+        for f in sorted(archive.iterdir()):
+            store.ingest(f, on_error="skip")
+    return db
+
+
+def test_two_workers_build_the_same_store_as_a_sequential_ingest(
+    archive: Path, clean: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "par.duckdb"
+    seen = []
+    with EventStore.open(db) as store:
+        results = ingest_files(store, [archive], workers=2, on_error="skip", progress=seen.append)
+        again = ingest_files(store, [str(archive / "*.csv")], workers=2, on_error="skip")
+    assert [Path(r.path).name for r in results] == sorted(p.name for p in archive.iterdir())
+    assert sum(r.rows_ingested for r in results) > 40_000
+    assert all(r.skipped_duplicate for r in again) and len(again) == 8
+    assert per_file(db) == per_file(clean)
+    done = [p for p in seen if p.event == "done"]
+    assert [p.files_done for p in done] == list(range(1, 11))
+    assert done[-1].bytes_done == done[-1].bytes_total and done[-1].eta_s == 0
+    assert done[-1].rows_per_s > 0
+    assert not Path(f"{db}.spool").exists()
+
+
+def test_a_bad_file_stops_the_run_with_file_line_and_field(archive: Path, tmp_path: Path) -> None:
+    d = tmp_path / "in"
+    d.mkdir()
+    good = sorted(archive.glob("*.export.CSV"))[0]
+    shutil.copy(good, d / "a.export.CSV")
+    lines = good.read_text(encoding="utf-8").splitlines(keepends=True)
+    fields = lines[2].split("\t")
+    fields[1] = "2018XX26"  # SQLDATE of line 3
+    lines[2] = "\t".join(fields)
+    (d / "b.export.CSV").write_text("".join(lines), encoding="utf-8")
+    shutil.copy(good.with_name(sorted(archive.glob("*.export.CSV"))[1].name), d / "c.export.CSV")
+    db = tmp_path / "bad.duckdb"
+    with EventStore.open(db) as store:
+        with pytest.raises(ReaderError) as info:
+            ingest_files(store, [d], workers=2)
+        assert info.value.path.endswith("b.export.CSV")
+        assert info.value.line == 3
+        assert info.value.field is not None
+        # the file before it is in, it and the one after it are not
+        assert [Path(r.path).name for r in store.ingests()] == ["a.export.CSV"]
+
+
+def test_expand_paths_rejects_what_is_not_there(tmp_path: Path) -> None:
+    with pytest.raises(ReaderError, match="file not found"):
+        expand_paths([tmp_path / "nope.csv"])
+    with pytest.raises(ReaderError, match="no files to ingest"):
+        expand_paths([str(tmp_path / "*.zip")])
+
+
+@pytest.mark.slow
+def test_killed_run_resumes_to_the_same_store(archive: Path, clean: Path, tmp_path: Path) -> None:
+    db = tmp_path / "resumed.duckdb"
+    cmd = [str(TRILATERAL), "ingest", str(archive), "--workers", "2", "--db", str(db)]
+    cmd += ["--on-error", "skip"]
+    with subprocess.Popen(
+        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True
+    ) as proc:
+        assert proc.stderr is not None
+        deadline = time.monotonic() + 240
+        first = ""
+        while time.monotonic() < deadline:
+            first = proc.stderr.readline()
+            if first.startswith("ingested ") or not first:
+                break
+        assert first.startswith("ingested "), first
+        os.killpg(proc.pid, signal.SIGKILL)  # the CLI and its workers, mid-run
+        proc.wait(timeout=60)
+    partial = per_file(db)
+    assert 0 < len(partial) < 10, "the run must be interrupted part-way"
+    res = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr
+    assert per_file(db) == per_file(clean)
+    assert not Path(f"{db}.spool").exists()
