@@ -36,6 +36,8 @@ CONTEXT: dict[tuple[str, ...], dict[str, list[str]]] = {
     ("report",): {"--db": ["{tmp}/missing.duckdb"], "--out": ["{tmp}/blocker/r.html"]},
     ("serve",): {"--db": ["{tmp}/missing.duckdb"]},
     ("demo",): {"--out": ["{tmp}/blocker/out"], "--n-boot": ["0"]},
+    ("forecast",): {"--db": ["{tmp}/missing.duckdb"], "--out": ["{tmp}/blocker/out"]},
+    ("backtest",): {"--db": ["{tmp}/missing.duckdb"], "--out": ["{tmp}/blocker/out"]},
     ("simulate",): {"scenario": ["{tmp}/missing.yaml"], "--out": ["{tmp}/blocker/out"]},
     ("capabilities", "refresh"): {"files": ["{tmp}/missing.xlsx"], "--out": ["{tmp}/p.csv"]},
     ("capabilities", "show"): {"--indicator": ["no_such_indicator"]},
@@ -48,6 +50,8 @@ UNDER_BLOCKER = {
     (("export",), "--out"),
     (("report",), "--out"),
     (("demo",), "--out"),
+    (("forecast",), "--out"),
+    (("backtest",), "--out"),
     (("simulate",), "--out"),
     (("capabilities", "refresh"), "--out"),
 }

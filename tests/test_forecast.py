@@ -284,3 +284,13 @@ def test_backtest_scores_and_words(sparse_index: DyadIndex) -> None:
     ]
     text = bt.summary()
     assert "Against no-change" in text and "no events" in text
+
+
+def test_two_processes_give_the_same_scores(sparse_index: DyadIndex) -> None:
+    """The origins shared among processes: not one number changes."""
+    kw = {"horizons": [1, 3], "models": ["ar", "var"], "min_train": 40}
+    one = backtest(sparse_index, **kw)
+    two = backtest(sparse_index, workers=2, **kw)
+    assert one.forecasts.height == 6 * 4 * (20 + 18)  # 4 models; origins 40…59, h = 1, 3
+    assert two.forecasts.equals(one.forecasts)
+    assert two.scores.equals(one.scores)

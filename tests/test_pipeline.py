@@ -116,3 +116,20 @@ def test_demo_into_an_unwritable_place_is_a_clear_error(tmp_path: Path) -> None:
     assert res.exit_code == 1
     assert "Traceback" not in res.output
     assert "a-file" in res.output and "what to do" in res.output
+
+
+def test_demo_backtests_the_icews_corpus(demo) -> None:
+    """The forecast step: ICEWS18 weekly (all six dyads) and ICEWS05-15 monthly (the
+    dyads with events in ≥ 90 % of months), scores and a fan chart per dyad."""
+    folder = demo.out / "forecast"
+    weekly = pl.read_csv(folder / "icews18_weekly_scores.csv")
+    assert weekly.select("source", "target").unique().height == 6
+    assert sorted(weekly["horizon"].unique().to_list()) == [1, 2, 3, 4]
+    assert weekly.filter(pl.col("model") == "no_change")["n"].max() == 26  # 2018-04-01 … 09-23
+    monthly = pl.read_csv(folder / "icews05-15_monthly_scores.csv")
+    assert sorted(monthly["horizon"].unique().to_list()) == [1, 3, 6]
+    assert monthly["model"].unique().sort().to_list() == ["ar", "climatology", "no_change", "var"]
+    for s, t in weekly.select("source", "target").unique().iter_rows():
+        assert (folder / "icews18_weekly_forecast" / f"fan_{s}_{t}.png").is_file()
+        assert (folder / "icews18_weekly_forecast" / f"fan_{s}_{t}.html").is_file()
+    assert "left out" in demo.summaries["forecast"]

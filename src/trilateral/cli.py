@@ -5,7 +5,18 @@ from __future__ import annotations
 import typer
 
 from . import __version__
-from ._cli import capabilities, demo, diagnose, export, ingest, measure, report, serve, simulate
+from ._cli import (
+    capabilities,
+    demo,
+    diagnose,
+    export,
+    forecast,
+    ingest,
+    measure,
+    report,
+    serve,
+    simulate,
+)
 
 app = typer.Typer(
     name="trilateral",
@@ -39,6 +50,7 @@ ingest.register(app)
 export.register(app)
 measure.register(app)
 diagnose.register(app)
+forecast.register(app)
 demo.register(app)
 simulate.register(app)
 report.register(app)

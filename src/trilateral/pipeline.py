@@ -224,6 +224,101 @@ def diagnose_store(
     return Diagnosis(idx, regimes, triangle, (first, last), dense)
 
 
+#: The forecast step's backtests (docs/forecast.md): ICEWS18 weekly, origins every week
+#: from 2018-04-01, horizons 1–4; ICEWS05-15 monthly, origins every month from 2007-12-31
+#: (three years of training), horizons 1, 3, 6, for the directed dyads with events in at
+#: least ``FORECAST_MIN_COVERAGE`` of the months.
+@dataclass(frozen=True, slots=True)
+class _Corpus:
+    files: tuple[str, ...]
+    period: str
+    start: str
+    horizons: tuple[int, ...]
+    origin: str
+    horizon: int
+
+
+FORECAST_ICEWS18 = _Corpus(
+    ("icews18_train_triad.txt.gz", "icews18_valid_triad.txt.gz"),
+    "week",
+    "2018-04-01",
+    (1, 2, 3, 4),
+    "2018-09-27",
+    5,
+)
+FORECAST_ICEWS0515 = _Corpus(
+    ("icews05-15_triad.txt.gz",), "month", "2007-12-31", (1, 3, 6), "2015-12-31", 6
+)
+FORECAST_MIN_COVERAGE = 0.9
+
+
+def _forecast_step(
+    out: Path, countries: tuple[str, ...], models: tuple[str, ...]
+) -> tuple[list[Path], str, dict[str, Any]]:
+    """Backtest and forecast the shipped ICEWS corpus; one store per corpus in
+    ``out/forecast`` so that no chronicle row enters the series."""
+    from ._cli.forecast import write_backtest, write_forecast
+    from .data import shipped_icews_paths
+    from .data.store import EventStore
+    from .forecast import backtest, forecast, origins_between
+    from .measure import indices
+
+    shipped = {p.name: p for p in shipped_icews_paths()}
+    folder = out / "forecast"
+    folder.mkdir(parents=True, exist_ok=True)
+    files: list[Path] = []
+    texts: list[str] = []
+    prov: dict[str, Any] = {}
+    for name, cfg in (
+        ("icews18_weekly", FORECAST_ICEWS18),
+        ("icews05-15_monthly", FORECAST_ICEWS0515),
+    ):
+        db = folder / f"{name}.duckdb"
+        for stale in (db, Path(f"{db}.wal")):
+            stale.unlink(missing_ok=True)
+        with EventStore.open(db) as store:
+            for f in cfg.files:
+                store.ingest(shipped[f], format="icews_tkg")
+        period = cfg.period
+        idx = indices(db, countries=countries, period=period, arena="all", n_boot=0)
+        # Dyads with events in enough periods; the others are named, not forecast.
+        cover = idx.frame.group_by("source", "target", maintain_order=True).agg(
+            (pl.col("n_events") > 0).mean().alias("share")
+        )
+        kept = cover.filter(pl.col("share") >= FORECAST_MIN_COVERAGE)
+        dropped = cover.filter(pl.col("share") < FORECAST_MIN_COVERAGE)
+        if kept.height == 0:
+            texts.append(f"{name}: no dyad has events in {FORECAST_MIN_COVERAGE:.0%} of periods")
+            continue
+        dyads = [f"{r[0]}-{r[1]}" for r in kept.select("source", "target").iter_rows()]
+        keep_c = tuple(c for c in countries if c in set(kept["source"]) | set(kept["target"]))
+        if len(keep_c) < len(countries):
+            idx = indices(db, countries=keep_c, period=period, arena="all", n_boot=0)
+        origins = origins_between(idx, cfg.start, None)
+        bt = backtest(idx, origins=origins, horizons=cfg.horizons, models=models, dyads=dyads)
+        files += write_backtest(bt, folder, stem=name)
+        fc = forecast(
+            idx,
+            horizon=cfg.horizon,
+            models=models,
+            origin=cfg.origin,
+            dyads=dyads,
+        )
+        sub = folder / f"{name}_forecast"
+        sub.mkdir(exist_ok=True)
+        files += write_forecast(fc, sub)
+        left_out = ", ".join(
+            f"{r['source']}→{r['target']} ({r['share']:.0%})" for r in dropped.iter_rows(named=True)
+        )
+        head = (
+            f"{name}: {len(dyads)} dyad(s) with events in ≥ {FORECAST_MIN_COVERAGE:.0%} of "
+            f"{period}s; left out (share of {period}s with events): {left_out or 'none'}"
+        )
+        texts += [head, bt.summary(), fc.summary()]
+        prov[name] = {"backtest": bt.provenance, "forecast": fc.provenance, "dyads": dyads}
+    return files, "\n\n".join(texts), prov
+
+
 def run_demo(
     out: str | Path = "demo-output",
     *,
@@ -234,6 +329,7 @@ def run_demo(
     n_boot: int = 200,
     sim_runs: int = 200,
     say: Say | None = None,
+    forecast_models: tuple[str, ...] = ("ar", "var"),
 ) -> DemoResult:
     """Run every stage on the shipped data and write the results to ``out``.
 
@@ -254,6 +350,9 @@ def run_demo(
         Runs per policy of the simulated paper scenario (``simulate_paper.*``).
     say : callable, optional
         Called with a line of progress text at each step.
+    forecast_models : tuple of str
+        Models backtested beside the baselines (see :func:`trilateral.forecast.backtest`;
+        add ``"ets"`` for exponential smoothing, about 40 times slower per fit).
 
     Examples
     --------
@@ -342,6 +441,10 @@ def run_demo(
     files += write_table(claims.to_frame(), out, "claims")
     summaries["claims"] = claims.summary()
 
+    say("forecast: rolling-origin backtests on the ICEWS corpus, fan charts")
+    fc_files, summaries["forecast"], fc_prov = _forecast_step(out, countries, forecast_models)
+    files += fc_files
+
     say(f"simulate: paper.yaml, China's four policies ({sim_runs} runs)")
     from .simulate import load_scenario, run_scenario, write_outputs
 
@@ -388,6 +491,7 @@ def run_demo(
         "ingested": ingest.to_dict(),
         "ingested_icews": [r.to_dict() for r in icews],
         "indices": yearly.provenance,
+        "forecast": fc_prov,
     }
     prov_path = out / "provenance.json"
     atomic_write(prov_path, (json.dumps(provenance, indent=2, default=str) + "\n").encode())

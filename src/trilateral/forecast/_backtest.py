@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 import numpy as np
 import polars as pl
+from scipy import stats
 
 from ..config import ARENAS
 from ..errors import ConfigError, DataError
-from ._forecast import _check_common, check_levels, forecast_rows
+from ._forecast import _check_common, check_levels
 from ._models import Fill, check_models, run_models
 from ._panel import Panel, future_periods, level_names, panel, parse_dyads, period_floor
 
@@ -185,10 +186,16 @@ def _run_origins(
     fill: Fill,
     window: int,
     max_lag: int,
+    tick: Callable[[int], None] | None = None,
 ) -> tuple[list[pl.DataFrame], list[str]]:
     hmax = max(horizons)
     t_all = len(pan.periods)
-    frames: list[pl.DataFrame] = []
+    hs = np.asarray(horizons, dtype=np.int64)
+    k = len(cols)
+    parts: dict[str, list[Any]] = {
+        c: [] for c in ("origin", "series", "horizon", "period_start", "model", "mean", "sd")
+    }
+    truth_parts: dict[str, list[np.ndarray]] = {"actual": [], "n_events": []}
     notes: list[str] = []
     for pos in positions:
         # Only the rows up to the origin reach the models: nothing after it can leak.
@@ -210,36 +217,65 @@ def _run_origins(
             for m, o in outputs.items()
             if o.note
         ]
-        targets = future_periods(pan.periods[pos], pan.period, hmax)
-        rows = forecast_rows(outputs, pan, cols, targets, levels).filter(
-            pl.col("horizon").is_in(list(horizons))
-        )
-        actual = np.full((hmax, len(cols)), np.nan)
-        count = np.zeros((hmax, len(cols)))
-        n_after = min(hmax, t_all - 1 - pos)
-        actual[:n_after] = pan.values[pos + 1 : pos + 1 + n_after][:, cols]
-        count[:n_after] = pan.counts[pos + 1 : pos + 1 + n_after][:, cols]
-        truth = pl.DataFrame(
-            {
-                "source": np.repeat([pan.series[c][0] for c in cols], hmax),
-                "target": np.repeat([pan.series[c][1] for c in cols], hmax),
-                "horizon": np.tile(np.arange(1, hmax + 1, dtype=np.int64), len(cols)),
-                "actual": actual.T.ravel(),
-                "n_events": count.T.ravel().astype(np.int64),
-                "in_data": np.tile(np.arange(1, hmax + 1) <= n_after, len(cols)),
-            }
-        )
-        rows = (
-            rows.join(truth, on=["source", "target", "horizon"], how="left")
-            .filter(pl.col("in_data"))
-            .drop("in_data")
-            .with_columns(
-                pl.col("actual").fill_nan(None),
-                pl.lit(_period_end(pan, pos)).cast(pl.Date).alias("origin"),
-            )
-        )
-        frames.append(rows)
-    return frames, notes
+        # the horizons whose target period is inside the data
+        h_in = hs[hs <= t_all - 1 - pos]
+        if h_in.size:
+            targets = future_periods(pan.periods[pos], pan.period, hmax)
+            rows_h = h_in - 1
+            n = h_in.size * k
+            series = np.repeat(np.asarray(cols), h_in.size)
+            horizon = np.tile(h_in, k)
+            starts = [targets[i] for i in rows_h] * k
+            actual = pan.values[pos + h_in][:, cols].T.ravel()
+            count = pan.counts[pos + h_in][:, cols].T.ravel()
+            origin = _period_end(pan, pos)
+            for name, out in outputs.items():
+                parts["origin"].append([origin] * n)
+                parts["series"].append(series)
+                parts["horizon"].append(horizon)
+                parts["period_start"].append(starts)
+                parts["model"].append([name] * n)
+                parts["mean"].append(out.mean[rows_h][:, cols].T.ravel())
+                parts["sd"].append(out.sd[rows_h][:, cols].T.ravel())
+                truth_parts["actual"].append(actual)
+                truth_parts["n_events"].append(count)
+        if tick is not None:
+            tick(1)
+    if not parts["mean"]:
+        return [], notes
+    series_idx = np.concatenate(parts["series"])
+    src = np.asarray([s for s, _ in pan.series])[series_idx]
+    tgt = np.asarray([t for _, t in pan.series])[series_idx]
+    mean = np.concatenate(parts["mean"])
+    sd = np.concatenate(parts["sd"])
+    data: dict[str, Any] = {
+        "origin": [d for chunk in parts["origin"] for d in chunk],
+        "source": src,
+        "target": tgt,
+        "arena": pan.arena,
+        "horizon": np.concatenate(parts["horizon"]),
+        "period_start": [d for chunk in parts["period_start"] for d in chunk],
+        "model": [m for chunk in parts["model"] for m in chunk],
+        "mean": mean,
+        "sd": sd,
+    }
+    for lvl in levels:
+        z = float(stats.norm.ppf(0.5 + lvl / 2))
+        lo, hi = level_names(lvl)
+        data[lo] = mean - z * sd
+        data[hi] = mean + z * sd
+    data["actual"] = np.concatenate(truth_parts["actual"])
+    data["n_events"] = np.concatenate(truth_parts["n_events"]).astype(np.int64)
+    frame = pl.DataFrame(data).with_columns(
+        pl.col("origin").cast(pl.Date),
+        pl.col("period_start").cast(pl.Date),
+        *[pl.col(c).fill_nan(None) for c in ("mean", "sd", "actual", *_bounds(levels))],
+    )
+    return [frame], notes
+
+
+def _bounds(levels: tuple[float, ...]) -> list[str]:
+    return [name for lvl in levels for name in level_names(lvl)]
 
 
 def _period_end(pan: Panel, pos: int) -> date:
@@ -342,6 +378,7 @@ def backtest(
     min_train: int = 10,
     max_lag: int = 4,
     workers: int = 1,
+    progress: Callable[[int, int], None] | None = None,
 ) -> BacktestResults:
     """Rolling-origin backtest: forecast from each origin, score against what happened.
 
@@ -369,6 +406,8 @@ def backtest(
     workers : int
         Processes over which the origins are shared (1: in this process). The scores do
         not depend on it.
+    progress : callable, optional
+        ``progress(done, total)`` with the number of (arena, origin) fits done and to do.
 
     Returns
     -------
@@ -404,19 +443,38 @@ def backtest(
     frames: list[pl.DataFrame] = []
     notes: list[str] = []
     origin_set: set[date] = set()
+    plan = []
     for arena in arena_list:
         pan = panel(index, arena, statistic)
-        cols = pan.select(chosen)
-        positions = _positions(pan, origins, min_train)
+        plan.append((pan, pan.select(chosen), _positions(pan, origins, min_train)))
+    total = sum(len(p[2]) for p in plan)
+    done = 0
+
+    def tick(k: int) -> None:
+        nonlocal done
+        done += k
+        if progress is not None:
+            progress(done, total)
+
+    if progress is not None:
+        progress(0, total)
+    for pan, _cols, positions in plan:
         origin_set.update(_period_end(pan, p) for p in positions)
-        if workers == 1 or len(positions) < 2 * workers:
-            got, said = _run_origins(pan, cols, positions, names, hs, levels, fill, window, max_lag)
-        else:
-            got, said = _parallel(
-                pan, cols, positions, names, hs, levels, fill, window, max_lag, workers
-            )
+    args = (names, hs, levels, fill, window, max_lag)
+    if workers == 1 or total < 2 * workers:
+        for pan, cols, positions in plan:
+            got, said = _run_origins(pan, cols, positions, *args, tick)
+            frames += got
+            notes += said
+    else:
+        got, said = _parallel(plan, args, workers, tick)
         frames += got
         notes += said
+    if not frames:
+        raise DataError(
+            "no origin has a period after it to score",
+            hint="choose earlier origins or shorter horizons",
+        )
     fc = pl.concat(frames, how="vertical").select(
         "origin",
         *[c for c in frames[0].columns if c not in ("origin", "actual", "n_events")],
@@ -489,46 +547,53 @@ def _positions(pan: Panel, origins: Sequence[date | str] | None, min_train: int)
 
 
 def _parallel(
-    pan: Panel,
-    cols: list[int],
-    positions: list[int],
-    names: tuple[str, ...],
-    hs: tuple[int, ...],
-    levels: tuple[float, ...],
-    fill: Fill,
-    window: int,
-    max_lag: int,
+    plan: list[tuple[Panel, list[int], list[int]]],
+    args: tuple[Any, ...],
     workers: int,
+    tick: Callable[[int], None],
 ) -> tuple[list[pl.DataFrame], list[str]]:
+    """Share the (arena, origin) fits among ``workers`` fresh processes ("spawn": a
+    forked child of a process whose polars or BLAS threads are running can deadlock).
+    Each origin's forecasts depend only on its own training rows, so the result does not
+    depend on how the origins are shared; the frames are sorted by the caller."""
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    chunks = [positions[i::workers] for i in range(workers)]
+    tasks: list[tuple[Panel, list[int], list[int]]] = []
+    for pan, cols, positions in plan:
+        # chunks of a few origins: enough to amortise the transfer, small enough to balance
+        step = max(1, len(positions) // (4 * workers))
+        tasks += [(pan, cols, positions[i : i + step]) for i in range(0, len(positions), step)]
     frames: list[pl.DataFrame] = []
     notes: list[str] = []
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = [
-            pool.submit(_run_origins, pan, cols, c, names, hs, levels, fill, window, max_lag)
-            for c in chunks
-        ]
-        for f in futures:
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        futures = [pool.submit(_run_origins, pan, cols, pos, *args) for pan, cols, pos in tasks]
+        for f, (_pan, _cols, pos) in zip(futures, tasks, strict=True):
             got, said = f.result()
             frames += got
             notes += said
+            tick(len(pos))
     return frames, notes
 
 
 def origins_between(
-    index: Any, start: date | str | None, end: date | str | None, arena: str = "all"
+    index: Any,
+    start: date | str | None,
+    end: date | str | None,
+    arena: str = "all",
+    min_train: int = 10,
 ) -> list[date]:
-    """Every period start of ``index`` from the period holding ``start`` to that holding
-    ``end`` (both optional), for :func:`backtest`'s ``origins``."""
+    """Every period start of ``index`` from the period holding ``start`` (default: the
+    ``min_train``-th period) to that holding ``end`` (default: the last but one), for
+    :func:`backtest`'s ``origins``."""
     from ..config import as_date
 
     periods = panel(index, arena, "n_events").periods
     period = str(getattr(index, "period", ""))
     a = as_date(start, "start")
     b = as_date(end, "end")
-    lo = period_floor(a, period) if a else periods[0]
+    lo = period_floor(a, period) if a else periods[min(min_train, len(periods)) - 1]
     hi = period_floor(b, period) if b else periods[-2]
     out = [p for p in periods if lo <= p <= hi]
     if not out:

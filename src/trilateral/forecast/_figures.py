@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from ..data._provenance import atomic_write
+from ..data import atomic_write
 from ..errors import ConfigError
 from ._panel import level_names
 
@@ -164,7 +164,8 @@ def fan_chart_html(res: ForecastResults, source: str, target: str, model: str = 
     It does not carry plotly.js: the page that embeds it (the report) loads it once.
     """
     fig = fan_chart(res, source, target, model=model)
-    return str(fig.to_html(full_html=False, include_plotlyjs=False))
+    div = f"fan-{source.upper()}-{target.upper()}"
+    return str(fig.to_html(full_html=False, include_plotlyjs=False, div_id=div))
 
 
 def fan_chart_png(

@@ -181,13 +181,15 @@ class ForecastResults:
                     (pl.col("source") == s) & (pl.col("target") == t) & (pl.col("model") == m)
                 ).sort("horizon")
                 first, end = sub.row(0, named=True), sub.row(-1, named=True)
-                if end["mean"] is None:
-                    text = f"{'':>7} {'':>7}  not available"
+
+                def num(v: float | None, spec: str = ">+7.2f") -> str:
+                    return format(v, spec) if v is not None else f"{'n/a':>7}"
+
+                if end[lo] is None:
+                    band = "not available"
                 else:
-                    text = (
-                        f"{first['mean']:>+7.2f} {end['mean']:>+7.2f}  "
-                        f"[{end[lo]:+7.2f}, {end[hi]:+7.2f}]"
-                    )
+                    band = f"[{end[lo]:+7.2f}, {end[hi]:+7.2f}]"
+                text = f"{num(first['mean'])} {num(end['mean'])}  {band}"
                 lines.append(f"{s + '→' + t:<9} {last:>9}  {m:<12} {text}")
                 last = ""
         if self.notes:

@@ -161,14 +161,20 @@ def _ar(filled: np.ndarray, horizon: int, max_lag: int) -> ModelOutput:
             bad.append(j)
             continue
         with warnings.catch_warnings():
-            # a near-singular regressor matrix is reported through NaN/inf below
-            warnings.simplefilter("ignore", RuntimeWarning)
+            # statsmodels warns of a rank-deficient design (a series that is constant
+            # over long stretches, e.g. carried forward through many empty periods); the
+            # fit is then checked for finite forecasts below
+            warnings.simplefilter("ignore")
             sel = ar_select_order(y, maxlag=maxlag, ic="bic", trend="c")
             res = sel.model.fit()
             pred = res.get_prediction(start=t, end=t + horizon - 1)
-        mean[:, j] = np.asarray(pred.predicted_mean, dtype=float)
-        sd[:, j] = np.asarray(pred.se_mean, dtype=float)
-    note = f"{len(bad)} series constant or without events: not fitted" if bad else ""
+        m = np.asarray(pred.predicted_mean, dtype=float)
+        s = np.asarray(pred.se_mean, dtype=float)
+        if not (np.isfinite(m).all() and np.isfinite(s).all() and (s > 0).all()):
+            bad.append(j)
+            continue
+        mean[:, j], sd[:, j] = m, s
+    note = f"{len(bad)} series constant, without events or degenerate: not fitted" if bad else ""
     return ModelOutput(mean, sd, note)
 
 

@@ -1,0 +1,308 @@
+"""``trilateral forecast`` and ``trilateral backtest``: thin over
+:func:`trilateral.forecast.forecast` and :func:`trilateral.forecast.backtest`."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import polars as pl
+import typer
+from rich import progress as rich_progress
+
+from ..config import default_db_path, parse_countries
+from ..data import atomic_write
+from ..errors import ConfigError
+from ..forecast import (
+    BacktestResults,
+    ForecastResults,
+    backtest,
+    fan_chart_html,
+    fan_chart_png,
+    forecast,
+    origins_between,
+)
+from ..measure import indices
+from ._common import CountriesOpt, DbOpt, JsonOpt, console, err_console, handle_errors, print_json
+
+__all__ = ["register", "write_backtest", "write_forecast"]
+
+
+class PeriodChoice(StrEnum):
+    week = "week"
+    month = "month"
+    quarter = "quarter"
+
+
+FORECAST_HELP = """Forecast the dyad indices some periods ahead, with 80 % and 95 % intervals.
+
+Models: no-change and climatology (always), an AR(p) per series, and the reciprocity VAR over the six directed series (--models adds ets). The origin is the last period fitted: nothing after it is used. Writes into --out: forecasts (Parquet, CSV), a fan chart per dyad (PNG and an HTML fragment), provenance.json.
+
+Example (October 2018 from the ICEWS18 splits):
+
+  trilateral forecast --db trilateral.duckdb --period week --origin 2018-09-27 --horizon 5
+"""
+
+BACKTEST_HELP = """Rolling-origin backtest: forecast from every origin between --start and --end, score against what happened.
+
+Scores per model, dyad and horizon: MAE, RMSE, CRPS, coverage of the 80 % and 95 % intervals, and the skill against no-change (1 − MAE/MAE of no-change; > 0 beats it). Writes scores and forecasts (Parquet, CSV), summary.txt and provenance.json into --out.
+
+Example:
+
+  trilateral backtest --db trilateral.duckdb --period week --horizons 1,2,3,4 --start 2018-04-01
+"""
+
+
+def _list(value: str | None) -> list[str] | None:
+    if value is None or not value.strip():
+        return None
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def _horizons(value: str) -> list[int]:
+    out = []
+    for item in value.split(","):
+        if not item.strip():
+            continue
+        try:
+            out.append(int(item))
+        except ValueError:
+            raise ConfigError(
+                f"--horizons {value!r}: {item.strip()!r} is not a whole number",
+                hint="e.g. --horizons 1,3,6",
+            ) from None
+    if not out:
+        raise ConfigError("--horizons is empty", hint="e.g. --horizons 1,3,6")
+    return out
+
+
+def _table_bytes(frame: pl.DataFrame, kind: str) -> bytes:
+    buf = io.BytesIO()
+    if kind == "parquet":
+        frame.write_parquet(buf)
+    else:
+        frame.write_csv(buf)
+    return buf.getvalue()
+
+
+def _write_tables(frame: pl.DataFrame, out: Path, stem: str) -> list[Path]:
+    paths = []
+    for kind in ("parquet", "csv"):
+        path = out / f"{stem}.{kind}"
+        atomic_write(path, _table_bytes(frame, kind))
+        paths.append(path)
+    return paths
+
+
+def _figure_model(res: ForecastResults, wanted: str | None) -> str:
+    if wanted is not None:
+        return wanted
+    for m in ("var", "ar", "ets"):
+        if m in res.models and res.frame.filter(pl.col("model") == m)["mean"].null_count() == 0:
+            return m
+    return "no_change"
+
+
+def write_forecast(res: ForecastResults, out: Path, model: str | None = None) -> list[Path]:
+    """Write a forecast's tables, fan charts (PNG and HTML fragment per dyad) and
+    provenance into ``out``; return the paths written."""
+    files = _write_tables(res.to_frame(), out, "forecasts")
+    fig_model = _figure_model(res, model)
+    for s, t in res.dyads():
+        stem = f"fan_{s}_{t}"
+        files.append(fan_chart_png(res, s, t, out / f"{stem}.png", model=fig_model))
+        html = out / f"{stem}.html"
+        atomic_write(html, fan_chart_html(res, s, t, model=fig_model).encode())
+        files.append(html)
+    prov = out / "provenance.json"
+    atomic_write(prov, (json.dumps(res.provenance, indent=2, default=str) + "\n").encode())
+    files.append(prov)
+    return files
+
+
+def write_backtest(res: BacktestResults, out: Path, stem: str = "backtest") -> list[Path]:
+    """Write a backtest's scores, forecasts, summary and provenance into ``out``."""
+    files = _write_tables(res.scores, out, f"{stem}_scores")
+    files += _write_tables(res.forecasts, out, f"{stem}_forecasts")
+    summary = out / f"{stem}_summary.txt"
+    atomic_write(summary, (res.summary() + "\n").encode())
+    prov = out / f"{stem}_provenance.json"
+    atomic_write(prov, (json.dumps(res.provenance, indent=2, default=str) + "\n").encode())
+    return [*files, summary, prov]
+
+
+@contextmanager
+def _origin_progress() -> Iterator[Callable[[int, int], None] | None]:
+    """A rich bar on stderr counting origins (none when stderr is not a terminal)."""
+    if not err_console.is_terminal:
+        yield None
+        return
+    bar = rich_progress.Progress(
+        rich_progress.TextColumn("backtest"),
+        rich_progress.BarColumn(),
+        rich_progress.MofNCompleteColumn(),
+        rich_progress.TextColumn("origins"),
+        rich_progress.TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    )
+    task = bar.add_task("backtest", total=None)
+    bar.start()
+
+    def update(done: int, total: int) -> None:
+        bar.update(task, completed=done, total=total)
+
+    try:
+        yield update
+    finally:
+        bar.stop()
+
+
+ModelsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--models",
+        help="Models besides the baselines: ar, ets, var (default ar,var).",
+        show_default=False,
+    ),
+]
+ArenaOpt = Annotated[
+    str,
+    typer.Option(
+        "--arena", help="Index arena: all, diplomatic, economic, information, military, political."
+    ),
+]
+StatOpt = Annotated[
+    str, typer.Option("--statistic", help="Index column to forecast (e.g. conflict_share).")
+]
+DyadsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--dyads",
+        help="Directed dyads SOURCE-TARGET separated by commas (default: all six).",
+        show_default=False,
+    ),
+]
+WindowOpt = Annotated[
+    int, typer.Option("--window", help="Trailing window of the climatology, in periods.")
+]
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``forecast`` and ``backtest`` commands to ``app``."""
+
+    @app.command("forecast", help=FORECAST_HELP)
+    @handle_errors
+    def forecast_cmd(
+        db: DbOpt = None,
+        countries: CountriesOpt = "USA,RUS,CHN",
+        period: Annotated[
+            PeriodChoice, typer.Option("--period", help="Index period.")
+        ] = PeriodChoice.month,
+        horizon: Annotated[int, typer.Option("--horizon", help="Periods ahead.")] = 4,
+        origin: Annotated[
+            str | None,
+            typer.Option(
+                "--origin",
+                help="Last date used (YYYY-MM-DD); default: the end of the data.",
+                show_default=False,
+            ),
+        ] = None,
+        dyads: DyadsOpt = None,
+        models: ModelsOpt = None,
+        arena: ArenaOpt = "all",
+        statistic: StatOpt = "mean_goldstein",
+        window: WindowOpt = 12,
+        out: Annotated[Path, typer.Option("--out", help="Output directory.")] = Path(
+            "forecast-output"
+        ),
+        as_json: JsonOpt = False,
+    ) -> None:
+        codes = parse_countries(countries)
+        idx = indices(
+            default_db_path(db), countries=codes, period=period.value, arena=arena, n_boot=0
+        )
+        extra = _list(models)
+        res = forecast(
+            idx,
+            horizon=horizon,
+            models=extra,
+            origin=origin,
+            statistic=statistic,
+            arena=arena,
+            dyads=dyads,
+            window=window,
+        )
+        out.mkdir(parents=True, exist_ok=True)
+        files = write_forecast(res, out)
+        if as_json:
+            print_json(res.to_dict())
+            return
+        console.print(res.summary(), highlight=False, markup=False)
+        console.print(f"wrote {len(files)} files to {out}/")
+
+    @app.command("backtest", help=BACKTEST_HELP)
+    @handle_errors
+    def backtest_cmd(
+        db: DbOpt = None,
+        countries: CountriesOpt = "USA,RUS,CHN",
+        period: Annotated[
+            PeriodChoice, typer.Option("--period", help="Index period.")
+        ] = PeriodChoice.month,
+        horizons: Annotated[
+            str, typer.Option("--horizons", help="Horizons to score, separated by commas.")
+        ] = "1,2,3,4",
+        start: Annotated[
+            str | None,
+            typer.Option("--start", help="First origin (YYYY-MM-DD).", show_default=False),
+        ] = None,
+        end: Annotated[
+            str | None,
+            typer.Option("--end", help="Last origin (YYYY-MM-DD).", show_default=False),
+        ] = None,
+        dyads: DyadsOpt = None,
+        models: ModelsOpt = None,
+        arena: ArenaOpt = "all",
+        statistic: StatOpt = "mean_goldstein",
+        window: WindowOpt = 12,
+        workers: Annotated[
+            int, typer.Option("--workers", help="Processes sharing the origins.")
+        ] = 1,
+        out: Annotated[Path, typer.Option("--out", help="Output directory.")] = Path(
+            "backtest-output"
+        ),
+        as_json: JsonOpt = False,
+    ) -> None:
+        codes = parse_countries(countries)
+        hs = _horizons(horizons)
+        idx = indices(
+            default_db_path(db), countries=codes, period=period.value, arena=arena, n_boot=0
+        )
+        origins: list[Any] | None = None
+        if start is not None or end is not None:
+            origins = list(origins_between(idx, start, end, arena=arena))
+        with _origin_progress() as progress:
+            res = backtest(
+                idx,
+                origins=origins,
+                horizons=hs,
+                models=_list(models),
+                statistic=statistic,
+                arenas=arena,
+                dyads=dyads,
+                window=window,
+                workers=workers,
+                progress=progress,
+            )
+        out.mkdir(parents=True, exist_ok=True)
+        files = write_backtest(res, out)
+        if as_json:
+            print_json(res.to_dict())
+            return
+        console.print(res.summary(), highlight=False, markup=False)
+        console.print(f"wrote {len(files)} files to {out}/")
