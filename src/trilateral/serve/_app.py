@@ -414,8 +414,6 @@ def create_app(db: str | Path, *, cache_size: int = 256) -> FastAPI:
             arenas=["diplomatic", "economic", "information", "military", "political"],
             first=facts["first"],
             last=facts["last"],
-            forecast=True,
-            simulate=True,
         )
         return HTMLResponse(text)
 
