@@ -87,7 +87,11 @@ def handle_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except TrilateralError as exc:
-            err_console.print(f"[bold red]error:[/] {esc(exc)}", highlight=False, markup=True)
+            # soft_wrap: a long path is never broken across lines (the terminal wraps it, a
+            # log or a caller reading stderr gets the message whole, whatever the width)
+            err_console.print(
+                f"[bold red]error:[/] {esc(exc)}", highlight=False, markup=True, soft_wrap=True
+            )
             raise typer.Exit(1) from None
         except OSError as exc:  # the file system said no: a path, a permission, a full disk
             where = f" {esc(exc.filename)}" if exc.filename else ""
@@ -95,6 +99,7 @@ def handle_errors(func: F) -> F:
                 f"[bold red]error:[/]{where}: {esc(exc.strerror or exc)}",
                 highlight=False,
                 markup=True,
+                soft_wrap=True,
             )
             err_console.print("  what to do: check the path, its permissions and free space")
             raise typer.Exit(1) from None
