@@ -85,6 +85,45 @@ def test_dashboard_renders_and_follows_the_dyad_selector(browser, live_server, a
     assert errors == []
 
 
+def _overlapping_labels(page: Any, div_id: str) -> list[tuple[str, str]]:
+    """Pairs of text labels plotly wrote in a figure whose boxes overlap on screen."""
+    return page.evaluate(
+        """(id) => {
+            const els = Array.from(document.querySelectorAll('#' + id + ' g.textpoint text'));
+            const boxes = els.map(e => [e.textContent, e.getBoundingClientRect()]);
+            const out = [];
+            for (let i = 0; i < boxes.length; i++) {
+                for (let j = i + 1; j < boxes.length; j++) {
+                    const [a, p] = boxes[i], [b, q] = boxes[j];
+                    if (p.width && q.width && p.left < q.right && q.left < p.right
+                        && p.top < q.bottom && q.top < p.bottom) { out.push([a, b]); }
+                }
+            }
+            return out;
+        }""",
+        div_id,
+    )
+
+
+def test_triangle_labels_never_overlap(browser, live_server, artefacts) -> None:
+    """The triangle's type labels stay readable at every period the dashboard offers."""
+    page = browser.new_page(viewport={"width": 1300, "height": 1000})
+    errors = _watch(page)
+    page.goto(live_server.url + "/")
+    page.wait_for_selector("body[data-ready]", timeout=120_000)
+    for period in ("year", "quarter", "month"):
+        page.select_option("#period", period)
+        page.wait_for_function(
+            "(p) => (document.body.getAttribute('data-ready') || '').includes('period=' + p)",
+            arg=period,
+            timeout=120_000,
+        )
+        assert _plotted(page, "fig-triangle")["points"] > 0, period
+        assert _overlapping_labels(page, "fig-triangle") == [], period
+    page.locator("#fig-triangle").screenshot(path=str(artefacts / "triangle_month.png"))
+    assert errors == []
+
+
 def test_report_renders_offline_from_disk(browser, demo_run, artefacts) -> None:
     report = demo_run.out / "report.html"
     context = browser.new_context(offline=True, viewport={"width": 1300, "height": 1000})
