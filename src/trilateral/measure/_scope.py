@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 import duckdb
 import polars as pl
@@ -41,14 +41,18 @@ _SCOPE_SCHEMA = {
 _SCOPE_COLUMNS = tuple(_SCOPE_SCHEMA)
 
 
-def _scope_expr(
-    codes: tuple[str, ...],
-    period: str,
-    start: date | None,
-    end: date | None,
-    region: tuple[str, ...] | None,
-    theatres: int,
-) -> Any:
+class _ScopeQuery(NamedTuple):
+    """The parameters of one scope query (hashable: its SQL is memoised)."""
+
+    codes: tuple[str, ...]
+    period: str
+    start: date | None
+    end: date | None
+    region: tuple[str, ...] | None
+    theatres: int
+
+
+def _scope_expr(q: _ScopeQuery) -> Any:
     """The scope query as an Ibis expression over an unbound table ``events``.
 
     Per symmetric dyad and period: the conflict events (quad 3–4) counted at home, in
@@ -59,6 +63,7 @@ def _scope_expr(
     """
     import ibis
 
+    codes, period, start, end, region, theatres = q
     e = ibis.table(_SCOPE_SCHEMA, name="events")
     e = e.filter(
         e.quad_class.isin((3, 4)),
@@ -113,17 +118,9 @@ def _scope_expr(
 
 
 @functools.lru_cache(maxsize=256)
-def _scope_sql(
-    dialect: str,
-    codes: tuple[str, ...],
-    period: str,
-    start: date | None,
-    end: date | None,
-    region: tuple[str, ...] | None,
-    theatres: int,
-) -> str:
+def _scope_sql(dialect: str, q: _ScopeQuery) -> str:
     """The scope query in ``dialect`` (memoised per parameter set)."""
-    return compile_sql(_scope_expr(codes, period, start, end, region, theatres), dialect)
+    return compile_sql(_scope_expr(q), dialect)
 
 
 def conflict_scope(
@@ -198,7 +195,7 @@ def conflict_scope(
     region_codes = None if region is None else tuple(sorted({c.upper() for c in region}))
     cfg = resolve_engine(engine)
     with event_source(store, cfg, columns=_SCOPE_COLUMNS, require=False) as source:
-        sql = _scope_sql(source.dialect, codes, period, d0, d1, region_codes, theatres)
+        sql = _scope_sql(source.dialect, _ScopeQuery(codes, period, d0, d1, region_codes, theatres))
         try:
             table = source.frame(sql)
         except duckdb.Error as exc:
