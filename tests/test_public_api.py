@@ -102,6 +102,7 @@ PUBLIC = {
         "regimes_figure",
         "render_report",
         "simulate_section",
+        "stage_sections",
         "titfortat_figure",
         "triangle_figure",
         "write_report",
