@@ -164,6 +164,8 @@ PUBLIC = {
         "dense_span",
         "diagnose_store",
         "run_demo",
+        "write_backtest",
+        "write_forecast",
         "write_table",
     ],
     "trilateral.simulate": [

@@ -27,6 +27,7 @@ from .data import atomic_write
 
 if TYPE_CHECKING:
     from .diagnose import RegimeResults, TriangleResults
+    from .forecast import BacktestResults, ForecastResults
     from .measure import DyadIndex
 
 __all__ = [
@@ -36,6 +37,8 @@ __all__ = [
     "dense_span",
     "diagnose_store",
     "run_demo",
+    "write_backtest",
+    "write_forecast",
     "write_table",
 ]
 
@@ -222,6 +225,60 @@ def diagnose_store(
     return Diagnosis(idx, regimes, triangle, (first, last), dense)
 
 
+def _figure_model(res: ForecastResults, wanted: str | None) -> str:
+    if wanted is not None:
+        return wanted
+    for m in ("var", "ar", "ets"):
+        if m in res.models and res.frame.filter(pl.col("model") == m)["mean"].null_count() == 0:
+            return m
+    return "no_change"
+
+
+def write_forecast(res: ForecastResults, out: Path, model: str | None = None) -> list[Path]:
+    """Write a forecast's tables, fan charts (PNG and HTML fragment per dyad) and
+    provenance into ``out``; return the paths written (what ``trilateral forecast`` and
+    the demo write).
+
+    ``model`` is the model the fan charts show (default: the VAR, else the AR, else ETS
+    when it forecast every series, else no-change).
+
+    Examples
+    --------
+    >>> write_forecast(forecast(idx, horizon=4), Path("forecast-output"))  # doctest: +SKIP
+    """
+    from .forecast import fan_chart_html, fan_chart_png
+
+    files = write_table(res.to_frame(), out, "forecasts")
+    fig_model = _figure_model(res, model)
+    for s, t in res.dyads():
+        stem = f"fan_{s}_{t}"
+        files.append(fan_chart_png(res, s, t, out / f"{stem}.png", model=fig_model))
+        html = out / f"{stem}.html"
+        atomic_write(html, fan_chart_html(res, s, t, model=fig_model).encode())
+        files.append(html)
+    prov = out / "provenance.json"
+    atomic_write(prov, (json.dumps(res.provenance, indent=2, default=str) + "\n").encode())
+    files.append(prov)
+    return files
+
+
+def write_backtest(res: BacktestResults, out: Path, stem: str = "backtest") -> list[Path]:
+    """Write a backtest's scores, forecasts, summary and provenance into ``out`` (what
+    ``trilateral backtest`` and the demo write); return the paths written.
+
+    Examples
+    --------
+    >>> write_backtest(backtest(idx), Path("backtest-output"))  # doctest: +SKIP
+    """
+    files = write_table(res.scores, out, f"{stem}_scores")
+    files += write_table(res.forecasts, out, f"{stem}_forecasts")
+    summary = out / f"{stem}_summary.txt"
+    atomic_write(summary, (res.summary() + "\n").encode())
+    prov = out / f"{stem}_provenance.json"
+    atomic_write(prov, (json.dumps(res.provenance, indent=2, default=str) + "\n").encode())
+    return [*files, summary, prov]
+
+
 #: The forecast step's backtests (docs/forecast.md): ICEWS18 weekly, origins every week
 #: from 2018-04-01, horizons 1–4; ICEWS05-15 monthly, origins every month from 2007-12-31
 #: (three years of training), horizons 1, 3, 6, for the directed dyads with events in at
@@ -255,7 +312,6 @@ def _forecast_step(
 ) -> tuple[list[Path], str, dict[str, Any]]:
     """Backtest and forecast the shipped ICEWS corpus; one store per corpus in
     ``out/forecast`` so that no chronicle row enters the series."""
-    from ._cli.forecast import write_backtest, write_forecast
     from .data import shipped_icews_paths
     from .data.store import EventStore
     from .forecast import backtest, forecast, origins_between
