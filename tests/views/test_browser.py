@@ -124,6 +124,32 @@ def test_triangle_labels_never_overlap(browser, live_server, artefacts) -> None:
     assert errors == []
 
 
+def test_dashboard_claims_table_by_evidence_base(browser, live_server) -> None:
+    """The dashboard shows the claims as the report does: a verdict per evidence base and
+    where each number comes from, filterable by verdict."""
+    import httpx
+
+    claims = httpx.get(live_server.url + "/api/claims", timeout=120).json()
+    page = browser.new_page(viewport={"width": 1300, "height": 1000})
+    errors = _watch(page)
+    page.goto(live_server.url + "/")
+    page.wait_for_selector("body[data-claims]", timeout=120_000)
+    rows = page.eval_on_selector_all(
+        "#claims-table tbody tr", "rs => rs.map(r => [r.dataset.id, r.innerText])"
+    )
+    assert [r[0] for r in rows] == [c["id"] for c in claims]
+    text = dict(rows)["expulsions-60-for-60"]
+    assert "chronicle: circular" in text and "icews: contradicted" in text
+    assert "the icews evidence base" in text
+    page.select_option("#verdict-filter", "circular")
+    shown = page.eval_on_selector_all(
+        "#claims-table tbody tr",
+        "rs => rs.filter(r => r.style.display !== 'none').map(r => r.dataset.verdict)",
+    )
+    assert shown and set(shown) == {"circular"}
+    assert errors == []
+
+
 def test_report_renders_offline_from_disk(browser, demo_run, artefacts) -> None:
     report = demo_run.out / "report.html"
     context = browser.new_context(offline=True, viewport={"width": 1300, "height": 1000})

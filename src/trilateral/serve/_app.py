@@ -56,7 +56,13 @@ _PERIOD_DAYS = {"month": 28, "quarter": 90, "year": 365}
 Period = Literal["month", "quarter", "year"]
 #: The claim verdicts of the diagnose stage (pinned to its constants by a test).
 Verdict = Literal[
-    "supported", "within tolerance", "contradicted", "disputed", "circular", "not enough data"
+    "supported",
+    "within tolerance",
+    "contradicted",
+    "disputed",
+    "circular",
+    "inconclusive",
+    "not enough data",
 ]
 StoreVersion = tuple[int, int, int, int]
 
@@ -444,6 +450,7 @@ def create_app(db: str | Path, *, cache_size: int = 256) -> FastAPI:
             start=window["start"],
             end=window["end"],
             dense=window["dense"],
+            verdicts=list(Verdict.__args__),
         )
         return HTMLResponse(text)
 
