@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import date
 from itertools import combinations
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 import numpy as np
 import polars as pl
@@ -450,7 +450,7 @@ def create_app(db: str | Path, *, cache_size: int = 256) -> FastAPI:
             start=window["start"],
             end=window["end"],
             dense=window["dense"],
-            verdicts=list(Verdict.__args__),
+            verdicts=list(get_args(Verdict)),
         )
         return HTMLResponse(text)
 
