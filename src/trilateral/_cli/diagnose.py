@@ -205,11 +205,14 @@ def register(app: typer.Typer) -> None:
         ] = None,
         seed: Annotated[int, typer.Option("--seed", help="Seed of every random draw.")] = 0,
         json_out: JsonOpt = False,
+        engine: EngineOpt = None,
+        engine_config: EngineConfigOpt = None,
     ) -> None:
         from ..diagnose import OVERALL_RULE, run_claims
 
+        eng = engine_from_options(engine, engine_config)
         path = _store_path(db, required=db is not None)
-        report = run_claims(store=path, ids=claim_id or None, rng=seed)
+        report = run_claims(store=path, ids=claim_id or None, rng=seed, engine=eng)
         if json_out:
             print_json(report.to_dict())
             return
