@@ -91,15 +91,12 @@ def main(argv: list[str] | None = None) -> None:
     from trilateral.measure import conflict_scope, load_events, match_tit_for_tat
     from trilateral.measure._engine import EngineConfig
 
+    quiet = {"spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "false"}
     spark = EngineConfig(
         name="spark",
         master="local[2]",
-        conf={
-            "spark.ui.enabled": "false",
-            "spark.ui.showConsoleProgress": "false",
-            "spark.sql.shuffle.partitions": "4",
-            "spark.driver.memory": "2g",
-        },
+        driver_memory="2g",
+        conf={**quiet, "spark.sql.shuffle.partitions": "4"},
     )
     tmp = tempfile.TemporaryDirectory(prefix="bench-engines-")
     folder = args.keep or Path(tmp.name)
