@@ -189,7 +189,7 @@ def paper_child(runs: int, regimes: bool) -> None:
     cmp = compare_policies(sc, runs=runs, periods=PERIODS, rng=0)
     engine = time.perf_counter() - t0
     if regimes:
-        cmp.to_frame()  # classifies regime_runs runs per policy with the diagnose rules
+        cmp.to_frame()  # classifies every run of every policy with the diagnose rules
     emit(time.perf_counter() - t0, runs * len(sc.policies), engine_seconds=engine)
 
 

@@ -923,3 +923,27 @@ def test_a_paper_citing_row_never_makes_a_verdict_supported(chronicle_without_pa
     assert after.verdicts["chronicle"] in (before, "circular")
     if before != SUPPORTED:
         assert after.verdicts["chronicle"] != SUPPORTED and after.verdict != SUPPORTED
+
+
+def test_each_number_names_the_base_it_comes_from(two_base_report):
+    # the verdict rule: say which source each number comes from. The expulsions claim is
+    # decided by ICEWS (the chronicle's verdict is circular), so its number is ICEWS's —
+    # never presented as the chronicle's.
+    r = two_base_report["expulsions-60-for-60"]
+    assert r.measured_base == "icews"
+    assert r.measured == r.base("icews").measured != r.base("chronicle").measured
+    d = {c["id"]: c for c in two_base_report.to_dict()["claims"]}
+    assert d["expulsions-60-for-60"]["measured_from"].startswith("the icews evidence base (icews")
+    assert "chronicle" not in d["expulsions-60-for-60"]["source"]
+    # a claim only the chronicle covers says so
+    many = two_base_report["usa-rus-many-fields"]
+    assert many.verdicts["icews"] == NOT_ENOUGH_DATA and many.measured_base == "chronicle"
+    assert d["usa-rus-many-fields"]["measured_from"].startswith("the chronicle evidence base")
+    # a capability claim's number comes from its own source, with no evidence base
+    gdp = d["us-gdp-2017"]
+    assert gdp["measured_base"] is None and gdp["measured_from"].startswith("World Bank WDI")
+    line = next(x for x in two_base_report.summary().splitlines() if x.startswith("expulsions-60"))
+    assert "measured on icews 0.345" in line
+    frame = two_base_report.to_frame()
+    row = frame.filter(frame["id"] == "expulsions-60-for-60").row(0, named=True)
+    assert row["measured_from"] == d["expulsions-60-for-60"]["measured_from"]

@@ -658,3 +658,29 @@ def test_chronicle_usa_rus_2014_2019_by_arena(tmp_path: Path) -> None:
     assert every["mean_goldstein"] < 0 and every["conflict_share"] > 0.5  # net-conflictual
     assert dip["mean_goldstein"] > 0 and dip["conflict_share"] < 0.5  # NOT net-conflictual
     assert dip["material_conflict_share"] > 0.1  # …though expulsions and closures are there
+
+
+def test_dedup_on_a_store_without_the_duplicates_table(tmp_path: Path) -> None:
+    """A store written before ``event_duplicates`` existed, opened read-only (so not
+    migrated): a clear StoreError naming the store and what to do, not DuckDB's
+    CatalogException; opened once writable it gains the table and the query runs."""
+    from trilateral.data.store import EventStore
+
+    path = _chronicle_store(tmp_path)
+    con = duckdb.connect(str(path))
+    con.execute("DROP TABLE event_duplicates")  # the layout of an older store
+    con.close()
+    with pytest.raises(StoreError) as err:
+        indices(path, countries=("USA", "RUS"), period="year", n_boot=0, dedup="cross-dataset")
+    assert str(path) in str(err.value) and "event_duplicates" in str(err.value)
+    assert "re-ingest" in str(err.value) and "writable" in str(err.value)
+    # without dedup the older store still reads
+    plain = indices(path, countries=("USA", "RUS"), period="year", n_boot=0)
+    with EventStore.open(path):  # writable: the DDL adds the missing (empty) table
+        pass
+    deduped = indices(
+        path, countries=("USA", "RUS"), period="year", n_boot=0, dedup="cross-dataset"
+    )
+    # nothing is listed as a duplicate, so every count is the same
+    assert deduped.frame["n_events"].to_list() == plain.frame["n_events"].to_list()
+    assert deduped.frame["n_events"].sum() > 0

@@ -138,6 +138,7 @@ PUBLIC = {
         "classify_regimes",
         "conflict_scope",
         "load_claims",
+        "regime_labels",
         "run_claims",
         "triangle_types",
     ],

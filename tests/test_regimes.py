@@ -565,3 +565,84 @@ def test_index_level_is_carried_through(chronicle):
     assert [t.probabilities for t in tri.periods] != [
         t.probabilities for t in triangle_types(frame50).periods
     ]
+
+
+# --------------------------------------------------------------------------- regime_labels
+
+
+def _random_directed_frame(seed: int, cells: int = 400) -> pl.DataFrame:
+    """Directed rows for many dyad-periods: random arenas (some below min_arena_events,
+    some missing), with or without an "all" row, force, nulls and NaN shares."""
+    import numpy as np
+
+    gen = np.random.default_rng(seed)
+    rows = []
+    for c in range(cells):
+        ps = date(1000 + c // 3, 1, 1)
+        src, tgt = [("RUS", "USA"), ("CHN", "USA"), ("CHN", "RUS")][c % 3]
+        hostile = gen.random() < 0.3  # all-round hostility, so confrontation occurs too
+        for s, t in ((src, tgt), (tgt, src)):
+            arenas = [a for a in ARENAS if hostile or gen.random() < 0.8]
+            for a in arenas:
+                coop = float(gen.random()) * (0.2 if hostile else 1.0)
+                mat = float(gen.uniform(0.5 if hostile else 0.0, 1.0)) * (1 - coop)
+                mean = float(gen.uniform(-10, -2 if hostile else 10))
+                mean = None if gen.random() < 0.05 else mean
+                n = int(gen.integers(2 if hostile else 0, 12))
+                r = row(a, n, mean, coop, mat, int(gen.random() < 0.05), s, t, ps)
+                if gen.random() < 0.03:
+                    r["cooperation_share"] = float("nan")
+                rows.append(r)
+            if gen.random() < 0.5 and arenas:
+                coop = float(gen.random())
+                rows.append(
+                    row(
+                        "all",
+                        int(gen.integers(0, 40)),
+                        float(gen.uniform(-6, 6)),
+                        coop,
+                        float(gen.random()) * (1 - coop),
+                        int(gen.random() < 0.1),
+                        s,
+                        t,
+                        ps,
+                    )
+                )
+    return pl.DataFrame(rows, infer_schema_length=None)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_regime_labels_equal_classify_regimes_on_random_frames(seed):
+    from trilateral.diagnose import regime_labels
+
+    f = _random_directed_frame(seed)
+    cfg = RegimeConfig(n_draws=1)
+    slow = {(r.source, r.target, r.period_start): r.label for r in classify_regimes(f, cfg).regimes}
+    fast = regime_labels(f, cfg)
+    got = {
+        (r["source"], r["target"], r["period_start"]): r["label"]
+        for r in fast.iter_rows(named=True)
+    }
+    assert got == slow
+    assert len(set(slow.values())) == 5  # every label, insufficient data included, is exercised
+
+
+def test_regime_labels_equal_classify_regimes_on_the_shipped_store(tmp_path):
+    from trilateral.data import EventStore, shipped_chronicle_path, shipped_icews_paths
+    from trilateral.diagnose import regime_labels
+    from trilateral.measure import indices
+
+    path = tmp_path / "s.duckdb"
+    with EventStore.open(path) as s:
+        for p in (shipped_chronicle_path(), *shipped_icews_paths()):
+            s.ingest(p)
+    cfg = RegimeConfig(n_draws=1)
+    for period in ("month", "quarter"):
+        idx = indices(path, period=period, n_boot=0)
+        slow = [
+            (r.source, r.target, r.period_start, r.label)
+            for r in classify_regimes(idx, cfg).regimes
+        ]
+        fast = regime_labels(idx, cfg)
+        assert list(fast.iter_rows()) == slow
+        assert {s[3] for s in slow} >= {LIMITED_OPPONENTS, LIMITED_PARTNERSHIP, INSUFFICIENT}

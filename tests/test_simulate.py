@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from datetime import date
 
 import numpy as np
 import pytest
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from trilateral.cli import app
+from trilateral.diagnose import REGIME_LABELS
 from trilateral.errors import ConfigError
 from trilateral.simulate import (
     GameSpec,
@@ -247,6 +249,27 @@ def test_regimes_come_from_the_diagnose_rules() -> None:
     blocks2 = np.full((1, 1, 2, 5), 0.05, dtype=np.float32)
     blocks2[0, 0, :, :2] = -0.6
     assert classify_blocks(blocks2, ("RUS", "USA"), arenas, dyads)[0, 0, 0] == "limited opponents"
+
+
+def test_regime_outcomes_use_every_run() -> None:
+    # issue 10: regimes and P(confrontation) "per policy, with intervals over runs" — every
+    # run is classified, not a subset; the labels are classify_regimes's on each run
+    from trilateral.diagnose import RegimeConfig, classify_regimes
+    from trilateral.simulate._game import _regime_frame
+
+    res = TrilateralGame(load_scenario("paper"), policy="equidistant_hedging").run(450, 36, rng=3)
+    assert res.regimes.shape == (450, 3, 3)
+    assert res.p_confrontation()["n"] == 450
+    assert set(res.regimes.ravel()) <= set(REGIME_LABELS) - {"insufficient data"}
+    # the last runs, labelled one cell at a time by the diagnose stage itself
+    c = res.countries
+    dyads = [(c.index(a), c.index(b)) for a, b in res.dyads]
+    frame = _regime_frame(res.raw.blocks[:, 440:], c, res.arenas, dyads, res.events_per_period)
+    slow = classify_regimes(frame, RegimeConfig(n_draws=1)).regimes
+    for r in slow:
+        run, blk = divmod((r.period_start - date(1970, 1, 1)).days, 3)
+        pair = res._pair((r.source, r.target))
+        assert res.regimes[440 + run, pair, blk] == r.label
 
 
 def test_wilson_interval_reference() -> None:

@@ -106,8 +106,16 @@ def test_sobol_indices_name_the_parameters_that_decide() -> None:
         load_scenario("paper"), base_samples=32, replicates=2, periods=24, rng=0
     )
     frame = res.to_frame()
-    assert frame.height == 2 * 10
+    assert frame.height == 3 * 10
     assert (frame["S1_conf"] > 0).all() and (frame["ST_conf"] > 0).all()
+    # issue 10: which parameters decide the USA–RUS confrontation probability (the diagnose
+    # stage's regime rules on every run), proactive minus alignment
+    conf = frame.filter(frame["outcome"] == "usa_rus_confrontation_gain")
+    st_c = dict(zip(conf["parameter"], conf["ST"], strict=True))
+    assert -1.0 <= res.outcome_means["usa_rus_confrontation_gain"] < 0.0
+    # hawkishness feeds back on actions (eq. 2); payoffs never do
+    assert st_c["hawk_sensitivity"] > 0.3 and st_c["hawk_weight"] > 0.3
+    assert st_c["public_good"] < 0.1 and st_c["security_cost"] < 0.1
     level = frame.filter(frame["outcome"] == "usa_rus_level_gain")
     st = dict(zip(level["parameter"], level["ST"], strict=True))
     # payoff-only parameters cannot move actions: public_good and security_cost enter the

@@ -449,7 +449,7 @@ def run_demo(
     from .simulate import load_scenario, run_scenario, write_outputs
 
     # a quick run count keeps the demo fast; `trilateral simulate paper` runs the full one
-    paper = load_scenario("paper", runs=sim_runs, regime_runs=min(sim_runs, 50))
+    paper = load_scenario("paper", runs=sim_runs)
     comparison = run_scenario(paper, rng=seed)
     files += write_outputs(comparison, out)
     summaries["simulate"] = comparison.summary()

@@ -161,6 +161,16 @@ def test_claims_table_rows_quote_and_figures(demo_run, report_text) -> None:
     assert [r["data-id"] for r in page.claim_rows] == frame["id"].to_list()
     assert report_text.count('class="quote"') == frame.height
     assert 'id="verdict-filter"' in report_text
+    # each event claim shows its verdict per evidence base and where its number comes from
+    # (the verdict rule: the paper's own citations never count as support)
+    row = re.search(r'<tr[^>]*data-id="expulsions-60-for-60".*?</tr>', report_text, re.S)
+    assert row is not None
+    cells = row.group(0)
+    assert '<span class="base" data-base="chronicle">chronicle: circular' in cells
+    assert '<span class="base" data-base="icews">icews: contradicted' in cells
+    assert "from the icews evidence base (icews_tkg" in cells
+    gdp = re.search(r'<tr[^>]*data-id="us-gdp-2017".*?</tr>', report_text, re.S)
+    assert gdp is not None and "from World Bank WDI" in gdp.group(0)
 
 
 class _FakeForecast:

@@ -36,6 +36,7 @@ from ._regimes import (
     RegimeResults,
     classify_regimes,
     conflict_scope,
+    regime_labels,
 )
 from ._triangle import (
     MENAGE_A_TROIS,
@@ -81,6 +82,7 @@ __all__ = [
     "classify_regimes",
     "conflict_scope",
     "load_claims",
+    "regime_labels",
     "run_claims",
     "triangle_types",
 ]

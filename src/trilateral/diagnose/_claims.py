@@ -98,8 +98,10 @@ class ClaimResult:
 
     For an event claim, ``by_base`` holds the verdict of each evidence base and
     ``verdict`` the overall one (:data:`OVERALL_RULE`); ``measured`` and ``figures`` are
-    those of the first base (chronicle first) whose verdict is the overall one. Other
-    claims (capability panel, UNGA votes) have one verdict and an empty ``by_base``.
+    those of the first base (chronicle first) whose verdict is the overall one (the first
+    base when the bases disagree), and ``measured_base`` names it. Other claims
+    (capability panel, UNGA votes) have one verdict and an empty ``by_base``; their
+    numbers come from ``claim.source``.
     """
 
     claim: Claim
@@ -108,6 +110,14 @@ class ClaimResult:
     figures: dict[str, Any]
     note: str
     by_base: tuple[BaseVerdict, ...] = ()
+    measured_base: str | None = None
+    measured_from: str = ""
+
+    @property
+    def number_source(self) -> str:
+        """Where ``measured`` comes from: the evidence base and its datasets for an event
+        claim, the claim's data source otherwise."""
+        return self.measured_from or self.claim.source
 
     @property
     def id(self) -> str:
@@ -139,6 +149,8 @@ class ClaimResult:
             "window": [c.window[0].isoformat(), c.window[1].isoformat()],
             "quote": c.quote,
             "source": c.source,
+            "measured_base": self.measured_base,
+            "measured_from": self.number_source,
             "paper_source": c.paper_source,
             "figures": {k: _plain(v) for k, v in self.figures.items()},
             "note": self.note,
@@ -244,6 +256,7 @@ class ClaimsReport:
                 "verdict": r.verdict,
                 **{name: r.verdicts.get(name, "") for name in names},
                 "measured": _fmt(r.measured),
+                "measured_from": r.number_source,
                 "expected": r.claim.expected_text(),
                 "unit": r.claim.unit,
                 "window": f"{r.claim.window[0]}/{r.claim.window[1]}",
@@ -252,7 +265,17 @@ class ClaimsReport:
             }
             for r in self.results
         ]
-        cols = ("id", "verdict", *names, "measured", "expected", "unit", "window", "source")
+        cols = (
+            "id",
+            "verdict",
+            *names,
+            "measured",
+            "measured_from",
+            "expected",
+            "unit",
+            "window",
+            "source",
+        )
         return pl.DataFrame(rows, schema={k: pl.Utf8 for k in (*cols, "note")})
 
     def to_dict(self) -> dict[str, Any]:
@@ -286,8 +309,9 @@ class ClaimsReport:
             lines.append(f"{'':34} {'overall':<16} " + " ".join(f"{n:<16}" for n in names))
         for r in self.results:
             per = " ".join(f"{r.verdicts.get(n, ''):<16}" for n in names) if r.by_base else ""
+            on = f" on {r.measured_base}" if r.measured_base else ""
             lines.append(
-                f"{r.id:<34} {r.verdict:<16} {per}measured {_fmt(r.measured)} "
+                f"{r.id:<34} {r.verdict:<16} {per}measured{on} {_fmt(r.measured)} "
                 f"vs {r.claim.expected_text()} {r.claim.unit}".rstrip()
             )
         ind = self.independent()
@@ -510,7 +534,22 @@ def run_claims(
                 for x in (*(f"{b.base}: {b.note}" for b in per if b.note), claim.note.strip())
                 if x
             )
+            info = bases.info.get(lead.base)
             results.append(
-                ClaimResult(claim, verdict, lead.measured, dict(lead.figures), note, per)
+                ClaimResult(
+                    claim,
+                    verdict,
+                    lead.measured,
+                    dict(lead.figures),
+                    note,
+                    per,
+                    measured_base=lead.base,
+                    measured_from=f"the {lead.base} evidence base"
+                    + (
+                        f" ({', '.join(info.datasets)}: {info.n_events:,} events)"
+                        if info is not None
+                        else " (no rows in the store)"
+                    ),
+                )
             )
     return ClaimsReport(tuple(results), tuple(bases.info.values()) if bases else ())

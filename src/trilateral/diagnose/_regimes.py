@@ -51,6 +51,7 @@ __all__ = [
     "RegimeResults",
     "classify_regimes",
     "conflict_scope",
+    "regime_labels",
     "symmetric_frame",
 ]
 
@@ -600,4 +601,138 @@ def classify_regimes(
     regimes.sort(key=lambda r: (r.source, r.target, r.period_start))
     return RegimeResults(
         regimes=tuple(regimes), config=cfg, period=period_label, scope_known=scope is not None
+    )
+
+
+# --------------------------------------------------------------------------- point labels
+
+
+def _point_arrays(sym: pl.DataFrame, cfg: RegimeConfig, level: float):
+    """The point figures of every cell of a symmetric frame at once, as :func:`_figures`
+    and :func:`_arrays` (without a generator) make them one cell at a time.
+
+    Returns the cells (``source, target, period_start``) and the arrays :func:`_decide`
+    reads. Without a scope table, severity and global share are unknown (NaN).
+    """
+    keys = ["source", "target", "period_start"]
+    ov_cols = ["n_events", "mean_goldstein", "material_conflict_share", "force_events"]
+    cells = sym.select(keys).unique(maintain_order=True)
+    own = sym.filter(pl.col("arena") == "all").select([*keys, *ov_cols])
+    others = sym.filter(pl.col("arena") != "all")
+    pooled = (
+        _pool(
+            others.with_columns(arena=pl.lit("all")),
+            ["source", "target", "arena", "period", "period_start"],
+            level,
+        ).select([*keys, *ov_cols])
+        if others.height
+        else own.clear()
+    )
+    overall = pl.concat(
+        [
+            own.with_columns(has_all=pl.lit(True)),
+            pooled.join(own.select(keys), on=keys, how="anti").with_columns(has_all=pl.lit(False)),
+        ],
+        how="vertical_relaxed",
+    )
+    eligible = (pl.col("n_events").fill_null(0) >= cfg.min_arena_events) & pl.col(
+        "net_cooperation"
+    ).is_not_null()
+    coop = pl.col("cooperation_share").cast(pl.Float64).fill_nan(0.0).fill_null(0.0)
+    per_arena = (
+        sym.filter(pl.col("arena").is_in(list(ARENAS)))
+        .group_by(keys)
+        .agg(
+            n_hostile_arenas=(eligible & (pl.col("net_cooperation") < 0)).sum(),
+            cooperation_survives=(eligible & (coop >= cfg.cooperation_survives_share)).any(),
+            arena_force=pl.col("force_events").fill_null(0).sum(),
+            n_arena_rows=pl.len(),
+        )
+    )
+    f = cells.join(overall, on=keys, how="left").join(per_arena, on=keys, how="left")
+    force = pl.col("force_events").fill_null(0)
+    f = f.with_columns(
+        force_events=pl.when(pl.col("has_all") & (pl.col("n_arena_rows").fill_null(0) > 0))
+        .then(pl.max_horizontal(force, pl.col("arena_force").fill_null(0)))
+        .otherwise(force)
+    )
+    n = f.height
+
+    def num(col: str) -> np.ndarray:
+        return f[col].cast(pl.Float64).fill_null(float("nan")).to_numpy()
+
+    arrays = {
+        "n_events": f["n_events"].fill_null(0).to_numpy(),
+        "force_events": f["force_events"].to_numpy(),
+        "mean_goldstein": num("mean_goldstein"),
+        "material_conflict_share": num("material_conflict_share"),
+        "n_hostile_arenas": f["n_hostile_arenas"].fill_null(0).to_numpy(),
+        "cooperation_survives": f["cooperation_survives"].fill_null(False).to_numpy(),
+        "conflict_goldstein": np.full(n, np.nan),
+        "global_share": np.full(n, np.nan),
+    }
+    return f.select(keys), arrays
+
+
+def regime_labels(
+    index: Any,
+    config: RegimeConfig | None = None,
+    *,
+    period: str | None = None,
+    countries: Sequence[str] | None = None,
+    level: float | None = None,
+) -> pl.DataFrame:
+    """The label :func:`classify_regimes` gives each symmetric dyad and period, for many
+    cells at once.
+
+    The same rules (the vectorised decision :func:`classify_regimes` uses) on the same
+    point figures, computed for every cell in one pass of polars instead of one Python
+    iteration per cell, and without what makes :func:`classify_regimes` slow: the
+    evidence, the rule text, and the Monte Carlo confidence. Scope is unknown (as in
+    :func:`classify_regimes` without ``scope``). This is how the simulate stage labels
+    thousands of simulated runs (``tests/test_regimes.py`` checks the labels equal
+    :func:`classify_regimes`'s on real and simulated indices).
+
+    Parameters
+    ----------
+    index : DyadIndex or polars.DataFrame
+        As for :func:`classify_regimes`.
+    config : RegimeConfig, optional
+        Thresholds.
+    period : str, optional
+        Re-aggregate to a coarser period first.
+    countries : sequence of str, optional
+        Keep only dyads among these countries.
+    level : float, optional
+        The index's confidence level (only used when rows are pooled).
+
+    Returns
+    -------
+    polars.DataFrame
+        ``source, target, period_start, label``, one row per symmetric dyad and period.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from datetime import date
+    >>> f = pl.DataFrame({"source": ["RUS"], "target": ["USA"], "arena": ["all"],
+    ...     "period": ["year"], "period_start": [date(2018, 1, 1)], "n_events": [40],
+    ...     "weight": [40.0], "mean_goldstein": [-3.0],
+    ...     "conflict_share": [0.7], "material_conflict_share": [0.3],
+    ...     "cooperation_share": [0.3], "net_cooperation": [-0.4], "force_events": [0]})
+    >>> regime_labels(f)["label"].to_list()
+    ['limited opponents']
+    """
+    cfg = config or RegimeConfig()
+    lvl = index_level(index, level)
+    frame = _as_frame(index, lvl)
+    if countries is not None:
+        codes = [c.upper() for c in countries]
+        frame = frame.filter(pl.col("source").is_in(codes) & pl.col("target").is_in(codes))
+    frame, _ = _reperiod(frame, period, None, lvl)
+    cells, arrays = _point_arrays(frame, cfg, lvl)
+    code = _decide(arrays, cfg)["code"]
+    labels = np.asarray(REGIME_LABELS, dtype=object)[np.asarray(code, dtype=np.int64)]
+    return cells.with_columns(label=pl.Series(labels.tolist(), dtype=pl.Utf8)).sort(
+        ["source", "target", "period_start"]
     )

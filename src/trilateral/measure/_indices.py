@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import functools
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Literal
@@ -24,7 +25,7 @@ import trilateral
 
 from .._rng import RNGLike, cell_rng, seed_sequence
 from ..config import ARENAS, DEFAULT_COUNTRIES, PERIODS, as_date, check_countries
-from ..errors import ConfigError, DataError
+from ..errors import ConfigError, DataError, StoreError
 from ._engine import EngineConfig, event_source, resolve_engine
 from ._pooling import pool_index, stats_from_sums
 
@@ -513,6 +514,28 @@ def _sql(
     return str(ibis.to_sql(expr, dialect=dialect))
 
 
+@contextmanager
+def _older_store_error(store: Any, dedup: bool) -> Iterator[None]:
+    """Turn DuckDB's "table event_duplicates does not exist" (a store written before the
+    store listed cross-dataset duplicates, opened read-only so it was not migrated) into a
+    :class:`StoreError` naming the store and what to do."""
+    import duckdb
+
+    try:
+        yield
+    except duckdb.CatalogException as exc:
+        if not (dedup and "event_duplicates" in str(exc)):
+            raise
+        where = getattr(store, "path", store)
+        raise StoreError(
+            f"the store {where} predates the list of cross-dataset duplicates "
+            "(it has no event_duplicates table), so dedup='cross-dataset' cannot be applied",
+            hint="open it once writable to add the table (e.g. `trilateral ingest` of the "
+            "next file into it; files ingested before are not marked), or re-ingest the "
+            "files into a new store to mark every duplicate; or pass dedup=None",
+        ) from None
+
+
 # --------------------------------------------------------------------------- bootstrap
 
 Progress = Callable[[int, int], None]
@@ -830,7 +853,7 @@ def indices(
 
     specific = tuple(a for a in arenas if a != ALL)
     cfg = resolve_engine(engine)
-    with event_source(store, cfg) as source:
+    with _older_store_error(store, dedup is not None), event_source(store, cfg) as source:
         q = dict(
             codes=codes,
             weighting=weighting,

@@ -194,8 +194,12 @@ def build_sections(res: ReportResults) -> list[Section]:
                 "claims",
                 "The reference paper's claims against the data",
                 "Data: the capability panel, the UNGA votes and the event store "
-                f"{html.escape(str(res.store))}. Each row: the claim's quote, the verdict, what "
-                "was measured and the figures behind it. Click a heading to sort; choose a "
+                f"{html.escape(str(res.store))}. Each row: the claim's quote, the overall verdict, "
+                "the verdict on each evidence base of the store (the curated chronicle, "
+                "machine-coded ICEWS; a verdict resting on chronicle rows that cite the paper "
+                "itself is <em>circular</em> and never counts as support), what was measured "
+                "and from which source, and the figures behind it. Click a heading to sort; "
+                "choose a "
                 "verdict to filter. Made by <code>trilateral.diagnose.run_claims</code> "
                 f"(<code>trilateral claims</code>). {cmd}",
                 table=tuple(rows),

@@ -175,7 +175,9 @@ class GameScenario(BaseModel):
     mediation: float = Field(default=0.2, ge=0, le=1, description="initiative added per investment")
     investment_cost: float = Field(default=0.5, ge=0, le=10, description="cost per unit invested")
     events_per_period: int = Field(default=20, ge=1, le=10_000, description="for the regime rules")
-    regime_runs: int = Field(default=200, ge=1, le=MAX_RUNS, description="runs classified")
+    regime_runs: int | None = Field(
+        default=None, ge=1, le=MAX_RUNS, description="runs classified (default: every run)"
+    )
     players: dict[str, Player] = Field(default_factory=dict)
     fitted: dict[str, dict[str, StrategySpec]] = Field(default_factory=dict)
     policies: dict[str, Policy] = Field(default_factory=dict)

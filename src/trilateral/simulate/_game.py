@@ -177,14 +177,14 @@ def _regime_frame(
     arenas: Sequence[str],
     dyads: Sequence[tuple[int, int]],
     events: int,
-    first_year: int,
 ) -> pl.DataFrame:
     """Simulated block means as an index frame the diagnose stage's rules read.
 
     A level ``m`` in an arena becomes ``events`` events with cooperation share
     ``(1 + m)/2``, conflict share ``(1 − m)/2``, of which the material part is
     ``conflict · max(0, −m)``, and mean Goldstein ``10·m`` (docs/simulate.md, "Regimes").
-    Run r's block b is the synthetic year ``first_year + r·B + b``.
+    Run r's block b is the cell ``r·B + b``, written as ``period_start`` = that many days
+    after 1970-01-01 (a label, not a calendar date).
     """
     runs, n_d, n_a, n_b = blocks.shape[1], blocks.shape[2], blocks.shape[3], blocks.shape[0]
     m = blocks.astype(np.float64)  # (B, R, D, A)
@@ -199,7 +199,7 @@ def _regime_frame(
     conflict = (1 - lv) / 2
     material = conflict * np.maximum(0.0, -lv)
     n_ev = np.where(a_idx.ravel() == n_a, events * n_a, events)
-    years = first_year + r_idx.ravel() * n_b + b_idx.ravel()
+    cell = (r_idx.ravel() * n_b + b_idx.ravel()).astype(np.int32)
     src = np.array([countries[i] for i, _ in dyads])[d_idx.ravel()]
     tgt = np.array([countries[j] for _, j in dyads])[d_idx.ravel()]
     return pl.DataFrame(
@@ -208,9 +208,7 @@ def _regime_frame(
             "target": tgt,
             "arena": np.array(arena_names)[a_idx.ravel()],
             "period": "year",
-            "period_start": pl.Series(years).map_elements(
-                lambda y: date(int(y), 1, 1), return_dtype=pl.Date
-            ),
+            "period_start": pl.Series(cell, dtype=pl.Int32).cast(pl.Date),
             "n_events": n_ev.astype(np.int64),
             "weight": n_ev.astype(np.float64),
             "mean_goldstein": 10 * lv,
@@ -223,6 +221,10 @@ def _regime_frame(
     )
 
 
+#: Runs labelled per call of the diagnose stage's rules (bounds the frame's memory).
+_LABEL_CHUNK = 2000
+
+
 def classify_blocks(
     blocks: np.ndarray,
     countries: Sequence[str],
@@ -230,29 +232,30 @@ def classify_blocks(
     dyads: Sequence[tuple[int, int]],
     events: int = 20,
 ) -> np.ndarray:
-    """Regime label of every unordered pair, run and block, by the diagnose stage's rules.
+    """Regime label of every unordered pair, run and block, by the diagnose stage's rules
+    (:func:`trilateral.diagnose.regime_labels`, the labels of ``classify_regimes``).
 
     Returns an object array ``(R, P, B)`` of labels (pairs in ``itertools.combinations``
     order of ``countries``).
     """
-    from ..diagnose import RegimeConfig, classify_regimes
+    from ..diagnose import regime_labels
 
     n_b, runs = blocks.shape[0], blocks.shape[1]
     n = len(countries)
-    pairs = [(a, b) for a in range(n) for b in range(a + 1, n)]
-    out = np.empty((runs, len(pairs), n_b), dtype=object)
-    per_call = max(1, 7000 // n_b)  # synthetic years stay within the calendar
-    cfg = RegimeConfig(n_draws=1)  # the simulated shares are exact: no confidence draws
-    for a in range(0, runs, per_call):
-        b = min(runs, a + per_call)
-        frame = _regime_frame(blocks[:, a:b], countries, arenas, dyads, events, 1000)
-        res = classify_regimes(frame, cfg, rng=0)
-        for reg in res.regimes:
-            y = reg.period_start.year - 1000
-            r, blk = divmod(y, n_b)
-            i, j = countries.index(reg.source), countries.index(reg.target)
-            p = pairs.index((min(i, j), max(i, j)))
-            out[a + r, p, blk] = reg.label
+    pair_of = {
+        tuple(sorted((countries[a], countries[b]))): p
+        for p, (a, b) in enumerate((a, b) for a in range(n) for b in range(a + 1, n))
+    }
+    out = np.empty((runs, len(pair_of), n_b), dtype=object)
+    for a in range(0, runs, _LABEL_CHUNK):
+        b = min(runs, a + _LABEL_CHUNK)
+        labels = regime_labels(_regime_frame(blocks[:, a:b], countries, arenas, dyads, events))
+        cell = labels["period_start"].cast(pl.Int32).to_numpy()
+        r, blk = np.divmod(cell, n_b)
+        p = np.array(
+            [pair_of[(s, t)] for s, t in zip(labels["source"], labels["target"], strict=True)]
+        )
+        out[a + r, p, blk] = labels["label"].to_numpy()
     return out
 
 
@@ -271,9 +274,9 @@ class SimulationResults:
         What the engine recorded.
     horizon : int
         N of the confrontation probability.
-    regime_runs : int
-        Runs classified by the regime rules (the first ones, so the set does not depend
-        on batching).
+    regime_runs : int or None
+        Runs classified by the regime rules: None (the default) for every run, or the
+        first ``regime_runs`` (so the set does not depend on batching).
     events_per_period : int
         Nominal events per arena and period behind the regime figures.
     provenance : dict
@@ -286,7 +289,7 @@ class SimulationResults:
     start: date
     raw: RawRuns = field(repr=False)
     horizon: int
-    regime_runs: int
+    regime_runs: int | None
     events_per_period: int
     provenance: dict[str, Any] = field(repr=False)
 
@@ -328,7 +331,7 @@ class SimulationResults:
     @cached_property
     def regimes(self) -> np.ndarray:
         """Labels ``(runs classified, pairs, simulated years)`` from the diagnose rules."""
-        k = min(self.regime_runs, self.runs)
+        k = self.runs if self.regime_runs is None else min(self.regime_runs, self.runs)
         c = self.countries
         dyads = [(c.index(a), c.index(b)) for a, b in self.dyads]
         return classify_blocks(

@@ -2,15 +2,18 @@
 Jansen 1999 estimators as SALib implements them), with bootstrap confidence intervals.
 
 Which parameters decide whether China's proactive trilateral policy beats aligning with
-Russia? Two outcomes, each a *difference between the two policies on the same seeds*:
+Russia? Three outcomes, each a *difference between the two policies on the same seeds*:
 
 * ``china_payoff_gain``: China's cumulative payoff under ``proactive_trilateral`` minus
   under ``align_with_russia``;
+* ``usa_rus_confrontation_gain``: the probability that USA–RUS is in "confrontation" in
+  some simulated year within the scenario's ``horizon`` (the diagnose stage's regime
+  rules on each run, as :meth:`SimulationResults.p_confrontation`), estimated over the
+  ``replicates`` runs of each evaluation, under ``proactive_trilateral`` minus under
+  ``align_with_russia`` (negative: proactive cooperation lowers the risk);
 * ``usa_rus_level_gain``: the USA–RUS level (both directions, all arenas) in the last
-  simulated year under ``proactive_trilateral`` minus under ``align_with_russia`` — the
-  continuous quantity behind the regime label. (The confrontation *probability* needs the
-  diagnose stage's rules run per run and year, a Python loop about a hundred times costlier
-  than the game; it is reported per policy by the game, not in the Sobol design.)
+  simulated year, proactive minus alignment — the continuous quantity the regime rules
+  threshold.
 
 The game is vectorised over parameter samples: every sample × replicate is one run with its
 own parameters, so a whole Saltelli design is one engine call per policy.
@@ -29,7 +32,7 @@ from .._rng import RNGLike, seed_sequence
 from ..errors import ConfigError
 from ._config import GameScenario
 from ._engine import GameSpec, simulate_raw
-from ._game import build_spec, child_seeds, economic_weights
+from ._game import _CONFRONTATION, build_spec, child_seeds, classify_blocks, economic_weights
 from ._strategies import COEFFICIENTS
 
 __all__ = ["SENSITIVITY_PARAMETERS", "SensitivityResults", "sobol_sensitivity"]
@@ -47,14 +50,18 @@ SENSITIVITY_PARAMETERS: dict[str, tuple[float, float, str]] = {
     "china_forgiveness": (0.0, 0.8, "China's forgiveness in the proactive policy"),
     "china_investment": (0.0, 1.0, "China's public-good investment (proactive)"),
 }
-OUTCOMES = ("china_payoff_gain", "usa_rus_level_gain")
+OUTCOMES = ("china_payoff_gain", "usa_rus_confrontation_gain", "usa_rus_level_gain")
 _PROACTIVE, _ALIGN = "proactive_trilateral", "align_with_russia"
 
 
 @dataclass(frozen=True)
 class SensitivityResults:
     """First-order (S1) and total (ST) Sobol indices per outcome and parameter, with 95 %
-    bootstrap confidence half-widths (``S1_conf``, ``ST_conf``)."""
+    bootstrap confidence half-widths (``S1_conf``, ``ST_conf``).
+
+    An outcome that does not vary over the design (e.g. a confrontation probability of 1
+    under both policies everywhere) has no variance to apportion: its indices are null and
+    :meth:`summary` says so."""
 
     indices: pl.DataFrame
     samples: int
@@ -74,6 +81,9 @@ class SensitivityResults:
         for out in OUTCOMES:
             lines.append(f"  {out} (mean {self.outcome_means[out]:+.3f}):")
             rows = self.indices.filter(pl.col("outcome") == out).sort("ST", descending=True)
+            if rows["ST"].null_count() == rows.height:
+                lines.append("    constant over the design: no variance to apportion")
+                continue
             for r in rows.iter_rows(named=True):
                 lines.append(
                     f"    {r['parameter']:<18} S1 {r['S1']:+.3f} ± {r['S1_conf']:.3f}   "
@@ -117,6 +127,13 @@ def _arrays(
     )
 
 
+def _usa_rus_pair(countries: tuple[str, ...] | list[str]) -> int:
+    """Index of the USA–RUS pair in ``classify_blocks``'s pair order."""
+    n = len(countries)
+    pairs = [{countries[a], countries[b]} for a in range(n) for b in range(a + 1, n)]
+    return pairs.index({"USA", "RUS"})
+
+
 def sobol_sensitivity(
     scenario: GameScenario,
     *,
@@ -138,7 +155,8 @@ def sobol_sensitivity(
     replicates : int
         Runs averaged per evaluation (the game is stochastic).
     periods : int
-        Months simulated.
+        Months simulated. The confrontation probability looks at the simulated years
+        ending within ``min(scenario.horizon, periods)`` months (at least the first year).
     rng : int, SeedSequence, Generator or None
         Seeds the Sobol sequence's scrambling, the runs and the bootstrap.
 
@@ -148,7 +166,7 @@ def sobol_sensitivity(
     >>> res = sobol_sensitivity(load_scenario("paper"), base_samples=8, replicates=2,
     ...                         periods=24, rng=0)
     >>> sorted(set(res.to_frame()["outcome"]))
-    ['china_payoff_gain', 'usa_rus_level_gain']
+    ['china_payoff_gain', 'usa_rus_confrontation_gain', 'usa_rus_level_gain']
     """
     from SALib.analyze import sobol as sobol_analyze
     from SALib.sample import sobol as sobol_sample
@@ -179,6 +197,7 @@ def sobol_sensitivity(
     )
     weights = economic_weights(scenario)
     seeds = child_seeds(run_seq, x.shape[0] * replicates)
+    n_blocks = max(1, min(scenario.horizon or periods, periods) // 12)
     out: dict[str, dict[str, np.ndarray]] = {}
     for policy in (_PROACTIVE, _ALIGN):
         spec = _arrays(
@@ -188,12 +207,24 @@ def sobol_sensitivity(
         china = spec.countries.index("CHN")
         d = [spec.layout.dyads.index(p) for p in ((0, 1), (1, 0))]  # USA→RUS, RUS→USA
         last = raw.blocks[-1][:, d].mean(axis=(1, 2)).astype(np.float64)
+        labels = classify_blocks(
+            raw.blocks[:n_blocks],
+            spec.countries,
+            spec.arenas,
+            spec.layout.dyads,
+            scenario.events_per_period,
+        )  # (runs, pairs, blocks)
+        pair = _usa_rus_pair(spec.countries)
+        hit = (labels[:, pair, :] == _CONFRONTATION).any(axis=1).astype(np.float64)
         out[policy] = {
             "pay": raw.payoff[:, china].reshape(-1, replicates).mean(axis=1),
+            "confrontation": hit.reshape(-1, replicates).mean(axis=1),
             "level": last.reshape(-1, replicates).mean(axis=1),
         }
     y = {
         "china_payoff_gain": out[_PROACTIVE]["pay"] - out[_ALIGN]["pay"],
+        "usa_rus_confrontation_gain": out[_PROACTIVE]["confrontation"]
+        - out[_ALIGN]["confrontation"],
         "usa_rus_level_gain": out[_PROACTIVE]["level"] - out[_ALIGN]["level"],
     }
     boot_seed = int(boot_seq.generate_state(1)[0]) or 1  # SALib falls back to the global RNG on 0
@@ -201,18 +232,23 @@ def sobol_sensitivity(
         k: [] for k in ("outcome", "parameter", "S1", "S1_conf", "ST", "ST_conf")
     }
     for name, values in y.items():
-        si = sobol_analyze.analyze(
-            problem, values, calc_second_order=False, conf_level=0.95, seed=boot_seed
+        constant = bool(np.ptp(values) == 0)
+        si = (
+            None
+            if constant
+            else sobol_analyze.analyze(
+                problem, values, calc_second_order=False, conf_level=0.95, seed=boot_seed
+            )
         )
         for i, p in enumerate(names):
             rows["outcome"].append(name)
             rows["parameter"].append(p)
-            rows["S1"].append(float(si["S1"][i]))
-            rows["S1_conf"].append(float(si["S1_conf"][i]))
-            rows["ST"].append(float(si["ST"][i]))
-            rows["ST_conf"].append(float(si["ST_conf"][i]))
+            for k in ("S1", "S1_conf", "ST", "ST_conf"):
+                rows[k].append(None if si is None else float(si[k][i]))
     return SensitivityResults(
-        indices=pl.DataFrame(rows),
+        indices=pl.DataFrame(
+            rows, schema={k: pl.Utf8 if k in ("outcome", "parameter") else pl.Float64 for k in rows}
+        ),
         samples=int(x.shape[0]),
         replicates=replicates,
         periods=periods,
