@@ -1,27 +1,33 @@
-"""The measure stage's Ibis query on DuckDB and on PySpark (local mode) agree.
+"""The measure stage's Ibis queries on DuckDB and on PySpark (local mode) agree.
 
 Real files: six GDELT 1.0 Georgia monthly files of 2011 and the two GDELT 2.0 raw exports
 (../shared/data/gdelt/), the ICEWS18 validation split and the raw ICEWS 2018 sample
 (../shared/data/icews/), ingested into one store. The expected numbers are DuckDB's,
 computed by the same expressions on the other engine: equal counts, means and shares
 within 1e-9, equal bootstrap intervals (the bootstrap draws from the per-cell (g, w)
-pairs each engine returns, so equal intervals mean equal pairs and multiplicities).
+pairs each engine returns, so equal intervals mean equal pairs and multiplicities). The
+scope query (``conflict_scope``) likewise: equal counts and regions, sums within 1e-9.
 
 One SparkSession (local[2]) serves the module; run these alone with ``pytest -m spark``.
 """
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
+from typer.testing import CliRunner
 
+from trilateral.cli import app
 from trilateral.data import export_parquet
 from trilateral.data.store import EventStore
 from trilateral.errors import ConfigError
 from trilateral.measure._engine import EngineConfig, resolve_engine
 from trilateral.measure._indices import INDEX_COLUMNS, indices
+from trilateral.measure._scope import conflict_scope
 
 KEYS = ["source", "target", "arena", "period_start"]
 EXACT = ["n_events", "weight", "force_events"]
@@ -139,6 +145,87 @@ def test_spark_reads_the_exported_parquet_lake(
     spark = indices(lake, engine=SPARK, **kw)
     assert spark.provenance["data_hash"] == duck.provenance["data_hash"]
     assert_same(duck.frame, spark.frame)
+
+
+SCOPE_KEYS = ["source", "target", "period_start"]
+SCOPE_EXACT = ["n_conflict", "n_located", "n_home", "n_region", "n_elsewhere", "region"]
+SCOPE_FLOATS = ["conflict_goldstein", "sum_goldstein", "mentions", "sum_goldstein_mentions"]
+
+
+def assert_same_scope(a: pl.DataFrame, b: pl.DataFrame) -> None:
+    assert a.columns == b.columns and a.schema == b.schema
+    assert a.height == b.height
+    assert a.select(SCOPE_KEYS).equals(b.select(SCOPE_KEYS))  # both sorted by the keys
+    for col in [*SCOPE_EXACT, "period", "window_start", "window_end"]:
+        assert a[col].to_list() == b[col].to_list(), col
+    for col in SCOPE_FLOATS:
+        diff = (a[col] - b[col]).abs().max()
+        assert diff is not None and float(diff) <= 1e-9, (col, diff)  # type: ignore[arg-type]
+
+
+@pytest.mark.spark
+def test_conflict_scope_equal_on_duckdb_and_spark(real_store: Path, spark_session) -> None:
+    # the conflict events of GDELT's Georgia files and of ICEWS 2018 at home, in the
+    # dyads' main foreign theatres of the year (derived: one, then two) and elsewhere
+    codes = ("USA", "RUS", "CHN", "UKR")
+    one = dict(countries=codes, period="year", theatres=1)
+    duck = conflict_scope(real_store, **one)
+    assert int(duck["n_conflict"].sum()) > 400 and int(duck["n_home"].sum()) > 20
+    assert int(duck["n_region"].sum()) > 100 and int(duck["n_elsewhere"].sum()) > 0
+    assert_same_scope(duck, conflict_scope(real_store, engine=SPARK, **one))
+    two = dict(countries=codes, period="year", theatres=2)
+    duck = conflict_scope(real_store, **two)
+    assert duck["region"].str.contains(",").any()  # a region of two codes, in code order
+    assert_same_scope(duck, conflict_scope(real_store, engine=SPARK, **two))
+    # a given region, a window cutting quarters
+    fixed = dict(
+        countries=codes,
+        period="quarter",
+        region=["geo", "syr"],
+        start="2011-03-15",
+        end="2018-06-30",
+    )
+    duck = conflict_scope(real_store, **fixed)
+    assert int(duck["n_region"].sum()) > 100 and int(duck["n_elsewhere"].sum()) > 0
+    assert_same_scope(duck, conflict_scope(real_store, engine="spark", **fixed))
+
+
+@pytest.fixture
+def engines_used(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """(module, engine) of every query the measure stage runs while the test runs."""
+    import trilateral.measure._indices as m_indices
+    import trilateral.measure._scope as m_scope
+
+    used: list[tuple[str, str]] = []
+    for module in (m_indices, m_scope):
+        real = module.event_source
+
+        @contextmanager
+        def spy(*args: Any, _real: Any = real, _name: str = module.__name__, **kw: Any) -> Any:
+            with _real(*args, **kw) as source:
+                used.append((_name.rsplit(".", 1)[-1], source.engine))
+                yield source
+
+        monkeypatch.setattr(module, "event_source", spy)
+    return used
+
+
+@pytest.mark.spark
+def test_diagnose_command_runs_its_queries_on_spark(
+    real_store: Path, spark_session, engines_used: list[tuple[str, str]]
+) -> None:
+    runner = CliRunner()
+    args = ["diagnose", "--db", str(real_store), "--countries", "USA,RUS,UKR"]
+    args += ["--start", "2011-01-01", "--end", "2018-12-31", "--n-boot", "20", "--json"]
+    duck = runner.invoke(app, args)
+    assert duck.exit_code == 0, duck.output
+    assert sorted(set(engines_used)) == [("_indices", "duckdb"), ("_scope", "duckdb")]
+    engines_used.clear()
+    spark = runner.invoke(app, [*args, "--engine", "spark"])
+    assert spark.exit_code == 0, spark.output
+    # the index and the scope queries ran on Spark, and the regimes are the same
+    assert sorted(set(engines_used)) == [("_indices", "spark"), ("_scope", "spark")]
+    assert '"regimes"' in duck.stdout and duck.stdout == spark.stdout
 
 
 def test_engine_from_config_file(tmp_path: Path) -> None:

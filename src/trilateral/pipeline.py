@@ -29,7 +29,7 @@ from .errors import DataError
 
 if TYPE_CHECKING:
     from .diagnose import RegimeResults, TriangleResults
-    from .measure import DyadIndex
+    from .measure import DyadIndex, EngineConfig
 
 __all__ = [
     "DemoResult",
@@ -167,6 +167,7 @@ def diagnose_store(
     n_boot: int = 200,
     rng: RNGLike = 0,
     progress: Callable[[int, int], None] | None = None,
+    engine: str | EngineConfig | None = None,
 ) -> Diagnosis:
     """Indices, regimes per dyad and the strategic triangle from one store: the sequence
     ``trilateral diagnose`` and :func:`run_demo` both run.
@@ -191,6 +192,8 @@ def diagnose_store(
         Resolved once; the index bootstrap, the regimes and the triangle draw from it.
     progress : callable, optional
         ``progress(done, total)`` of the bootstrap.
+    engine : {"duckdb", "spark"} or EngineConfig, optional
+        Where the index and scope queries run (default DuckDB; docs/scale.md).
 
     Examples
     --------
@@ -204,7 +207,7 @@ def diagnose_store(
     first, last = as_date(start, "start"), as_date(end, "end")
     dense = False
     if first is None and last is None:
-        yearly = indices(store, countries=countries, period="year", n_boot=0)
+        yearly = indices(store, countries=countries, period="year", n_boot=0, engine=engine)
         span = dense_span(yearly, RegimeConfig().min_events)
         if span is not None:
             (first, last), dense = span, True
@@ -217,8 +220,9 @@ def diagnose_store(
         start=first,
         end=last,
         progress=progress,
+        engine=engine,
     )
-    scope = conflict_scope(store, countries, period, start=first, end=last)
+    scope = conflict_scope(store, countries, period, start=first, end=last, engine=engine)
     regimes = classify_regimes(idx, scope=scope, rng=seed)
     triangle = triangle_types(idx, countries, rng=seed) if len(countries) == 3 else None
     return Diagnosis(idx, regimes, triangle, (first, last), dense)

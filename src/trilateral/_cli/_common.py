@@ -76,6 +76,24 @@ CountriesOpt = Annotated[
     str,
     typer.Option("--countries", help="ISO3 codes separated by commas.", show_default=True),
 ]
+EngineOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--engine",
+        help="Where the measure stage's queries run: duckdb (default) or spark "
+        "(a local Spark unless --engine-config names a cluster).",
+        show_default=False,
+    ),
+]
+EngineConfigOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--engine-config",
+        help="A TOML file whose [engine] section sets the engine and its Spark "
+        "settings (master, executor_memory, spark.* keys); see docs/scale.md.",
+        show_default=False,
+    ),
+]
 
 
 def handle_errors(func: F) -> F:

@@ -12,10 +12,12 @@ from rich.table import Table
 
 from ..config import default_db_path, parse_countries
 from ..errors import StoreError
-from ..measure import is_parquet_source
+from ..measure import engine_from_options, is_parquet_source
 from ._common import (
     CountriesOpt,
     DbOpt,
+    EngineConfigOpt,
+    EngineOpt,
     FormatOpt,
     JsonOpt,
     OutputFormat,
@@ -99,11 +101,14 @@ def register(app: typer.Typer) -> None:
         ] = None,
         json_out: JsonOpt = False,
         fmt: FormatOpt = OutputFormat.table,
+        engine: EngineOpt = None,
+        engine_config: EngineConfigOpt = None,
     ) -> None:
         from ..pipeline import diagnose_store
         from .measure import bootstrap_progress
 
         codes = parse_countries(countries)
+        eng = engine_from_options(engine, engine_config)
         path = _store_path(db, required=True)
         with bootstrap_progress() as progress:
             d = diagnose_store(
@@ -115,6 +120,7 @@ def register(app: typer.Typer) -> None:
                 start=start,
                 end=end,
                 progress=progress,
+                engine=eng,
             )
         regimes, triangle = d.regimes, d.triangle
         first, last = (x.isoformat() if x else "…" for x in d.window)

@@ -22,6 +22,8 @@ from ..pipeline import write_table
 from ._common import (
     CountriesOpt,
     DbOpt,
+    EngineConfigOpt,
+    EngineOpt,
     JsonOpt,
     console,
     err_console,
@@ -202,24 +204,8 @@ def register(app: typer.Typer) -> None:
             "measure-output"
         ),
         as_json: JsonOpt = False,
-        engine: Annotated[
-            str | None,
-            typer.Option(
-                "--engine",
-                help="Where the index query runs: duckdb (default) or spark "
-                "(a local Spark unless --engine-config names a cluster).",
-                show_default=False,
-            ),
-        ] = None,
-        engine_config: Annotated[
-            Path | None,
-            typer.Option(
-                "--engine-config",
-                help="A TOML file whose [engine] section sets the engine and its Spark "
-                "settings (master, executor_memory, spark.* keys); see docs/scale.md.",
-                show_default=False,
-            ),
-        ] = None,
+        engine: EngineOpt = None,
+        engine_config: EngineConfigOpt = None,
     ) -> None:
         codes = parse_countries(countries)
         eng = engine_from_options(engine, engine_config)

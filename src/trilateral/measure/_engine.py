@@ -1,14 +1,18 @@
 """Where the measure stage's Ibis expressions run: DuckDB (the default) or Spark.
 
-The index query of :func:`~trilateral.measure.indices` is written once as Ibis table
-expressions over a table ``events`` in the store's layout and compiled by Ibis to the
-SQL dialect of the engine the user chose. This module runs that SQL:
+The measure stage's queries — the index query of :func:`~trilateral.measure.indices`,
+the scope query of :func:`~trilateral.measure.conflict_scope` and the tit-for-tat input
+query of :func:`~trilateral.measure.load_events` — are written once as Ibis table
+expressions over tables ``events`` (and ``event_duplicates``, ``event_extras``) in the
+store's layout and compiled by Ibis (:func:`compile_sql`) to the SQL dialect of the
+engine the user chose. This module runs that SQL:
 
 * ``duckdb`` — on the store's own DuckDB connection (or an in-memory DuckDB with a view
   over a Parquet directory);
 * ``spark`` — on a :class:`pyspark.sql.SparkSession` built from an
   :class:`EngineConfig` (master URL, executor memory, any ``spark.*`` key), with a
-  temporary view ``events`` over the data. A Parquet directory (or URL) is read by Spark itself; a
+  temporary view ``events`` over the data (and ``event_duplicates``, and
+  ``event_extras`` when asked for). A Parquet directory (or URL) is read by Spark itself; a
   DuckDB store is first copied to a temporary Parquet file (DuckDB's ``COPY``) that
   Spark reads — for archive-sized data export the store once with
   ``trilateral export --format parquet`` and point Spark at the lake.
@@ -27,12 +31,13 @@ from __future__ import annotations
 import shutil
 import tempfile
 import tomllib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+import polars as pl
 import pyarrow as pa
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -43,6 +48,7 @@ __all__ = [
     "EVENT_COLUMNS",
     "EngineConfig",
     "EventSource",
+    "compile_sql",
     "engine_from_options",
     "event_source",
     "resolve_engine",
@@ -63,6 +69,29 @@ EVENT_COLUMNS: tuple[str, ...] = (
 )
 #: The store's ``event_duplicates`` columns the query reads (``dedup="cross-dataset"``).
 DUPLICATE_COLUMNS: tuple[str, ...] = ("event_id", "ingest_id")
+#: The store's ``event_extras`` columns (the chronicle's magnitudes and descriptions).
+EXTRAS_COLUMNS: tuple[str, ...] = ("event_id", "magnitude", "description", "ingest_id")
+
+
+def compile_sql(expr: Any, dialect: str) -> str:
+    """The SQL of an Ibis expression over unbound tables, in ``dialect`` (``duckdb`` or
+    ``pyspark``): what :class:`EventSource` runs. Compiling costs more than running a
+    query on a small store, so callers memoise it per parameter set.
+
+    Examples
+    --------
+    >>> import ibis
+    >>> t = ibis.table({"source": "string"}, name="events")
+    >>> "events" in compile_sql(t.filter(t.source == "USA"), "duckdb")
+    True
+    """
+    import ibis
+
+    if dialect == "pyspark":  # its compiler reads ibis.options.pyspark: register them
+        from ibis.backends.pyspark import Backend
+
+        Backend.register_options()
+    return str(ibis.to_sql(expr, dialect=dialect))
 
 
 class EngineConfig(BaseModel):
@@ -189,7 +218,7 @@ class EventSource:
     """Where the index query runs: a SQL dialect, a way to run it, and the data's identity.
 
     ``run(sql)`` executes SQL of ``dialect`` (compiled by Ibis) against a table named
-    ``events`` and returns an Arrow table.
+    ``events`` and returns an Arrow table; :meth:`frame` returns it as polars.
     """
 
     run: Callable[[str], pa.Table]
@@ -198,19 +227,36 @@ class EventSource:
     path: str | None
     data_hash: str
 
+    def frame(self, sql: str) -> pl.DataFrame:
+        """``run(sql)`` as a polars DataFrame."""
+        out = pl.from_arrow(self.run(sql))
+        assert isinstance(out, pl.DataFrame)
+        return out
+
 
 @contextmanager
-def event_source(store: Any, engine: str | EngineConfig | None = None) -> Iterator[EventSource]:
+def event_source(
+    store: Any,
+    engine: str | EngineConfig | None = None,
+    *,
+    columns: Sequence[str] = EVENT_COLUMNS,
+    extras: bool = False,
+    require: bool = True,
+) -> Iterator[EventSource]:
     """Yield the store's events on the chosen engine, as a table named ``events``.
 
     ``store`` is anything :func:`~trilateral.measure._store_access.open_store` takes: an
     :class:`~trilateral.data.store.EventStore`, the path of a store file, a DuckDB
     connection, or a Parquet directory / fsspec URL written by ``trilateral export``.
-    Raises :class:`~trilateral.errors.DataError` when the source holds no events.
+    ``columns`` are the columns of ``events`` the queries read (on Spark the view holds
+    those only; a DuckDB store is copied with those only); ``extras`` also gives Spark
+    the store's ``event_extras``. Raises :class:`~trilateral.errors.DataError` when the
+    source holds no events (unless ``require`` is False).
     """
     cfg = resolve_engine(engine)
     with open_store(store) as handle:
-        require_events(handle)
+        if require:
+            require_events(handle)
         dhash = data_hash(handle)
         if cfg.name == "duckdb":
             con = handle.con
@@ -220,7 +266,7 @@ def event_source(store: Any, engine: str | EngineConfig | None = None) -> Iterat
 
             yield EventSource(run, "duckdb", "duckdb", handle.path, dhash)
             return
-        with _spark_events(handle, cfg) as session:
+        with _spark_events(handle, cfg, tuple(columns), extras) as session:
 
             def run_spark(sql: str) -> pa.Table:
                 return session.sql(sql).toArrow()
@@ -229,28 +275,32 @@ def event_source(store: Any, engine: str | EngineConfig | None = None) -> Iterat
 
 
 @contextmanager
-def _spark_events(handle: StoreHandle, cfg: EngineConfig) -> Iterator[Any]:
-    """A SparkSession with temporary views ``events`` and ``event_duplicates``."""
+def _spark_events(
+    handle: StoreHandle, cfg: EngineConfig, columns: tuple[str, ...], extras: bool
+) -> Iterator[Any]:
+    """A SparkSession with temporary views ``events``, ``event_duplicates`` (and
+    ``event_extras``)."""
     session = cfg.spark_session()
     tmp = Path(tempfile.mkdtemp(prefix="trilateral-spark-"))
+
+    def small(table: str, cols: tuple[str, ...]) -> None:
+        # a small table of the store, from DuckDB (a lake's is in DuckDB too)
+        path = tmp / f"{table}.parquet"
+        sel = ", ".join(cols)
+        handle.con.execute(f"COPY (SELECT {sel} FROM {table}) TO '{path}' (FORMAT parquet)")
+        session.read.parquet(str(path)).createOrReplaceTempView(table)
+
     try:
-        # the store's (small) list of duplicate rows, from DuckDB (a lake's is in DuckDB too)
-        dups = tmp / "event_duplicates.parquet"
-        dcols = ", ".join(DUPLICATE_COLUMNS)
-        handle.con.execute(
-            f"COPY (SELECT {dcols} FROM event_duplicates) TO '{dups}' (FORMAT parquet)"
-        )
-        session.read.parquet(str(dups)).createOrReplaceTempView("event_duplicates")
+        small("event_duplicates", DUPLICATE_COLUMNS)
+        if extras:
+            small("event_extras", EXTRAS_COLUMNS)
         if handle.parquet is not None:
             frame = session.read.option("basePath", handle.parquet.root).parquet(
                 *handle.parquet.spark_paths
             )
-            frame.selectExpr(*EVENT_COLUMNS).createOrReplaceTempView("events")
+            frame.selectExpr(*columns).createOrReplaceTempView("events")
         else:
-            target = tmp / "events.parquet"
-            cols = ", ".join(EVENT_COLUMNS)
-            handle.con.execute(f"COPY (SELECT {cols} FROM events) TO '{target}' (FORMAT parquet)")
-            session.read.parquet(str(target)).createOrReplaceTempView("events")
+            small("events", columns)
         yield session
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -26,7 +26,7 @@ import trilateral
 from .._rng import RNGLike, cell_rng, seed_sequence
 from ..config import ARENAS, DEFAULT_COUNTRIES, PERIODS, as_date, check_countries
 from ..errors import ConfigError, DataError, StoreError
-from ._engine import EngineConfig, event_source, resolve_engine
+from ._engine import EngineConfig, compile_sql, event_source, resolve_engine
 from ._pooling import pool_index, stats_from_sums
 
 __all__ = ["INDEX_COLUMNS", "DyadIndex", "indices"]
@@ -481,11 +481,6 @@ def _sql(
     costs more than running the query on a small store)."""
     import ibis
 
-    if dialect == "pyspark":  # its compiler reads ibis.options.pyspark: register them
-        from ibis.backends.pyspark import Backend
-
-        Backend.register_options()
-
     events = ibis.table(_EVENTS_SCHEMA, name="events")
     if kind == "arenas":
         expr = events.select("arena").distinct()
@@ -511,7 +506,7 @@ def _sql(
             dedup=dedup,
         )
         expr = _cells_expr(ev) if kind == "cells" else _pairs_expr(ev, specific)
-    return str(ibis.to_sql(expr, dialect=dialect))
+    return compile_sql(expr, dialect)
 
 
 @contextmanager

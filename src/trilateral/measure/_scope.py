@@ -12,18 +12,115 @@ Examples
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 import duckdb
 import polars as pl
 
 from ..config import DEFAULT_COUNTRIES, PERIODS, as_date
 from ..errors import ConfigError, StoreError
-from ._store_access import open_store
+from ._engine import EngineConfig, compile_sql, event_source, resolve_engine
+from ._indices import _DEC, _period_start
 
 __all__ = ["conflict_scope"]
+
+
+#: The columns of ``events`` the scope query reads, with their Ibis types.
+_SCOPE_SCHEMA = {
+    "date": "date",
+    "source": "string",
+    "target": "string",
+    "quad_class": "int8",
+    "goldstein": "float64",
+    "weight": "int64",
+    "location": "string",
+}
+_SCOPE_COLUMNS = tuple(_SCOPE_SCHEMA)
+
+
+class _ScopeQuery(NamedTuple):
+    """The parameters of one scope query (hashable: its SQL is memoised)."""
+
+    codes: tuple[str, ...]
+    period: str
+    start: date | None
+    end: date | None
+    region: tuple[str, ...] | None
+    theatres: int
+
+
+def _scope_expr(q: _ScopeQuery) -> Any:
+    """The scope query as an Ibis expression over an unbound table ``events``.
+
+    Per symmetric dyad and period: the conflict events (quad 3–4) counted at home, in
+    the region (the given codes, or the dyad's ``theatres`` main foreign locations of
+    the period, ties by code) and elsewhere; the region's codes; exact sums (DECIMAL
+    Goldstein scores, BIGINT mentions) cast to DOUBLE only at the end, so the result does
+    not depend on the order of an engine's partial aggregates.
+    """
+    import ibis
+
+    codes, period, start, end, region, theatres = q
+    e = ibis.table(_SCOPE_SCHEMA, name="events")
+    e = e.filter(
+        e.quad_class.isin((3, 4)),
+        e.source != e.target,
+        e.source.isin(codes),
+        e.target.isin(codes),
+    )
+    if start is not None:
+        e = e.filter(e.date >= start)
+    if end is not None:
+        e = e.filter(e.date <= end)
+    location = e.location.nullif("")
+    ev = e.select(
+        source=ibis.least(e.source, e.target),
+        target=ibis.greatest(e.source, e.target),
+        period_start=_period_start(e.date, period),
+        location=location,
+        goldstein=e.goldstein,
+        weight=e.weight,
+        abroad=(location.notnull() & (location != e.source) & (location != e.target)).fill_null(
+            False
+        ),
+    )
+    keys = ["source", "target", "period_start"]
+    if region is not None:
+        in_region = ev.location.isin(region) if region else ibis.literal(False)
+        tagged = ev.mutate(regional=(ev.abroad & in_region).fill_null(False))
+    else:
+        # the dyad's foreign theatres of the period, ranked by events (ties by code)
+        abroad = ev.filter(ev.abroad)
+        th = abroad.group_by([*keys, "location"]).aggregate(n=abroad.count())
+        rank = ibis.row_number().over(group_by=keys, order_by=[ibis.desc(th.n), th.location])
+        th = th.mutate(rank=rank)  # 0-based
+        th = th.filter(th.rank < theatres).select(*keys, "location", theatre=ibis.literal(True))
+        joined = ev.left_join(th, [*keys, "location"]).select(*ev.columns, "theatre")
+        tagged = joined.mutate(regional=(joined.abroad & joined.theatre).fill_null(False))
+    t = tagged
+    g = t.goldstein.cast(_DEC)
+    w = t.weight.cast("int64")
+    out = t.group_by(keys).aggregate(
+        n_conflict=t.count(),
+        n_located=t.location.count(),
+        n_home=t.count(where=t.location.notnull() & ~t.abroad),
+        n_region=t.count(where=t.regional),
+        n_elsewhere=t.count(where=t.abroad & ~t.regional),
+        region=t.location.collect(where=t.regional, distinct=True),
+        sum_goldstein=g.sum().cast("float64"),
+        mentions=w.sum().cast("float64"),
+        sum_goldstein_mentions=(w * g).sum().cast("float64"),
+    )
+    return out.mutate(region=ibis.literal(",").join(out.region.sort()))
+
+
+@functools.lru_cache(maxsize=256)
+def _scope_sql(dialect: str, q: _ScopeQuery) -> str:
+    """The scope query in ``dialect`` (memoised per parameter set)."""
+    return compile_sql(_scope_expr(q), dialect)
 
 
 def conflict_scope(
@@ -35,6 +132,7 @@ def conflict_scope(
     end: date | str | None = None,
     region: Iterable[str] | None = None,
     theatres: int = 3,
+    engine: str | EngineConfig | None = None,
 ) -> pl.DataFrame:
     """Where each symmetric dyad's conflict events (quad 3–4) happened, per period.
 
@@ -64,6 +162,9 @@ def conflict_scope(
         data, per dyad and period (``theatres``).
     theatres : int
         How many foreign locations make up the derived region (default 3).
+    engine : {"duckdb", "spark"} or EngineConfig, optional
+        Where the query runs (default DuckDB); see docs/scale.md. Both engines give the
+        same counts and sums.
 
     Returns
     -------
@@ -90,61 +191,13 @@ def conflict_scope(
         raise ConfigError(f"start {d0} is after end {d1}")
     if not (isinstance(theatres, int) and not isinstance(theatres, bool) and theatres >= 0):
         raise ConfigError(f"theatres must be a non-negative integer, got {theatres!r}")
-    codes = sorted({c.upper() for c in countries})
-    fixed = region is not None
-    region_codes = sorted({c.upper() for c in region}) if region is not None else []
-    params: dict[str, Any] = {"codes": codes}
-    if fixed:
-        params["region"] = region_codes
-    else:
-        params["k"] = theatres
-    dated = ""
-    if d0 is not None:
-        dated += " AND date >= $start"
-        params["start"] = d0
-    if d1 is not None:
-        dated += " AND date <= $end"
-        params["end"] = d1
-    with open_store(store) as handle:
-        con = handle.con
-        # Exact sums (HUGEINT, DECIMAL) so the severity does not depend on the order of
-        # DuckDB's parallel partial aggregates; only the totals become DOUBLE.
-        in_region = "list_contains($region, location)" if fixed else "theatre_rank <= $k"
-        sql = f"""
-            WITH ev AS (
-                SELECT least(source, target) AS source, greatest(source, target) AS target,
-                       CAST(date_trunc('{period}', date) AS DATE) AS period_start,
-                       nullif(location, '') AS location, goldstein, weight,
-                       (location IS NOT NULL AND location <> ''
-                        AND location NOT IN (source, target)) AS abroad
-                FROM events
-                WHERE quad_class IN (3, 4) AND source <> target
-                  AND list_contains($codes, source) AND list_contains($codes, target){dated}
-            ), theatres AS (
-                SELECT source, target, period_start, location,
-                       row_number() OVER (PARTITION BY source, target, period_start
-                                          ORDER BY count(*) DESC, location) AS theatre_rank
-                FROM ev WHERE abroad GROUP BY source, target, period_start, location
-            ), tagged AS (
-                SELECT ev.*, coalesce(abroad AND {in_region}, FALSE) AS regional
-                FROM ev LEFT JOIN theatres USING (source, target, period_start, location)
-            )
-            SELECT source, target, period_start,
-                   count(*) AS n_conflict,
-                   count(location) AS n_located,
-                   count(*) FILTER (WHERE location IS NOT NULL AND NOT abroad) AS n_home,
-                   count(*) FILTER (WHERE regional) AS n_region,
-                   count(*) FILTER (WHERE abroad AND NOT regional) AS n_elsewhere,
-                   string_agg(DISTINCT location, ',' ORDER BY location)
-                       FILTER (WHERE regional) AS region,
-                   CAST(sum(CAST(goldstein AS DECIMAL(18, 6))) AS DOUBLE) AS sum_goldstein,
-                   CAST(sum(CAST(weight AS BIGINT)) AS DOUBLE) AS mentions,
-                   CAST(sum(CAST(weight AS BIGINT) * CAST(goldstein AS DECIMAL(18, 6)))
-                        AS DOUBLE) AS sum_goldstein_mentions
-            FROM tagged GROUP BY ALL ORDER BY ALL
-        """
+    codes = tuple(sorted({c.upper() for c in countries}))
+    region_codes = None if region is None else tuple(sorted({c.upper() for c in region}))
+    cfg = resolve_engine(engine)
+    with event_source(store, cfg, columns=_SCOPE_COLUMNS, require=False) as source:
+        sql = _scope_sql(source.dialect, _ScopeQuery(codes, period, d0, d1, region_codes, theatres))
         try:
-            table = con.sql(sql, params=params).pl()
+            table = source.frame(sql)
         except duckdb.Error as exc:
             raise StoreError(
                 f"cannot query the events table: {exc}",
@@ -154,7 +207,7 @@ def conflict_scope(
         *[pl.col(c).cast(pl.Int64) for c in table.columns if c.startswith("n_")],
         pl.col("period_start").cast(pl.Date),
         pl.col("region").cast(pl.String).fill_null(""),
-    )
+    ).sort("source", "target", "period_start")
     return out.with_columns(
         pl.lit(period).alias("period"),
         (pl.col("sum_goldstein") / pl.col("n_conflict")).alias("conflict_goldstein"),
