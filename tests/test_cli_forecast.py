@@ -203,3 +203,37 @@ def test_origin_dates_are_period_ends(icews18: Path) -> None:
     idx = indices(icews18, period="week", arena="all", n_boot=0)
     bt = backtest(idx, origins=["2018-04-01", "2018-04-04"], horizons=[1], models=[])
     assert bt.origins == (date(2018, 4, 1), date(2018, 4, 8))
+
+
+def test_forecast_and_backtest_format_csv(icews18: Path, tmp_path: Path) -> None:
+    """--format csv: the table alone on stdout (where the files went is on stderr)."""
+    import csv
+    import io
+
+    base = ["--db", str(icews18), "--period", "week", "--out", str(tmp_path)]
+    res = runner.invoke(
+        app, ["forecast", *base, "--horizon", "2", "--dyads", "USA-RUS,RUS-USA", "--format", "csv"]
+    )
+    assert res.exit_code == 0, res.output
+    rows = list(csv.DictReader(io.StringIO(res.stdout)))
+    assert (
+        res.stdout.splitlines()[0]
+        == "source,target,arena,period_start,horizon,model,mean,sd,lo80,hi80,lo95,hi95"
+    )
+    assert res.stdout == (tmp_path / "forecasts.csv").read_text("utf-8")  # the table written
+    # 2 dyads × 2 horizons × 4 models (no_change, climatology and the default ar, var)
+    assert len(rows) == 16
+    assert {r["model"] for r in rows} == {"no_change", "climatology", "ar", "var"}
+    assert "wrote 7 files" in _flat(res.stderr)
+    res = runner.invoke(
+        app,
+        [
+            "backtest", *base, "--horizons", "1,4", "--start", "2018-04-01", "--end",
+            "2018-06-03", "--dyads", "USA-RUS", "--models", "ar", "--format", "csv",
+        ],
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    scores = list(csv.DictReader(io.StringIO(res.stdout)))
+    assert list(scores[0])[:5] == ["model", "source", "target", "arena", "horizon"]
+    assert len(scores) == 6  # 3 models × 2 horizons
+    assert {int(s["n"]) for s in scores if s["horizon"] == "1"} == {10}  # 10 weekly origins

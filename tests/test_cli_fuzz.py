@@ -41,6 +41,8 @@ CONTEXT: dict[tuple[str, ...], dict[str, list[str]]] = {
     ("simulate",): {"scenario": ["{tmp}/missing.yaml"], "--out": ["{tmp}/blocker/out"]},
     ("capabilities", "refresh"): {"files": ["{tmp}/missing.xlsx"], "--out": ["{tmp}/p.csv"]},
     ("capabilities", "show"): {"--indicator": ["no_such_indicator"]},
+    # reads only the shipped panel: nothing to fail at after its one option (see VALID)
+    ("capabilities", "provenance"): {},
 }
 
 # Options whose fuzzed value is a path: the text is placed below the blocker file (or the
@@ -73,6 +75,7 @@ def _indicators() -> set[str]:
 VALID = {
     (("capabilities", "show"), "--indicator"): _indicators(),
     (("simulate",), "scenario"): set(_shipped_scenarios()),
+    (("capabilities", "provenance"), "--format"): {"table", "csv", "json"},
 }
 
 

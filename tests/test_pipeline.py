@@ -16,7 +16,8 @@ import pytest
 from typer.testing import CliRunner
 
 from trilateral.cli import app
-from trilateral.pipeline import run_demo
+from trilateral.pipeline import csv_text, run_demo
+from trilateral.report import collect_results
 
 TABLES = ("indices_year", "indices_month", "power_ratios", "tit_for_tat", "regimes", "claims")
 
@@ -80,6 +81,26 @@ def test_same_seed_same_tables(demo, tmp_path: Path) -> None:
         assert a == b, f"{name}.csv differs between two runs with the same seed"
     sim_a = (demo.out / "simulate_paper.csv").read_bytes()
     assert sim_a == (again.out / "simulate_paper.csv").read_bytes()
+
+
+def test_demo_tables_are_what_collect_results_returns(demo) -> None:
+    """One home for the stage sequence: the demo writes its tables from
+    ``report.collect_results`` (the sequence `trilateral report` runs), so the same store
+    and seed give the same bytes; ``sections=False`` leaves the later stages to the caller."""
+    res = collect_results(demo.store, n_boot=50, rng=7, sections=False)
+    assert res.sections == ()
+    frames = {
+        "indices_year": res.index.frame,
+        "indices_month": res.monthly.frame,
+        "power_ratios": res.power.frame,
+        "tit_for_tat": res.titfortat.matches,
+        "regimes": res.regimes.to_frame(),
+        "triangle": res.triangle.to_frame(),
+        "claims": res.claims.to_frame(),
+    }
+    for name, frame in frames.items():
+        written = (demo.out / f"{name}.csv").read_text("utf-8")
+        assert written == csv_text(frame), f"{name}.csv is not what collect_results gives"
 
 
 def test_demo_cli(tmp_path: Path) -> None:

@@ -102,6 +102,7 @@ PUBLIC = {
         "regimes_figure",
         "render_report",
         "simulate_section",
+        "stage_sections",
         "titfortat_figure",
         "triangle_figure",
         "write_report",
@@ -164,6 +165,8 @@ PUBLIC = {
         "dense_span",
         "diagnose_store",
         "run_demo",
+        "write_backtest",
+        "write_forecast",
         "write_table",
     ],
     "trilateral.simulate": [

@@ -13,22 +13,21 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import polars as pl
 
 from . import __version__
 from ._rng import RNGLike, seed_sequence
 from .config import DEFAULT_COUNTRIES, as_date
 from .data import atomic_write
-from .errors import DataError
 
 if TYPE_CHECKING:
     from .diagnose import RegimeResults, TriangleResults
+    from .forecast import BacktestResults, ForecastResults
     from .measure import DyadIndex, EngineConfig
 
 __all__ = [
@@ -38,6 +37,8 @@ __all__ = [
     "dense_span",
     "diagnose_store",
     "run_demo",
+    "write_backtest",
+    "write_forecast",
     "write_table",
 ]
 
@@ -228,6 +229,60 @@ def diagnose_store(
     return Diagnosis(idx, regimes, triangle, (first, last), dense)
 
 
+def _figure_model(res: ForecastResults, wanted: str | None) -> str:
+    if wanted is not None:
+        return wanted
+    for m in ("var", "ar", "ets"):
+        if m in res.models and res.frame.filter(pl.col("model") == m)["mean"].null_count() == 0:
+            return m
+    return "no_change"
+
+
+def write_forecast(res: ForecastResults, out: Path, model: str | None = None) -> list[Path]:
+    """Write a forecast's tables, fan charts (PNG and HTML fragment per dyad) and
+    provenance into ``out``; return the paths written (what ``trilateral forecast`` and
+    the demo write).
+
+    ``model`` is the model the fan charts show (default: the VAR, else the AR, else ETS
+    when it forecast every series, else no-change).
+
+    Examples
+    --------
+    >>> write_forecast(forecast(idx, horizon=4), Path("forecast-output"))  # doctest: +SKIP
+    """
+    from .forecast import fan_chart_html, fan_chart_png
+
+    files = write_table(res.to_frame(), out, "forecasts")
+    fig_model = _figure_model(res, model)
+    for s, t in res.dyads():
+        stem = f"fan_{s}_{t}"
+        files.append(fan_chart_png(res, s, t, out / f"{stem}.png", model=fig_model))
+        html = out / f"{stem}.html"
+        atomic_write(html, fan_chart_html(res, s, t, model=fig_model).encode())
+        files.append(html)
+    prov = out / "provenance.json"
+    atomic_write(prov, (json.dumps(res.provenance, indent=2, default=str) + "\n").encode())
+    files.append(prov)
+    return files
+
+
+def write_backtest(res: BacktestResults, out: Path, stem: str = "backtest") -> list[Path]:
+    """Write a backtest's scores, forecasts, summary and provenance into ``out`` (what
+    ``trilateral backtest`` and the demo write); return the paths written.
+
+    Examples
+    --------
+    >>> write_backtest(backtest(idx), Path("backtest-output"))  # doctest: +SKIP
+    """
+    files = write_table(res.scores, out, f"{stem}_scores")
+    files += write_table(res.forecasts, out, f"{stem}_forecasts")
+    summary = out / f"{stem}_summary.txt"
+    atomic_write(summary, (res.summary() + "\n").encode())
+    prov = out / f"{stem}_provenance.json"
+    atomic_write(prov, (json.dumps(res.provenance, indent=2, default=str) + "\n").encode())
+    return [*files, summary, prov]
+
+
 #: The forecast step's backtests (docs/forecast.md): ICEWS18 weekly, origins every week
 #: from 2018-04-01, horizons 1–4; ICEWS05-15 monthly, origins every month from 2007-12-31
 #: (three years of training), horizons 1, 3, 6, for the directed dyads with events in at
@@ -261,7 +316,6 @@ def _forecast_step(
 ) -> tuple[list[Path], str, dict[str, Any]]:
     """Backtest and forecast the shipped ICEWS corpus; one store per corpus in
     ``out/forecast`` so that no chronicle row enters the series."""
-    from ._cli.forecast import write_backtest, write_forecast
     from .data import shipped_icews_paths
     from .data.store import EventStore
     from .forecast import backtest, forecast, origins_between
@@ -364,15 +418,8 @@ def run_demo(
     >>> print(res.summaries["claims"])  # doctest: +SKIP
     """
     from .data import EventStore, shipped_chronicle_path, shipped_icews_paths
-    from .diagnose import run_claims
-    from .measure import (
-        ReciprocityModel,
-        indices,
-        load_events,
-        match_tit_for_tat,
-        power_ratios,
-    )
-    from .report import ReportResults, forecast_section, simulate_section, write_report
+    from .report import collect_results, stage_sections, write_report
+    from .simulate import load_scenario, run_scenario, write_outputs
 
     say = say or (lambda _msg: None)
     out = Path(out)
@@ -384,6 +431,7 @@ def run_demo(
     entropy = seed.entropy
     files: list[Path] = []
     summaries: dict[str, str] = {}
+    demo_cmd = f"trilateral demo --out {out} --seed {rng} --n-boot {n_boot}"
 
     say("ingest: the shipped chronicle and ICEWS triad corpus into a fresh store")
     with EventStore.open(store_path) as store:
@@ -392,66 +440,45 @@ def run_demo(
         info = store.info(countries)
     summaries["store"] = info.summary()
 
-    say("measure: yearly and monthly indices per dyad and arena")
-    window = {"start": start, "end": end}
-    diagnosis = diagnose_store(
+    # measure and diagnose: the sequence `trilateral report` runs (one home, in the
+    # report stage); the later stages' sections come after this run's own simulation
+    res = collect_results(
         store_path,
         countries=countries,
-        period="year",
-        n_boot=n_boot,
-        rng=seed,
         start=start,
         end=end,
+        n_boot=n_boot,
+        rng=seed,
+        command=demo_cmd,
+        say=say,
+        sections=False,
     )
-    yearly = diagnosis.indices
-    monthly = indices(
-        store_path, countries=countries, period="month", n_boot=0, start=start, end=end
-    )
+    yearly = res.index
     files += write_table(yearly.frame, out, "indices_year")
-    files += write_table(monthly.frame, out, "indices_month")
+    files += write_table(res.monthly.frame, out, "indices_month")
     summaries["indices"] = yearly.summary()
-
-    say("measure: power ratios from the capability panel")
-    power = power_ratios(countries=countries)
-    files += write_table(power.frame, out, "power_ratios")
-    summaries["power"] = power.summary()
-
-    say("measure: reciprocity (VAR over the monthly dyad series)")
-    recip = None
-    try:
-        recip = ReciprocityModel(monthly, countries=countries).fit()
-        summaries["reciprocity"] = recip.summary()
-        files += write_table(recip.to_frame(), out, "reciprocity")
-    except (DataError, np.linalg.LinAlgError) as exc:  # degenerate series: say so, go on
-        summaries["reciprocity"] = f"reciprocity model not estimated: {exc}"
-
-    say("measure: tit-for-tat matching on events")
-    events = load_events(store_path, countries=countries, start=start, end=end)
-    tft = match_tit_for_tat(events, countries=countries)
-    files += write_table(tft.matches, out, "tit_for_tat")
-    summaries["tit_for_tat"] = tft.summary()
-
-    say("diagnose: regimes per dyad and year, the strategic triangle")
-    regimes = diagnosis.regimes
-    files += write_table(regimes.to_frame(), out, "regimes")
-    summaries["regimes"] = regimes.summary()
-    triangle = diagnosis.triangle
-    if triangle is not None:
-        files += write_table(triangle.to_frame(), out, "triangle")
-        summaries["triangle"] = triangle.summary()
-
-    say("diagnose: the paper's claims against the data")
-    claims = run_claims(store=store_path, rng=seed)
-    files += write_table(claims.to_frame(), out, "claims")
-    summaries["claims"] = claims.summary()
+    files += write_table(res.power.frame, out, "power_ratios")
+    summaries["power"] = res.power.summary()
+    if res.reciprocity is not None:
+        summaries["reciprocity"] = res.reciprocity.summary()
+        files += write_table(res.reciprocity.to_frame(), out, "reciprocity")
+    else:  # degenerate series: the note says why
+        summaries["reciprocity"] = res.notes["reciprocity"]
+    files += write_table(res.titfortat.matches, out, "tit_for_tat")
+    summaries["tit_for_tat"] = res.titfortat.summary()
+    files += write_table(res.regimes.to_frame(), out, "regimes")
+    summaries["regimes"] = res.regimes.summary()
+    if res.triangle is not None:
+        files += write_table(res.triangle.to_frame(), out, "triangle")
+        summaries["triangle"] = res.triangle.summary()
+    files += write_table(res.claims.to_frame(), out, "claims")
+    summaries["claims"] = res.claims.summary()
 
     say("forecast: rolling-origin backtests on the ICEWS corpus, fan charts")
     fc_files, summaries["forecast"], fc_prov = _forecast_step(out, countries, forecast_models)
     files += fc_files
 
     say(f"simulate: paper.yaml, China's four policies ({sim_runs} runs)")
-    from .simulate import load_scenario, run_scenario, write_outputs
-
     # a quick run count keeps the demo fast; `trilateral simulate paper` runs the full one
     paper = load_scenario("paper", runs=sim_runs)
     comparison = run_scenario(paper, rng=seed)
@@ -459,32 +486,10 @@ def run_demo(
     summaries["simulate"] = comparison.summary()
 
     say("report: every result as figures in report.html (with the forecast stage's fan charts)")
-    demo_cmd = f"trilateral demo --out {out} --seed {rng} --n-boot {n_boot}"
-    fc_section = forecast_section(monthly, demo_cmd)
-    sim_section = simulate_section(demo_cmd, rng=seed)
-    report = write_report(
-        ReportResults(
-            store=str(store_path),
-            countries=tuple(countries),
-            start=as_date(start, "start") or date(2014, 1, 1),
-            end=as_date(end, "end") or date(2019, 12, 31),
-            command=demo_cmd,
-            index=yearly,
-            events=events,
-            power=power,
-            reciprocity=recip,
-            titfortat=tft,
-            regimes=regimes,
-            triangle=triangle,
-            claims=claims,
-            sections=tuple(x for x in (sim_section, fc_section) if x is not None),
-            notes={k: v for k, v in summaries.items() if k == "reciprocity" and recip is None},
-            provenance={"n_boot": n_boot, "seed_entropy": str(entropy), **yearly.provenance},
-        ),
-        out / "report.html",
-    )
-    files.append(report)
+    sections = stage_sections(res.monthly, demo_cmd, rng=seed)
+    files.append(write_report(replace(res, sections=sections), out / "report.html"))
 
+    window = {"start": start, "end": end}
     provenance: dict[str, Any] = {
         "trilateral_version": __version__,
         "countries": list(countries),

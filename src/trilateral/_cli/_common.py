@@ -5,7 +5,8 @@ from __future__ import annotations
 import functools
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -31,7 +32,10 @@ __all__ = [
     "handle_errors",
     "print_csv",
     "print_json",
+    "print_result",
     "print_table",
+    "print_text",
+    "stage_progress",
     "store_hint",
 ]
 
@@ -55,7 +59,9 @@ DbOpt = Annotated[
         show_default=False,
     ),
 ]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+JsonOpt = Annotated[
+    bool, typer.Option("--json", help="Print machine-readable JSON (the same as --format json).")
+]
 
 
 class OutputFormat(StrEnum):
@@ -69,7 +75,8 @@ FormatOpt = Annotated[
     typer.Option(
         "--format",
         help="table (for reading; not wrapped when piped), csv (one row a line, for "
-        "scripts and spreadsheets) or json (as --json).",
+        "scripts and spreadsheets; several tables are separated by a blank line) or json "
+        "(as --json).",
     ),
 ]
 CountriesOpt = Annotated[
@@ -128,6 +135,21 @@ def handle_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+@contextmanager
+def stage_progress(what: str) -> Iterator[Callable[[str], None]]:
+    """A spinner on stderr while a chain of stages runs; yields ``say(step)``, which
+    shows the step beside the spinner and leaves a ``· step`` line on stderr (the
+    ``say=`` of :func:`~trilateral.pipeline.run_demo` and
+    :func:`~trilateral.report.collect_results`)."""
+    with err_console.status(esc(what)) as status:
+
+        def say(msg: str) -> None:
+            status.update(esc(msg))
+            err_console.print(f"· {esc(msg)}", highlight=False, soft_wrap=True)
+
+        yield say
+
+
 def print_json(obj: Any) -> None:
     """Write ``obj`` as JSON to stdout (no rich markup, safe for pipes)."""
     sys.stdout.write(json.dumps(obj, indent=2, default=str, ensure_ascii=False) + "\n")
@@ -145,6 +167,45 @@ def print_table(table: Table) -> None:
     wide = console.options.update(max_width=100_000)
     width = Measurement.get(console, wide, table).maximum
     Console(file=sys.stdout, width=max(width, 20), color_system=None).print(table)
+
+
+def print_text(text: str) -> None:
+    """Print a result's ``summary()`` text as it is: no markup, no highlighting, and no
+    wrapping at the terminal width (piped, a line stays one line)."""
+    console.print(text, highlight=False, markup=False, soft_wrap=True)
+
+
+def print_result(
+    fmt: OutputFormat,
+    *,
+    as_json: bool = False,
+    data: Callable[[], Any],
+    frames: Callable[[], Sequence[pl.DataFrame]],
+    table: Callable[[], None],
+) -> None:
+    """Print a command's result in the format asked for: the one place every command
+    with ``--format table|csv|json`` (and its alias ``--json``) goes through.
+
+    Parameters
+    ----------
+    fmt : OutputFormat
+        ``--format``; ``as_json`` (``--json``) means json whatever ``fmt`` says.
+    data : callable
+        Returns what ``json`` prints (anything :func:`print_json` takes).
+    frames : callable
+        Returns the tables ``csv`` prints, each with its header, separated by a blank line.
+    table : callable
+        Prints the tables for reading (through :func:`print_table`).
+    """
+    if as_json or fmt is OutputFormat.json:
+        print_json(data())
+    elif fmt is OutputFormat.csv:
+        for i, frame in enumerate(frames()):
+            if i:
+                sys.stdout.write("\n")
+            print_csv(frame)
+    else:
+        table()
 
 
 def print_csv(frame: pl.DataFrame) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
+import polars as pl
 import pyarrow.compute as pc
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn
@@ -13,7 +14,17 @@ from rich.table import Table
 from ..config import check_countries
 from ..data import capabilities as cap
 from ..errors import ConfigError
-from ._common import JsonOpt, console, esc, handle_errors, print_json, print_table
+from ._common import (
+    FormatOpt,
+    JsonOpt,
+    OutputFormat,
+    console,
+    err_console,
+    esc,
+    handle_errors,
+    print_result,
+    print_table,
+)
 
 __all__ = ["app"]
 
@@ -47,7 +58,7 @@ def refresh(
     """
     codes = _countries(countries, minimum=1)
     with Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), console=console, transient=True
+        SpinnerColumn(), TextColumn("{task.description}"), console=err_console, transient=True
     ) as progress:
         progress.add_task(f"reading {len(files)} files", total=None)
         result = cap.refresh_panel(files, out=out, countries=codes)
@@ -55,11 +66,12 @@ def refresh(
         f"wrote [bold]{result['rows']}[/] rows for {', '.join(result['countries'])} "
         f"to {esc(result['out'])}",
         highlight=False,
+        soft_wrap=True,
     )
     table = Table("file", "layout", "indicators")
     for src in result["provenance"]["sources"]:
         table.add_row(esc(src["file"]), src["layout"], ", ".join(src["indicators"]))
-    console.print(table)
+    print_table(table)
 
 
 def _countries(value: str | None, minimum: int = 1) -> tuple[str, ...] | None:
@@ -85,10 +97,13 @@ def show(
         typer.Option("--indicator", help="One indicator: its yearly series, one column a country."),
     ] = None,
     as_json: JsonOpt = False,
+    fmt: FormatOpt = OutputFormat.table,
 ) -> None:
     """Show the shipped panel: the latest value of each indicator, or one indicator's series.
 
     Example: trilateral capabilities show --countries USA,RUS,CHN --indicator gdp_current_usd
+
+    Example: trilateral capabilities show --format csv > latest.csv
     """
     codes = _countries(countries)
     panel = cap.load_panel(codes)
@@ -98,22 +113,17 @@ def show(
             raise ConfigError(
                 f"unknown indicator {indicator!r}", hint=f"one of: {', '.join(known)}"
             )
-        panel = panel.filter(pc.equal(panel["indicator"], indicator))
-        rows = panel.to_pylist()
-        if as_json:
-            print_json(rows)
-            return
+        rows = panel.filter(pc.equal(panel["indicator"], indicator)).to_pylist()
+        title = f"{indicator} ({rows[0]['unit'] if rows else ''})"
         order = list(codes or sorted({r["iso3"] for r in rows}))
-        by_year: dict[int, dict[str, float]] = {}
-        for r in rows:
-            by_year.setdefault(r["year"], {})[r["iso3"]] = r["value"]
-        unit = rows[0]["unit"] if rows else ""
-        table = Table("year", *order, title=f"{indicator} ({unit})")
-        for year in sorted(by_year):
-            table.add_row(
-                str(year), *(_fmt(by_year[year][c]) if c in by_year[year] else "–" for c in order)
-            )
-        print_table(table)
+        wide = _wide(rows, order)
+        print_result(
+            fmt,
+            as_json=as_json,
+            data=lambda: rows,
+            frames=lambda: [wide],
+            table=lambda: print_table(_table(wide, title, fmt=_fmt)),
+        )
         return
     latest: dict[tuple[str, str], dict[str, Any]] = {}
     for r in panel.to_pylist():
@@ -121,37 +131,65 @@ def show(
         if key not in latest or r["year"] > latest[key]["year"]:
             latest[key] = r
     rows = [latest[k] for k in sorted(latest)]
-    if as_json:
-        print_json(rows)
-        return
-    table = Table("iso3", "indicator", "year", "value", "unit", "source", title="latest values")
+    frame = pl.DataFrame(rows).select("iso3", "indicator", "year", "value", "unit", "source")
+    print_result(
+        fmt,
+        as_json=as_json,
+        data=lambda: rows,
+        frames=lambda: [frame],
+        table=lambda: print_table(_table(frame, "latest values", fmt=_fmt)),
+    )
+
+
+def _wide(rows: list[dict[str, Any]], order: list[str]) -> pl.DataFrame:
+    """One indicator's rows as a table: a row a year, a column a country (null: no value)."""
+    by_year: dict[int, dict[str, float]] = {}
     for r in rows:
+        by_year.setdefault(r["year"], {})[r["iso3"]] = r["value"]
+    return pl.DataFrame(
+        [{"year": y, **{c: by_year[y].get(c) for c in order}} for y in sorted(by_year)],
+        schema={"year": pl.Int64, **dict.fromkeys(order, pl.Float64)},
+    )
+
+
+def _table(frame: pl.DataFrame, title: str, fmt: Any = str) -> Table:
+    """``frame`` as a rich table: numbers through ``fmt``, a missing value as –, text
+    escaped."""
+    table = Table(*frame.columns, title=title)
+    for row in frame.iter_rows():
         table.add_row(
-            r["iso3"], r["indicator"], str(r["year"]), _fmt(r["value"]), r["unit"], r["source"]
+            *("–" if v is None else fmt(v) if isinstance(v, float) else esc(v) for v in row)
         )
-    console.print(table)
+    return table
 
 
 @app.command()
 @handle_errors
-def provenance(as_json: JsonOpt = False) -> None:
+def provenance(as_json: JsonOpt = False, fmt: FormatOpt = OutputFormat.table) -> None:
     """Where the shipped panel comes from: source, licence, date and SHA-256 of each file.
 
     Example: trilateral capabilities provenance --json
     """
     prov = cap.panel_provenance()
-    if as_json:
-        print_json(prov)
-        return
-    console.print(
-        f"[bold]{prov['dataset']}[/]  sha256 {prov['sha256']}  rows {prov.get('rows')}  "
-        f"built {prov.get('built')}",
-        highlight=False,
+    cols = ("file", "source", "licence", "taken", "vintage", "sha256")
+    sources = pl.DataFrame(
+        [
+            {c: None if s.get(c) is None else str(s[c]) for c in cols}
+            for s in prov.get("sources", [])
+        ],
+        schema=dict.fromkeys(cols, pl.String),
     )
-    table = Table("file", "source", "licence", "taken", "vintage", "sha256")
-    for s in prov.get("sources", []):
-        table.add_row(
-            s["file"], s["source"], s["licence"], str(s["taken"]), str(s.get("vintage") or ""),
-            s["sha256"][:16] + "…",
-        )  # fmt: skip
-    console.print(table)
+
+    def show() -> None:
+        console.print(
+            f"[bold]{esc(prov['dataset'])}[/]  sha256 {prov['sha256']}  rows {prov.get('rows')}  "
+            f"built {prov.get('built')}",
+            highlight=False,
+            soft_wrap=True,
+        )
+        short = sources.with_columns(
+            pl.col("vintage").fill_null(""), pl.col("sha256").str.slice(0, 16) + "…"
+        )
+        print_table(_table(short, ""))
+
+    print_result(fmt, as_json=as_json, data=lambda: prov, frames=lambda: [sources], table=show)

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ..config import parse_countries
-from ._common import CountriesOpt, console, err_console, esc, handle_errors
+from ._common import CountriesOpt, console, esc, handle_errors, print_text, stage_progress
 
 __all__ = ["register"]
 
@@ -40,22 +40,18 @@ def register(app: typer.Typer) -> None:
         from ..pipeline import run_demo
 
         codes = parse_countries(countries)
-        with console.status("running the demo…") as status:
-
-            def say(msg: str) -> None:
-                status.update(msg)
-                err_console.print(f"· {msg}")
-
+        with stage_progress("running the demo…") as say:
             res = run_demo(out, countries=codes, rng=seed, n_boot=n_boot, say=say)
         for name in ("store", "claims", "regimes", "triangle", "tit_for_tat"):
             if name in res.summaries:
                 console.rule(name)
-                console.print(res.summaries[name], highlight=False, markup=False)
+                print_text(res.summaries[name])
         console.rule()
         console.print(
-            f"{len(res.files)} files written to {esc(res.out)}/ (store: {esc(res.store)})"
+            f"{len(res.files)} files written to {esc(res.out)}/ (store: {esc(res.store)})",
+            soft_wrap=True,
         )
-        console.print(f"report: {esc(res.out / 'report.html')}")
+        console.print(f"report: {esc(res.out / 'report.html')}", soft_wrap=True)
         console.print(
             f"next: trilateral diagnose --db {esc(res.store)}  (or claims, measure, report, "
             "serve with the same --db)",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -25,8 +24,7 @@ from ._common import (
     err_console,
     esc,
     handle_errors,
-    print_csv,
-    print_json,
+    print_result,
     print_table,
     store_hint,
 )
@@ -76,6 +74,62 @@ def _f(v: Any, fmt: str = ".2f") -> str:
     if isinstance(v, float):
         return format(v, fmt)
     return str(v)
+
+
+def _print_diagnosis(d: Any, codes: tuple[str, ...], period: str) -> None:
+    """The regimes and the triangle of :func:`~trilateral.pipeline.diagnose_store` as
+    tables for reading."""
+    regimes, triangle = d.regimes, d.triangle
+    table = Table(title=f"Regimes per dyad ({period})")
+    for col in (
+        "dyad",
+        "period",
+        "label",
+        "conf.",
+        "mean G",
+        "hostile arenas",
+        "force",
+        "scope",
+        "rule",
+    ):
+        table.add_column(col, overflow="fold")
+    for r in regimes.regimes:
+        ev = r.evidence
+        table.add_row(
+            r.dyad,
+            r.period_start.isoformat(),
+            r.label,
+            _f(r.confidence),
+            _f(ev.get("mean_goldstein")),
+            f"{ev.get('n_hostile_arenas')}/{ev.get('n_arenas_observed')}",
+            str(ev.get("force_events")),
+            str(ev.get("scope")),
+            r.rule,
+        )
+    print_table(table)
+    if triangle is None:
+        console.print("(the triangle needs three countries)")
+        return
+    t2 = Table(title=f"Strategic triangle {'–'.join(codes)} ({period})")
+    for col in ("period", "signs", "type", "p", "stable type", "roles", "balanced"):
+        t2.add_column(col)
+    glyph = {1: "+", 0: "0", -1: "−", None: "?"}
+    for t in triangle.periods:
+        roles = ""
+        if t.pivot:
+            roles = f"pivot {t.pivot}"
+        elif t.pariah:
+            roles = f"pariah {t.pariah}"
+        t2.add_row(
+            t.period_start.isoformat(),
+            " ".join(f"{d}{glyph[s]}" for d, s in t.signs.items()),
+            t.type,
+            _f(t.probabilities.get(t.type)),
+            t.stable_type,
+            roles,
+            "—" if t.balanced is None else ("yes" if t.balanced else "no"),
+        )
+    print_table(t2)
 
 
 def register(app: typer.Typer) -> None:
@@ -130,71 +184,21 @@ def register(app: typer.Typer) -> None:
                 " (chosen: the longest run of years in which every dyad has enough events "
                 "to classify; pass --start/--end to change it)"
             )
-        if json_out or fmt is OutputFormat.json:
-            out: dict[str, Any] = {
+        if not (json_out or fmt is OutputFormat.json):
+            err_console.print(esc(window), highlight=False, soft_wrap=True)
+        print_result(
+            fmt,
+            as_json=json_out,
+            data=lambda: {
                 "window": {"start": d.window[0], "end": d.window[1], "dense_default": d.dense},
                 "regimes": regimes.to_frame().to_dicts(),
                 "triangle": None if triangle is None else triangle.to_frame().to_dicts(),
-            }
-            print_json(out)
-            return
-        err_console.print(esc(window), highlight=False, soft_wrap=True)
-        if fmt is OutputFormat.csv:
-            print_csv(regimes.to_frame())
-            if triangle is not None:
-                sys.stdout.write("\n")
-                print_csv(triangle.to_frame())
-            return
-        table = Table(title=f"Regimes per dyad ({period.value})")
-        for col in (
-            "dyad",
-            "period",
-            "label",
-            "conf.",
-            "mean G",
-            "hostile arenas",
-            "force",
-            "scope",
-            "rule",
-        ):
-            table.add_column(col, overflow="fold")
-        for r in regimes.regimes:
-            ev = r.evidence
-            table.add_row(
-                r.dyad,
-                r.period_start.isoformat(),
-                r.label,
-                _f(r.confidence),
-                _f(ev.get("mean_goldstein")),
-                f"{ev.get('n_hostile_arenas')}/{ev.get('n_arenas_observed')}",
-                str(ev.get("force_events")),
-                str(ev.get("scope")),
-                r.rule,
-            )
-        print_table(table)
-        if triangle is None:
-            console.print("(the triangle needs three countries)")
-            return
-        t2 = Table(title=f"Strategic triangle {'–'.join(codes)} ({period.value})")
-        for col in ("period", "signs", "type", "p", "stable type", "roles", "balanced"):
-            t2.add_column(col)
-        glyph = {1: "+", 0: "0", -1: "−", None: "?"}
-        for t in triangle.periods:
-            roles = ""
-            if t.pivot:
-                roles = f"pivot {t.pivot}"
-            elif t.pariah:
-                roles = f"pariah {t.pariah}"
-            t2.add_row(
-                t.period_start.isoformat(),
-                " ".join(f"{d}{glyph[s]}" for d, s in t.signs.items()),
-                t.type,
-                _f(t.probabilities.get(t.type)),
-                t.stable_type,
-                roles,
-                "—" if t.balanced is None else ("yes" if t.balanced else "no"),
-            )
-        print_table(t2)
+            },
+            frames=lambda: (
+                [regimes.to_frame()] + ([] if triangle is None else [triangle.to_frame()])
+            ),
+            table=lambda: _print_diagnosis(d, codes, period.value),
+        )
 
     @app.command("claims", help=CLAIMS_HELP)
     @handle_errors
@@ -205,49 +209,62 @@ def register(app: typer.Typer) -> None:
         ] = None,
         seed: Annotated[int, typer.Option("--seed", help="Seed of every random draw.")] = 0,
         json_out: JsonOpt = False,
+        fmt: FormatOpt = OutputFormat.table,
     ) -> None:
-        from ..diagnose import OVERALL_RULE, run_claims
+        from ..diagnose import run_claims
 
         path = _store_path(db, required=db is not None)
         report = run_claims(store=path, ids=claim_id or None, rng=seed)
-        if json_out:
-            print_json(report.to_dict())
-            return
-        if path is None:
-            console.print(
-                f"[yellow]no event store at {esc(default_db_path(db))}: event claims are "
-                f"'not enough data'; {esc(store_hint())}[/]"
-            )
-        style = {
-            "supported": "green",
-            "within tolerance": "cyan",
-            "contradicted": "red",
-            "disputed": "magenta",
-            "circular": "magenta",
-            "inconclusive": "yellow",
-            "not enough data": "yellow",
-        }
-        names = report.base_names
-        table = Table(title="Claims of Feng (2019), checked against the data")
-        for col in ("id", "verdict", *names, "measured", "expected"):
-            table.add_column(col, overflow="fold")
-        frame = report.to_frame()
-        for row in frame.iter_rows(named=True):
-            table.add_row(
-                row["id"],
-                f"[{style[row['verdict']]}]{row['verdict']}[/]",
-                *(f"[{style[row[n]]}]{row[n]}[/]" if row[n] else "" for n in names),
-                escape(row["measured"]),
-                escape(f"{row['expected']} {row['unit']}"),
-            )
-        print_table(table)
-        c = report.counts
-        console.print(", ".join(f"{n} {v}" for v, n in c.items()))
-        ind = report.independent()
-        if report.bases:
-            console.print(
-                f"supported by independent event data alone: {ind['n_event_claims']} "
-                f"({', '.join(ind['event_claims']) or 'none'}); circular on the chronicle: "
-                f"{', '.join(ind['circular']) or 'none'}"
-            )
-        console.print(f"[dim]{OVERALL_RULE}[/]")
+        print_result(
+            fmt,
+            as_json=json_out,
+            data=report.to_dict,
+            frames=lambda: [report.to_frame()],
+            table=lambda: _print_claims(report, path, db),
+        )
+
+
+def _print_claims(report: Any, path: Any, db: Any) -> None:
+    """The claims report as a table for reading, with the counts and the overall rule."""
+    from ..diagnose import OVERALL_RULE
+
+    if path is None:
+        console.print(
+            f"[yellow]no event store at {esc(default_db_path(db))}: event claims are "
+            f"'not enough data'; {esc(store_hint())}[/]",
+            soft_wrap=True,
+        )
+    style = {
+        "supported": "green",
+        "within tolerance": "cyan",
+        "contradicted": "red",
+        "disputed": "magenta",
+        "circular": "magenta",
+        "inconclusive": "yellow",
+        "not enough data": "yellow",
+    }
+    names = report.base_names
+    table = Table(title="Claims of Feng (2019), checked against the data")
+    for col in ("id", "verdict", *names, "measured", "expected"):
+        table.add_column(col, overflow="fold")
+    frame = report.to_frame()
+    for row in frame.iter_rows(named=True):
+        table.add_row(
+            row["id"],
+            f"[{style[row['verdict']]}]{row['verdict']}[/]",
+            *(f"[{style[row[n]]}]{row[n]}[/]" if row[n] else "" for n in names),
+            escape(row["measured"]),
+            escape(f"{row['expected']} {row['unit']}"),
+        )
+    print_table(table)
+    c = report.counts
+    console.print(", ".join(f"{n} {v}" for v, n in c.items()), soft_wrap=True)
+    ind = report.independent()
+    if report.bases:
+        console.print(
+            f"supported by independent event data alone: {ind['n_event_claims']} "
+            f"({', '.join(ind['event_claims']) or 'none'}); circular on the chronicle: "
+            f"{', '.join(ind['circular']) or 'none'}",
+            soft_wrap=True,
+        )
+    console.print(f"[dim]{OVERALL_RULE}[/]", soft_wrap=True)

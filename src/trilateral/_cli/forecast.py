@@ -3,34 +3,40 @@
 
 from __future__ import annotations
 
-import io
-import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
-import polars as pl
 import typer
 from rich import progress as rich_progress
 
 from ..config import default_db_path, parse_countries
-from ..data import atomic_write
 from ..errors import ConfigError
 from ..forecast import (
     BacktestResults,
     ForecastResults,
     backtest,
-    fan_chart_html,
-    fan_chart_png,
     forecast,
     origins_between,
 )
-from ..measure import indices
-from ._common import CountriesOpt, DbOpt, JsonOpt, console, err_console, handle_errors, print_json
+from ..measure import DyadIndex, indices
+from ..pipeline import write_backtest, write_forecast
+from ._common import (
+    CountriesOpt,
+    DbOpt,
+    FormatOpt,
+    JsonOpt,
+    OutputFormat,
+    err_console,
+    esc,
+    handle_errors,
+    print_result,
+    print_text,
+)
 
-__all__ = ["register", "write_backtest", "write_forecast"]
+__all__ = ["register"]
 
 
 class PeriodChoice(StrEnum):
@@ -81,59 +87,34 @@ def _horizons(value: str) -> list[int]:
     return out
 
 
-def _table_bytes(frame: pl.DataFrame, kind: str) -> bytes:
-    buf = io.BytesIO()
-    if kind == "parquet":
-        frame.write_parquet(buf)
-    else:
-        frame.write_csv(buf)
-    return buf.getvalue()
+def _index(db: Path | None, countries: str, period: PeriodChoice, arena: str) -> DyadIndex:
+    """The index both commands model: no bootstrap (the models need the means only)."""
+    codes = parse_countries(countries)
+    return indices(default_db_path(db), countries=codes, period=period.value, arena=arena, n_boot=0)
 
 
-def _write_tables(frame: pl.DataFrame, out: Path, stem: str) -> list[Path]:
-    paths = []
-    for kind in ("parquet", "csv"):
-        path = out / f"{stem}.{kind}"
-        atomic_write(path, _table_bytes(frame, kind))
-        paths.append(path)
-    return paths
+def _folder(out: Path) -> Path:
+    out.mkdir(parents=True, exist_ok=True)
+    return out
 
 
-def _figure_model(res: ForecastResults, wanted: str | None) -> str:
-    if wanted is not None:
-        return wanted
-    for m in ("var", "ar", "ets"):
-        if m in res.models and res.frame.filter(pl.col("model") == m)["mean"].null_count() == 0:
-            return m
-    return "no_change"
-
-
-def write_forecast(res: ForecastResults, out: Path, model: str | None = None) -> list[Path]:
-    """Write a forecast's tables, fan charts (PNG and HTML fragment per dyad) and
-    provenance into ``out``; return the paths written."""
-    files = _write_tables(res.to_frame(), out, "forecasts")
-    fig_model = _figure_model(res, model)
-    for s, t in res.dyads():
-        stem = f"fan_{s}_{t}"
-        files.append(fan_chart_png(res, s, t, out / f"{stem}.png", model=fig_model))
-        html = out / f"{stem}.html"
-        atomic_write(html, fan_chart_html(res, s, t, model=fig_model).encode())
-        files.append(html)
-    prov = out / "provenance.json"
-    atomic_write(prov, (json.dumps(res.provenance, indent=2, default=str) + "\n").encode())
-    files.append(prov)
-    return files
-
-
-def write_backtest(res: BacktestResults, out: Path, stem: str = "backtest") -> list[Path]:
-    """Write a backtest's scores, forecasts, summary and provenance into ``out``."""
-    files = _write_tables(res.scores, out, f"{stem}_scores")
-    files += _write_tables(res.forecasts, out, f"{stem}_forecasts")
-    summary = out / f"{stem}_summary.txt"
-    atomic_write(summary, (res.summary() + "\n").encode())
-    prov = out / f"{stem}_provenance.json"
-    atomic_write(prov, (json.dumps(res.provenance, indent=2, default=str) + "\n").encode())
-    return [*files, summary, prov]
+def _finish(
+    res: ForecastResults | BacktestResults,
+    files: list[Path],
+    out: Path,
+    fmt: OutputFormat,
+    as_json: bool,
+) -> None:
+    """Print the result in the format asked for; where the files went goes to stderr
+    (stdout stays the result, so --format csv and --json pipe cleanly)."""
+    err_console.print(f"wrote {len(files)} files to {esc(out)}/", highlight=False, soft_wrap=True)
+    print_result(
+        fmt,
+        as_json=as_json,
+        data=res.to_dict,
+        frames=lambda: [res.to_frame()],
+        table=lambda: print_text(res.summary()),
+    )
 
 
 @contextmanager
@@ -222,29 +203,20 @@ def register(app: typer.Typer) -> None:
             "forecast-output"
         ),
         as_json: JsonOpt = False,
+        fmt: FormatOpt = OutputFormat.table,
     ) -> None:
-        codes = parse_countries(countries)
-        idx = indices(
-            default_db_path(db), countries=codes, period=period.value, arena=arena, n_boot=0
-        )
-        extra = _list(models)
+        idx = _index(db, countries, period, arena)
         res = forecast(
             idx,
             horizon=horizon,
-            models=extra,
+            models=_list(models),
             origin=origin,
             statistic=statistic,
             arena=arena,
             dyads=dyads,
             window=window,
         )
-        out.mkdir(parents=True, exist_ok=True)
-        files = write_forecast(res, out)
-        if as_json:
-            print_json(res.to_dict())
-            return
-        console.print(res.summary(), highlight=False, markup=False)
-        console.print(f"wrote {len(files)} files to {out}/")
+        _finish(res, write_forecast(res, _folder(out)), out, fmt, as_json)
 
     @app.command("backtest", help=BACKTEST_HELP)
     @handle_errors
@@ -277,12 +249,10 @@ def register(app: typer.Typer) -> None:
             "backtest-output"
         ),
         as_json: JsonOpt = False,
+        fmt: FormatOpt = OutputFormat.table,
     ) -> None:
-        codes = parse_countries(countries)
         hs = _horizons(horizons)
-        idx = indices(
-            default_db_path(db), countries=codes, period=period.value, arena=arena, n_boot=0
-        )
+        idx = _index(db, countries, period, arena)
         origins: list[Any] | None = None
         if start is not None or end is not None:
             origins = list(origins_between(idx, start, end, arena=arena))
@@ -299,10 +269,4 @@ def register(app: typer.Typer) -> None:
                 workers=workers,
                 progress=progress,
             )
-        out.mkdir(parents=True, exist_ok=True)
-        files = write_backtest(res, out)
-        if as_json:
-            print_json(res.to_dict())
-            return
-        console.print(res.summary(), highlight=False, markup=False)
-        console.print(f"wrote {len(files)} files to {out}/")
+        _finish(res, write_backtest(res, _folder(out)), out, fmt, as_json)

@@ -6,8 +6,9 @@ import glob
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
+import polars as pl
 import typer
 from rich.progress import (
     BarColumn,
@@ -25,17 +26,20 @@ from ..data import IngestProgress, expand_paths, ingest_files
 from ..data.actors import ActorResolver
 from ..data.codebook import Codebook
 from ..data.shipped import shipped_datasets
-from ..data.store import EventStore, IngestResult
+from ..data.store import EventStore, IngestResult, StoreInfo
 from ..errors import ConfigError, ReaderError, TrilateralError
 from ._common import (
     CountriesOpt,
     DbOpt,
+    FormatOpt,
     JsonOpt,
+    OutputFormat,
     console,
     err_console,
     esc,
     handle_errors,
     print_json,
+    print_result,
     print_table,
 )
 
@@ -329,6 +333,7 @@ def info(
     countries: CountriesOpt = ",".join(DEFAULT_COUNTRIES),
     json: JsonOpt = False,
     wait: WaitOpt = 30.0,
+    fmt: FormatOpt = OutputFormat.table,
 ) -> None:
     """Show what the store and the shipped datasets hold.
 
@@ -341,18 +346,46 @@ def info(
     Example: trilateral info --db events.duckdb --countries USA,RUS,CHN
 
     Example: trilateral info --json
+
+    Example: trilateral info --format csv  (datasets, dyad counts and actor resolution as
+    three CSV tables separated by a blank line)
     """
     codes = parse_countries(countries)
     path = default_db_path(db)
     with EventStore.open(path, read_only=True, timeout=wait) as store:
         result = store.info(codes)
     shipped = shipped_datasets()
-    if json:
-        print_json({**result.to_dict(), "shipped": [d.to_dict() for d in shipped]})
-        return
+    print_result(
+        fmt,
+        as_json=json,
+        data=lambda: {**result.to_dict(), "shipped": [d.to_dict() for d in shipped]},
+        frames=lambda: _info_frames(result),
+        table=lambda: _print_info(result, codes, shipped),
+    )
+
+
+def _info_frames(result: StoreInfo) -> list[pl.DataFrame]:
+    """The datasets, the directed-dyad counts and the actor resolution per file."""
+    d = result.to_dict()
+    datasets = pl.DataFrame(
+        d["datasets"],
+        schema={"dataset": pl.String, "n_events": pl.Int64, "first_date": pl.String,
+                "last_date": pl.String},
+    )  # fmt: skip
+    coverage = pl.DataFrame(
+        [{k: c[k] for k in ("path", "dataset", "rows", "both_resolved", "share")}
+         for c in d["coverage"]],
+        schema={"path": pl.String, "dataset": pl.String, "rows": pl.Int64,
+                "both_resolved": pl.Int64, "share": pl.Float64},
+    )  # fmt: skip
+    return [datasets, result.to_frame(), coverage]
+
+
+def _print_info(result: StoreInfo, codes: tuple[str, ...], shipped: Any) -> None:
     console.print(
         f"store {esc(result.path)}: {result.n_events:,} events from {len(result.ingests)} files",
         highlight=False,
+        soft_wrap=True,
     )
     ds = Table(title="datasets", title_justify="left")
     for col in ("dataset", "events", "first date", "last date"):
@@ -390,11 +423,12 @@ def info(
             f"  [bold]{item.name}[/] ({item.file}): {item.rows:,} rows, {item.span}; "
             f"taken {item.taken}; sha256 {item.sha256[:16]}…",
             highlight=False,
+            soft_wrap=True,
         )
-        console.print(f"    {item.description}", highlight=False)
+        console.print(f"    {item.description}", highlight=False, soft_wrap=True)
         for src in item.sources:
-            console.print(f"    source: {src}", highlight=False)
-        console.print(f"    licence: {item.licence}", highlight=False)
+            console.print(f"    source: {src}", highlight=False, soft_wrap=True)
+        console.print(f"    licence: {item.licence}", highlight=False, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

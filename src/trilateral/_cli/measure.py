@@ -24,12 +24,14 @@ from ._common import (
     DbOpt,
     EngineConfigOpt,
     EngineOpt,
+    FormatOpt,
     JsonOpt,
+    OutputFormat,
     console,
     err_console,
     esc,
     handle_errors,
-    print_json,
+    print_result,
     print_table,
 )
 
@@ -51,7 +53,7 @@ class WeightingChoice(StrEnum):
 
 HELP = """Cooperation–conflict indices per dyad × arena × period, and power ratios.
 
-Writes into --out, as Parquet and CSV: indices (directed dyads), indices_symmetric (both directions pooled), power_ratios (capability panel), and provenance.json. Prints, per dyad and arena, the mean Goldstein score over the whole window and the conflict share.
+Writes into --out, as Parquet and CSV: indices (directed dyads), indices_symmetric (both directions pooled), power_ratios (capability panel), and provenance.json. Prints, per dyad and arena, the mean Goldstein score over the whole window and the conflict share (--format csv: those rows with every statistic, for scripts).
 
 Example:
 
@@ -204,6 +206,7 @@ def register(app: typer.Typer) -> None:
             "measure-output"
         ),
         as_json: JsonOpt = False,
+        fmt: FormatOpt = OutputFormat.table,
         engine: EngineOpt = None,
         engine_config: EngineConfigOpt = None,
     ) -> None:
@@ -246,17 +249,22 @@ def register(app: typer.Typer) -> None:
         err_console.print(
             f"wrote {n_files} files to {esc(out.resolve())}/", highlight=False, soft_wrap=True
         )
-        if as_json:
-            print_json(
-                {
-                    "out": str(out.resolve()),
-                    "files": files,
-                    "summary": idx.pooled().to_dicts(),
-                    "provenance": idx.provenance,
-                    "note": note,
-                }
-            )
-            return
-        print_table(_summary_table(idx))
-        if note:
-            console.print(f"[yellow]{esc(note)}[/]")
+
+        def show() -> None:
+            print_table(_summary_table(idx))
+            if note:
+                console.print(f"[yellow]{esc(note)}[/]", soft_wrap=True)
+
+        print_result(
+            fmt,
+            as_json=as_json,
+            data=lambda: {
+                "out": str(out.resolve()),
+                "files": files,
+                "summary": idx.pooled().to_dicts(),
+                "provenance": idx.provenance,
+                "note": note,
+            },
+            frames=lambda: [idx.pooled()],
+            table=show,
+        )

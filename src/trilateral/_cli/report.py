@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ..config import default_db_path, parse_countries
-from ._common import CountriesOpt, DbOpt, console, err_console, esc, handle_errors
+from ._common import CountriesOpt, DbOpt, console, esc, handle_errors, stage_progress
 
 __all__ = ["register"]
 
@@ -48,12 +48,7 @@ def register(app: typer.Typer) -> None:
             f"trilateral report --db {store} --out {out} --start {start} --end {end} "
             f"--countries {','.join(codes)} --seed {seed} --n-boot {n_boot}"
         )
-        with console.status("building the report…") as status:
-
-            def say(msg: str) -> None:
-                status.update(msg)
-                err_console.print(f"· {msg}")
-
+        with stage_progress("building the report…") as say:
             res = collect_results(
                 store,
                 countries=codes,
@@ -66,4 +61,4 @@ def register(app: typer.Typer) -> None:
             )
             path = write_report(res, out)
         size = path.stat().st_size / 1e6
-        console.print(f"report written to {esc(path)} ({size:.1f} MB)")
+        console.print(f"report written to {esc(path)} ({size:.1f} MB)", soft_wrap=True)

@@ -36,10 +36,13 @@ def register(app: typer.Typer) -> None:
         store = default_db_path(db)
 
         def warn(msg: str) -> None:
-            err_console.print(f"[bold yellow]warning:[/] {esc(msg)}", highlight=False)
+            err_console.print(
+                f"[bold yellow]warning:[/] {esc(msg)}", highlight=False, soft_wrap=True
+            )
 
         console.print(
             f"dashboard for {esc(store)} at http://{esc(host)}:{port}/ (API docs at /docs); "
-            "Ctrl-C stops it"
+            "Ctrl-C stops it",
+            soft_wrap=True,
         )
         serve(store, host, port, warn=warn)

@@ -10,7 +10,16 @@ from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn
 
 from ..simulate import MAX_PERIODS, MAX_RUNS, run_scenario, write_outputs
-from ._common import JsonOpt, console, err_console, handle_errors, print_json
+from ._common import (
+    FormatOpt,
+    JsonOpt,
+    OutputFormat,
+    err_console,
+    esc,
+    handle_errors,
+    print_result,
+    print_text,
+)
 
 __all__ = ["register"]
 
@@ -53,7 +62,9 @@ def register(app: typer.Typer) -> None:
                 help="Instead: Sobol sensitivity with N base samples (a power of two).",
             ),
         ] = None,
+        fmt: FormatOpt = OutputFormat.table,
     ) -> None:
+        quiet = json_out or fmt is not OutputFormat.table  # stdout is for a program
         if sobol is not None:
             from ..errors import ConfigError
             from ..simulate import GameScenario, load_scenario, sobol_sensitivity
@@ -61,35 +72,24 @@ def register(app: typer.Typer) -> None:
             sc = load_scenario(scenario)
             if not isinstance(sc, GameScenario):
                 raise ConfigError("--sobol needs a game scenario (e.g. paper), not an arms race")
-            with Progress(
-                SpinnerColumn(),
-                TextColumn("{task.description}"),
-                console=err_console,
-                transient=True,
-                disable=json_out,
-            ) as bar:
+            with _spinner(quiet) as bar:
                 bar.add_task(f"Sobol design, N={sobol}", total=None)
                 sens = sobol_sensitivity(sc, base_samples=sobol, periods=periods or 60, rng=seed)
-            if json_out:
-                print_json(
-                    {
-                        "scenario": sc.name,
-                        "seed": str(seed),
-                        "indices": sens.to_frame().to_dicts(),
-                        "outcome_means": sens.outcome_means,
-                        "provenance": sens.provenance,
-                    }
-                )
-            else:
-                console.print(sens.summary(), highlight=False, markup=False)
+            print_result(
+                fmt,
+                as_json=json_out,
+                data=lambda: {
+                    "scenario": sc.name,
+                    "seed": str(seed),
+                    "indices": sens.to_frame().to_dicts(),
+                    "outcome_means": sens.outcome_means,
+                    "provenance": sens.provenance,
+                },
+                frames=lambda: [sens.to_frame()],
+                table=lambda: print_text(sens.summary()),
+            )
             return
-        with Progress(
-            SpinnerColumn(),
-            TextColumn("{task.description}"),
-            console=err_console,
-            transient=True,
-            disable=json_out,
-        ) as bar:
+        with _spinner(quiet) as bar:
             task = bar.add_task(f"simulating {escape(scenario)}", total=None)
             res = run_scenario(
                 scenario,
@@ -99,12 +99,24 @@ def register(app: typer.Typer) -> None:
                 workers=workers,
                 progress=lambda name: bar.update(task, description=f"done: {escape(name)}"),
             )
-            if out is not None:
-                files = write_outputs(res, out)
-        if json_out:
-            print_json(res.to_dict())
-            return
-        console.print(res.summary(), highlight=False, markup=False)
-        if out is not None:
-            for f in files:
-                console.print(f"wrote {f}", highlight=False)
+            files = write_outputs(res, out) if out is not None else []
+        for f in files:  # where the files went, on stderr: stdout stays the result
+            err_console.print(f"wrote {esc(f)}", highlight=False, soft_wrap=True)
+        print_result(
+            fmt,
+            as_json=json_out,
+            data=res.to_dict,
+            frames=lambda: [res.to_frame()],
+            table=lambda: print_text(res.summary()),
+        )
+
+
+def _spinner(quiet: bool) -> Progress:
+    """A spinner on stderr while the runs go (none when the output is for a program)."""
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        console=err_console,
+        transient=True,
+        disable=quiet,
+    )

@@ -34,6 +34,7 @@ from ._results import (
     collect_results,
     forecast_section,
     simulate_section,
+    stage_sections,
 )
 
 __all__ = [
@@ -52,6 +53,7 @@ __all__ = [
     "regimes_figure",
     "render_report",
     "simulate_section",
+    "stage_sections",
     "titfortat_figure",
     "triangle_figure",
     "write_report",

@@ -22,6 +22,7 @@ __all__ = [
     "collect_results",
     "forecast_section",
     "simulate_section",
+    "stage_sections",
 ]
 
 
@@ -113,6 +114,9 @@ class ReportResults:
         The command line that reproduces the report (quoted in every caption).
     index : DyadIndex or None
         Indices with bootstrap intervals (directed; the report shows ``symmetric()``).
+    monthly : DyadIndex or None
+        Monthly indices without intervals: the series of the reciprocity VAR and of the
+        forecast section.
     events : polars.DataFrame or None
         Events with descriptions (``measure.load_events``): the named events marked.
     power, reciprocity, titfortat, regimes, triangle, claims
@@ -131,6 +135,7 @@ class ReportResults:
     end: date
     command: str
     index: Any = None
+    monthly: Any = None
     events: pl.DataFrame | None = None
     power: Any = None
     reciprocity: Any = None
@@ -175,6 +180,20 @@ def simulate_section(
     )
 
 
+def stage_sections(monthly: Any, command: str, rng: RNGLike = 0) -> tuple[StageSection, ...]:
+    """The later stages' sections of a report: the simulate section, then the forecast
+    section of ``monthly`` when the forecast stage can fit it (see
+    :func:`simulate_section` and :func:`forecast_section`).
+
+    ``trilateral report`` and ``trilateral demo`` both add these; the demo runs its own
+    simulation first, so it asks for them after that (the same seed, drawn in the same
+    order, gives the same figures).
+    """
+    fc = forecast_section(monthly, command) if monthly is not None else None
+    sim = simulate_section(command, rng=rng)
+    return tuple(x for x in (sim, fc) if x is not None)
+
+
 def collect_results(
     store: str | Path,
     *,
@@ -185,12 +204,15 @@ def collect_results(
     rng: RNGLike = 0,
     command: str | None = None,
     say: Callable[[str], None] | None = None,
+    sections: bool = True,
 ) -> ReportResults:
     """Run the measure and diagnose stages on ``store`` and gather their results.
 
-    The report draws what this returns; it computes nothing itself. The calls are those
-    of ``trilateral demo`` (yearly indices with ``n_boot`` bootstrap replicates, monthly
-    indices for the VAR, tit-for-tat on the events, regimes, triangle, claims).
+    The report draws what this returns; it computes nothing itself. It is the one home
+    of the stage sequence ``trilateral report`` and ``trilateral demo`` run (yearly
+    indices with ``n_boot`` bootstrap replicates, monthly indices for the VAR,
+    tit-for-tat on the events, regimes, triangle, claims): the demo calls it and writes
+    its tables from what it returns.
 
     Parameters
     ----------
@@ -208,6 +230,10 @@ def collect_results(
         The command quoted in the captions (default: the ``trilateral report`` line).
     say : callable, optional
         Called with a line of progress text per step.
+    sections : bool
+        Add the later stages' sections (:func:`stage_sections`); False leaves
+        ``sections`` empty for a caller that adds them itself (``trilateral demo`` runs
+        its simulation first).
 
     Raises
     ------
@@ -256,9 +282,10 @@ def collect_results(
     regimes = classify_regimes(yearly, scope=scope, rng=seed)
     triangle = triangle_types(yearly, codes, rng=seed) if len(codes) == 3 else None
     claims = run_claims(store=path, rng=seed)
-    say("forecast: fan charts and backtest (when the stage is there)")
-    fc = forecast_section(monthly, cmd)
-    sim = simulate_section(cmd, rng=seed)
+    later: tuple[StageSection, ...] = ()
+    if sections:
+        say("forecast and simulate: fan charts, backtest, the policy comparison")
+        later = stage_sections(monthly, cmd, rng=seed)
     return ReportResults(
         store=path,
         countries=codes,
@@ -266,6 +293,7 @@ def collect_results(
         end=d1,
         command=cmd,
         index=yearly,
+        monthly=monthly,
         events=events,
         power=power,
         reciprocity=recip,
@@ -273,7 +301,7 @@ def collect_results(
         regimes=regimes,
         triangle=triangle,
         claims=claims,
-        sections=tuple(x for x in (sim, fc) if x is not None),
+        sections=later,
         notes=notes,
         provenance={"n_boot": n_boot, "seed_entropy": str(seed.entropy), **yearly.provenance},
     )
