@@ -210,11 +210,14 @@ def register(app: typer.Typer) -> None:
         seed: Annotated[int, typer.Option("--seed", help="Seed of every random draw.")] = 0,
         json_out: JsonOpt = False,
         fmt: FormatOpt = OutputFormat.table,
+        engine: EngineOpt = None,
+        engine_config: EngineConfigOpt = None,
     ) -> None:
         from ..diagnose import run_claims
 
+        eng = engine_from_options(engine, engine_config)
         path = _store_path(db, required=db is not None)
-        report = run_claims(store=path, ids=claim_id or None, rng=seed)
+        report = run_claims(store=path, ids=claim_id or None, rng=seed, engine=eng)
         print_result(
             fmt,
             as_json=json_out,

@@ -848,7 +848,10 @@ def indices(
 
     specific = tuple(a for a in arenas if a != ALL)
     cfg = resolve_engine(engine)
-    with _older_store_error(store, dedup is not None), event_source(store, cfg) as source:
+    with (
+        _older_store_error(store, dedup is not None),
+        event_source(store, cfg, duplicates=dedup is not None) as source,
+    ):
         q = dict(
             codes=codes,
             weighting=weighting,
