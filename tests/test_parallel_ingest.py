@@ -8,6 +8,7 @@ rows read / ingested / rejected, and the events' content.
 
 from __future__ import annotations
 
+import csv
 import os
 import shutil
 import signal
@@ -114,6 +115,83 @@ def test_a_bad_file_stops_the_run_with_file_line_and_field(archive: Path, tmp_pa
         assert info.value.field is not None
         # the file before it is in, it and the one after it are not
         assert [Path(r.path).name for r in store.ingests()] == ["a.export.CSV"]
+
+
+@pytest.fixture(scope="module")
+def georgia_year(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The 18 Georgia monthly files as one file (one header, 88,191 data rows): big
+    enough for the reader's batches and the workers' spool segments to have boundaries."""
+    src = sorted((shared_data / "gdelt" / "gdelt1_georgia_2011_2012").glob("*.csv"))
+    out = tmp_path_factory.mktemp("year") / "georgia.csv"
+    with out.open("wb") as fh:
+        for k, f in enumerate(src):
+            lines = f.read_bytes().splitlines(keepends=True)
+            fh.writelines(lines if k == 0 else lines[1:])
+    return out
+
+
+def _break_row(src: Path, dst: Path, line: int) -> str:
+    """Copy ``src`` with the SQLDATE of ``line`` (1-based) made invalid; the value."""
+    lines = src.read_bytes().splitlines(keepends=True)
+    fields = lines[line - 1].split(b",")
+    fields[1] = b'"2011XX01"'
+    lines[line - 1] = b",".join(fields)
+    dst.write_bytes(b"".join(lines))
+    return "2011XX01"
+
+
+def test_streamed_segments_equal_a_plain_ingest(georgia_year: Path, tmp_path: Path) -> None:
+    """Segments of 10,000 rows (about 8 per file here) and a bad row in the middle of
+    one: no row lost or doubled at a boundary, the reject keeps its true line."""
+    d = tmp_path / "in"
+    d.mkdir()
+    bad_line = 45_678  # inside the file, past several reader batches and segments
+    _break_row(georgia_year, d / "a_bad.csv", bad_line)
+    shutil.copy(georgia_year, d / "b.csv")
+    plain, streamed = tmp_path / "plain.duckdb", tmp_path / "streamed.duckdb"
+    with EventStore.open(plain) as store:
+        for f in sorted(d.iterdir()):
+            store.ingest(f, on_error="skip")
+    with EventStore.open(streamed) as store:
+        results = ingest_files(store, [d], workers=2, on_error="skip", segment_rows=10_000)
+    assert [r.rows_read for r in results] == [88_191, 88_191]  # wc -l minus the header
+    # the real rows' own rejects (codes that are not ISO3 …) in both, plus the broken one
+    assert results[0].rows_rejected == results[1].rows_rejected + 1
+    assert per_file(streamed) == per_file(plain)
+    # the events in the same order as well (row for row, not just the same set)
+    order = "SELECT event_id FROM events ORDER BY rowid"
+    with (
+        EventStore.open(plain, read_only=True) as a,
+        EventStore.open(streamed, read_only=True) as b,
+    ):
+        assert a.con.execute(order).fetchall() == b.con.execute(order).fetchall()
+    assert results[0].rejects_path is not None
+    with Path(results[0].rejects_path).open(encoding="utf-8", newline="") as fh:
+        rejects = [r for r in csv.DictReader(fh) if r["line"] == str(bad_line)]
+    assert [(r["field"], r["value"]) for r in rejects] == [("date", "2011XX01")]
+
+
+def test_an_error_after_streamed_segments_rolls_the_file_back(
+    georgia_year: Path, tmp_path: Path
+) -> None:
+    d = tmp_path / "in"
+    d.mkdir()
+    shutil.copy(georgia_year, d / "a.csv")
+    lines = georgia_year.read_bytes().splitlines(keepends=True)
+    bad_line = 80_001  # after the writer has inserted several segments of the file
+    lines[bad_line - 1] = lines[bad_line - 1].replace(b"Georgia", b"Georgia\xff", 1)
+    assert b"\xff" in lines[bad_line - 1]
+    (d / "b.csv").write_bytes(b"".join(lines))
+    db = tmp_path / "s.duckdb"
+    with EventStore.open(db) as store:
+        with pytest.raises(ReaderError, match="UTF-8") as info:
+            ingest_files(store, [d], workers=1, on_error="skip", segment_rows=10_000)
+        assert info.value.path.endswith("b.csv")
+        assert info.value.line == bad_line
+        assert [Path(r.path).name for r in store.ingests()] == ["a.csv"]
+        ((n,),) = store.con.execute("SELECT count(*) FROM events").fetchall()
+    assert n == per_file(db)[0][6]  # a.csv's rows (rows_ingested), none of b.csv
+    assert not Path(f"{db}.spool").exists()
 
 
 def test_expand_paths_rejects_what_is_not_there(tmp_path: Path) -> None:

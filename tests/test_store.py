@@ -563,3 +563,35 @@ def test_real_zip_then_plain_is_one_file(db: Path, tmp_path: Path, shared_data: 
         again = store.ingest(shared_data / GDELT2_A)
         assert again.skipped_duplicate and again.ingest_id == first.ingest_id
         assert store.events().count("*").fetchall() == [(first.rows_ingested,)]
+
+
+def test_same_gdelt_ids_in_two_files(db: Path, tmp_path: Path, shared_data: Path) -> None:
+    """A re-issued export (the real 2018 file without its first 40 rows, plus the 2019
+    file's rows) shares event ids with the first: those rows are listed as duplicates of
+    ingest 1 and stored as ``<id>@2``; the 2019 rows are neither."""
+    a = shared_data / GDELT2_A
+    rows_a = a.read_bytes().splitlines(keepends=True)
+    rows_b = (shared_data / GDELT2_B).read_bytes().splitlines(keepends=True)
+    reissue = tmp_path / "reissue.export.CSV"
+    reissue.write_bytes(b"".join(rows_a[40:] + rows_b))
+
+    def ids(rows: list[bytes]) -> set[str]:
+        return {r.split(b"\t", 1)[0].decode() for r in rows}
+
+    shared = ids(rows_a[40:])
+    assert len(shared) == len(rows_a) - 40 and not shared & ids(rows_b)
+    with EventStore.open(db) as store:
+        first = store.ingest(a, on_error="skip")
+        second = store.ingest(reissue, on_error="skip")
+        dups = store.con.execute(
+            "SELECT event_id, duplicate_of FROM event_duplicates WHERE ingest_id = 2"
+        ).fetchall()
+        ((n, distinct, suffixed),) = store.con.execute(
+            "SELECT count(*), count(DISTINCT event_id), "
+            "count(*) FILTER (WHERE event_id LIKE '%@2') FROM events"
+        ).fetchall()
+    assert first.rows_rejected == second.rows_rejected == 0
+    assert second.rows_ingested == len(rows_a) - 40 + len(rows_b)
+    assert sorted(dups) == sorted((f"gdelt2:{i}@2", 1) for i in shared)
+    assert n == distinct == first.rows_ingested + second.rows_ingested
+    assert suffixed == len(shared)

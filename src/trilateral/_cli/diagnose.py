@@ -194,11 +194,14 @@ def register(app: typer.Typer) -> None:
         seed: ui.SeedOpt = 0,
         json_out: ui.JsonOpt = False,
         fmt: ui.FormatOpt = ui.OutputFormat.table,
+        engine: ui.EngineOpt = None,
+        engine_config: ui.EngineConfigOpt = None,
     ) -> None:
         from ..diagnose import run_claims
 
+        eng = engine_from_options(engine, engine_config)
         path = _store_path(db, required=db is not None)
-        report = run_claims(store=path, ids=claim_id or None, rng=seed)
+        report = run_claims(store=path, ids=claim_id or None, rng=seed, engine=eng)
         ui.print_result(
             fmt,
             as_json=json_out,

@@ -10,20 +10,29 @@ in the store (same decompressed content) is skipped, and an interrupted run leav
 whole files only — running the same command again ingests the rest without duplicating
 or losing a file.
 
-Memory is bounded: a worker holds one batch of rows at a time (its reader streams) and
-writes it to its spool file; at most ``workers + 1`` files are parsed ahead of the
-writer, and the writer reads the spool back batch by batch (memory-mapped).
+The writer does not wait for a whole file: a worker publishes the file's head (content
+hash, layout) and then one Arrow IPC segment per ``segment_rows`` rows (each written
+aside and renamed into place), and the writer inserts each segment as it appears, inside
+the file's transaction; a worker's error (``on_error="fail"``, a damaged file) reaches
+the writer after the segments before it, and the transaction is rolled back.
+
+Memory is bounded: a worker holds at most one segment of rows (its reader streams); at
+most ``workers + 1`` files are parsed ahead of the writer (their segments wait on disk),
+and the writer maps one segment at a time and deletes it once inserted.
 """
 
 from __future__ import annotations
 
 import glob
 import multiprocessing
+import os
+import pickle
 import shutil
+import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -44,7 +53,10 @@ class IngestProgress:
     """Where a multi-file ingest stands (passed to the ``progress`` callback).
 
     ``event`` is ``"file"`` while a file is committed (``file_bytes_done`` of
-    ``file_bytes_total``) and ``"done"`` once it is in the store.
+    ``file_bytes_total``) and ``"done"`` once it is in the store. ``worker_pid`` is the
+    parsing process that read the file (on ``"done"``), ``worker_peak_rss`` each parsing
+    process's peak resident memory in bytes so far (pid → bytes; 0 where the platform
+    does not measure it).
     """
 
     event: str
@@ -57,6 +69,8 @@ class IngestProgress:
     bytes_done: int
     bytes_total: int
     seconds: float
+    worker_pid: int = 0
+    worker_peak_rss: Mapping[int, int] = field(default_factory=dict)
 
     @property
     def rows_per_s(self) -> float:
@@ -116,24 +130,110 @@ def expand_paths(items: Sequence[str | Path]) -> list[Path]:
 
 # ------------------------------------------------------------------ workers
 
+#: Rows a spool segment holds before it is handed to the writer (about one DuckDB row
+#: group: the writer inserts a segment with one statement).
+SEGMENT_ROWS = 131_072
+
+
+@dataclass(frozen=True, slots=True)
+class _Head:
+    """What a worker knows before it parses: written to the spool for the writer."""
+
+    sha256: str
+    format: str
+    dataset: str
+    codebook: Codebook
+
 
 @dataclass(frozen=True, slots=True)
 class _Parsed:
-    """What a worker hands the writer: the spool files and the reader's bookkeeping."""
+    """What a worker returns once a file is parsed: the reader's bookkeeping."""
 
     path: Path
     sha256: str
     duplicate: bool
-    events: Path | None = None
-    extras: Path | None = None
-    format: str = ""
-    dataset: str = ""
-    codebook: Codebook | None = None
+    segments: int = 0
     rows_read: int = 0
     rows_rejected: int = 0
     rejects: tuple[Reject, ...] = ()
     counts: dict[str, int] = field(default_factory=dict)
     error: tuple[str, int | None, str | None, str, str | None] | None = None
+    pid: int = 0
+    peak_rss: int = 0
+
+
+def _peak_rss() -> int:
+    """This process's peak resident memory in bytes (0 where not measurable)."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - Windows
+        return 0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return int(peak if sys.platform == "darwin" else peak * 1024)
+
+
+def _head_path(spool: Path, index: int) -> Path:
+    return spool / f"{index:07d}.head"
+
+
+def _segment_path(spool: Path, index: int, seg: int, kind: str) -> Path:
+    return spool / f"{index:07d}.{seg:06d}.{kind}.arrow"
+
+
+def _publish(tmp: Path, final: Path) -> None:
+    """Hand a finished spool file to the writer: it only ever sees whole files."""
+    os.replace(tmp, final)
+
+
+class _SegmentWriter:
+    """Writes a reader's batches into spool segments of about ``SEGMENT_ROWS`` rows.
+
+    A segment's extras file (the chronicle's) is published before its events file, so
+    the events file appearing means the whole segment is there.
+    """
+
+    def __init__(self, spool: Path, index: int, rows: int) -> None:
+        self.spool = spool
+        self.index = index
+        self.segment_rows = rows
+        self.segments = 0
+        self._rows = 0
+        self._events: list[pa.RecordBatch] = []
+        self._extras: list[pa.RecordBatch] = []
+        self._bytes_read = 0
+
+    def add(self, batch: ReadBatch, bytes_read: int) -> None:
+        if batch.events.num_rows:
+            self._events.append(batch.events)
+            self._rows += batch.events.num_rows
+        if batch.extras is not None and batch.extras.num_rows:
+            self._extras.append(batch.extras)
+        self._bytes_read = bytes_read
+        if self._rows >= self.segment_rows:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self._events and not self._extras:
+            return
+        seg = self.segments
+        if self._extras:
+            _write_ipc(
+                self._extras, EXTRAS_SCHEMA, _segment_path(self.spool, self.index, seg, "extras")
+            )
+        final = _segment_path(self.spool, self.index, seg, "events")
+        # the source bytes consumed so far ride in the schema metadata (progress)
+        schema = EVENT_SCHEMA.with_metadata({b"bytes_read": str(self._bytes_read).encode()})
+        _write_ipc(self._events, schema, final)
+        self.segments += 1
+        self._events, self._extras, self._rows = [], [], 0
+
+
+def _write_ipc(batches: list[pa.RecordBatch], schema: pa.Schema, final: Path) -> None:
+    tmp = final.with_name(final.name + ".partial")
+    with pa.OSFile(str(tmp), "wb") as sink, pa.ipc.new_stream(sink, schema) as writer:
+        for b in batches:
+            writer.write_batch(b.replace_schema_metadata(schema.metadata))
+    _publish(tmp, final)
 
 
 def _parse(
@@ -144,82 +244,98 @@ def _parse(
     on_error: OnError,
     spool: Path,
     known: frozenset[str],
+    segment_rows: int = SEGMENT_ROWS,
 ) -> _Parsed:
-    """Parse one file into Arrow IPC spool files (runs in a worker process)."""
+    """Parse one file into spool segments as it goes (runs in a worker process).
+
+    First the head (content hash, layout, codebook), then one Arrow IPC segment per
+    ``SEGMENT_ROWS`` rows, each published whole (written aside, renamed into place), so
+    the writer inserts a file's first rows while the worker parses the rest.
+    """
     from .readers import read
 
     digest = file_sha256(path)
     if digest in known:
-        return _Parsed(path, digest, duplicate=True)
-    events = spool / f"{index:07d}.events.arrow"
-    extras = spool / f"{index:07d}.extras.arrow"
+        return _Parsed(path, digest, duplicate=True, pid=os.getpid(), peak_rss=_peak_rss())
     rejects: list[Reject] = []
+    out = _SegmentWriter(spool, index, segment_rows)
     try:
         reader = read(path, format, codebook=codebook, on_error=on_error)
         if getattr(reader, "sha256", "") is None:  # a reader citing its file's hash
             reader.sha256 = digest  # type: ignore[attr-defined]
-        wrote_extras = False
-        with (
-            pa.OSFile(str(events), "wb") as sink,
-            pa.ipc.new_stream(sink, EVENT_SCHEMA) as ev_writer,
-            pa.OSFile(str(extras), "wb") as xsink,
-            pa.ipc.new_stream(xsink, EXTRAS_SCHEMA) as ex_writer,
-        ):
-            for batch in reader:
-                if batch.events.num_rows:
-                    ev_writer.write_batch(batch.events)
-                if batch.extras is not None and batch.extras.num_rows:
-                    ex_writer.write_batch(batch.extras)
-                    wrote_extras = True
-                rejects.extend(batch.rejects)
+        head = _head_path(spool, index)
+        tmp = head.with_name(head.name + ".partial")
+        tmp.write_bytes(pickle.dumps(_Head(digest, reader.format, reader.dataset, reader.codebook)))
+        _publish(tmp, head)
+        for batch in reader:
+            out.add(batch, reader.bytes_read)
+            rejects.extend(batch.rejects)
+        out.flush()
     except ReaderError as exc:  # sent back as data: the writer re-raises it in order
-        events.unlink(missing_ok=True)
-        extras.unlink(missing_ok=True)
         return _Parsed(
-            path, digest, False, error=(exc.path, exc.line, exc.field, exc.reason, exc.hint)
+            path,
+            digest,
+            False,
+            segments=out.segments,
+            error=(exc.path, exc.line, exc.field, exc.reason, exc.hint),
+            pid=os.getpid(),
+            peak_rss=_peak_rss(),
         )
-    if not wrote_extras:
-        extras.unlink(missing_ok=True)
     return _Parsed(
         path,
         digest,
         duplicate=False,
-        events=events,
-        extras=extras if wrote_extras else None,
-        format=reader.format,
-        dataset=reader.dataset,
-        codebook=reader.codebook,
+        segments=out.segments,
         rows_read=reader.rows_read,
         rows_rejected=reader.rows_rejected,
         rejects=tuple(rejects),
         counts=_reader_counts(reader),
+        pid=os.getpid(),
+        peak_rss=_peak_rss(),
     )
 
 
+def _wait(future: Future[_Parsed], ready: Callable[[], bool]) -> bool:
+    """Wait until ``ready()`` or the worker is done; True when ``ready()``."""
+    while True:
+        if ready():
+            return True
+        if future.done():
+            return ready()  # published just before the worker returned
+        wait([future], timeout=_POLL_S)
+
+
+_POLL_S = 0.005
+
+
 class _SpooledReader(EventReader):
-    """A reader over a worker's spool: what :meth:`EventStore.ingest_reader` commits."""
+    """A reader over a worker's spool segments, read while the worker writes them.
+
+    What :meth:`EventStore.ingest_reader` commits. The reader's counters (rows read and
+    rejected, the layout's own counts) are known once the worker is done, i.e. when the
+    iteration ends, which is when ``ingest_reader`` reads them.
+    """
 
     format = "spooled"
     dataset = "spooled"
 
-    def __init__(self, parsed: _Parsed) -> None:  # no super().__init__: nothing to load
-        assert parsed.events is not None and parsed.codebook is not None
-        self.path = parsed.path
-        self.codebook = parsed.codebook
+    def __init__(
+        self, path: Path, head: _Head, future: Future[_Parsed], spool: Path, index: int
+    ) -> None:  # no super().__init__: nothing to load
+        self.path = path
+        self.codebook = head.codebook
         self.on_error = "skip"
         self.batch_rows = 0
-        self.rows_read = parsed.rows_read
-        self.rows_rejected = parsed.rows_rejected
+        self.rows_read = 0
+        self.rows_rejected = 0
         self._counter = None
-        self._parsed = parsed
+        self._future = future
+        self._spool = spool
+        self._index = index
         self._done = 0
-        for name, value in parsed.counts.items():  # the original reader's counters
-            if name.startswith(("unknown_", "unresolved", "unmapped_")):
-                setattr(self, name, Counter({name: value}))
-            else:
-                setattr(self, name, value)
-        vars(self)["format"] = parsed.format
-        vars(self)["dataset"] = parsed.dataset
+        self.parsed: _Parsed | None = None
+        vars(self)["format"] = head.format
+        vars(self)["dataset"] = head.dataset
 
     @classmethod
     def sniff(cls, head: bytes) -> bool:
@@ -237,28 +353,50 @@ class _SpooledReader(EventReader):
         return self._done
 
     def __iter__(self) -> Iterator[ReadBatch]:
-        p = self._parsed
-        assert p.events is not None
-        rejects = p.rejects
-        total = max(p.rows_read, 1)
-        seen = 0
-        with pa.memory_map(str(p.events)) as src:
-            for batch in pa.ipc.open_stream(src):
-                seen += batch.num_rows
-                self._done = min(self.total_bytes, self.total_bytes * seen // total)
-                yield ReadBatch(batch, None, rejects)
-                rejects = ()
-        if p.extras is not None:  # the chronicle's extra columns, after its events
-            with pa.memory_map(str(p.extras)) as src:
-                for extra in pa.ipc.open_stream(src):
-                    yield ReadBatch(_empty_events(), extra, ())
-        if rejects:  # a file whose rows were all rejected
-            yield ReadBatch(_empty_events(), None, rejects)
+        seg = 0
+        while True:
+            events = _segment_path(self._spool, self._index, seg, "events")
+            if not _wait(self._future, events.exists):
+                break
+            extras = _segment_path(self._spool, self._index, seg, "extras")
+            with pa.memory_map(str(events)) as src:
+                stream = pa.ipc.open_stream(src)
+                meta = stream.schema.metadata or {}
+                for batch in stream:
+                    yield ReadBatch(batch, None, ())
+            if extras.exists():  # the chronicle's extra columns, after their events
+                with pa.memory_map(str(extras)) as src:
+                    for extra in pa.ipc.open_stream(src):
+                        yield ReadBatch(_empty_events(), extra, ())
+                extras.unlink()
+            events.unlink()
+            self._done = int(meta.get(b"bytes_read", b"0"))
+            seg += 1
+        parsed = self._future.result()
+        self.parsed = parsed
+        if parsed.error is not None:  # the store rolls the file back
+            epath, line, fld, reason, hint = parsed.error
+            raise ReaderError(epath, line, fld, reason, hint=hint)
+        self.rows_read = parsed.rows_read
+        self.rows_rejected = parsed.rows_rejected
+        for name, value in parsed.counts.items():  # the original reader's counters
+            if name.startswith(("unknown_", "unresolved", "unmapped_")):
+                setattr(self, name, Counter({name: value}))
+            else:
+                setattr(self, name, value)
+        if parsed.rejects:
+            yield ReadBatch(_empty_events(), None, parsed.rejects)
         self._done = self.total_bytes
 
 
 def _empty_events() -> pa.RecordBatch:
     return pa.RecordBatch.from_pylist([], schema=EVENT_SCHEMA)
+
+
+def _discard(spool: Path, index: int) -> None:
+    """Remove what is left of file ``index`` in the spool."""
+    for f in spool.glob(f"{index:07d}.*"):
+        f.unlink(missing_ok=True)
 
 
 # ------------------------------------------------------------------ the writer
@@ -273,6 +411,7 @@ def ingest_files(
     on_error: OnError = "fail",
     codebook: Codebook | Callable[[Path], Codebook | None] | None = None,
     progress: ProgressFn | None = None,
+    segment_rows: int = SEGMENT_ROWS,
 ) -> list[IngestResult]:
     """Ingest many event files: ``workers`` processes parse, this process commits.
 
@@ -290,6 +429,9 @@ def ingest_files(
         One codebook for every file, or ``codebook(path)`` giving each file's.
     progress : callable, optional
         ``progress(IngestProgress)`` while each file is committed and when it is done.
+    segment_rows : int
+        Rows a worker gathers into one spool segment before the writer takes it (the
+        writer inserts a file's segments while the worker parses the rest of it).
 
     Returns
     -------
@@ -309,6 +451,8 @@ def ingest_files(
     """
     if not isinstance(workers, int) or workers < 1:
         raise TrilateralError(f"workers must be a positive integer, got {workers!r}")
+    if not isinstance(segment_rows, int) or segment_rows < 1:
+        raise TrilateralError(f"segment_rows must be a positive integer, got {segment_rows!r}")
     files = expand_paths(paths)
     sizes = [f.stat().st_size for f in files]
     bytes_total = sum(sizes)
@@ -323,7 +467,9 @@ def ingest_files(
     def books(path: Path) -> Codebook | None:
         return codebook(path) if callable(codebook) else codebook
 
-    def report(event: str, i: int, done: int) -> None:
+    worker_peak: dict[int, int] = {}
+
+    def report(event: str, i: int, done: int, parsed: _Parsed | None = None) -> None:
         if progress is not None:
             progress(
                 IngestProgress(
@@ -337,6 +483,8 @@ def ingest_files(
                     bytes_done=bytes_done,
                     bytes_total=bytes_total,
                     seconds=time.perf_counter() - t0,
+                    worker_pid=parsed.pid if parsed is not None else 0,
+                    worker_peak_rss=dict(worker_peak),
                 )
             )
 
@@ -348,29 +496,34 @@ def ingest_files(
         for i in range(len(files)):
             while nxt < len(files) and nxt - i <= workers:
                 futures[nxt] = pool.submit(
-                    _parse, nxt, files[nxt], format, books(files[nxt]), on_error, spool, known
-                )
+                    _parse, nxt, files[nxt], format, books(files[nxt]), on_error, spool, known,
+                    segment_rows,
+                )  # fmt: skip
                 nxt += 1
-            parsed = futures.pop(i).result()
-            if parsed.error is not None:
-                epath, line, fld, reason, hint = parsed.error
-                raise ReaderError(epath, line, fld, reason, hint=hint)
-            if parsed.duplicate:
-                result = store.ingest(files[i], format, on_error=on_error, codebook=books(files[i]))
-            else:
-                reader = _SpooledReader(parsed)
+            future = futures.pop(i)
+            head_file = _head_path(spool, i)
+            if _wait(future, head_file.exists):  # the worker is parsing it: commit as it goes
+                head: _Head = pickle.loads(head_file.read_bytes())  # our own spool
+                reader = _SpooledReader(files[i], head, future, spool, i)
 
                 def _tick(done: int, _total: int, i: int = i) -> None:
                     report("file", i, done)
 
-                result = store.ingest_reader(reader, sha256=parsed.sha256, progress=_tick)
-                for f in (parsed.events, parsed.extras):
-                    if f is not None:
-                        f.unlink(missing_ok=True)
+                result = store.ingest_reader(reader, sha256=head.sha256, progress=_tick)
+                parsed = future.result()  # (a file already in the store was not read)
+                _discard(spool, i)
+            else:
+                parsed = future.result()
+                if parsed.error is not None:
+                    epath, line, fld, reason, hint = parsed.error
+                    raise ReaderError(epath, line, fld, reason, hint=hint)
+                # in the store when the run started
+                result = store.ingest(files[i], format, on_error=on_error, codebook=books(files[i]))
+            worker_peak[parsed.pid] = max(worker_peak.get(parsed.pid, 0), parsed.peak_rss)
             results.append(result)
             rows_done += result.rows_ingested
             bytes_done += sizes[i]
-            report("done", i, sizes[i])
+            report("done", i, sizes[i], parsed)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         shutil.rmtree(spool, ignore_errors=True)

@@ -815,7 +815,10 @@ def indices(
 
     specific = tuple(a for a in arenas if a != ALL)
     cfg = resolve_engine(engine)
-    with _older_store_error(store, dedup is not None), event_source(store, cfg) as source:
+    with (
+        _older_store_error(store, dedup is not None),
+        event_source(store, cfg, duplicates=dedup is not None) as source,
+    ):
         q = _IndexQuery(codes, weighting, collapse_duplicates, d0, d1, period, dedup is not None)
 
         def run(kind: str, **extra: Any) -> pl.DataFrame:

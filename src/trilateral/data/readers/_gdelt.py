@@ -32,6 +32,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import threading
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -364,10 +365,16 @@ class _CheckedStream(io.RawIOBase):
 
 
 class _Rows:
-    """What the invalid-row handler saw: skipped lines, other-shape rows, bad rows."""
+    """What the invalid-row handler saw: skipped lines, other-shape rows, bad rows.
+
+    The handler runs in the parsing thread, which parses ahead of the batch being
+    converted; :attr:`lock` guards the lists it appends to while the converting thread
+    takes rows off them (without it a row appended mid-take was lost).
+    """
 
     def __init__(self, layout: _Layout) -> None:
         self.layout = layout
+        self.lock = threading.Lock()
         self.skipped: list[int] = []
         self.alt: list[tuple[int, str]] = []
         self.bad: list[Reject] = []
@@ -377,30 +384,31 @@ class _Rows:
 
     def handler(self, row: object) -> str:
         try:
-            # pyarrow numbers rows, not lines: add the extra lines of earlier rows that
-            # ran over several lines (calls come in file order: one parsing thread)
-            line = int(row.number) + self.extra_lines  # type: ignore[attr-defined]
-            n = int(row.actual_columns)  # type: ignore[attr-defined]
-            text = str(row.text)  # type: ignore[attr-defined]
-            self.skipped.append(line)
-            spans = text.count("\n")
-            if spans:  # a quote left open ran over the ends of lines
-                self.skipped.extend(range(line + 1, line + 1 + spans))
-                self.extra_lines += spans
-                shown = text.split("\n", 1)[0]
-                shown = shown if len(shown) <= 200 else shown[:200] + "…"
-                reason = (
-                    f"unbalanced quote: the row runs over {spans + 1} lines "
-                    f"(expected {self.layout.expected}, found {n})"
-                )
-                self.bad.append(Reject(line, None, shown, reason))
-            elif n == self.alt_count:
-                self.alt.append((line, text))
-            else:
-                shown = text if len(text) <= 200 else text[:200] + "…"
-                self.bad.append(
-                    Reject(line, None, shown, f"expected {self.layout.expected}, found {n}")
-                )
+            with self.lock:
+                # pyarrow numbers rows, not lines: add the extra lines of earlier rows that
+                # ran over several lines (calls come in file order: one parsing thread)
+                line = int(row.number) + self.extra_lines  # type: ignore[attr-defined]
+                n = int(row.actual_columns)  # type: ignore[attr-defined]
+                text = str(row.text)  # type: ignore[attr-defined]
+                self.skipped.append(line)
+                spans = text.count("\n")
+                if spans:  # a quote left open ran over the ends of lines
+                    self.skipped.extend(range(line + 1, line + 1 + spans))
+                    self.extra_lines += spans
+                    shown = text.split("\n", 1)[0]
+                    shown = shown if len(shown) <= 200 else shown[:200] + "…"
+                    reason = (
+                        f"unbalanced quote: the row runs over {spans + 1} lines "
+                        f"(expected {self.layout.expected}, found {n})"
+                    )
+                    self.bad.append(Reject(line, None, shown, reason))
+                elif n == self.alt_count:
+                    self.alt.append((line, text))
+                else:
+                    shown = text if len(text) <= 200 else text[:200] + "…"
+                    self.bad.append(
+                        Reject(line, None, shown, f"expected {self.layout.expected}, found {n}")
+                    )
         except BaseException as exc:  # never let anything escape into pyarrow
             self.internal.append(exc)
         return "skip"
@@ -694,8 +702,9 @@ class GDELTReaderBase(EventReader):
                     raise self._arrow_error(exc, checked) from None
                 if rows.internal:
                     raise rows.internal[0]
-                new = rows.skipped[seen:]
-                seen = len(rows.skipped)
+                with rows.lock:
+                    new = rows.skipped[seen:]
+                seen += len(new)
                 if new:
                     new_keys = (
                         np.sort(np.asarray(new, np.int64))
@@ -757,14 +766,15 @@ class GDELTReaderBase(EventReader):
         last: int | None,
     ) -> Iterator[tuple[dict[str, pa.Array], pa.Array, dict[str, pa.Array], list[Reject]]]:
         """Convert one main batch plus the other-shape and bad rows up to line ``last``."""
-        if last is None:
-            alt, rows.alt = rows.alt, []
-            bad, rows.bad = rows.bad, []
-        else:
-            alt = [a for a in rows.alt if a[0] <= last]
-            rows.alt = rows.alt[len(alt) :]
-            bad = [b for b in rows.bad if (b.line or 0) <= last]
-            rows.bad = rows.bad[len(bad) :]
+        with rows.lock:
+            if last is None:
+                alt, rows.alt = rows.alt, []
+                bad, rows.bad = rows.bad, []
+            else:
+                alt = [a for a in rows.alt if a[0] <= last]
+                rows.alt = rows.alt[len(alt) :]
+                bad = [b for b in rows.bad if (b.line or 0) <= last]
+                rows.bad = rows.bad[len(bad) :]
         parts = []
         if batch is not None and line_np is not None and batch.num_rows:
             get = {name: batch.column(name) for name in batch.schema.names}
