@@ -58,11 +58,17 @@ def _plotted(page: Any, div_id: str) -> dict[str, Any]:
     )
 
 
-def test_dashboard_renders_and_follows_the_dyad_selector(browser, live_server, artefacts) -> None:
+def _dashboard(browser: Any, live_server: Any, ready: str = "data-ready") -> tuple[Any, list[str]]:
+    """The dashboard in a new page, once it says it is drawn; and its console errors."""
     page = browser.new_page(viewport={"width": 1300, "height": 1000})
     errors = _watch(page)
     page.goto(live_server.url + "/")
-    page.wait_for_selector("body[data-ready]", timeout=120_000)
+    page.wait_for_selector(f"body[{ready}]", timeout=120_000)
+    return page, errors
+
+
+def test_dashboard_renders_and_follows_the_dyad_selector(browser, live_server, artefacts) -> None:
+    page, errors = _dashboard(browser, live_server)
     for name in FIGURES:
         got = _plotted(page, f"fig-{name}")
         assert got["n"] > 0 and got["drawn"] > 0 and got["points"] > 0, name
@@ -107,10 +113,7 @@ def _overlapping_labels(page: Any, div_id: str) -> list[tuple[str, str]]:
 
 def test_triangle_labels_never_overlap(browser, live_server, artefacts) -> None:
     """The triangle's type labels stay readable at every period the dashboard offers."""
-    page = browser.new_page(viewport={"width": 1300, "height": 1000})
-    errors = _watch(page)
-    page.goto(live_server.url + "/")
-    page.wait_for_selector("body[data-ready]", timeout=120_000)
+    page, errors = _dashboard(browser, live_server)
     for period in ("year", "quarter", "month"):
         page.select_option("#period", period)
         page.wait_for_function(
@@ -130,10 +133,7 @@ def test_dashboard_claims_table_by_evidence_base(browser, live_server) -> None:
     import httpx
 
     claims = httpx.get(live_server.url + "/api/claims", timeout=120).json()
-    page = browser.new_page(viewport={"width": 1300, "height": 1000})
-    errors = _watch(page)
-    page.goto(live_server.url + "/")
-    page.wait_for_selector("body[data-claims]", timeout=120_000)
+    page, errors = _dashboard(browser, live_server, ready="data-claims")
     rows = page.eval_on_selector_all(
         "#claims-table tbody tr", "rs => rs.map(r => [r.dataset.id, r.innerText])"
     )
