@@ -17,7 +17,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Measurement", "emit", "fmt_bytes", "print_table", "run_contender", "timed"]
+__all__ = [
+    "Measurement",
+    "emit",
+    "fmt_bytes",
+    "load_average",
+    "print_table",
+    "run_contender",
+    "timed",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +88,14 @@ def emit(seconds: float, rows: int, **extra: Any) -> None:
     """The child's report: one JSON line on stdout."""
     sys.stdout.write(json.dumps({"seconds": seconds, "rows": rows, **extra}) + "\n")
     sys.stdout.flush()
+
+
+def load_average() -> str:
+    """The 1, 5 and 15-minute load averages (the machine may be shared): ``"a/b/c"``."""
+    try:
+        return "/".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:  # pragma: no cover - not on every platform
+        return "n/a"
 
 
 def fmt_bytes(n: float) -> str:

@@ -47,7 +47,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from _util import Measurement, emit, fmt_bytes, print_table, run_contender, timed
+from _util import Measurement, emit, fmt_bytes, load_average, print_table, run_contender, timed
 
 HERE = Path(__file__).resolve()
 GEORGIA = HERE.parents[2] / "shared" / "data" / "gdelt" / "gdelt1_georgia_2011_2012"
@@ -237,14 +237,6 @@ CONTENDERS = {
 # ------------------------------------------------------------------ the parent
 
 
-def _load() -> str:
-    """The 1, 5 and 15-minute load averages (the machine may be shared)."""
-    try:
-        return "/".join(f"{x:.2f}" for x in os.getloadavg())
-    except OSError:  # pragma: no cover - not on every platform
-        return "n/a"
-
-
 def _processes(m: Measurement) -> dict[str, int]:
     """Peak RSS of each process of a ``--workers`` run: the writer, then each worker."""
     out = {"writer": int(m.extra["writer_rss"])}
@@ -363,7 +355,7 @@ def main(argv: list[str] | None = None) -> None:
             print(f"building {args.rows:,} rows from the Georgia extract …", flush=True)
             build_input(file, args.rows)
         best: dict[str, Measurement] = {}
-        load_before = _load()
+        load_before = load_average()
         for round_ in range(max(1, args.repeat)):
             for name in CONTENDERS:
                 work = Path(tempfile.mkdtemp(prefix="contender-", dir=tmp))
@@ -377,7 +369,7 @@ def main(argv: list[str] | None = None) -> None:
                     best[name] = m
         _report([best[name] for name in CONTENDERS], file)
         print(
-            f"machine: {os.cpu_count()} cores; load average {load_before} before, {_load()} after"
+            f"machine: {os.cpu_count()} cores; load average {load_before} before, {load_average()} after"
         )
 
 
