@@ -118,12 +118,10 @@ def test_bootstrap_progress_bar_on_stderr(
 
     from rich.console import Console
 
-    from trilateral._cli import measure as measure_cli
+    from trilateral._cli import _common
 
     err = io.StringIO()
-    monkeypatch.setattr(
-        measure_cli, "err_console", Console(file=err, force_terminal=True, width=120)
-    )
+    monkeypatch.setattr(_common, "err_console", Console(file=err, force_terminal=True, width=120))
     args = [command, "--db", str(store), "--n-boot", "50", "--json"]
     if command == "measure":
         args += ["--out", str(tmp_path / "o")]

@@ -6,7 +6,9 @@ Real files: six GDELT 1.0 Georgia monthly files of 2011 and the two GDELT 2.0 ra
 computed by the same expressions on the other engine: equal counts, means and shares
 within 1e-9, equal bootstrap intervals (the bootstrap draws from the per-cell (g, w)
 pairs each engine returns, so equal intervals mean equal pairs and multiplicities). The
-scope query (``conflict_scope``) likewise: equal counts and regions, sums within 1e-9.
+scope query (``conflict_scope``) likewise: equal counts and regions, sums within 1e-9; and
+the tit-for-tat input query (``load_events``, with the shipped chronicle's magnitudes):
+the same rows, hence the same matches.
 
 One SparkSession (local[2]) serves the module; run these alone with ``pytest -m spark``.
 """
@@ -22,12 +24,13 @@ import pytest
 from typer.testing import CliRunner
 
 from trilateral.cli import app
-from trilateral.data import export_parquet
+from trilateral.data import export_parquet, shipped_chronicle_path
 from trilateral.data.store import EventStore
 from trilateral.errors import ConfigError
 from trilateral.measure._engine import EngineConfig, resolve_engine
 from trilateral.measure._indices import INDEX_COLUMNS, indices
 from trilateral.measure._scope import conflict_scope
+from trilateral.measure._titfortat import load_events, match_tit_for_tat
 
 KEYS = ["source", "target", "arena", "period_start"]
 EXACT = ["n_events", "weight", "force_events"]
@@ -80,6 +83,8 @@ def real_store(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> P
     with EventStore.open(db) as store:
         for f in files:
             store.ingest(f, on_error="skip")
+        # the shipped chronicle: its extras (magnitudes, descriptions) for tit-for-tat
+        store.ingest(shipped_chronicle_path(), format="chronicle")
     return db
 
 
@@ -195,9 +200,10 @@ def engines_used(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
     """(module, engine) of every query the measure stage runs while the test runs."""
     import trilateral.measure._indices as m_indices
     import trilateral.measure._scope as m_scope
+    import trilateral.measure._titfortat as m_titfortat
 
     used: list[tuple[str, str]] = []
-    for module in (m_indices, m_scope):
+    for module in (m_indices, m_scope, m_titfortat):
         real = module.event_source
 
         @contextmanager
@@ -226,6 +232,59 @@ def test_diagnose_command_runs_its_queries_on_spark(
     # the index and the scope queries ran on Spark, and the regimes are the same
     assert sorted(set(engines_used)) == [("_indices", "spark"), ("_scope", "spark")]
     assert '"regimes"' in duck.stdout and duck.stdout == spark.stdout
+
+
+@pytest.mark.spark
+def test_tit_for_tat_events_and_matches_equal_on_duckdb_and_spark(
+    real_store: Path, spark_session
+) -> None:
+    kw = dict(countries=("USA", "RUS", "CHN", "UKR"), start="2011-01-01", end="2019-12-31")
+    duck = load_events(real_store, **kw)
+    spark = load_events(real_store, engine=SPARK, **kw)
+    # rows of every evidence base, with the chronicle's magnitudes and descriptions
+    assert duck.height > 1000 and int(duck["magnitude"].is_not_null().sum()) > 10
+    assert set(duck["dataset"]) >= {"gdelt1", "gdelt2", "icews", "icews_tkg", "chronicle"}
+    assert duck.schema == spark.schema
+    # ordered by date and event id on both engines (ids are unique in this store)
+    assert duck["event_id"].n_unique() == duck.height
+    assert duck.equals(spark)
+    # the hostile events only, filtered by Spark: the matching is the same as on every
+    # event from DuckDB
+    hostile = load_events(real_store, engine=SPARK, hostile="quad", **kw)
+    assert 0 < hostile.height < duck.height
+    match = dict(countries=kw["countries"], match_on="root", window_days=30)
+    a = match_tit_for_tat(duck, **match)
+    b = match_tit_for_tat(hostile, **match)
+    assert int(a.matches["answered"].sum()) > 100
+    assert a.matches.equals(b.matches)
+    sa, sb = a.summary_frame(), b.summary_frame()
+    assert sa.select("arena", "source", "target", "n_acts", "n_answered").equals(
+        sb.select("arena", "source", "target", "n_acts", "n_answered")
+    )
+    assert float((sa["answer_rate"] - sb["answer_rate"]).abs().max()) <= 1e-9  # type: ignore[arg-type]
+
+
+@pytest.mark.spark
+def test_claims_command_runs_its_queries_on_spark(
+    real_store: Path, spark_session, engines_used: list[tuple[str, str]]
+) -> None:
+    runner = CliRunner()
+    ids = ["--id", "expulsions-60-for-60", "--id", "usa-rus-limited-opponents"]
+    args = ["claims", "--db", str(real_store), *ids, "--json"]
+    duck = runner.invoke(app, args)
+    assert duck.exit_code == 0, duck.output
+    assert {e for _, e in engines_used} == {"duckdb"}
+    engines_used.clear()
+    spark = runner.invoke(app, [*args, "--engine", "spark"])
+    assert spark.exit_code == 0, spark.output
+    # the tit-for-tat events, the indices and the scope ran on Spark: the same verdicts
+    assert sorted(set(engines_used)) == [
+        ("_indices", "spark"),
+        ("_scope", "spark"),
+        ("_titfortat", "spark"),
+    ]
+    assert '"supported"' in duck.stdout and '"circular"' in duck.stdout
+    assert duck.stdout == spark.stdout
 
 
 def test_engine_from_config_file(tmp_path: Path) -> None:

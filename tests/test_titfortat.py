@@ -406,6 +406,18 @@ def test_load_events_joins_extras(tmp_path: Path) -> None:
     res = match_tit_for_tat(out)
     assert answer(res, "a")["magnitude_ratio"] == 1.0
     assert load_events(str(db), end=date(2017, 12, 31))["event_id"].to_list() == ["e"]
+    # hostile events only, filtered by the query: quad class 4 (a, b, c; e is 3), Goldstein
+    # ≤ −8.5 (a, b)
+    assert load_events(db, ("USA", "RUS"), hostile="material")["event_id"].to_list() == [
+        "a",
+        "b",
+        "c",
+    ]
+    assert load_events(db, ("USA", "RUS"), hostile=-8.5)["event_id"].to_list() == ["a", "b"]
+    hostile_only = load_events(db, ("USA", "RUS"), start="2018-01-01", hostile="quad")
+    assert hostile_only.equals(out.filter(pl.col("quad_class") >= 3))
+    with pytest.raises(ConfigError, match="hostile"):
+        load_events(db, hostile="angry")  # type: ignore[arg-type]
     from trilateral.data.store import EventStore
 
     with EventStore.open(db, read_only=True) as store:  # an open store's connection is borrowed

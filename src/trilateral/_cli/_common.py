@@ -23,9 +23,14 @@ from ..errors import TrilateralError
 __all__ = [
     "CountriesOpt",
     "DbOpt",
+    "EngineConfigOpt",
+    "EngineOpt",
     "FormatOpt",
     "JsonOpt",
+    "NBootOpt",
+    "OutOpt",
     "OutputFormat",
+    "SeedOpt",
     "console",
     "err_console",
     "esc",
@@ -33,6 +38,7 @@ __all__ = [
     "print_csv",
     "print_json",
     "print_result",
+    "print_summary_result",
     "print_table",
     "print_text",
     "stage_progress",
@@ -79,6 +85,11 @@ FormatOpt = Annotated[
         "(as --json).",
     ),
 ]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of every random draw.")]
+NBootOpt = Annotated[
+    int, typer.Option("--n-boot", min=0, help="Bootstrap replicates of the indices (0: none).")
+]
+OutOpt = Annotated[Path, typer.Option("--out", help="Output directory.")]
 CountriesOpt = Annotated[
     str,
     typer.Option("--countries", help="ISO3 codes separated by commas.", show_default=True),
@@ -206,6 +217,18 @@ def print_result(
             print_csv(frame)
     else:
         table()
+
+
+def print_summary_result(res: Any, fmt: OutputFormat, as_json: bool = False) -> None:
+    """:func:`print_result` of a result object: ``to_dict()`` as json, ``to_frame()`` as
+    csv, ``summary()`` as the text for reading."""
+    print_result(
+        fmt,
+        as_json=as_json,
+        data=res.to_dict,
+        frames=lambda: [res.to_frame()],
+        table=lambda: print_text(res.summary()),
+    )
 
 
 def print_csv(frame: pl.DataFrame) -> None:

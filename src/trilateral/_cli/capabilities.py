@@ -14,17 +14,7 @@ from rich.table import Table
 from ..config import check_countries
 from ..data import capabilities as cap
 from ..errors import ConfigError
-from ._common import (
-    FormatOpt,
-    JsonOpt,
-    OutputFormat,
-    console,
-    err_console,
-    esc,
-    handle_errors,
-    print_result,
-    print_table,
-)
+from . import _common as ui
 
 __all__ = ["app"]
 
@@ -36,7 +26,7 @@ app = typer.Typer(
 
 
 @app.command()
-@handle_errors
+@ui.handle_errors
 def refresh(
     files: Annotated[
         list[Path],
@@ -58,20 +48,20 @@ def refresh(
     """
     codes = _countries(countries, minimum=1)
     with Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), console=err_console, transient=True
+        SpinnerColumn(), TextColumn("{task.description}"), console=ui.err_console, transient=True
     ) as progress:
         progress.add_task(f"reading {len(files)} files", total=None)
         result = cap.refresh_panel(files, out=out, countries=codes)
-    console.print(
+    ui.console.print(
         f"wrote [bold]{result['rows']}[/] rows for {', '.join(result['countries'])} "
-        f"to {esc(result['out'])}",
+        f"to {ui.esc(result['out'])}",
         highlight=False,
         soft_wrap=True,
     )
     table = Table("file", "layout", "indicators")
     for src in result["provenance"]["sources"]:
-        table.add_row(esc(src["file"]), src["layout"], ", ".join(src["indicators"]))
-    print_table(table)
+        table.add_row(ui.esc(src["file"]), src["layout"], ", ".join(src["indicators"]))
+    ui.print_table(table)
 
 
 def _countries(value: str | None, minimum: int = 1) -> tuple[str, ...] | None:
@@ -87,7 +77,7 @@ def _fmt(v: float) -> str:
 
 
 @app.command()
-@handle_errors
+@ui.handle_errors
 def show(
     countries: Annotated[
         str, typer.Option("--countries", help="ISO3 codes separated by commas.")
@@ -96,8 +86,8 @@ def show(
         str | None,
         typer.Option("--indicator", help="One indicator: its yearly series, one column a country."),
     ] = None,
-    as_json: JsonOpt = False,
-    fmt: FormatOpt = OutputFormat.table,
+    as_json: ui.JsonOpt = False,
+    fmt: ui.FormatOpt = ui.OutputFormat.table,
 ) -> None:
     """Show the shipped panel: the latest value of each indicator, or one indicator's series.
 
@@ -117,12 +107,12 @@ def show(
         title = f"{indicator} ({rows[0]['unit'] if rows else ''})"
         order = list(codes or sorted({r["iso3"] for r in rows}))
         wide = _wide(rows, order)
-        print_result(
+        ui.print_result(
             fmt,
             as_json=as_json,
             data=lambda: rows,
             frames=lambda: [wide],
-            table=lambda: print_table(_table(wide, title, fmt=_fmt)),
+            table=lambda: ui.print_table(_table(wide, title, fmt=_fmt)),
         )
         return
     latest: dict[tuple[str, str], dict[str, Any]] = {}
@@ -132,12 +122,12 @@ def show(
             latest[key] = r
     rows = [latest[k] for k in sorted(latest)]
     frame = pl.DataFrame(rows).select("iso3", "indicator", "year", "value", "unit", "source")
-    print_result(
+    ui.print_result(
         fmt,
         as_json=as_json,
         data=lambda: rows,
         frames=lambda: [frame],
-        table=lambda: print_table(_table(frame, "latest values", fmt=_fmt)),
+        table=lambda: ui.print_table(_table(frame, "latest values", fmt=_fmt)),
     )
 
 
@@ -158,14 +148,14 @@ def _table(frame: pl.DataFrame, title: str, fmt: Any = str) -> Table:
     table = Table(*frame.columns, title=title)
     for row in frame.iter_rows():
         table.add_row(
-            *("–" if v is None else fmt(v) if isinstance(v, float) else esc(v) for v in row)
+            *("–" if v is None else fmt(v) if isinstance(v, float) else ui.esc(v) for v in row)
         )
     return table
 
 
 @app.command()
-@handle_errors
-def provenance(as_json: JsonOpt = False, fmt: FormatOpt = OutputFormat.table) -> None:
+@ui.handle_errors
+def provenance(as_json: ui.JsonOpt = False, fmt: ui.FormatOpt = ui.OutputFormat.table) -> None:
     """Where the shipped panel comes from: source, licence, date and SHA-256 of each file.
 
     Example: trilateral capabilities provenance --json
@@ -181,8 +171,8 @@ def provenance(as_json: JsonOpt = False, fmt: FormatOpt = OutputFormat.table) ->
     )
 
     def show() -> None:
-        console.print(
-            f"[bold]{esc(prov['dataset'])}[/]  sha256 {prov['sha256']}  rows {prov.get('rows')}  "
+        ui.console.print(
+            f"[bold]{ui.esc(prov['dataset'])}[/]  sha256 {prov['sha256']}  rows {prov.get('rows')}  "
             f"built {prov.get('built')}",
             highlight=False,
             soft_wrap=True,
@@ -190,6 +180,6 @@ def provenance(as_json: JsonOpt = False, fmt: FormatOpt = OutputFormat.table) ->
         short = sources.with_columns(
             pl.col("vintage").fill_null(""), pl.col("sha256").str.slice(0, 16) + "…"
         )
-        print_table(_table(short, ""))
+        ui.print_table(_table(short, ""))
 
-    print_result(fmt, as_json=as_json, data=lambda: prov, frames=lambda: [sources], table=show)
+    ui.print_result(fmt, as_json=as_json, data=lambda: prov, frames=lambda: [sources], table=show)

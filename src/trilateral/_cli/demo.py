@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ..config import parse_countries
-from ._common import CountriesOpt, console, esc, handle_errors, print_text, stage_progress
+from . import _common as ui
 
 __all__ = ["register"]
 
@@ -28,32 +28,30 @@ def register(app: typer.Typer) -> None:
     """Add the ``demo`` command to ``app``."""
 
     @app.command("demo", help=DEMO_HELP)
-    @handle_errors
+    @ui.handle_errors
     def demo_cmd(
         out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("demo-output"),
-        countries: CountriesOpt = "USA,RUS,CHN",
-        seed: Annotated[int, typer.Option("--seed", help="Seed of every random draw.")] = 0,
-        n_boot: Annotated[
-            int, typer.Option("--n-boot", min=0, help="Bootstrap replicates of the indices.")
-        ] = 200,
+        countries: ui.CountriesOpt = "USA,RUS,CHN",
+        seed: ui.SeedOpt = 0,
+        n_boot: ui.NBootOpt = 200,
     ) -> None:
         from ..pipeline import run_demo
 
         codes = parse_countries(countries)
-        with stage_progress("running the demo…") as say:
+        with ui.stage_progress("running the demo…") as say:
             res = run_demo(out, countries=codes, rng=seed, n_boot=n_boot, say=say)
         for name in ("store", "claims", "regimes", "triangle", "tit_for_tat"):
             if name in res.summaries:
-                console.rule(name)
-                print_text(res.summaries[name])
-        console.rule()
-        console.print(
-            f"{len(res.files)} files written to {esc(res.out)}/ (store: {esc(res.store)})",
+                ui.console.rule(name)
+                ui.print_text(res.summaries[name])
+        ui.console.rule()
+        ui.console.print(
+            f"{len(res.files)} files written to {ui.esc(res.out)}/ (store: {ui.esc(res.store)})",
             soft_wrap=True,
         )
-        console.print(f"report: {esc(res.out / 'report.html')}", soft_wrap=True)
-        console.print(
-            f"next: trilateral diagnose --db {esc(res.store)}  (or claims, measure, report, "
+        ui.console.print(f"report: {ui.esc(res.out / 'report.html')}", soft_wrap=True)
+        ui.console.print(
+            f"next: trilateral diagnose --db {ui.esc(res.store)}  (or claims, measure, report, "
             "serve with the same --db)",
             highlight=False,
             soft_wrap=True,

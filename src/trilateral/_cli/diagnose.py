@@ -12,22 +12,7 @@ from rich.table import Table
 from ..config import default_db_path, parse_countries
 from ..errors import StoreError
 from ..measure import engine_from_options, is_parquet_source
-from ._common import (
-    CountriesOpt,
-    DbOpt,
-    EngineConfigOpt,
-    EngineOpt,
-    FormatOpt,
-    JsonOpt,
-    OutputFormat,
-    console,
-    err_console,
-    esc,
-    handle_errors,
-    print_result,
-    print_table,
-    store_hint,
-)
+from . import _common as ui
 
 __all__ = ["register"]
 
@@ -36,6 +21,9 @@ class PeriodChoice(StrEnum):
     month = "month"
     quarter = "quarter"
     year = "year"
+
+
+PeriodOpt = Annotated[PeriodChoice, typer.Option("--period", help="Aggregation period.")]
 
 
 DIAGNOSE_HELP = """Relationship regimes per dyad and the strategic-triangle type per period.
@@ -63,7 +51,7 @@ def _store_path(db: Any, required: bool) -> Any:
     path = default_db_path(db)
     if not path.is_file():
         if required:
-            raise StoreError(f"no event store at {path}", hint=store_hint())
+            raise StoreError(f"no event store at {path}", hint=ui.store_hint())
         return None
     return path
 
@@ -106,9 +94,9 @@ def _print_diagnosis(d: Any, codes: tuple[str, ...], period: str) -> None:
             str(ev.get("scope")),
             r.rule,
         )
-    print_table(table)
+    ui.print_table(table)
     if triangle is None:
-        console.print("(the triangle needs three countries)")
+        ui.console.print("(the triangle needs three countries)")
         return
     t2 = Table(title=f"Strategic triangle {'–'.join(codes)} ({period})")
     for col in ("period", "signs", "type", "p", "stable type", "roles", "balanced"):
@@ -129,34 +117,30 @@ def _print_diagnosis(d: Any, codes: tuple[str, ...], period: str) -> None:
             roles,
             "—" if t.balanced is None else ("yes" if t.balanced else "no"),
         )
-    print_table(t2)
+    ui.print_table(t2)
 
 
 def register(app: typer.Typer) -> None:
     """Add the ``diagnose`` and ``claims`` commands to ``app``."""
 
     @app.command("diagnose", help=DIAGNOSE_HELP)
-    @handle_errors
+    @ui.handle_errors
     def diagnose_cmd(
-        db: DbOpt = None,
-        countries: CountriesOpt = "USA,RUS,CHN",
-        period: Annotated[
-            PeriodChoice, typer.Option("--period", help="Aggregation period.")
-        ] = PeriodChoice.year,
-        n_boot: Annotated[
-            int, typer.Option("--n-boot", min=0, help="Bootstrap replicates of the indices.")
-        ] = 200,
-        seed: Annotated[int, typer.Option("--seed", help="Seed of every random draw.")] = 0,
+        db: ui.DbOpt = None,
+        countries: ui.CountriesOpt = "USA,RUS,CHN",
+        period: PeriodOpt = PeriodChoice.year,
+        n_boot: ui.NBootOpt = 200,
+        seed: ui.SeedOpt = 0,
         start: Annotated[
             str | None, typer.Option("--start", help="First day analysed (YYYY-MM-DD).")
         ] = None,
         end: Annotated[
             str | None, typer.Option("--end", help="Last day analysed (YYYY-MM-DD).")
         ] = None,
-        json_out: JsonOpt = False,
-        fmt: FormatOpt = OutputFormat.table,
-        engine: EngineOpt = None,
-        engine_config: EngineConfigOpt = None,
+        json_out: ui.JsonOpt = False,
+        fmt: ui.FormatOpt = ui.OutputFormat.table,
+        engine: ui.EngineOpt = None,
+        engine_config: ui.EngineConfigOpt = None,
     ) -> None:
         from ..pipeline import diagnose_store
         from .measure import bootstrap_progress
@@ -184,9 +168,9 @@ def register(app: typer.Typer) -> None:
                 " (chosen: the longest run of years in which every dyad has enough events "
                 "to classify; pass --start/--end to change it)"
             )
-        if not (json_out or fmt is OutputFormat.json):
-            err_console.print(esc(window), highlight=False, soft_wrap=True)
-        print_result(
+        if not (json_out or fmt is ui.OutputFormat.json):
+            ui.err_console.print(ui.esc(window), highlight=False, soft_wrap=True)
+        ui.print_result(
             fmt,
             as_json=json_out,
             data=lambda: {
@@ -201,21 +185,24 @@ def register(app: typer.Typer) -> None:
         )
 
     @app.command("claims", help=CLAIMS_HELP)
-    @handle_errors
+    @ui.handle_errors
     def claims_cmd(
-        db: DbOpt = None,
+        db: ui.DbOpt = None,
         claim_id: Annotated[
             list[str] | None, typer.Option("--id", help="Check only this claim (repeatable).")
         ] = None,
-        seed: Annotated[int, typer.Option("--seed", help="Seed of every random draw.")] = 0,
-        json_out: JsonOpt = False,
-        fmt: FormatOpt = OutputFormat.table,
+        seed: ui.SeedOpt = 0,
+        json_out: ui.JsonOpt = False,
+        fmt: ui.FormatOpt = ui.OutputFormat.table,
+        engine: ui.EngineOpt = None,
+        engine_config: ui.EngineConfigOpt = None,
     ) -> None:
         from ..diagnose import run_claims
 
+        eng = engine_from_options(engine, engine_config)
         path = _store_path(db, required=db is not None)
-        report = run_claims(store=path, ids=claim_id or None, rng=seed)
-        print_result(
+        report = run_claims(store=path, ids=claim_id or None, rng=seed, engine=eng)
+        ui.print_result(
             fmt,
             as_json=json_out,
             data=report.to_dict,
@@ -229,9 +216,9 @@ def _print_claims(report: Any, path: Any, db: Any) -> None:
     from ..diagnose import OVERALL_RULE
 
     if path is None:
-        console.print(
-            f"[yellow]no event store at {esc(default_db_path(db))}: event claims are "
-            f"'not enough data'; {esc(store_hint())}[/]",
+        ui.console.print(
+            f"[yellow]no event store at {ui.esc(default_db_path(db))}: event claims are "
+            f"'not enough data'; {ui.esc(ui.store_hint())}[/]",
             soft_wrap=True,
         )
     style = {
@@ -256,15 +243,15 @@ def _print_claims(report: Any, path: Any, db: Any) -> None:
             escape(row["measured"]),
             escape(f"{row['expected']} {row['unit']}"),
         )
-    print_table(table)
+    ui.print_table(table)
     c = report.counts
-    console.print(", ".join(f"{n} {v}" for v, n in c.items()), soft_wrap=True)
+    ui.console.print(", ".join(f"{n} {v}" for v, n in c.items()), soft_wrap=True)
     ind = report.independent()
     if report.bases:
-        console.print(
+        ui.console.print(
             f"supported by independent event data alone: {ind['n_event_claims']} "
             f"({', '.join(ind['event_claims']) or 'none'}); circular on the chronicle: "
             f"{', '.join(ind['circular']) or 'none'}",
             soft_wrap=True,
         )
-    console.print(f"[dim]{OVERALL_RULE}[/]", soft_wrap=True)
+    ui.console.print(f"[dim]{OVERALL_RULE}[/]", soft_wrap=True)

@@ -10,7 +10,7 @@ import typer
 
 from ..config import default_db_path
 from ..data import export_parquet
-from ._common import DbOpt, JsonOpt, console, handle_errors, print_json
+from . import _common as ui
 
 __all__ = ["register"]
 
@@ -24,14 +24,14 @@ def export(
         Path,
         typer.Option("--out", help="The directory to create (year=/month= partitions)."),
     ],
-    db: DbOpt = None,
+    db: ui.DbOpt = None,
     format: Annotated[
         ExportFormat, typer.Option("--format", help="The file format of the lake.")
     ] = ExportFormat.parquet,
     overwrite: Annotated[
         bool, typer.Option("--overwrite", help="Replace --out if it exists.")
     ] = False,
-    json: JsonOpt = False,
+    json: ui.JsonOpt = False,
 ) -> None:
     """Write the store's events as Parquet, partitioned by year and month (hive layout).
 
@@ -42,10 +42,10 @@ def export(
     """
     result = export_parquet(default_db_path(db), out, overwrite=overwrite)
     if json:
-        print_json(result.to_dict())
+        ui.print_json(result.to_dict())
     else:
-        console.print(result.summary(), highlight=False, soft_wrap=True)
+        ui.console.print(result.summary(), highlight=False, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:
-    app.command("export")(handle_errors(export))
+    app.command("export")(ui.handle_errors(export))

@@ -23,18 +23,7 @@ from ..forecast import (
 )
 from ..measure import DyadIndex, indices
 from ..pipeline import write_backtest, write_forecast
-from ._common import (
-    CountriesOpt,
-    DbOpt,
-    FormatOpt,
-    JsonOpt,
-    OutputFormat,
-    err_console,
-    esc,
-    handle_errors,
-    print_result,
-    print_text,
-)
+from . import _common as ui
 
 __all__ = ["register"]
 
@@ -43,6 +32,9 @@ class PeriodChoice(StrEnum):
     week = "week"
     month = "month"
     quarter = "quarter"
+
+
+PeriodOpt = Annotated[PeriodChoice, typer.Option("--period", help="Index period.")]
 
 
 FORECAST_HELP = """Forecast the dyad indices some periods ahead, with 80 % and 95 % intervals.
@@ -93,6 +85,14 @@ def _index(db: Path | None, countries: str, period: PeriodChoice, arena: str) ->
     return indices(default_db_path(db), countries=codes, period=period.value, arena=arena, n_boot=0)
 
 
+def _model_options(
+    models: str | None, statistic: str, dyads: str | None, window: int
+) -> dict[str, Any]:
+    """The options forecast and backtest pass on alike: the models, the statistic, the
+    dyads and the climatology's window."""
+    return {"models": _list(models), "statistic": statistic, "dyads": dyads, "window": window}
+
+
 def _folder(out: Path) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     return out
@@ -102,25 +102,21 @@ def _finish(
     res: ForecastResults | BacktestResults,
     files: list[Path],
     out: Path,
-    fmt: OutputFormat,
+    fmt: ui.OutputFormat,
     as_json: bool,
 ) -> None:
     """Print the result in the format asked for; where the files went goes to stderr
     (stdout stays the result, so --format csv and --json pipe cleanly)."""
-    err_console.print(f"wrote {len(files)} files to {esc(out)}/", highlight=False, soft_wrap=True)
-    print_result(
-        fmt,
-        as_json=as_json,
-        data=res.to_dict,
-        frames=lambda: [res.to_frame()],
-        table=lambda: print_text(res.summary()),
+    ui.err_console.print(
+        f"wrote {len(files)} files to {ui.esc(out)}/", highlight=False, soft_wrap=True
     )
+    ui.print_summary_result(res, fmt, as_json)
 
 
 @contextmanager
 def _origin_progress() -> Iterator[Callable[[int, int], None] | None]:
     """A rich bar on stderr counting origins (none when stderr is not a terminal)."""
-    if not err_console.is_terminal:
+    if not ui.err_console.is_terminal:
         yield None
         return
     bar = rich_progress.Progress(
@@ -129,7 +125,7 @@ def _origin_progress() -> Iterator[Callable[[int, int], None] | None]:
         rich_progress.MofNCompleteColumn(),
         rich_progress.TextColumn("origins"),
         rich_progress.TimeElapsedColumn(),
-        console=err_console,
+        console=ui.err_console,
         transient=True,
     )
     task = bar.add_task("backtest", total=None)
@@ -178,13 +174,11 @@ def register(app: typer.Typer) -> None:
     """Add the ``forecast`` and ``backtest`` commands to ``app``."""
 
     @app.command("forecast", help=FORECAST_HELP)
-    @handle_errors
+    @ui.handle_errors
     def forecast_cmd(
-        db: DbOpt = None,
-        countries: CountriesOpt = "USA,RUS,CHN",
-        period: Annotated[
-            PeriodChoice, typer.Option("--period", help="Index period.")
-        ] = PeriodChoice.month,
+        db: ui.DbOpt = None,
+        countries: ui.CountriesOpt = "USA,RUS,CHN",
+        period: PeriodOpt = PeriodChoice.month,
         horizon: Annotated[int, typer.Option("--horizon", help="Periods ahead.")] = 4,
         origin: Annotated[
             str | None,
@@ -199,33 +193,21 @@ def register(app: typer.Typer) -> None:
         arena: ArenaOpt = "all",
         statistic: StatOpt = "mean_goldstein",
         window: WindowOpt = 12,
-        out: Annotated[Path, typer.Option("--out", help="Output directory.")] = Path(
-            "forecast-output"
-        ),
-        as_json: JsonOpt = False,
-        fmt: FormatOpt = OutputFormat.table,
+        out: ui.OutOpt = Path("forecast-output"),
+        as_json: ui.JsonOpt = False,
+        fmt: ui.FormatOpt = ui.OutputFormat.table,
     ) -> None:
         idx = _index(db, countries, period, arena)
-        res = forecast(
-            idx,
-            horizon=horizon,
-            models=_list(models),
-            origin=origin,
-            statistic=statistic,
-            arena=arena,
-            dyads=dyads,
-            window=window,
-        )
+        opts = _model_options(models, statistic, dyads, window)
+        res = forecast(idx, horizon=horizon, origin=origin, arena=arena, **opts)
         _finish(res, write_forecast(res, _folder(out)), out, fmt, as_json)
 
     @app.command("backtest", help=BACKTEST_HELP)
-    @handle_errors
+    @ui.handle_errors
     def backtest_cmd(
-        db: DbOpt = None,
-        countries: CountriesOpt = "USA,RUS,CHN",
-        period: Annotated[
-            PeriodChoice, typer.Option("--period", help="Index period.")
-        ] = PeriodChoice.month,
+        db: ui.DbOpt = None,
+        countries: ui.CountriesOpt = "USA,RUS,CHN",
+        period: PeriodOpt = PeriodChoice.month,
         horizons: Annotated[
             str, typer.Option("--horizons", help="Horizons to score, separated by commas.")
         ] = "1,2,3,4",
@@ -245,11 +227,9 @@ def register(app: typer.Typer) -> None:
         workers: Annotated[
             int, typer.Option("--workers", help="Processes sharing the origins.")
         ] = 1,
-        out: Annotated[Path, typer.Option("--out", help="Output directory.")] = Path(
-            "backtest-output"
-        ),
-        as_json: JsonOpt = False,
-        fmt: FormatOpt = OutputFormat.table,
+        out: ui.OutOpt = Path("backtest-output"),
+        as_json: ui.JsonOpt = False,
+        fmt: ui.FormatOpt = ui.OutputFormat.table,
     ) -> None:
         hs = _horizons(horizons)
         idx = _index(db, countries, period, arena)
@@ -257,16 +237,9 @@ def register(app: typer.Typer) -> None:
         if start is not None or end is not None:
             origins = list(origins_between(idx, start, end, arena=arena))
         with _origin_progress() as progress:
+            opts = _model_options(models, statistic, dyads, window)
             res = backtest(
-                idx,
-                origins=origins,
-                horizons=hs,
-                models=_list(models),
-                statistic=statistic,
-                arenas=arena,
-                dyads=dyads,
-                window=window,
-                workers=workers,
-                progress=progress,
-            )
+                idx, origins=origins, horizons=hs, arenas=arena, workers=workers,
+                progress=progress, **opts,
+            )  # fmt: skip
         _finish(res, write_backtest(res, _folder(out)), out, fmt, as_json)

@@ -28,20 +28,7 @@ from ..data.codebook import Codebook
 from ..data.shipped import shipped_datasets
 from ..data.store import EventStore, IngestResult, StoreInfo
 from ..errors import ConfigError, ReaderError, TrilateralError
-from ._common import (
-    CountriesOpt,
-    DbOpt,
-    FormatOpt,
-    JsonOpt,
-    OutputFormat,
-    console,
-    err_console,
-    esc,
-    handle_errors,
-    print_json,
-    print_result,
-    print_table,
-)
+from . import _common as ui
 
 __all__ = ["register"]
 
@@ -108,8 +95,8 @@ def _results_table(results: list[IngestResult]) -> Table:
         table.add_column(col, justify="right", no_wrap=True)
     for r in results:
         table.add_row(
-            esc(Path(r.path).name),
-            esc(r.format),
+            ui.esc(Path(r.path).name),
+            ui.esc(r.format),
             f"{r.rows_read:,}",
             f"{r.rows_ingested:,}",
             f"{r.rows_rejected:,}",
@@ -128,7 +115,7 @@ def ingest(
             show_default=False,
         ),
     ],
-    db: DbOpt = None,
+    db: ui.DbOpt = None,
     format: Annotated[
         Layout, typer.Option("--format", help="The layout; auto detects it from the content.")
     ] = Layout.auto,
@@ -167,7 +154,7 @@ def ingest(
             show_default=False,
         ),
     ] = None,
-    json: JsonOpt = False,
+    json: ui.JsonOpt = False,
     wait: WaitOpt = 30.0,
     workers: Annotated[
         int | None,
@@ -232,7 +219,7 @@ def ingest(
             DownloadColumn(),
             TransferSpeedColumn(),
             TimeRemainingColumn(),
-            console=err_console,
+            console=ui.err_console,
             transient=True,
             disable=json,
         )
@@ -279,7 +266,7 @@ def _ingest_parallel(
         DownloadColumn(),
         TextColumn("{task.fields[rate]}"),
         TimeRemainingColumn(),
-        console=err_console,
+        console=ui.err_console,
         transient=True,
         disable=json,
     )
@@ -296,7 +283,7 @@ def _ingest_parallel(
                 progress.update(current, description=Path(p.file).name, visible=True,
                                 completed=p.file_bytes_done, total=p.file_bytes_total)  # fmt: skip
             elif not json:
-                err_console.print(
+                ui.err_console.print(
                     f"ingested {Path(p.file).name}: {p.files_done}/{p.files_total} files, "
                     f"{p.rows_done:,} rows, {rate}", highlight=False, markup=False,
                 )  # fmt: skip
@@ -309,31 +296,31 @@ def _ingest_parallel(
 
 def _report(results: list[IngestResult], json: bool, db: Path) -> None:
     if json:
-        print_json({"store": str(db), "files": [r.to_dict() for r in results]})
+        ui.print_json({"store": str(db), "files": [r.to_dict() for r in results]})
         return
     if not results:
         return
-    print_table(_results_table(results))
+    ui.print_table(_results_table(results))
     for r in results:
         if r.rejects_path:
-            console.print(
-                f"{r.rows_rejected:,} rejected rows of {esc(Path(r.path).name)} written to "
-                f"{esc(r.rejects_path)}",
+            ui.console.print(
+                f"{r.rows_rejected:,} rejected rows of {ui.esc(Path(r.path).name)} written to "
+                f"{ui.esc(r.rejects_path)}",
                 highlight=False,
                 soft_wrap=True,
             )
         for name, value in r.counts.items():
             if value:
-                console.print(f"{esc(Path(r.path).name)}: {name.replace('_', ' ')} {value:,}")
-    console.print(f"store: {esc(db)}", highlight=False, soft_wrap=True)
+                ui.console.print(f"{ui.esc(Path(r.path).name)}: {name.replace('_', ' ')} {value:,}")
+    ui.console.print(f"store: {ui.esc(db)}", highlight=False, soft_wrap=True)
 
 
 def info(
-    db: DbOpt = None,
-    countries: CountriesOpt = ",".join(DEFAULT_COUNTRIES),
-    json: JsonOpt = False,
+    db: ui.DbOpt = None,
+    countries: ui.CountriesOpt = ",".join(DEFAULT_COUNTRIES),
+    json: ui.JsonOpt = False,
     wait: WaitOpt = 30.0,
-    fmt: FormatOpt = OutputFormat.table,
+    fmt: ui.FormatOpt = ui.OutputFormat.table,
 ) -> None:
     """Show what the store and the shipped datasets hold.
 
@@ -355,7 +342,7 @@ def info(
     with EventStore.open(path, read_only=True, timeout=wait) as store:
         result = store.info(codes)
     shipped = shipped_datasets()
-    print_result(
+    ui.print_result(
         fmt,
         as_json=json,
         data=lambda: {**result.to_dict(), "shipped": [d.to_dict() for d in shipped]},
@@ -382,8 +369,8 @@ def _info_frames(result: StoreInfo) -> list[pl.DataFrame]:
 
 
 def _print_info(result: StoreInfo, codes: tuple[str, ...], shipped: Any) -> None:
-    console.print(
-        f"store {esc(result.path)}: {result.n_events:,} events from {len(result.ingests)} files",
+    ui.console.print(
+        f"store {ui.esc(result.path)}: {result.n_events:,} events from {len(result.ingests)} files",
         highlight=False,
         soft_wrap=True,
     )
@@ -391,8 +378,8 @@ def _print_info(result: StoreInfo, codes: tuple[str, ...], shipped: Any) -> None
     for col in ("dataset", "events", "first date", "last date"):
         ds.add_column(col, justify="right" if col == "events" else "left")
     for d in result.datasets:
-        ds.add_row(esc(d.dataset), f"{d.n_events:,}", str(d.first_date), str(d.last_date))
-    print_table(ds)
+        ds.add_row(ui.esc(d.dataset), f"{d.n_events:,}", str(d.first_date), str(d.last_date))
+    ui.print_table(ds)
     dy = Table(title="events by directed dyad", title_justify="left")
     dy.add_column("source \\ target")
     for c in codes:
@@ -400,7 +387,7 @@ def _print_info(result: StoreInfo, codes: tuple[str, ...], shipped: Any) -> None
     counts = {(d.source, d.target): d.n_events for d in result.dyads}
     for s in codes:
         dy.add_row(s, *("—" if s == t else f"{counts[(s, t)]:,}" for t in codes))
-    print_table(dy)
+    ui.print_table(dy)
     if result.coverage:
         cov = Table(title="actor resolution per file", title_justify="left")
         for col in ("file", "rows", "both sides resolved", "most frequent unresolved names"):
@@ -411,27 +398,27 @@ def _print_info(result: StoreInfo, codes: tuple[str, ...], shipped: Any) -> None
                 for u in fc.unresolved
             )
             cov.add_row(
-                esc(Path(fc.path).name),
+                ui.esc(Path(fc.path).name),
                 f"{fc.rows:,}",
                 f"{fc.both_resolved:,} ({fc.share:.1%})",
-                esc(names) or "—",
+                ui.esc(names) or "—",
             )
-        print_table(cov)
-    console.print("[italic]datasets shipped with trilateral[/]")
+        ui.print_table(cov)
+    ui.console.print("[italic]datasets shipped with trilateral[/]")
     for item in shipped:
-        console.print(
+        ui.console.print(
             f"  [bold]{item.name}[/] ({item.file}): {item.rows:,} rows, {item.span}; "
             f"taken {item.taken}; sha256 {item.sha256[:16]}…",
             highlight=False,
             soft_wrap=True,
         )
-        console.print(f"    {item.description}", highlight=False, soft_wrap=True)
+        ui.console.print(f"    {item.description}", highlight=False, soft_wrap=True)
         for src in item.sources:
-            console.print(f"    source: {src}", highlight=False, soft_wrap=True)
-        console.print(f"    licence: {item.licence}", highlight=False, soft_wrap=True)
+            ui.console.print(f"    source: {src}", highlight=False, soft_wrap=True)
+        ui.console.print(f"    licence: {item.licence}", highlight=False, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:
     """Add ``ingest`` and ``info`` to the ``trilateral`` app."""
-    app.command("ingest")(handle_errors(ingest))
-    app.command("info")(handle_errors(info))
+    app.command("ingest")(ui.handle_errors(ingest))
+    app.command("info")(ui.handle_errors(info))

@@ -19,21 +19,7 @@ from ..config import as_date, default_db_path, parse_countries
 from ..data import atomic_write
 from ..measure import DyadIndex, PowerRatios, engine_from_options, indices, power_ratios
 from ..pipeline import write_table
-from ._common import (
-    CountriesOpt,
-    DbOpt,
-    EngineConfigOpt,
-    EngineOpt,
-    FormatOpt,
-    JsonOpt,
-    OutputFormat,
-    console,
-    err_console,
-    esc,
-    handle_errors,
-    print_result,
-    print_table,
-)
+from . import _common as ui
 
 __all__ = ["bootstrap_progress", "register"]
 
@@ -44,6 +30,9 @@ class PeriodChoice(StrEnum):
     month = "month"
     quarter = "quarter"
     year = "year"
+
+
+PeriodOpt = Annotated[PeriodChoice, typer.Option("--period", help="Aggregation period.")]
 
 
 class WeightingChoice(StrEnum):
@@ -114,7 +103,7 @@ def bootstrap_progress(
     only when the bootstrap runs — and is removed when the block ends. When stderr is
     not a terminal (a pipe, a log file) there is no bar and the callback is None.
     """
-    if not err_console.is_terminal:
+    if not ui.err_console.is_terminal:
         yield None
         return
     bar: rich_progress.Progress | None = None
@@ -130,7 +119,7 @@ def bootstrap_progress(
                 rich_progress.TextColumn("cells"),
                 rich_progress.TimeElapsedColumn(),
                 rich_progress.TimeRemainingColumn(),
-                console=err_console,
+                console=ui.err_console,
                 transient=True,
             )
             bar.start()
@@ -156,13 +145,11 @@ def register(app: typer.Typer) -> None:
     """Add the ``measure`` command to ``app``."""
 
     @app.command("measure", help=HELP)
-    @handle_errors
+    @ui.handle_errors
     def measure_cmd(
-        db: DbOpt = None,
-        countries: CountriesOpt = "USA,RUS,CHN",
-        period: Annotated[
-            PeriodChoice, typer.Option("--period", help="Aggregation period.")
-        ] = PeriodChoice.month,
+        db: ui.DbOpt = None,
+        countries: ui.CountriesOpt = "USA,RUS,CHN",
+        period: PeriodOpt = PeriodChoice.month,
         arena: Annotated[
             str | None,
             typer.Option(
@@ -198,17 +185,13 @@ def register(app: typer.Typer) -> None:
         end: Annotated[
             str | None, typer.Option("--end", help="Last day (YYYY-MM-DD).", show_default=False)
         ] = None,
-        n_boot: Annotated[
-            int, typer.Option("--n-boot", min=0, help="Bootstrap replicates (0: no intervals).")
-        ] = 500,
-        seed: Annotated[int, typer.Option("--seed", help="Seed of the bootstrap.")] = 0,
-        out: Annotated[Path, typer.Option("--out", help="Output directory.")] = Path(
-            "measure-output"
-        ),
-        as_json: JsonOpt = False,
-        fmt: FormatOpt = OutputFormat.table,
-        engine: EngineOpt = None,
-        engine_config: EngineConfigOpt = None,
+        n_boot: ui.NBootOpt = 500,
+        seed: ui.SeedOpt = 0,
+        out: ui.OutOpt = Path("measure-output"),
+        as_json: ui.JsonOpt = False,
+        fmt: ui.FormatOpt = ui.OutputFormat.table,
+        engine: ui.EngineOpt = None,
+        engine_config: ui.EngineConfigOpt = None,
     ) -> None:
         codes = parse_countries(countries)
         eng = engine_from_options(engine, engine_config)
@@ -246,16 +229,16 @@ def register(app: typer.Typer) -> None:
         files["provenance"] = [str(prov_path)]
         n_files = sum(len(v) for v in files.values())
         # where the files went, on stderr: stdout stays the table (or the JSON)
-        err_console.print(
-            f"wrote {n_files} files to {esc(out.resolve())}/", highlight=False, soft_wrap=True
+        ui.err_console.print(
+            f"wrote {n_files} files to {ui.esc(out.resolve())}/", highlight=False, soft_wrap=True
         )
 
         def show() -> None:
-            print_table(_summary_table(idx))
+            ui.print_table(_summary_table(idx))
             if note:
-                console.print(f"[yellow]{esc(note)}[/]", soft_wrap=True)
+                ui.console.print(f"[yellow]{ui.esc(note)}[/]", soft_wrap=True)
 
-        print_result(
+        ui.print_result(
             fmt,
             as_json=as_json,
             data=lambda: {

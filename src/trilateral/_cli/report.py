@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ..config import default_db_path, parse_countries
-from ._common import CountriesOpt, DbOpt, console, esc, handle_errors, stage_progress
+from . import _common as ui
 
 __all__ = ["register"]
 
@@ -26,19 +26,17 @@ def register(app: typer.Typer) -> None:
     """Add the ``report`` command to ``app``."""
 
     @app.command("report", help=REPORT_HELP)
-    @handle_errors
+    @ui.handle_errors
     def report_cmd(
-        db: DbOpt = None,
+        db: ui.DbOpt = None,
         out: Annotated[Path, typer.Option("--out", help="The HTML file written.")] = Path(
             "report.html"
         ),
         start: Annotated[str, typer.Option("--start", help="First day (ISO date).")] = "2014-01-01",
         end: Annotated[str, typer.Option("--end", help="Last day (ISO date).")] = "2019-12-31",
-        countries: CountriesOpt = "USA,RUS,CHN",
-        seed: Annotated[int, typer.Option("--seed", help="Seed of every random draw.")] = 0,
-        n_boot: Annotated[
-            int, typer.Option("--n-boot", min=0, help="Bootstrap replicates of the indices.")
-        ] = 200,
+        countries: ui.CountriesOpt = "USA,RUS,CHN",
+        seed: ui.SeedOpt = 0,
+        n_boot: ui.NBootOpt = 200,
     ) -> None:
         from ..report import collect_results, write_report
 
@@ -48,7 +46,7 @@ def register(app: typer.Typer) -> None:
             f"trilateral report --db {store} --out {out} --start {start} --end {end} "
             f"--countries {','.join(codes)} --seed {seed} --n-boot {n_boot}"
         )
-        with stage_progress("building the report…") as say:
+        with ui.stage_progress("building the report…") as say:
             res = collect_results(
                 store,
                 countries=codes,
@@ -61,4 +59,4 @@ def register(app: typer.Typer) -> None:
             )
             path = write_report(res, out)
         size = path.stat().st_size / 1e6
-        console.print(f"report written to {esc(path)} ({size:.1f} MB)", soft_wrap=True)
+        ui.console.print(f"report written to {ui.esc(path)} ({size:.1f} MB)", soft_wrap=True)

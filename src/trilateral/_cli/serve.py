@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from ..config import default_db_path
-from ._common import DbOpt, console, err_console, esc, handle_errors
+from . import _common as ui
 
 __all__ = ["register"]
 
@@ -25,9 +25,9 @@ def register(app: typer.Typer) -> None:
     """Add the ``serve`` command to ``app``."""
 
     @app.command("serve", help=SERVE_HELP)
-    @handle_errors
+    @ui.handle_errors
     def serve_cmd(
-        db: DbOpt = None,
+        db: ui.DbOpt = None,
         host: Annotated[str, typer.Option("--host", help="Interface to bind.")] = "127.0.0.1",
         port: Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port.")] = 8000,
     ) -> None:
@@ -36,12 +36,12 @@ def register(app: typer.Typer) -> None:
         store = default_db_path(db)
 
         def warn(msg: str) -> None:
-            err_console.print(
-                f"[bold yellow]warning:[/] {esc(msg)}", highlight=False, soft_wrap=True
+            ui.err_console.print(
+                f"[bold yellow]warning:[/] {ui.esc(msg)}", highlight=False, soft_wrap=True
             )
 
-        console.print(
-            f"dashboard for {esc(store)} at http://{esc(host)}:{port}/ (API docs at /docs); "
+        ui.console.print(
+            f"dashboard for {ui.esc(store)} at http://{ui.esc(host)}:{port}/ (API docs at /docs); "
             "Ctrl-C stops it",
             soft_wrap=True,
         )

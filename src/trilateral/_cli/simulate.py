@@ -10,16 +10,7 @@ from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn
 
 from ..simulate import MAX_PERIODS, MAX_RUNS, run_scenario, write_outputs
-from ._common import (
-    FormatOpt,
-    JsonOpt,
-    OutputFormat,
-    err_console,
-    esc,
-    handle_errors,
-    print_result,
-    print_text,
-)
+from . import _common as ui
 
 __all__ = ["register"]
 
@@ -37,7 +28,7 @@ def register(app: typer.Typer) -> None:
     """Add the ``simulate`` command to ``app``."""
 
     @app.command("simulate", help=HELP)
-    @handle_errors
+    @ui.handle_errors
     def simulate_cmd(
         scenario: Annotated[str, typer.Argument(help="Scenario YAML file or shipped name.")],
         runs: Annotated[
@@ -49,9 +40,9 @@ def register(app: typer.Typer) -> None:
                 "--periods", help=f"Months simulated (≤ {MAX_PERIODS}); years for an arms race."
             ),
         ] = None,
-        seed: Annotated[int, typer.Option("--seed", help="Seed of every random draw.")] = 0,
+        seed: ui.SeedOpt = 0,
         workers: Annotated[int, typer.Option("--workers", min=1, help="Processes.")] = 1,
-        json_out: JsonOpt = False,
+        json_out: ui.JsonOpt = False,
         out: Annotated[
             Path | None, typer.Option("--out", help="Write table, JSON and figures here.")
         ] = None,
@@ -62,9 +53,9 @@ def register(app: typer.Typer) -> None:
                 help="Instead: Sobol sensitivity with N base samples (a power of two).",
             ),
         ] = None,
-        fmt: FormatOpt = OutputFormat.table,
+        fmt: ui.FormatOpt = ui.OutputFormat.table,
     ) -> None:
-        quiet = json_out or fmt is not OutputFormat.table  # stdout is for a program
+        quiet = json_out or fmt is not ui.OutputFormat.table  # stdout is for a program
         if sobol is not None:
             from ..errors import ConfigError
             from ..simulate import GameScenario, load_scenario, sobol_sensitivity
@@ -75,7 +66,7 @@ def register(app: typer.Typer) -> None:
             with _spinner(quiet) as bar:
                 bar.add_task(f"Sobol design, N={sobol}", total=None)
                 sens = sobol_sensitivity(sc, base_samples=sobol, periods=periods or 60, rng=seed)
-            print_result(
+            ui.print_result(
                 fmt,
                 as_json=json_out,
                 data=lambda: {
@@ -86,7 +77,7 @@ def register(app: typer.Typer) -> None:
                     "provenance": sens.provenance,
                 },
                 frames=lambda: [sens.to_frame()],
-                table=lambda: print_text(sens.summary()),
+                table=lambda: ui.print_text(sens.summary()),
             )
             return
         with _spinner(quiet) as bar:
@@ -101,14 +92,8 @@ def register(app: typer.Typer) -> None:
             )
             files = write_outputs(res, out) if out is not None else []
         for f in files:  # where the files went, on stderr: stdout stays the result
-            err_console.print(f"wrote {esc(f)}", highlight=False, soft_wrap=True)
-        print_result(
-            fmt,
-            as_json=json_out,
-            data=res.to_dict,
-            frames=lambda: [res.to_frame()],
-            table=lambda: print_text(res.summary()),
-        )
+            ui.err_console.print(f"wrote {ui.esc(f)}", highlight=False, soft_wrap=True)
+        ui.print_summary_result(res, fmt, json_out)
 
 
 def _spinner(quiet: bool) -> Progress:
@@ -116,7 +101,7 @@ def _spinner(quiet: bool) -> Progress:
     return Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
-        console=err_console,
+        console=ui.err_console,
         transient=True,
         disable=quiet,
     )

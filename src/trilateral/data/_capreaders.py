@@ -38,17 +38,29 @@ __all__ = [
     "read_cow_nmc",
     "read_sipri",
     "read_worldbank",
+    "table_schema",
 ]
 
-PANEL_SCHEMA = pa.schema(
-    [
-        pa.field("iso3", pa.string(), nullable=False),
-        pa.field("year", pa.int32(), nullable=False),
-        pa.field("indicator", pa.string(), nullable=False),
-        pa.field("value", pa.float64(), nullable=False),
-        pa.field("unit", pa.string(), nullable=False),
-        pa.field("source", pa.string(), nullable=False),
-    ]
+
+def table_schema(spec: str) -> pa.Schema:
+    """The Arrow schema of a shipped table from ``"name type, …"`` (Arrow type names); a
+    field is required unless its type ends in ``?``.
+
+    Examples
+    --------
+    >>> table_schema("iso3 string, value float64?")
+    iso3: string not null
+    value: double
+    """
+    fields = []
+    for item in spec.split(","):
+        name, kind = item.split()
+        fields.append(pa.field(name, pa.type_for_alias(kind.rstrip("?")), kind.endswith("?")))
+    return pa.schema(fields)
+
+
+PANEL_SCHEMA = table_schema(
+    "iso3 string, year int32, indicator string, value float64, unit string, source string"
 )
 
 #: Indicator name → unit. The names are a contract with the measure stage.

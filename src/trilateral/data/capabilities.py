@@ -37,6 +37,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import DataError
+from . import _provenance
 from ._capreaders import (
     INDICATORS,
     PANEL_SCHEMA,
@@ -46,15 +47,6 @@ from ._capreaders import (
 from ._capreaders import read_cow_nmc as _read_cow_nmc
 from ._capreaders import read_sipri as _read_sipri
 from ._capreaders import read_worldbank as _read_worldbank
-from ._provenance import (
-    csv_bytes,
-    file_date,
-    read_shipped_csv,
-    sha256,
-    shipped_path,
-    shipped_provenance,
-    write_with_provenance,
-)
 
 __all__ = [
     "INDICATORS",
@@ -319,7 +311,7 @@ def load_panel(countries: Iterable[str] | None = None) -> pa.Table:
     >>> round(row["value"] / 1e9, 1)
     66.4
     """
-    table = read_shipped_csv(_PANEL_FILE, PANEL_SCHEMA)
+    table = _provenance.read_shipped_csv(_PANEL_FILE, PANEL_SCHEMA)
     keep = _normalise_countries(countries)
     if keep is None:
         return table
@@ -344,8 +336,8 @@ def _input_record(path: Path, table: pa.Table) -> dict[str, Any]:
         "family": fam,
         "file": path.name,
         "layout": layout,
-        "sha256": sha256(path),
-        "taken": file_date(path),
+        "sha256": _provenance.sha256(path),
+        "taken": _provenance.file_date(path),
         "vintage": vintage,
         "indicators": sorted(set(table["indicator"].to_pylist())),
         **SOURCE_INFO[fam],
@@ -370,7 +362,7 @@ def panel_provenance() -> dict[str, Any]:
     >>> sorted({s["family"] for s in prov["sources"]})
     ['cow', 'sipri', 'worldbank']
     """
-    return shipped_provenance("capabilities", _PANEL_FILE)
+    return _provenance.shipped_provenance("capabilities", _PANEL_FILE)
 
 
 def refresh_panel(
@@ -406,7 +398,7 @@ def refresh_panel(
     ...               out="panel.csv")  # doctest: +SKIP
     """
     src = [Path(p) for p in paths]
-    target = Path(out) if out is not None else shipped_path(_PANEL_FILE)
+    target = Path(out) if out is not None else _provenance.shipped_path(_PANEL_FILE)
     panel = build_panel(src, countries=countries)
     if panel.num_rows == 0:
         raise DataError(
@@ -424,7 +416,9 @@ def refresh_panel(
         "NY.GDP.MKTP.CD / SP.POP.TOTL (source 'derived:…')",
         "sources": records,
     }
-    write_with_provenance(target, csv_bytes(panel), "capabilities", prov, shipped=out is None)
+    _provenance.write_with_provenance(
+        target, _provenance.csv_bytes(panel), "capabilities", prov, shipped=out is None
+    )
     return {
         "out": str(target),
         "rows": panel.num_rows,

@@ -133,7 +133,11 @@ def icews_corpus_provenance() -> list[dict[str, Any]]:
     return out
 
 
-def _sources(prov: dict[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...], str]:
+def _from_provenance(
+    name: str, prov: dict[str, Any], description: str, span: str
+) -> ShippedDataset:
+    """A table built from published files (its provenance lists the sources): their
+    names, licences and the dates they were taken, each once, in order."""
     names: list[str] = []
     licences: list[str] = []
     taken = set()
@@ -144,7 +148,17 @@ def _sources(prov: dict[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...], st
             licences.append(s["licence"])
         if s.get("taken"):
             taken.add(str(s["taken"]))
-    return tuple(names), tuple(licences), ", ".join(sorted(taken))
+    return ShippedDataset(
+        name=name,
+        file=str(prov["dataset"]),
+        description=description,
+        rows=int(prov["rows"]),
+        span=span,
+        sources=tuple(names),
+        licence="; ".join(licences),
+        taken=", ".join(sorted(taken)),
+        sha256=str(prov["sha256"]),
+    )
 
 
 def shipped_datasets() -> tuple[ShippedDataset, ...]:
@@ -159,8 +173,6 @@ def shipped_datasets() -> tuple[ShippedDataset, ...]:
     chron = chronicle_provenance()
     panel = panel_provenance()
     unga = alignment_provenance()
-    p_src, p_lic, p_taken = _sources(panel)
-    u_src, u_lic, u_taken = _sources(unga)
     return (
         ShippedDataset(
             name="chronicle",
@@ -176,30 +188,20 @@ def shipped_datasets() -> tuple[ShippedDataset, ...]:
             taken=CHRONICLE_CURATED,
             sha256=chron["sha256"],
         ),
-        ShippedDataset(
-            name="capabilities",
-            file=str(panel["dataset"]),
-            description="capability panel: GDP, population, GDP per capita, military "
-            "expenditure, COW NMC components and CINC, "
-            f"for the {len(panel['countries'])} permanent members of the UN Security Council",
-            rows=int(panel["rows"]),
-            span="years each source gives",
-            sources=p_src,
-            licence="; ".join(p_lic),
-            taken=p_taken,
-            sha256=str(panel["sha256"]),
+        _from_provenance(
+            "capabilities",
+            panel,
+            "capability panel: GDP, population, GDP per capita, military expenditure, COW "
+            f"NMC components and CINC, for the {len(panel['countries'])} permanent members of "
+            "the UN Security Council",
+            "years each source gives",
         ),
-        ShippedDataset(
-            name="unga_alignment",
-            file=str(unga["dataset"]),
-            description="UN General Assembly voting alignment per pair and year "
-            "(agreement, S-score, ideal-point distance)",
-            rows=int(unga["rows"]),
-            span="1946 onwards (PRC from 1971)",
-            sources=u_src,
-            licence="; ".join(u_lic),
-            taken=u_taken,
-            sha256=str(unga["sha256"]),
+        _from_provenance(
+            "unga_alignment",
+            unga,
+            "UN General Assembly voting alignment per pair and year (agreement, S-score, "
+            "ideal-point distance)",
+            "1946 onwards (PRC from 1971)",
         ),
         *(
             ShippedDataset(

@@ -39,20 +39,13 @@ import pyarrow.compute as pc
 
 from ..config import DEFAULT_COUNTRIES, check_countries
 from ..errors import DataError, ReaderError
+from . import _provenance
 from ._capreaders import (
     _COW_PRECEDENCE,
     COW_CCODE_TO_ISO3,
     ISO2_TO_ISO3,
     UnmappedCountryWarning,
-)
-from ._provenance import (
-    csv_bytes,
-    file_date,
-    read_shipped_csv,
-    sha256,
-    shipped_path,
-    shipped_provenance,
-    write_with_provenance,
+    table_schema,
 )
 
 __all__ = [
@@ -67,34 +60,11 @@ __all__ = [
     "refresh_alignment",
 ]
 
-VOTE_SCHEMA = pa.schema(
-    [
-        pa.field("rcid", pa.int64(), nullable=False),
-        pa.field("year", pa.int32(), nullable=False),
-        pa.field("iso3", pa.string(), nullable=False),
-        pa.field("vote", pa.string(), nullable=False),
-        pa.field("vote_value", pa.float64(), nullable=False),
-    ]
-)
-
-IDEALPOINT_SCHEMA = pa.schema(
-    [
-        pa.field("iso3", pa.string(), nullable=False),
-        pa.field("year", pa.int32(), nullable=False),
-        pa.field("idealpoint", pa.float64(), nullable=False),
-    ]
-)
-
-ALIGNMENT_SCHEMA = pa.schema(
-    [
-        pa.field("year", pa.int32(), nullable=False),
-        pa.field("country_a", pa.string(), nullable=False),
-        pa.field("country_b", pa.string(), nullable=False),
-        pa.field("n_votes", pa.int64(), nullable=False),
-        pa.field("agreement", pa.float64()),
-        pa.field("s_score", pa.float64()),
-        pa.field("idealpoint_distance", pa.float64()),
-    ]
+VOTE_SCHEMA = table_schema("rcid int64, year int32, iso3 string, vote string, vote_value float64")
+IDEALPOINT_SCHEMA = table_schema("iso3 string, year int32, idealpoint float64")
+ALIGNMENT_SCHEMA = table_schema(
+    "year int32, country_a string, country_b string, n_votes int64, agreement float64?, "
+    "s_score float64?, idealpoint_distance float64?"
 )
 
 _VOTE_VALUES = {"yes": 1.0, "abstain": 0.5, "no": 0.0}
@@ -566,7 +536,7 @@ def load_alignment(countries: Iterable[str] | None = None) -> pa.Table:
     >>> sorted({(a, b) for a, b in zip(t["country_a"].to_pylist(), t["country_b"].to_pylist())})
     [('RUS', 'CHN'), ('USA', 'CHN'), ('USA', 'RUS')]
     """
-    table = read_shipped_csv(_ALIGNMENT_FILE, ALIGNMENT_SCHEMA)
+    table = _provenance.read_shipped_csv(_ALIGNMENT_FILE, ALIGNMENT_SCHEMA)
     if countries is None:
         return table
     keep = pa.array([c.strip().upper() for c in countries])
@@ -590,7 +560,7 @@ def alignment_provenance() -> dict[str, Any]:
     >>> sorted(s["family"] for s in prov["sources"])
     ['idealpoints', 'unvotes', 'unvotes']
     """
-    return shipped_provenance("unga", _ALIGNMENT_FILE)
+    return _provenance.shipped_provenance("unga", _ALIGNMENT_FILE)
 
 
 def refresh_alignment(
@@ -613,14 +583,14 @@ def refresh_alignment(
     """
     vp, rp, ipp = Path(votes_path), Path(roll_calls_path), Path(idealpoints_path)
     table = alignment(read_unga_votes(vp, rp), read_idealpoints(ipp), countries)
-    target = Path(out) if out is not None else shipped_path(_ALIGNMENT_FILE)
+    target = Path(out) if out is not None else _provenance.shipped_path(_ALIGNMENT_FILE)
 
     def rec(path: Path, family: str) -> dict[str, Any]:
         return {
             "family": family,
             "file": path.name,
-            "sha256": sha256(path),
-            "taken": file_date(path),
+            "sha256": _provenance.sha256(path),
+            "taken": _provenance.file_date(path),
             **SOURCE_INFO[family],
         }
 
@@ -638,5 +608,7 @@ def refresh_alignment(
         },
         "sources": [rec(vp, "unvotes"), rec(rp, "unvotes"), rec(ipp, "idealpoints")],
     }
-    write_with_provenance(target, csv_bytes(table), "unga", prov, shipped=out is None)
+    _provenance.write_with_provenance(
+        target, _provenance.csv_bytes(table), "unga", prov, shipped=out is None
+    )
     return {"out": str(target), "rows": table.num_rows, "provenance": prov}

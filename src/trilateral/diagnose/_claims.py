@@ -452,6 +452,7 @@ def run_claims(
     rng: Any = 0,
     min_events: int = 5,
     paper_citation: str | None = PAPER_CITATION,
+    engine: Any = None,
 ) -> ClaimsReport:
     """Check the paper's claims against the data, each event claim on each evidence base.
 
@@ -479,6 +480,10 @@ def run_claims(
         A regular expression matching the citations of the reference paper itself
         (default :data:`trilateral.measure.PAPER_CITATION`); a chronicle verdict that
         changes when those rows are left out is ``circular``. None: no such check.
+    engine : {"duckdb", "spark"} or EngineConfig, optional
+        Where the measure stage's queries (indices, scope, tit-for-tat events) run on each
+        evidence base (default DuckDB; docs/scale.md). The bases themselves are split
+        from the store by DuckDB.
 
     Returns
     -------
@@ -511,7 +516,7 @@ def run_claims(
     pan, ali = _as_polars(panel), _as_polars(alignment)
 
     def make(con: Any) -> _Context:
-        return _Context(con, pan, ali, n_boot, rng, min_events)
+        return _Context(con, pan, ali, n_boot, rng, min_events, engine=engine)
 
     plain = make(None)
     results = []

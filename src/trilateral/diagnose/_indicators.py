@@ -40,6 +40,7 @@ class _Context:
     n_boot: int
     rng: Any
     min_events: int = 5
+    engine: Any = None  # where the measure stage's queries run (None: DuckDB)
     cache: dict[Any, Any] = field(default_factory=dict)
 
     def need_panel(self) -> pl.DataFrame | None:
@@ -266,6 +267,7 @@ def _sym_index(ctx: _Context, dyad: tuple[str, str], window: tuple[date, date]) 
             start=window[0],
             end=window[1],
             n_boot=0,
+            engine=ctx.engine,
         )
         ctx.cache[key] = idx.symmetric()
     return ctx.cache[key]
@@ -389,7 +391,7 @@ def _events(ctx: _Context, countries: Sequence[str], start: date, end: date) -> 
 
     key = ("events", tuple(countries), start, end)
     if key not in ctx.cache:
-        ctx.cache[key] = load_events(ctx.store, countries, start, end)
+        ctx.cache[key] = load_events(ctx.store, countries, start, end, engine=ctx.engine)
     return ctx.cache[key]
 
 
@@ -498,8 +500,11 @@ def _ind_regime(ctx: _Context, c: Claim) -> Measurement:
         end=c.window[1],
         n_boot=ctx.n_boot,
         rng=ctx.rng,
+        engine=ctx.engine,
     )
-    scope = conflict_scope(ctx.store, dyad, "year", start=c.window[0], end=c.window[1])
+    scope = conflict_scope(
+        ctx.store, dyad, "year", start=c.window[0], end=c.window[1], engine=ctx.engine
+    )
     cfg = RegimeConfig(min_events=ctx.min_events)
     res = classify_regimes(idx, cfg, scope=scope, window=c.window, rng=ctx.rng)
     r = res.get(dyad, c.window[0])

@@ -172,7 +172,13 @@ class EngineConfig(BaseModel):
 
     def spark_session(self) -> Any:
         """The SparkSession these settings describe (``getOrCreate``: an active one is reused)."""
-        from pyspark.sql import SparkSession
+        try:
+            from pyspark.sql import SparkSession
+        except ImportError:
+            raise ConfigError(
+                "the spark engine needs PySpark, which is not installed",
+                hint="pip install 'trilateral[spark]' (and a Java 17 runtime), or use --engine duckdb",
+            ) from None
 
         builder = SparkSession.builder.master(self.master).appName(self.app_name)
         settings = {"spark.sql.session.timeZone": "UTC", **self.conf}
@@ -241,6 +247,7 @@ def event_source(
     *,
     columns: Sequence[str] = EVENT_COLUMNS,
     extras: bool = False,
+    duplicates: bool = False,
     require: bool = True,
 ) -> Iterator[EventSource]:
     """Yield the store's events on the chosen engine, as a table named ``events``.
@@ -249,8 +256,8 @@ def event_source(
     :class:`~trilateral.data.store.EventStore`, the path of a store file, a DuckDB
     connection, or a Parquet directory / fsspec URL written by ``trilateral export``.
     ``columns`` are the columns of ``events`` the queries read (on Spark the view holds
-    those only; a DuckDB store is copied with those only); ``extras`` also gives Spark
-    the store's ``event_extras``. Raises :class:`~trilateral.errors.DataError` when the
+    those only; a DuckDB store is copied with those only); ``extras`` and ``duplicates``
+    also give Spark the store's ``event_extras`` and ``event_duplicates``. Raises :class:`~trilateral.errors.DataError` when the
     source holds no events (unless ``require`` is False).
     """
     cfg = resolve_engine(engine)
@@ -266,7 +273,7 @@ def event_source(
 
             yield EventSource(run, "duckdb", "duckdb", handle.path, dhash)
             return
-        with _spark_events(handle, cfg, tuple(columns), extras) as session:
+        with _spark_events(handle, cfg, tuple(columns), extras, duplicates) as session:
 
             def run_spark(sql: str) -> pa.Table:
                 return session.sql(sql).toArrow()
@@ -276,10 +283,14 @@ def event_source(
 
 @contextmanager
 def _spark_events(
-    handle: StoreHandle, cfg: EngineConfig, columns: tuple[str, ...], extras: bool
+    handle: StoreHandle,
+    cfg: EngineConfig,
+    columns: tuple[str, ...],
+    extras: bool,
+    duplicates: bool,
 ) -> Iterator[Any]:
-    """A SparkSession with temporary views ``events``, ``event_duplicates`` (and
-    ``event_extras``)."""
+    """A SparkSession with the temporary view ``events`` (and ``event_extras``,
+    ``event_duplicates``)."""
     session = cfg.spark_session()
     tmp = Path(tempfile.mkdtemp(prefix="trilateral-spark-"))
 
@@ -291,7 +302,8 @@ def _spark_events(
         session.read.parquet(str(path)).createOrReplaceTempView(table)
 
     try:
-        small("event_duplicates", DUPLICATE_COLUMNS)
+        if duplicates:
+            small("event_duplicates", DUPLICATE_COLUMNS)
         if extras:
             small("event_extras", EXTRAS_COLUMNS)
         if handle.parquet is not None:

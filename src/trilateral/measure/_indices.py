@@ -321,17 +321,21 @@ def _period_start(date_col: Any, period: str) -> Any:
     return date_col.cast("timestamp").truncate(_UNIT[period]).cast("date")
 
 
-def _events_expr(
-    events: Any,
-    *,
-    codes: tuple[str, ...],
-    weighting: str,
-    collapse: bool,
-    start: date | None,
-    end: date | None,
-    period: str,
-    dedup: bool = False,
-) -> Any:
+@dataclass(frozen=True, slots=True)
+class _IndexQuery:
+    """What selects, weights and groups the events of one index query (hashable: the
+    compiled SQL is memoised on it)."""
+
+    codes: tuple[str, ...]
+    weighting: str
+    collapse: bool
+    start: date | None
+    end: date | None
+    period: str
+    dedup: bool = False
+
+
+def _events_expr(events: Any, q: _IndexQuery) -> Any:
     """One row per (collapsed) event of the selected dyads: source, target, arena,
     period_start, ``w`` (BIGINT), ``g`` (DECIMAL), ``q`` (quad class), ``f`` (force 0/1).
 
@@ -340,10 +344,10 @@ def _events_expr(
     import ibis
 
     ev = events.filter(
-        events.source.isin(codes), events.target.isin(codes), events.source != events.target
+        events.source.isin(q.codes), events.target.isin(q.codes), events.source != events.target
     )
-    ev = _window(ev, start, end, dedup)
-    if collapse:
+    ev = _window(ev, q.start, q.end, q.dedup)
+    if q.collapse:
         # GDELT counts reports, not events: one row per day × dyad × CAMEO code; its
         # weight is the summed mentions (arena and quad class follow from the code).
         wsum = ev.weight.cast("int64").sum()
@@ -356,12 +360,12 @@ def _events_expr(
         goldstein = ev.wg.cast("float64") / ev.weight.cast("float64")
     else:
         goldstein = ev.goldstein
-    w = ev.weight.cast("int64") if weighting == "mentions" else ibis.literal(1, "int64")
+    w = ev.weight.cast("int64") if q.weighting == "mentions" else ibis.literal(1, "int64")
     return ev.select(
         source=ev.source,
         target=ev.target,
         arena=ev.arena,
-        period_start=_period_start(ev.date, period),
+        period_start=_period_start(ev.date, q.period),
         w=w,
         g=goldstein.cast(_DEC),
         q=ev.quad_class.cast("int64"),
@@ -423,26 +427,17 @@ def _pairs_expr(ev: Any, specific: tuple[str, ...] | None) -> Any:
     )
 
 
-def _volume_expr(
-    events: Any,
-    *,
-    weighting: str,
-    collapse: bool,
-    start: date | None,
-    end: date | None,
-    period: str,
-    dedup: bool = False,
-) -> Any:
+def _volume_expr(events: Any, q: _IndexQuery) -> Any:
     """The period's total events (or mentions) in the whole source, every dyad."""
     import ibis
 
-    ev = _window(events, start, end, dedup)
-    if collapse:
+    ev = _window(events, q.start, q.end, q.dedup)
+    if q.collapse:
         ev = ev.group_by(["date", "source", "target", "cameo"]).aggregate(
             weight=ev.weight.cast("int64").sum()
         )
-    w = ev.weight.cast("int64") if weighting == "mentions" else ibis.literal(1, "int64")
-    ev = ev.select(period_start=_period_start(ev.date, period), w=w)
+    w = ev.weight.cast("int64") if q.weighting == "mentions" else ibis.literal(1, "int64")
+    ev = ev.select(period_start=_period_start(ev.date, q.period), w=w)
     return ev.group_by("period_start").aggregate(volume=ev.w.sum().cast("float64"))
 
 
@@ -465,18 +460,7 @@ _DUPLICATES_SCHEMA = {"event_id": "string", "ingest_id": "int64"}
 
 
 @functools.lru_cache(maxsize=512)
-def _sql(
-    kind: str,
-    dialect: str,
-    codes: tuple[str, ...],
-    weighting: str,
-    collapse: bool,
-    start: date | None,
-    end: date | None,
-    period: str,
-    dedup: bool = False,
-    specific: tuple[str, ...] | None = None,
-) -> str:
+def _sql(kind: str, dialect: str, q: _IndexQuery, specific: tuple[str, ...] | None = None) -> str:
     """The SQL of one of the query's Ibis expressions in ``dialect`` (memoised: compiling
     costs more than running the query on a small store)."""
     import ibis
@@ -485,26 +469,9 @@ def _sql(
     if kind == "arenas":
         expr = events.select("arena").distinct()
     elif kind == "volume":
-        expr = _volume_expr(
-            events,
-            weighting=weighting,
-            collapse=collapse,
-            start=start,
-            end=end,
-            period=period,
-            dedup=dedup,
-        )
+        expr = _volume_expr(events, q)
     else:
-        ev = _events_expr(
-            events,
-            codes=codes,
-            weighting=weighting,
-            collapse=collapse,
-            start=start,
-            end=end,
-            period=period,
-            dedup=dedup,
-        )
+        ev = _events_expr(events, q)
         expr = _cells_expr(ev) if kind == "cells" else _pairs_expr(ev, specific)
     return compile_sql(expr, dialect)
 
@@ -848,19 +815,14 @@ def indices(
 
     specific = tuple(a for a in arenas if a != ALL)
     cfg = resolve_engine(engine)
-    with _older_store_error(store, dedup is not None), event_source(store, cfg) as source:
-        q = dict(
-            codes=codes,
-            weighting=weighting,
-            collapse=collapse_duplicates,
-            start=d0,
-            end=d1,
-            period=period,
-            dedup=dedup is not None,
-        )
+    with (
+        _older_store_error(store, dedup is not None),
+        event_source(store, cfg, duplicates=dedup is not None) as source,
+    ):
+        q = _IndexQuery(codes, weighting, collapse_duplicates, d0, d1, period, dedup is not None)
 
         def run(kind: str, **extra: Any) -> pl.DataFrame:
-            return pl.from_arrow(source.run(_sql(kind, source.dialect, **q, **extra)))  # type: ignore[return-value]
+            return pl.from_arrow(source.run(_sql(kind, source.dialect, q, **extra)))  # type: ignore[return-value]
 
         unusual = [a for a in specific if a not in ARENAS]
         if unusual:  # a user's own arena map may add arenas; a typo must not pass silently

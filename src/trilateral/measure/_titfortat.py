@@ -12,19 +12,20 @@ CAMEO root or full code) within a window, the lag in days and the ratio of magni
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import polars as pl
 import pyarrow as pa
 
 from ..config import ARENAS, DEFAULT_COUNTRIES, as_date
-from ..data.schema import EVENT_COLUMNS
+from ..data.schema import EVENT_COLUMNS, EVENT_SCHEMA
 from ..errors import ConfigError, DataError
-from ._store_access import open_store, require_events
+from ._engine import EngineConfig, compile_sql, event_source, resolve_engine
 
 if TYPE_CHECKING:
     from ..data.store import EventStore
@@ -60,26 +61,101 @@ _MATCH_SCHEMA: dict[str, Any] = {
 }
 
 
+#: The store's ``event_extras`` columns, with their Ibis types.
+_EXTRAS_SCHEMA = {
+    "event_id": "string",
+    "magnitude": "float64",
+    "description": "string",
+    "ingest_id": "int64",
+}
+
+
+class _EventsQuery(NamedTuple):
+    """The parameters of one :func:`load_events` query (hashable: its SQL is memoised)."""
+
+    codes: tuple[str, ...]
+    start: date | None
+    end: date | None
+    hostile: tuple[str, float] | None
+
+
+def _hostile_rule(hostile: Hostile) -> tuple[str, float]:
+    """``("quad_class", low)``: quad class ≥ low; ``("goldstein", x)``: Goldstein ≤ x."""
+    if isinstance(hostile, str):
+        if hostile not in ("quad", "material"):
+            raise ConfigError(
+                f"unknown hostile rule {hostile!r}",
+                hint="use 'quad' (quad classes 3–4), 'material' (4) or a Goldstein threshold",
+            )
+        return ("quad_class", 3.0 if hostile == "quad" else 4.0)
+    if isinstance(hostile, bool) or not isinstance(hostile, int | float):
+        raise ConfigError(f"hostile must be 'quad', 'material' or a number, got {hostile!r}")
+    return ("goldstein", float(hostile))
+
+
+def _events_expr(q: _EventsQuery) -> Any:
+    """The events among ``codes`` (and in the window, hostile if asked) left-joined with
+    one row of extras per event: an Ibis expression over the unbound tables ``events``
+    and ``event_extras``, ordered by date and id."""
+    import ibis
+
+    e = ibis.table(ibis.Schema.from_pyarrow(EVENT_SCHEMA), name="events")
+    e = e.filter(e.source.isin(q.codes), e.target.isin(q.codes), e.source != e.target)
+    if q.start is not None:
+        e = e.filter(e.date >= q.start)
+    if q.end is not None:
+        e = e.filter(e.date <= q.end)
+    if q.hostile is not None:
+        column, bound = q.hostile
+        e = e.filter(e.quad_class >= int(bound) if column == "quad_class" else e.goldstein <= bound)
+    # One extras row per event_id: the store keeps an event's extras once per ingest
+    # (max: the same value whichever engine and scan order).
+    x = ibis.table(_EXTRAS_SCHEMA, name="event_extras")
+    x = x.group_by("event_id").aggregate(
+        magnitude=x.magnitude.max(), description=x.description.max()
+    )
+    joined = e.left_join(x, "event_id").select(*EVENT_COLUMNS, "magnitude", "description")
+    return joined.order_by(["date", "event_id"])
+
+
+@functools.lru_cache(maxsize=256)
+def _events_sql(dialect: str, q: _EventsQuery) -> str:
+    """The :func:`load_events` query in ``dialect`` (memoised per parameter set)."""
+    return compile_sql(_events_expr(q), dialect)
+
+
 def load_events(
     store: EventStore | str | Path,
     countries: Sequence[str] = DEFAULT_COUNTRIES,
     start: date | str | None = None,
     end: date | str | None = None,
+    *,
+    hostile: Hostile | None = None,
+    engine: str | EngineConfig | None = None,
 ) -> pl.DataFrame:
     """Events among ``countries`` with their ``magnitude`` and ``description``.
 
     The store's ``events`` left-joined with ``event_extras`` on ``event_id`` (events
     without extras get nulls), for events whose source and target are both in
     ``countries`` (and differ), dated ``start ≤ date ≤ end``, ordered by date and id.
+    The query is an Ibis expression run by the chosen ``engine``; only the matching of
+    :func:`match_tit_for_tat` (sequential, per act) runs in Python on its result.
 
     Parameters
     ----------
     store : EventStore, str or Path
-        An open store (its connection is borrowed) or a store file (opened read-only).
+        An open store (its connection is borrowed), a store file (opened read-only) or a
+        Parquet directory / URL written by ``trilateral export``.
     countries : sequence of str
         ISO3 codes.
     start, end : date or ISO string, optional
         Inclusive date bounds.
+    hostile : {"quad", "material"} or float, optional
+        Only the hostile events, by the rule of :func:`match_tit_for_tat` (filtered by the
+        engine: on an archive, far fewer rows reach Python). Default None: every event.
+    engine : {"duckdb", "spark"} or EngineConfig, optional
+        Where the query runs (default DuckDB); see docs/scale.md. Both engines return
+        the same rows.
 
     Returns
     -------
@@ -98,45 +174,25 @@ def load_events(
     >>> ev = load_events("trilateral.duckdb", ("USA", "RUS"), "2018-01-01")  # doctest: +SKIP
     >>> match_tit_for_tat(ev).summary_frame()  # doctest: +SKIP
     """
-    codes = [c.upper() for c in countries]
-    cols = ", ".join(f"e.{c}" for c in EVENT_COLUMNS)
-    # One extras row per event_id: the store keeps an event's extras once per ingest.
-    sql = f"""
-        SELECT {cols}, x.magnitude, x.description
-        FROM events e
-        LEFT JOIN (
-            SELECT event_id, any_value(magnitude) AS magnitude,
-                   any_value(description) AS description
-            FROM event_extras GROUP BY event_id
-        ) x USING (event_id)
-        WHERE list_contains($countries, e.source) AND list_contains($countries, e.target)
-          AND e.source <> e.target
-          AND ($start IS NULL OR e.date >= $start) AND ($end IS NULL OR e.date <= $end)
-        ORDER BY e.date, e.event_id
-    """
-    params = {"countries": codes, "start": as_date(start, "start"), "end": as_date(end, "end")}
-    with open_store(store) as handle:
-        require_events(handle)
-        frame = handle.con.sql(sql, params=params).pl()
+    q = _EventsQuery(
+        codes=tuple(c.upper() for c in countries),
+        start=as_date(start, "start"),
+        end=as_date(end, "end"),
+        hostile=None if hostile is None else _hostile_rule(hostile),
+    )
+    cfg = resolve_engine(engine)
+    with event_source(store, cfg, columns=EVENT_COLUMNS, extras=True) as source:
+        frame = source.frame(_events_sql(source.dialect, q))
     return frame.with_columns(pl.col("magnitude").cast(pl.Float64))
 
 
 def _hostile_filter(hostile: Hostile, columns: Sequence[str]) -> pl.Expr:
-    if isinstance(hostile, str):
-        if hostile not in ("quad", "material"):
-            raise ConfigError(
-                f"unknown hostile rule {hostile!r}",
-                hint="use 'quad' (quad classes 3–4), 'material' (4) or a Goldstein threshold",
-            )
-        if "quad_class" not in columns:
-            raise DataError("events lack the quad_class column", hint="pass canonical events")
-        low = 3 if hostile == "quad" else 4
-        return pl.col("quad_class").cast(pl.Int64) >= low
-    if isinstance(hostile, bool) or not isinstance(hostile, int | float):
-        raise ConfigError(f"hostile must be 'quad', 'material' or a number, got {hostile!r}")
-    if "goldstein" not in columns:
-        raise DataError("events lack the goldstein column", hint="pass canonical events")
-    return pl.col("goldstein") <= float(hostile)
+    column, bound = _hostile_rule(hostile)
+    if column not in columns:
+        raise DataError(f"events lack the {column} column", hint="pass canonical events")
+    if column == "quad_class":
+        return pl.col("quad_class").cast(pl.Int64) >= int(bound)
+    return pl.col("goldstein") <= bound
 
 
 def _greedy(

@@ -427,7 +427,66 @@ def _first_line(head: bytes) -> str | None:
         return None
 
 
-class ICEWSReader(_TextEventReader):
+class _ActorReader(_TextEventReader):
+    """A text layout whose actors are names resolved to countries (the ICEWS layouts):
+    the ICEWS Goldstein table by default, and an ``ActorResolver`` (``actors=``, the
+    shipped tables when None)."""
+
+    default_goldstein: ClassVar[Literal["gdelt", "icews"]] = "icews"
+    #: takes ``actors=`` (an ActorResolver); :func:`~trilateral.data.readers.read` passes it
+    resolves_actors: ClassVar[bool] = True
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        actors: ActorResolver | None = None,
+        **options: Unpack[ReaderOptions],
+    ) -> None:
+        super().__init__(path, **options)
+        self.actors = actors or ActorResolver.load()
+        self._setup()
+
+    def _setup(self) -> None:
+        """The layout's own state (counters, caches), set once at construction."""
+
+    def _actor_chunk(
+        self,
+        lines: list[int],
+        values: tuple[list[Any], ...],
+        *,
+        location: list[str | None] | None,
+        citation: list[str | None] | str,
+        raw: dict[str, Any],
+    ) -> Chunk:
+        """A batch's chunk from the lists the layout filled, in :data:`_ACTOR_COLUMNS`
+        order (weight 1, the reader's dataset); ``raw`` holds the texts a reject shows."""
+        named: dict[str, Any] = dict(zip(_ACTOR_COLUMNS, values, strict=True))
+        columns = _columns(
+            len(lines),
+            **named,
+            weight=1,
+            dataset=self.dataset,
+            location=location,
+            url_or_citation=citation,
+        )
+        texts = {k: pa.array(v, pa.string()) for k, v in raw.items()}
+        return columns, pa.array(lines, pa.int64()), texts
+
+
+def _lists(n: int) -> tuple[list[Any], ...]:
+    """``n`` empty lists (the columns a layout fills row by row)."""
+    return tuple([] for _ in range(n))
+
+
+#: The canonical columns an actor layout fills itself, in the order ``_actor_chunk`` takes.
+_ACTOR_COLUMNS = (
+    "event_id", "date", "source", "target", "source_actor", "target_actor", "cameo",
+    "quad_class", "goldstein", "arena",
+)  # fmt: skip
+
+
+class ICEWSReader(_ActorReader):
     """ICEWS event files: the published tab-separated layout or its snake_case CSV.
 
     Parameters
@@ -466,19 +525,8 @@ class ICEWSReader(_TextEventReader):
 
     format: ClassVar[str] = "icews"
     dataset: ClassVar[str] = "icews"
-    default_goldstein: ClassVar[Literal["gdelt", "icews"]] = "icews"
-    #: takes ``actors=`` (an ActorResolver); :func:`~trilateral.data.readers.read` passes it
-    resolves_actors: ClassVar[bool] = True
 
-    def __init__(
-        self,
-        path: str | Path,
-        *,
-        actors: ActorResolver | None = None,
-        **options: Unpack[ReaderOptions],
-    ) -> None:
-        super().__init__(path, **options)
-        self.actors = actors or ActorResolver.load()
+    def _setup(self) -> None:
         self.unresolved: Counter[str] = Counter()
         self.variant: Literal["tab", "csv"] | None = None
         self._country_cache: dict[str, str | None] = {}
@@ -551,15 +599,8 @@ class ICEWSReader(_TextEventReader):
             ix["target_country"],
         )
         i_story, i_pub, i_loc = ix["story_id"], ix["publisher"], ix["country"]
-        n = len(records)
-        event_id: list[str | None] = []
-        date_raw: list[str] = []
-        date: list[dt.date | None] = []
-        source: list[str | None] = []
-        target: list[str | None] = []
-        s_actor: list[str | None] = []
-        t_actor: list[str | None] = []
-        cameo: list[str | None] = []
+        # the columns filled row by row (event_id, the date as text and parsed, …)
+        event_id, date_raw, date, source, target, s_actor, t_actor, cameo = _lists(8)
         gold_raw: list[str | None] = []
         gold: list[float | None] = []
         location: list[str | None] = []
@@ -595,28 +636,9 @@ class ICEWSReader(_TextEventReader):
         gold = [
             cb if raw is None else g for g, raw, cb in zip(gold, gold_raw, cb_gold, strict=True)
         ]
-        columns = _columns(
-            n,
-            event_id=event_id,
-            date=date,
-            source=source,
-            target=target,
-            source_actor=s_actor,
-            target_actor=t_actor,
-            cameo=cameo,
-            quad_class=quad,
-            goldstein=gold,
-            arena=arena,
-            weight=1,
-            dataset=self.dataset,
-            location=location,
-            url_or_citation=cite,
-        )
-        raw = {
-            "date": pa.array(date_raw, pa.string()),
-            "goldstein": pa.array(gold_raw, pa.string()),
-        }
-        return columns, pa.array(lines, pa.int64()), raw
+        values = (event_id, date, source, target, s_actor, t_actor, cameo, quad, gold, arena)
+        raw = {"date": date_raw, "goldstein": gold_raw}
+        return self._actor_chunk(lines, values, location=location, citation=cite, raw=raw)
 
 
 def parse_id(text: str) -> str:
@@ -654,7 +676,7 @@ def load_event_texts() -> dict[str, str]:
     return dict(_event_texts_cache)
 
 
-class ICEWSTKGReader(_TextEventReader):
+class ICEWSTKGReader(_ActorReader):
     """The ICEWS18 temporal-knowledge-graph layout: ``subject, relation, object, date``.
 
     Parameters
@@ -697,19 +719,8 @@ class ICEWSTKGReader(_TextEventReader):
 
     format: ClassVar[str] = "icews_tkg"
     dataset: ClassVar[str] = "icews_tkg"
-    default_goldstein: ClassVar[Literal["gdelt", "icews"]] = "icews"
-    #: takes ``actors=`` (an ActorResolver); :func:`~trilateral.data.readers.read` passes it
-    resolves_actors: ClassVar[bool] = True
 
-    def __init__(
-        self,
-        path: str | Path,
-        *,
-        actors: ActorResolver | None = None,
-        **options: Unpack[ReaderOptions],
-    ) -> None:
-        super().__init__(path, **options)
-        self.actors = actors or ActorResolver.load()
+    def _setup(self) -> None:
         self.relations = load_event_texts()
         self.unmapped_relations: Counter[str] = Counter()
         self.unresolved_actors: Counter[str] = Counter()
@@ -797,15 +808,8 @@ class ICEWSTKGReader(_TextEventReader):
             yield n, fields
 
     def _convert(self, records: list[Any], lines: list[int]) -> Chunk:
-        n = len(records)
-        event_id: list[str | None] = []
-        date_raw: list[str] = []
-        date: list[dt.date | None] = []
-        source: list[str | None] = []
-        target: list[str | None] = []
-        s_actor: list[str | None] = []
-        t_actor: list[str | None] = []
-        cameo: list[str | None] = []
+        # the columns filled row by row (event_id, the date as text and parsed, …)
+        event_id, date_raw, date, source, target, s_actor, t_actor, cameo = _lists(8)
         prefix = f"icews_tkg:{self._digest()[:12]}:"
         for line, (subj, rel, obj, d) in zip(lines, records, strict=True):
             subj, rel, obj, d = subj.strip(), rel.strip(), obj.strip(), d.strip()
@@ -819,25 +823,6 @@ class ICEWSTKGReader(_TextEventReader):
             t_actor.append(obj.replace("_", " ") or None)
             cameo.append(self._relation(rel) if rel else None)
         gold, quad, arena = self._lookup(cameo)
-        columns = _columns(
-            n,
-            event_id=event_id,
-            date=date,
-            source=source,
-            target=target,
-            source_actor=s_actor,
-            target_actor=t_actor,
-            cameo=cameo,
-            quad_class=quad,
-            goldstein=gold,
-            arena=arena,
-            weight=1,
-            dataset=self.dataset,
-            location=None,
-            url_or_citation=self.citation,
-        )
-        raw = {
-            "date": pa.array(date_raw, pa.string()),
-            "cameo": pa.array([r[1].strip() for r in records], pa.string()),
-        }
-        return columns, pa.array(lines, pa.int64()), raw
+        values = (event_id, date, source, target, s_actor, t_actor, cameo, quad, gold, arena)
+        raw = {"date": date_raw, "cameo": [r[1].strip() for r in records]}
+        return self._actor_chunk(lines, values, location=None, citation=self.citation, raw=raw)
