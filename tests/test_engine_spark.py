@@ -150,6 +150,14 @@ def test_spark_reads_the_exported_parquet_lake(
     spark = indices(lake, engine=SPARK, **kw)
     assert spark.provenance["data_hash"] == duck.provenance["data_hash"]
     assert_same(duck.frame, spark.frame)
+    # the scope and the tit-for-tat events from the lake (its extras file for magnitudes)
+    codes = ("USA", "RUS", "CHN", "UKR")
+    assert_same_scope(
+        conflict_scope(real_store, codes, "year"), conflict_scope(lake, codes, "year", engine=SPARK)
+    )
+    duck_events = load_events(real_store, codes, hostile="quad")
+    assert int(duck_events["magnitude"].is_not_null().sum()) > 10
+    assert duck_events.equals(load_events(lake, codes, hostile="quad", engine=SPARK))
 
 
 SCOPE_KEYS = ["source", "target", "period_start"]

@@ -31,6 +31,7 @@ __all__ = [
     "OutOpt",
     "OutputFormat",
     "SeedOpt",
+    "command",
     "console",
     "err_console",
     "esc",
@@ -159,6 +160,17 @@ def stage_progress(what: str) -> Iterator[Callable[[str], None]]:
             err_console.print(f"· {esc(msg)}", highlight=False, soft_wrap=True)
 
         yield say
+
+
+def command(app: typer.Typer, name: str, help: str) -> Callable[[F], F]:
+    """Register the decorated function as command ``name`` of ``app`` with its ``--help``
+    text, its errors going through :func:`handle_errors` (every command does both)."""
+
+    def register(func: F) -> F:
+        app.command(name, help=help)(handle_errors(func))
+        return func
+
+    return register
 
 
 def print_json(obj: Any) -> None:

@@ -27,8 +27,7 @@ Example:
 def register(app: typer.Typer) -> None:
     """Add the ``demo`` command to ``app``."""
 
-    @app.command("demo", help=DEMO_HELP)
-    @ui.handle_errors
+    @ui.command(app, "demo", DEMO_HELP)
     def demo_cmd(
         out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("demo-output"),
         countries: ui.CountriesOpt = "USA,RUS,CHN",

@@ -123,8 +123,7 @@ def _print_diagnosis(d: Any, codes: tuple[str, ...], period: str) -> None:
 def register(app: typer.Typer) -> None:
     """Add the ``diagnose`` and ``claims`` commands to ``app``."""
 
-    @app.command("diagnose", help=DIAGNOSE_HELP)
-    @ui.handle_errors
+    @ui.command(app, "diagnose", DIAGNOSE_HELP)
     def diagnose_cmd(
         db: ui.DbOpt = None,
         countries: ui.CountriesOpt = "USA,RUS,CHN",
@@ -184,8 +183,7 @@ def register(app: typer.Typer) -> None:
             table=lambda: _print_diagnosis(d, codes, period.value),
         )
 
-    @app.command("claims", help=CLAIMS_HELP)
-    @ui.handle_errors
+    @ui.command(app, "claims", CLAIMS_HELP)
     def claims_cmd(
         db: ui.DbOpt = None,
         claim_id: Annotated[

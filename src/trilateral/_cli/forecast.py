@@ -173,8 +173,7 @@ WindowOpt = Annotated[
 def register(app: typer.Typer) -> None:
     """Add the ``forecast`` and ``backtest`` commands to ``app``."""
 
-    @app.command("forecast", help=FORECAST_HELP)
-    @ui.handle_errors
+    @ui.command(app, "forecast", FORECAST_HELP)
     def forecast_cmd(
         db: ui.DbOpt = None,
         countries: ui.CountriesOpt = "USA,RUS,CHN",
@@ -202,8 +201,7 @@ def register(app: typer.Typer) -> None:
         res = forecast(idx, horizon=horizon, origin=origin, arena=arena, **opts)
         _finish(res, write_forecast(res, _folder(out)), out, fmt, as_json)
 
-    @app.command("backtest", help=BACKTEST_HELP)
-    @ui.handle_errors
+    @ui.command(app, "backtest", BACKTEST_HELP)
     def backtest_cmd(
         db: ui.DbOpt = None,
         countries: ui.CountriesOpt = "USA,RUS,CHN",

@@ -144,8 +144,7 @@ def _power(countries: tuple[str, ...]) -> tuple[PowerRatios | None, str | None]:
 def register(app: typer.Typer) -> None:
     """Add the ``measure`` command to ``app``."""
 
-    @app.command("measure", help=HELP)
-    @ui.handle_errors
+    @ui.command(app, "measure", HELP)
     def measure_cmd(
         db: ui.DbOpt = None,
         countries: ui.CountriesOpt = "USA,RUS,CHN",

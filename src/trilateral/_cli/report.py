@@ -25,8 +25,7 @@ Example:
 def register(app: typer.Typer) -> None:
     """Add the ``report`` command to ``app``."""
 
-    @app.command("report", help=REPORT_HELP)
-    @ui.handle_errors
+    @ui.command(app, "report", REPORT_HELP)
     def report_cmd(
         db: ui.DbOpt = None,
         out: Annotated[Path, typer.Option("--out", help="The HTML file written.")] = Path(

@@ -24,8 +24,7 @@ Example:
 def register(app: typer.Typer) -> None:
     """Add the ``serve`` command to ``app``."""
 
-    @app.command("serve", help=SERVE_HELP)
-    @ui.handle_errors
+    @ui.command(app, "serve", SERVE_HELP)
     def serve_cmd(
         db: ui.DbOpt = None,
         host: Annotated[str, typer.Option("--host", help="Interface to bind.")] = "127.0.0.1",

@@ -27,8 +27,7 @@ Example:
 def register(app: typer.Typer) -> None:
     """Add the ``simulate`` command to ``app``."""
 
-    @app.command("simulate", help=HELP)
-    @ui.handle_errors
+    @ui.command(app, "simulate", HELP)
     def simulate_cmd(
         scenario: Annotated[str, typer.Argument(help="Scenario YAML file or shipped name.")],
         runs: Annotated[
