@@ -17,7 +17,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Measurement", "emit", "fmt_bytes", "print_table", "run_contender", "timed"]
+__all__ = [
+    "Measurement",
+    "cpu_seconds",
+    "emit",
+    "fmt_bytes",
+    "load_average",
+    "print_table",
+    "run_contender",
+    "timed",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,17 +78,45 @@ def run_contender(name: str, argv: Sequence[str], *, timeout: float = 3600) -> M
     )
 
 
+_CPU: dict[str, float] = {}
+
+
+def cpu_seconds() -> float:
+    """CPU time (user + system) of this process and of its children that have ended."""
+    import resource
+
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def timed(work: Callable[[], int]) -> tuple[float, int]:
-    """(seconds, rows) of ``work()``, which returns the number of rows it handled."""
-    t0 = time.perf_counter()
+    """(seconds, rows) of ``work()``, which returns the number of rows it handled.
+
+    The CPU seconds it took (all threads, and worker processes it started and reaped)
+    go into the next :func:`emit` as ``cpu``: on a shared machine they vary less than
+    the wall time.
+    """
+    t0, c0 = time.perf_counter(), cpu_seconds()
     rows = work()
-    return time.perf_counter() - t0, rows
+    seconds = time.perf_counter() - t0
+    _CPU["cpu"] = cpu_seconds() - c0
+    return seconds, rows
 
 
 def emit(seconds: float, rows: int, **extra: Any) -> None:
     """The child's report: one JSON line on stdout."""
-    sys.stdout.write(json.dumps({"seconds": seconds, "rows": rows, **extra}) + "\n")
+    report = {"seconds": seconds, "rows": rows, **_CPU, **extra}
+    sys.stdout.write(json.dumps(report) + "\n")
     sys.stdout.flush()
+
+
+def load_average() -> str:
+    """The 1, 5 and 15-minute load averages (the machine may be shared): ``"a/b/c"``."""
+    try:
+        return "/".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:  # pragma: no cover - not on every platform
+        return "n/a"
 
 
 def fmt_bytes(n: float) -> str:

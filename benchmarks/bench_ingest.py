@@ -33,6 +33,10 @@ files >= 1.7x the 1-worker throughput, peak RSS under 1 GB per process. For the
 the peaks need not coincide). The "peak RSS" column is the contender process's, i.e. the
 writer's.
 
+"CPU s" is the CPU time (user + system, every thread and worker process) of the timed
+work: on a shared machine it varies less than the wall time, and it bounds what more
+workers can gain (the report prints that bound for this machine's cores).
+
 Usage: ``python benchmarks/bench_ingest.py [--rows N] [--repeat K] [--keep DIR]``
 (with ``--repeat`` each contender's best round is shown; peak RSS is from that round).
 """
@@ -47,7 +51,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from _util import Measurement, emit, fmt_bytes, print_table, run_contender, timed
+from _util import Measurement, emit, fmt_bytes, load_average, print_table, run_contender, timed
 
 HERE = Path(__file__).resolve()
 GEORGIA = HERE.parents[2] / "shared" / "data" / "gdelt" / "gdelt1_georgia_2011_2012"
@@ -237,14 +241,6 @@ CONTENDERS = {
 # ------------------------------------------------------------------ the parent
 
 
-def _load() -> str:
-    """The 1, 5 and 15-minute load averages (the machine may be shared)."""
-    try:
-        return "/".join(f"{x:.2f}" for x in os.getloadavg())
-    except OSError:  # pragma: no cover - not on every platform
-        return "n/a"
-
-
 def _processes(m: Measurement) -> dict[str, int]:
     """Peak RSS of each process of a ``--workers`` run: the writer, then each worker."""
     out = {"writer": int(m.extra["writer_rss"])}
@@ -277,6 +273,7 @@ def _report(results: list[Measurement], file: Path) -> None:
             f"{m.seconds:.2f}",
             f"{m.rows_per_s:,.0f}",
             f"{m.seconds / floor.seconds:.2f}x",
+            f"{m.extra['cpu']:.2f}",
             fmt_bytes(m.peak_rss),
             _per_process(m),
         ]
@@ -288,7 +285,8 @@ def _report(results: list[Measurement], file: Path) -> None:
         f"{fmt_bytes(size)}"
     )
     print_table(
-        ["contender", "rows", "seconds", "rows/s", "vs floor", "peak RSS", "per process"], rows
+        ["contender", "rows", "seconds", "rows/s", "vs floor", "CPU s", "peak RSS", "per process"],
+        rows,
     )
     if "rejected" in ours.extra:
         print(
@@ -322,6 +320,12 @@ def _report(results: list[Measurement], file: Path) -> None:
             "{:.2f}x",
         ),
         (
+            "  (the same in CPU seconds: 1 worker's CPU / polars' CPU)",
+            one.extra["cpu"] / polars.extra["cpu"],
+            one.extra["cpu"] <= 1.5 * polars.extra["cpu"],
+            "{:.2f}x",
+        ),
+        (
             "2 workers (two files) >= 1.7x the 1-worker throughput",
             two.rows_per_s / one.rows_per_s,
             two.rows_per_s >= 1.7 * one.rows_per_s,
@@ -337,6 +341,13 @@ def _report(results: list[Measurement], file: Path) -> None:
     print("targets:")
     for label, value, ok, fmt in checks:
         print(f"  {'PASS' if ok else 'MISS'}  {label}: {fmt.format(value)}")
+    cores = os.cpu_count() or 1
+    floor_2 = two.extra["cpu"] / cores
+    print(
+        f"the 2-worker run used {two.extra['cpu']:.2f} CPU s ({one.extra['cpu']:.2f} with 1 "
+        f"worker): on {cores} cores it cannot take less than {floor_2:.2f} s, i.e. at most "
+        f"{one.seconds / floor_2:.2f}x the 1-worker throughput measured here"
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -363,7 +374,7 @@ def main(argv: list[str] | None = None) -> None:
             print(f"building {args.rows:,} rows from the Georgia extract …", flush=True)
             build_input(file, args.rows)
         best: dict[str, Measurement] = {}
-        load_before = _load()
+        load_before = load_average()
         for round_ in range(max(1, args.repeat)):
             for name in CONTENDERS:
                 work = Path(tempfile.mkdtemp(prefix="contender-", dir=tmp))
@@ -377,7 +388,7 @@ def main(argv: list[str] | None = None) -> None:
                     best[name] = m
         _report([best[name] for name in CONTENDERS], file)
         print(
-            f"machine: {os.cpu_count()} cores; load average {load_before} before, {_load()} after"
+            f"machine: {os.cpu_count()} cores; load average {load_before} before, {load_average()} after"
         )
 
 

@@ -28,13 +28,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from _util import Measurement, emit, fmt_bytes, print_table, run_contender
+from _util import Measurement, emit, fmt_bytes, load_average, print_table, run_contender
 
 HERE = Path(__file__).resolve()
 GEORGIA = HERE.parents[2] / "shared" / "data" / "gdelt" / "gdelt1_georgia_2011_2012"
@@ -117,14 +118,26 @@ def build_archive(out: Path, rows: int) -> list[Path]:
 
 
 def _ingest_ours(work: Path, archive: Path) -> None:
-    from trilateral.data._parallel import ingest_files
+    from trilateral.data._parallel import IngestProgress, ingest_files
     from trilateral.data.store import EventStore
+
+    peaks: dict[int, int] = {}
+
+    def seen(p: IngestProgress) -> None:  # each parsing process's peak RSS
+        peaks.update(p.worker_peak_rss)
 
     t0 = time.perf_counter()
     with EventStore.open(work / "store.duckdb", memory_limit="2GB") as store:
-        res = ingest_files(store, [archive], workers=2, format="gdelt1", on_error="skip")
+        res = ingest_files(
+            store, [archive], workers=2, format="gdelt1", on_error="skip", progress=seen
+        )
     seconds = time.perf_counter() - t0
-    emit(seconds, sum(r.rows_read for r in res), ingested=sum(r.rows_ingested for r in res))
+    emit(
+        seconds,
+        sum(r.rows_read for r in res),
+        ingested=sum(r.rows_ingested for r in res),
+        worker_rss=sorted(peaks.values(), reverse=True),
+    )
 
 
 def _ingest_duckdb(work: Path, archive: Path) -> None:
@@ -255,6 +268,7 @@ def main(argv: list[str] | None = None) -> None:
             print(f"running {name} …", flush=True)
             child = [str(HERE), "--contender", name, "--work", str(work), "--archive", str(archive)]
             m = run_contender(name, child, timeout=7200)
+            m.extra["load"] = load_average()  # as the step ended
             results.append(m)
             print(
                 f"  {m.seconds:.1f} s, {m.rows:,} rows, peak RSS {fmt_bytes(m.peak_rss)}, {m.extra}",
@@ -274,12 +288,15 @@ def main(argv: list[str] | None = None) -> None:
             if "bytes" in m.extra:
                 note = f"{m.extra['files']} files, {fmt_bytes(m.extra['bytes'])}"
             if "ingested" in m.extra:
-                note = f"{m.extra['ingested']:,} ingested"
+                workers = ", ".join(fmt_bytes(r) for r in m.extra["worker_rss"])
+                note = f"{m.extra['ingested']:,} ingested; writer above, workers {workers}"
             per_s = "" if m.name.startswith("indices") else f"{m.rows_per_s:,.0f}"
             rows.append(
-                [m.name, f"{m.rows:,}", f"{m.seconds:.1f}", per_s, fmt_bytes(m.peak_rss), note]
-            )
-        print_table(["step", "rows", "seconds", "rows/s", "peak RSS", ""], rows)
+                [m.name, f"{m.rows:,}", f"{m.seconds:.1f}", per_s, fmt_bytes(m.peak_rss),
+                 m.extra["load"], note]
+            )  # fmt: skip
+        print(f"machine: {os.cpu_count()} cores; load average 1/5/15 min at the end of each step")
+        print_table(["step", "rows", "seconds", "rows/s", "peak RSS", "load", ""], rows)
         print("indices rows: events counted in the index (the dyads' events, not the rows scanned)")
         print(
             "agreement of the three index runs: "

@@ -339,3 +339,53 @@ def test_dated_user_table(tmp_path: Path) -> None:
     with pytest.raises(ReaderError) as err:
         ActorResolver.load(extra=bad)
     assert err.value.line == 2 and err.value.field == "start"
+
+
+def _person(name: str) -> str:
+    """First and last word of the normalised name: every spelling of one person."""
+    words = normalise_name(name).split()
+    return f"{words[0]} {words[-1]}"
+
+
+def test_nobody_is_head_of_state_and_of_government_at_once() -> None:
+    """No person holds two different top roles (head of state, head of government) on the
+    same day, counting every spelling of the name (the resolver merges them). The ICEWS
+    spelling `Vladimir Vladimirovich Putin` once had one open head-of-state term from 2000,
+    through his years as prime minister."""
+    with (FILES / "leaders.csv").open(encoding="utf-8") as fh:
+        rows = [
+            r for r in csv.DictReader(fh) if r["role"] in ("head_of_state", "head_of_government")
+        ]
+    clashes = []
+    for a in rows:
+        for b in rows:
+            if _person(a["name"]) != _person(b["name"]) or a["role"] >= b["role"]:
+                continue
+            a_end, b_end = a["end"] or "9999-12-31", b["end"] or "9999-12-31"
+            if a["start"] < b_end and b["start"] < a_end:  # more than a handover day
+                clashes.append((a["name"], a["role"], a["start"], b["name"], b["role"], b["start"]))
+    assert clashes == []
+
+
+def test_spot_checked_rows_are_in_the_table() -> None:
+    """The rows ACTORS.md says were checked (with their sources) are in leaders.csv as
+    written, and there are at least 20 of them."""
+    text = (FILES / "ACTORS.md").read_text(encoding="utf-8")
+    section = text[text.index("### Spot check of office dates") :]
+    table = [
+        [c.strip() for c in line.strip().strip("|").split("|")]
+        for line in section.splitlines()
+        if line.startswith("| ") and not line.startswith("| name")
+    ]
+    with (FILES / "leaders.csv").open(encoding="utf-8") as fh:
+        rows = {(r["name"], r["iso3"], r["role"], r["start"], r["end"]) for r in csv.DictReader(fh)}
+    checked = [tuple(r[:5]) for r in table]
+    assert len(checked) >= 20 and all(r[5] for r in table)
+    assert [r for r in checked if r not in rows] == []
+
+
+def test_putin_is_prime_minister_2008_to_2012_in_every_spelling(resolver: ActorResolver) -> None:
+    for name in ("Vladimir_Putin", "Vladimir_Vladimirovich_Putin"):
+        roles = {t.role for t in resolver.terms(name) if t.covers(dt.date(2010, 6, 1))}
+        assert roles == {"head_of_government"}, name
+    assert resolver.resolve("Vassily Nebenzia", on=dt.date(2018, 3, 30)) == "RUS"

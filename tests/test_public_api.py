@@ -138,6 +138,7 @@ PUBLIC = {
         "TriangleType",
         "classify_regimes",
         "conflict_scope",
+        "dense_span",
         "load_claims",
         "regime_labels",
         "run_claims",

@@ -7,6 +7,7 @@ import math
 from datetime import date
 
 import numpy as np
+import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -430,3 +431,25 @@ def test_cli_sobol_json() -> None:
     assert all(r["ST_conf"] >= 0 for r in doc["indices"])
     bad = runner.invoke(app, ["simulate", "arms_race", "--sobol", "8"])
     assert bad.exit_code == 1 and "game scenario" in bad.output
+
+
+def test_each_pairs_regime_over_time_with_intervals() -> None:
+    # issue 10: per policy, each dyad's regime over time, with intervals over runs
+    res = TrilateralGame(load_scenario("paper"), policy="align_with_russia").run(120, 36, rng=5)
+    f = res.regime_frame()
+    assert f.height == 3 * 3 * len(REGIME_LABELS)
+    sums = f.group_by("pair", "year").agg(pl.col("share").sum())["share"]
+    assert sums.to_list() == pytest.approx([1.0] * 9)
+    usa_rus = next(f"{a}-{b}" for a, b in res.pairs if {a, b} == {"USA", "RUS"})
+    p = res._pair(("USA", "RUS"))
+    for year in (1, 2, 3):
+        row = f.filter(
+            (pl.col("pair") == usa_rus)
+            & (pl.col("year") == year)
+            & (pl.col("label") == "confrontation")
+        ).row(0, named=True)
+        k = int((res.regimes[:, p, year - 1] == "confrontation").sum())
+        assert row["share"] == k / 120 and (row["ci_low"], row["ci_high"]) == wilson(k, 120)
+        assert row["start"] == date(2020 + year - 1, 1, 1)
+    doc = res.to_dict()["regimes_by_year"][usa_rus]
+    assert len(doc["confrontation"]) == 3

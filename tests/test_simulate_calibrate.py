@@ -53,6 +53,37 @@ def test_calibrate_true_on_the_shipped_chronicle(tmp_path) -> None:
     interior = (res.params - lo > 1e-3 * (hi - lo)) & (hi - res.params > 1e-3 * (hi - lo))
     assert np.all(np.isfinite(res.bse[interior])) and np.all(np.isnan(res.bse[~interior]))
     assert res.provenance["data_hash"] and res.provenance["var_nobs"] == 71
+    # the summary says plainly when the fit hits the bounds (docs/simulate.md: on the
+    # chronicle's sparse zero-filled series it does)
+    status = res.to_frame()["status"].to_list()
+    assert status == ["at a bound" if np.isnan(b) else status[i] for i, b in enumerate(res.bse)]
+    n_bound = int(np.isnan(res.bse).sum())
+    assert n_bound >= 1
+    assert f"WARNING: {n_bound} of 3 parameters at a bound of their range" in res.summary()
     # the calibrated scenario carries the estimates for every player
     assert res.scenario.players["USA"].noise == pytest.approx(res.params[0])
     assert res.scenario.players["RUS"].hawkishness.weight == pytest.approx(res.params[2])
+
+
+def test_unidentified_parameters_are_flagged() -> None:
+    # ICEWS05-15 (2005–2015) gives noise 0.07 (se 0.08) but standard errors in the
+    # thousands for the two hawkishness parameters (docs/simulate.md): such an estimate is
+    # not identified and the summary must say so rather than print a confidence interval
+    from trilateral.simulate._calibrate import CalibrationResults
+
+    z = np.zeros(24)
+    res = CalibrationResults(
+        names=("noise", "hawk_sensitivity", "hawk_weight"),
+        params=np.array([0.072, 0.226, 0.469]),
+        bse=np.array([0.075, 6836.5, 14146.4]),
+        objective=223.0,
+        data_moments=z,
+        sim_moments=z,
+        moment_se=z + 1,
+        scenario=load_scenario("paper"),
+        runs=64,
+    )
+    assert res.status() == ["estimated", "not identified", "not identified"]
+    text = res.summary()
+    assert "WARNING: 2 of 3 not identified by these moments" in text
+    assert "hawk_weight       0.469 (se 14146.400)" in text and "not identified" in text

@@ -14,7 +14,7 @@ import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +24,7 @@ from . import __version__
 from ._rng import RNGLike, seed_sequence
 from .config import DEFAULT_COUNTRIES, as_date
 from .data import atomic_write
+from .diagnose import dense_span
 
 if TYPE_CHECKING:
     from .diagnose import RegimeResults, TriangleResults
@@ -114,48 +115,6 @@ class Diagnosis:
     triangle: TriangleResults | None
     window: tuple[date | None, date | None]
     dense: bool = False
-
-
-def dense_span(idx: DyadIndex, min_events: int) -> tuple[date, date | None] | None:
-    """The longest run of consecutive periods in which every dyad has ``min_events``
-    events or more (both directions, all arenas): ``(first day, last day)``, the last day
-    None when the run reaches the end of the data. None when no period qualifies.
-
-    A store with a few early rows (the chronicle's 2007–2013 context) then starts where
-    the data are dense instead of at its first row.
-    """
-    sym = idx.symmetric().frame
-    if "all" in sym["arena"].unique().to_list():
-        sym = sym.filter(pl.col("arena") == "all")
-    else:
-        sym = sym.group_by("source", "target", "period_start").agg(pl.col("n_events").sum())
-    per = (
-        sym.group_by("period_start")
-        .agg(pl.col("n_events").min().alias("least"), pl.len().alias("dyads"))
-        .sort("period_start")
-    )
-    n_dyads = sym.select("source", "target").unique().height
-    starts = per["period_start"].to_list()
-    ok = [
-        (n >= min_events and d == n_dyads) for n, d in zip(per["least"], per["dyads"], strict=True)
-    ]
-    best: tuple[int, int] | None = None
-    i = 0
-    while i < len(ok):
-        if ok[i]:
-            j = i
-            while j + 1 < len(ok) and ok[j + 1]:
-                j += 1
-            if best is None or j - i > best[1] - best[0]:
-                best = (i, j)
-            i = j + 1
-        else:
-            i += 1
-    if best is None:
-        return None
-    first, last = best
-    end = None if last + 1 >= len(starts) else starts[last + 1] - timedelta(days=1)
-    return starts[first], end
 
 
 def diagnose_store(

@@ -58,11 +58,17 @@ def _plotted(page: Any, div_id: str) -> dict[str, Any]:
     )
 
 
-def test_dashboard_renders_and_follows_the_dyad_selector(browser, live_server, artefacts) -> None:
+def _dashboard(browser: Any, live_server: Any, ready: str = "data-ready") -> tuple[Any, list[str]]:
+    """The dashboard in a new page, once it says it is drawn; and its console errors."""
     page = browser.new_page(viewport={"width": 1300, "height": 1000})
     errors = _watch(page)
     page.goto(live_server.url + "/")
-    page.wait_for_selector("body[data-ready]", timeout=120_000)
+    page.wait_for_selector(f"body[{ready}]", timeout=120_000)
+    return page, errors
+
+
+def test_dashboard_renders_and_follows_the_dyad_selector(browser, live_server, artefacts) -> None:
+    page, errors = _dashboard(browser, live_server)
     for name in FIGURES:
         got = _plotted(page, f"fig-{name}")
         assert got["n"] > 0 and got["drawn"] > 0 and got["points"] > 0, name
@@ -82,6 +88,65 @@ def test_dashboard_renders_and_follows_the_dyad_selector(browser, live_server, a
     title = page.evaluate("() => document.getElementById('fig-index').layout.title.text")
     assert other in title
     page.screenshot(path=str(artefacts / "dashboard.png"), full_page=True)
+    assert errors == []
+
+
+def _overlapping_labels(page: Any, div_id: str) -> list[tuple[str, str]]:
+    """Pairs of text labels plotly wrote in a figure whose boxes overlap on screen."""
+    return page.evaluate(
+        """(id) => {
+            const els = Array.from(document.querySelectorAll('#' + id + ' g.textpoint text'));
+            const boxes = els.map(e => [e.textContent, e.getBoundingClientRect()]);
+            const out = [];
+            for (let i = 0; i < boxes.length; i++) {
+                for (let j = i + 1; j < boxes.length; j++) {
+                    const [a, p] = boxes[i], [b, q] = boxes[j];
+                    if (p.width && q.width && p.left < q.right && q.left < p.right
+                        && p.top < q.bottom && q.top < p.bottom) { out.push([a, b]); }
+                }
+            }
+            return out;
+        }""",
+        div_id,
+    )
+
+
+def test_triangle_labels_never_overlap(browser, live_server, artefacts) -> None:
+    """The triangle's type labels stay readable at every period the dashboard offers."""
+    page, errors = _dashboard(browser, live_server)
+    for period in ("year", "quarter", "month"):
+        page.select_option("#period", period)
+        page.wait_for_function(
+            "(p) => (document.body.getAttribute('data-ready') || '').includes('period=' + p)",
+            arg=period,
+            timeout=120_000,
+        )
+        assert _plotted(page, "fig-triangle")["points"] > 0, period
+        assert _overlapping_labels(page, "fig-triangle") == [], period
+    page.locator("#fig-triangle").screenshot(path=str(artefacts / "triangle_month.png"))
+    assert errors == []
+
+
+def test_dashboard_claims_table_by_evidence_base(browser, live_server) -> None:
+    """The dashboard shows the claims as the report does: a verdict per evidence base and
+    where each number comes from, filterable by verdict."""
+    import httpx
+
+    claims = httpx.get(live_server.url + "/api/claims", timeout=120).json()
+    page, errors = _dashboard(browser, live_server, ready="data-claims")
+    rows = page.eval_on_selector_all(
+        "#claims-table tbody tr", "rs => rs.map(r => [r.dataset.id, r.innerText])"
+    )
+    assert [r[0] for r in rows] == [c["id"] for c in claims]
+    text = dict(rows)["expulsions-60-for-60"]
+    assert "chronicle: circular" in text and "icews: contradicted" in text
+    assert "the icews evidence base" in text
+    page.select_option("#verdict-filter", "circular")
+    shown = page.eval_on_selector_all(
+        "#claims-table tbody tr",
+        "rs => rs.filter(r => r.style.display !== 'none').map(r => r.dataset.verdict)",
+    )
+    assert shown and set(shown) == {"circular"}
     assert errors == []
 
 

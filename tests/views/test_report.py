@@ -250,3 +250,42 @@ def test_simulate_section_shows_the_policy_comparison(report_text) -> None:
     assert 'id="fig-simulate"' in section and '<table class="grid">' in section
     traces = _figures(report_text)["fig-simulate"]
     assert any(len(t.get("y") or []) > 0 for t in traces)
+
+
+def _triangle_frame(n: int) -> pl.DataFrame:
+    from datetime import date
+
+    types = ["ménage à trois", "romantic triangle", "stable marriage", "indeterminate"]
+    return pl.DataFrame(
+        {
+            "period_start": [date(2010 + i // 12, i % 12 + 1, 1) for i in range(n)],
+            "type": [types[i % 4] for i in range(n)],
+            "pivot": [("CHN" if i % 4 == 1 else None) for i in range(n)],
+            "p_menage_a_trois": [0.4] * n,
+            "p_romantic_triangle": [0.3] * n,
+            "p_stable_marriage": [0.2] * n,
+            "p_indeterminate": [0.1] * n,
+        }
+    )
+
+
+def test_triangle_labels_are_written_only_where_they_fit() -> None:
+    from trilateral.report import triangle_figure
+    from trilateral.report._figures import TRIANGLE_TEXT_LABELS
+
+    few = triangle_figure(_triangle_frame(6))
+    text = [t for t in few.data if t.type == "scatter" and t.mode == "text"]
+    assert len(text) == 1 and list(text[0].text)[1] == "romantic triangle (pivot CHN)"
+    # the bars carry the type names as the diagnose stage spells them
+    assert next(t.name for t in few.data if t.type == "bar") == "ménage à trois"
+    # 72 monthly periods: written labels would overlap; squares in each type's colour
+    many = triangle_figure(_triangle_frame(72))
+    assert 72 > TRIANGLE_TEXT_LABELS
+    assert not [t for t in many.data if t.type == "scatter" and "text" in (t.mode or "")]
+    marks = next(t for t in many.data if t.type == "scatter")
+    bar_colour = {t.name: t.marker.color for t in many.data if t.type == "bar"}
+    assert list(marks.marker.color)[:4] == [
+        bar_colour[n]
+        for n in ("ménage à trois", "romantic triangle", "stable marriage", "indeterminate")
+    ]
+    assert list(marks.text)[1] == "romantic triangle (pivot CHN)"  # on hover

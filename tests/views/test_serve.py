@@ -270,21 +270,20 @@ def test_forecasts_are_the_forecast_stage_numbers(client, demo_store) -> None:
 def test_claim_verdicts_of_the_api_are_the_diagnose_stage_verdicts(client) -> None:
     from typing import get_args
 
-    from trilateral.diagnose import (
-        CIRCULAR,
-        CONTRADICTED,
-        DISPUTED,
-        NOT_ENOUGH_DATA,
-        SUPPORTED,
-        WITHIN_TOLERANCE,
-    )
+    from trilateral.diagnose._claim_model import VERDICTS
     from trilateral.serve._app import Verdict
 
-    stage = {SUPPORTED, WITHIN_TOLERANCE, CONTRADICTED, DISPUTED, CIRCULAR, NOT_ENOUGH_DATA}
+    stage = set(VERDICTS)  # the diagnose stage's own list, "inconclusive" included
     assert set(get_args(Verdict)) == stage
     for v in stage:
         rows = client.get("/api/claims", params={"verdict": v}).json()
         assert all(r["verdict"] == v for r in rows)
+    # every verdict the demo store's claims actually have can be asked for (the power-gap
+    # claims are "inconclusive" there)
+    every = client.get("/api/claims").json()
+    for v in {r["verdict"] for r in every}:
+        got = client.get("/api/claims", params={"verdict": v})
+        assert got.status_code == 200 and got.json(), v
 
 
 def test_simulations_endpoint_and_its_limits(client) -> None:
@@ -295,3 +294,51 @@ def test_simulations_endpoint_and_its_limits(client) -> None:
     assert big.status_code == 422 and "too large" in big.json()["detail"]
     bad = client.get("/api/simulations", params={"scenario": "../../etc/passwd"})
     assert bad.status_code == 422 and "no shipped scenario" in bad.json()["detail"]
+
+
+def _dense_years_by_sql(store) -> tuple[int, int]:
+    """The longest run of years in which every pair of the triad has ≥ 5 events (both
+    directions), by raw SQL on the store: the regime rules' min_events (docs/diagnose.md)."""
+    import duckdb
+
+    con = duckdb.connect(str(store), read_only=True)
+    try:
+        rows = con.execute(
+            "SELECT year(date), least(source, target), greatest(source, target), count(*) "
+            "FROM events WHERE source IN ('USA','RUS','CHN') AND target IN ('USA','RUS','CHN') "
+            "AND source <> target GROUP BY ALL"
+        ).fetchall()
+    finally:
+        con.close()
+    counts: dict[int, list[int]] = {}
+    for y, _a, _b, n in rows:
+        counts.setdefault(y, []).append(n)
+    years = sorted(counts)
+    ok = [len(counts[y]) == 3 and min(counts[y]) >= 5 for y in years]
+    best, run = (0, -1), None
+    for i, good in enumerate(ok):
+        if good and (i == 0 or years[i - 1] == years[i] - 1) and run is not None:
+            run = (run[0], i)
+        elif good:
+            run = (i, i)
+        else:
+            run = None
+        if run is not None and run[1] - run[0] > best[1] - best[0]:
+            best = run
+    return years[best[0]], years[best[1]]
+
+
+def test_default_window_is_where_the_data_are_dense(client, demo_store) -> None:
+    # the demo store's ICEWS05-15 years 2005-2006 hold 20 and 1 USA–RUS events: the
+    # dashboard starts where every dyad has enough events to classify, as diagnose does
+    first, last = _dense_years_by_sql(demo_store)
+    assert (first, last) == (2007, 2019)
+    meta = client.get("/api/meta").json()
+    assert meta["first"].startswith("2005")
+    dflt = meta["default_window"]
+    assert dflt == {"start": f"{first}-01-01", "end": meta["last"], "dense": True}
+    rows = client.get("/api/indices", params={"arena": "all", "n_boot": 0}).json()
+    assert min(r["period_start"] for r in rows) == f"{first}-01-01"
+    page = client.get("/").text
+    assert f'id="start" name="start" type="date" value="{first}-01-01"' in page
+    assert "longest run of years in which every dyad has enough events" in page

@@ -49,6 +49,7 @@ from ._triangle import (
     TriangleType,
     triangle_types,
 )
+from ._window import dense_span
 
 __all__ = [
     "CIRCULAR",
@@ -81,6 +82,7 @@ __all__ = [
     "TriangleType",
     "classify_regimes",
     "conflict_scope",
+    "dense_span",
     "load_claims",
     "regime_labels",
     "run_claims",

@@ -148,6 +148,11 @@ def index_figure(
     return _layout(fig, f"Cooperation–conflict index, {dyad}")
 
 
+#: Up to this many periods the triangle figure writes each period's type above its bar;
+#: beyond, the labels would overlap and a coloured square (type on hover) stands in.
+TRIANGLE_TEXT_LABELS = 8
+
+
 def triangle_figure(frame: pl.DataFrame) -> go.Figure:
     """The strategic-triangle type per period: probabilities stacked, the type and the pivot.
 
@@ -163,34 +168,56 @@ def triangle_figure(frame: pl.DataFrame) -> go.Figure:
     >>> len(triangle_figure(f).data)
     3
     """
+    import unicodedata
+
+    from ..diagnose import TRIANGLE_TYPES
+
+    def slug(t: str) -> str:
+        plain = unicodedata.normalize("NFKD", t).encode("ascii", "ignore").decode()
+        return "p_" + plain.replace(" ", "_")
+
+    display = {slug(t): t for t in TRIANGLE_TYPES}
     f = frame.sort("period_start")
     x = f["period_start"].to_list()
     fig = go.Figure()
+    colour: dict[str, str] = {}
     for i, col in enumerate(c for c in f.columns if c.startswith("p_")):
+        name = display.get(col, col[2:].replace("_", " "))
+        colour[name] = _PALETTE[i % len(_PALETTE)]
         fig.add_trace(
             go.Bar(
                 x=x,
                 y=f[col].to_list(),
-                name=col[2:].replace("_", " "),
-                marker_color=_PALETTE[i % len(_PALETTE)],
-                hovertemplate=f"{col[2:].replace('_', ' ')}: %{{y:.2f}}<extra></extra>",
+                name=name,
+                marker_color=colour[name],
+                hovertemplate=f"{name}: %{{y:.2f}}<extra></extra>",
             )
         )
+    types = f["type"].to_list()
     labels = [
         t if p is None else f"{t} (pivot {p})"
-        for t, p in zip(f["type"].to_list(), f["pivot"].to_list(), strict=True)
+        for t, p in zip(types, f["pivot"].to_list(), strict=True)
     ]
-    fig.add_trace(
-        go.Scatter(
+    if len(x) <= TRIANGLE_TEXT_LABELS:
+        # few periods: the type written above each bar
+        mark = go.Scatter(x=x, y=[1.04] * len(x), mode="text", text=labels)
+        mark.update(textposition="top center")
+    else:
+        # many periods: written labels would overlap; a square in the type's colour above
+        # each bar, the type and pivot on hover
+        mark = go.Scatter(
             x=x,
-            y=[1.04] * len(x),
-            mode="text",
+            y=[1.08] * len(x),
+            mode="markers",
             text=labels,
-            textposition="top center",
-            name="type (pivot)",
-            hovertemplate="%{text}<extra></extra>",
+            marker={
+                "symbol": "square",
+                "size": 9,
+                "color": [colour.get(t, "#7f7f7f") for t in types],
+            },
         )
-    )
+    mark.update(name="type (pivot)", showlegend=False, hovertemplate="%{text}<extra></extra>")
+    fig.add_trace(mark)
     fig.update_layout(barmode="stack")
     fig.update_yaxes(title="probability of the type", range=[0, 1.25])
     return _layout(fig, "Strategic triangle (Dittmer): type, pivot and probabilities")

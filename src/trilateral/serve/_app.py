@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import date
 from itertools import combinations
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 import numpy as np
 import polars as pl
@@ -56,7 +56,13 @@ _PERIOD_DAYS = {"month": 28, "quarter": 90, "year": 365}
 Period = Literal["month", "quarter", "year"]
 #: The claim verdicts of the diagnose stage (pinned to its constants by a test).
 Verdict = Literal[
-    "supported", "within tolerance", "contradicted", "disputed", "circular", "not enough data"
+    "supported",
+    "within tolerance",
+    "contradicted",
+    "disputed",
+    "circular",
+    "inconclusive",
+    "not enough data",
 ]
 StoreVersion = tuple[int, int, int, int]
 
@@ -164,10 +170,36 @@ class _Views:
             )
         return codes
 
+    def default_window(self, v: StoreVersion) -> dict[str, Any]:
+        """The window a request without ``start`` and ``end`` gets: where the data are
+        dense, as ``trilateral diagnose`` chooses it (:func:`trilateral.diagnose.dense_span`
+        of the yearly index of the default countries at the regime rules' ``min_events``),
+        else the store's whole span."""
+
+        def make() -> dict[str, Any]:
+            from ..diagnose import RegimeConfig, dense_span
+            from ..measure import indices
+
+            facts = self.facts(v)
+            codes = tuple(c for c in DEFAULT_COUNTRIES if c in facts["countries"])
+            span = None
+            if len(codes) >= 2:
+                yearly = indices(self.path, countries=codes, period="year", n_boot=0)
+                span = dense_span(yearly, RegimeConfig().min_events)
+            if span is None:
+                return {"start": facts["first"], "end": facts["last"], "dense": False}
+            first, last = span
+            return {"start": first, "end": last or facts["last"], "dense": True}
+
+        return dict(self.cache.get(("default_window", v), make))
+
     def window(
         self, v: StoreVersion, start: str | None, end: str | None, period: str
     ) -> tuple[date, date]:
         facts = self.facts(v)
+        if not start and not end:
+            dflt = self.default_window(v)
+            facts = {**facts, "first": dflt["start"], "last": dflt["end"]}
         d0 = as_date(start, "start") if start else facts["first"]
         d1 = as_date(end, "end") if end else facts["last"]
         if d0 is None or d1 is None:
@@ -406,6 +438,7 @@ def create_app(db: str | Path, *, cache_size: int = 256) -> FastAPI:
         known = facts["countries"]
         default = [c for c in DEFAULT_COUNTRIES if c in known]
         dyads = [f"{a}-{b}" for a, b in combinations(sorted(default), 2)]
+        window = views.default_window(v)
         text = env.get_template("dashboard.html.j2").render(
             store=str(path),
             version=__version__,
@@ -414,6 +447,10 @@ def create_app(db: str | Path, *, cache_size: int = 256) -> FastAPI:
             arenas=["diplomatic", "economic", "information", "military", "political"],
             first=facts["first"],
             last=facts["last"],
+            start=window["start"],
+            end=window["end"],
+            dense=window["dense"],
+            verdicts=list(get_args(Verdict)),
         )
         return HTMLResponse(text)
 
@@ -438,6 +475,10 @@ def create_app(db: str | Path, *, cache_size: int = 256) -> FastAPI:
                 "first": str(f["first"]),
                 "last": str(f["last"]),
                 "events": f["events"],
+                "default_window": {
+                    k: (str(x) if isinstance(x, date) else x)
+                    for k, x in views.default_window(v).items()
+                },
                 "limits": {
                     "max_periods": MAX_PERIODS,
                     "max_boot": MAX_BOOT,

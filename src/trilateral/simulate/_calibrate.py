@@ -94,6 +94,22 @@ class CalibrationResults:
         z = stats.norm.ppf(1 - alpha / 2)
         return np.column_stack([self.params - z * self.bse, self.params + z * self.bse])
 
+    def status(self) -> list[str]:
+        """Per parameter: ``"at a bound"`` (the optimum lies on the edge of its range: no
+        standard error, the estimate is not asymptotically normal there), ``"not
+        identified"`` (a standard error wider than the whole range: these moments do not
+        pin it down) or ``"estimated"``."""
+        out = []
+        for i, n in enumerate(self.names):
+            lo, hi = BOUNDS.get(n, (-np.inf, np.inf))
+            if np.isnan(self.bse[i]):
+                out.append("at a bound")
+            elif self.bse[i] > hi - lo:
+                out.append("not identified")
+            else:
+                out.append("estimated")
+        return out
+
     def to_frame(self) -> pl.DataFrame:
         ci = self.conf_int()
         return pl.DataFrame(
@@ -103,6 +119,7 @@ class CalibrationResults:
                 "bse": self.bse.tolist(),
                 "ci_low": ci[:, 0].tolist(),
                 "ci_high": ci[:, 1].tolist(),
+                "status": self.status(),
             }
         )
 
@@ -123,13 +140,30 @@ class CalibrationResults:
             f"objective {self.objective:.2f})"
         ]
         ci = self.conf_int()
+        status = self.status()
+        k = len(self.names)
+        bound, loose = status.count("at a bound"), status.count("not identified")
+        if bound or loose:
+            parts = []
+            if bound:
+                parts.append(f"{bound} of {k} parameters at a bound of their range")
+            if loose:
+                parts.append(f"{loose} of {k} not identified by these moments")
+            lines.append(
+                "  WARNING: "
+                + " and ".join(parts)
+                + ": the data do not pin the behavioural parameters down, so the calibrated "
+                "scenario says more about the series (their sparsity, their spikes) than "
+                "about the triangle; read its outcomes with that in mind"
+            )
         for i, n in enumerate(self.names):
-            if np.isnan(self.bse[i]):
+            if status[i] == "at a bound":
                 lines.append(f"  {n:<17} {self.params[i]:.3f} (at a bound of its range: no se)")
                 continue
+            note = " (se wider than its range: not identified)" if status[i] != "estimated" else ""
             lines.append(
                 f"  {n:<17} {self.params[i]:.3f} (se {self.bse[i]:.3f}) "
-                f"[{ci[i, 0]:.3f}, {ci[i, 1]:.3f}]"
+                f"[{ci[i, 0]:.3f}, {ci[i, 1]:.3f}]{note}"
             )
         return "\n".join(lines)
 

@@ -377,6 +377,45 @@ class SimulationResults:
             out[f"{a}-{b}"] = shares
         return out
 
+    def regime_frame(self) -> pl.DataFrame:
+        """Each pair's regime over time: per simulated year, the share of runs in each
+        regime with its 95 % Wilson interval (zero shares included).
+
+        Columns ``pair, year, start, label, share, ci_low, ci_high, runs``; ``year`` counts
+        from 1, ``start`` is its first calendar month.
+
+        Examples
+        --------
+        >>> from trilateral.simulate import TrilateralGame, load_scenario
+        >>> res = TrilateralGame(load_scenario("equidistant_hedging")).run(20, 24, rng=0)
+        >>> f = res.regime_frame()
+        >>> sorted(set(f["year"].to_list()))
+        [1, 2]
+        """
+        from ..diagnose import REGIME_LABELS
+
+        lab = self.regimes  # (runs, pairs, years)
+        n = lab.shape[0]
+        rows: dict[str, list[Any]] = {
+            k: [] for k in ("pair", "year", "start", "label", "share", "ci_low", "ci_high", "runs")
+        }
+        for p, (a, b) in enumerate(self.pairs):
+            for y in range(lab.shape[2]):
+                col = lab[:, p, y]
+                yy, mo = divmod(self.start.month - 1 + 12 * y, 12)
+                for label in REGIME_LABELS:
+                    k = int((col == label).sum())
+                    lo, hi = wilson(k, n)
+                    rows["pair"].append(f"{a}-{b}")
+                    rows["year"].append(y + 1)
+                    rows["start"].append(date(self.start.year + yy, mo + 1, 1))
+                    rows["label"].append(label)
+                    rows["share"].append(k / n if n else float("nan"))
+                    rows["ci_low"].append(lo)
+                    rows["ci_high"].append(hi)
+                    rows["runs"].append(n)
+        return pl.DataFrame(rows)
+
     # ------------------------------------------------------------------ levels
     def to_frame(self) -> pl.DataFrame:
         """Each directed dyad's level (mean over arenas) per period: mean and 5/50/95 %.
@@ -418,6 +457,17 @@ class SimulationResults:
             else None,
             "confrontation_within_periods": self.horizon,
             "regimes": self.regime_shares(),
+            "regimes_by_year": {
+                pair: {
+                    label: [
+                        round(float(v), 6)
+                        for v in grp.filter(pl.col("label") == label).sort("year")["share"]
+                    ]
+                    for label in grp["label"].unique(maintain_order=True)
+                    if grp.filter(pl.col("label") == label)["share"].sum() > 0
+                }
+                for (pair,), grp in self.regime_frame().group_by("pair", maintain_order=True)
+            },
             "final_level": {
                 f"{a}->{b}": {
                     "mean": float(final[:, d].mean()),

@@ -177,9 +177,8 @@ class _CountingReader(io.RawIOBase):
         return True
 
     def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]
-        data = self._raw.read(len(b))
-        n = len(data)
-        b[:n] = data
+        n = self._raw.readinto(b)  # type: ignore[attr-defined]  # (a file: no copy)
+        n = n or 0
         self.count += n
         return n
 
@@ -378,7 +377,10 @@ def validate(
             )
             bad_any = pc.or_(bad_any, bad)
     keep = pc.invert(bad_any)
-    arrays = [pc.filter(columns[f.name], keep).cast(f.type) for f in EVENT_SCHEMA]
+    if rejects:
+        arrays = [pc.filter(columns[f.name], keep).cast(f.type) for f in EVENT_SCHEMA]
+    else:  # every row is valid: no copy of the columns (the usual case)
+        arrays = [columns[f.name].cast(f.type) for f in EVENT_SCHEMA]
     batch = pa.RecordBatch.from_arrays(arrays, schema=EVENT_SCHEMA)
     rejects.sort(key=reject_order)
     return batch, keep, rejects

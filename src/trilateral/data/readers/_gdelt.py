@@ -47,7 +47,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pv
 
 from ...errors import ReaderError
-from ._base import EventReader, Prefetch, ReaderOptions, Reject, read_head
+from ._base import EventReader, Prefetch, ReaderOptions, Reject, open_binary, read_head
 
 __all__ = [
     "GDELT1_COLUMNS",
@@ -298,18 +298,32 @@ def _layout(path: Path, head: bytes, dataset: str) -> _Layout:
 
 
 class _CheckedStream(io.RawIOBase):
-    """Passes bytes through to pyarrow, checking UTF-8 on whole lines and counting them.
+    """Passes bytes through to pyarrow, checking UTF-8 on whole lines.
 
     Invalid UTF-8 raises :class:`ReaderError` with the line number (pyarrow would
-    otherwise fail without one).
+    otherwise fail without one). With ``count_lines`` the lines are counted as they pass
+    (:attr:`lines_total`, which the quoted layouts need); without, ASCII blocks (almost
+    all of a GDELT export) pass without a copy or a count, and :attr:`lines_done` is
+    counted only when asked (for an error message) by reading the file again.
     """
 
-    def __init__(self, raw: IO[bytes], path: Path) -> None:
+    def __init__(self, raw: IO[bytes], path: Path, *, count_lines: bool = True) -> None:
         self._raw = raw
         self._path = path
+        self._count = count_lines
         self._carry = b""
-        self.lines_done = 0  # complete lines checked so far
+        self._checked = 0  # bytes before the carry (all checked)
+        self._lines = 0  # complete lines in them (counted, or when last asked)
+        self._lines_at = 0  # … as of this many bytes
         self.tail = 0  # 1 when the file ends with a line without its newline
+
+    @property
+    def lines_done(self) -> int:
+        """Complete lines checked so far."""
+        if self._lines_at != self._checked:  # not counted on the way: count now
+            self._lines = _newlines_before(self._path, self._checked)
+            self._lines_at = self._checked
+        return self._lines
 
     @property
     def lines_total(self) -> int:
@@ -320,28 +334,29 @@ class _CheckedStream(io.RawIOBase):
         return True
 
     def _check(self, data: bytes) -> None:
-        if not data or data.isascii():
-            self.lines_done += data.count(b"\n")
-            return
-        arr = pa.Array.from_buffers(
-            pa.string(), 1,
-            [None, pa.py_buffer(np.array([0, len(data)], np.int32)), pa.py_buffer(data)],
-        )  # fmt: skip
-        try:
-            arr.validate(full=True)
-        except pa.ArrowInvalid:
+        if data and not data.isascii():
+            arr = pa.Array.from_buffers(
+                pa.string(), 1,
+                [None, pa.py_buffer(np.array([0, len(data)], np.int32)), pa.py_buffer(data)],
+            )  # fmt: skip
             try:
-                data.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                line = self.lines_done + data.count(b"\n", 0, exc.start) + 1
-                raise ReaderError(
-                    self._path,
-                    line,
-                    None,
-                    f"not valid UTF-8 text ({exc.reason})",
-                    hint="re-save the file as UTF-8",
-                ) from None
-        self.lines_done += data.count(b"\n")
+                arr.validate(full=True)
+            except pa.ArrowInvalid:
+                try:
+                    data.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    line = self.lines_done + data.count(b"\n", 0, exc.start) + 1
+                    raise ReaderError(
+                        self._path,
+                        line,
+                        None,
+                        f"not valid UTF-8 text ({exc.reason})",
+                        hint="re-save the file as UTF-8",
+                    ) from None
+        if self._count:
+            self._lines += data.count(b"\n")
+            self._lines_at += len(data)
+        self._checked += len(data)
 
     def read(self, size: int = -1) -> bytes:
         data = self._raw.read(size)
@@ -351,6 +366,13 @@ class _CheckedStream(io.RawIOBase):
                 self._carry = b""
                 self.tail = 1
             return b""
+        if not self._count and data.isascii():
+            # a multi-byte character never runs into an ASCII byte: the carry is whole
+            if self._carry:
+                self._check(self._carry)
+                self._carry = b""
+            self._checked += len(data)
+            return data
         buf = self._carry + data
         cut = buf.rfind(b"\n") + 1
         if cut:
@@ -359,6 +381,23 @@ class _CheckedStream(io.RawIOBase):
         else:
             self._carry = buf
         return data
+
+
+def _newlines_before(path: Path, offset: int) -> int:
+    """Newlines in the first ``offset`` decompressed bytes of ``path`` (error paths)."""
+    stream, counter = open_binary(path)
+    try:
+        n = 0
+        while offset > 0:
+            chunk = stream.read(min(offset, 1 << 20))
+            if not chunk:
+                break
+            n += chunk.count(b"\n", 0, offset)
+            offset -= len(chunk)
+        return n
+    finally:
+        stream.close()
+        counter.close()
 
 
 # -- row bookkeeping -------------------------------------------------------------------
@@ -564,14 +603,14 @@ class GDELTReaderBase(EventReader):
 
         known, arena_of = self._codes()
         cameo = col("EventCode")
-        if not pc.all(pc.fill_null(pc.is_in(cameo, value_set=known), True)).as_py():
+        code = pc.index_in(cameo, value_set=known)  # one hash lookup for both uses
+        if code.null_count > cameo.null_count:  # a code that is not in the codebook
             # restore a leading zero lost on the way (e.g. 36 → 036, 211 → 0211)
             padded = pc.binary_join_element_wise(pa.scalar("0"), cameo, "")
-            fix = pc.and_(
-                pc.invert(pc.is_in(cameo, value_set=known)), pc.is_in(padded, value_set=known)
-            )
+            fix = pc.and_(pc.is_null(code), pc.is_in(padded, value_set=known))
             cameo = pc.if_else(fix, padded, cameo)
-        arena = pc.take(arena_of, pc.index_in(cameo, value_set=known))
+            code = pc.index_in(cameo, value_set=known)
+        arena = pc.take(arena_of, code)
 
         fips_codes, iso3 = _fips_table()
         fips = col("ActionGeo_CountryCode")
@@ -671,7 +710,7 @@ class GDELTReaderBase(EventReader):
         head = read_head(self.path)
         layout = _layout(self.path, head, self.dataset)
         rows = _Rows(layout)
-        checked = _CheckedStream(stream, self.path)
+        checked = _CheckedStream(stream, self.path, count_lines=layout.quoted)
         read, parse, convert = self._options(layout, layout.names, rows, int(layout.header))
         # Line numbers: row k of the main shape is on line k + 1 + (lines skipped before
         # it); skipped = the header + rows the handler took. keys[i] = number of main rows
