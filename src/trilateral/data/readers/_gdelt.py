@@ -673,6 +673,9 @@ class GDELTReaderBase(EventReader):
             null_values=list(layout.null_values),
             strings_can_be_null=True,
             quoted_strings_can_be_null=False,
+            # every byte pyarrow gets passed _CheckedStream's UTF-8 check (which names
+            # the line); pyarrow's own check of each converted column is redundant
+            check_utf8=False,
         )
         return read, parse, convert
 
