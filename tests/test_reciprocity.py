@@ -434,3 +434,43 @@ def test_input_errors() -> None:
         model.fit(lags=40)
     with pytest.raises(ConfigError):
         model.fit(ic="fpe")  # type: ignore[arg-type]
+
+
+def test_from_array_fits_what_the_index_frame_fits() -> None:
+    """The array constructor (the forecast stage's per-origin VAR) gives the model the
+    Index-frame constructor gives on the same numbers, whatever the order of the columns."""
+    frame = simulate(np.random.default_rng(11), t=120)
+    wide = frame.pivot(on=["source", "target"], index="period_start", values="mean_goldstein")
+    periods = wide["period_start"].to_list()
+    shuffled = [
+        ("CHN", "USA"),
+        ("USA", "RUS"),
+        ("RUS", "CHN"),
+        ("CHN", "RUS"),
+        ("USA", "CHN"),
+        ("RUS", "USA"),
+    ]
+    arr = np.column_stack(
+        [
+            frame.filter((pl.col("source") == a) & (pl.col("target") == b))["mean_goldstein"]
+            for a, b in shuffled
+        ]
+    )
+    by_frame = ReciprocityModel(frame, countries=TRIAD).fit()
+    by_array = ReciprocityModel.from_array(
+        arr, periods, TRIAD, series=shuffled, period="month"
+    ).fit()
+    assert by_array.k_ar == by_frame.k_ar
+    np.testing.assert_allclose(by_array.var.params, by_frame.var.params, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(by_array.var.sigma_u, by_frame.var.sigma_u, rtol=0, atol=1e-12)
+
+
+def test_from_array_input_errors() -> None:
+    days = [date(2000, 1, 1) + timedelta(days=31 * n) for n in range(40)]
+    y = np.random.default_rng(0).normal(size=(40, 2))
+    with pytest.raises(DataError, match="not the directed dyads"):
+        ReciprocityModel.from_array(y, days, DYAD, series=[("USA", "RUS"), ("USA", "CHN")])
+    with pytest.raises(DataError, match="empty"):
+        ReciprocityModel.from_array(np.where(y > 2, np.nan, y), days, DYAD)
+    with pytest.raises(DataError, match="constant"):
+        ReciprocityModel.from_array(np.column_stack([y[:, 0], np.ones(40)]), days, DYAD)

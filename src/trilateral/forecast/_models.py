@@ -23,7 +23,6 @@ from datetime import date
 from typing import Literal
 
 import numpy as np
-import polars as pl
 
 from ..errors import ConfigError, DataError
 
@@ -216,22 +215,14 @@ def _var(
     (Lütkepohl 2005, §3.5)."""
     from ..measure import ReciprocityModel
 
-    t, k = filled.shape
+    k = filled.shape[1]
     nan = np.full((horizon, k), np.nan)
     if np.isnan(filled).any():
         return ModelOutput(nan, nan.copy(), "VAR not fitted: a series has no events yet")
-    frame = pl.DataFrame(
-        {
-            "source": np.repeat([s for s, _ in series], t),
-            "target": np.repeat([d for _, d in series], t),
-            "arena": "all",
-            "period": period,
-            "period_start": list(periods) * k,
-            "value": filled.T.ravel(),
-        }
-    )
     try:
-        model = ReciprocityModel(frame, countries=countries, arena="all", value="value")
+        model = ReciprocityModel.from_array(
+            filled, periods, countries, series=series, arena="all", period=period
+        )
         try:
             res = model.fit()
         except ValueError:

@@ -258,17 +258,75 @@ class ReciprocityModel:
             wide = wide.drop_nulls()
         self.periods: tuple[date, ...] = tuple(wide["period_start"].to_list())
         self.endog: np.ndarray = wide.select(self.names).to_numpy().astype(np.float64)
+        self._check_endog()
+
+    def _check_endog(self) -> None:
         if self.endog.shape[0] < 3:
             raise DataError(
-                f"only {self.endog.shape[0]} usable periods after fill={fill!r}",
+                f"only {self.endog.shape[0]} usable periods after fill={self.fill!r}",
                 hint="use a shorter period, fill='zero', or a longer time span",
             )
         flat = [n for n, s in zip(self.names, self.endog.std(axis=0), strict=True) if s == 0]
         if flat:
             raise DataError(
-                f"series {flat} is constant in arena {arena!r} (no variation to model)",
+                f"series {flat} is constant in arena {self.arena!r} (no variation to model)",
                 hint="pool the arenas (arena='all'), use a longer span or fewer countries",
             )
+
+    @classmethod
+    def from_array(
+        cls,
+        endog: np.ndarray,
+        periods: Sequence[date],
+        countries: Sequence[str] = DEFAULT_COUNTRIES,
+        *,
+        series: Sequence[Dyad] | None = None,
+        arena: str = "all",
+        period: str | None = None,
+    ) -> ReciprocityModel:
+        """The model of series already laid out as a periods × series array, with no
+        empty period (the forecast stage fits one per origin and arena, where building
+        an Index frame and pivoting it back would cost more than the fit).
+
+        ``series`` names the array's columns (directed dyads, default the model's own
+        order ``a→b, a→c, b→a, …``); they are reordered to the model's order.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from datetime import date, timedelta
+        >>> y = np.random.default_rng(0).normal(size=(60, 2))
+        >>> days = [date(2000, 1, 1) + timedelta(weeks=t) for t in range(60)]
+        >>> m = ReciprocityModel.from_array(y, days, ("USA", "RUS"))
+        >>> m.series, m.fit(lags=1).nobs
+        ((('USA', 'RUS'), ('RUS', 'USA')), 59)
+        """
+        countries = tuple(c.upper() for c in countries)
+        self = cls.__new__(cls)
+        self.countries = countries
+        self.arena = arena
+        self.value = "value"
+        self.fill = "zero"
+        self.series = tuple((a, b) for a in countries for b in countries if a != b)
+        self.names = tuple(_name(d) for d in self.series)
+        self.data_hash = None
+        self.period = period
+        given = tuple(series) if series is not None else self.series
+        arr = np.asarray(endog, dtype=np.float64)
+        if arr.ndim != 2 or arr.shape[1] != len(given) or sorted(given) != sorted(self.series):
+            raise DataError(
+                f"the array's columns {given} are not the directed dyads of {countries}",
+                hint="one column per directed dyad, named by series=",
+            )
+        if arr.shape[0] != len(periods) or np.isnan(arr).any():
+            raise DataError(
+                f"{arr.shape[0]} rows for {len(periods)} periods, or an empty (NaN) period",
+                hint="fill empty periods first (see the fill= argument of the constructor)",
+            )
+        self.periods = tuple(periods)
+        self.endog = arr[:, [given.index(s) for s in self.series]]
+        self._check_endog()
+        return self
 
     @property
     def nobs_total(self) -> int:
