@@ -14,7 +14,6 @@ import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,14 +21,12 @@ import polars as pl
 
 from . import __version__
 from ._rng import RNGLike, seed_sequence
-from .config import DEFAULT_COUNTRIES, as_date
+from .config import DEFAULT_COUNTRIES
 from .data import atomic_write
-from .diagnose import dense_span
+from .diagnose import Diagnosis, dense_span, diagnose_store
 
 if TYPE_CHECKING:
-    from .diagnose import RegimeResults, TriangleResults
     from .forecast import BacktestResults, ForecastResults
-    from .measure import DyadIndex, EngineConfig
 
 __all__ = [
     "DemoResult",
@@ -100,92 +97,6 @@ def csv_text(frame: pl.DataFrame) -> str:
         for c in nested
     )
     return flat.write_csv()
-
-
-@dataclass(frozen=True, slots=True)
-class Diagnosis:
-    """What :func:`diagnose_store` produced: the indices, the regimes, the triangle.
-
-    ``window`` is the (start, end) analysed; ``dense`` is True when it was chosen by
-    :func:`dense_span` because no window was given.
-    """
-
-    indices: DyadIndex
-    regimes: RegimeResults
-    triangle: TriangleResults | None
-    window: tuple[date | None, date | None]
-    dense: bool = False
-
-
-def diagnose_store(
-    store: str | Path,
-    *,
-    countries: tuple[str, ...] = DEFAULT_COUNTRIES,
-    period: str = "year",
-    start: date | str | None = None,
-    end: date | str | None = None,
-    n_boot: int = 200,
-    rng: RNGLike = 0,
-    progress: Callable[[int, int], None] | None = None,
-    engine: str | EngineConfig | None = None,
-) -> Diagnosis:
-    """Indices, regimes per dyad and the strategic triangle from one store: the sequence
-    ``trilateral diagnose`` and :func:`run_demo` both run.
-
-    With neither ``start`` nor ``end``, the window is :func:`dense_span` of the yearly
-    index at the regime rules' ``min_events`` (every dyad has enough events to be
-    classified), so a few early rows do not add years of "insufficient data".
-
-    Parameters
-    ----------
-    store : path
-        The event store.
-    countries : tuple of str
-        ISO3 codes; the triangle needs three.
-    period : str
-        The index period ("month", "quarter", "year").
-    start, end : date or ISO text, optional
-        The window analysed.
-    n_boot : int
-        Bootstrap replicates of the index intervals.
-    rng : int, SeedSequence, Generator or None
-        Resolved once; the index bootstrap, the regimes and the triangle draw from it.
-    progress : callable, optional
-        ``progress(done, total)`` of the bootstrap.
-    engine : {"duckdb", "spark"} or EngineConfig, optional
-        Where the index and scope queries run (default DuckDB; docs/scale.md).
-
-    Examples
-    --------
-    >>> d = diagnose_store("demo-output/trilateral.duckdb")  # doctest: +SKIP
-    >>> print(d.regimes.summary())  # doctest: +SKIP
-    """
-    from .diagnose import RegimeConfig, classify_regimes, conflict_scope, triangle_types
-    from .measure import indices
-
-    seed = seed_sequence(rng)
-    first, last = as_date(start, "start"), as_date(end, "end")
-    dense = False
-    if first is None and last is None:
-        yearly = indices(store, countries=countries, period="year", n_boot=0, engine=engine)
-        span = dense_span(yearly, RegimeConfig().min_events)
-        if span is not None:
-            (first, last), dense = span, True
-    idx = indices(
-        store,
-        countries=countries,
-        period=period,
-        n_boot=n_boot,
-        rng=seed,
-        start=first,
-        end=last,
-        progress=progress,
-        engine=engine,
-    )
-    scope = conflict_scope(store, countries, period, start=first, end=last, engine=engine)
-    regimes = classify_regimes(idx, scope=scope, rng=seed)
-    triangle = triangle_types(idx, countries, rng=seed) if len(countries) == 3 else None
-    return Diagnosis(idx, regimes, triangle, (first, last), dense)
 
 
 def _figure_model(res: ForecastResults, wanted: str | None) -> str:

@@ -65,7 +65,7 @@ def _f(v: Any, fmt: str = ".2f") -> str:
 
 
 def _print_diagnosis(d: Any, codes: tuple[str, ...], period: str) -> None:
-    """The regimes and the triangle of :func:`~trilateral.pipeline.diagnose_store` as
+    """The regimes and the triangle of :func:`~trilateral.diagnose.diagnose_store` as
     tables for reading."""
     regimes, triangle = d.regimes, d.triangle
     table = Table(title=f"Regimes per dyad ({period})")
@@ -141,7 +141,7 @@ def register(app: typer.Typer) -> None:
         engine: ui.EngineOpt = None,
         engine_config: ui.EngineConfigOpt = None,
     ) -> None:
-        from ..pipeline import diagnose_store
+        from ..diagnose import diagnose_store
         from .measure import bootstrap_progress
 
         codes = parse_countries(countries)

@@ -25,6 +25,7 @@ from ._claims import (
     ClaimsReport,
     run_claims,
 )
+from ._diagnosis import Diagnosis, diagnose_store
 from ._regimes import (
     CONFRONTATION,
     LIMITED_OPPONENTS,
@@ -74,6 +75,7 @@ __all__ = [
     "Claim",
     "ClaimResult",
     "ClaimsReport",
+    "Diagnosis",
     "Regime",
     "RegimeConfig",
     "RegimeResults",
@@ -83,6 +85,7 @@ __all__ = [
     "classify_regimes",
     "conflict_scope",
     "dense_span",
+    "diagnose_store",
     "load_claims",
     "regime_labels",
     "run_claims",

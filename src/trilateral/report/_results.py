@@ -247,7 +247,7 @@ def collect_results(
     >>> res = collect_results("demo-output/trilateral.duckdb")  # doctest: +SKIP
     >>> res.triangle.summary()  # doctest: +SKIP
     """
-    from ..diagnose import classify_regimes, conflict_scope, run_claims, triangle_types
+    from ..diagnose import diagnose_store, run_claims
     from ..measure import ReciprocityModel, indices, load_events, match_tit_for_tat, power_ratios
 
     say = say or (lambda _msg: None)
@@ -263,10 +263,11 @@ def collect_results(
         f"trilateral report --db {path} --start {d0} --end {d1} --countries {','.join(codes)}"
     )
     notes: dict[str, str] = {}
-    say("measure: yearly indices with bootstrap intervals")
-    yearly = indices(
-        path, countries=codes, period="year", n_boot=n_boot, rng=seed, start=d0, end=d1
+    say("measure and diagnose: yearly indices with bootstrap intervals, regimes, triangle")
+    diagnosis = diagnose_store(
+        path, countries=codes, period="year", start=d0, end=d1, n_boot=n_boot, rng=seed
     )
+    yearly = diagnosis.indices
     events = load_events(path, countries=codes, start=d0, end=d1)
     say("measure: power ratios, reciprocity, tit-for-tat")
     power = power_ratios(countries=codes)
@@ -277,10 +278,8 @@ def collect_results(
     except (DataError, np.linalg.LinAlgError) as exc:
         notes["reciprocity"] = f"reciprocity model not estimated: {exc}"
     tft = match_tit_for_tat(events, countries=codes)
-    say("diagnose: regimes, triangle, claims")
-    scope = conflict_scope(path, codes, "year", start=d0, end=d1)
-    regimes = classify_regimes(yearly, scope=scope, rng=seed)
-    triangle = triangle_types(yearly, codes, rng=seed) if len(codes) == 3 else None
+    say("diagnose: claims")
+    regimes, triangle = diagnosis.regimes, diagnosis.triangle
     claims = run_claims(store=path, rng=seed)
     later: tuple[StageSection, ...] = ()
     if sections:
