@@ -474,3 +474,6 @@ def test_from_array_input_errors() -> None:
         ReciprocityModel.from_array(np.where(y > 2, np.nan, y), days, DYAD)
     with pytest.raises(DataError, match="constant"):
         ReciprocityModel.from_array(np.column_stack([y[:, 0], np.ones(40)]), days, DYAD)
+    four = np.random.default_rng(1).normal(size=(40, 12))
+    with pytest.raises(ConfigError, match="two or three different countries"):
+        ReciprocityModel.from_array(four, days, ("USA", "RUS", "CHN", "GBR"))

@@ -174,12 +174,7 @@ class ReciprocityModel:
         value: str = "mean_goldstein",
         fill: Fill = "zero",
     ) -> None:
-        countries = tuple(c.upper() for c in countries)
-        if len(set(countries)) != len(countries) or not 2 <= len(countries) <= 3:
-            raise ConfigError(
-                f"need two or three different countries, got {countries}",
-                hint="e.g. countries=('USA', 'RUS', 'CHN')",
-            )
+        self._set_countries(countries)
         if fill not in _FILLS:
             raise ConfigError(f"unknown fill {fill!r}", hint=f"use one of {_FILLS}")
         frame = _index_frame(index)
@@ -190,14 +185,9 @@ class ReciprocityModel:
                 f"index frame lacks column(s) {missing}",
                 hint="pass an Index frame (see trilateral.measure.indices)",
             )
-        self.countries: tuple[str, ...] = countries
         self.arena = arena
         self.value = value
         self.fill: Fill = fill
-        self.series: tuple[Dyad, ...] = tuple(
-            (a, b) for a in countries for b in countries if a != b
-        )
-        self.names: tuple[str, ...] = tuple(_name(d) for d in self.series)
         if getattr(index, "directed", True) is False:
             raise ConfigError(
                 "the reciprocity VAR needs the directed index, got an undirected view",
@@ -210,14 +200,14 @@ class ReciprocityModel:
 
         sub = frame.filter(
             (pl.col("arena") == arena)
-            & pl.col("source").is_in(countries)
-            & pl.col("target").is_in(countries)
+            & pl.col("source").is_in(self.countries)
+            & pl.col("target").is_in(self.countries)
             & (pl.col("source") != pl.col("target"))
         )
         if sub.height == 0:
             arenas = sorted(frame["arena"].unique().to_list())
             raise DataError(
-                f"no rows for arena {arena!r} among {countries}",
+                f"no rows for arena {arena!r} among {self.countries}",
                 hint=f"arenas in the index: {arenas}",
             )
         self.period: str | None = None
@@ -260,6 +250,18 @@ class ReciprocityModel:
         self.endog: np.ndarray = wide.select(self.names).to_numpy().astype(np.float64)
         self._check_endog()
 
+    def _set_countries(self, countries: Sequence[str]) -> None:
+        """Validate the countries; set them, the directed series and their names."""
+        codes = tuple(c.upper() for c in countries)
+        if len(set(codes)) != len(codes) or not 2 <= len(codes) <= 3:
+            raise ConfigError(
+                f"need two or three different countries, got {codes}",
+                hint="e.g. countries=('USA', 'RUS', 'CHN')",
+            )
+        self.countries: tuple[str, ...] = codes
+        self.series: tuple[Dyad, ...] = tuple((a, b) for a in codes for b in codes if a != b)
+        self.names: tuple[str, ...] = tuple(_name(d) for d in self.series)
+
     def _check_endog(self) -> None:
         if self.endog.shape[0] < 3:
             raise DataError(
@@ -301,21 +303,18 @@ class ReciprocityModel:
         >>> m.series, m.fit(lags=1).nobs
         ((('USA', 'RUS'), ('RUS', 'USA')), 59)
         """
-        countries = tuple(c.upper() for c in countries)
         self = cls.__new__(cls)
-        self.countries = countries
+        self._set_countries(countries)
         self.arena = arena
         self.value = "value"
         self.fill = "zero"
-        self.series = tuple((a, b) for a in countries for b in countries if a != b)
-        self.names = tuple(_name(d) for d in self.series)
         self.data_hash = None
         self.period = period
         given = tuple(series) if series is not None else self.series
         arr = np.asarray(endog, dtype=np.float64)
         if arr.ndim != 2 or arr.shape[1] != len(given) or sorted(given) != sorted(self.series):
             raise DataError(
-                f"the array's columns {given} are not the directed dyads of {countries}",
+                f"the array's columns {given} are not the directed dyads of {self.countries}",
                 hint="one column per directed dyad, named by series=",
             )
         if arr.shape[0] != len(periods) or np.isnan(arr).any():
