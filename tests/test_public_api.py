@@ -125,6 +125,7 @@ PUBLIC = {
         "SUPPORTED",
         "TRIANGLE_TYPES",
         "UNIT_VETO",
+        "VERDICTS",
         "WITHIN_TOLERANCE",
         "BaseVerdict",
         "Claim",

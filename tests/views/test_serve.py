@@ -270,7 +270,7 @@ def test_forecasts_are_the_forecast_stage_numbers(client, demo_store) -> None:
 def test_claim_verdicts_of_the_api_are_the_diagnose_stage_verdicts(client) -> None:
     from typing import get_args
 
-    from trilateral.diagnose._claim_model import VERDICTS
+    from trilateral.diagnose import VERDICTS
     from trilateral.serve._app import Verdict
 
     stage = set(VERDICTS)  # the diagnose stage's own list, "inconclusive" included

@@ -10,7 +10,7 @@ True
 
 from __future__ import annotations
 
-from ._claim_model import Claim, load_claims
+from ._claim_model import VERDICTS, Claim, load_claims
 from ._claims import (
     CIRCULAR,
     CONTRADICTED,
@@ -70,6 +70,7 @@ __all__ = [
     "SUPPORTED",
     "TRIANGLE_TYPES",
     "UNIT_VETO",
+    "VERDICTS",
     "WITHIN_TOLERANCE",
     "BaseVerdict",
     "Claim",

@@ -15,28 +15,9 @@ from plotly.offline import get_plotlyjs
 
 from .. import __version__
 from ..data._provenance import atomic_write
-from ..diagnose import (
-    CIRCULAR,
-    CONTRADICTED,
-    DISPUTED,
-    INCONCLUSIVE,
-    NOT_ENOUGH_DATA,
-    SUPPORTED,
-    WITHIN_TOLERANCE,
-)
+from ..diagnose import VERDICTS
 from . import _figures as figs
 from ._results import ReportResults
-
-#: The verdicts the claims table filters by, in the diagnose stage's order.
-VERDICT_ORDER: tuple[str, ...] = (
-    SUPPORTED,
-    WITHIN_TOLERANCE,
-    CONTRADICTED,
-    DISPUTED,
-    CIRCULAR,
-    INCONCLUSIVE,
-    NOT_ENOUGH_DATA,
-)
 
 __all__ = ["Section", "build_sections", "render_report", "write_report"]
 
@@ -252,7 +233,7 @@ def render_report(res: ReportResults) -> str:
             version=__version__,
             generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
             provenance=json.dumps(res.provenance, indent=1, default=str),
-            verdicts=VERDICT_ORDER,
+            verdicts=VERDICTS,
         )
     )
 
