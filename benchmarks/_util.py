@@ -1,8 +1,9 @@
 """Timing and peak-memory helpers shared by the benchmarks.
 
 Each contender runs in a fresh Python subprocess so that its peak resident memory is its
-own: the parent reaps the child with :func:`os.wait4`, whose ``rusage.ru_maxrss`` is the
-child's high-water mark (KiB on Linux, bytes on macOS). The child times only the work
+own: the child reports its high-water mark (``VmHWM`` of ``/proc/self/status`` on Linux),
+else the parent's :func:`os.wait4` gives ``rusage.ru_maxrss`` (KiB on Linux, bytes on
+macOS) — which survives ``exec``, so it includes what the parent held when it forked. The child times only the work
 itself (not interpreter start-up or imports) and prints one JSON line as its last line.
 """
 
@@ -23,6 +24,7 @@ __all__ = [
     "emit",
     "fmt_bytes",
     "load_average",
+    "peak_rss",
     "print_table",
     "run_contender",
     "timed",
@@ -69,16 +71,33 @@ def run_contender(name: str, argv: Sequence[str], *, timeout: float = 3600) -> M
     if proc.returncode != 0:
         raise RuntimeError(f"contender {name} failed ({proc.returncode}):\n{err[-4000:]}")
     report = json.loads(out.strip().splitlines()[-1])
+    own = int(report.pop("peak_rss", 0))
     return Measurement(
         name=name,
         seconds=float(report.pop("seconds")),
-        peak_rss=_maxrss_bytes(rusage.ru_maxrss),
+        peak_rss=own or _maxrss_bytes(rusage.ru_maxrss),
         rows=int(report.pop("rows")),
         extra=report,
     )
 
 
 _CPU: dict[str, float] = {}
+
+
+def peak_rss() -> int:
+    """This process's own peak resident memory in bytes (``VmHWM``; 0 if unknown).
+
+    Unlike ``ru_maxrss`` it starts afresh at ``exec``: a process started by a big
+    parent does not inherit the parent's peak.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
 
 
 def cpu_seconds() -> float:
@@ -106,7 +125,7 @@ def timed(work: Callable[[], int]) -> tuple[float, int]:
 
 def emit(seconds: float, rows: int, **extra: Any) -> None:
     """The child's report: one JSON line on stdout."""
-    report = {"seconds": seconds, "rows": rows, **_CPU, **extra}
+    report = {"seconds": seconds, "rows": rows, **_CPU, "peak_rss": peak_rss(), **extra}
     sys.stdout.write(json.dumps(report) + "\n")
     sys.stdout.flush()
 

@@ -11,9 +11,11 @@ Contenders, each in its own fresh process (peak RSS measured by the parent):
 * ``trilateral``: ``EventStore.open(new).ingest(file, "gdelt1")`` — hashing, parsing,
   validation, CAMEO lookups, the transaction and the write to a DuckDB file;
 * ``trilateral, 1 worker``: ``trilateral ingest --workers 1`` (``ingest_files``): one
-  worker process parses to an Arrow spool while the writer commits;
+  worker, a thread of the writer's process, parses while the writer appends (the file's
+  hash is computed in another thread at the same time);
 * ``trilateral, 2 workers``: the same rows split into two files (the first and second
-  half), ``--workers 2``: each worker parses one file; the writer commits both;
+  half, written by the parent before any contender runs), ``--workers 2``: two worker
+  processes, each parsing one file into an Arrow spool; the writer commits both;
 * ``polars read_csv, all text``: ``pl.read_csv(separator="\t", infer_schema=False)`` —
   every column as text, polars' parallel parser (stores nothing);
 * ``duckdb read_csv``: ``CREATE TABLE AS SELECT * FROM read_csv(...)`` into a new DuckDB
@@ -28,7 +30,7 @@ Targets printed: trilateral within 1.5x the floor, >= 3x faster than pandas (aga
 both pandas rows), peak RSS under 1 GB; 1 worker within 1.5x of polars, 2 workers on two
 files >= 1.7x the 1-worker throughput, peak RSS under 1 GB per process. For the
 ``--workers`` contenders the table shows each process's peak RSS — the writer's (its own
-``getrusage``) and each parsing worker's (measured in the worker, reported through
+``VmHWM``) and each parsing worker's (measured in the worker, reported through
 ``IngestProgress.worker_peak_rss``) — and their sum (an upper bound of the run's total:
 the peaks need not coincide). The "peak RSS" column is the contender process's, i.e. the
 writer's.
@@ -51,7 +53,16 @@ import sys
 import tempfile
 from pathlib import Path
 
-from _util import Measurement, emit, fmt_bytes, load_average, print_table, run_contender, timed
+from _util import (
+    Measurement,
+    emit,
+    fmt_bytes,
+    load_average,
+    peak_rss,
+    print_table,
+    run_contender,
+    timed,
+)
 
 HERE = Path(__file__).resolve()
 GEORGIA = HERE.parents[2] / "shared" / "data" / "gdelt" / "gdelt1_georgia_2011_2012"
@@ -90,20 +101,33 @@ def build_input(path: Path, rows: int) -> Path:
 
 
 def split_input(file: Path) -> Path:
-    """The same rows as two files (first half, second half) in ``<file>.halves/``."""
+    """The same rows as two files (first half, second half) in ``<file>.halves/``.
+
+    Written once by the parent, streaming (a contender that read the whole file to split
+    it would carry that memory, and its workers would be measured after it).
+    """
     d = file.with_name(file.name + ".halves")
     if d.is_dir():
         return d
     tmp = file.with_name(file.name + ".halves.partial")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
-    lines = file.read_bytes().splitlines(keepends=True)
-    half = len(lines) // 2
-    (tmp / "a.export.CSV").write_bytes(b"".join(lines[:half]))
-    (tmp / "b.export.CSV").write_bytes(b"".join(lines[half:]))
-    del lines
+    with file.open("rb") as fh:
+        n = sum(1 for _ in fh)
+    with file.open("rb") as fh:
+        for name, count in (("a.export.CSV", n // 2), ("b.export.CSV", n - n // 2)):
+            with (tmp / name).open("wb", buffering=1 << 20) as out:
+                for _ in range(count):
+                    out.write(fh.readline())
     tmp.rename(d)
     return d
+
+
+def halves(file: Path) -> list[Path]:
+    d = file.with_name(file.name + ".halves")
+    if not d.is_dir():
+        raise SystemExit(f"{d} is missing: the parent writes it before the contenders run")
+    return sorted(d.iterdir())
 
 
 # ------------------------------------------------------------------ contenders (children)
@@ -150,7 +174,7 @@ def _workers(paths: list[Path], work: Path, n: int) -> None:
     seconds, rows = timed(run)
     kib = 1 if sys.platform == "darwin" else 1024
     info["worker_rss"] = sorted(peaks.values(), reverse=True)
-    info["writer_rss"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * kib
+    info["writer_rss"] = peak_rss() or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * kib
     emit(seconds, rows, **info)
 
 
@@ -159,7 +183,7 @@ def _one_worker(file: Path, work: Path) -> None:
 
 
 def _two_workers(file: Path, work: Path) -> None:
-    _workers(sorted(split_input(file).iterdir()), work, 2)
+    _workers(halves(file), work, 2)
 
 
 def _polars_text(file: Path, work: Path) -> None:
@@ -373,6 +397,7 @@ def main(argv: list[str] | None = None) -> None:
         if not file.exists():
             print(f"building {args.rows:,} rows from the Georgia extract …", flush=True)
             build_input(file, args.rows)
+        split_input(file)  # the 2-worker contender's two files
         best: dict[str, Measurement] = {}
         load_before = load_average()
         for round_ in range(max(1, args.repeat)):

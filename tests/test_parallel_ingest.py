@@ -76,14 +76,17 @@ def clean(archive: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return db
 
 
-def test_two_workers_build_the_same_store_as_a_sequential_ingest(
-    archive: Path, clean: Path, tmp_path: Path
+@pytest.mark.parametrize("workers", [1, 2])
+def test_workers_build_the_same_store_as_a_sequential_ingest(
+    workers: int, archive: Path, clean: Path, tmp_path: Path
 ) -> None:
     db = tmp_path / "par.duckdb"
     seen = []
     with EventStore.open(db) as store:
-        results = ingest_files(store, [archive], workers=2, on_error="skip", progress=seen.append)
-        again = ingest_files(store, [str(archive / "*.csv")], workers=2, on_error="skip")
+        results = ingest_files(
+            store, [archive], workers=workers, on_error="skip", progress=seen.append
+        )
+        again = ingest_files(store, [str(archive / "*.csv")], workers=workers, on_error="skip")
     assert [Path(r.path).name for r in results] == sorted(p.name for p in archive.iterdir())
     assert sum(r.rows_ingested for r in results) > 40_000
     assert all(r.skipped_duplicate for r in again) and len(again) == 8
@@ -93,6 +96,11 @@ def test_two_workers_build_the_same_store_as_a_sequential_ingest(
     assert done[-1].bytes_done == done[-1].bytes_total and done[-1].eta_s == 0
     assert done[-1].rows_per_s > 0
     assert not Path(f"{db}.spool").exists()
+    pids = {p.worker_pid for p in done}
+    if workers == 1:  # one worker is a thread of this process
+        assert pids == {os.getpid()}
+    else:  # processes: neither this one nor more than asked for
+        assert os.getpid() not in pids and 1 <= len(pids) <= workers and 0 not in pids
 
 
 def test_a_bad_file_stops_the_run_with_file_line_and_field(archive: Path, tmp_path: Path) -> None:
@@ -171,9 +179,12 @@ def test_streamed_segments_equal_a_plain_ingest(georgia_year: Path, tmp_path: Pa
     assert [(r["field"], r["value"]) for r in rejects] == [("date", "2011XX01")]
 
 
+@pytest.mark.parametrize("workers", [1, 2])
 def test_an_error_after_streamed_segments_rolls_the_file_back(
-    georgia_year: Path, tmp_path: Path
+    workers: int, georgia_year: Path, tmp_path: Path
 ) -> None:
+    """After some of the file's rows were inserted (spool segments with 2 workers, the
+    first INSERT groups with 1), the file's transaction is rolled back whole."""
     d = tmp_path / "in"
     d.mkdir()
     shutil.copy(georgia_year, d / "a.csv")
@@ -185,7 +196,7 @@ def test_an_error_after_streamed_segments_rolls_the_file_back(
     db = tmp_path / "s.duckdb"
     with EventStore.open(db) as store:
         with pytest.raises(ReaderError, match="UTF-8") as info:
-            ingest_files(store, [d], workers=1, on_error="skip", segment_rows=10_000)
+            ingest_files(store, [d], workers=workers, on_error="skip", segment_rows=10_000)
         assert info.value.path.endswith("b.csv")
         assert info.value.line == bad_line
         assert [Path(r.path).name for r in store.ingests()] == ["a.csv"]
@@ -225,3 +236,23 @@ def test_killed_run_resumes_to_the_same_store(archive: Path, clean: Path, tmp_pa
     assert res.returncode == 0, res.stderr
     assert per_file(db) == per_file(clean)
     assert not Path(f"{db}.spool").exists()
+
+
+def test_a_worker_reports_its_own_peak_memory_not_its_parents(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    """``getrusage``'s peak survives ``exec``: a spawned worker would report the memory
+    its parent held when it forked. Here the parent holds 512 MB; the workers parse two
+    small GDELT 2.0 exports and must report far less."""
+    d = tmp_path / "in"
+    d.mkdir()
+    for f in sorted((shared_data / "gdelt" / "gdelt2_raw_exports").iterdir()):
+        shutil.copy(f, d / f.name)
+    ballast = bytearray(512 << 20)
+    ballast[:: 1 << 12] = b"\x01" * len(range(0, len(ballast), 1 << 12))  # touch every page
+    peaks: dict[int, int] = {}
+    with EventStore.open(tmp_path / "s.duckdb") as store:
+        ingest_files(store, [d], workers=2, progress=lambda p: peaks.update(p.worker_peak_rss))
+    assert len(peaks) == 2 and os.getpid() not in peaks
+    assert all(0 < rss < len(ballast) for rss in peaks.values()), peaks
+    del ballast

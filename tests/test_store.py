@@ -345,7 +345,14 @@ def test_bad_row_fail_leaves_store_unchanged(db: Path, tmp_path: Path) -> None:
         assert store.con.execute("SELECT max(ingest_id) FROM events").fetchall() == [(2,)]
 
 
-def test_error_mid_stream_rolls_back(db: Path, tmp_path: Path) -> None:
+def test_error_mid_stream_rolls_back(
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from trilateral.data import store as store_module
+
+    # INSERTs of 20 rows: the interrupt comes after two of the file's five
+    monkeypatch.setattr(store_module, "_FIRST_INSERT_ROWS", 20)
+    monkeypatch.setattr(store_module, "_INSERT_ROWS", 20)
     f = write_tiny(tmp_path / "a.csv", 100)
     calls = 0
 
@@ -563,6 +570,65 @@ def test_real_zip_then_plain_is_one_file(db: Path, tmp_path: Path, shared_data: 
         again = store.ingest(shared_data / GDELT2_A)
         assert again.skipped_duplicate and again.ingest_id == first.ingest_id
         assert store.events().count("*").fetchall() == [(first.rows_ingested,)]
+
+
+def test_a_new_file_is_hashed_as_its_rows_are_read(
+    db: Path, tmp_path: Path, shared_data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file whose path is not in the store is read once: the reader hashes its bytes
+    on the way (no separate pass); a path the store holds (a re-run) is hashed first,
+    before any parsing, and skipped; a renamed copy is found at the end and rolled back."""
+    from trilateral.data import store as store_module
+
+    src = shared_data / GDELT2_A
+    expected = file_sha256(src)  # the separate pass, computed before the spy
+    passes: list[str] = []
+    real = store_module.file_sha256
+
+    def spy(path: str | Path, *args: object, **kwargs: object) -> str:
+        passes.append(Path(path).name)
+        return real(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store_module, "file_sha256", spy)
+    copy = tmp_path / "renamed.export.CSV"
+    copy.write_bytes(src.read_bytes())
+    with EventStore.open(db) as store:
+        first = store.ingest(src)
+        assert passes == [] and first.sha256 == expected
+        assert store.ingest(src).skipped_duplicate  # same path: hashed first
+        assert passes == [src.name]
+        before = snapshot(store)
+        again = store.ingest(copy)  # same content, new name: found once it is read
+        assert passes == [src.name]
+        assert again.skipped_duplicate and again.ingest_id == first.ingest_id
+        assert snapshot(store) == before
+        amap = _military_map(tmp_path / "military.csv")
+        with pytest.raises(StoreError, match=r"asks for arena map .*military\.csv"):
+            store.ingest(copy, codebook=Codebook.load(arena_map=amap))
+        assert snapshot(store) == before
+
+
+def test_readers_hash_the_decompressed_content(tmp_path: Path, shared_data: Path) -> None:
+    """``content_sha256`` after a full read equals the separate pass (file_sha256) for the
+    plain, zipped and gzipped file; a read stopped early leaves it unset."""
+    from trilateral.data.readers import read
+
+    src = shared_data / GDELT2_A
+    z = tmp_path / (src.name + ".zip")
+    with zipfile.ZipFile(z, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.write(src, src.name)
+    g = tmp_path / (src.name + ".gz")
+    g.write_bytes(gzip.compress(src.read_bytes()))
+    expected = file_sha256(src)
+    for f in (src, z, g):
+        reader = read(f, "gdelt2", on_error="skip")
+        assert reader.content_sha256 is None
+        assert sum(b.events.num_rows for b in reader) > 1000
+        assert reader.content_sha256 == expected, f.name
+    partial = read(src, "gdelt2", on_error="skip", batch_rows=100)
+    for _ in partial:
+        break
+    assert partial.content_sha256 is None
 
 
 def test_same_gdelt_ids_in_two_files(db: Path, tmp_path: Path, shared_data: Path) -> None:

@@ -161,8 +161,9 @@ def ingest(
         typer.Option(
             "--workers",
             min=1,
-            help="Parse the files in N processes while one writer commits each file in "
-            "its own transaction (directories and glob patterns are expanded). "
+            help="Parse the files in N workers (1: a thread of this process; more: "
+            "processes) while one writer commits each file in its own transaction "
+            "(directories and glob patterns are expanded). "
             "Run the same command again after an interruption: it ingests the rest.",
             show_default=False,
         ),

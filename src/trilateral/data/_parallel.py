@@ -19,6 +19,11 @@ the writer after the segments before it, and the transaction is rolled back.
 Memory is bounded: a worker holds at most one segment of rows (its reader streams); at
 most ``workers + 1`` files are parsed ahead of the writer (their segments wait on disk),
 and the writer maps one segment at a time and deletes it once inserted.
+
+With one worker there is no process and no spool: each file goes through
+:meth:`EventStore.ingest`, whose reader runs in a thread of this process while DuckDB
+appends (a worker process would cost its start-up and a copy of every row through the
+spool, and buy nothing: one parser and the writer already share two cores).
 """
 
 from __future__ import annotations
@@ -163,7 +168,18 @@ class _Parsed:
 
 
 def _peak_rss() -> int:
-    """This process's peak resident memory in bytes (0 where not measurable)."""
+    """This process's peak resident memory in bytes (0 where not measurable).
+
+    On Linux ``VmHWM`` of ``/proc/self/status``: ``getrusage``'s ``ru_maxrss`` survives
+    ``exec``, so a spawned worker would report the peak its parent had when it forked.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
     try:
         import resource
     except ImportError:  # pragma: no cover - Windows
@@ -422,7 +438,8 @@ def ingest_files(
     paths : sequence of str or Path
         Files, directories (their files) and glob patterns; see :func:`expand_paths`.
     workers : int
-        Parsing processes (1 or more). The writer commits while they parse.
+        Parsing workers (1 or more). One worker is a thread of this process; with
+        more, each is a process. The writer commits while they parse.
     format, on_error
         As for :meth:`EventStore.ingest`.
     codebook : Codebook or callable, optional
@@ -459,7 +476,6 @@ def ingest_files(
     known = frozenset(r.sha256 for r in store.ingests())
     spool = Path(f"{store.path}.spool")
     shutil.rmtree(spool, ignore_errors=True)  # a killed run's leftovers (we hold the lock)
-    spool.mkdir(parents=True)
     t0 = time.perf_counter()
     results: list[IngestResult] = []
     rows_done = bytes_done = 0
@@ -469,7 +485,7 @@ def ingest_files(
 
     worker_peak: dict[int, int] = {}
 
-    def report(event: str, i: int, done: int, parsed: _Parsed | None = None) -> None:
+    def report(event: str, i: int, done: int, parsed: _Parsed | None = None, pid: int = 0) -> None:
         if progress is not None:
             progress(
                 IngestProgress(
@@ -483,11 +499,28 @@ def ingest_files(
                     bytes_done=bytes_done,
                     bytes_total=bytes_total,
                     seconds=time.perf_counter() - t0,
-                    worker_pid=parsed.pid if parsed is not None else 0,
+                    worker_pid=parsed.pid if parsed is not None else pid,
                     worker_peak_rss=dict(worker_peak),
                 )
             )
 
+    if workers == 1:  # one worker: a thread of this process (no process, no spool)
+        for i, path in enumerate(files):
+
+            def _read(done: int, total: int, i: int = i) -> None:
+                # (a file hashed before it is read counts its bytes twice)
+                report("file", i, done * sizes[i] // total if total else 0)
+
+            result = store.ingest(
+                path, format, on_error=on_error, codebook=books(path), progress=_read
+            )
+            results.append(result)
+            rows_done += result.rows_ingested
+            bytes_done += sizes[i]
+            report("done", i, sizes[i], pid=os.getpid())
+        return results
+
+    spool.mkdir(parents=True)
     ctx = multiprocessing.get_context("spawn")  # no fork of a process holding DuckDB
     pool = ProcessPoolExecutor(max_workers=min(workers, len(files)), mp_context=ctx)
     futures: dict[int, Future[_Parsed]] = {}

@@ -49,7 +49,7 @@ import tempfile
 import time
 import zipfile
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -95,6 +95,7 @@ _BATCH_VIEW = "_trilateral_ingest_batch"
 #: Rows gathered before one INSERT (about a DuckDB row group): one statement per batch of
 #: a few thousand rows cost ~25 % more CPU than one per 131,072 rows (2M-row GDELT export).
 _INSERT_ROWS = 131_072
+_FIRST_INSERT_ROWS = 16_384
 #: DuckDB threads while a file's rows are appended. With more, DuckDB appends the Arrow
 #: batches in parallel into row groups that the checkpoint then rewrites: measured on a
 #: 2M-row GDELT export (2 cores), 1.8 s CPU for the inserts + 1.4 s at the checkpoint and
@@ -462,6 +463,51 @@ def file_sha256(path: str | Path, progress: Progress | None = None) -> str:
     return h.hexdigest()
 
 
+class _AlreadyStored(Exception):
+    """Raised inside an ingest once the file's hash shows it is in the store already."""
+
+    def __init__(self, prev: IngestRecord) -> None:
+        super().__init__(prev.path)
+        self.prev = prev
+
+
+@dataclass(slots=True)
+class _InsertGroup:
+    """About ``_INSERT_ROWS`` rows of a reader, gathered for one INSERT."""
+
+    events: list[pa.RecordBatch] = field(default_factory=list)
+    extras: list[pa.RecordBatch] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
+    rows: int = 0
+
+
+def _insert_groups(reader: EventReader) -> Iterator[_InsertGroup]:
+    """The reader's batches in groups of at least ``_INSERT_ROWS`` rows (the last: fewer).
+
+    The first groups are smaller (``_FIRST_INSERT_ROWS``, doubling), so DuckDB starts
+    appending soon after the file is opened rather than after a whole group is parsed.
+
+    Run in the read-ahead thread, so the reader runs on while DuckDB appends a group:
+    a read-ahead of whole groups (not of the reader's batches, a few thousand rows each)
+    keeps it from stalling while DuckDB compresses a row group.
+    """
+    group = _InsertGroup()
+    limit = _FIRST_INSERT_ROWS
+    for batch in reader:
+        if batch.events.num_rows:
+            group.events.append(batch.events)
+            group.rows += batch.events.num_rows
+        if batch.extras is not None and batch.extras.num_rows:
+            group.extras.append(batch.extras)
+        group.rejects.extend(batch.rejects)
+        if group.rows >= limit:
+            yield group
+            group = _InsertGroup()
+            limit = min(2 * limit, _INSERT_ROWS)
+    if group.events or group.extras or group.rejects:
+        yield group
+
+
 def rejects_path_for(store_path: str | Path, file: str | Path) -> Path:
     """Where the rejects of ``file`` go: ``<store stem>.<file name>.rejects.csv`` beside
     the store.
@@ -523,7 +569,7 @@ class _RejectSpool:
         self._writer: Any = None
         self.count = 0
 
-    def write(self, rejects: tuple[Reject, ...]) -> None:
+    def write(self, rejects: Sequence[Reject]) -> None:
         if not rejects:
             return
         if self._fh is None:
@@ -986,8 +1032,10 @@ class EventStore:
             CAMEO lookups; default: the layout's own Goldstein table and the shipped
             arena map.
         progress : callable, optional
-            ``progress(bytes_done, bytes_total)``; the file is read twice (hash, then
-            rows), so ``bytes_total`` is twice its size on disk.
+            ``progress(bytes_done, bytes_total)`` of its rows. A file whose path is in
+            the store already (a re-run) is hashed before it is read, and
+            ``bytes_total`` is then twice its size (hash, then rows); any other file is
+            hashed while its rows are read.
         actors : ActorResolver, optional
             The actor tables for layouts that resolve names (ICEWS, ICEWS-TKG), e.g.
             ``ActorResolver.load(extra="my_people.csv")``; default: the shipped tables.
@@ -1022,19 +1070,53 @@ class EventStore:
             def hash_progress(done: int, _total: int) -> None:
                 cb(done, 2 * size)
 
-        digest = file_sha256(path, hash_progress)
-        prev = self.find_ingest(digest)
-        if prev is not None:
-            wanted = codebook if codebook is not None else _default_codebook(format, prev)
-            if wanted is not None:
-                error = _recoding_error(path, prev, _CodebookId.of(wanted))
-                if error is not None:
-                    raise error
-            if progress is not None:
-                progress(2 * size, 2 * size)
-            return self._duplicate(path, prev, t0)
-        reader = read(path, format, codebook=codebook, on_error=on_error, actors=actors)
-        return self.ingest_reader(reader, sha256=digest, progress=progress, _t0=t0, _offset=size)
+        # a re-run over files already stored: hash first, skip them without parsing
+        first = not path.is_file() or self._path_ingested(path)
+        reader = None
+        if not first:
+            reader = read(path, format, codebook=codebook, on_error=on_error, actors=actors)
+            first = getattr(reader, "sha256", "") is None  # its rows cite the file's hash
+        if first:
+            digest = file_sha256(path, hash_progress)
+            prev = self.find_ingest(digest)
+            if prev is not None:
+                return self._stored(path, prev, format, codebook, progress, 2 * size, t0)
+            if reader is None:
+                reader = read(path, format, codebook=codebook, on_error=on_error, actors=actors)
+            return self.ingest_reader(
+                reader, sha256=digest, progress=progress, _t0=t0, _offset=size
+            )
+        assert reader is not None
+        try:  # a new file: its content hash is computed as its rows are read
+            return self.ingest_reader(reader, progress=progress, _t0=t0, _hash_as_read=True)
+        except _AlreadyStored as stored:  # the same content under another name
+            return self._stored(path, stored.prev, format, codebook, progress, size, t0)
+
+    def _path_ingested(self, path: Path) -> bool:
+        ((n,),) = self.con.execute(
+            "SELECT count(*) FROM ingests WHERE path = ?", [str(path)]
+        ).fetchall()
+        return bool(n)
+
+    def _stored(
+        self,
+        path: Path,
+        prev: IngestRecord,
+        format: str,
+        codebook: Codebook | None,
+        progress: Progress | None,
+        total: int,
+        t0: float,
+    ) -> IngestResult:
+        """The result for a file whose content is stored already (or the recoding error)."""
+        wanted = codebook if codebook is not None else _default_codebook(format, prev)
+        if wanted is not None:
+            error = _recoding_error(path, prev, _CodebookId.of(wanted))
+            if error is not None:
+                raise error
+        if progress is not None:
+            progress(total, total)
+        return self._duplicate(path, prev, t0)
 
     def ingest_reader(
         self,
@@ -1044,6 +1126,7 @@ class EventStore:
         progress: Progress | None = None,
         _t0: float | None = None,
         _offset: int = 0,
+        _hash_as_read: bool = False,
     ) -> IngestResult:
         """Ingest from a reader you built yourself (a custom layout, say).
 
@@ -1058,20 +1141,30 @@ class EventStore:
         """
         self._require_writable()
         t0 = time.perf_counter() if _t0 is None else _t0
-        digest = sha256 or file_sha256(reader.path)
-        prev = self.find_ingest(digest)
-        if prev is not None:
-            error = _recoding_error(reader.path, prev, _CodebookId.of(reader.codebook))
-            if error is not None:
-                raise error
-            return self._duplicate(reader.path, prev, t0)
-        if getattr(reader, "sha256", "") is None:  # a reader citing its file's hash
-            reader.sha256 = digest  # type: ignore[attr-defined]
+        digest = "" if _hash_as_read else sha256 or file_sha256(reader.path)
+        if digest:
+            prev = self.find_ingest(digest)
+            if prev is not None:
+                error = _recoding_error(reader.path, prev, _CodebookId.of(reader.codebook))
+                if error is not None:
+                    raise error
+                return self._duplicate(reader.path, prev, t0)
+            if getattr(reader, "sha256", "") is None:  # a reader citing its file's hash
+                reader.sha256 = digest  # type: ignore[attr-defined]
+
+        def stored_already() -> None:  # once the reader has hashed the whole file
+            nonlocal digest
+            if not digest:
+                digest = reader.content_sha256 or file_sha256(reader.path)
+                prev = self.find_ingest(digest)
+                if prev is not None:
+                    raise _AlreadyStored(prev)
+
         spool = _RejectSpool(rejects_path_for(self.path, reader.path))
         con = self.con
         started = datetime.now(UTC).replace(tzinfo=None)
         n_ingested = 0
-        batches = Prefetch(reader)
+        groups = Prefetch(_insert_groups(reader))
         ((threads,),) = con.execute("SELECT current_setting('threads')").fetchall()
         _run(con, f"SET threads = {_INSERT_THREADS}")
         _run(con, "BEGIN TRANSACTION")
@@ -1087,33 +1180,20 @@ class EventStore:
                 f"INSERT INTO event_extras ({_EXTRAS_COLS}, ingest_id) "
                 f"SELECT {_EXTRAS_COLS}, {int(ingest_id)} FROM {_BATCH_VIEW}"
             )
-            pending: list[pa.RecordBatch] = []  # batches gathered into one INSERT
-            n_pending = 0
-
-            def flush() -> None:
-                nonlocal n_pending
-                if pending:
-                    con.register(_BATCH_VIEW, pa.Table.from_batches(pending, EVENT_SCHEMA))
+            for group in groups:
+                if group.events:
+                    con.register(_BATCH_VIEW, pa.Table.from_batches(group.events, EVENT_SCHEMA))
                     _run(con, insert_events)
                     con.unregister(_BATCH_VIEW)
-                    pending.clear()
-                    n_pending = 0
-
-            for batch in batches:
-                if batch.events.num_rows:
-                    pending.append(batch.events)
-                    n_pending += batch.events.num_rows
-                    n_ingested += batch.events.num_rows
-                    if n_pending >= _INSERT_ROWS:
-                        flush()
-                if batch.extras is not None and batch.extras.num_rows:
-                    con.register(_BATCH_VIEW, batch.extras)
+                    n_ingested += group.rows
+                if group.extras:
+                    con.register(_BATCH_VIEW, pa.Table.from_batches(group.extras, EXTRAS_SCHEMA))
                     _run(con, insert_extras)
                     con.unregister(_BATCH_VIEW)
-                spool.write(batch.rejects)
+                spool.write(group.rejects)
                 if progress is not None:
                     progress(_offset + reader.bytes_read, _offset + reader.total_bytes)
-            flush()
+            stored_already()
             _run(con, f"SET threads = {int(threads)}")
             _mark_duplicates(con, int(ingest_id))
             codebook = reader.codebook
@@ -1137,7 +1217,7 @@ class EventStore:
             )
             _run(con, "COMMIT")
         except BaseException as exc:
-            batches.close()
+            groups.close()
             spool.discard()
             try:
                 _run(con, "ROLLBACK")
@@ -1155,7 +1235,7 @@ class EventStore:
                     hint="nothing from this file was stored; report this if it persists",
                 ) from exc
             raise
-        batches.close()
+        groups.close()
         rejects = spool.publish()
         if progress is not None:
             total = _offset + reader.total_bytes

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import hashlib
 import io
 import queue
 import threading
@@ -266,6 +267,26 @@ def read_head(path: Path, n_bytes: int = 65_536) -> bytes:
         counter.close()
 
 
+class _HashingReader(io.RawIOBase):
+    """Passes a decompressed stream through, feeding every byte to SHA-256 on the way."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self._raw = raw
+        self.sha256 = hashlib.sha256()
+        self.at_end = False  # every byte has passed (the hash is the content's)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]
+        n = self._raw.readinto(b)  # type: ignore[attr-defined]
+        if n:
+            self.sha256.update(memoryview(b)[:n])
+        elif len(b):
+            self.at_end = True
+        return n
+
+
 def open_text_stream(path: Path) -> tuple[IO[bytes], _CountingReader]:
     """Open for reading; rejects binary content (NUL bytes in the first 64 KiB)."""
     head = read_head(path)
@@ -426,6 +447,9 @@ class EventReader(ABC):
         self.batch_rows = batch_rows
         self.rows_read = 0
         self.rows_rejected = 0
+        #: SHA-256 of the decompressed content (as :func:`~trilateral.data.store.file_sha256`),
+        #: computed as the rows are read; set once the file has been read to its end.
+        self.content_sha256: str | None = None
         self._counter: _CountingReader | None = None
 
     @classmethod
@@ -455,8 +479,11 @@ class EventReader(ABC):
         return self._counter.count if self._counter is not None else 0
 
     def __iter__(self) -> Iterator[ReadBatch]:
-        stream, counter = open_text_stream(self.path)
+        source, counter = open_text_stream(self.path)
+        hashing = _HashingReader(source)
+        stream = io.BufferedReader(hashing, buffer_size=1 << 20)
         self._counter = counter
+        self.content_sha256 = None
         try:
             for chunk in self._batches(stream):
                 columns, lines, raw = chunk[0], chunk[1], chunk[2]
@@ -476,6 +503,11 @@ class EventReader(ABC):
                         schema=EXTRAS_SCHEMA,
                     )
                 yield ReadBatch(events, extras, tuple(rejects))
+            if not stream.closed:  # whatever the layout left unread: hashed too
+                while stream.read(1 << 20):
+                    pass
+            if hashing.at_end:
+                self.content_sha256 = hashing.sha256.hexdigest()
         except UnicodeDecodeError as exc:
             raise ReaderError(
                 self.path,
@@ -494,6 +526,7 @@ class EventReader(ABC):
             ) from None
         finally:
             stream.close()
+            source.close()
             counter.close()
 
     def _reject_error(self, r: Reject) -> ReaderError:

@@ -544,15 +544,22 @@ class GDELTReaderBase(EventReader):
         return self._known, self._arena_of
 
     def _convert(
-        self, get: dict[str, pa.Array], lines: pa.Array
+        self, get: dict[str, pa.Array], lines: pa.Array, quoted: bool
     ) -> tuple[dict[str, pa.Array], pa.Array, dict[str, pa.Array], list[Reject]]:
-        """Raw text columns of one chunk → canonical columns, lines, raw texts, rejects."""
+        """Raw text columns of one chunk → canonical columns, lines, raw texts, rejects.
+
+        ``quoted``: the layout quotes values, so a quoted empty value ("") arrived as an
+        empty string, not a null (the parser's ``null_values`` leave quoted values
+        alone); those become nulls here. Unquoted, the parser made them nulls already.
+        """
         n = len(lines)
         null_s = pa.nulls(n, pa.string())
 
         def col(name: str) -> pa.Array:
             arr = get.get(name)
-            return null_s if arr is None else _empty_to_null(arr)
+            if arr is None:
+                return null_s
+            return _empty_to_null(arr) if quoted else arr
 
         raw_id = col("GLOBALEVENTID")
         rejects: list[Reject] = []
@@ -820,10 +827,10 @@ class GDELTReaderBase(EventReader):
         parts = []
         if batch is not None and line_np is not None and batch.num_rows:
             get = {name: batch.column(name) for name in batch.schema.names}
-            parts.append(self._convert(get, pa.array(line_np, pa.int64())))
+            parts.append(self._convert(get, pa.array(line_np, pa.int64()), layout.quoted))
         if alt:
             get, lines = self._parse_alt(layout, alt)
-            parts.append(self._convert(get, lines))
+            parts.append(self._convert(get, lines, layout.quoted))
         if not parts:
             if bad:
                 yield self._empty(), pa.array([], pa.int64()), {}, bad
