@@ -9,8 +9,9 @@ export files (tab-separated, no header, 58 columns) of about 500,000 rows each.
 
 Steps, each in its own fresh process (peak RSS measured by the parent):
 
-* ingest — ``trilateral``: ``ingest_files(store, files, workers=2)`` (validation, CAMEO
-  lookups, one transaction per file, the write to a DuckDB file); ``duckdb read_csv``:
+* ingest — ``trilateral``: ``ingest_files(store, files, workers=1)`` and ``workers=2``
+  (validation, CAMEO lookups, one transaction per file, the write to a DuckDB file; the
+  later steps read the 2-worker store); ``duckdb read_csv``:
   every file into one table with DuckDB's parser, no validation (the floor); ``spark
   read_csv → parquet``: Spark local[2] parses every file (all columns text) and writes
   Parquet — what a Spark user would do with the raw files;
@@ -117,7 +118,8 @@ def build_archive(out: Path, rows: int) -> list[Path]:
 # ------------------------------------------------------------------ contenders (children)
 
 
-def _ingest_ours(work: Path, archive: Path) -> None:
+def _ingest_ours(work: Path, archive: Path, workers: int) -> None:
+    """``ingest_files`` with ``workers``; the 2-worker store is the one the later steps read."""
     from trilateral.data._parallel import IngestProgress, ingest_files
     from trilateral.data.store import EventStore
 
@@ -126,12 +128,15 @@ def _ingest_ours(work: Path, archive: Path) -> None:
     def seen(p: IngestProgress) -> None:  # each parsing process's peak RSS
         peaks.update(p.worker_peak_rss)
 
+    db = work / ("store.duckdb" if workers == 2 else f"store-{workers}.duckdb")
     t0 = time.perf_counter()
-    with EventStore.open(work / "store.duckdb", memory_limit="2GB") as store:
+    with EventStore.open(db, memory_limit="2GB") as store:
         res = ingest_files(
-            store, [archive], workers=2, format="gdelt1", on_error="skip", progress=seen
+            store, [archive], workers=workers, format="gdelt1", on_error="skip", progress=seen
         )
     seconds = time.perf_counter() - t0
+    if workers != 2:
+        db.unlink()
     emit(
         seconds,
         sum(r.rows_read for r in res),
@@ -206,7 +211,8 @@ def _indices(work: Path, source: str, engine: str) -> None:
 
 
 CONTENDERS = {
-    "ingest: trilateral, 2 workers": _ingest_ours,
+    "ingest: trilateral, 1 worker": lambda w, a: _ingest_ours(w, a, 1),
+    "ingest: trilateral, 2 workers": lambda w, a: _ingest_ours(w, a, 2),
     "ingest: duckdb read_csv (floor)": _ingest_duckdb,
     "ingest: spark read_csv -> parquet": _ingest_spark,
     "export: trilateral -> parquet": _export,
@@ -289,7 +295,9 @@ def main(argv: list[str] | None = None) -> None:
                 note = f"{m.extra['files']} files, {fmt_bytes(m.extra['bytes'])}"
             if "ingested" in m.extra:
                 workers = ", ".join(fmt_bytes(r) for r in m.extra["worker_rss"])
-                note = f"{m.extra['ingested']:,} ingested; writer above, workers {workers}"
+                note = f"{m.extra['ingested']:,} ingested"
+                if m.extra["worker_rss"] and "2 workers" in m.name:
+                    note += f"; writer above, workers {workers}"
             per_s = "" if m.name.startswith("indices") else f"{m.rows_per_s:,.0f}"
             rows.append(
                 [m.name, f"{m.rows:,}", f"{m.seconds:.1f}", per_s, fmt_bytes(m.peak_rss),

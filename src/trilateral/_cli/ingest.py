@@ -179,7 +179,7 @@ def ingest(
 
     Example: trilateral ingest exports/*.CSV --on-error skip --json
 
-    Example: trilateral ingest gdelt-archive/ --workers 2
+    Example: trilateral ingest gdelt-archive/ --workers 4
 
     Example: trilateral ingest train.txt.gz --actors my_people.csv
     """

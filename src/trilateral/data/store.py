@@ -6,10 +6,12 @@ Guarantees (docs/data.md):
   transaction (events, extras and its ``ingests`` row); any error, an interrupt or a
   killed process leaves the store exactly as it was before.
 * **Ingesting the same file twice changes nothing.** Files are identified by the SHA-256
-  of their *decompressed* content, so ``x.export.CSV``, ``x.export.CSV.zip`` and a gzip
-  copy are the same file; the second one is reported as a duplicate and skipped. A file is
-  stored once, coded with one codebook (recorded in ``ingests.codebook``: the Goldstein
-  table and the SHA-256 of the arena map's rules): asking for the same file with a
+  of their *decompressed* content (computed by the reader as it parses; a path already
+  in the store is hashed before parsing, so a re-run skips it cheaply), so
+  ``x.export.CSV``, ``x.export.CSV.zip`` and a gzip copy are the same file; the second
+  one is reported as a duplicate and skipped. A file is stored once, coded with one
+  codebook (recorded in ``ingests.codebook``: the Goldstein table and the SHA-256 of
+  the arena map's rules): asking for the same file with a
   different Goldstein table or arena map raises :class:`~trilateral.errors.StoreError`
   instead of silently keeping the old coding — re-code it in a new store.
 * **Event ids are unique in a store.** A row whose ``event_id`` is already held by another
@@ -86,7 +88,8 @@ __all__ = [
     "rejects_path_for",
 ]
 
-#: ``progress(bytes_done, bytes_total)``, called as a file is hashed and read.
+#: ``progress(bytes_done, bytes_total)``, called as a file is read (and hashed first, when
+#: its path is in the store already).
 Progress = Callable[[int, int], None]
 
 _HASH_CHUNK = 1 << 20
