@@ -608,6 +608,34 @@ def test_a_new_file_is_hashed_as_its_rows_are_read(
         assert snapshot(store) == before
 
 
+def test_ingest_appends_with_its_own_duckdb_settings_and_restores_them(
+    db: Path, tmp_path: Path, shared_data: Path
+) -> None:
+    """While a file is appended: one DuckDB thread and one buffered row group (see
+    store._INSERT_THREADS and _INSERT_ROW_GROUPS_BUFFERED); afterwards, success or
+    failure, the connection's own settings are back."""
+
+    def settings(store: EventStore) -> tuple[str, str]:
+        ((t, b),) = store.con.execute(
+            "SELECT current_setting('threads'), current_setting('write_buffer_row_group_count')"
+        ).fetchall()
+        return str(t), str(b)
+
+    bad = tmp_path / "bad.export.CSV"
+    lines = (shared_data / GDELT2_A).read_bytes().splitlines(keepends=True)
+    bad.write_bytes(b"".join(lines[:100]) + b"not a row\n")
+    with EventStore.open(db) as store:
+        store.con.execute("SET threads = 2")
+        store.con.execute("SET write_buffer_row_group_count = 7")
+        during: list[tuple[str, str]] = []
+        store.ingest(shared_data / GDELT2_A, progress=lambda d, t: during.append(settings(store)))
+        assert during[:-1] and set(during[:-1]) == {("1", "1")}
+        assert settings(store) == ("2", "7")
+        with pytest.raises(ReaderError):
+            store.ingest(bad, "gdelt2")
+        assert settings(store) == ("2", "7")
+
+
 def test_readers_hash_the_decompressed_content(tmp_path: Path, shared_data: Path) -> None:
     """``content_sha256`` after a full read equals the separate pass (file_sha256) for the
     plain, zipped and gzipped file; a read stopped early leaves it unset."""
