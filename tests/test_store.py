@@ -638,7 +638,8 @@ def test_ingest_appends_with_its_own_duckdb_settings_and_restores_them(
 
 def test_readers_hash_the_decompressed_content(tmp_path: Path, shared_data: Path) -> None:
     """``content_sha256`` after a full read equals the separate pass (file_sha256) for the
-    plain, zipped and gzipped file; a read stopped early leaves it unset."""
+    plain, zipped and gzipped file; a read stopped early, or with ``hash_content`` off,
+    leaves it unset."""
     from trilateral.data.readers import read
 
     src = shared_data / GDELT2_A
@@ -657,6 +658,10 @@ def test_readers_hash_the_decompressed_content(tmp_path: Path, shared_data: Path
     for _ in partial:
         break
     assert partial.content_sha256 is None
+    unhashed = read(src, "gdelt2", on_error="skip")
+    unhashed.hash_content = False  # a caller that hashed already (the worker processes)
+    assert sum(b.events.num_rows for b in unhashed) > 1000
+    assert unhashed.content_sha256 is None
 
 
 def test_same_gdelt_ids_in_two_files(db: Path, tmp_path: Path, shared_data: Path) -> None:

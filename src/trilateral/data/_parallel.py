@@ -277,6 +277,7 @@ def _parse(
     out = _SegmentWriter(spool, index, segment_rows)
     try:
         reader = read(path, format, codebook=codebook, on_error=on_error)
+        reader.hash_content = False  # hashed above
         if getattr(reader, "sha256", "") is None:  # a reader citing its file's hash
             reader.sha256 = digest  # type: ignore[attr-defined]
         head = _head_path(spool, index)

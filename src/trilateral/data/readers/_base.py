@@ -450,6 +450,8 @@ class EventReader(ABC):
         #: SHA-256 of the decompressed content (as :func:`~trilateral.data.store.file_sha256`),
         #: computed as the rows are read; set once the file has been read to its end.
         self.content_sha256: str | None = None
+        #: Whether to compute :attr:`content_sha256` (off when the caller hashed already).
+        self.hash_content = True
         self._counter: _CountingReader | None = None
 
     @classmethod
@@ -480,8 +482,8 @@ class EventReader(ABC):
 
     def __iter__(self) -> Iterator[ReadBatch]:
         source, counter = open_text_stream(self.path)
-        hashing = _HashingReader(source)
-        stream = io.BufferedReader(hashing, buffer_size=1 << 20)
+        hashing = _HashingReader(source) if self.hash_content else None
+        stream = source if hashing is None else io.BufferedReader(hashing, buffer_size=1 << 20)
         self._counter = counter
         self.content_sha256 = None
         try:
@@ -503,11 +505,12 @@ class EventReader(ABC):
                         schema=EXTRAS_SCHEMA,
                     )
                 yield ReadBatch(events, extras, tuple(rejects))
-            if not stream.closed:  # whatever the layout left unread: hashed too
-                while stream.read(1 << 20):
-                    pass
-            if hashing.at_end:
-                self.content_sha256 = hashing.sha256.hexdigest()
+            if hashing is not None:
+                if not stream.closed:  # whatever the layout left unread: hashed too
+                    while stream.read(1 << 20):
+                        pass
+                if hashing.at_end:
+                    self.content_sha256 = hashing.sha256.hexdigest()
         except UnicodeDecodeError as exc:
             raise ReaderError(
                 self.path,
