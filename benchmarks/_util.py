@@ -85,19 +85,15 @@ _CPU: dict[str, float] = {}
 
 
 def peak_rss() -> int:
-    """This process's own peak resident memory in bytes (``VmHWM``; 0 if unknown).
+    """This process's own peak resident memory in bytes.
 
-    Unlike ``ru_maxrss`` it starts afresh at ``exec``: a process started by a big
-    parent does not inherit the parent's peak.
+    ``VmHWM`` on Linux, which (unlike ``ru_maxrss``) starts afresh at ``exec``: a
+    process started by a big parent does not inherit the parent's peak. The package's
+    own measure, the one ``--workers`` reports for its worker processes.
     """
-    try:
-        with open("/proc/self/status", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    return 0
+    from trilateral.data._parallel import _peak_rss
+
+    return _peak_rss()
 
 
 def cpu_seconds() -> float:
