@@ -11,9 +11,9 @@ Guarantees (docs/data.md):
   ``x.export.CSV``, ``x.export.CSV.zip`` and a gzip copy are the same file; the second
   one is reported as a duplicate and skipped. A file is stored once, coded with one
   codebook (recorded in ``ingests.codebook``: the Goldstein table and the SHA-256 of
-  the arena map's rules): asking for the same file with a
-  different Goldstein table or arena map raises :class:`~trilateral.errors.StoreError`
-  instead of silently keeping the old coding — re-code it in a new store.
+  the arena map's rules): asking for the same file with a different Goldstein table or
+  arena map raises :class:`~trilateral.errors.StoreError` instead of silently keeping
+  the old coding — re-code it in a new store.
 * **Event ids are unique in a store.** A row whose ``event_id`` is already held by another
   file (the same ICEWS ``Event ID`` in a tab and a CSV release, say) is stored as
   ``<event_id>@<ingest_id>``.
@@ -98,6 +98,8 @@ _BATCH_VIEW = "_trilateral_ingest_batch"
 #: Rows gathered before one INSERT (about a DuckDB row group): one statement per batch of
 #: a few thousand rows cost ~25 % more CPU than one per 131,072 rows (2M-row GDELT export).
 _INSERT_ROWS = 131_072
+#: Rows of a file's first INSERT (then doubling up to ``_INSERT_ROWS``): DuckDB starts
+#: appending soon after the file is opened.
 _FIRST_INSERT_ROWS = 16_384
 #: DuckDB threads while a file's rows are appended. With more, DuckDB appends the Arrow
 #: batches in parallel into row groups that the checkpoint then rewrites: measured on a
