@@ -103,6 +103,62 @@ def test_workers_build_the_same_store_as_a_sequential_ingest(
         assert os.getpid() not in pids and 1 <= len(pids) <= workers and 0 not in pids
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_renamed_copy_is_found_once_read_and_stored_once(
+    workers: int, georgia_year: Path, tmp_path: Path
+) -> None:
+    """A new path is hashed as it is parsed (no pass before): a copy of a file under
+    another name, in the same run or a later one, is parsed, found at the end, rolled
+    back and reported as a duplicate of the first."""
+    d = tmp_path / "in"
+    d.mkdir()
+    shutil.copy(georgia_year, d / "a.csv")
+    shutil.copy(georgia_year, d / "b.csv")
+    db = tmp_path / "s.duckdb"
+    with EventStore.open(db) as store:
+        first = ingest_files(store, [d], workers=workers, on_error="skip")
+        later = tmp_path / "c.csv"
+        shutil.copy(georgia_year, later)
+        again = ingest_files(store, [later], workers=workers, on_error="skip")
+        ((n,),) = store.con.execute("SELECT count(*) FROM events").fetchall()
+    assert [r.skipped_duplicate for r in first] == [False, True]
+    assert again[0].skipped_duplicate and again[0].ingest_id == first[0].ingest_id
+    assert first[1].sha256 == first[0].sha256 == again[0].sha256
+    assert n == first[0].rows_ingested > 1000
+    assert [r[0] for r in per_file(db)] == [str(d / "a.csv")]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_new_file_gets_no_hash_pass_of_its_own(
+    workers: int, georgia_year: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """New paths are hashed by the reader as they are parsed: neither the writer nor a
+    worker reads the file once more to hash it (a known path is hashed first, above)."""
+    from trilateral.data import _parallel
+    from trilateral.data import store as store_module
+    from trilateral.data.store import file_sha256
+
+    expected = file_sha256(georgia_year)
+
+    def no_pass(*args: object, **kwargs: object) -> str:
+        raise AssertionError("a separate hash pass over a new file")
+
+    monkeypatch.setattr(store_module, "file_sha256", no_pass)  # the writer (this process)
+    monkeypatch.setattr(_parallel, "file_sha256", no_pass)  # _parse, when run here
+    d = tmp_path / "in"
+    d.mkdir()
+    shutil.copy(georgia_year, d / "a.csv")
+    with EventStore.open(tmp_path / "s.duckdb") as store:
+        (res,) = ingest_files(store, [d], workers=workers, on_error="skip")
+    assert res.sha256 == expected and res.rows_ingested > 1000
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    parsed = _parallel._parse(  # what a worker process runs, run here
+        0, d / "a.csv", "auto", None, "skip", spool, frozenset(), frozenset()
+    )
+    assert parsed.sha256 == expected and parsed.error is None and parsed.segments >= 1
+
+
 def test_a_bad_file_stops_the_run_with_file_line_and_field(archive: Path, tmp_path: Path) -> None:
     d = tmp_path / "in"
     d.mkdir()

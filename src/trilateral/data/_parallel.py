@@ -10,11 +10,15 @@ in the store (same decompressed content) is skipped, and an interrupted run leav
 whole files only — running the same command again ingests the rest without duplicating
 or losing a file.
 
-The writer does not wait for a whole file: a worker publishes the file's head (content
-hash, layout) and then one Arrow IPC segment per ``segment_rows`` rows (each written
-aside and renamed into place), and the writer inserts each segment as it appears, inside
-the file's transaction; a worker's error (``on_error="fail"``, a damaged file) reaches
-the writer after the segments before it, and the transaction is rolled back.
+The writer does not wait for a whole file: a worker publishes the file's head (layout,
+codebook) and then one Arrow IPC segment per ``segment_rows`` rows (each written aside
+and renamed into place), and the writer inserts each segment as it appears, inside the
+file's transaction; a worker's error (``on_error="fail"``, a damaged file) reaches the
+writer after the segments before it, and the transaction is rolled back. The worker's
+reader hashes the file as it parses it; the writer checks the hash against the store
+before the commit (a renamed copy of a stored file is rolled back and reported as a
+duplicate). A file whose path the store holds — a re-run — is hashed by the worker
+before parsing and not parsed when its content is stored.
 
 Memory is bounded: a worker holds at most one segment of rows (its reader streams); at
 most ``workers + 1`` files are parsed ahead of the writer (their segments wait on disk),
@@ -142,7 +146,11 @@ SEGMENT_ROWS = 131_072
 
 @dataclass(frozen=True, slots=True)
 class _Head:
-    """What a worker knows before it parses: written to the spool for the writer."""
+    """What a worker knows before it parses: written to the spool for the writer.
+
+    ``sha256`` is ``""`` when the file is hashed as it is read (then it comes in
+    :class:`_Parsed`, once the worker is done).
+    """
 
     sha256: str
     format: str
@@ -260,26 +268,32 @@ def _parse(
     on_error: OnError,
     spool: Path,
     known: frozenset[str],
+    known_paths: frozenset[str],
     segment_rows: int = SEGMENT_ROWS,
 ) -> _Parsed:
     """Parse one file into spool segments as it goes (runs in a worker process).
 
-    First the head (content hash, layout, codebook), then one Arrow IPC segment per
-    ``SEGMENT_ROWS`` rows, each published whole (written aside, renamed into place), so
-    the writer inserts a file's first rows while the worker parses the rest.
+    First the head (layout, codebook), then one Arrow IPC segment per ``SEGMENT_ROWS``
+    rows, each published whole (written aside, renamed into place), so the writer
+    inserts a file's first rows while the worker parses the rest. The content hash is
+    computed as the file is read and returned at the end; a file whose path the store
+    holds (a re-run) is hashed first instead, and skipped when its content is stored.
     """
     from .readers import read
 
-    digest = file_sha256(path)
-    if digest in known:
-        return _Parsed(path, digest, duplicate=True, pid=os.getpid(), peak_rss=_peak_rss())
+    digest = ""
+    if str(path) in known_paths:
+        digest = file_sha256(path)
+        if digest in known:
+            return _Parsed(path, digest, duplicate=True, pid=os.getpid(), peak_rss=_peak_rss())
     rejects: list[Reject] = []
     out = _SegmentWriter(spool, index, segment_rows)
     try:
         reader = read(path, format, codebook=codebook, on_error=on_error)
-        reader.hash_content = False  # hashed above
-        if getattr(reader, "sha256", "") is None:  # a reader citing its file's hash
+        if getattr(reader, "sha256", "") is None:  # a reader citing its file's hash: first
+            digest = digest or file_sha256(path)
             reader.sha256 = digest  # type: ignore[attr-defined]
+        reader.hash_content = not digest
         head = _head_path(spool, index)
         tmp = head.with_name(head.name + ".partial")
         tmp.write_bytes(pickle.dumps(_Head(digest, reader.format, reader.dataset, reader.codebook)))
@@ -288,6 +302,7 @@ def _parse(
             out.add(batch, reader.bytes_read)
             rejects.extend(batch.rejects)
         out.flush()
+        digest = digest or reader.content_sha256 or file_sha256(path)
     except ReaderError as exc:  # sent back as data: the writer re-raises it in order
         return _Parsed(
             path,
@@ -351,6 +366,7 @@ class _SpooledReader(EventReader):
         self._index = index
         self._done = 0
         self.parsed: _Parsed | None = None
+        self.content_sha256: str | None = None  # from the worker, once it is done
         vars(self)["format"] = head.format
         vars(self)["dataset"] = head.dataset
 
@@ -391,6 +407,7 @@ class _SpooledReader(EventReader):
             seg += 1
         parsed = self._future.result()
         self.parsed = parsed
+        self.content_sha256 = parsed.sha256 or None
         if parsed.error is not None:  # the store rolls the file back
             epath, line, fld, reason, hint = parsed.error
             raise ReaderError(epath, line, fld, reason, hint=hint)
@@ -474,7 +491,9 @@ def ingest_files(
     files = expand_paths(paths)
     sizes = [f.stat().st_size for f in files]
     bytes_total = sum(sizes)
-    known = frozenset(r.sha256 for r in store.ingests())
+    stored = store.ingests()
+    known = frozenset(r.sha256 for r in stored)
+    known_paths = frozenset(r.path for r in stored)
     spool = Path(f"{store.path}.spool")
     shutil.rmtree(spool, ignore_errors=True)  # a killed run's leftovers (we hold the lock)
     t0 = time.perf_counter()
@@ -531,7 +550,7 @@ def ingest_files(
             while nxt < len(files) and nxt - i <= workers:
                 futures[nxt] = pool.submit(
                     _parse, nxt, files[nxt], format, books(files[nxt]), on_error, spool, known,
-                    segment_rows,
+                    known_paths, segment_rows,
                 )  # fmt: skip
                 nxt += 1
             future = futures.pop(i)
@@ -543,7 +562,10 @@ def ingest_files(
                 def _tick(done: int, _total: int, i: int = i) -> None:
                     report("file", i, done)
 
-                result = store.ingest_reader(reader, sha256=head.sha256, progress=_tick)
+                result = store.ingest_reader(  # (a renamed copy: found once hashed)
+                    reader, sha256=head.sha256 or None, progress=_tick,
+                    _hash_as_read=not head.sha256,
+                )  # fmt: skip
                 parsed = future.result()  # (a file already in the store was not read)
                 _discard(spool, i)
             else:

@@ -1097,11 +1097,8 @@ class EventStore:
             return self.ingest_reader(
                 reader, sha256=digest, progress=progress, _t0=t0, _offset=size
             )
-        assert reader is not None
-        try:  # a new file: its content hash is computed as its rows are read
-            return self.ingest_reader(reader, progress=progress, _t0=t0, _hash_as_read=True)
-        except _AlreadyStored as stored:  # the same content under another name
-            return self._stored(path, stored.prev, format, codebook, progress, size, t0)
+        assert reader is not None  # a new file: hashed as its rows are read
+        return self.ingest_reader(reader, progress=progress, _t0=t0, _hash_as_read=True)
 
     def _path_ingested(self, path: Path) -> bool:
         ((n,),) = self.con.execute(
@@ -1245,6 +1242,14 @@ class EventStore:
                     con.unregister(_BATCH_VIEW)
                 except duckdb.Error:
                     pass
+            if isinstance(exc, _AlreadyStored):  # the same content under another name
+                error = _recoding_error(reader.path, exc.prev, _CodebookId.of(reader.codebook))
+                if error is not None:
+                    raise error from None
+                if progress is not None:
+                    total = _offset + reader.total_bytes
+                    progress(total, total)
+                return self._duplicate(reader.path, exc.prev, t0)
             if isinstance(exc, duckdb.Error) and not isinstance(exc, TrilateralError):
                 raise StoreError(
                     f"could not store {reader.path} in {self.path}: {exc}",
