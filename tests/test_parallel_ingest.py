@@ -9,6 +9,7 @@ rows read / ingested / rejected, and the events' content.
 from __future__ import annotations
 
 import csv
+import gzip
 import os
 import shutil
 import signal
@@ -21,6 +22,7 @@ import duckdb
 import pytest
 
 from trilateral.data._parallel import expand_paths, ingest_files
+from trilateral.data.readers import read
 from trilateral.data.store import EventStore
 from trilateral.errors import ReaderError
 
@@ -157,6 +159,65 @@ def test_a_new_file_gets_no_hash_pass_of_its_own(
         0, d / "a.csv", "auto", None, "skip", spool, frozenset(), frozenset()
     )
     assert parsed.sha256 == expected and parsed.error is None and parsed.segments >= 1
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_stored_content_under_a_new_name_is_a_duplicate_even_if_it_does_not_read(
+    workers: int, shared_data: Path, tmp_path: Path
+) -> None:
+    """A gzip copy of a stored file that has a bad row, ingested with on_error="fail":
+    reported as a duplicate (its content is stored), not as the bad row; a re-run that
+    names the stored file by another path is skipped too."""
+    lines = (
+        shared_data / "gdelt" / "gdelt2_raw_exports" / "20180326044500.export.CSV"
+    ).read_bytes()
+    rows = lines.splitlines(keepends=True)
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "a.export.CSV").write_bytes(b"".join(rows[:100]) + b"not a row\n" + b"".join(rows[100:]))
+    db = tmp_path / "s.duckdb"
+    with EventStore.open(db) as store:
+        (first,) = ingest_files(store, [d], workers=workers, on_error="skip")
+        assert first.rows_rejected == 1
+        copies = tmp_path / "copies"
+        copies.mkdir()
+        (copies / "b.export.CSV.gz").write_bytes(gzip.compress((d / "a.export.CSV").read_bytes()))
+        (gz,) = ingest_files(store, [copies], workers=workers)
+        (again,) = ingest_files(store, [(d / "a.export.CSV").resolve()], workers=workers)
+        # stored content read as another layout fails at its first line: still the duplicate
+        other = tmp_path / "other"
+        other.mkdir()
+        shutil.copy(d / "a.export.CSV", other / "c.export.CSV")
+        with pytest.raises(ReaderError, match="expected 57 or 58"):
+            read(other / "c.export.CSV", "gdelt1").read_all()
+        (wrong,) = ingest_files(store, [other], workers=workers, format="gdelt1")
+    assert wrong.skipped_duplicate and wrong.ingest_id == first.ingest_id
+    assert gz.skipped_duplicate and gz.ingest_id == first.ingest_id
+    assert again.skipped_duplicate and again.ingest_id == first.ingest_id
+    assert [r[0] for r in per_file(db)] == [str(d / "a.export.CSV")]
+
+
+def test_a_worker_skips_a_stored_layout_that_is_hashed_first(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    """ICEWS-TKG rows cite their file's hash, so a worker hashes such a file before it
+    parses it — and then skips it, unparsed, when that content is stored already."""
+    from trilateral.data import _parallel
+    from trilateral.data.store import file_sha256
+
+    src = shared_data / "icews" / "icews18_tkg_valid" / "valid.txt"
+    copy = tmp_path / "renamed.txt"
+    shutil.copy(src, copy)
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    digest = file_sha256(src)
+    args = (0, copy, "auto", None, "skip", spool)
+    parsed = _parallel._parse(*args, frozenset({digest}), frozenset())
+    assert parsed.duplicate and parsed.sha256 == digest and parsed.segments == 0
+    assert not list(spool.iterdir())  # nothing parsed
+    fresh = _parallel._parse(*args, frozenset(), frozenset())
+    assert not fresh.duplicate and fresh.sha256 == digest
+    assert fresh.rows_read == 45_995  # SOURCES.md: the ICEWS18 validation split
 
 
 def test_a_bad_file_stops_the_run_with_file_line_and_field(archive: Path, tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from datetime import date
 from importlib import resources
 from pathlib import Path
-from typing import IO, ClassVar
+from typing import IO, Any, ClassVar
 
 import duckdb
 import pyarrow as pa
@@ -575,9 +575,10 @@ def test_real_zip_then_plain_is_one_file(db: Path, tmp_path: Path, shared_data: 
 def test_a_new_file_is_hashed_as_its_rows_are_read(
     db: Path, tmp_path: Path, shared_data: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A file whose path is not in the store is read once: the reader hashes its bytes
-    on the way (no separate pass); a path the store holds (a re-run) is hashed first,
-    before any parsing, and skipped; a renamed copy is found at the end and rolled back."""
+    """A file whose name is not in the store is read once: the reader hashes its bytes
+    on the way (no separate pass); a name the store holds (a re-run, by any path) is
+    hashed first, before any parsing, and skipped; a renamed copy is found at the end
+    and rolled back."""
     from trilateral.data import store as store_module
 
     src = shared_data / GDELT2_A
@@ -597,15 +598,88 @@ def test_a_new_file_is_hashed_as_its_rows_are_read(
         assert passes == [] and first.sha256 == expected
         assert store.ingest(src).skipped_duplicate  # same path: hashed first
         assert passes == [src.name]
+        link = tmp_path / "link"
+        link.symlink_to(src.parent, target_is_directory=True)
+        assert store.ingest(link / src.name).skipped_duplicate  # same name, another path
+        assert passes == [src.name, src.name]
         before = snapshot(store)
         again = store.ingest(copy)  # same content, new name: found once it is read
-        assert passes == [src.name]
+        assert passes == [src.name, src.name]
         assert again.skipped_duplicate and again.ingest_id == first.ingest_id
         assert snapshot(store) == before
         amap = _military_map(tmp_path / "military.csv")
         with pytest.raises(StoreError, match=r"asks for arena map .*military\.csv"):
             store.ingest(copy, codebook=Codebook.load(arena_map=amap))
         assert snapshot(store) == before
+
+
+def test_a_layout_that_stops_early_leaves_no_content_hash(tmp_path: Path) -> None:
+    """A reader that closes its stream before the end has not seen every byte: it must
+    not claim a content hash (the store then hashes the file itself)."""
+
+    class FirstRowsOnly(TinyReader):
+        def _batches(self, stream: IO[bytes]) -> Iterator[Any]:
+            batches = super()._batches(stream)
+            yield next(batches)
+            stream.close()
+
+    f = write_tiny(tmp_path / "a.csv", 200)
+    whole = TinyReader(f, batch_rows=10)
+    whole.hash_content = True
+    assert sum(b.events.num_rows for b in whole) == 200
+    assert whole.content_sha256 == file_sha256(f)
+    cut = FirstRowsOnly(f, batch_rows=10)
+    cut.hash_content = True
+    assert sum(b.events.num_rows for b in cut) == 10
+    assert cut.content_sha256 is None
+
+
+def test_stored_content_that_does_not_read_is_still_a_duplicate(
+    db: Path, tmp_path: Path, shared_data: Path
+) -> None:
+    """A new name is parsed before it is hashed; if its content is stored but does not
+    read (a bad row and on_error="fail", here), it is reported as the duplicate it is
+    — as it was when every file was hashed first."""
+    lines = (shared_data / GDELT2_A).read_bytes().splitlines(keepends=True)
+    bad = tmp_path / "bad.export.CSV"
+    bad.write_bytes(b"".join(lines[:100]) + b"not a row\n" + b"".join(lines[100:]))
+    copy = tmp_path / "copy.export.CSV.gz"
+    copy.write_bytes(gzip.compress(bad.read_bytes()))
+    with EventStore.open(db) as store:
+        first = store.ingest(bad, "gdelt2", on_error="skip")
+        assert first.rows_rejected == 1
+        before = snapshot(store)
+        again = store.ingest(copy, "gdelt2")  # on_error="fail": the bad row would raise
+        assert again.skipped_duplicate and again.ingest_id == first.ingest_id
+        assert snapshot(store) == before
+        with pytest.raises(ReaderError, match="expected 61"):  # new content still fails
+            store.ingest(write_bad_copy(bad, tmp_path / "other.export.CSV"), "gdelt2")
+        assert snapshot(store) == before
+
+
+def write_bad_copy(src: Path, dest: Path) -> Path:
+    """``src`` with one more bad line at the end: new content, still unreadable."""
+    dest.write_bytes(src.read_bytes() + b"another bad row\n")
+    return dest
+
+
+def test_many_rejects_reach_the_spool_as_they_come(
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rejects count toward an INSERT group: a file of bad rows is handed over group by
+    group (memory bounded), not held until the end of the file."""
+    from trilateral.data import store as store_module
+
+    monkeypatch.setattr(store_module, "_FIRST_INSERT_ROWS", 50)
+    monkeypatch.setattr(store_module, "_INSERT_ROWS", 50)
+    f = write_tiny(tmp_path / "bad.csv", 400, bad={i: "x" for i in range(400)})
+    calls: list[int] = []
+    with EventStore.open(db) as store:
+        res = store.ingest_reader(
+            TinyReader(f, on_error="skip", batch_rows=10), progress=lambda d, t: calls.append(d)
+        )
+    assert (res.rows_ingested, res.rows_rejected) == (0, 400)
+    assert len(calls) >= 400 // 50  # one per group of 50 rejects (+ the final call)
 
 
 def test_ingest_appends_with_its_own_duckdb_settings_and_restores_them(
@@ -637,9 +711,9 @@ def test_ingest_appends_with_its_own_duckdb_settings_and_restores_them(
 
 
 def test_readers_hash_the_decompressed_content(tmp_path: Path, shared_data: Path) -> None:
-    """``content_sha256`` after a full read equals the separate pass (file_sha256) for the
-    plain, zipped and gzipped file; a read stopped early, or with ``hash_content`` off,
-    leaves it unset."""
+    """With ``hash_content`` on, ``content_sha256`` after a full read equals the separate
+    pass (file_sha256) for the plain, zipped and gzipped file; a read stopped early, or
+    with ``hash_content`` off (the default), leaves it unset."""
     from trilateral.data.readers import read
 
     src = shared_data / GDELT2_A
@@ -651,15 +725,16 @@ def test_readers_hash_the_decompressed_content(tmp_path: Path, shared_data: Path
     expected = file_sha256(src)
     for f in (src, z, g):
         reader = read(f, "gdelt2", on_error="skip")
+        reader.hash_content = True
         assert reader.content_sha256 is None
         assert sum(b.events.num_rows for b in reader) > 1000
         assert reader.content_sha256 == expected, f.name
     partial = read(src, "gdelt2", on_error="skip", batch_rows=100)
+    partial.hash_content = True
     for _ in partial:
         break
     assert partial.content_sha256 is None
-    unhashed = read(src, "gdelt2", on_error="skip")
-    unhashed.hash_content = False  # a caller that hashed already (the worker processes)
+    unhashed = read(src, "gdelt2", on_error="skip")  # off by default: reading costs no hash
     assert sum(b.events.num_rows for b in unhashed) > 1000
     assert unhashed.content_sha256 is None
 

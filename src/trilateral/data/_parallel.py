@@ -17,7 +17,7 @@ file's transaction; a worker's error (``on_error="fail"``, a damaged file) reach
 writer after the segments before it, and the transaction is rolled back. The worker's
 reader hashes the file as it parses it; the writer checks the hash against the store
 before the commit (a renamed copy of a stored file is rolled back and reported as a
-duplicate). A file whose path the store holds — a re-run — is hashed by the worker
+duplicate). A file whose name the store holds — a re-run — is hashed by the worker
 before parsing and not parsed when its content is stored.
 
 Memory is bounded: a worker holds at most one segment of rows (its reader streams); at
@@ -268,7 +268,7 @@ def _parse(
     on_error: OnError,
     spool: Path,
     known: frozenset[str],
-    known_paths: frozenset[str],
+    known_names: frozenset[str],
     segment_rows: int = SEGMENT_ROWS,
 ) -> _Parsed:
     """Parse one file into spool segments as it goes (runs in a worker process).
@@ -276,13 +276,13 @@ def _parse(
     First the head (layout, codebook), then one Arrow IPC segment per ``SEGMENT_ROWS``
     rows, each published whole (written aside, renamed into place), so the writer
     inserts a file's first rows while the worker parses the rest. The content hash is
-    computed as the file is read and returned at the end; a file whose path the store
+    computed as the file is read and returned at the end; a file whose name the store
     holds (a re-run) is hashed first instead, and skipped when its content is stored.
     """
     from .readers import read
 
     digest = ""
-    if str(path) in known_paths:
+    if path.name in known_names:
         digest = file_sha256(path)
         if digest in known:
             return _Parsed(path, digest, duplicate=True, pid=os.getpid(), peak_rss=_peak_rss())
@@ -292,6 +292,8 @@ def _parse(
         reader = read(path, format, codebook=codebook, on_error=on_error)
         if getattr(reader, "sha256", "") is None:  # a reader citing its file's hash: first
             digest = digest or file_sha256(path)
+            if digest in known:
+                return _Parsed(path, digest, True, pid=os.getpid(), peak_rss=_peak_rss())
             reader.sha256 = digest  # type: ignore[attr-defined]
         reader.hash_content = not digest
         head = _head_path(spool, index)
@@ -493,7 +495,7 @@ def ingest_files(
     bytes_total = sum(sizes)
     stored = store.ingests()
     known = frozenset(r.sha256 for r in stored)
-    known_paths = frozenset(r.path for r in stored)
+    known_names = frozenset(Path(r.path).name for r in stored)
     spool = Path(f"{store.path}.spool")
     shutil.rmtree(spool, ignore_errors=True)  # a killed run's leftovers (we hold the lock)
     t0 = time.perf_counter()
@@ -550,7 +552,7 @@ def ingest_files(
             while nxt < len(files) and nxt - i <= workers:
                 futures[nxt] = pool.submit(
                     _parse, nxt, files[nxt], format, books(files[nxt]), on_error, spool, known,
-                    known_paths, segment_rows,
+                    known_names, segment_rows,
                 )  # fmt: skip
                 nxt += 1
             future = futures.pop(i)
@@ -573,7 +575,7 @@ def ingest_files(
                 if parsed.error is not None:
                     epath, line, fld, reason, hint = parsed.error
                     raise ReaderError(epath, line, fld, reason, hint=hint)
-                # in the store when the run started
+                # in the store when the run started (its name too: hashed first)
                 result = store.ingest(files[i], format, on_error=on_error, codebook=books(files[i]))
             worker_peak[parsed.pid] = max(worker_peak.get(parsed.pid, 0), parsed.peak_rss)
             results.append(result)

@@ -6,8 +6,8 @@ Guarantees (docs/data.md):
   transaction (events, extras and its ``ingests`` row); any error, an interrupt or a
   killed process leaves the store exactly as it was before.
 * **Ingesting the same file twice changes nothing.** Files are identified by the SHA-256
-  of their *decompressed* content (computed by the reader as it parses; a path already
-  in the store is hashed before parsing, so a re-run skips it cheaply), so
+  of their *decompressed* content (computed by the reader as it parses; a file name
+  already in the store is hashed before parsing, so a re-run skips it cheaply), so
   ``x.export.CSV``, ``x.export.CSV.zip`` and a gzip copy are the same file; the second
   one is reported as a duplicate and skipped. A file is stored once, coded with one
   codebook (recorded in ``ingests.codebook``: the Goldstein table and the SHA-256 of
@@ -89,7 +89,7 @@ __all__ = [
 ]
 
 #: ``progress(bytes_done, bytes_total)``, called as a file is read (and hashed first, when
-#: its path is in the store already).
+#: its name is in the store already).
 Progress = Callable[[int, int], None]
 
 _HASH_CHUNK = 1 << 20
@@ -511,7 +511,7 @@ def _insert_groups(reader: EventReader) -> Iterator[_InsertGroup]:
         if batch.extras is not None and batch.extras.num_rows:
             group.extras.append(batch.extras)
         group.rejects.extend(batch.rejects)
-        if group.rows >= limit:
+        if group.rows + len(group.rejects) >= limit:  # rejects too: memory stays bounded
             yield group
             group = _InsertGroup()
             limit = min(2 * limit, _INSERT_ROWS)
@@ -1043,7 +1043,7 @@ class EventStore:
             CAMEO lookups; default: the layout's own Goldstein table and the shipped
             arena map.
         progress : callable, optional
-            ``progress(bytes_done, bytes_total)`` of its rows. A file whose path is in
+            ``progress(bytes_done, bytes_total)`` of its rows. A file whose name is in
             the store already (a re-run) is hashed before it is read, and
             ``bytes_total`` is then twice its size (hash, then rows); any other file is
             hashed while its rows are read.
@@ -1081,8 +1081,9 @@ class EventStore:
             def hash_progress(done: int, _total: int) -> None:
                 cb(done, 2 * size)
 
-        # a re-run over files already stored: hash first, skip them without parsing
-        first = not path.is_file() or self._path_ingested(path)
+        # a re-run over files already stored (same file name): hash first, skip them
+        # without parsing
+        first = not path.is_file() or self._name_ingested(path)
         reader = None
         if not first:
             reader = read(path, format, codebook=codebook, on_error=on_error, actors=actors)
@@ -1098,13 +1099,19 @@ class EventStore:
                 reader, sha256=digest, progress=progress, _t0=t0, _offset=size
             )
         assert reader is not None  # a new file: hashed as its rows are read
+        reader.hash_content = True
         return self.ingest_reader(reader, progress=progress, _t0=t0, _hash_as_read=True)
 
-    def _path_ingested(self, path: Path) -> bool:
-        ((n,),) = self.con.execute(
-            "SELECT count(*) FROM ingests WHERE path = ?", [str(path)]
-        ).fetchall()
-        return bool(n)
+    def _name_ingested(self, path: str | Path) -> bool:
+        """Whether a file of this name (the last part of its path) is in the store.
+
+        What :meth:`ingest` uses to hash a file before parsing it: a re-run over a
+        directory finds its files by name whatever the path they are given by.
+        """
+        name = Path(path).name
+        return any(
+            Path(p).name == name for (p,) in self.con.execute("SELECT path FROM ingests").fetchall()
+        )
 
     def _stored(
         self,
@@ -1159,6 +1166,7 @@ class EventStore:
                 return self._duplicate(reader.path, prev, t0)
             if getattr(reader, "sha256", "") is None:  # a reader citing its file's hash
                 reader.sha256 = digest  # type: ignore[attr-defined]
+            reader.hash_content = False  # known already
 
         def stored_already() -> None:  # once the reader has hashed the whole file
             nonlocal digest
@@ -1172,14 +1180,15 @@ class EventStore:
         con = self.con
         started = datetime.now(UTC).replace(tzinfo=None)
         n_ingested = 0
-        groups = Prefetch(_insert_groups(reader))
+        groups: Prefetch[_InsertGroup] | None = None
         ((threads, buffered),) = con.execute(
             "SELECT current_setting('threads'), current_setting('write_buffer_row_group_count')"
         ).fetchall()
-        _run(con, f"SET threads = {_INSERT_THREADS}")
-        _run(con, f"SET write_buffer_row_group_count = {_INSERT_ROW_GROUPS_BUFFERED}")
-        _run(con, "BEGIN TRANSACTION")
         try:
+            _run(con, f"SET threads = {_INSERT_THREADS}")
+            _run(con, f"SET write_buffer_row_group_count = {_INSERT_ROW_GROUPS_BUFFERED}")
+            _run(con, "BEGIN TRANSACTION")
+            groups = Prefetch(_insert_groups(reader))
             ((ingest_id,),) = con.execute(
                 "SELECT coalesce(max(ingest_id), 0) + 1 FROM ingests"
             ).fetchall()
@@ -1229,7 +1238,8 @@ class EventStore:
             )
             _run(con, "COMMIT")
         except BaseException as exc:
-            groups.close()
+            if groups is not None:
+                groups.close()
             spool.discard()
             try:
                 _run(con, "ROLLBACK")
@@ -1242,6 +1252,12 @@ class EventStore:
                     con.unregister(_BATCH_VIEW)
                 except duckdb.Error:
                     pass
+            if _hash_as_read and isinstance(exc, ReaderError):
+                # stored content that does not read (a bad row, another layout) is still
+                # stored content: report it so, as a hash before reading would have
+                stored = self._stored_content(reader.path)
+                if stored is not None:
+                    exc = _AlreadyStored(stored)
             if isinstance(exc, _AlreadyStored):  # the same content under another name
                 error = _recoding_error(reader.path, exc.prev, _CodebookId.of(reader.codebook))
                 if error is not None:
@@ -1256,6 +1272,7 @@ class EventStore:
                     hint="nothing from this file was stored; report this if it persists",
                 ) from exc
             raise
+        assert groups is not None
         groups.close()
         rejects = spool.publish()
         if progress is not None:
@@ -1275,6 +1292,13 @@ class EventStore:
             seconds=time.perf_counter() - t0,
             counts=MappingProxyType(_reader_counts(reader)),
         )
+
+    def _stored_content(self, path: str | Path) -> IngestRecord | None:
+        """The ingest holding ``path``'s content, if any (None too if it cannot be hashed)."""
+        try:
+            return self.find_ingest(file_sha256(path))
+        except ReaderError:
+            return None
 
     def _duplicate(self, path: str | Path, prev: IngestRecord, t0: float) -> IngestResult:
         return IngestResult(

@@ -430,6 +430,12 @@ class EventReader(ABC):
     dataset: ClassVar[str]
     #: Which Goldstein table this layout's own scores correspond to.
     default_goldstein: ClassVar[Literal["gdelt", "icews"]] = "gdelt"
+    #: Whether to hash the decompressed content as it is read (the store turns it on
+    #: for a file it has not hashed already; off, reading costs no hashing).
+    hash_content: bool = False
+    #: SHA-256 of the decompressed content (as :func:`~trilateral.data.store.file_sha256`)
+    #: when :attr:`hash_content` is on; set once the file has been read to its end.
+    content_sha256: str | None = None
 
     def __init__(
         self,
@@ -447,11 +453,7 @@ class EventReader(ABC):
         self.batch_rows = batch_rows
         self.rows_read = 0
         self.rows_rejected = 0
-        #: SHA-256 of the decompressed content (as :func:`~trilateral.data.store.file_sha256`),
-        #: computed as the rows are read; set once the file has been read to its end.
         self.content_sha256: str | None = None
-        #: Whether to compute :attr:`content_sha256` (off when the caller hashed already).
-        self.hash_content = True
         self._counter: _CountingReader | None = None
 
     @classmethod
