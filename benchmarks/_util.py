@@ -3,8 +3,9 @@
 Each contender runs in a fresh Python subprocess so that its peak resident memory is its
 own: the child reports its high-water mark (``VmHWM`` of ``/proc/self/status`` on Linux),
 else the parent's :func:`os.wait4` gives ``rusage.ru_maxrss`` (KiB on Linux, bytes on
-macOS) — which survives ``exec``, so it includes what the parent held when it forked. The child times only the work
-itself (not interpreter start-up or imports) and prints one JSON line as its last line.
+macOS) — which survives ``exec``, so it includes what the parent held when it forked.
+The child times only the work itself (not interpreter start-up or imports) and prints
+one JSON line as its last line.
 """
 
 from __future__ import annotations

@@ -11,8 +11,8 @@ Contenders, each in its own fresh process (peak RSS measured by the parent):
 * ``trilateral``: ``EventStore.open(new).ingest(file, "gdelt1")`` — hashing, parsing,
   validation, CAMEO lookups, the transaction and the write to a DuckDB file;
 * ``trilateral, 1 worker``: ``trilateral ingest --workers 1`` (``ingest_files``): one
-  worker, a thread of the writer's process, parses while the writer appends (the file's
-  hash is computed in another thread at the same time);
+  worker, a thread of the writer's process, parses (and hashes the file's bytes as they
+  pass) while the writer appends;
 * ``trilateral, 2 workers``: the same rows split into two files (the first and second
   half, written by the parent before any contender runs), ``--workers 2``: two worker
   processes, each parsing one file into an Arrow spool; the writer commits both;
@@ -151,8 +151,6 @@ def _ours(file: Path, work: Path) -> None:
 
 
 def _workers(paths: list[Path], work: Path, n: int) -> None:
-    import resource
-
     from trilateral.data._parallel import IngestProgress, ingest_files
     from trilateral.data.store import EventStore
 
@@ -172,9 +170,8 @@ def _workers(paths: list[Path], work: Path, n: int) -> None:
         return sum(r.rows_read for r in res)
 
     seconds, rows = timed(run)
-    kib = 1 if sys.platform == "darwin" else 1024
     info["worker_rss"] = sorted(peaks.values(), reverse=True)
-    info["writer_rss"] = peak_rss() or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * kib
+    info["writer_rss"] = peak_rss()
     emit(seconds, rows, **info)
 
 

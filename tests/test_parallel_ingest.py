@@ -156,7 +156,7 @@ def test_a_new_file_gets_no_hash_pass_of_its_own(
     spool = tmp_path / "spool"
     spool.mkdir()
     parsed = _parallel._parse(  # what a worker process runs, run here
-        0, d / "a.csv", "auto", None, "skip", spool, frozenset(), frozenset()
+        0, d / "a.csv", "auto", None, "skip", spool, frozenset(), False
     )
     assert parsed.sha256 == expected and parsed.error is None and parsed.segments >= 1
 
@@ -212,10 +212,17 @@ def test_a_worker_skips_a_stored_layout_that_is_hashed_first(
     spool.mkdir()
     digest = file_sha256(src)
     args = (0, copy, "auto", None, "skip", spool)
-    parsed = _parallel._parse(*args, frozenset({digest}), frozenset())
+    parsed = _parallel._parse(*args, frozenset({digest}), False)
     assert parsed.duplicate and parsed.sha256 == digest and parsed.segments == 0
     assert not list(spool.iterdir())  # nothing parsed
-    fresh = _parallel._parse(*args, frozenset(), frozenset())
+    gdelt = tmp_path / "20180326044500.export.CSV"  # a layout hashed as it is read
+    shutil.copy(shared_data / "gdelt" / "gdelt2_raw_exports" / gdelt.name, gdelt)
+    g_args = (1, gdelt, "auto", None, "skip", spool, frozenset({file_sha256(gdelt)}))
+    rerun = _parallel._parse(*g_args, True)  # a name the store holds: hashed first, skipped
+    assert rerun.duplicate and rerun.segments == 0 and not list(spool.iterdir())
+    new_name = _parallel._parse(*g_args, False)  # parsed; the writer finds it at the end
+    assert not new_name.duplicate and new_name.segments >= 1
+    fresh = _parallel._parse(*args, frozenset(), False)
     assert not fresh.duplicate and fresh.sha256 == digest
     assert fresh.rows_read == 45_995  # SOURCES.md: the ICEWS18 validation split
 

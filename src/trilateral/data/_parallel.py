@@ -268,7 +268,7 @@ def _parse(
     on_error: OnError,
     spool: Path,
     known: frozenset[str],
-    known_names: frozenset[str],
+    hash_first: bool,
     segment_rows: int = SEGMENT_ROWS,
 ) -> _Parsed:
     """Parse one file into spool segments as it goes (runs in a worker process).
@@ -276,13 +276,14 @@ def _parse(
     First the head (layout, codebook), then one Arrow IPC segment per ``SEGMENT_ROWS``
     rows, each published whole (written aside, renamed into place), so the writer
     inserts a file's first rows while the worker parses the rest. The content hash is
-    computed as the file is read and returned at the end; a file whose name the store
-    holds (a re-run) is hashed first instead, and skipped when its content is stored.
+    computed as the file is read and returned at the end; with ``hash_first`` (the store
+    holds a file of that name: a re-run) it is hashed first instead, and skipped when its
+    content is among the ``known`` hashes.
     """
     from .readers import read
 
     digest = ""
-    if path.name in known_names:
+    if hash_first:
         digest = file_sha256(path)
         if digest in known:
             return _Parsed(path, digest, duplicate=True, pid=os.getpid(), peak_rss=_peak_rss())
@@ -368,7 +369,6 @@ class _SpooledReader(EventReader):
         self._index = index
         self._done = 0
         self.parsed: _Parsed | None = None
-        self.content_sha256: str | None = None  # from the worker, once it is done
         vars(self)["format"] = head.format
         vars(self)["dataset"] = head.dataset
 
@@ -493,9 +493,7 @@ def ingest_files(
     files = expand_paths(paths)
     sizes = [f.stat().st_size for f in files]
     bytes_total = sum(sizes)
-    stored = store.ingests()
-    known = frozenset(r.sha256 for r in stored)
-    known_names = frozenset(Path(r.path).name for r in stored)
+    known = frozenset(r.sha256 for r in store.ingests())
     spool = Path(f"{store.path}.spool")
     shutil.rmtree(spool, ignore_errors=True)  # a killed run's leftovers (we hold the lock)
     t0 = time.perf_counter()
@@ -552,7 +550,7 @@ def ingest_files(
             while nxt < len(files) and nxt - i <= workers:
                 futures[nxt] = pool.submit(
                     _parse, nxt, files[nxt], format, books(files[nxt]), on_error, spool, known,
-                    known_names, segment_rows,
+                    store._name_ingested(files[nxt]), segment_rows,
                 )  # fmt: skip
                 nxt += 1
             future = futures.pop(i)

@@ -1092,7 +1092,8 @@ class EventStore:
             digest = file_sha256(path, hash_progress)
             prev = self.find_ingest(digest)
             if prev is not None:
-                return self._stored(path, prev, format, codebook, progress, 2 * size, t0)
+                wanted = codebook if codebook is not None else _default_codebook(format, prev)
+                return self._stored(path, prev, wanted, progress, 2 * size, t0)
             if reader is None:
                 reader = read(path, format, codebook=codebook, on_error=on_error, actors=actors)
             return self.ingest_reader(
@@ -1108,23 +1109,23 @@ class EventStore:
         What :meth:`ingest` uses to hash a file before parsing it: a re-run over a
         directory finds its files by name whatever the path they are given by.
         """
-        name = Path(path).name
-        return any(
-            Path(p).name == name for (p,) in self.con.execute("SELECT path FROM ingests").fetchall()
-        )
+        ((n,),) = self.con.execute(
+            "SELECT count(*) FROM ingests WHERE parse_filename(path, false, 'system') = ?",
+            [Path(path).name],
+        ).fetchall()
+        return bool(n)
 
     def _stored(
         self,
-        path: Path,
+        path: str | Path,
         prev: IngestRecord,
-        format: str,
-        codebook: Codebook | None,
+        wanted: Codebook | None,
         progress: Progress | None,
         total: int,
         t0: float,
     ) -> IngestResult:
-        """The result for a file whose content is stored already (or the recoding error)."""
-        wanted = codebook if codebook is not None else _default_codebook(format, prev)
+        """The result for a file whose content is stored already, or the recoding error
+        when ``wanted`` codes it differently (None: no codebook to compare)."""
         if wanted is not None:
             error = _recoding_error(path, prev, _CodebookId.of(wanted))
             if error is not None:
@@ -1160,10 +1161,7 @@ class EventStore:
         if digest:
             prev = self.find_ingest(digest)
             if prev is not None:
-                error = _recoding_error(reader.path, prev, _CodebookId.of(reader.codebook))
-                if error is not None:
-                    raise error
-                return self._duplicate(reader.path, prev, t0)
+                return self._stored(reader.path, prev, reader.codebook, None, 0, t0)
             if getattr(reader, "sha256", "") is None:  # a reader citing its file's hash
                 reader.sha256 = digest  # type: ignore[attr-defined]
             reader.hash_content = False  # known already
@@ -1181,6 +1179,7 @@ class EventStore:
         started = datetime.now(UTC).replace(tzinfo=None)
         n_ingested = 0
         groups: Prefetch[_InsertGroup] | None = None
+        stored: IngestRecord | None = None  # the content turned out to be stored already
         ((threads, buffered),) = con.execute(
             "SELECT current_setting('threads'), current_setting('write_buffer_row_group_count')"
         ).fetchall()
@@ -1252,26 +1251,22 @@ class EventStore:
                     con.unregister(_BATCH_VIEW)
                 except duckdb.Error:
                     pass
-            if _hash_as_read and isinstance(exc, ReaderError):
+            if isinstance(exc, _AlreadyStored):  # the same content under another name
+                stored = exc.prev
+            elif _hash_as_read and isinstance(exc, ReaderError):
                 # stored content that does not read (a bad row, another layout) is still
                 # stored content: report it so, as a hash before reading would have
                 stored = self._stored_content(reader.path)
-                if stored is not None:
-                    exc = _AlreadyStored(stored)
-            if isinstance(exc, _AlreadyStored):  # the same content under another name
-                error = _recoding_error(reader.path, exc.prev, _CodebookId.of(reader.codebook))
-                if error is not None:
-                    raise error from None
-                if progress is not None:
-                    total = _offset + reader.total_bytes
-                    progress(total, total)
-                return self._duplicate(reader.path, exc.prev, t0)
-            if isinstance(exc, duckdb.Error) and not isinstance(exc, TrilateralError):
-                raise StoreError(
-                    f"could not store {reader.path} in {self.path}: {exc}",
-                    hint="nothing from this file was stored; report this if it persists",
-                ) from exc
-            raise
+            if stored is None:
+                if isinstance(exc, duckdb.Error) and not isinstance(exc, TrilateralError):
+                    raise StoreError(
+                        f"could not store {reader.path} in {self.path}: {exc}",
+                        hint="nothing from this file was stored; report this if it persists",
+                    ) from exc
+                raise
+        if stored is not None:  # rolled back above
+            total = _offset + reader.total_bytes
+            return self._stored(reader.path, stored, reader.codebook, progress, total, t0)
         assert groups is not None
         groups.close()
         rejects = spool.publish()

@@ -453,7 +453,6 @@ class EventReader(ABC):
         self.batch_rows = batch_rows
         self.rows_read = 0
         self.rows_rejected = 0
-        self.content_sha256: str | None = None
         self._counter: _CountingReader | None = None
 
     @classmethod
