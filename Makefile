@@ -16,8 +16,8 @@ demo: $(STAMP)
 	$(BIN)/trilateral demo --out demo-output
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks docs
-	$(BIN)/ruff format --check src tests benchmarks docs
+	$(BIN)/ruff check conftest.py src tests benchmarks docs
+	$(BIN)/ruff format --check conftest.py src tests benchmarks docs
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -927,10 +927,10 @@ class EventStore:
 
         Examples
         --------
-        >>> with EventStore.open("events.duckdb", read_only=True) as store:  # doctest: +SKIP
+        >>> with EventStore.open("trilateral.duckdb", read_only=True) as store:
         ...     info = store.info(("USA", "RUS", "CHN"))
         ...     info.to_dict()["dyads"][0]
-        {'source': 'USA', 'target': 'RUS', 'n_events': 42}
+        {'source': 'USA', 'target': 'RUS', 'n_events': 3370}
         """
         countries = tuple(countries)
         counts: dict[tuple[str, str], int] = {}
