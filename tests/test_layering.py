@@ -27,7 +27,7 @@ RANK = {
     "report": 4,
     "serve": 5,
 }
-SHARED = {"_rng", "config", "errors", "__init__", "__version__"}
+SHARED = {"_rng", "_yaml", "config", "errors", "__init__", "__version__"}
 
 
 def _stage_of(module: str) -> str | None:
@@ -113,6 +113,6 @@ def test_private_part() -> None:
 
 
 def test_shared_modules_import_no_stage() -> None:
-    for name in ("_rng.py", "config.py", "errors.py"):
+    for name in ("_rng.py", "_yaml.py", "config.py", "errors.py"):
         for mod in _imports(SRC / name):
             assert _stage_of(mod) in (None, *SHARED), f"{name} imports {mod}"

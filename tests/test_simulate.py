@@ -395,7 +395,8 @@ def test_cli_refuses_over_the_cap_and_bad_files(tmp_path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("runs: -3\n")
     out = runner.invoke(app, ["simulate", str(bad)])
-    assert out.exit_code == 1 and "runs" in out.output and "-3" in out.output
+    # a bad input file exits 2 (issue 21, item 2)
+    assert out.exit_code == 2 and "runs" in out.output and "-3" in out.output
 
 
 def test_cli_writes_outputs(tmp_path) -> None:

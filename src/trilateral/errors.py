@@ -22,6 +22,8 @@ class TrilateralError(Exception):
     """Base class of every error `trilateral` raises on purpose."""
 
     hint: str | None = None
+    #: The CLI's exit status for this error (2: a bad input file, see ``_yaml``).
+    exit_code: int = 1
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         super().__init__(message)

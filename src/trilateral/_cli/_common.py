@@ -117,7 +117,7 @@ EngineConfigOpt = Annotated[
 
 def handle_errors(func: F) -> F:
     """Turn :class:`TrilateralError` and file-system errors into a message on stderr and
-    exit code 1 (never a traceback)."""
+    exit code 1 (the error's ``exit_code``: 2 for a bad YAML file), never a traceback."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -129,7 +129,7 @@ def handle_errors(func: F) -> F:
             err_console.print(
                 f"[bold red]error:[/] {esc(exc)}", highlight=False, markup=True, soft_wrap=True
             )
-            raise typer.Exit(1) from None
+            raise typer.Exit(exc.exit_code) from None
         except OSError as exc:  # the file system said no: a path, a permission, a full disk
             where = f" {esc(exc.filename)}" if exc.filename else ""
             err_console.print(

@@ -14,7 +14,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -29,6 +28,7 @@ from pydantic import (
     model_validator,
 )
 
+from .._yaml import load_yaml
 from ..config import as_date
 from ..errors import ConfigError
 
@@ -351,14 +351,7 @@ def load_claims(path: str | Path | None = None) -> tuple[Claim, ...]:
     'us-gdp-2017'
     """
     src = _claims_path() if path is None else Path(path)
-    try:
-        text = src.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"cannot read the claims file {src}: {exc}") from None
-    try:
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{src}: not valid YAML: {exc}") from None
+    doc = load_yaml(src)  # the one YAML loader: size and alias caps, UTF-8, no duplicate key
     items = doc.get("claims") if isinstance(doc, dict) else None
     if not isinstance(items, list):
         raise ConfigError(f"{src}: expected a mapping with a 'claims' list")

@@ -13,17 +13,16 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
     TypeAdapter,
-    ValidationError,
     field_validator,
     model_validator,
 )
 
+from .._yaml import YamlError, deep_merge, line_of, load_extending, validate
 from ..config import ARENAS, DEFAULT_COUNTRIES
 from ..errors import ConfigError
 from ._strategies import STRATEGIES
@@ -260,65 +259,22 @@ Scenario = Annotated[GameScenario | ArmsRaceScenario, Field(discriminator="kind"
 _ADAPTER: TypeAdapter[GameScenario | ArmsRaceScenario] = TypeAdapter(Scenario)
 
 
-def _line_of(text: str, loc: tuple[Any, ...]) -> int | None:
-    """1-based line of the key at ``loc`` in the YAML text (its deepest existing parent)."""
-    try:
-        node = yaml.compose(text)
-    except yaml.YAMLError:
-        return None
-    line = None
-    for key in loc:
-        if isinstance(node, yaml.MappingNode):
-            for k, v in node.value:
-                if str(k.value) == str(key):
-                    line, node = k.start_mark.line + 1, v
-                    break
-            else:
-                return line
-        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int):
-            if key >= len(node.value):
-                return line
-            node = node.value[key]
-            line = node.start_mark.line + 1
-        else:
-            return line
-    return line
-
-
-def _range(err: Mapping[str, Any]) -> str:
-    ctx = err.get("ctx") or {}
-    lo = ctx.get("ge", ctx.get("gt"))
-    hi = ctx.get("le", ctx.get("lt"))
-    kind = err.get("type", "")
-    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
-        return f"allowed: {err['msg'].replace('Input should be ', '')}"
-    if lo is not None or hi is not None:
-        return f"allowed range [{lo}, {hi}]"
-    return str(err.get("msg", "invalid")).removeprefix("Value error, ")
-
-
-def _validation_error(source: str, text: str | None, exc: ValidationError) -> ConfigError:
-    lines = []
-    for err in exc.errors():
-        loc = tuple(p for p in err["loc"] if p not in ("game", "arms_race"))
-        key = ".".join(str(p) for p in loc) or "(top level)"
-        where = source
-        line = _line_of(text, loc) if text is not None else None
-        if line is not None:
-            where += f", line {line}"
-        value = err.get("input")
-        shown = "" if isinstance(value, dict) else f": value {value!r}"
-        lines.append(f"{where}, key {key!r}{shown} — {_range(err)}")
-    return ConfigError(
-        "invalid scenario:\n  " + "\n  ".join(lines),
-        hint="see docs/simulate.md, 'Writing a scenario', for every key and its range",
-    )
+#: Top-level keys a scenario that ``extends`` another replaces whole: its ``policies``
+#: are the set it compares. Every other mapping is merged key by key.
+_REPLACED = ("policies",)
 
 
 def load_scenario(
     source: str | Path | Mapping[str, Any], **overrides: Any
 ) -> GameScenario | ArmsRaceScenario:
     """Read and validate a scenario (a YAML file, a shipped scenario's name, or a dict).
+
+    The file is read by :mod:`trilateral._yaml` (size and alias caps, UTF-8, no
+    duplicate key, real dates) and validated strictly (no bool for a number, no number
+    for a text). ``extends: NAME`` merges the named scenario under this one mapping by
+    mapping (a file that changes ``players.USA.strategy`` keeps USA's noise and the other
+    players), except ``policies``, which a file gives whole; a chain that goes round in a
+    circle is named.
 
     Parameters
     ----------
@@ -330,19 +286,34 @@ def load_scenario(
     Raises
     ------
     ConfigError
-        The file is missing or not YAML, or a key is unknown or out of range (the message
-        names the file, line, key, value and allowed range).
+        The file is missing or not YAML, or a key is unknown or out of range, or
+        ``horizon`` exceeds the ``periods`` the scenario itself states (refused, not
+        clamped; an override ``periods=`` shorter than the horizon runs, and the game
+        measures the horizon within it) (the message names the file, line, key, value and
+        what is allowed). Errors of the file itself are a
+        :class:`~trilateral._yaml.YamlError` (the CLI exits with status 2).
 
     Examples
     --------
     >>> sc = load_scenario("paper", runs=50)
     >>> sc.runs, sorted(sc.policies)[:2]
     (50, ['align_with_russia', 'align_with_us'])
+    >>> _ = Path("mine.yaml").write_text(
+    ...     "extends: paper\\nplayers:\\n  USA:\\n    strategy: tit_for_tat\\n", encoding="utf-8")
+    >>> sc = load_scenario("mine.yaml")
+    >>> sc.players["USA"].strategy.strategy, sc.players["USA"].noise, sorted(sc.players)
+    ('tit_for_tat', 0.15, ['CHN', 'RUS', 'USA'])
     """
     text: str | None = None
     label = "<scenario>"
     if isinstance(source, Mapping):
-        data: Any = dict(source)
+        data: dict[str, Any] = dict(source)
+        base = data.pop("extends", None)
+        if base is not None:
+            parent, _ = load_extending(
+                _resolve(str(base), Path(label)), _resolve, replace=_REPLACED
+            )
+            data = deep_merge(parent, data, _REPLACED)
     else:
         path = Path(source)
         if not path.exists() and str(source) in shipped_scenarios():
@@ -353,50 +324,53 @@ def load_scenario(
                 hint=f"give a YAML file or a shipped scenario: {', '.join(shipped_scenarios())}",
             )
         label = str(path)
-        text = path.read_text(encoding="utf-8")
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f", line {mark.line + 1}" if mark is not None else ""
-            raise ConfigError(
-                f"{label}{where}: not valid YAML ({getattr(exc, 'problem', exc)})",
-                hint="fix the YAML syntax (indentation, colons, quotes)",
-            ) from None
-        if not isinstance(data, dict):
-            raise ConfigError(f"{label}: a scenario is a mapping of keys to values")
-    base = data.pop("extends", None)
-    if base is not None:  # a shallow merge: the file's top-level keys replace the base's
-        parent = _raw_data(str(base), label)
-        data = {**parent, **data}
+        data, text = load_extending(path, _resolve, replace=_REPLACED)
     data.setdefault("kind", "game")
     data.update({k: v for k, v in overrides.items() if v is not None})
-    try:
-        return _ADAPTER.validate_python(data)
-    except ValidationError as exc:
-        raise _validation_error(label, text, exc) from None
+    scenario = validate(
+        _ADAPTER,
+        data,
+        label,
+        text,
+        what="invalid scenario",
+        hint="see docs/simulate.md, 'Writing a scenario', for every key and its range",
+        drop=("game", "arms_race"),
+    )
+    if overrides.get("periods") is None:  # a shorter run asked for measures within it
+        _check_horizon(scenario, label, text)
+    return scenario
+
+
+def _check_horizon(scenario: GameScenario | ArmsRaceScenario, label: str, text: str | None) -> None:
+    """A game's ``horizon`` (months) beyond its ``periods`` is refused, not clamped."""
+    if isinstance(scenario, GameScenario) and scenario.horizon is not None:
+        if scenario.horizon > scenario.periods:
+            line = line_of(text, ("horizon",)) if text is not None else None
+            where = label + (f", line {line}" if line is not None else "")
+            raise YamlError(
+                f"invalid scenario:\n  {where}, key 'horizon': value {scenario.horizon} — "
+                f"allowed: at most periods ({scenario.periods}), the months simulated",
+                hint=f"lower horizon, or raise periods (at most {MAX_PERIODS}, the cap)",
+            )
 
 
 _SCENARIOS = "scenarios"
 
 
-def _raw_data(name: str, child: str) -> dict[str, Any]:
-    """The mapping of a scenario named by ``extends:`` (shipped name or path)."""
+def _resolve(name: str, child: Path) -> Path:
+    """The scenario named by ``extends:`` in ``child``: a path (as given, or next to
+    ``child``), else a shipped scenario's name."""
     path = Path(name)
     if not path.is_file():
-        path = Path(child).parent / name
+        path = child.parent / name
     if not path.is_file() and name in shipped_scenarios():
         path = shipped_scenario(name)
     if not path.is_file():
-        raise ConfigError(
-            f"{child}: extends {name!r}, which is neither a file nor a shipped scenario",
+        raise YamlError(
+            f"{child}, key 'extends': value {name!r} is neither a file nor a shipped scenario",
             hint=f"shipped: {', '.join(shipped_scenarios())}",
         )
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: a scenario is a mapping of keys to values")
-    data.pop("extends", None)
-    return data
+    return path
 
 
 def shipped_scenarios() -> tuple[str, ...]:
