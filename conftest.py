@@ -57,6 +57,16 @@ def _doctest_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(autouse=True)
+def _user_data_dir(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Every test and example gets an empty user data folder of its own
+    (``$TRILATERAL_DATA_DIR``): a user panel on this machine never changes a result, and
+    nothing is written to the real one."""
+    monkeypatch.setenv("TRILATERAL_DATA_DIR", str(tmp_path_factory.mktemp("user") / "trilateral"))
+
+
+@pytest.fixture(autouse=True)
 def _doctest_workspace(
     request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

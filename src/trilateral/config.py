@@ -9,6 +9,7 @@ from pathlib import Path
 
 __all__ = [
     "ARENAS",
+    "DATA_DIR_ENV",
     "DEFAULT_COUNTRIES",
     "DEFAULT_DB",
     "PERIODS",
@@ -16,6 +17,7 @@ __all__ = [
     "check_countries",
     "default_db_path",
     "parse_countries",
+    "user_data_dir",
 ]
 
 #: The default triangle: China, the United States, Russia (ISO 3166-1 alpha-3).
@@ -29,12 +31,35 @@ PERIODS: tuple[str, ...] = ("day", "week", "month", "quarter", "year")
 
 DEFAULT_DB = "trilateral.duckdb"
 
+#: The environment variable that names the user data folder (see :func:`user_data_dir`).
+DATA_DIR_ENV = "TRILATERAL_DATA_DIR"
+
 
 def default_db_path(db: str | Path | None = None) -> Path:
     """The store path: ``db`` if given, else ``$TRILATERAL_DB``, else ./trilateral.duckdb."""
     if db is not None:
         return Path(db)
     return Path(os.environ.get("TRILATERAL_DB", DEFAULT_DB))
+
+
+def user_data_dir() -> Path:
+    """Where trilateral keeps what a user builds, e.g. a refreshed capability panel.
+
+    ``$TRILATERAL_DATA_DIR`` if set, else the platform's user data folder (platformdirs:
+    ``~/.local/share/trilateral`` on Linux). Nothing is ever written inside the installed
+    package.
+
+    Examples
+    --------
+    >>> user_data_dir().name
+    'trilateral'
+    """
+    env = os.environ.get(DATA_DIR_ENV, "").strip()
+    if env:
+        return Path(env)
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("trilateral", appauthor=False))
 
 
 def check_countries(

@@ -34,17 +34,28 @@ def refresh(
     ],
     out: Annotated[
         Path | None,
-        typer.Option("--out", help="Where to write the panel CSV (default: the shipped file)."),
+        typer.Option(
+            "--out",
+            help="Where to write the panel CSV. Default: the user panel in the user data "
+            "folder ($TRILATERAL_DATA_DIR or e.g. ~/.local/share/trilateral), which "
+            "claims, measure and the report merge with the shipped panel. Never inside "
+            "the installed package.",
+            show_default=False,
+        ),
     ] = None,
     countries: Annotated[
         str,
         typer.Option("--countries", help="ISO3 codes to keep, separated by commas."),
     ] = ",".join(cap.PANEL_COUNTRIES),
 ) -> None:
-    """Rebuild the panel from newer downloads (written atomically).
+    """Build a user panel from newer downloads (written atomically; the shipped panel is
+    never changed). Its series replace the shipped ones; a source not given stays as
+    shipped.
 
     Example: trilateral capabilities refresh SIPRI-Milex-data-1949-2024.xlsx
-    NMC-60-abridged.csv gdp_current_usd_datahub.csv population_datahub.csv --out panel.csv
+
+    Example: trilateral capabilities refresh NMC-60-abridged.csv gdp_current_usd_datahub.csv
+    --out panel.csv
     """
     codes = _countries(countries, minimum=1)
     with Progress(
@@ -58,6 +69,10 @@ def refresh(
         highlight=False,
         soft_wrap=True,
     )
+    if out is None:
+        ui.console.print(
+            f"capability panel now: {ui.esc(cap.panel_label())}", highlight=False, soft_wrap=True
+        )
     table = Table("file", "layout", "indicators")
     for src in result["provenance"]["sources"]:
         table.add_row(ui.esc(src["file"]), src["layout"], ", ".join(src["indicators"]))
@@ -89,7 +104,8 @@ def show(
     as_json: ui.JsonOpt = False,
     fmt: ui.FormatOpt = ui.OutputFormat.table,
 ) -> None:
-    """Show the shipped panel: the latest value of each indicator, or one indicator's series.
+    """Show the panel (the shipped one, merged with the user panel when there is one): the
+    latest value of each indicator, or one indicator's series.
 
     Example: trilateral capabilities show --countries USA,RUS,CHN --indicator gdp_current_usd
 

@@ -252,4 +252,6 @@ def _print_claims(report: Any, path: Any, db: Any) -> None:
             f"{', '.join(ind['circular']) or 'none'}",
             soft_wrap=True,
         )
+    if report.panel:
+        ui.console.print(f"capability panel: {ui.esc(report.panel)}", soft_wrap=True)
     ui.console.print(f"[dim]{OVERALL_RULE}[/]", soft_wrap=True)

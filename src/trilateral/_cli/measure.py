@@ -236,6 +236,12 @@ def register(app: typer.Typer) -> None:
             ui.print_table(_summary_table(idx))
             if note:
                 ui.console.print(f"[yellow]{ui.esc(note)}[/]", soft_wrap=True)
+            if ratios is not None:
+                ui.err_console.print(
+                    f"power ratios: capability panel {ui.esc(ratios.provenance['panel'])}",
+                    highlight=False,
+                    soft_wrap=True,
+                )
 
         ui.print_result(
             fmt,
@@ -245,6 +251,7 @@ def register(app: typer.Typer) -> None:
                 "files": files,
                 "summary": idx.pooled().to_dicts(),
                 "provenance": idx.provenance,
+                "panel": None if ratios is None else ratios.provenance["panel"],
                 "note": note,
             },
             frames=lambda: [idx.pooled()],

@@ -16,13 +16,16 @@ from ._provenance import atomic_write
 from .actors import ActorResolver
 from .capabilities import (
     build_panel,
+    describe_panel,
     load_panel,
+    panel_label,
     panel_provenance,
     read_capabilities,
     read_cow_nmc,
     read_sipri,
     read_worldbank,
     refresh_panel,
+    user_panel_path,
 )
 from .codebook import Codebook
 from .readers import EventReader, ReadBatch, Reject, detect_format, read
@@ -51,12 +54,14 @@ __all__ = [
     "atomic_write",
     "build_panel",
     "chronicle_provenance",
+    "describe_panel",
     "detect_format",
     "expand_paths",
     "export_parquet",
     "ingest_files",
     "load_alignment",
     "load_panel",
+    "panel_label",
     "panel_provenance",
     "read",
     "read_capabilities",
@@ -69,4 +74,5 @@ __all__ = [
     "shipped_chronicle_path",
     "shipped_datasets",
     "shipped_icews_paths",
+    "user_panel_path",
 ]

@@ -2,9 +2,9 @@
 
 The capability panel and the UNGA alignment table are both shipped as CSVs in
 ``_files/`` with their provenance in one section each of the YAML front matter of
-``_files/CAPABILITIES.md``; both are rebuilt by writing the CSV atomically and then the
-provenance (to that front matter for the shipped file, else to
-``<out>.provenance.yaml``).
+``_files/CAPABILITIES.md``. A rebuild never writes there: it writes the CSV atomically
+(to the user data folder or a path given) and then its provenance to
+``<out>.provenance.yaml``.
 """
 
 from __future__ import annotations
@@ -23,13 +23,30 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import yaml
 
+from .._yaml import load_yaml_text
+
 FILES = resources.files("trilateral.data") / "_files"
 PROVENANCE_FILE = "CAPABILITIES.md"
+_PACKAGE = Path(str(resources.files("trilateral")))
 
 
 def shipped_path(name: str) -> Path:
-    """The shipped file ``name`` as a filesystem path (to write it)."""
+    """The shipped file ``name`` as a filesystem path (to read it)."""
     return Path(str(FILES / name))
+
+
+def refuse_package_path(target: str | Path) -> None:
+    """Raise :class:`~trilateral.errors.ConfigError` when ``target`` lies inside the
+    installed package: no command ever writes there (issue 21)."""
+    from ..errors import ConfigError
+
+    resolved = Path(target).resolve()
+    if resolved.is_relative_to(_PACKAGE.resolve()):
+        raise ConfigError(
+            f"{target}: inside the installed package; trilateral never writes there",
+            hint="leave --out out (the user data folder, $TRILATERAL_DATA_DIR) or give a "
+            "path outside the package",
+        )
 
 
 def sha256(path: Path | Any) -> str:
@@ -99,7 +116,7 @@ def _split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     if not text.startswith("---\n"):
         return {}, text
     end = text.index("\n---\n", 4)
-    meta = yaml.safe_load(text[4:end]) or {}
+    meta = load_yaml_text(text[4:end], source=PROVENANCE_FILE) or {}
     return meta, text[end + 5 :]
 
 
@@ -114,27 +131,14 @@ def shipped_provenance(section: str, dataset: str) -> dict[str, Any]:
     }
 
 
-def _write_provenance_section(doc: Path, section: str, value: dict[str, Any]) -> None:
-    text = doc.read_text(encoding="utf-8") if doc.exists() else ""
-    meta, body = _split_front_matter(text)
-    meta[section] = value
-    front = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=100)
-    atomic_write(doc, f"---\n{front}---\n{body}".encode())
-
-
-def write_with_provenance(
-    target: Path, data: bytes, section: str, prov: dict[str, Any], *, shipped: bool
-) -> None:
-    """Write ``data`` to ``target`` atomically, then ``prov``.
-
-    ``prov`` goes to ``section`` of the front matter of the ``CAPABILITIES.md`` next to
-    ``target`` when ``shipped``, else to ``<target>.provenance.yaml``.
+def write_with_provenance(target: Path, data: bytes, prov: dict[str, Any]) -> None:
+    """Write ``data`` to ``target`` atomically, then ``prov`` to
+    ``<target>.provenance.yaml``. Refuses a ``target`` inside the installed package
+    (the shipped files are rebuilt by hand, see ``_files/CAPABILITIES.md``).
     """
+    refuse_package_path(target)
     atomic_write(target, data)
-    if shipped:
-        _write_provenance_section(target.parent / PROVENANCE_FILE, section, prov)
-    else:
-        atomic_write(
-            target.with_suffix(".provenance.yaml"),
-            yaml.safe_dump(prov, sort_keys=False, allow_unicode=True).encode(),
-        )
+    atomic_write(
+        target.with_suffix(".provenance.yaml"),
+        yaml.safe_dump(prov, sort_keys=False, allow_unicode=True).encode(),
+    )

@@ -21,8 +21,13 @@ indicator                      source                                unit
 A missing value is a missing row, never a zero. The shipped panel
 (``_files/capabilities.csv``) holds the five permanent members of the UN Security Council
 (USA, RUS, CHN, GBR, FRA) to keep it small; provenance and licences are in
-``_files/CAPABILITIES.md``. Rebuild it from newer downloads with :func:`refresh_panel`
-(or ``trilateral capabilities refresh``).
+``_files/CAPABILITIES.md``. The shipped files are never written: :func:`refresh_panel`
+(``trilateral capabilities refresh``) builds a *user panel* from newer downloads, in the
+user data folder (:func:`user_panel_path`) unless told where. :func:`load_panel` merges
+it with the shipped panel: each series (country × indicator) the user panel holds
+replaces the shipped one, every other shipped series stays. The table it returns names
+the panel it came from (:func:`panel_label`), and so do the claims, ``measure`` and the
+report.
 """
 
 from __future__ import annotations
@@ -35,7 +40,10 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
+from .._yaml import load_yaml
+from ..config import user_data_dir
 from ..errors import DataError
 from . import _provenance
 from ._capreaders import (
@@ -54,19 +62,25 @@ __all__ = [
     "PANEL_SCHEMA",
     "UnmappedCountryWarning",
     "build_panel",
+    "describe_panel",
     "load_panel",
+    "panel_label",
     "panel_provenance",
     "read_capabilities",
     "read_cow_nmc",
     "read_sipri",
     "read_worldbank",
     "refresh_panel",
+    "user_panel_path",
 ]
 
 #: Countries in the shipped panel: the five permanent members of the UN Security Council.
 PANEL_COUNTRIES: tuple[str, ...] = ("USA", "RUS", "CHN", "GBR", "FRA")
 
 _PANEL_FILE = "capabilities.csv"
+
+#: Schema metadata key of a loaded panel: which panel it is (see :func:`panel_label`).
+_LABEL_KEY = b"trilateral.panel"
 
 #: What each source family is, who owns it and on what terms (kept from SOURCES.md).
 SOURCE_INFO: dict[str, dict[str, str]] = {
@@ -286,18 +300,142 @@ def build_panel(paths: Iterable[str | Path], countries: Iterable[str] | None = N
     return _sort(_derive_per_capita(table)).cast(PANEL_SCHEMA)
 
 
-def load_panel(countries: Iterable[str] | None = None) -> pa.Table:
-    """The capability panel shipped with the package.
+def user_panel_path() -> Path:
+    """Where ``trilateral capabilities refresh`` writes the user panel by default.
+
+    ``capabilities.csv`` in :func:`trilateral.config.user_data_dir` (``$TRILATERAL_DATA_DIR``
+    or the platform's user data folder), never inside the installed package.
+
+    Examples
+    --------
+    >>> user_panel_path().name
+    'capabilities.csv'
+    """
+    return user_data_dir() / _PANEL_FILE
+
+
+def _user_panel(user: bool | str | Path) -> Path | None:
+    """The user panel to merge: the default one when it exists, a given one (must exist)."""
+    if user is False:
+        return None
+    if user is True:
+        path = user_panel_path()
+        return path if path.is_file() else None
+    path = Path(user)
+    if not path.is_file():
+        raise DataError(
+            f"no capability panel at {path}",
+            hint="build one with `trilateral capabilities refresh FILE... --out PATH`",
+        )
+    return path
+
+
+def _read_panel_csv(path: Path) -> pa.Table:
+    """A panel CSV written by :func:`refresh_panel` (a clear error for anything else)."""
+    convert = pacsv.ConvertOptions(
+        column_types={f.name: f.type for f in PANEL_SCHEMA}, strings_can_be_null=False
+    )
+    try:
+        table = pacsv.read_csv(path, convert_options=convert)
+        return table.select(PANEL_SCHEMA.names).cast(PANEL_SCHEMA)
+    except (pa.ArrowInvalid, KeyError) as exc:
+        raise DataError(
+            f"{path}: not a capability panel ({str(exc).splitlines()[0]})",
+            hint=f"it needs the columns {', '.join(PANEL_SCHEMA.names)}; rebuild it with "
+            "`trilateral capabilities refresh`, or delete it to use the shipped panel",
+        ) from None
+
+
+def _merge(shipped: pa.Table, user: pa.Table) -> pa.Table:
+    """The shipped panel with every series (country × indicator) of ``user`` replaced.
+
+    Derived per-capita rows are recomputed from the merged GDP and population.
+    """
+
+    def given(t: pa.Table) -> pa.Table:
+        return t.filter(pc.invert(pc.starts_with(t["source"], "derived:")))
+
+    ship, mine = given(shipped), given(user)
+    replaced = {
+        f"{i}\x00{k}"
+        for i, k in zip(mine["iso3"].to_pylist(), mine["indicator"].to_pylist(), strict=True)
+    }
+    key = pc.binary_join_element_wise(ship["iso3"], ship["indicator"], "\x00")
+    keep = ship.filter(pc.invert(pc.is_in(key, pa.array(sorted(replaced), pa.string()))))
+    return _sort(_derive_per_capita(pa.concat_tables([keep, mine]))).cast(PANEL_SCHEMA)
+
+
+def _user_built(path: Path) -> str:
+    """What the user panel's provenance file says it was built from (empty without one)."""
+    prov_path = path.with_suffix(".provenance.yaml")
+    if not prov_path.is_file():
+        return ""
+    prov = load_yaml(prov_path)
+    files = ", ".join(str(s.get("file")) for s in prov.get("sources", []) if isinstance(s, dict))
+    return f"built {prov.get('built', '?')} from {files or '?'}"
+
+
+def panel_label(user: bool | str | Path = True) -> str:
+    """Which capability panel :func:`load_panel` gives: the shipped one, or the shipped one
+    merged with a user panel (its path, when and from what it was built).
+
+    Parameters
+    ----------
+    user : bool, str or Path
+        As in :func:`load_panel`.
+
+    Examples
+    --------
+    >>> panel_label()
+    'shipped capabilities.csv'
+    """
+    path = _user_panel(user)
+    if path is None:
+        return f"shipped {_PANEL_FILE}"
+    built = _user_built(path)
+    return (
+        f"shipped {_PANEL_FILE} merged with the user panel {path}"
+        + (f" ({built})" if built else "")
+        + "; its series replace the shipped ones"
+    )
+
+
+def describe_panel(panel: Any) -> str:
+    """The label a table from :func:`load_panel` carries, else ``"given by the caller"``.
+
+    Examples
+    --------
+    >>> describe_panel(load_panel(["USA"]))
+    'shipped capabilities.csv'
+    """
+    meta = getattr(getattr(panel, "schema", None), "metadata", None) or {}
+    label = meta.get(_LABEL_KEY)
+    return label.decode() if isinstance(label, bytes) else "given by the caller"
+
+
+def load_panel(countries: Iterable[str] | None = None, user: bool | str | Path = True) -> pa.Table:
+    """The capability panel: the shipped one, merged with the user panel when there is one.
 
     Parameters
     ----------
     countries : iterable of str, optional
-        ISO3 codes; all shipped countries (:data:`PANEL_COUNTRIES`) by default.
+        ISO3 codes; every country of the panel by default.
+    user : bool, str or Path
+        True (default): merge the user panel at :func:`user_panel_path` when it exists;
+        a path: merge that panel (it must exist); False: the shipped panel alone. Each
+        series (country × indicator) of the user panel replaces the shipped one; every
+        series the user panel does not hold stays as shipped.
+
+    Returns
+    -------
+    pyarrow.Table
+        :data:`PANEL_SCHEMA`; its schema metadata names the panel
+        (:func:`describe_panel`).
 
     Raises
     ------
     DataError
-        A requested country is not in the shipped panel.
+        A requested country is not in the panel, or the user panel does not read.
 
     Examples
     --------
@@ -312,17 +450,22 @@ def load_panel(countries: Iterable[str] | None = None) -> pa.Table:
     66.4
     """
     table = _provenance.read_shipped_csv(_PANEL_FILE, PANEL_SCHEMA)
+    path = _user_panel(user)
+    if path is not None:
+        table = _merge(table, _read_panel_csv(path))
+    label = panel_label(path if path is not None else False)
     keep = _normalise_countries(countries)
-    if keep is None:
-        return table
-    missing = sorted(set(keep) - set(table["iso3"].to_pylist()))
-    if missing:
-        raise DataError(
-            f"not in the shipped capability panel: {', '.join(missing)}",
-            hint=f"it holds {', '.join(PANEL_COUNTRIES)}; for others run "
-            "`trilateral capabilities refresh` on the source files, or build_panel()",
-        )
-    return table.filter(pc.is_in(table["iso3"], pa.array(keep)))
+    if keep is not None:
+        missing = sorted(set(keep) - set(table["iso3"].to_pylist()))
+        if missing:
+            raise DataError(
+                f"not in the capability panel ({label}): {', '.join(missing)}",
+                hint=f"the shipped panel holds {', '.join(PANEL_COUNTRIES)}; for others run "
+                "`trilateral capabilities refresh --countries ...` on the source files, or "
+                "build_panel()",
+            )
+        table = table.filter(pc.is_in(table["iso3"], pa.array(keep)))
+    return table.replace_schema_metadata({_LABEL_KEY: label.encode()})
 
 
 # --------------------------------------------------------------------------- provenance
@@ -354,7 +497,8 @@ def panel_provenance() -> dict[str, Any]:
         ``rows``, ``countries``, ``built`` (date), and ``sources``: one entry per input
         file with ``family``, ``source``, ``licence``, ``url``, ``file``, ``layout``,
         ``sha256``, ``taken`` (the file's date), ``vintage`` (as the file states it,
-        when it does) and ``indicators``.
+        when it does) and ``indicators``. With a user panel in use (:func:`load_panel`),
+        also ``user_panel``: its ``path``, ``sha256`` and its own provenance.
 
     Examples
     --------
@@ -362,7 +506,16 @@ def panel_provenance() -> dict[str, Any]:
     >>> sorted({s["family"] for s in prov["sources"]})
     ['cow', 'sipri', 'worldbank']
     """
-    return _provenance.shipped_provenance("capabilities", _PANEL_FILE)
+    prov = _provenance.shipped_provenance("capabilities", _PANEL_FILE)
+    path = _user_panel(True)
+    if path is not None:
+        prov_path = path.with_suffix(".provenance.yaml")
+        prov["user_panel"] = {
+            "path": str(path),
+            "sha256": _provenance.sha256(path),
+            **(load_yaml(prov_path) if prov_path.is_file() else {}),
+        }
+    return prov
 
 
 def refresh_panel(
@@ -370,19 +523,21 @@ def refresh_panel(
     out: str | Path | None = None,
     countries: Iterable[str] | None = PANEL_COUNTRIES,
 ) -> dict[str, Any]:
-    """Rebuild the panel from (newer) downloads and write it atomically.
+    """Build a user panel from (newer) downloads and write it atomically.
 
-    The CSV is written to a temporary file next to ``out`` and moved into place with
-    :func:`os.replace`, so a failure leaves the old file untouched. Provenance goes to
-    the front matter of ``_files/CAPABILITIES.md`` when ``out`` is the shipped file, else
-    to ``<out>.provenance.yaml``.
+    Never writes inside the installed package. The CSV goes to a temporary file next to
+    ``out`` and is moved into place with :func:`os.replace`, so a failure leaves the old
+    file untouched; the provenance goes to ``<out>.provenance.yaml``. The panel holds the
+    sources given only: :func:`load_panel` merges the one at :func:`user_panel_path` with
+    the shipped panel, so a source not given here stays as shipped.
 
     Parameters
     ----------
     paths : sequence of str or Path
         The source files (SIPRI workbook, World Bank CSVs, COW NMC CSV).
     out : str or Path, optional
-        Where to write; the shipped ``capabilities.csv`` by default.
+        Where to write; :func:`user_panel_path` by default (the panel
+        :func:`load_panel` merges).
     countries : iterable of str or None
         Countries to keep (default :data:`PANEL_COUNTRIES`; None keeps all).
 
@@ -391,14 +546,22 @@ def refresh_panel(
     dict
         ``out``, ``rows``, ``countries``, ``indicators`` and the provenance written.
 
+    Raises
+    ------
+    ConfigError
+        ``out`` lies inside the installed package.
+
     Examples
     --------
-    >>> refresh_panel(["SIPRI-Milex-data-1949-2024.xlsx", "NMC-60-abridged.csv",
-    ...                "gdp_current_usd_datahub.csv", "population_datahub.csv"],
-    ...               out="panel.csv")  # doctest: +SKIP
+    >>> res = refresh_panel(["NMC-60-abridged.csv"], out="panel.csv", countries=["USA", "RUS"])
+    >>> res["out"], res["countries"], res["indicators"][:2]
+    ('panel.csv', ['RUS', 'USA'], ['cinc', 'cow_irst'])
+    >>> sorted(p.name for p in Path().glob("panel*"))
+    ['panel.csv', 'panel.provenance.yaml']
     """
     src = [Path(p) for p in paths]
-    target = Path(out) if out is not None else _provenance.shipped_path(_PANEL_FILE)
+    target = Path(out) if out is not None else user_panel_path()
+    _provenance.refuse_package_path(target)
     panel = build_panel(src, countries=countries)
     if panel.num_rows == 0:
         raise DataError(
@@ -416,9 +579,7 @@ def refresh_panel(
         "NY.GDP.MKTP.CD / SP.POP.TOTL (source 'derived:…')",
         "sources": records,
     }
-    _provenance.write_with_provenance(
-        target, _provenance.csv_bytes(panel), "capabilities", prov, shipped=out is None
-    )
+    _provenance.write_with_provenance(target, _provenance.csv_bytes(panel), prov)
     return {
         "out": str(target),
         "rows": panel.num_rows,

@@ -37,7 +37,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..config import DEFAULT_COUNTRIES, check_countries
+from ..config import DEFAULT_COUNTRIES, check_countries, user_data_dir
 from ..errors import DataError, ReaderError
 from . import _provenance
 from ._capreaders import (
@@ -573,8 +573,9 @@ def refresh_alignment(
     """Rebuild the alignment table from the source files and write it atomically.
 
     The CSV goes to a temporary file next to ``out`` and is moved into place with
-    :func:`os.replace`; provenance goes to ``_files/CAPABILITIES.md`` when ``out`` is the
-    shipped file, else to ``<out>.provenance.yaml``.
+    :func:`os.replace`; provenance goes to ``<out>.provenance.yaml``. ``out`` defaults to
+    the user data folder (:func:`trilateral.config.user_data_dir`): nothing is written
+    inside the installed package.
 
     Examples
     --------
@@ -583,7 +584,7 @@ def refresh_alignment(
     """
     vp, rp, ipp = Path(votes_path), Path(roll_calls_path), Path(idealpoints_path)
     table = alignment(read_unga_votes(vp, rp), read_idealpoints(ipp), countries)
-    target = Path(out) if out is not None else _provenance.shipped_path(_ALIGNMENT_FILE)
+    target = Path(out) if out is not None else user_data_dir() / _ALIGNMENT_FILE
 
     def rec(path: Path, family: str) -> dict[str, Any]:
         return {
@@ -608,7 +609,5 @@ def refresh_alignment(
         },
         "sources": [rec(vp, "unvotes"), rec(rp, "unvotes"), rec(ipp, "idealpoints")],
     }
-    _provenance.write_with_provenance(
-        target, _provenance.csv_bytes(table), "unga", prov, shipped=out is None
-    )
+    _provenance.write_with_provenance(target, _provenance.csv_bytes(table), prov)
     return {"out": str(target), "rows": table.num_rows, "provenance": prov}

@@ -189,6 +189,8 @@ class ClaimsReport:
 
     results: tuple[ClaimResult, ...]
     bases: tuple[EvidenceBase, ...] = ()
+    #: The capability panel the capability claims used (``describe_panel``).
+    panel: str = ""
 
     def __len__(self) -> int:
         return len(self.results)
@@ -295,6 +297,7 @@ class ClaimsReport:
                 for b in self.bases
             },
             "claims": [r.to_dict() for r in self.results],
+            "panel": self.panel,
         }
 
     def summary(self) -> str:
@@ -321,6 +324,8 @@ class ClaimsReport:
                 f"{ind['n_event_claims']}; circular on the chronicle: "
                 f"{', '.join(ind['circular']) or 'none'}"
             )
+        if self.panel:
+            lines.append(f"Capability panel: {self.panel}")
         return "\n".join(lines)
 
 
@@ -557,4 +562,8 @@ def run_claims(
                     ),
                 )
             )
-    return ClaimsReport(tuple(results), tuple(bases.info.values()) if bases else ())
+    from ..data.capabilities import describe_panel
+
+    return ClaimsReport(
+        tuple(results), tuple(bases.info.values()) if bases else (), describe_panel(panel)
+    )

@@ -427,6 +427,9 @@ def power_ratios(
     codes = tuple(dict.fromkeys(c.strip().upper() for c in countries))
     if len(codes) < 2:
         raise ConfigError("need at least two countries", hint="e.g. countries=('USA', 'RUS')")
+    from ..data.capabilities import describe_panel, load_panel
+
+    panel = load_panel() if panel is None else panel
     df = _panel_frame(panel).filter(pl.col("iso3").is_in(list(codes)))
     present = sorted(df["indicator"].unique().to_list())
     if indicators is None:
@@ -476,7 +479,7 @@ def power_ratios(
         indicators=chosen,
         provenance={
             "function": "trilateral.measure.power_ratios",
-            "panel": "trilateral.data.capabilities.load_panel()" if panel is None else "given",
+            "panel": describe_panel(panel),  # which panel: shipped, or merged with the user's
             "countries": list(codes),
             "indicators": list(chosen),
             "version": trilateral.__version__,

@@ -128,7 +128,8 @@ def build_sections(res: ReportResults) -> list[Section]:
             Section(
                 "power",
                 "Power ratios and their trends",
-                f"Data: the shipped capability panel (World Bank, SIPRI, COW NMC), "
+                "Data: the capability panel (World Bank, SIPRI, COW NMC): "
+                f"{html.escape(str(res.power.provenance.get('panel', 'shipped')))}; "
                 f"{', '.join(res.countries)}, {y0}–{y1}. Ratios per pair; dotted: the OLS trend "
                 "(slope and interval on hover). Made by <code>trilateral.measure.power_ratios</code> "
                 f"and <code>PowerRatios.trend</code>. {cmd}",
@@ -174,8 +175,8 @@ def build_sections(res: ReportResults) -> list[Section]:
             Section(
                 "claims",
                 "The reference paper's claims against the data",
-                "Data: the capability panel, the UNGA votes and the event store "
-                f"{html.escape(str(res.store))}. Each row: the claim's quote, the overall verdict, "
+                f"Data: the capability panel ({html.escape(getattr(res.claims, 'panel', ''))}), "
+                f"the UNGA votes and the event store {html.escape(str(res.store))}. Each row: the claim's quote, the overall verdict, "
                 "the verdict on each evidence base of the store (the curated chronicle, "
                 "machine-coded ICEWS; a verdict resting on chronicle rows that cite the paper "
                 "itself is <em>circular</em> and never counts as support), what was measured "
