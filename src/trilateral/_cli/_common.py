@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import functools
 import json
+import os
 import sys
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from enum import StrEnum
@@ -26,11 +29,13 @@ __all__ = [
     "EngineConfigOpt",
     "EngineOpt",
     "FormatOpt",
+    "JsonOnlyOpt",
     "JsonOpt",
     "NBootOpt",
     "OutOpt",
     "OutputFormat",
     "SeedOpt",
+    "check_writable",
     "command",
     "console",
     "err_console",
@@ -42,8 +47,10 @@ __all__ = [
     "print_summary_result",
     "print_table",
     "print_text",
+    "short_paths",
     "stage_progress",
     "store_hint",
+    "writing",
 ]
 
 console = Console()
@@ -69,6 +76,9 @@ DbOpt = Annotated[
 JsonOpt = Annotated[
     bool, typer.Option("--json", help="Print machine-readable JSON (the same as --format json).")
 ]
+#: ``--json`` of a command whose ``--format`` is not the output's (ingest: the input
+#: layout; export: the lake's file format), so it is no alias of ``--format json``.
+JsonOnlyOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 
 
 class OutputFormat(StrEnum):
@@ -131,6 +141,9 @@ def handle_errors(func: F) -> F:
             )
             raise typer.Exit(exc.exit_code) from None
         except OSError as exc:  # the file system said no: a path, a permission, a full disk
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+                _disk_full(exc)
+                raise typer.Exit(1) from None
             where = f" {esc(exc.filename)}" if exc.filename else ""
             err_console.print(
                 f"[bold red]error:[/]{where}: {esc(exc.strerror or exc)}",
@@ -145,6 +158,55 @@ def handle_errors(func: F) -> F:
             raise typer.Exit(130) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _disk_full(exc: OSError) -> None:
+    """The message of a full disk (or quota): says so, with the path and where to free
+    space."""
+    path = Path(exc.filename) if exc.filename else None
+    what = "the disk is full" if exc.errno == errno.ENOSPC else "the disk quota is exhausted"
+    where = f": could not write {esc(path)}" if path else ""
+    err_console.print(f"[bold red]error:[/] {what}{where}", highlight=False, soft_wrap=True)
+    folder = esc(path.parent if path else Path.cwd())
+    err_console.print(
+        f"  what to do: free space on the disk holding {folder} (see `df -h {folder}`) or "
+        "write elsewhere, then run the command again; nothing was half-written",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+def check_writable(path: Path) -> None:
+    """Raise :class:`OSError` (naming ``path``) unless a file can be written at ``path``:
+    its nearest existing folder accepts a new file (tried, not guessed) and ``path`` is not
+    a folder. Commands that compute for a while call it first, so a read-only target
+    fails at once."""
+    path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "is a folder; give a file name", str(path))
+    folder = path.absolute().parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, "not a folder", str(folder))
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".trilateral-probe-", dir=folder)
+    except OSError as exc:
+        raise OSError(exc.errno, f"cannot write there ({exc.strerror})", str(path)) from None
+    os.close(fd)
+    os.unlink(probe)
+
+
+@contextmanager
+def writing(path: Path) -> Iterator[None]:
+    """Name ``path`` in an :class:`OSError` raised while writing it (a failed ``write()``
+    names no file), so that the message of a full disk says where."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.filename is None and exc.errno is not None:
+            raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from None
+        raise
 
 
 @contextmanager
@@ -248,6 +310,31 @@ def print_csv(frame: pl.DataFrame) -> None:
     from ..pipeline import csv_text
 
     sys.stdout.write(csv_text(frame))
+
+
+def short_paths(paths: Sequence[str | Path]) -> list[str]:
+    """Each path by as few of its last parts as tell it from the others: the file name
+    where it is unique, else with as many parent folders as it takes (the whole path for
+    two equal paths).
+
+    Examples
+    --------
+    >>> short_paths(["/a/x/test.txt", "/a/y/test.txt", "/a/other.csv"])
+    ['x/test.txt', 'y/test.txt', 'other.csv']
+    >>> short_paths(["/d/1/v/e.txt", "/d/2/v/e.txt"])
+    ['1/v/e.txt', '2/v/e.txt']
+    """
+    parts = [Path(p).parts for p in paths]
+    depth = [1] * len(parts)
+    while True:
+        labels = [str(Path(*p[-n:])) if p else "" for p, n in zip(parts, depth, strict=True)]
+        clash = [
+            i for i, lab in enumerate(labels) if labels.count(lab) > 1 and depth[i] < len(parts[i])
+        ]
+        if not clash:
+            return labels
+        for i in clash:
+            depth[i] += 1
 
 
 def store_hint() -> str:

@@ -14,7 +14,7 @@ __all__ = ["register"]
 
 REPORT_HELP = """Write every result as interactive figures in one self-contained HTML file.
 
-Runs the measure and diagnose stages on the store (read-only) and draws: the index per dyad and arena with bootstrap bands and the chronicle's named events, the strategic triangle, regimes, power ratios, reciprocity, tit-for-tat and the claims table. The file opens offline (plotly's JavaScript is inlined; nothing is fetched).
+Checks first that --out can be written, then runs the measure and diagnose stages on the store (read-only), each step shown on stderr, and draws: the index per dyad and arena with bootstrap bands and the chronicle's named events, the strategic triangle, regimes, power ratios, reciprocity, tit-for-tat and the claims table. The file opens offline (plotly's JavaScript is inlined; nothing is fetched).
 
 Example:
 
@@ -40,6 +40,7 @@ def register(app: typer.Typer) -> None:
         from ..report import collect_results, write_report
 
         codes = parse_countries(countries)
+        ui.check_writable(out)  # a read-only target fails now, not after the computing
         store = default_db_path(db)
         command = (
             f"trilateral report --db {store} --out {out} --start {start} --end {end} "
@@ -56,6 +57,8 @@ def register(app: typer.Typer) -> None:
                 command=command,
                 say=say,
             )
-            path = write_report(res, out)
+            say(f"writing {out}")
+            with ui.writing(out):
+                path = write_report(res, out)
         size = path.stat().st_size / 1e6
         ui.console.print(f"report written to {ui.esc(path)} ({size:.1f} MB)", soft_wrap=True)
