@@ -16,6 +16,7 @@ __all__ = [
     "as_date",
     "check_countries",
     "default_db_path",
+    "describe_window",
     "parse_countries",
     "user_data_dir",
 ]
@@ -100,6 +101,33 @@ def parse_countries(value: str | None) -> tuple[str, ...]:
     if value is None or not value.strip():
         return DEFAULT_COUNTRIES
     return check_countries(value)
+
+
+def describe_window(start: date | str | None, end: date | str | None) -> str:
+    """A window in words, an open end said as such (never "None" or a bare "…").
+
+    Examples
+    --------
+    >>> describe_window(date(2014, 1, 1), date(2019, 12, 31))
+    '2014-01-01 to 2019-12-31'
+    >>> describe_window("2030-01-01", None)
+    '2030-01-01 to the end of the data'
+    >>> describe_window(None, "2019-12-31")
+    'the start of the data to 2019-12-31'
+    >>> describe_window(None, None)
+    'the whole of the data'
+    """
+
+    def text(d: date | str) -> str:
+        return d.isoformat() if isinstance(d, date) else str(d)
+
+    if start is None and end is None:
+        return "the whole of the data"
+    if end is None:
+        return f"{text(start)} to the end of the data"  # type: ignore[arg-type]
+    if start is None:
+        return f"the start of the data to {text(end)}"
+    return f"{text(start)} to {text(end)}"
 
 
 def as_date(value: date | str | None, name: str) -> date | None:

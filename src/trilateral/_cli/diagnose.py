@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from ..config import default_db_path, parse_countries
+from ..config import default_db_path, describe_window, parse_countries
 from ..errors import StoreError
 from ..measure import engine_from_options, is_parquet_source
 from . import _common as ui
@@ -160,8 +160,7 @@ def register(app: typer.Typer) -> None:
                 engine=eng,
             )
         regimes, triangle = d.regimes, d.triangle
-        first, last = (x.isoformat() if x else "…" for x in d.window)
-        window = f"window {first} – {last}"
+        window = f"window {describe_window(*d.window)}"
         if d.dense:
             window += (
                 " (chosen: the longest run of years in which every dyad has enough events "

@@ -31,7 +31,7 @@ def export(
     overwrite: Annotated[
         bool, typer.Option("--overwrite", help="Replace --out if it exists.")
     ] = False,
-    json: ui.JsonOpt = False,
+    json: ui.JsonOnlyOpt = False,
 ) -> None:
     """Write the store's events as Parquet, partitioned by year and month (hive layout).
 

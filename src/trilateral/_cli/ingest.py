@@ -88,14 +88,15 @@ def _codebook(
 def _results_table(results: list[IngestResult]) -> Table:
     table = Table(title="ingested", title_justify="left")
     # numbers and layout names never wrap; a long file name folds instead
-    name_width = min(28, max((len(Path(r.path).name) for r in results), default=4))
+    labels = ui.short_paths([r.path for r in results])  # files of one name told apart
+    name_width = min(28, max((len(x) for x in labels), default=4))
     table.add_column("file", min_width=name_width, overflow="fold")
     table.add_column("layout", no_wrap=True)
     for col in ("read", "ingested", "rejected", "dup."):
         table.add_column(col, justify="right", no_wrap=True)
-    for r in results:
+    for r, label in zip(results, labels, strict=True):
         table.add_row(
-            ui.esc(Path(r.path).name),
+            ui.esc(label),
             ui.esc(r.format),
             f"{r.rows_read:,}",
             f"{r.rows_ingested:,}",
@@ -154,7 +155,7 @@ def ingest(
             show_default=False,
         ),
     ] = None,
-    json: ui.JsonOpt = False,
+    json: ui.JsonOnlyOpt = False,
     wait: WaitOpt = 30.0,
     workers: Annotated[
         int | None,
@@ -393,13 +394,14 @@ def _print_info(result: StoreInfo, codes: tuple[str, ...], shipped: Any) -> None
         cov = Table(title="actor resolution per file", title_justify="left")
         for col in ("file", "rows", "both sides resolved", "most frequent unresolved names"):
             cov.add_column(col, justify="right" if col in ("rows",) else "left")
-        for fc in result.coverage:
+        labels = ui.short_paths([fc.path for fc in result.coverage])  # same names told apart
+        for fc, label in zip(result.coverage, labels, strict=True):
             names = ", ".join(
                 f"{u.name} {u.rows:,}" + (" (multilateral/non-state)" if u.multilateral else "")
                 for u in fc.unresolved
             )
             cov.add_row(
-                ui.esc(Path(fc.path).name),
+                ui.esc(label),
                 f"{fc.rows:,}",
                 f"{fc.both_resolved:,} ({fc.share:.1%})",
                 ui.esc(names) or "—",

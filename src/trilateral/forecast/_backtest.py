@@ -587,7 +587,7 @@ def origins_between(
     """Every period start of ``index`` from the period holding ``start`` (default: the
     ``min_train``-th period) to that holding ``end`` (default: the last but one), for
     :func:`backtest`'s ``origins``."""
-    from ..config import as_date
+    from ..config import as_date, describe_window
 
     periods = panel(index, arena, "n_events").periods
     period = str(getattr(index, "period", ""))
@@ -598,7 +598,8 @@ def origins_between(
     out = [p for p in periods if lo <= p <= hi]
     if not out:
         raise ConfigError(
-            f"no period of the index between {a} and {b} ({periods[0]} … {periods[-1]})",
+            f"no period of the index in the window asked for ({describe_window(a, b)}); "
+            f"the index runs {describe_window(periods[0], periods[-1])}",
             hint="choose --start and --end inside the data",
         )
     return out
