@@ -115,3 +115,16 @@ def test_the_steps_show_and_the_report_is_written(tmp_path: Path, computed: list
     assert "· measure: a step" in res.stderr and f"· writing {out}" in res.stderr
     assert out.read_bytes() == b"<html></html>"
     assert [p.name for p in out.parent.iterdir()] == ["report.html"]  # no probe left behind
+
+
+def test_demo_checks_its_folder_before_the_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import trilateral.pipeline
+
+    ran: list[str] = []
+    monkeypatch.setattr(trilateral.pipeline, "run_demo", lambda *a, **k: ran.append("demo"))
+    (tmp_path / "afile").write_text("x")
+    res = runner.invoke(app, ["demo", "--out", str(tmp_path / "afile")])
+    assert res.exit_code == 1 and ran == []
+    assert "not a folder" in res.output and "Traceback" not in res.output

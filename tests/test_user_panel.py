@@ -152,3 +152,14 @@ def test_a_broken_user_panel_is_a_clear_error(tmp_path: Path) -> None:
         cap.load_panel(user=bad)
     with pytest.raises(DataError, match="no capability panel at"):
         cap.load_panel(user=tmp_path / "missing.csv")
+
+
+def test_capabilities_show_and_provenance_name_the_user_panel(tmp_path: Path) -> None:
+    res = runner.invoke(app, ["capabilities", "show", "--countries", "USA"])
+    assert res.exit_code == 0 and "panel: shipped capabilities.csv" in res.stdout
+    cap.refresh_panel([_cow_fixture(tmp_path)], countries=["USA", "RUS"])
+    user = str(_user_dir() / "capabilities.csv")
+    res = runner.invoke(app, ["capabilities", "show", "--countries", "USA"])
+    assert res.exit_code == 0 and user in res.stdout.replace("\n", "")
+    res = runner.invoke(app, ["capabilities", "provenance"])
+    assert res.exit_code == 0 and f"merged with the user panel {user}" in res.stdout

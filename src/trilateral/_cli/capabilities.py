@@ -113,6 +113,7 @@ def show(
     """
     codes = _countries(countries)
     panel = cap.load_panel(codes)
+    label = f"panel: {cap.describe_panel(panel)}"
     if indicator is not None:
         known = sorted(set(panel["indicator"].to_pylist()))
         if indicator not in known:
@@ -128,7 +129,7 @@ def show(
             as_json=as_json,
             data=lambda: rows,
             frames=lambda: [wide],
-            table=lambda: ui.print_table(_table(wide, title, fmt=_fmt)),
+            table=lambda: ui.print_table(_table(wide, title, fmt=_fmt, caption=label)),
         )
         return
     latest: dict[tuple[str, str], dict[str, Any]] = {}
@@ -143,7 +144,7 @@ def show(
         as_json=as_json,
         data=lambda: rows,
         frames=lambda: [frame],
-        table=lambda: ui.print_table(_table(frame, "latest values", fmt=_fmt)),
+        table=lambda: ui.print_table(_table(frame, "latest values", fmt=_fmt, caption=label)),
     )
 
 
@@ -158,10 +159,10 @@ def _wide(rows: list[dict[str, Any]], order: list[str]) -> pl.DataFrame:
     )
 
 
-def _table(frame: pl.DataFrame, title: str, fmt: Any = str) -> Table:
+def _table(frame: pl.DataFrame, title: str, fmt: Any = str, caption: str | None = None) -> Table:
     """``frame`` as a rich table: numbers through ``fmt``, a missing value as –, text
     escaped."""
-    table = Table(*frame.columns, title=title)
+    table = Table(*frame.columns, title=title, caption=None if caption is None else ui.esc(caption))
     for row in frame.iter_rows():
         table.add_row(
             *("–" if v is None else fmt(v) if isinstance(v, float) else ui.esc(v) for v in row)
@@ -197,5 +198,14 @@ def provenance(as_json: ui.JsonOpt = False, fmt: ui.FormatOpt = ui.OutputFormat.
             pl.col("vintage").fill_null(""), pl.col("sha256").str.slice(0, 16) + "…"
         )
         ui.print_table(_table(short, ""))
+        user = prov.get("user_panel")
+        if user:
+            ui.console.print(
+                f"merged with the user panel {ui.esc(user['path'])} (sha256 "
+                f"{user['sha256'][:16]}…, built {user.get('built', '?')}): its series replace "
+                "the shipped ones",
+                highlight=False,
+                soft_wrap=True,
+            )
 
     ui.print_result(fmt, as_json=as_json, data=lambda: prov, frames=lambda: [sources], table=show)

@@ -37,7 +37,8 @@ def register(app: typer.Typer) -> None:
         from ..pipeline import run_demo
 
         codes = parse_countries(countries)
-        with ui.stage_progress("running the demo…") as say:
+        ui.check_writable(out / "report.html")  # a read-only --out fails before the work
+        with ui.stage_progress("running the demo…") as say, ui.writing(out):
             res = run_demo(out, countries=codes, rng=seed, n_boot=n_boot, say=say)
         for name in ("store", "claims", "regimes", "triangle", "tit_for_tat"):
             if name in res.summaries:
