@@ -163,3 +163,31 @@ def test_capabilities_show_and_provenance_name_the_user_panel(tmp_path: Path) ->
     assert res.exit_code == 0 and user in res.stdout.replace("\n", "")
     res = runner.invoke(app, ["capabilities", "provenance"])
     assert res.exit_code == 0 and f"merged with the user panel {user}" in res.stdout
+
+
+def test_per_capita_is_derived_again_from_the_merged_series(tmp_path: Path) -> None:
+    """A user population series for USA: GDP per capita where the World Bank gives none
+    (after 2017 in the shipped vintage) becomes the shipped GDP / the user's population."""
+    pop = tmp_path / "population_test.csv"
+    pop.write_text(
+        "Country Name,Country Code,Year,Value\n"
+        "United States,USA,2018,100000000\nUnited States,USA,2019,200000000\n",
+        encoding="utf-8",
+    )
+    cap.refresh_panel([pop], countries=["USA"])
+    merged = {(r["iso3"], r["year"], r["indicator"]): r for r in cap.load_panel().to_pylist()}
+    gdp = {
+        int(r["year"]): float(r["value"])
+        for r in _shipped_rows()
+        if r["iso3"] == "USA" and r["indicator"] == "gdp_current_usd"
+    }
+    for year, persons in ((2018, 1e8), (2019, 2e8)):
+        row = merged[("USA", year, "gdp_per_capita_current_usd")]
+        assert row["value"] == pytest.approx(gdp[year] / persons, rel=1e-12)
+        assert row["source"].startswith("derived:")
+    # USA's population is now the user's two years only; other countries' stay as shipped
+    assert sorted(y for (c, y, i) in merged if c == "USA" and i == "population") == [2018, 2019]
+    shipped_rus = sum(
+        1 for r in _shipped_rows() if r["iso3"] == "RUS" and r["indicator"] == "population"
+    )
+    assert sum(1 for (c, _y, i) in merged if c == "RUS" and i == "population") == shipped_rus
