@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import shutil
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -56,13 +57,25 @@ def _doctest_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _session_user_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """An empty user data folder (``$TRILATERAL_DATA_DIR``) from the start of the session,
+    so that module- and session-scoped fixtures, which run before any function-scoped
+    one, never see a user panel of this machine either."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("TRILATERAL_DATA_DIR", str(tmp_path_factory.mktemp("user") / "trilateral"))
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _user_data_dir(
-    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+    _session_user_data_dir: None,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
     """Every test and example gets an empty user data folder of its own
-    (``$TRILATERAL_DATA_DIR``): a user panel on this machine never changes a result, and
-    nothing is written to the real one."""
+    (``$TRILATERAL_DATA_DIR``): a user panel on this machine never changes a result, one
+    test's panel never reaches another, and nothing is written to the real one."""
     monkeypatch.setenv("TRILATERAL_DATA_DIR", str(tmp_path_factory.mktemp("user") / "trilateral"))
 
 

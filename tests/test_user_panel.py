@@ -191,3 +191,21 @@ def test_per_capita_is_derived_again_from_the_merged_series(tmp_path: Path) -> N
         1 for r in _shipped_rows() if r["iso3"] == "RUS" and r["indicator"] == "population"
     )
     assert sum(1 for (c, _y, i) in merged if c == "RUS" and i == "population") == shipped_rus
+
+
+@pytest.fixture(scope="module")
+def panel_seen_by_a_module_fixture() -> tuple[Path, str]:
+    """What a module-scoped fixture (run_claims(), load_panel() in test_claims.py,
+    test_power.py, test_pipeline.py) sees: it runs before any function-scoped fixture."""
+    return cap.user_panel_path(), cap.panel_label()
+
+
+def test_module_fixtures_see_an_empty_user_data_folder_too(
+    panel_seen_by_a_module_fixture: tuple[Path, str], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A user panel of this machine ($TRILATERAL_DATA_DIR set outside, or the platformdirs
+    folder) never reaches a module- or session-scoped fixture: with one there, the claims
+    of test_claims.py's module fixture turned 'not enough data'."""
+    path, label = panel_seen_by_a_module_fixture
+    assert path.is_relative_to(tmp_path_factory.getbasetemp())
+    assert not path.exists() and label == "shipped capabilities.csv"
