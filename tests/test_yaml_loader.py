@@ -183,3 +183,60 @@ def test_claims_file_goes_through_the_loader(tmp_path: Path) -> None:
 def test_load_yaml_missing_file(tmp_path: Path) -> None:
     with pytest.raises(YamlError, match=r"missing.yaml: cannot read it"):
         load_yaml(tmp_path / "missing.yaml")
+
+
+def test_an_inherited_bad_value_names_the_file_that_gives_it(tmp_path: Path) -> None:
+    """A bad value a scenario takes from the file it extends is reported in that file, at
+    its line, not in the child (which does not hold it)."""
+    (tmp_path / "base.yaml").write_text("name: base\nruns: true\n", encoding="utf-8")
+    child = tmp_path / "child.yaml"
+    child.write_text("extends: base.yaml\nname: child\n", encoding="utf-8")
+    with pytest.raises(YamlError) as err:
+        load_scenario(child)
+    assert f"{tmp_path / 'base.yaml'}, line 2, key 'runs': value True" in str(err.value)
+    assert "child.yaml, key 'runs'" not in str(err.value)
+    (tmp_path / "base.yaml").write_text("name: base\nperiods: 24\n", encoding="utf-8")
+    child.write_text("extends: base.yaml\nname: child\nhorizon: 60\n", encoding="utf-8")
+    with pytest.raises(YamlError, match=r"child.yaml, line 3, key 'horizon': value 60"):
+        load_scenario(child)
+
+
+def test_extends_replaces_a_strategy_of_another_kind_whole(tmp_path: Path) -> None:
+    """A variation that gives a player another strategy does not inherit the coefficients
+    of the strategy it replaces (paper.yaml's proactive policy: generous_tit_for_tat with
+    initiative 0.3; grim is grim_trigger's own coefficient)."""
+    (tmp_path / "base.yaml").write_text(
+        "name: base\nplayers:\n  USA:\n    noise: 0.2\n"
+        "    strategy: {strategy: grim_trigger, grim: 1.5}\n",
+        encoding="utf-8",
+    )
+    child = tmp_path / "child.yaml"
+    child.write_text(
+        "extends: base.yaml\nplayers:\n  USA:\n    strategy: {strategy: tit_for_tat, opening: 0.1}\n",
+        encoding="utf-8",
+    )
+    usa = load_scenario(child).players["USA"]
+    assert usa.strategy.strategy == "tit_for_tat"  # type: ignore[union-attr]
+    assert usa.strategy.overrides() == {"opening": 0.1}  # type: ignore[union-attr]
+    assert usa.noise == 0.2  # the rest of the player is still merged
+    # the same strategy, one coefficient changed: merged key by key
+    child.write_text(
+        "extends: base.yaml\nplayers:\n  USA:\n    strategy: {strategy: grim_trigger, opening: 0.1}\n",
+        encoding="utf-8",
+    )
+    spec = load_scenario(child).players["USA"].strategy
+    assert spec.overrides() == {"opening": 0.1, "grim": 1.5}  # type: ignore[union-attr]
+    # one strategy per partner: the partner whose strategy changes loses the old one's
+    # coefficients, the other partner keeps its own
+    (tmp_path / "base.yaml").write_text(
+        "name: base\nplayers:\n  USA:\n    strategy:\n"
+        "      RUS: {strategy: grim_trigger, grim: 1.5}\n      CHN: {strategy: fitted}\n",
+        encoding="utf-8",
+    )
+    child.write_text(
+        "extends: base.yaml\nplayers:\n  USA:\n    strategy:\n      RUS: {strategy: tit_for_tat}\n",
+        encoding="utf-8",
+    )
+    per = load_scenario(child).players["USA"].strategy
+    assert per["RUS"].strategy == "tit_for_tat" and per["RUS"].overrides() == {}  # type: ignore[index]
+    assert per["CHN"].strategy == "fitted"  # type: ignore[index]

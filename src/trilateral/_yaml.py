@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -34,12 +35,14 @@ from .errors import ConfigError
 __all__ = [
     "MAX_BYTES",
     "MAX_NODES",
+    "Layer",
     "YamlError",
     "deep_merge",
     "line_of",
     "load_extending",
     "load_yaml",
     "load_yaml_text",
+    "locate",
     "read_text",
     "validate",
 ]
@@ -248,26 +251,38 @@ def load_yaml(
 
 
 def deep_merge(
-    base: Mapping[str, Any], over: Mapping[str, Any], replace: tuple[str, ...] = ()
+    base: Mapping[str, Any],
+    over: Mapping[str, Any],
+    replace: tuple[str, ...] = (),
+    tags: tuple[str, ...] = (),
+    *,
+    _tagged: bool = False,
 ) -> dict[str, Any]:
     """``base`` updated by ``over``, mapping by mapping: a nested mapping is merged key by
     key, anything else (a value, a list) in ``over`` replaces the one in ``base``, and so
-    does the value of a top-level key named in ``replace``.
+    does the value of a top-level key named in ``replace``. Under a key named in ``tags``
+    (e.g. ``strategy``), a mapping whose own value of that key differs from the base's
+    replaces it whole: its other keys belong to its kind.
 
     Examples
     --------
     >>> deep_merge({"players": {"USA": {"noise": 0.1}, "RUS": {"noise": 0.2}}},
     ...            {"players": {"USA": {"noise": 0.3}}})
     {'players': {'USA': {'noise': 0.3}, 'RUS': {'noise': 0.2}}}
+    >>> deep_merge({"USA": {"noise": 0.1, "strategy": {"strategy": "grim_trigger", "grim": 1.5}}},
+    ...            {"USA": {"strategy": {"strategy": "tit_for_tat"}}}, tags=("strategy",))
+    {'USA': {'noise': 0.1, 'strategy': {'strategy': 'tit_for_tat'}}}
     """
     out = dict(base)
     for key, value in over.items():
-        if key in replace:
+        old = out.get(key)
+        tagged = _tagged or key in tags
+        if key in replace or not isinstance(value, Mapping) or not isinstance(old, Mapping):
             out[key] = value
-        elif isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
-            out[key] = deep_merge(out[key], value)
+        elif tagged and any(t in value and value[t] != old.get(t) for t in tags):
+            out[key] = value
         else:
-            out[key] = value
+            out[key] = deep_merge(old, value, tags=tags, _tagged=tagged)
     return out
 
 
@@ -287,7 +302,8 @@ def load_extending(
     key: str = "extends",
     what: str = "a scenario",
     replace: tuple[str, ...] = (),
-) -> tuple[dict[str, Any], str]:
+    tags: tuple[str, ...] = (),
+) -> tuple[dict[str, Any], list[Layer]]:
     """A mapping file with its ``extends:`` chain merged in (:func:`deep_merge`).
 
     Parameters
@@ -301,13 +317,15 @@ def load_extending(
         The key naming the parent.
     what : str
         What the file is, for the messages.
-    replace : tuple of str
-        Top-level keys a file replaces whole instead of merging (see :func:`deep_merge`).
+    replace, tags : tuple of str
+        Top-level keys a file replaces whole instead of merging, and the keys that tag a
+        mapping's kind (see :func:`deep_merge`).
 
     Returns
     -------
-    (dict, str)
-        The merged data (without ``key``) and the text of ``path`` itself.
+    (dict, list of Layer)
+        The merged data (without ``key``) and the files of the chain, ``path`` first, for
+        :func:`validate` to name the file that gives a bad value.
 
     Raises
     ------
@@ -317,6 +335,7 @@ def load_extending(
     """
     text = read_text(path)
     layers = [_mapping(load_yaml_text(text, str(path)), str(path), what)]
+    texts = [text]
     chain = [path]
     seen = {path.resolve()}
     while (parent := layers[-1].pop(key, None)) is not None:
@@ -336,11 +355,37 @@ def load_extending(
             )
         seen.add(nxt.resolve())
         chain.append(nxt)
-        layers.append(_mapping(load_yaml(nxt), str(nxt), what))
+        texts.append(read_text(nxt))
+        layers.append(_mapping(load_yaml_text(texts[-1], str(nxt)), str(nxt), what))
     merged: dict[str, Any] = {}
     for layer in reversed(layers):
-        merged = deep_merge(merged, layer, replace)
-    return merged, text
+        merged = deep_merge(merged, layer, replace, tags)
+    return merged, [Layer(str(p), t, dict(d)) for p, t, d in zip(chain, texts, layers, strict=True)]
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One file of an ``extends`` chain: its name, text and own data (``extends`` left
+    out), for :func:`validate` to find the file that gives a key."""
+
+    source: str
+    text: str | None
+    data: Mapping[str, Any]
+
+    def holds(self, loc: tuple[Any, ...]) -> bool:
+        """Whether this file itself gives the value at ``loc``."""
+        node: Any = self.data
+        for key in loc:
+            if isinstance(node, Mapping):
+                match = [v for k, v in node.items() if str(k) == str(key)]
+                if not match:
+                    return False
+                node = match[0]
+            elif isinstance(node, list) and isinstance(key, int) and key < len(node):
+                node = node[key]
+            else:
+                return False
+        return True
 
 
 def line_of(text: str, loc: tuple[Any, ...]) -> int | None:
@@ -374,6 +419,17 @@ def line_of(text: str, loc: tuple[Any, ...]) -> int | None:
     return line
 
 
+def locate(
+    loc: tuple[Any, ...], source: str, text: str | None, layers: Sequence[Layer] = ()
+) -> tuple[str, int | None]:
+    """The file and line of the value at ``loc``: the first of ``layers`` that gives it,
+    else ``source`` at the line of the deepest key of ``loc`` in ``text``."""
+    for layer in layers:
+        if layer.holds(loc):
+            return layer.source, line_of(layer.text, loc) if layer.text is not None else None
+    return source, line_of(text, loc) if text is not None else None
+
+
 def _allowed(err: Mapping[str, Any]) -> str:
     ctx = err.get("ctx") or {}
     kind = str(err.get("type", ""))
@@ -403,13 +459,15 @@ def validate(
     what: str = "invalid",
     hint: str | None = None,
     drop: tuple[str, ...] = (),
+    layers: Sequence[Layer] = (),
 ) -> T:
     """``data`` validated by ``adapter`` in pydantic's strict mode, as JSON would be read.
 
     Strict: a bool is no int (``runs: true``), an int no string, a float no int; a date
     is an ISO date. Every error line names the file, line (from ``text``), key, value and
     what is allowed. ``drop`` lists location parts left out of the key (a discriminated
-    union's tag).
+    union's tag). With ``layers`` (from :func:`load_extending`), a value is reported in
+    the first file of the chain that gives it, at its line there.
 
     Examples
     --------
@@ -430,8 +488,8 @@ def validate(
         for err in exc.errors():
             loc = tuple(p for p in err["loc"] if p not in drop)
             key = ".".join(str(p) for p in loc) or "(top level)"
-            line = line_of(text, loc) if text is not None else None
+            where, line = locate(loc, source, text, layers)
             value = err.get("input")
             shown = "" if isinstance(value, dict) else f": value {value!r}"
-            lines.append(f"{_where(source, line, key)}{shown} — {_allowed(err)}")
+            lines.append(f"{_where(where, line, key)}{shown} — {_allowed(err)}")
         raise YamlError(f"{what}:\n  " + "\n  ".join(lines), hint=hint) from None

@@ -22,7 +22,7 @@ from pydantic import (
     model_validator,
 )
 
-from .._yaml import YamlError, deep_merge, line_of, load_extending, validate
+from .._yaml import Layer, YamlError, deep_merge, load_extending, locate, validate
 from ..config import ARENAS, DEFAULT_COUNTRIES
 from ..errors import ConfigError
 from ._strategies import STRATEGIES
@@ -262,6 +262,9 @@ _ADAPTER: TypeAdapter[GameScenario | ArmsRaceScenario] = TypeAdapter(Scenario)
 #: Top-level keys a scenario that ``extends`` another replaces whole: its ``policies``
 #: are the set it compares. Every other mapping is merged key by key.
 _REPLACED = ("policies",)
+#: A strategy given as a mapping of another ``strategy`` than the base's replaces it
+#: whole: its coefficients belong to its kind.
+_TAGS = ("strategy",)
 
 
 def load_scenario(
@@ -273,8 +276,9 @@ def load_scenario(
     duplicate key, real dates) and validated strictly (no bool for a number, no number
     for a text). ``extends: NAME`` merges the named scenario under this one mapping by
     mapping (a file that changes ``players.USA.strategy`` keeps USA's noise and the other
-    players), except ``policies``, which a file gives whole; a chain that goes round in a
-    circle is named.
+    players), except ``policies``, which a file gives whole, and a strategy mapping of
+    another ``strategy``, which replaces the base's whole; a chain that goes round in a
+    circle is named, and a bad value is reported in the file of the chain that gives it.
 
     Parameters
     ----------
@@ -304,16 +308,18 @@ def load_scenario(
     >>> sc.players["USA"].strategy.strategy, sc.players["USA"].noise, sorted(sc.players)
     ('tit_for_tat', 0.15, ['CHN', 'RUS', 'USA'])
     """
-    text: str | None = None
+    layers: list[Layer] = []
     label = "<scenario>"
     if isinstance(source, Mapping):
         data: dict[str, Any] = dict(source)
         base = data.pop("extends", None)
+        layers.append(Layer(label, None, dict(data)))
         if base is not None:
-            parent, _ = load_extending(
-                _resolve(str(base), Path(label)), _resolve, replace=_REPLACED
+            parent, chain = load_extending(
+                _resolve(str(base), Path(label)), _resolve, replace=_REPLACED, tags=_TAGS
             )
-            data = deep_merge(parent, data, _REPLACED)
+            data = deep_merge(parent, data, _REPLACED, _TAGS)
+            layers += chain
     else:
         path = Path(source)
         if not path.exists() and str(source) in shipped_scenarios():
@@ -324,29 +330,32 @@ def load_scenario(
                 hint=f"give a YAML file or a shipped scenario: {', '.join(shipped_scenarios())}",
             )
         label = str(path)
-        data, text = load_extending(path, _resolve, replace=_REPLACED)
+        data, layers = load_extending(path, _resolve, replace=_REPLACED, tags=_TAGS)
     data.setdefault("kind", "game")
     data.update({k: v for k, v in overrides.items() if v is not None})
     scenario = validate(
         _ADAPTER,
         data,
         label,
-        text,
+        None,
         what="invalid scenario",
         hint="see docs/simulate.md, 'Writing a scenario', for every key and its range",
         drop=("game", "arms_race"),
+        layers=layers,
     )
     if overrides.get("periods") is None:  # a shorter run asked for measures within it
-        _check_horizon(scenario, label, text)
+        _check_horizon(scenario, label, layers)
     return scenario
 
 
-def _check_horizon(scenario: GameScenario | ArmsRaceScenario, label: str, text: str | None) -> None:
+def _check_horizon(
+    scenario: GameScenario | ArmsRaceScenario, label: str, layers: list[Layer]
+) -> None:
     """A game's ``horizon`` (months) beyond its ``periods`` is refused, not clamped."""
     if isinstance(scenario, GameScenario) and scenario.horizon is not None:
         if scenario.horizon > scenario.periods:
-            line = line_of(text, ("horizon",)) if text is not None else None
-            where = label + (f", line {line}" if line is not None else "")
+            source, line = locate(("horizon",), label, None, layers)
+            where = source + (f", line {line}" if line is not None else "")
             raise YamlError(
                 f"invalid scenario:\n  {where}, key 'horizon': value {scenario.horizon} — "
                 f"allowed: at most periods ({scenario.periods}), the months simulated",
