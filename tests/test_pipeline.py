@@ -154,3 +154,13 @@ def test_demo_backtests_the_icews_corpus(demo) -> None:
         assert (folder / "icews18_weekly_forecast" / f"fan_{s}_{t}.png").is_file()
         assert (folder / "icews18_weekly_forecast" / f"fan_{s}_{t}.html").is_file()
     assert "left out" in demo.summaries["forecast"]
+
+
+def test_demo_report_names_the_capability_panel(demo) -> None:
+    """The report's power and claims sections name the panel they used (issue 21, item 1):
+    the tests' user data folder is empty, so the shipped panel alone."""
+    html = (demo.out / "report.html").read_text(encoding="utf-8")
+    assert (
+        "Data: the capability panel (World Bank, SIPRI, COW NMC): shipped capabilities.csv;" in html
+    )
+    assert "Data: the capability panel (shipped capabilities.csv), the UNGA votes" in html

@@ -209,3 +209,19 @@ def test_module_fixtures_see_an_empty_user_data_folder_too(
     path, label = panel_seen_by_a_module_fixture
     assert path.is_relative_to(tmp_path_factory.getbasetemp())
     assert not path.exists() and label == "shipped capabilities.csv"
+
+
+def test_measure_names_the_panel_of_its_power_ratios(tmp_path: Path) -> None:
+    from trilateral.data import EventStore, shipped_chronicle_path
+
+    db = tmp_path / "c.duckdb"
+    with EventStore.open(db) as store:
+        store.ingest(shipped_chronicle_path(), format="chronicle")
+    cap.refresh_panel([_cow_fixture(tmp_path)], countries=["USA", "RUS"])
+    label = cap.panel_label()
+    assert str(_user_dir() / "capabilities.csv") in label
+    res = runner.invoke(app, ["measure", "--db", str(db), "--out", str(tmp_path / "m")])
+    assert res.exit_code == 0, res.output
+    assert f"power ratios: capability panel {label}" in res.stderr.replace("\n", "")
+    prov = json.loads((tmp_path / "m" / "provenance.json").read_text(encoding="utf-8"))
+    assert prov["power_ratios"]["panel"] == label
