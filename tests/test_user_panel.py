@@ -225,3 +225,19 @@ def test_measure_names_the_panel_of_its_power_ratios(tmp_path: Path) -> None:
     assert f"power ratios: capability panel {label}" in res.stderr.replace("\n", "")
     prov = json.loads((tmp_path / "m" / "provenance.json").read_text(encoding="utf-8"))
     assert prov["power_ratios"]["panel"] == label
+
+
+def test_a_broken_user_provenance_file_is_a_clear_error(tmp_path: Path) -> None:
+    cap.refresh_panel([_cow_fixture(tmp_path)], countries=["USA", "RUS"])
+    prov = _user_dir() / "capabilities.provenance.yaml"
+    prov.write_text("- just a list\n", encoding="utf-8")
+    for args in (["capabilities", "show", "--countries", "USA"], ["capabilities", "provenance"]):
+        res = runner.invoke(app, args)
+        assert res.exit_code == 1, (args, res.output)
+        assert res.exception is None or isinstance(res.exception, SystemExit), res.exception
+        text = res.output.replace("\n", "")
+        assert f"{prov}: not the provenance of a capability panel" in text
+    prov.write_text("built: 2026-01-01\nsources: 5\n", encoding="utf-8")  # no list: no files
+    assert cap.panel_label().endswith(
+        "(built 2026-01-01 from ?); its series replace the shipped ones"
+    )

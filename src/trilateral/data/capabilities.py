@@ -369,13 +369,32 @@ def _merge(shipped: pa.Table, user: pa.Table) -> pa.Table:
     return _sort(_derive_per_capita(pa.concat_tables([keep, mine]))).cast(PANEL_SCHEMA)
 
 
-def _user_built(path: Path) -> str:
-    """What the user panel's provenance file says it was built from (empty without one)."""
+def _user_provenance(path: Path) -> dict[str, Any] | None:
+    """The user panel's provenance file (``<panel>.provenance.yaml``), None without one."""
     prov_path = path.with_suffix(".provenance.yaml")
     if not prov_path.is_file():
-        return ""
+        return None
     prov = load_yaml(prov_path)
-    files = ", ".join(str(s.get("file")) for s in prov.get("sources", []) if isinstance(s, dict))
+    if not isinstance(prov, dict):
+        raise DataError(
+            f"{prov_path}: not the provenance of a capability panel (a mapping of keys to "
+            f"values, got {type(prov).__name__})",
+            hint="rebuild the panel with `trilateral capabilities refresh`, or delete this file",
+        )
+    return prov
+
+
+def _user_built(path: Path) -> str:
+    """What the user panel's provenance file says it was built from (empty without one)."""
+    prov = _user_provenance(path)
+    if prov is None:
+        return ""
+    sources = prov.get("sources")
+    files = ", ".join(
+        str(s.get("file"))
+        for s in (sources if isinstance(sources, list) else [])
+        if isinstance(s, dict)
+    )
     return f"built {prov.get('built', '?')} from {files or '?'}"
 
 
@@ -513,11 +532,10 @@ def panel_provenance() -> dict[str, Any]:
     prov = _provenance.shipped_provenance("capabilities", _PANEL_FILE)
     path = _user_panel(True)
     if path is not None:
-        prov_path = path.with_suffix(".provenance.yaml")
         prov["user_panel"] = {
             "path": str(path),
             "sha256": _provenance.sha256(path),
-            **(load_yaml(prov_path) if prov_path.is_file() else {}),
+            **(_user_provenance(path) or {}),
         }
     return prov
 
