@@ -57,6 +57,31 @@ def _doctest_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+def _package_data() -> dict[str, bytes]:
+    """Every data file of the package (all but Python sources and caches), hashed."""
+    import hashlib
+
+    package = REPO / "src" / "trilateral"
+    return {
+        str(p.relative_to(package)): hashlib.sha256(p.read_bytes()).digest()
+        for p in sorted(package.rglob("*"))
+        if p.is_file() and p.suffix not in (".py", ".pyc") and "__pycache__" not in p.parts
+    }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _package_data_unchanged() -> Iterator[None]:
+    """No test or example writes inside the installed package (issue 21, item 1): its
+    data files (``data/_files``, the scenarios, ``claims.yaml``, …) are byte-identical
+    at the end of the session, else the session ends in an error naming them."""
+    before = _package_data()
+    yield
+    after = _package_data()
+    changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+    if changed:
+        pytest.fail(f"the session wrote inside the package: {', '.join(changed)}")
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _session_user_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """An empty user data folder (``$TRILATERAL_DATA_DIR``) from the start of the session,
