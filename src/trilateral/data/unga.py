@@ -575,7 +575,8 @@ def refresh_alignment(
     The CSV goes to a temporary file next to ``out`` and is moved into place with
     :func:`os.replace`; provenance goes to ``<out>.provenance.yaml``. ``out`` defaults to
     the user data folder (:func:`trilateral.config.user_data_dir`): nothing is written
-    inside the installed package.
+    inside the installed package. :func:`load_alignment` (and so the claims) still reads
+    the shipped table only; unlike the capability panel, a rebuilt table is not merged in.
 
     Examples
     --------
