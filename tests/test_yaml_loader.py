@@ -240,3 +240,13 @@ def test_extends_replaces_a_strategy_of_another_kind_whole(tmp_path: Path) -> No
     per = load_scenario(child).players["USA"].strategy
     assert per["RUS"].strategy == "tit_for_tat" and per["RUS"].overrides() == {}  # type: ignore[index]
     assert per["CHN"].strategy == "fitted"  # type: ignore[index]
+
+
+def test_a_deeply_nested_file_is_refused_without_a_traceback(tmp_path: Path) -> None:
+    """10 kB of nested brackets (under the size cap) blew PyYAML's recursion: a
+    RecursionError traceback, exit 1."""
+    p = tmp_path / "deep.yaml"
+    p.write_text("a: " + "[" * 3000 + "]" * 3000 + "\n", encoding="utf-8")
+    with pytest.raises(YamlError, match=r"deep.yaml: nested too deeply"):
+        load_scenario(p)
+    _cli_fails(p, "deep.yaml", "nested too deeply")

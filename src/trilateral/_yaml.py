@@ -206,7 +206,8 @@ def load_yaml_text(text: str, source: str = "<yaml>", *, max_nodes: int | None =
     Raises
     ------
     YamlError
-        Not YAML, a duplicate key, a date that is no date, or too many values.
+        Not YAML, a duplicate key, a date that is no date, too many values, or nested too
+        deeply.
 
     Examples
     --------
@@ -231,6 +232,11 @@ def load_yaml_text(text: str, source: str = "<yaml>", *, max_nodes: int | None =
         raise YamlError(
             f"{_where(source, line)}: not valid YAML ({getattr(exc, 'problem', None) or exc})",
             hint="fix the YAML syntax (indentation, colons, quotes)",
+        ) from None
+    except RecursionError:  # PyYAML composes (and this module checks) recursively
+        raise YamlError(
+            f"{source}: nested too deeply (more levels of lists or mappings than can be read)",
+            hint="a configuration file nests a few levels; check that this is the right file",
         ) from None
     finally:
         loader.dispose()
