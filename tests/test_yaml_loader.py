@@ -250,3 +250,11 @@ def test_a_deeply_nested_file_is_refused_without_a_traceback(tmp_path: Path) -> 
     with pytest.raises(YamlError, match=r"deep.yaml: nested too deeply"):
         load_scenario(p)
     _cli_fails(p, "deep.yaml", "nested too deeply")
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_an_endless_file_is_read_only_up_to_the_cap() -> None:
+    """A device states size 0 and never ends: it is read up to the cap, not to memory's
+    end."""
+    with pytest.raises(YamlError, match=r"/dev/zero: more than the 1,000,000 bytes allowed"):
+        load_yaml("/dev/zero")  # load_claims(path) reads through it, with no is_file check

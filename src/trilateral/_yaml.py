@@ -99,7 +99,8 @@ def read_text(path: str | Path | _Readable, *, max_bytes: int | None = None) -> 
                     f"{source}: {size:,} bytes, more than the {max_bytes:,} allowed",
                     hint="a configuration file is a few kB; check that this is the right file",
                 )
-            data = path.read_bytes()
+            with path.open("rb") as fh:  # bounded: a device or pipe states no size
+                data = fh.read(max_bytes + 1)
         except OSError as exc:
             raise YamlError(
                 f"{source}: cannot read it ({exc.strerror or exc})",
@@ -108,7 +109,10 @@ def read_text(path: str | Path | _Readable, *, max_bytes: int | None = None) -> 
     else:
         data = path.read_bytes()
     if len(data) > max_bytes:
-        raise YamlError(f"{source}: {len(data):,} bytes, more than the {max_bytes:,} allowed")
+        raise YamlError(
+            f"{source}: more than the {max_bytes:,} bytes allowed",
+            hint="a configuration file is a few kB; check that this is the right file",
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
