@@ -123,6 +123,10 @@ class ReportResults:
         The measure and diagnose results.
     sections : tuple of StageSection
         Sections of later stages (simulate, forecast), each with its own figure.
+    reciprocity_bands : polars.DataFrame or None
+        The VAR's generalised impulse responses with bootstrap bands
+        (``ReciprocityResults.irf_bands``); None when the VAR found no dynamics (the
+        lag-order criterion chose 0 lags) or was not estimated.
     notes : dict
         Why a section is missing (for example the VAR could not be estimated).
     provenance : dict
@@ -144,6 +148,7 @@ class ReportResults:
     triangle: Any = None
     claims: Any = None
     sections: tuple[StageSection, ...] = ()
+    reciprocity_bands: pl.DataFrame | None = None
     notes: dict[str, str] = field(default_factory=dict)
     provenance: dict[str, Any] = field(default_factory=dict)
 
@@ -192,6 +197,19 @@ def stage_sections(monthly: Any, command: str, rng: RNGLike = 0) -> tuple[StageS
     fc = forecast_section(monthly, command) if monthly is not None else None
     sim = simulate_section(command, rng=rng)
     return tuple(x for x in (sim, fc) if x is not None)
+
+
+#: Bootstrap draws of the report's impulse-response bands.
+RECIPROCITY_BOOT = 300
+
+
+def _reciprocity_bands(recip: Any, seed: np.random.SeedSequence) -> pl.DataFrame | None:
+    """The responses with bootstrap bands, unless the VAR found no dynamics (then the
+    report shows none: they would read as findings)."""
+    if recip is None or recip.no_dynamics:
+        return None
+    (child,) = seed.spawn(1)
+    return recip.irf_bands(n_boot=RECIPROCITY_BOOT, rng=child)
 
 
 def collect_results(
@@ -277,6 +295,7 @@ def collect_results(
         recip = ReciprocityModel(monthly, countries=codes).fit()
     except (DataError, np.linalg.LinAlgError) as exc:
         notes["reciprocity"] = f"reciprocity model not estimated: {exc}"
+    bands = _reciprocity_bands(recip, seed)
     tft = match_tit_for_tat(events, countries=codes)
     say("diagnose: claims")
     regimes, triangle = diagnosis.regimes, diagnosis.triangle
@@ -296,6 +315,7 @@ def collect_results(
         events=events,
         power=power,
         reciprocity=recip,
+        reciprocity_bands=bands,
         titfortat=tft,
         regimes=regimes,
         triangle=triangle,
