@@ -145,23 +145,32 @@ class BacktestResults:
 
     def coverage_table(self) -> pl.DataFrame:
         """Empirical coverage of each level's interval, per model, arena and horizon,
-        pooled over the dyads: ``model, arena, horizon, n_intervals, coverage80 …``
-        (nominal: the level)."""
+        pooled over the dyads, and per model and arena over every horizon (``horizon``
+        null): ``model, arena, horizon, n_intervals, coverage80 …`` (nominal: the level).
+        """
         lo0 = level_names(self.levels[0])[0]
         fc = self.forecasts.filter(pl.col("actual").is_not_null() & pl.col(lo0).is_not_null())
         aggs = [
-            ((pl.col("actual") >= pl.col(level_names(lv)[0]))
-             & (pl.col("actual") <= pl.col(level_names(lv)[1])))
-            .mean()
-            .alias(_coverage_name(lv))
-            for lv in self.levels
+            pl.len().cast(pl.Int64).alias("n_intervals"),
+            *[
+                ((pl.col("actual") >= pl.col(level_names(lv)[0]))
+                 & (pl.col("actual") <= pl.col(level_names(lv)[1])))
+                .mean()
+                .alias(_coverage_name(lv))
+                for lv in self.levels
+            ],
         ]  # fmt: skip
         rank = {m: i for i, m in enumerate(self.models)}
+        every = (
+            fc.group_by("model", "arena")
+            .agg(*aggs)
+            .with_columns(pl.lit(None, pl.Int64).alias("horizon"))
+        )
+        per_h = fc.group_by("model", "arena", "horizon").agg(*aggs)
         return (
-            fc.group_by("model", "arena", "horizon")
-            .agg(pl.len().cast(pl.Int64).alias("n_intervals"), *aggs)
+            pl.concat([every.select(per_h.columns), per_h])
             .with_columns(pl.col("model").replace_strict(rank, default=99).alias("_r"))
-            .sort("arena", "horizon", "_r")
+            .sort("arena", "horizon", "_r", nulls_last=False)
             .drop("_r")
         )
 
@@ -330,7 +339,7 @@ def backtest(
     intervals : {"conformal", "model"}
         Split-conformal intervals from earlier errors (default) or the models' own.
     min_calibration : int
-        Fewest earlier errors behind a conformal interval.
+        Fewest earlier errors behind a conformal interval (the latest 60 are used).
     workers : int
         Processes over which the origins are shared (1: in this process). The scores do
         not depend on it.

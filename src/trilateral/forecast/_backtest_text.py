@@ -1,7 +1,8 @@
 """The words of a backtest: the score table, calibration, significance and what was left out.
 
-Only what a Diebold–Mariano test (HLN-corrected) supports at ``ALPHA`` is stated as
-skill; a positive MAE skill without a significant test is called "not significant".
+Only what a Diebold–Mariano test (HLN-corrected, Holm-adjusted within its family) supports
+at ``ALPHA`` is stated as skill; a positive MAE skill without a significant test is called
+"not significant".
 """
 
 from __future__ import annotations
@@ -61,8 +62,9 @@ def _coverage_lines(res: Any) -> list[str]:
             f"{format(lv * 100, 'g')} %: {_fmt(r['coverage' + level_names(lv)[0][2:]], '.1%')}"
             for lv in res.levels
         ]
+        h = "all" if r["horizon"] is None else str(r["horizon"])
         lines.append(
-            f"  {r['model']:<12} {r['arena']:<11} h={r['horizon']:<2} n={r['n_intervals']:<5} "
+            f"  {r['model']:<12} {r['arena']:<11} h={h:<3} n={r['n_intervals']:<5} "
             + "   ".join(parts)
         )
     return lines
@@ -72,8 +74,9 @@ def verdict_lines(res: Any) -> list[str]:
     """Which models beat which baseline, where the Diebold–Mariano test says so."""
     dm = res.dm
     out = [
-        f"Skill (Diebold–Mariano, HLN-corrected, absolute error, {ALPHA:.0%} level; pooled "
-        "over the dyads):"
+        f"Skill (Diebold–Mariano, HLN-corrected, absolute error, {ALPHA:.0%} level after "
+        f"Holm's correction over the {dm.filter(pl.col('source') == 'all').height} pooled "
+        "tests; pooled over the dyads):"
     ]
     if dm.height == 0:
         return [*out, "  no paired forecasts to test."]
@@ -82,29 +85,29 @@ def verdict_lines(res: Any) -> list[str]:
         where = f"{r['model']} vs {r['baseline']} ({r['arena']}, h={r['horizon']}, n={r['n']})"
         if r["pvalue"] is None:
             out.append(f"  {where}: too few paired forecasts to test")
-        elif r["pvalue"] < ALPHA:
+            continue
+        ps = f"p = {r['pvalue']:.3g}, Holm {r['pvalue_holm']:.3g}"
+        if r["pvalue_holm"] < ALPHA:
             word = "better" if r["mean_diff"] < 0 else "worse"
             out.append(
-                f"  {where}: significantly {word} (MAE difference {r['mean_diff']:+.3f}, "
-                f"p = {r['pvalue']:.3g})"
+                f"  {where}: significantly {word} (MAE difference {r['mean_diff']:+.3f}, {ps})"
             )
         else:
-            out.append(
-                f"  {where}: not significant (MAE difference {r['mean_diff']:+.3f}, "
-                f"p = {r['pvalue']:.2f})"
-            )
-    cells = dm.filter(
-        (pl.col("source") != "all") & (pl.col("pvalue") < ALPHA) & (pl.col("mean_diff") < 0)
-    )
+            out.append(f"  {where}: not significant (MAE difference {r['mean_diff']:+.3f}, {ps})")
+    per = dm.filter(pl.col("source") != "all")
+    cells = per.filter((pl.col("pvalue_holm") < ALPHA) & (pl.col("mean_diff") < 0))
     if cells.height:
-        out.append("Per dyad, significantly better than a baseline:")
+        out.append(f"Per dyad, significantly better than a baseline (Holm over {per.height}):")
         for r in cells.sort("source", "target", "horizon").iter_rows(named=True):
             out.append(
                 f"  {r['source']}→{r['target']} h={r['horizon']}: {r['model']} vs "
-                f"{r['baseline']} (p = {r['pvalue']:.3g}, n = {r['n']})"
+                f"{r['baseline']} (Holm p = {r['pvalue_holm']:.3g}, n = {r['n']})"
             )
     else:
-        out.append("No model is significantly better than a baseline for any single dyad.")
+        out.append(
+            f"No model is significantly better than a baseline for any single dyad (Holm "
+            f"over {per.height} tests)."
+        )
     return out
 
 

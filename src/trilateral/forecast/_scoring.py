@@ -106,6 +106,7 @@ DM_COLUMNS: tuple[str, ...] = (
     "mean_diff",
     "dm_stat",
     "pvalue",
+    "pvalue_holm",
 )
 
 
@@ -116,17 +117,19 @@ def dm_table(fc: pl.DataFrame, baselines: Sequence[str]) -> pl.DataFrame:
     ``target`` are ``"all"``: the loss differentials are averaged over the dyads at each
     origin, and that one series is tested), then one row per dyad. Only the forecasts
     that both the model and the baseline made, with an observed outcome, enter.
-    ``mean_diff`` < 0: the model's absolute error is lower.
+    ``mean_diff`` < 0: the model's absolute error is lower. ``pvalue_holm``: Holm's
+    (1979) correction within each family of tests — the pooled rows, and the per-dyad
+    rows — so that a statement of skill survives the number of tests made.
     """
     ok = fc.filter(pl.col("actual").is_not_null() & pl.col("mean").is_not_null()).with_columns(
         (pl.col("mean") - pl.col("actual")).abs().alias("_loss")
     )
     keys = ["origin", "source", "target", "arena", "horizon"]
-    rows: dict[str, list[Any]] = {c: [] for c in DM_COLUMNS}
+    rows: dict[str, list[Any]] = {c: [] for c in DM_COLUMNS[:-1]}
 
     def add(model: str, base: str, src: str, tgt: str, arena: str, h: int, t: DMTest) -> None:
         for c, v in zip(
-            DM_COLUMNS,
+            DM_COLUMNS[:-1],
             (model, base, src, tgt, arena, h, t.n, t.mean_diff, t.stat, t.pvalue),
             strict=True,
         ):
@@ -160,6 +163,24 @@ def dm_table(fc: pl.DataFrame, baselines: Sequence[str]) -> pl.DataFrame:
         "dm_stat": pl.Float64,
         "pvalue": pl.Float64,
     }
-    return pl.DataFrame(rows, schema=schema).with_columns(
+    out = pl.DataFrame(rows, schema=schema).with_columns(
         pl.col("mean_diff", "dm_stat", "pvalue").fill_nan(None)
     )
+    return out.with_columns(
+        pl.col("pvalue")
+        .map_batches(_holm, return_dtype=pl.Float64)
+        .over(pl.col("source") == "all")
+        .alias("pvalue_holm")
+    )
+
+
+def _holm(p: pl.Series) -> pl.Series:
+    """Holm-adjusted p-values of the non-null entries (statsmodels' ``multipletests``)."""
+    from statsmodels.stats.multitest import multipletests
+
+    arr = p.to_numpy().astype(float)
+    ok = ~np.isnan(arr)
+    out = np.full(arr.shape, np.nan)
+    if ok.any():
+        out[ok] = multipletests(arr[ok], method="holm")[1]
+    return pl.Series(out).fill_nan(None)
