@@ -541,16 +541,16 @@ def origins_between(
     min_train: int = 10,
 ) -> list[date]:
     """The last day of every period of ``index`` from the period holding ``start``
-    (default: the ``min_train``-th period) to that holding ``end`` (default: the last but
-    one), for :func:`backtest`'s ``origins``: an origin on a period's last day fits that
-    period and nothing after it.
+    (default: the ``min_train``-th period) to the last that ends by ``end`` (default: the
+    last but one), for :func:`backtest`'s ``origins``: an origin on a period's last day
+    fits that period and nothing after it.
 
     Examples
     --------
     >>> from trilateral.measure import indices
     >>> idx = indices("trilateral.duckdb", period="week", n_boot=0,
     ...               start="2018-01-01", end="2018-09-30")
-    >>> origins_between(idx, "2018-04-01", "2018-04-20")
+    >>> origins_between(idx, "2018-04-01", "2018-04-22")
     [datetime.date(2018, 4, 1), datetime.date(2018, 4, 8), datetime.date(2018, 4, 15), datetime.date(2018, 4, 22)]
     """
     from ..config import as_date
@@ -561,8 +561,10 @@ def origins_between(
     a = as_date(start, "start")
     b = as_date(end, "end")
     lo = period_floor(a, period) if a else periods[min(min_train, len(periods)) - 1]
-    hi = period_floor(b, period) if b else periods[-2]
-    out = [pan.period_end(i) for i, p in enumerate(periods) if lo <= p <= hi]
+    ends = [pan.period_end(i) for i in range(len(periods))]
+    # the last origin ends by ``end``: a period running on after it would see past it
+    hi = b if b else ends[-2]
+    out = [e for p, e in zip(periods, ends, strict=True) if lo <= p and e <= hi]
     if not out:
         span = " ".join(x for x in (f"from {a}" if a else "", f"up to {b}" if b else "") if x)
         raise ConfigError(
