@@ -345,7 +345,7 @@ def run_demo(
     summaries["simulate"] = comparison.summary()
 
     say("report: every result as figures in report.html (with the forecast stage's fan charts)")
-    sections = stage_sections(res.monthly, demo_cmd, rng=seed)
+    sections = stage_sections(res.monthly, demo_cmd, rng=seed, store=store_path)
     files.append(write_report(replace(res, sections=sections), out / "report.html"))
 
     window = {"start": start, "end": end}
