@@ -291,3 +291,31 @@ def test_each_forecast_names_its_evidence_base(icews_store: Path, tmp_path: Path
     assert res.evidence_base == "pooled: chronicle+icews"
     assert "evidence base pooled: chronicle+icews" in res.summary()
     assert forecast(idx, horizon=2, evidence_base="icews").evidence_base == "icews"
+
+
+def test_the_readme_backtest_example_means_something(tmp_path: Path) -> None:
+    """Issue 21, item 5: the README's backtest line, run on the demo's ICEWS18 store,
+    scores one evidence base with few empty targets and at least 20 forecasts per cell
+    (the former example scored the chronicle over 2018-10 … 2019-12 and skipped 1,172
+    empty targets)."""
+    import json
+    import shlex
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    line = next(ln for ln in readme.splitlines() if ln.startswith("trilateral backtest "))
+    args = shlex.split(line.split("#")[0])[1:]
+    db = tmp_path / "icews18_weekly.duckdb"  # as run_demo builds it
+    shipped = {p.name: p for p in shipped_icews_paths()}
+    with EventStore.open(db) as store:
+        for name in ("icews18_train_triad.txt.gz", "icews18_valid_triad.txt.gz"):
+            store.ingest(shipped[name], format="icews_tkg")
+    args[args.index("--db") + 1] = str(db)
+    res = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "bt"), "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert doc["evidence_base"] == "icews"
+    n_empty, of = doc["empty_targets"]["n"], doc["empty_targets"]["of"]
+    assert of > 500 and n_empty / of < 0.05
+    assert min(s["n"] for s in doc["scores"]) >= 15  # thin cells are marked, and rare
+    assert sum(s["n"] < 20 for s in doc["scores"]) <= len(doc["scores"]) // 4
+    assert {d["baseline"] for d in doc["dm"]} == {"no_change", "climatology"}
