@@ -319,3 +319,14 @@ def test_the_readme_backtest_example_means_something(tmp_path: Path) -> None:
     assert min(s["n"] for s in doc["scores"]) >= 15  # thin cells are marked, and rare
     assert sum(s["n"] < 20 for s in doc["scores"]) <= len(doc["scores"]) // 4
     assert {d["baseline"] for d in doc["dm"]} == {"no_change", "climatology"}
+
+
+def test_backtest_reports_progress_per_origin() -> None:
+    """Issue 21, item 3: the backtest says how far it is (the CLI draws it as a bar on
+    a terminal): (0, total) first, then one call per origin up to (total, total)."""
+    idx = weekly_index(np.random.default_rng(5).normal(size=(30, 6)))
+    calls: list[tuple[int, int]] = []
+    bt = backtest(idx, horizons=[1], models=[], intervals="model",
+                  progress=lambda done, total: calls.append((done, total)))  # fmt: skip
+    n = len(bt.origins)
+    assert calls == [(i, n) for i in range(n + 1)]

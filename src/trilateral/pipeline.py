@@ -118,7 +118,13 @@ def write_forecast(res: ForecastResults, out: Path, model: str | None = None) ->
 
     Examples
     --------
-    >>> write_forecast(forecast(idx, horizon=4), Path("forecast-output"))  # doctest: +SKIP
+    >>> from trilateral.forecast import forecast
+    >>> from trilateral.measure import base_store, indices
+    >>> with base_store("trilateral.duckdb", "icews") as con:
+    ...     idx = indices(con, period="month", n_boot=0, start="2010-01-01", end="2015-12-31")
+    >>> res = forecast(idx, horizon=3, dyads="USA-CHN", models=["ar"], evidence_base="icews")
+    >>> sorted(p.name for p in write_forecast(res, Path("forecast-output")))
+    ['fan_USA_CHN.html', 'fan_USA_CHN.png', 'forecasts.csv', 'forecasts.parquet', 'provenance.json']
     """
     from .forecast import fan_chart_html, fan_chart_png
 
@@ -142,7 +148,14 @@ def write_backtest(res: BacktestResults, out: Path, stem: str = "backtest") -> l
 
     Examples
     --------
-    >>> write_backtest(backtest(idx), Path("backtest-output"))  # doctest: +SKIP
+    >>> from trilateral.forecast import backtest
+    >>> from trilateral.measure import base_store, indices
+    >>> with base_store("trilateral.duckdb", "icews") as con:
+    ...     idx = indices(con, period="month", n_boot=0, start="2010-01-01", end="2015-12-31")
+    >>> bt = backtest(idx, horizons=[1], models=[], dyads="USA-CHN", evidence_base="icews")
+    >>> out = Path("backtest-output"); out.mkdir()
+    >>> [p.name for p in write_backtest(bt, out)][-2:]
+    ['backtest_summary.txt', 'backtest_provenance.json']
     """
     files = write_table(res.scores, out, f"{stem}_scores")
     files += write_table(res.forecasts, out, f"{stem}_forecasts")

@@ -304,6 +304,7 @@ def backtest(
     min_coverage: float = 0.0,
     intervals: Intervals = "conformal",
     min_calibration: int = MIN_CALIBRATION,
+    evidence_base: str | None = None,
     workers: int = 1,
     progress: Callable[[int, int], None] | None = None,
 ) -> BacktestResults:
@@ -340,6 +341,8 @@ def backtest(
         Split-conformal intervals from earlier errors (default) or the models' own.
     min_calibration : int
         Fewest earlier errors behind a conformal interval (the latest 60 are used).
+    evidence_base : str, optional
+        As in :func:`~trilateral.forecast.forecast`.
     workers : int
         Processes over which the origins are shared (1: in this process). The scores do
         not depend on it.
@@ -407,7 +410,7 @@ def backtest(
         factors = calibration_factors(fc, fc["origin"].unique().to_list(), levels, min_calibration)
         fc = apply_factors(fc, factors, levels, on=["model", "arena", "horizon", "origin"])
     ordered = tuple(sorted({pan.period_end(p) for pan, _c, pos in plan for p in pos}))
-    base = evidence_base_of(index)
+    base = evidence_base_of(index, evidence_base)
     provenance = {
         "config": {
             "origins": [str(d) for d in ordered],

@@ -218,17 +218,19 @@ def build_sections(res: ReportResults) -> list[Section]:
                 table=tuple(rows),
             )
         )
-    for s in res.sections:
-        out.append(
-            Section(
-                s.key,
-                s.title,
-                html.escape(s.caption),
-                (_fig_html(s.result.figure(), f"fig-{s.key}"),),
-                grid="" if s.table is None else _grid(s.table),
-            )
-        )
+    out += [_stage_section(s) for s in res.sections]
     return out
+
+
+def _stage_section(s: Any) -> Section:
+    """A later stage's section (simulate, forecast): its figure, caption and table."""
+    return Section(
+        s.key,
+        s.title,
+        html.escape(s.caption),
+        (_fig_html(s.result.figure(), f"fig-{s.key}"),),
+        grid="" if s.table is None else _grid(s.table),
+    )
 
 
 def _env() -> jinja2.Environment:
