@@ -277,6 +277,7 @@ def stage_sections(
 
 #: Bootstrap draws of the report's impulse-response bands.
 RECIPROCITY_BOOT = 300
+_BANDS_STREAM = 0x1F8  # the key of the bands' stream under the report's seed
 
 
 def _reciprocity_bands(recip: Any, seed: np.random.SeedSequence) -> pl.DataFrame | None:
@@ -284,7 +285,9 @@ def _reciprocity_bands(recip: Any, seed: np.random.SeedSequence) -> pl.DataFrame
     report shows none: they would read as findings)."""
     if recip is None or recip.no_dynamics:
         return None
-    (child,) = seed.spawn(1)
+    # a keyed child (as _rng.cell_rng keys its streams), not seed.spawn(): spawning would
+    # shift the children that the later steps (claims, simulate) draw from the same seed
+    child = np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, _BANDS_STREAM))
     return recip.irf_bands(n_boot=RECIPROCITY_BOOT, rng=child)
 
 
