@@ -144,13 +144,12 @@ def dm_table(fc: pl.DataFrame, baselines: Sequence[str]) -> pl.DataFrame:
                 .join(ref, on=keys, how="inner")
                 .with_columns((pl.col("_loss") - pl.col("_ref")).alias("_d"))
             )
-            for (arena, h), grp in pair.group_by(["arena", "horizon"], maintain_order=True):
-                pooled = grp.group_by("origin").agg(pl.col("_d").mean()).sort("origin")
-                d = pooled["_d"].to_numpy()
+            for (arena, h), d in _series(pair, ["arena", "horizon"], ["origin"], pooled=True):
                 add(model, base, "all", "all", arena, h, diebold_mariano(d, np.zeros_like(d), h))
-                for (src, tgt), cell in grp.group_by(["source", "target"], maintain_order=True):
-                    d = cell.sort("origin")["_d"].to_numpy()
-                    add(model, base, src, tgt, arena, h, diebold_mariano(d, np.zeros_like(d), h))
+            for (arena, h, src, tgt), d in _series(
+                pair, ["arena", "horizon", "source", "target"], ["origin"]
+            ):
+                add(model, base, src, tgt, arena, h, diebold_mariano(d, np.zeros_like(d), h))
     schema = {
         "model": pl.String,
         "baseline": pl.String,
@@ -172,6 +171,25 @@ def dm_table(fc: pl.DataFrame, baselines: Sequence[str]) -> pl.DataFrame:
         .over(pl.col("source") == "all")
         .alias("pvalue_holm")
     )
+
+
+def _series(
+    pair: pl.DataFrame, keys: list[str], order: list[str], pooled: bool = False
+) -> list[tuple[tuple[Any, ...], np.ndarray]]:
+    """The loss differentials ``_d`` of each ``keys`` group in time order (with
+    ``pooled``, first averaged over the dyads at each origin), in one sorted pass."""
+    # sorted first and grouped in order: the same sums in the same order on every run
+    pair = pair.sort([*keys, *order, "source", "target"])
+    if pooled:
+        pair = pair.group_by([*keys, *order], maintain_order=True).agg(pl.col("_d").mean())
+    if pair.height == 0:
+        return []
+    ids = pair.select(pl.struct(keys).rle_id().alias("_g"))["_g"].to_numpy()
+    cuts = np.flatnonzero(np.diff(ids)) + 1
+    starts = np.concatenate([[0], cuts])
+    d = pair["_d"].to_numpy()
+    heads = pair.select(keys)[starts.tolist()].rows()
+    return list(zip(heads, np.split(d, cuts), strict=True))
 
 
 def _holm(p: pl.Series) -> pl.Series:
