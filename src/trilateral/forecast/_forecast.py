@@ -409,27 +409,15 @@ def forecast(
     if isinstance(origin_date, str):
         origin_date = date.fromisoformat(origin_date)
     base = evidence_base_of(index, evidence_base)
-    provenance = {
-        "config": {
-            "horizon": horizon,
-            "models": list(names),
-            "levels": list(levels),
-            "origin": str(origin_date),
-            "origin_period": str(pan.periods[pos]),
-            "statistic": statistic,
-            "arena": arena,
-            "period": pan.period,
-            "window": window,
-            "fill": fill,
-            "min_train": min_train,
-            "max_lag": max_lag,
-            "min_coverage": min_coverage,
-            "calibrated": calibration is not None,
-            "countries": list(pan.countries),
-        },
-        "evidence_base": base,
-        **pan.provenance,
-    }
+    config = {
+        "horizon": horizon, "models": list(names), "levels": list(levels),
+        "origin": str(origin_date), "origin_period": str(pan.periods[pos]),
+        "statistic": statistic, "arena": arena, "period": pan.period, "window": window,
+        "fill": fill, "min_train": min_train, "max_lag": max_lag,
+        "min_coverage": min_coverage, "calibrated": calibration is not None,
+        "countries": list(pan.countries),
+    }  # fmt: skip
+    provenance = {"config": config, "evidence_base": base, **pan.provenance}
     return ForecastResults(
         frame=frame,
         history=_history(pan, cols),

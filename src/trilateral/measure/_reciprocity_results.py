@@ -423,35 +423,9 @@ class ReciprocityResults:
         return dict(zip(vs["country"].to_list(), vs["own"].to_list(), strict=True))
 
     # ------------------------------------------------------------------ text
-    def summary(self) -> str:
-        """A readable report: lag order, Granger table, key coefficients, shares.
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from datetime import date, timedelta
-        >>> from trilateral.measure import ReciprocityModel
-        >>> rng = np.random.default_rng(3)
-        >>> y = np.zeros((200, 2))
-        >>> for t in range(1, 200):  # USA→RUS answers RUS→USA with coefficient 0.5
-        ...     y[t] = [0.5 * y[t - 1, 1], 0.3 * y[t - 1, 1]] + rng.normal(size=2)
-        >>> days = [date(2000, 1, 3) + timedelta(weeks=t) for t in range(200)]
-        >>> res = ReciprocityModel.from_array(y, days, ("USA", "RUS")).fit(lags=1)
-        >>> print(res.summary())  # doctest: +ELLIPSIS
-        Reciprocity VAR (Goldstein & Freeman 1990)
-          countries USA, RUS; arena all; value value; period None; fill zero
-          sample 2000-01-03 … 2003-10-27 (200 periods, 199 used)
-          lag order 1 (given)
-        ...
-        """
-        cfg = self.provenance["config"]
-        lines = [
-            "Reciprocity VAR (Goldstein & Freeman 1990)",
-            f"  countries {', '.join(self.countries)}; arena {cfg['arena']}; value "
-            f"{cfg['value']}; period {cfg['period']}; fill {cfg['fill']}",
-            f"  sample {self.periods[0]} … {self.periods[-1]} "
-            f"({len(self.periods)} periods, {self.nobs} used)",
-        ]
+    def _order_lines(self, cfg: dict[str, Any]) -> list[str]:
+        """How the lag order was chosen, and whether the VAR found any dynamics."""
+        lines: list[str] = []
         if self.ic is None:
             lines.append(f"  lag order {self.k_ar} (given)")
         else:
@@ -482,6 +456,38 @@ class ReciprocityResults:
                     "responses and shares below belong to the VAR(1) fitted anyway and are "
                     "not findings."
                 )
+        return lines
+
+    def summary(self) -> str:
+        """A readable report: lag order, Granger table, key coefficients, shares.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from datetime import date, timedelta
+        >>> from trilateral.measure import ReciprocityModel
+        >>> rng = np.random.default_rng(3)
+        >>> y = np.zeros((200, 2))
+        >>> for t in range(1, 200):  # USA→RUS answers RUS→USA with coefficient 0.5
+        ...     y[t] = [0.5 * y[t - 1, 1], 0.3 * y[t - 1, 1]] + rng.normal(size=2)
+        >>> days = [date(2000, 1, 3) + timedelta(weeks=t) for t in range(200)]
+        >>> res = ReciprocityModel.from_array(y, days, ("USA", "RUS")).fit(lags=1)
+        >>> print(res.summary())  # doctest: +ELLIPSIS
+        Reciprocity VAR (Goldstein & Freeman 1990)
+          countries USA, RUS; arena all; value value; period None; fill zero
+          sample 2000-01-03 … 2003-10-27 (200 periods, 199 used)
+          lag order 1 (given)
+        ...
+        """
+        cfg = self.provenance["config"]
+        lines = [
+            "Reciprocity VAR (Goldstein & Freeman 1990)",
+            f"  countries {', '.join(self.countries)}; arena {cfg['arena']}; value "
+            f"{cfg['value']}; period {cfg['period']}; fill {cfg['fill']}",
+            f"  sample {self.periods[0]} … {self.periods[-1]} "
+            f"({len(self.periods)} periods, {self.nobs} used)",
+        ]
+        lines += self._order_lines(cfg)
         g = self.granger
         lines += ["", f"Granger causality (F tests; Holm over {g.height} tests)"]
         width = max(len(n) for n in self.names)
