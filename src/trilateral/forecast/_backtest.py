@@ -411,25 +411,14 @@ def backtest(
         fc = apply_factors(fc, factors, levels, on=["model", "arena", "horizon", "origin"])
     ordered = tuple(sorted({pan.period_end(p) for pan, _c, pos in plan for p in pos}))
     base = evidence_base_of(index, evidence_base)
-    provenance = {
-        "config": {
-            "origins": [str(d) for d in ordered],
-            "horizons": list(hs),
-            "models": list(names),
-            "levels": list(levels),
-            "statistic": statistic,
-            "arenas": arena_list,
-            "window": window,
-            "fill": fill,
-            "min_train": min_train,
-            "max_lag": max_lag,
-            "min_coverage": min_coverage,
-            "intervals": intervals,
-            "min_calibration": min_calibration,
-        },
-        "evidence_base": base,
-        **plan[0][0].provenance,
-    }
+    config = {
+        "origins": [str(d) for d in ordered], "horizons": list(hs), "models": list(names),
+        "levels": list(levels), "statistic": statistic, "arenas": arena_list,
+        "window": window, "fill": fill, "min_train": min_train, "max_lag": max_lag,
+        "min_coverage": min_coverage, "intervals": intervals,
+        "min_calibration": min_calibration,
+    }  # fmt: skip
+    provenance = {"config": config, "evidence_base": base, **plan[0][0].provenance}
     skipped = pl.DataFrame(
         run.skipped,
         schema={"origin": pl.Date, "source": pl.String, "target": pl.String,
