@@ -36,7 +36,17 @@ def test_forecast_october_2018_as_written(icews18: Path, tmp_path: Path) -> None
     res = runner.invoke(app, [*args, "--horizon", "5", "--out", str(out), "--json"])
     assert res.exit_code == 0, res.output
     doc = json.loads(res.stdout)
-    assert list(doc) == ["origin", "period", "statistic", "provenance", "forecasts"]
+    assert list(doc) == [
+        "origin",
+        "period",
+        "statistic",
+        "evidence_base",
+        "intervals",
+        "skipped",
+        "provenance",
+        "forecasts",
+    ]
+    assert doc["evidence_base"] == "icews"  # the store holds ICEWS18 only
     assert (doc["origin"], doc["period"], doc["statistic"]) == (
         "2018-09-27",
         "week",
@@ -55,23 +65,25 @@ def test_forecast_october_2018_as_written(icews18: Path, tmp_path: Path) -> None
         "lo95",
         "hi95",
     }
+    # the origin (a Thursday) is inside the week of 09-24: that week's later days are after
+    # it, so the last week fitted is 09-17 … 09-23 and the first target the week of 09-24
     assert sorted({r["period_start"] for r in rows}) == [
+        "2018-09-24",
         "2018-10-01",
         "2018-10-08",
         "2018-10-15",
         "2018-10-22",
-        "2018-10-29",
     ]
     dyads = {(r["source"], r["target"]) for r in rows}
     assert len(dyads) == 6
     for model in ("no_change", "climatology", "ar", "var"):
         got = [r for r in rows if r["model"] == model]
         assert len(got) == 6 * 5 and all(r["mean"] is not None for r in got), model
-    # no-change is the last week's mean Goldstein score of USA→RUS, from the store itself
+    # no-change is the last fitted week's mean Goldstein score of USA→RUS, from the store
     with duckdb.connect(str(icews18), read_only=True) as con:
         last = con.execute(
             "SELECT avg(goldstein) FROM events WHERE source = 'USA' AND target = 'RUS' "
-            "AND date >= DATE '2018-09-24'"
+            "AND date BETWEEN DATE '2018-09-17' AND DATE '2018-09-23'"
         ).fetchone()  # the index weights each event once: a plain mean
     assert last is not None
     want = float(last[0])
@@ -138,7 +150,11 @@ def test_backtest_json_document(icews18: Path, tmp_path: Path) -> None:
     )
     assert res.exit_code == 0, res.output
     doc = json.loads(res.stdout)
-    assert list(doc) == ["scores"]
+    assert list(doc) == ["scores", "coverage", "dm", "empty_targets", "evidence_base"]
+    assert {(d["model"], d["baseline"]) for d in doc["dm"]} == {
+        ("ar", "no_change"), ("ar", "climatology"), ("climatology", "no_change"),
+        ("no_change", "climatology"),
+    }  # fmt: skip
     scores = doc["scores"]
     assert list(scores[0]) == [
         "model",
@@ -201,7 +217,8 @@ def test_origin_dates_are_period_ends(icews18: Path) -> None:
     from trilateral.measure import indices
 
     idx = indices(icews18, period="week", arena="all", n_boot=0)
-    bt = backtest(idx, origins=["2018-04-01", "2018-04-04"], horizons=[1], models=[])
+    # 04-04 is a Wednesday: its week ends after it, so it fits the week ending 04-01
+    bt = backtest(idx, origins=["2018-04-01", "2018-04-04", "2018-04-08"], horizons=[1], models=[])
     assert bt.origins == (date(2018, 4, 1), date(2018, 4, 8))
 
 

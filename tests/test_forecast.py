@@ -83,7 +83,17 @@ def test_forecast_every_model_every_dyad_with_ordered_intervals(sparse_index: Dy
     assert (f["lo95"] < f["lo80"]).all() and (f["lo80"] < f["mean"]).all()
     assert (f["mean"] < f["hi80"]).all() and (f["hi80"] < f["hi95"]).all()
     doc = res.to_dict()
-    assert set(doc) == {"origin", "period", "statistic", "provenance", "forecasts"}
+    assert set(doc) == {
+        "origin",
+        "period",
+        "statistic",
+        "evidence_base",
+        "intervals",
+        "skipped",
+        "provenance",
+        "forecasts",
+    }
+    assert (doc["evidence_base"], doc["intervals"], doc["skipped"]) == ("unknown", "model", [])
     assert set(doc["forecasts"][0]) == {
         "source",
         "target",
@@ -234,9 +244,12 @@ def test_no_change_beats_climatology_on_a_random_walk() -> None:
         assert (nc["mae"].to_numpy() < cl["mae"].to_numpy()).all()
         assert (nc["crps"].to_numpy() < cl["crps"].to_numpy()).all()
         assert (cl["skill_mae"].to_numpy() < 0).all()
-    line = bt.summary().splitlines()[-1]
-    assert line.startswith("No model beats no-change at:")
-    assert "USA→RUS (all) at h=1" in line and "RUS→USA (all) at h=4" in line
+    # stated as a test result: climatology is significantly worse than no-change
+    lines = bt.summary().splitlines()
+    for h in (1, 4):
+        said = [ln for ln in lines if ln.startswith(f"  climatology vs no_change (all, h={h},")]
+        assert len(said) == 1 and "significantly worse" in said[0], said
+    assert not any("significantly better" in ln and "vs no_change" in ln for ln in lines)
 
 
 @pytest.mark.slow
@@ -248,7 +261,7 @@ def test_var_interval_coverage_is_nominal_on_a_known_var1() -> None:
     y = simulate_var1(330, 6, rng)
     idx = make_index(y)
     origins = [date(2010, 1, 4) + timedelta(weeks=i, days=6) for i in range(150, 329)]
-    bt = backtest(idx, origins=origins, horizons=[1], models=["var"])
+    bt = backtest(idx, origins=origins, horizons=[1], models=["var"], intervals="model")
     v = bt.forecasts.filter(pl.col("model") == "var")
     assert v.height == 6 * len(origins)
     for lvl, lo, hi in ((0.8, "lo80", "hi80"), (0.95, "lo95", "hi95")):
@@ -267,7 +280,9 @@ def test_backtest_scores_and_words(sparse_index: DyadIndex) -> None:
     assert (chn["n_empty"] > 0).all()
     assert (chn["n"] + chn["n_empty"]).to_list() == [40, 39]  # origins 20…59 of 60
     doc = bt.to_dict()
-    assert list(doc) == ["scores"]
+    assert list(doc) == ["scores", "coverage", "dm", "empty_targets", "evidence_base"]
+    n_empty = int(nc["n_empty"].sum())
+    assert doc["empty_targets"] == {"n": n_empty, "of": n_empty + int(nc["n"].sum())}
     assert list(doc["scores"][0]) == [
         "model",
         "source",
@@ -283,7 +298,8 @@ def test_backtest_scores_and_words(sparse_index: DyadIndex) -> None:
         "skill_mae",
     ]
     text = bt.summary()
-    assert "Against no-change" in text and "no events" in text
+    assert "Skill (Diebold–Mariano, HLN-corrected" in text and "no events" in text
+    assert "WARNING" not in text  # 39 of 474 targets empty: 8 %, under the 20 % line
 
 
 def test_two_processes_give_the_same_scores(sparse_index: DyadIndex) -> None:

@@ -140,20 +140,30 @@ def test_demo_into_an_unwritable_place_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_demo_backtests_the_icews_corpus(demo) -> None:
-    """The forecast step: ICEWS18 weekly (all six dyads) and ICEWS05-15 monthly (the
-    dyads with events in ≥ 90 % of months), scores and a fan chart per dyad."""
+    """The forecast step: ICEWS18 weekly and ICEWS05-15 monthly, the dyads chosen at each
+    origin from the 12 periods before it, scores, DM tests, a fan chart per forecast dyad,
+    and the series not forecast named with their shares."""
     folder = demo.out / "forecast"
     weekly = pl.read_csv(folder / "icews18_weekly_scores.csv")
     assert weekly.select("source", "target").unique().height == 6
     assert sorted(weekly["horizon"].unique().to_list()) == [1, 2, 3, 4]
     assert weekly.filter(pl.col("model") == "no_change")["n"].max() == 26  # 2018-04-01 … 09-23
     monthly = pl.read_csv(folder / "icews05-15_monthly_scores.csv")
-    assert sorted(monthly["horizon"].unique().to_list()) == [1, 3, 6]
+    assert sorted(monthly["horizon"].unique().to_list()) == [1, 2, 3, 4, 5, 6]
     assert monthly["model"].unique().sort().to_list() == ["ar", "climatology", "no_change", "var"]
-    for s, t in weekly.select("source", "target").unique().iter_rows():
-        assert (folder / "icews18_weekly_forecast" / f"fan_{s}_{t}.png").is_file()
-        assert (folder / "icews18_weekly_forecast" / f"fan_{s}_{t}.html").is_file()
-    assert "left out" in demo.summaries["forecast"]
+    # chosen per origin: USA→RUS is sparse in most years, yet forecast where it was dense
+    nc = monthly.filter(pl.col("model") == "no_change")
+    usa_rus = nc.filter((pl.col("source") == "USA") & (pl.col("target") == "RUS"))
+    assert 0 < usa_rus["n"].max() < nc["n"].max()
+    for name, sub in (("icews18_weekly", "week"), ("icews05-15_monthly", "month")):
+        fc = pl.read_csv(folder / f"{name}_forecast" / "forecasts.csv")
+        for s, t in fc.select("source", "target").unique().iter_rows():
+            assert (folder / f"{name}_forecast" / f"fan_{s}_{t}.png").is_file(), sub
+            assert (folder / f"{name}_forecast" / f"fan_{s}_{t}.html").is_file(), sub
+    text = demo.summaries["forecast"]
+    assert "evidence base icews" in text and "Diebold–Mariano, HLN-corrected" in text
+    assert "Not forecast (too few periods with events before the origin):" in text
+    assert "Series skipped at some origins" in text
 
 
 def test_demo_report_names_the_capability_panel(demo) -> None:

@@ -153,11 +153,13 @@ PUBLIC = {
     "trilateral.forecast": [
         "BASELINES",
         "DEFAULT_MODELS",
+        "MAX_HORIZON",
         "MODELS",
         "SCORE_COLUMNS",
         "BacktestResults",
         "ForecastResults",
         "backtest",
+        "check_horizon",
         "fan_chart",
         "fan_chart_html",
         "fan_chart_png",

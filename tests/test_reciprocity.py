@@ -477,3 +477,64 @@ def test_from_array_input_errors() -> None:
     four = np.random.default_rng(1).normal(size=(40, 12))
     with pytest.raises(ConfigError, match="two or three different countries"):
         ReciprocityModel.from_array(four, days, ("USA", "RUS", "CHN", "GBR"))
+
+
+# --------------------------------------------------------------------------- issue 19, item 8
+
+
+def _true_girf(a: np.ndarray, sigma: np.ndarray, h: int) -> np.ndarray:
+    """Generalised response at h of a VAR(1) y_t = A y_{t−1} + u_t, u ~ (0, Σ), computed
+    from the known A and Σ (Pesaran & Shin 1998: Ψ_h Σ e_j / sqrt(σ_jj), Ψ_h = A^h)."""
+    return np.linalg.matrix_power(a, h) @ sigma / np.sqrt(np.diag(sigma))[None, :]
+
+
+def test_irf_bands_cover_the_true_response_and_exclude_zero_where_it_is_strong() -> None:
+    rng = np.random.default_rng(8)
+    frame = simulate(rng, DYAD, t=400, inertia=0.5, reciprocity=0.3, triangular=0.0)
+    res = ReciprocityModel(frame, countries=DYAD).fit(lags=1, irf_horizon=4)
+    bands = res.irf_bands(n_boot=300, rng=5)
+    a = reaction_matrix(DYAD, 0.5, 0.3, 0.0)
+    names = list(res.names)
+    for h in (1, 2):
+        truth = _true_girf(a, np.eye(2), h)
+        for i, resp in enumerate(names):
+            for j, imp in enumerate(names):
+                row = bands.filter(
+                    (pl.col("horizon") == h)
+                    & (pl.col("response") == resp)
+                    & (pl.col("impulse") == imp)
+                ).row(0, named=True)
+                assert row["lower"] <= truth[i, j] <= row["upper"], (h, resp, imp, row)
+    # the true reciprocity response at h=1 is 0.3 (≫ its standard error at T=400): the
+    # band must exclude 0, and be no wider than needed to say so
+    r1 = bands.filter(
+        (pl.col("horizon") == 1)
+        & (pl.col("response") == names[0])
+        & (pl.col("impulse") == names[1])
+    ).row(0, named=True)
+    assert r1["lower"] > 0 and r1["upper"] - r1["lower"] < 0.4
+    assert bands["n_boot"][0] == 300
+    again = res.irf_bands(n_boot=300, rng=5)
+    assert again.equals(bands)  # same seed, same bands
+
+
+def test_white_noise_says_no_dynamics_and_the_report_figure_shows_no_response() -> None:
+    from trilateral.report._figures import reciprocity_figure
+
+    rng = np.random.default_rng(21)
+    frame = simulate(rng, TRIAD, t=120, inertia=0.0, reciprocity=0.0, triangular=0.0)
+    res = ReciprocityModel(frame).fit()
+    assert res.selected_orders is not None and res.selected_orders["bic"] == 0
+    assert res.no_dynamics and res.k_ar == 1
+    assert "NO DETECTABLE DYNAMICS: BIC chose 0 lags" in res.summary()
+    fig = reciprocity_figure(res.irf_frame(), res.endogenous_share, no_dynamics=res.no_dynamics)
+    assert [t.type for t in fig.data] == ["bar"]  # no response drawn
+    assert "No detectable dynamics" in fig.layout.annotations[-1].text
+    # with dynamics, or with the order given, nothing is said and the responses are drawn
+    strong = ReciprocityModel(simulate(rng, DYAD, t=300), countries=DYAD).fit()
+    assert strong.k_ar >= 1 and not strong.no_dynamics
+    assert "NO DETECTABLE" not in strong.summary()
+    given = ReciprocityModel(frame).fit(lags=1)
+    assert not given.no_dynamics
+    fig = reciprocity_figure(strong.irf_bands(n_boot=20, rng=1), strong.endogenous_share)
+    assert sum(t.type == "scatter" for t in fig.data) == 4  # 2 responses, each with its band

@@ -241,6 +241,22 @@ def test_forecast_section_has_fan_charts_and_backtest_scores(demo_run, report_te
         assert f"<th>{col}</th>" in section
     for model in ("no_change", "climatology", "var"):
         assert f"<td>{model}</td>" in section
+    # one evidence base, named; thin cells marked; the DM verdict stated
+    assert "evidence base icews" in section
+    assert "<th>caveat</th>" in section and "n &lt; 20: too few to read" in section
+    assert "Diebold–Mariano tests (HLN, Holm)" in section
+
+
+def test_reciprocity_section_shows_no_response_when_the_var_found_no_dynamics(
+    demo_run, report_text
+) -> None:
+    """Issue 19, item 8: on the demo store BIC chooses 0 lags; the report says so and
+    draws no impulse response."""
+    start = report_text.index('data-section="reciprocity"')
+    section = report_text[start : report_text.index("</section>", start)]
+    assert "No detectable dynamics" in section and "BIC chose 0 lags" in section
+    traces = _figures(report_text)["fig-reciprocity"]
+    assert [t["type"] for t in traces] == ["bar"]
 
 
 def test_simulate_section_shows_the_policy_comparison(report_text) -> None:

@@ -15,9 +15,11 @@ from rich import progress as rich_progress
 from ..config import default_db_path, parse_countries
 from ..errors import ConfigError
 from ..forecast import (
+    MAX_HORIZON,
     BacktestResults,
     ForecastResults,
     backtest,
+    check_horizon,
     forecast,
     origins_between,
 )
@@ -34,12 +36,17 @@ class PeriodChoice(StrEnum):
     quarter = "quarter"
 
 
+class IntervalChoice(StrEnum):
+    conformal = "conformal"
+    model = "model"
+
+
 PeriodOpt = Annotated[PeriodChoice, typer.Option("--period", help="Index period.")]
 
 
-FORECAST_HELP = """Forecast the dyad indices some periods ahead, with 80 % and 95 % intervals.
+FORECAST_HELP = f"""Forecast the dyad indices some periods ahead, with 80 % and 95 % intervals.
 
-Models: no-change and climatology (always), an AR(p) per series, and the reciprocity VAR over the six directed series (--models adds ets). The origin is the last period fitted: nothing after it is used. Writes into --out: forecasts (Parquet, CSV), a fan chart per dyad (PNG and an HTML fragment), provenance.json.
+Models: no-change and climatology (always), an AR(p) per series, and the reciprocity VAR over the six directed series (--models adds ets). Nothing dated after --origin is used: the last period fitted is the last one that ends on or before it. At most {MAX_HORIZON} periods ahead. Writes into --out: forecasts (Parquet, CSV), a fan chart per dyad (PNG and an HTML fragment), provenance.json.
 
 Example (October 2018 from the ICEWS18 splits):
 
@@ -48,12 +55,21 @@ Example (October 2018 from the ICEWS18 splits):
 
 BACKTEST_HELP = """Rolling-origin backtest: forecast from every origin between --start and --end, score against what happened.
 
-Scores per model, dyad and horizon: MAE, RMSE, CRPS, coverage of the 80 % and 95 % intervals, and the skill against no-change (1 − MAE/MAE of no-change; > 0 beats it). Writes scores and forecasts (Parquet, CSV), summary.txt and provenance.json into --out.
+Scores per model, dyad and horizon: MAE, RMSE, CRPS, coverage of the 80 % and 95 % intervals (split-conformal from earlier errors by default, empirical beside nominal), the skill against no-change, and Diebold–Mariano tests (HLN-corrected) of each model against no-change and climatology: only a significant difference is called skill. Cells with fewer than 20 forecasts are marked; empty targets are counted. Writes scores and forecasts (Parquet, CSV), summary.txt and provenance.json into --out.
 
 Example:
 
   trilateral backtest --db trilateral.duckdb --period week --horizons 1,2,3,4 --start 2018-04-01
 """
+
+CoverageOpt = Annotated[
+    float,
+    typer.Option(
+        "--min-coverage",
+        help="Forecast only series with events in at least this share of the last --window "
+        "periods before the origin (0-1).",
+    ),
+]
 
 
 def _list(value: str | None) -> list[str] | None:
@@ -192,13 +208,17 @@ def register(app: typer.Typer) -> None:
         arena: ArenaOpt = "all",
         statistic: StatOpt = "mean_goldstein",
         window: WindowOpt = 12,
+        min_coverage: CoverageOpt = 0.0,
         out: ui.OutOpt = Path("forecast-output"),
         as_json: ui.JsonOpt = False,
         fmt: ui.FormatOpt = ui.OutputFormat.table,
     ) -> None:
+        check_horizon(horizon)  # refused at once, before the store is read
         idx = _index(db, countries, period, arena)
         opts = _model_options(models, statistic, dyads, window)
-        res = forecast(idx, horizon=horizon, origin=origin, arena=arena, **opts)
+        res = forecast(
+            idx, horizon=horizon, origin=origin, arena=arena, min_coverage=min_coverage, **opts
+        )
         _finish(res, write_forecast(res, _folder(out)), out, fmt, as_json)
 
     @ui.command(app, "backtest", BACKTEST_HELP)
@@ -225,11 +245,20 @@ def register(app: typer.Typer) -> None:
         workers: Annotated[
             int, typer.Option("--workers", help="Processes sharing the origins.")
         ] = 1,
+        min_coverage: CoverageOpt = 0.0,
+        intervals: Annotated[
+            IntervalChoice,
+            typer.Option(
+                "--intervals",
+                help="conformal: widths from earlier backtest errors; model: the models' own.",
+            ),
+        ] = IntervalChoice.conformal,
         out: ui.OutOpt = Path("backtest-output"),
         as_json: ui.JsonOpt = False,
         fmt: ui.FormatOpt = ui.OutputFormat.table,
     ) -> None:
         hs = _horizons(horizons)
+        check_horizon(max(hs))  # refused at once, before the store is read
         idx = _index(db, countries, period, arena)
         origins: list[Any] | None = None
         if start is not None or end is not None:
@@ -238,6 +267,6 @@ def register(app: typer.Typer) -> None:
             opts = _model_options(models, statistic, dyads, window)
             res = backtest(
                 idx, origins=origins, horizons=hs, arenas=arena, workers=workers,
-                progress=progress, **opts,
+                progress=progress, min_coverage=min_coverage, intervals=intervals.value, **opts,
             )  # fmt: skip
         _finish(res, write_backtest(res, _folder(out)), out, fmt, as_json)

@@ -12,17 +12,19 @@ from __future__ import annotations
 
 from ._backtest import SCORE_COLUMNS, BacktestResults, backtest, origins_between
 from ._figures import fan_chart, fan_chart_html, fan_chart_png
-from ._forecast import ForecastResults, forecast
+from ._forecast import MAX_HORIZON, ForecastResults, check_horizon, forecast
 from ._models import BASELINES, DEFAULT_MODELS, MODELS, fill_series
 
 __all__ = [
     "BASELINES",
     "DEFAULT_MODELS",
+    "MAX_HORIZON",
     "MODELS",
     "SCORE_COLUMNS",
     "BacktestResults",
     "ForecastResults",
     "backtest",
+    "check_horizon",
     "fan_chart",
     "fan_chart_html",
     "fan_chart_png",

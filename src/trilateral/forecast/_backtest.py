@@ -1,23 +1,28 @@
-"""Rolling-origin backtests of the forecast models against the no-change baseline."""
+"""Rolling-origin backtests of the forecast models against the no-change and climatology
+baselines: scores, calibrated intervals, and Diebold–Mariano tests."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
-import numpy as np
 import polars as pl
-from scipy import stats
 
 from ..config import ARENAS
 from ..errors import ConfigError, DataError
-from ._forecast import _check_common, check_levels
-from ._models import Fill, check_models, run_models
-from ._panel import Panel, future_periods, level_names, panel, parse_dyads, period_floor
+from ._backtest_text import summary_text, verdict_lines
+from ._calibrate import MIN_CALIBRATION, apply_factors, calibration_factors
+from ._forecast import check_common, check_horizon, check_levels
+from ._models import BASELINES, Fill, check_models
+from ._panel import Panel, evidence_base_of, level_names, panel, parse_dyads, period_floor
+from ._rolling import OriginRun, run_origins
+from ._scoring import crps_normal, dm_table
 
-__all__ = ["SCORE_COLUMNS", "BacktestResults", "backtest"]
+__all__ = ["SCORE_COLUMNS", "BacktestResults", "Intervals", "backtest", "origins_between"]
+
+Intervals = Literal["conformal", "model"]
 
 #: Columns of :attr:`BacktestResults.scores` (for the default levels 0.8 and 0.95).
 SCORE_COLUMNS: tuple[str, ...] = (
@@ -51,14 +56,23 @@ class BacktestResults:
     forecasts ``max(horizons)`` periods ahead; the forecasts are scored against the
     index's observed values. A target period without events has no value: it is not
     scored, and ``n_empty`` counts such cases (they are kept in :attr:`forecasts` with a
-    null ``actual``).
+    null ``actual``); :meth:`empty_targets` gives the total, and the summary warns above
+    20 %.
 
     Scores per model, dyad, arena and horizon: ``n`` scored forecasts, ``mae``,
     ``rmse``, ``crps`` (continuous ranked probability score of the normal predictive
-    distribution, Gneiting & Raftery 2007, computed by ``properscoring``), the share of
-    observed values inside the central intervals (``coverage80``, ``coverage95``), and
-    the skill against no-change, ``1 − score / score_no_change``, on the cases both
-    models forecast (``skill_mae``, ``skill_crps``; positive: better than no-change).
+    distribution, Gneiting & Raftery 2007, via ``properscoring``; a zero-spread forecast
+    scores its absolute error), the share of observed values inside the central
+    intervals (``coverage80``, ``coverage95``, over the forecasts that have an interval),
+    and the skill against no-change, ``1 − score / score_no_change``, on the cases both
+    models forecast (``skill_mae``, ``skill_crps``). Whether a skill is significant is
+    in :attr:`dm`, not in its sign.
+
+    Intervals (``intervals``): ``"conformal"`` (default) — split-conformal intervals
+    whose width comes from the same model's earlier errors at the same horizon, known by
+    the origin (:mod:`trilateral.forecast._calibrate`); a forecast with fewer than
+    ``min_calibration`` earlier errors has no interval (null bounds). ``"model"`` — the
+    models' own normal intervals.
 
     Attributes
     ----------
@@ -67,7 +81,8 @@ class BacktestResults:
     forecasts : polars.DataFrame
         Every forecast: ``origin`` (last day of the last fitted period), ``source``,
         ``target``, ``arena``, ``horizon``, ``period_start``, ``model``, ``mean``,
-        ``sd``, the interval bounds, ``actual`` and ``n_events`` of the target period.
+        ``sd``, the interval bounds, ``actual`` and ``n_events`` of the target period
+        (and ``n_calibration``, the earlier errors behind a conformal interval).
     origins : tuple of date
         The origins: the last day of the last period fitted.
     horizons : tuple of int
@@ -75,6 +90,19 @@ class BacktestResults:
     notes : tuple of str
         Models that could not forecast some series from some origins, and why.
     provenance : dict
+    dm : polars.DataFrame
+        Diebold–Mariano tests with the Harvey–Leybourne–Newbold correction of each model
+        against each baseline (absolute error), pooled over the dyads (``source`` =
+        ``"all"``) and per dyad: ``model, baseline, source, target, arena, horizon, n,
+        mean_diff, dm_stat, pvalue``.
+    skipped : polars.DataFrame
+        Series not forecast from an origin for lack of events before it: ``origin,
+        source, target, arena, coverage``.
+    evidence_base : str
+        The evidence base of the index's rows (``icews``, ``chronicle`` …, or
+        ``pooled: …`` when the index mixes bases).
+    levels : tuple of float
+    intervals : {"conformal", "model"}
     """
 
     scores: pl.DataFrame
@@ -86,18 +114,69 @@ class BacktestResults:
     period: str
     notes: tuple[str, ...] = ()
     provenance: dict[str, Any] = field(default_factory=dict)
+    dm: pl.DataFrame = field(default_factory=pl.DataFrame)
+    skipped: pl.DataFrame = field(default_factory=pl.DataFrame)
+    evidence_base: str = "unknown"
+    levels: tuple[float, ...] = (0.8, 0.95)
+    intervals: str = "model"
 
     def to_frame(self) -> pl.DataFrame:
         """The score table (a polars DataFrame)."""
         return self.scores
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON document of ``trilateral backtest --json``."""
+        """The JSON document of ``trilateral backtest --json``: scores, coverage beside
+        nominal, the Diebold–Mariano tests, the empty targets and the evidence base."""
         cols = [c for c in SCORE_COLUMNS if c not in ("skill_crps", "n_empty")]
-        return {"scores": self.scores.select(cols).to_dicts()}
+        n_empty, total = self.empty_targets()
+        return {
+            "scores": self.scores.select(cols).to_dicts(),
+            "coverage": self.coverage_table().to_dicts(),
+            "dm": self.dm.to_dicts(),
+            "empty_targets": {"n": n_empty, "of": total},
+            "evidence_base": self.evidence_base,
+        }
+
+    def empty_targets(self) -> tuple[int, int]:
+        """Target periods without events, and all target periods (one model's count)."""
+        nc = self.scores.filter(pl.col("model") == "no_change")
+        n_empty = int(nc["n_empty"].sum())
+        return n_empty, n_empty + int(nc["n"].sum())
+
+    def coverage_table(self) -> pl.DataFrame:
+        """Empirical coverage of each level's interval, per model, arena and horizon,
+        pooled over the dyads, and per model and arena over every horizon (``horizon``
+        null): ``model, arena, horizon, n_intervals, coverage80 …`` (nominal: the level).
+        """
+        lo0 = level_names(self.levels[0])[0]
+        fc = self.forecasts.filter(pl.col("actual").is_not_null() & pl.col(lo0).is_not_null())
+        aggs = [
+            pl.len().cast(pl.Int64).alias("n_intervals"),
+            *[
+                ((pl.col("actual") >= pl.col(level_names(lv)[0]))
+                 & (pl.col("actual") <= pl.col(level_names(lv)[1])))
+                .mean()
+                .alias(_coverage_name(lv))
+                for lv in self.levels
+            ],
+        ]  # fmt: skip
+        rank = {m: i for i, m in enumerate(self.models)}
+        every = (
+            fc.group_by("model", "arena")
+            .agg(*aggs)
+            .with_columns(pl.lit(None, pl.Int64).alias("horizon"))
+        )
+        per_h = fc.group_by("model", "arena", "horizon").agg(*aggs)
+        return (
+            pl.concat([every.select(per_h.columns), per_h])
+            .with_columns(pl.col("model").replace_strict(rank, default=99).alias("_r"))
+            .sort("arena", "horizon", "_r", nulls_last=False)
+            .drop("_r")
+        )
 
     def beats_no_change(self) -> pl.DataFrame:
-        """Per dyad, arena and horizon: the models with a positive MAE skill."""
+        """Per dyad, arena and horizon: the models with a positive MAE skill (on average;
+        see :attr:`dm` for whether it is significant)."""
         return self.scores.filter(
             (pl.col("model") != "no_change") & (pl.col("skill_mae") > 0)
         ).sort(
@@ -110,195 +189,39 @@ class BacktestResults:
         )
 
     def summary(self) -> str:
-        """The score table and, in plain words, where models beat no-change.
+        """The score table (cells with fewer than 20 forecasts marked), coverage beside
+        nominal, the Diebold–Mariano verdicts, and the empty targets and skipped series.
 
         Examples
         --------
-        >>> print(bt.summary())  # doctest: +SKIP
+        >>> from trilateral.measure import indices
+        >>> idx = indices("trilateral.duckdb", period="week", n_boot=0,
+        ...               start="2018-01-01", end="2018-09-30")
+        >>> bt = backtest(idx, origins=origins_between(idx, "2018-04-01", None),
+        ...               horizons=[1], models=["ar"], dyads="USA-RUS,RUS-USA")
+        >>> print(bt.summary())  # doctest: +ELLIPSIS +NORMALIZE_WHITESPACE
+        Rolling-origin backtest of mean_goldstein (weekly), evidence base pooled: chronicle+icews: ...
         """
-        s = self.scores
-        o = self.origins
-        lines = [
-            f"Rolling-origin backtest of {self.statistic} ({self.period}ly): {len(o)} origins "
-            f"{o[0]} … {o[-1]}, horizons {', '.join(map(str, self.horizons))}",
-            "Scores (lower is better; skill = 1 − MAE/MAE of no-change, > 0 beats it; "
-            "coverage: share of outcomes inside the 80 % / 95 % intervals)",
-            f"{'dyad':<9} {'arena':<11} {'h':>2} {'model':<12} {'n':>4} {'MAE':>6} "
-            f"{'RMSE':>6} {'CRPS':>6} {'cov80':>6} {'cov95':>6} {'skill':>6}",
-        ]
-
-        def fmt(v: Any, spec: str) -> str:
-            return "" if v is None or (isinstance(v, float) and np.isnan(v)) else format(v, spec)
-
-        c80, c95 = _coverage_name(0.8), _coverage_name(0.95)
-        for r in s.sort("source", "target", "arena", "horizon").iter_rows(named=True):
-            lines.append(
-                f"{r['source'] + '→' + r['target']:<9} {r['arena']:<11} {r['horizon']:>2} "
-                f"{r['model']:<12} {r['n']:>4} {fmt(r['mae'], '6.3f'):>6} "
-                f"{fmt(r['rmse'], '6.3f'):>6} {fmt(r['crps'], '6.3f'):>6} "
-                f"{fmt(r.get(c80), '6.2f'):>6} {fmt(r.get(c95), '6.2f'):>6} "
-                f"{fmt(r['skill_mae'], '+6.2f'):>6}"
-            )
-        lines += ["", *self.verdict()]
-        empty = s.filter(pl.col("model") == "no_change")["n_empty"].sum()
-        if empty:
-            lines.append(
-                f"{empty} target period(s) had no events (no value to score) and were "
-                "left out of the scores; see n_empty."
-            )
-        if self.notes:
-            lines += ["", "Notes:", *[f"  {n}" for n in self.notes]]
-        return "\n".join(lines)
+        return summary_text(self)
 
     def verdict(self) -> list[str]:
-        """Plain sentences: which models beat no-change where, and where none does."""
-        s = self.scores.filter(pl.col("n") > 0)
-        out = ["Against no-change (MAE skill):"]
-        none: list[str] = []
-        for (src, tgt, arena), grp in s.group_by(
-            ["source", "target", "arena"], maintain_order=True
-        ):
-            for h in sorted(grp["horizon"].unique().to_list()):
-                g = grp.filter((pl.col("horizon") == h) & (pl.col("model") != "no_change"))
-                win = g.filter(pl.col("skill_mae") > 0).sort("skill_mae", descending=True)
-                where = f"{src}→{tgt} ({arena}) at h={h}"
-                if win.height:
-                    who = ", ".join(
-                        f"{r['model']} ({r['skill_mae']:+.2f})" for r in win.iter_rows(named=True)
-                    )
-                    out.append(f"  {where}: {who} beat no-change")
-                else:
-                    none.append(where)
-        if none:
-            out.append("No model beats no-change at: " + "; ".join(none) + ".")
-        else:
-            out.append("Some model beats no-change at every dyad and horizon.")
-        return out
-
-
-def _run_origins(
-    pan: Panel,
-    cols: list[int],
-    positions: Sequence[int],
-    names: tuple[str, ...],
-    horizons: tuple[int, ...],
-    levels: tuple[float, ...],
-    fill: Fill,
-    window: int,
-    max_lag: int,
-    tick: Callable[[int], None] | None = None,
-) -> tuple[list[pl.DataFrame], list[str]]:
-    hmax = max(horizons)
-    t_all = len(pan.periods)
-    hs = np.asarray(horizons, dtype=np.int64)
-    k = len(cols)
-    parts: dict[str, list[Any]] = {
-        c: [] for c in ("origin", "series", "horizon", "period_start", "model", "mean", "sd")
-    }
-    truth_parts: dict[str, list[np.ndarray]] = {"actual": [], "n_events": []}
-    notes: list[str] = []
-    for pos in positions:
-        # Only the rows up to the origin reach the models: nothing after it can leak.
-        outputs = run_models(
-            names,
-            pan.values[: pos + 1],
-            pan.periods[: pos + 1],
-            pan.series,
-            pan.countries,
-            pan.period,
-            hmax,
-            fill=fill,
-            window=window,
-            max_lag=max_lag,
-            var_ok=pan.var_ok,
-        )
-        notes += [
-            f"{m} from {pan.periods[pos]} ({pan.arena}): {o.note}"
-            for m, o in outputs.items()
-            if o.note
-        ]
-        # the horizons whose target period is inside the data
-        h_in = hs[hs <= t_all - 1 - pos]
-        if h_in.size:
-            targets = future_periods(pan.periods[pos], pan.period, hmax)
-            rows_h = h_in - 1
-            n = h_in.size * k
-            series = np.repeat(np.asarray(cols), h_in.size)
-            horizon = np.tile(h_in, k)
-            starts = [targets[i] for i in rows_h] * k
-            actual = pan.values[pos + h_in][:, cols].T.ravel()
-            count = pan.counts[pos + h_in][:, cols].T.ravel()
-            origin = _period_end(pan, pos)
-            for name, out in outputs.items():
-                parts["origin"].append([origin] * n)
-                parts["series"].append(series)
-                parts["horizon"].append(horizon)
-                parts["period_start"].append(starts)
-                parts["model"].append([name] * n)
-                parts["mean"].append(out.mean[rows_h][:, cols].T.ravel())
-                parts["sd"].append(out.sd[rows_h][:, cols].T.ravel())
-                truth_parts["actual"].append(actual)
-                truth_parts["n_events"].append(count)
-        if tick is not None:
-            tick(1)
-    if not parts["mean"]:
-        return [], notes
-    series_idx = np.concatenate(parts["series"])
-    src = np.asarray([s for s, _ in pan.series])[series_idx]
-    tgt = np.asarray([t for _, t in pan.series])[series_idx]
-    mean = np.concatenate(parts["mean"])
-    sd = np.concatenate(parts["sd"])
-    data: dict[str, Any] = {
-        "origin": [d for chunk in parts["origin"] for d in chunk],
-        "source": src,
-        "target": tgt,
-        "arena": pan.arena,
-        "horizon": np.concatenate(parts["horizon"]),
-        "period_start": [d for chunk in parts["period_start"] for d in chunk],
-        "model": [m for chunk in parts["model"] for m in chunk],
-        "mean": mean,
-        "sd": sd,
-    }
-    for lvl in levels:
-        z = float(stats.norm.ppf(0.5 + lvl / 2))
-        lo, hi = level_names(lvl)
-        data[lo] = mean - z * sd
-        data[hi] = mean + z * sd
-    data["actual"] = np.concatenate(truth_parts["actual"])
-    data["n_events"] = np.concatenate(truth_parts["n_events"]).astype(np.int64)
-    frame = pl.DataFrame(data).with_columns(
-        pl.col("origin").cast(pl.Date),
-        pl.col("period_start").cast(pl.Date),
-        *[pl.col(c).fill_nan(None) for c in ("mean", "sd", "actual", *_bounds(levels))],
-    )
-    return [frame], notes
-
-
-def _bounds(levels: tuple[float, ...]) -> list[str]:
-    return [name for lvl in levels for name in level_names(lvl)]
-
-
-def _period_end(pan: Panel, pos: int) -> date:
-    """The last day of period ``pos``: the origin of a forecast fitted up to it."""
-    from datetime import timedelta
-
-    return future_periods(pan.periods[pos], pan.period, 1)[0] - timedelta(days=1)
+        """Plain sentences: which model is significantly better or worse than which
+        baseline (Diebold–Mariano, HLN-corrected, 5 %), and where none is."""
+        return verdict_lines(self)
 
 
 def _scores(fc: pl.DataFrame, levels: tuple[float, ...]) -> pl.DataFrame:
-    import properscoring
-
     ok = fc.filter(
         pl.col("actual").is_not_null() & pl.col("mean").is_not_null() & pl.col("sd").is_not_null()
     )
-    crps = properscoring.crps_gaussian(
-        ok["actual"].to_numpy(), ok["mean"].to_numpy(), ok["sd"].to_numpy()
-    )
+    crps = crps_normal(ok["actual"].to_numpy(), ok["mean"].to_numpy(), ok["sd"].to_numpy())
     ok = ok.with_columns(
         (pl.col("mean") - pl.col("actual")).alias("err"),
-        pl.Series("crps", np.asarray(crps, dtype=float)),
+        pl.Series("crps", crps),
         *[
-            (
+            pl.when(pl.col(level_names(lv)[0]).is_null())
+            .then(None)
+            .otherwise(
                 (pl.col("actual") >= pl.col(level_names(lv)[0]))
                 & (pl.col("actual") <= pl.col(level_names(lv)[1]))
             )
@@ -360,6 +283,7 @@ def _check_horizons(horizons: Sequence[int] | int) -> tuple[int, ...]:
         raise ConfigError(
             f"horizons must be whole numbers ≥ 1, got {items}", hint="e.g. horizons=(1, 2, 3, 4)"
         )
+    check_horizon(out[-1])
     return out
 
 
@@ -377,32 +301,48 @@ def backtest(
     fill: Fill = "ffill",
     min_train: int = 10,
     max_lag: int = 4,
+    min_coverage: float = 0.0,
+    intervals: Intervals = "conformal",
+    min_calibration: int = MIN_CALIBRATION,
+    evidence_base: str | None = None,
     workers: int = 1,
     progress: Callable[[int, int], None] | None = None,
 ) -> BacktestResults:
     """Rolling-origin backtest: forecast from each origin, score against what happened.
 
-    For each origin the models see only the index rows up to the origin's period: the
-    empty-period fill, the lag orders (BIC), the VAR and AR coefficients, the no-change
-    error spread and the climatology window are all computed from those rows. The index
-    itself is per period (each cell is computed from that period's events only), so no
-    value before the origin depends on a later period.
+    For each origin the models see only the index rows of the periods that ended by the
+    origin: the empty-period fill, the lag orders (BIC), the VAR and AR coefficients,
+    the no-change error spread, the climatology window, the choice of series
+    (``min_coverage``) and the interval calibration are all computed from those rows.
+    The index itself is per period (each cell is computed from that period's events
+    only), so no value before the origin depends on a later period.
 
     Parameters
     ----------
     index : DyadIndex
         From :func:`trilateral.measure.indices`.
     origins : sequence of dates, optional
-        Each origin's last fitted period is the one holding the date. Default: every
-        period from the ``min_train``-th to the last but one.
+        The last fitted period is the last one that ends on or before each date (see
+        :func:`~trilateral.forecast.origins_between`). Default: every period from the
+        ``min_train``-th to the last but one.
     horizons : int or sequence of int
-        Periods ahead to score (≥ 1).
+        Periods ahead to score (1 … :data:`~trilateral.forecast.MAX_HORIZON`).
     models : sequence of str, optional
         As in :func:`~trilateral.forecast.forecast` (baselines always run).
     statistic, dyads, level, window, fill, min_train, max_lag
         As in :func:`~trilateral.forecast.forecast`.
     arenas : str or sequence of str
         Index arenas to backtest, each separately (default ``"all"``).
+    min_coverage : float
+        At each origin, forecast only the series with events in at least this share of
+        the trailing ``window`` periods; the others are listed in
+        :attr:`BacktestResults.skipped` (default 0: every series).
+    intervals : {"conformal", "model"}
+        Split-conformal intervals from earlier errors (default) or the models' own.
+    min_calibration : int
+        Fewest earlier errors behind a conformal interval (the latest 60 are used).
+    evidence_base : str, optional
+        As in :func:`~trilateral.forecast.forecast`.
     workers : int
         Processes over which the origins are shared (1: in this process). The scores do
         not depend on it.
@@ -429,24 +369,85 @@ def backtest(
     >>> bt = backtest(idx, horizons=[1, 2], models=["ar"])
     >>> bt.scores.select("model").unique().height
     3
+    >>> bt.dm.filter(pl.col("source") == "all").select("model", "baseline").rows()[:2]
+    [('ar', 'no_change'), ('ar', 'no_change')]
     """
-    _check_common(1, window, fill, min_train)
+    check_common(1, window, fill, min_train)
     hs = _check_horizons(horizons)
     levels = check_levels(level)
     names = check_models(models)
+    if intervals not in ("conformal", "model"):
+        raise ConfigError(f"unknown intervals {intervals!r}", hint="use 'conformal' or 'model'")
+    if not 0 <= min_coverage <= 1:
+        raise ConfigError(f"min_coverage must lie in [0, 1], got {min_coverage}")
     arena_list = [arenas] if isinstance(arenas, str) else list(arenas)
     if not arena_list:
         raise ConfigError("no arena given", hint=f"choose from {', '.join(ARENAS)}, all")
     if workers < 1:
         raise ConfigError(f"workers must be ≥ 1, got {workers}")
     chosen = parse_dyads(dyads)
-    frames: list[pl.DataFrame] = []
-    notes: list[str] = []
-    origin_set: set[date] = set()
     plan = []
     for arena in arena_list:
         pan = panel(index, arena, statistic)
         plan.append((pan, pan.select(chosen), _positions(pan, origins, min_train)))
+    run = _run_plan(
+        plan, (names, hs, levels, fill, window, max_lag, min_coverage), workers, progress
+    )
+    if not run.frames:
+        raise DataError(
+            "no origin has a period after it to score (or every series was skipped)",
+            hint="choose earlier origins, shorter horizons or a lower min_coverage",
+        )
+    fc = pl.concat(run.frames, how="vertical")
+    fc = fc.select("origin", *[c for c in fc.columns if c not in ("origin", "actual", "n_events")],
+                   "actual", "n_events")  # fmt: skip
+    if fc.filter(pl.col("actual").is_not_null()).height == 0:
+        raise DataError(
+            "no forecast has an observed outcome to score against",
+            hint="choose earlier origins or shorter horizons",
+        )
+    if intervals == "conformal":
+        factors = calibration_factors(fc, fc["origin"].unique().to_list(), levels, min_calibration)
+        fc = apply_factors(fc, factors, levels, on=["model", "arena", "horizon", "origin"])
+    ordered = tuple(sorted({pan.period_end(p) for pan, _c, pos in plan for p in pos}))
+    base = evidence_base_of(index, evidence_base)
+    config = {
+        "origins": [str(d) for d in ordered], "horizons": list(hs), "models": list(names),
+        "levels": list(levels), "statistic": statistic, "arenas": arena_list,
+        "window": window, "fill": fill, "min_train": min_train, "max_lag": max_lag,
+        "min_coverage": min_coverage, "intervals": intervals,
+        "min_calibration": min_calibration,
+    }  # fmt: skip
+    provenance = {"config": config, "evidence_base": base, **plan[0][0].provenance}
+    skipped = pl.DataFrame(
+        run.skipped,
+        schema={"origin": pl.Date, "source": pl.String, "target": pl.String,
+                "arena": pl.String, "coverage": pl.Float64},
+    )  # fmt: skip
+    return BacktestResults(
+        scores=_scores(fc, levels),
+        forecasts=fc.sort("arena", "source", "target", "origin", "horizon", "model"),
+        origins=ordered,
+        horizons=hs,
+        models=names,
+        statistic=statistic,
+        period=str(getattr(index, "period", "")),
+        notes=tuple(_compress_notes(run.notes)),
+        provenance=provenance,
+        dm=dm_table(fc, BASELINES),
+        skipped=skipped,
+        evidence_base=base,
+        levels=levels,
+        intervals=intervals,
+    )
+
+
+def _run_plan(
+    plan: list[tuple[Panel, list[int], list[int]]],
+    args: tuple[Any, ...],
+    workers: int,
+    progress: Callable[[int, int], None] | None,
+) -> OriginRun:
     total = sum(len(p[2]) for p in plan)
     done = 0
 
@@ -458,62 +459,12 @@ def backtest(
 
     if progress is not None:
         progress(0, total)
-    for pan, _cols, positions in plan:
-        origin_set.update(_period_end(pan, p) for p in positions)
-    args = (names, hs, levels, fill, window, max_lag)
     if workers == 1 or total < 2 * workers:
+        run = OriginRun()
         for pan, cols, positions in plan:
-            got, said = _run_origins(pan, cols, positions, *args, tick)
-            frames += got
-            notes += said
-    else:
-        got, said = _parallel(plan, args, workers, tick)
-        frames += got
-        notes += said
-    if not frames:
-        raise DataError(
-            "no origin has a period after it to score",
-            hint="choose earlier origins or shorter horizons",
-        )
-    fc = pl.concat(frames, how="vertical").select(
-        "origin",
-        *[c for c in frames[0].columns if c not in ("origin", "actual", "n_events")],
-        "actual",
-        "n_events",
-    )
-    if fc.filter(pl.col("actual").is_not_null()).height == 0:
-        raise DataError(
-            "no forecast has an observed outcome to score against",
-            hint="choose earlier origins or shorter horizons",
-        )
-    scores = _scores(fc, levels)
-    ordered = tuple(sorted(origin_set))
-    provenance = {
-        "config": {
-            "origins": [str(d) for d in ordered],
-            "horizons": list(hs),
-            "models": list(names),
-            "levels": list(levels),
-            "statistic": statistic,
-            "arenas": arena_list,
-            "window": window,
-            "fill": fill,
-            "min_train": min_train,
-            "max_lag": max_lag,
-        },
-        **panel(index, arena_list[0], statistic).provenance,
-    }
-    return BacktestResults(
-        scores=scores,
-        forecasts=fc.sort("arena", "source", "target", "origin", "horizon", "model"),
-        origins=ordered,
-        horizons=hs,
-        models=names,
-        statistic=statistic,
-        period=str(getattr(index, "period", "")),
-        notes=tuple(_compress_notes(notes)),
-        provenance=provenance,
-    )
+            run.extend(run_origins(pan, cols, positions, *args, tick=tick))
+        return run
+    return _parallel(plan, args, workers, tick)
 
 
 def _compress_notes(notes: list[str]) -> list[str]:
@@ -551,7 +502,7 @@ def _parallel(
     args: tuple[Any, ...],
     workers: int,
     tick: Callable[[int], None],
-) -> tuple[list[pl.DataFrame], list[str]]:
+) -> OriginRun:
     """Share the (arena, origin) fits among ``workers`` fresh processes ("spawn": a
     forked child of a process whose polars or BLAS threads are running can deadlock).
     Each origin's forecasts depend only on its own training rows, so the result does not
@@ -564,17 +515,14 @@ def _parallel(
         # chunks of a few origins: enough to amortise the transfer, small enough to balance
         step = max(1, len(positions) // (4 * workers))
         tasks += [(pan, cols, positions[i : i + step]) for i in range(0, len(positions), step)]
-    frames: list[pl.DataFrame] = []
-    notes: list[str] = []
+    run = OriginRun()
     ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        futures = [pool.submit(_run_origins, pan, cols, pos, *args) for pan, cols, pos in tasks]
+        futures = [pool.submit(run_origins, pan, cols, pos, *args) for pan, cols, pos in tasks]
         for f, (_pan, _cols, pos) in zip(futures, tasks, strict=True):
-            got, said = f.result()
-            frames += got
-            notes += said
+            run.extend(f.result())
             tick(len(pos))
-    return frames, notes
+    return run
 
 
 def origins_between(
@@ -584,22 +532,35 @@ def origins_between(
     arena: str = "all",
     min_train: int = 10,
 ) -> list[date]:
-    """Every period start of ``index`` from the period holding ``start`` (default: the
-    ``min_train``-th period) to that holding ``end`` (default: the last but one), for
-    :func:`backtest`'s ``origins``."""
+    """The last day of every period of ``index`` from the period holding ``start``
+    (default: the ``min_train``-th period) to the last that ends by ``end`` (default: the
+    last but one), for :func:`backtest`'s ``origins``: an origin on a period's last day
+    fits that period and nothing after it.
+
+    Examples
+    --------
+    >>> from trilateral.measure import indices
+    >>> idx = indices("trilateral.duckdb", period="week", n_boot=0,
+    ...               start="2018-01-01", end="2018-09-30")
+    >>> origins_between(idx, "2018-04-01", "2018-04-22")
+    [datetime.date(2018, 4, 1), datetime.date(2018, 4, 8), datetime.date(2018, 4, 15), datetime.date(2018, 4, 22)]
+    """
     from ..config import as_date, describe_window
 
-    periods = panel(index, arena, "n_events").periods
-    period = str(getattr(index, "period", ""))
+    pan = panel(index, arena, "n_events")
+    periods = pan.periods
+    period = pan.period
     a = as_date(start, "start")
     b = as_date(end, "end")
     lo = period_floor(a, period) if a else periods[min(min_train, len(periods)) - 1]
-    hi = period_floor(b, period) if b else periods[-2]
-    out = [p for p in periods if lo <= p <= hi]
+    ends = [pan.period_end(i) for i in range(len(periods))]
+    # the last origin ends by ``end``: a period running on after it would see past it
+    hi = b if b else ends[-2]
+    out = [e for p, e in zip(periods, ends, strict=True) if lo <= p and e <= hi]
     if not out:
         raise ConfigError(
             f"no period of the index in the window asked for ({describe_window(a, b)}); "
-            f"the index runs {describe_window(periods[0], periods[-1])}",
+            f"the index runs {describe_window(periods[0], pan.period_end(-1))}",
             hint="choose --start and --end inside the data",
         )
     return out

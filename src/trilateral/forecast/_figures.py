@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import polars as pl
 
@@ -11,8 +12,44 @@ from ..data import atomic_write
 from ..errors import ConfigError
 from ._panel import level_names
 
-if TYPE_CHECKING:
-    from ._forecast import ForecastResults
+
+class ForecastResults(Protocol):
+    """What a fan chart reads from a forecast (:class:`~trilateral.forecast.ForecastResults`
+    has it). A protocol, so that this module does not import the results module: results
+    hand themselves to the figures, never the other way round (issue 22)."""
+
+    @property
+    def frame(self) -> pl.DataFrame: ...  # pragma: no cover - protocol
+
+    @property
+    def history(self) -> pl.DataFrame: ...  # pragma: no cover - protocol
+
+    @property
+    def origin(self) -> date: ...  # pragma: no cover - protocol
+
+    @property
+    def origin_period(self) -> date: ...  # pragma: no cover - protocol
+
+    @property
+    def period(self) -> str: ...  # pragma: no cover - protocol
+
+    @property
+    def statistic(self) -> str: ...  # pragma: no cover - protocol
+
+    @property
+    def arena(self) -> str: ...  # pragma: no cover - protocol
+
+    @property
+    def horizon(self) -> int: ...  # pragma: no cover - protocol
+
+    @property
+    def levels(self) -> tuple[float, ...]: ...  # pragma: no cover - protocol
+
+    @property
+    def models(self) -> tuple[str, ...]: ...  # pragma: no cover - protocol
+
+    def dyads(self) -> list[tuple[str, str]]: ...  # pragma: no cover - protocol
+
 
 __all__ = ["fan_chart", "fan_chart_html", "fan_chart_png"]
 
@@ -59,7 +96,14 @@ def fan_chart(
 
     Examples
     --------
-    >>> fig = res.figure("USA", "RUS", model="ar")  # doctest: +SKIP
+    >>> from trilateral.forecast import forecast
+    >>> from trilateral.measure import indices
+    >>> idx = indices("trilateral.duckdb", period="week", n_boot=0,
+    ...               start="2018-01-01", end="2018-09-30")
+    >>> res = forecast(idx, horizon=4, origin="2018-09-23", dyads="USA-RUS")
+    >>> fig = res.figure("USA", "RUS", model="ar")
+    >>> [t.name for t in fig.data if t.name]
+    ['ar 95% interval', 'ar 80% interval', 'observed', 'observed after origin', 'ar mean', 'no-change', 'climatology']
     """
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots

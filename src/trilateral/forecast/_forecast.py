@@ -12,10 +12,23 @@ import polars as pl
 from scipy import stats
 
 from ..errors import ConfigError, DataError
+from ._calibrate import MIN_CALIBRATION, apply_factors, calibration_factors
 from ._models import FILLS, Fill, ModelOutput, check_models, run_models
-from ._panel import Panel, future_periods, level_names, panel, parse_dyads
+from ._panel import Panel, evidence_base_of, future_periods, level_names, panel, parse_dyads
 
-__all__ = ["ForecastResults", "check_levels", "forecast", "forecast_rows"]
+__all__ = [
+    "MAX_HORIZON",
+    "ForecastResults",
+    "check_common",
+    "check_horizon",
+    "check_levels",
+    "forecast",
+    "forecast_rows",
+]
+
+#: The longest horizon :func:`forecast` and :func:`~trilateral.forecast.backtest` accept,
+#: in periods (two years of months; the CLI refuses more before it reads the store).
+MAX_HORIZON = 24
 
 _LONG = ("source", "target", "arena", "period_start", "horizon", "model", "mean", "sd")
 
@@ -29,12 +42,37 @@ def check_levels(level: Sequence[float] | float) -> tuple[float, ...]:
     return out
 
 
-def _check_common(horizon: int, window: int, fill: str, min_train: int) -> None:
+def check_horizon(horizon: Any) -> int:
+    """``horizon`` as a whole number in 1 … :data:`MAX_HORIZON`; else a ConfigError with
+    the cap (the library and the CLI share this check).
+
+    Examples
+    --------
+    >>> check_horizon(6)
+    6
+    >>> from trilateral.errors import ConfigError
+    >>> try:
+    ...     check_horizon(10000)
+    ... except ConfigError as exc:
+    ...     print(str(exc).splitlines()[0])
+    horizon 10000 is over the cap of 24 periods
+    """
     if isinstance(horizon, bool) or not isinstance(horizon, int | np.integer) or horizon < 1:
         raise ConfigError(
             f"horizon must be a whole number of periods ≥ 1, got {horizon!r}",
             hint="e.g. horizon=4 for four periods ahead",
         )
+    if horizon > MAX_HORIZON:
+        raise ConfigError(
+            f"horizon {horizon} is over the cap of {MAX_HORIZON} periods",
+            hint=f"ask for at most {MAX_HORIZON} periods, or use a longer period (quarter)",
+        )
+    return int(horizon)
+
+
+def check_common(horizon: int, window: int, fill: str, min_train: int) -> None:
+    """Check the options :func:`forecast` and :func:`~trilateral.forecast.backtest` share."""
+    check_horizon(horizon)
     if window < 2:
         raise ConfigError(f"the climatology window must be ≥ 2 periods, got {window}")
     if fill not in FILLS:
@@ -116,6 +154,15 @@ class ForecastResults:
         One line per model that could not forecast some series, and why.
     provenance : dict
         Configuration, package version and the index's data hash.
+    evidence_base : str
+        The evidence base of the forecast series (``icews``, ``chronicle``, ``pooled: …``
+        when the index mixes bases, ``unknown`` when nothing says).
+    skipped : tuple of str
+        Requested dyads not forecast for too few periods with events before the origin
+        (``min_coverage``), each with its share.
+    intervals : str
+        ``"model"`` (the models' normal intervals) or ``"conformal"`` (calibrated on a
+        backtest's errors known by the origin).
     """
 
     frame: pl.DataFrame
@@ -130,6 +177,9 @@ class ForecastResults:
     models: tuple[str, ...]
     notes: tuple[str, ...] = ()
     provenance: dict[str, Any] = field(default_factory=dict)
+    evidence_base: str = "unknown"
+    skipped: tuple[str, ...] = ()
+    intervals: str = "model"
 
     def to_frame(self) -> pl.DataFrame:
         """The forecasts (a polars DataFrame)."""
@@ -145,6 +195,9 @@ class ForecastResults:
             "origin": self.origin.isoformat(),
             "period": self.period,
             "statistic": self.statistic,
+            "evidence_base": self.evidence_base,
+            "intervals": self.intervals,
+            "skipped": list(self.skipped),
             "provenance": self.provenance,
             "forecasts": rows.to_dicts(),
         }
@@ -158,14 +211,23 @@ class ForecastResults:
 
         Examples
         --------
-        >>> print(res.summary())  # doctest: +SKIP
+        >>> from trilateral.measure import base_store, indices
+        >>> with base_store("trilateral.duckdb", "icews") as con:
+        ...     idx = indices(con, period="month", n_boot=0, start="2005-01-01",
+        ...                   end="2015-12-31")
+        >>> res = forecast(idx, horizon=3, origin="2015-09-30", dyads="USA-RUS",
+        ...                evidence_base="icews")
+        >>> print(res.summary())  # doctest: +ELLIPSIS +NORMALIZE_WHITESPACE
+        Forecast of mean_goldstein (monthly, arena all) from origin 2015-09-30 (last period
+        fitted: 2015-09-01), 3 period(s) ahead; evidence base icews; intervals: model
+        ...
         """
         lo, hi = level_names(max(self.levels))
         pct = f"{max(self.levels) * 100:g}%"
         lines = [
             f"Forecast of {self.statistic} ({self.period}ly, arena {self.arena}) from origin "
             f"{self.origin} (last period fitted: {self.origin_period}), {self.horizon} "
-            f"period(s) ahead",
+            f"period(s) ahead; evidence base {self.evidence_base}; intervals: {self.intervals}",
             f"{'dyad':<9} {'last obs':>9}  {'model':<12} {'h=1':>7} "
             f"{'h=' + str(self.horizon):>7}  {pct + ' interval at h=' + str(self.horizon):>26}",
         ]
@@ -192,6 +254,9 @@ class ForecastResults:
                 text = f"{num(first['mean'])} {num(end['mean'])}  {band}"
                 lines.append(f"{s + '→' + t:<9} {last:>9}  {m:<12} {text}")
                 last = ""
+        if self.skipped:
+            lines += ["", "Not forecast (too few periods with events before the origin):"]
+            lines += [f"  {x}" for x in self.skipped]
         if self.notes:
             lines += ["", "Notes:", *[f"  {n}" for n in self.notes]]
         lines.append(f"\ntrilateral {self.provenance.get('version', '')}")
@@ -223,6 +288,9 @@ def forecast(
     fill: Fill = "ffill",
     min_train: int = 10,
     max_lag: int = 4,
+    min_coverage: float = 0.0,
+    calibration: Any = None,
+    evidence_base: str | None = None,
 ) -> ForecastResults:
     """Forecast a dyad index ``horizon`` periods ahead of ``origin``.
 
@@ -258,6 +326,18 @@ def forecast(
         Fewest periods up to the origin.
     max_lag : int
         Largest AR order tried per series (capped at one lag per 5 training periods).
+    min_coverage : float
+        Forecast only the requested dyads with events in at least this share of the
+        trailing ``window`` periods up to the origin; the others are named in
+        ``skipped`` (default 0: every dyad).
+    calibration : BacktestResults, optional
+        Conformal intervals: each model's interval width from that backtest's errors at
+        the same horizon whose target period had ended by the origin (see
+        :func:`~trilateral.forecast.backtest`); with fewer than 30 such errors a model has
+        no interval (null bounds, and a note). Default: the models' normal intervals.
+    evidence_base : str, optional
+        The evidence base of the index's rows, when the caller knows it (an index of
+        :func:`trilateral.measure.base_store`); default: from the index's store.
 
     Returns
     -------
@@ -266,8 +346,8 @@ def forecast(
     Raises
     ------
     ConfigError
-        A horizon below 1, an origin outside the data or too early, an unknown model or
-        dyad.
+        A horizon below 1 or over :data:`MAX_HORIZON`, an origin outside the data or too
+        early, an unknown model or dyad.
     DataError
         A requested dyad has no events up to the origin.
 
@@ -289,9 +369,11 @@ def forecast(
     >>> res.to_frame().height  # 2 dyads × 3 horizons × 4 models
     24
     """
-    _check_common(horizon, window, fill, min_train)
+    check_common(horizon, window, fill, min_train)
     levels = check_levels(level)
     names = check_models(models)
+    if not 0 <= min_coverage <= 1:
+        raise ConfigError(f"min_coverage must lie in [0, 1], got {min_coverage}")
     pan = panel(index, arena, statistic)
     cols = pan.select(parse_dyads(dyads))
     pos = pan.position(origin, min_train)
@@ -300,9 +382,10 @@ def forecast(
     if empty:
         raise DataError(
             f"dyad(s) {', '.join(empty)} have no events in arena {arena!r} up to "
-            f"{pan.periods[pos]}: there is nothing to forecast from",
+            f"{pan.period_end(pos)}: there is nothing to forecast from",
             hint="choose other dyads (--dyads), another arena or a later origin",
         )
+    cols, skipped = _enough_data(pan, pos, cols, window, min_coverage)
     outputs = run_models(
         names,
         train,
@@ -318,32 +401,26 @@ def forecast(
     )
     targets = future_periods(pan.periods[pos], pan.period, horizon)
     frame = forecast_rows(outputs, pan, cols, targets, levels)
-    notes = tuple(f"{m}: {o.note}" for m, o in outputs.items() if o.note)
-    history = _history(pan, cols)
-    origin_date = pan.periods[pos] if origin is None else origin
+    notes = [f"{m}: {o.note}" for m, o in outputs.items() if o.note]
+    if calibration is not None:
+        frame, said = _calibrate(frame, calibration, pan, pos, statistic, levels)
+        notes += said
+    origin_date = pan.period_end(pos) if origin is None else origin
     if isinstance(origin_date, str):
         origin_date = date.fromisoformat(origin_date)
-    provenance = {
-        "config": {
-            "horizon": horizon,
-            "models": list(names),
-            "levels": list(levels),
-            "origin": str(origin_date),
-            "origin_period": str(pan.periods[pos]),
-            "statistic": statistic,
-            "arena": arena,
-            "period": pan.period,
-            "window": window,
-            "fill": fill,
-            "min_train": min_train,
-            "max_lag": max_lag,
-            "countries": list(pan.countries),
-        },
-        **pan.provenance,
-    }
+    base = evidence_base_of(index, evidence_base)
+    config = {
+        "horizon": horizon, "models": list(names), "levels": list(levels),
+        "origin": str(origin_date), "origin_period": str(pan.periods[pos]),
+        "statistic": statistic, "arena": arena, "period": pan.period, "window": window,
+        "fill": fill, "min_train": min_train, "max_lag": max_lag,
+        "min_coverage": min_coverage, "calibrated": calibration is not None,
+        "countries": list(pan.countries),
+    }  # fmt: skip
+    provenance = {"config": config, "evidence_base": base, **pan.provenance}
     return ForecastResults(
         frame=frame,
-        history=history,
+        history=_history(pan, cols),
         origin=origin_date,
         origin_period=pan.periods[pos],
         period=pan.period,
@@ -352,9 +429,65 @@ def forecast(
         horizon=horizon,
         levels=levels,
         models=names,
-        notes=notes,
+        notes=tuple(notes),
         provenance=provenance,
+        evidence_base=base,
+        skipped=tuple(skipped),
+        intervals="conformal" if calibration is not None else "model",
     )
+
+
+def _enough_data(
+    pan: Panel, pos: int, cols: list[int], window: int, min_coverage: float
+) -> tuple[list[int], list[str]]:
+    """The requested series with enough periods with events before the origin (the rule
+    of :func:`~trilateral.forecast.backtest`'s ``min_coverage``), and the others, named."""
+    from ._rolling import coverage_at
+
+    share = coverage_at(pan, pos, cols, window)
+    keep = [c for c, x in zip(cols, share, strict=True) if x >= min_coverage]
+    skipped = [
+        f"{pan.series[c][0]}→{pan.series[c][1]}: events in {x:.0%} of the last {window} "
+        f"{pan.period}s, below {min_coverage:.0%}"
+        for c, x in zip(cols, share, strict=True)
+        if x < min_coverage
+    ]
+    if not keep:
+        raise DataError(
+            "no requested dyad has events in enough periods before the origin: "
+            + "; ".join(skipped),
+            hint="lower min_coverage, choose a later origin or other dyads",
+        )
+    return keep, skipped
+
+
+def _calibrate(
+    frame: pl.DataFrame,
+    calibration: Any,
+    pan: Panel,
+    pos: int,
+    statistic: str,
+    levels: tuple[float, ...],
+) -> tuple[pl.DataFrame, list[str]]:
+    """Conformal bounds from the backtest's errors whose target had ended by the origin."""
+    if (calibration.statistic, calibration.period) != (statistic, pan.period):
+        raise ConfigError(
+            f"the calibration backtest is of {calibration.statistic} ({calibration.period}ly), "
+            f"the forecast of {statistic} ({pan.period}ly)",
+            hint="calibrate with a backtest of the same statistic and period",
+        )
+    origin = pan.period_end(pos)
+    past = calibration.forecasts.filter(pl.col("period_start") <= pan.periods[pos])
+    factors = calibration_factors(past, [origin], levels, MIN_CALIBRATION)
+    out = apply_factors(frame, factors.drop("origin"), levels, on=["model", "arena", "horizon"])
+    lo = level_names(levels[0])[0]
+    bare = out.filter(pl.col(lo).is_null() & pl.col("mean").is_not_null())
+    said = [
+        f"{m}: fewer than {MIN_CALIBRATION} backtest errors known by the origin: no "
+        "calibrated interval"
+        for m in bare["model"].unique(maintain_order=True).to_list()
+    ]
+    return out.drop("n_calibration"), said
 
 
 def _history(pan: Panel, cols: list[int]) -> pl.DataFrame:

@@ -146,7 +146,8 @@ def _climatology(observed: np.ndarray, horizon: int, window: int) -> ModelOutput
 
 def _ar(filled: np.ndarray, horizon: int, max_lag: int) -> ModelOutput:
     """AR(p) per series (ARIMA(p, 0, 0) by conditional least squares, statsmodels'
-    ``AutoReg``), p chosen by BIC among 0…max_lag on the training window."""
+    ``AutoReg``), p chosen by BIC among 0…max_lag on the training window. The predictive
+    sd carries the degrees-of-freedom correction and parameter uncertainty (see below)."""
     from statsmodels.tsa.ar_model import ar_select_order
 
     t, k = filled.shape
@@ -168,7 +169,12 @@ def _ar(filled: np.ndarray, horizon: int, max_lag: int) -> ModelOutput:
             res = sel.model.fit()
             pred = res.get_prediction(start=t, end=t + horizon - 1)
         m = np.asarray(pred.predicted_mean, dtype=float)
-        s = np.asarray(pred.se_mean, dtype=float)
+        # statsmodels' se uses σ² = SSR/n and fixed coefficients; scale by the degrees-
+        # of-freedom correction n/(n − k) and Lütkepohl's (2005, §3.5.1) approximate
+        # parameter-uncertainty factor (n + k)/n: together sqrt((n + k)/(n − k))
+        n_obs, k_par = int(res.nobs), len(res.params)
+        inflate = np.sqrt((n_obs + k_par) / (n_obs - k_par)) if n_obs > k_par else np.nan
+        s = np.asarray(pred.se_mean, dtype=float) * inflate
         if not (np.isfinite(m).all() and np.isfinite(s).all() and (s > 0).all()):
             bad.append(j)
             continue

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -112,25 +113,38 @@ class Panel:
             out.append(self.series.index(key))
         return out
 
+    def period_end(self, pos: int) -> date:
+        """The last day of period ``pos``."""
+        return future_periods(self.periods[pos], self.period, 1)[0] - timedelta(days=1)
+
     def position(self, origin: date | str | None, min_train: int) -> int:
-        """Row of the period holding ``origin`` (default: the last period)."""
+        """Row of the last period that ends on or before ``origin`` (default: the last
+        period).
+
+        Nothing dated after the origin may reach a model, so a period the origin falls
+        inside (a weekly origin on a Thursday) is not fitted: its later days lie after
+        the origin. An origin on a period's last day fits that period.
+        """
         if origin is None:
             pos = len(self.periods) - 1
         else:
             d = as_date(origin, "origin")
             assert d is not None
             start = period_floor(d, self.period)
+            if future_periods(start, self.period, 1)[0] - timedelta(days=1) > d:
+                start = period_floor(start - timedelta(days=1), self.period)
             first, last = self.periods[0], self.periods[-1]
-            if start < first or start > last:
+            if start < first or period_floor(d, self.period) > last:
                 raise ConfigError(
-                    f"origin {d} is outside the data ({first} … {last}, {self.period}ly periods)",
+                    f"origin {d} is outside the data ({first} … {self.period_end(-1)}, "
+                    f"{self.period}ly periods; the origin's period must be complete by it)",
                     hint="choose an origin inside the index's window",
                 )
-            pos = self.periods.index(start)
+            pos = self.periods.index(min(start, last))
         if pos + 1 < min_train:
-            earliest = self.periods[min(min_train, len(self.periods)) - 1]
+            earliest = self.period_end(min(min_train, len(self.periods)) - 1)
             raise ConfigError(
-                f"origin {self.periods[pos]} leaves {pos + 1} training period(s); "
+                f"origin {self.period_end(pos)} leaves {pos + 1} training period(s); "
                 f"at least {min_train} are needed",
                 hint=f"choose an origin on or after {earliest} or lower min_train",
             )
@@ -204,3 +218,42 @@ def panel(index: Any, arena: str, statistic: str) -> Panel:
         directed=directed,
         provenance=provenance,
     )
+
+
+def evidence_base_of(index: Any, given: str | None = None) -> str:
+    """The evidence base of an index's rows: ``given`` when the caller knows it (an index
+    of :func:`trilateral.measure.base_store`); else the index's own ``evidence_base``
+    provenance; else the bases of its store (:func:`trilateral.measure.evidence_bases`)
+    whose spans meet the index's window — one name, or ``pooled: a+b`` when the index
+    mixes bases; ``unknown`` when none of these says.
+
+    Examples
+    --------
+    >>> from trilateral.measure import indices
+    >>> evidence_base_of(indices("trilateral.duckdb", period="month", n_boot=0,
+    ...                          start="2016-01-01", end="2016-12-31"))
+    'chronicle'
+    """
+    if given:
+        return given
+    prov = dict(getattr(index, "provenance", {}) or {})
+    own = prov.get("evidence_base")
+    if isinstance(own, str) and own:
+        return own
+    store = prov.get("store_path")
+    if not isinstance(store, str) or not Path(store).is_file():
+        return "unknown"
+    from ..measure import evidence_bases
+
+    lo, hi = as_date(prov.get("start"), "start"), as_date(prov.get("end"), "end")
+    names = []
+    try:
+        bases = evidence_bases(store)
+    except (DataError, OSError):
+        return "unknown"
+    for b in bases:
+        if any((hi is None or s <= hi) and (lo is None or e >= lo) for s, e in b.spans):
+            names.append(b.name)
+    if not names:
+        return "unknown"
+    return names[0] if len(names) == 1 else "pooled: " + "+".join(sorted(names))

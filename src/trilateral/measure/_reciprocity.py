@@ -17,76 +17,28 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property
 from typing import Any, Literal
 
 import numpy as np
 import polars as pl
-from scipy import stats
 
 from .. import __version__
 from ..config import DEFAULT_COUNTRIES
 from ..errors import ConfigError, DataError
+from ._reciprocity_results import ReciprocityResults
+from ._var_terms import OBS_PER_COEF, Dyad, dyad_name, holm_adjust
 
-__all__ = ["Fill", "InfoCriterion", "ReciprocityModel", "ReciprocityResults"]
+__all__ = ["Fill", "InfoCriterion", "ReciprocityModel", "ReciprocityResults", "holm_adjust"]
 
 Fill = Literal["zero", "ffill", "drop"]
 InfoCriterion = Literal["aic", "bic", "hqic"]
 
 _FILLS: tuple[str, ...] = ("zero", "ffill", "drop")
 _ICS: tuple[str, ...] = ("aic", "bic", "hqic")
-# Keep at least this many observations per coefficient in every equation when choosing
-# the default maximum lag. Near-saturated VARs make log det(Σ) collapse and the
-# information criteria then pick the largest order on offer: with the former 3
-# observations per coefficient, a sparse monthly triad (147 zero-filled periods, 6
-# series) was searched up to 7 lags and AIC took the largest order offered (7 of 7, or 8
-# of 8: 49 coefficients per equation on 139 periods). Ten per coefficient is the usual
-# rule of thumb for a regression whose coefficients are to be read.
-_OBS_PER_COEF = 10
 # The default criterion: BIC is consistent for the true order of a finite-order VAR, AIC
 # is not and tends to overfit in small samples (Lütkepohl 2005, §4.3).
 _DEFAULT_IC: InfoCriterion = "bic"
-
-Dyad = tuple[str, str]
-
-
-def _name(dyad: Dyad) -> str:
-    return f"{dyad[0]}->{dyad[1]}"
-
-
-def _kind(cause: Dyad, effect: Dyad) -> str:
-    """Role of series ``cause`` in the equation of series ``effect`` (see ReciprocityResults)."""
-    if cause == effect:
-        return "inertia"
-    i, j = effect
-    if cause == (j, i):
-        return "direct reciprocity"
-    if cause[1] == i and cause[0] not in (i, j):
-        return "triangular"
-    return "other"
-
-
-def holm_adjust(pvalues: Sequence[float] | np.ndarray) -> np.ndarray:
-    """Holm (1979) step-down adjusted p-values, in the input order.
-
-    Identical to ``statsmodels.stats.multitest.multipletests(p, method="holm")[1]``
-    (a test pins that); reimplemented because that function runs ``gc.collect()`` on
-    every call, which costs tens of milliseconds in a large process.
-
-    Examples
-    --------
-    >>> holm_adjust([0.01, 0.04, 0.03]).round(2).tolist()
-    [0.03, 0.06, 0.06]
-    """
-    p = np.asarray(pvalues, dtype=float)
-    order = np.argsort(p, kind="stable")
-    m = p.size
-    stepped = np.maximum.accumulate(p[order] * np.arange(m, 0, -1))
-    out = np.empty(m)
-    out[order] = np.minimum(stepped, 1.0)
-    return out
 
 
 def _index_frame(index: Any) -> pl.DataFrame:
@@ -260,7 +212,7 @@ class ReciprocityModel:
             )
         self.countries: tuple[str, ...] = codes
         self.series: tuple[Dyad, ...] = tuple((a, b) for a in codes for b in codes if a != b)
-        self.names: tuple[str, ...] = tuple(_name(d) for d in self.series)
+        self.names: tuple[str, ...] = tuple(dyad_name(d) for d in self.series)
 
     def _check_endog(self) -> None:
         if self.endog.shape[0] < 3:
@@ -332,7 +284,7 @@ class ReciprocityModel:
         """Number of periods in the series (before losing the presample to lags)."""
         return int(self.endog.shape[0])
 
-    def default_maxlags(self, obs_per_coef: int = _OBS_PER_COEF) -> int:
+    def default_maxlags(self, obs_per_coef: int = OBS_PER_COEF) -> int:
         """The largest lag order tried when ``maxlags`` is not given.
 
         statsmodels' rule ``round(12 · (T/100)^{1/4})``, capped so that every equation
@@ -349,8 +301,14 @@ class ReciprocityModel:
 
         Examples
         --------
-        >>> model.default_maxlags(), model.default_maxlags(obs_per_coef=3)  # doctest: +SKIP
-        (2, 7)
+        The demo store's monthly triad, 2014–2019 (72 periods, 6 series):
+
+        >>> from trilateral.measure import indices
+        >>> monthly = indices("trilateral.duckdb", period="month", n_boot=0,
+        ...                   start="2014-01-01", end="2019-12-31")
+        >>> model = ReciprocityModel(monthly)
+        >>> model.default_maxlags(), model.default_maxlags(obs_per_coef=3)
+        (1, 3)
         """
         if obs_per_coef < 1:
             raise ConfigError(f"obs_per_coef must be ≥ 1, got {obs_per_coef}")
@@ -395,8 +353,14 @@ class ReciprocityModel:
 
         Examples
         --------
-        >>> res = model.fit(ic="bic")  # doctest: +SKIP
-        >>> print(res.summary())  # doctest: +SKIP
+        On the demo store's monthly triad BIC chooses 0 lags: no detectable dynamics.
+
+        >>> from trilateral.measure import indices
+        >>> monthly = indices("trilateral.duckdb", period="month", n_boot=0,
+        ...                   start="2014-01-01", end="2019-12-31")
+        >>> res = ReciprocityModel(monthly).fit(ic="bic")
+        >>> res.selected_orders, res.k_ar, res.no_dynamics
+        ({'aic': 0, 'bic': 0, 'hqic': 0}, 1, True)
         """
         from statsmodels.tsa.api import VAR
 
@@ -467,392 +431,3 @@ class ReciprocityModel:
             provenance=provenance,
             var=var,
         )
-
-
-@dataclass(frozen=True)
-class ReciprocityResults:
-    """A fitted reciprocity VAR (from :meth:`ReciprocityModel.fit`).
-
-    Not ``slots=True``: the derived statistics are ``functools.cached_property``, which
-    needs an instance ``__dict__``.
-
-    Coefficient arrays (``params``, ``bse``, ``tvalues``, ``pvalues``) have shape
-    ``(1 + k·k_ar, k)``: rows are :attr:`term_names` (``const``, then ``L1.USA->RUS`` …),
-    columns the equations, one per series in :attr:`names` (statsmodels' layout). Standard
-    errors are OLS (statsmodels); p-values and intervals use Student's t with the
-    residual degrees of freedom ``nobs − k·k_ar − 1`` (statsmodels' VAR uses the normal).
-
-    Roles of a lagged series *cause* in the equation of series *effect* = i→j:
-
-    * ``inertia``: cause is i→j itself;
-    * ``direct reciprocity``: cause is j→i (j's behaviour to i answered by i);
-    * ``triangular``: cause is k→i for the third country k (how i's behaviour to j
-      answers k's behaviour to i);
-    * ``other``: the rest (i→k, j→k, k→j).
-
-    Attributes
-    ----------
-    series : tuple of (source, target)
-        The modelled directed dyads, in column order.
-    periods : tuple of date
-        Period starts of the sample (including the ``k_ar`` presample periods).
-    k_ar : int
-        Fitted lag order.
-    nobs : int
-        Observations used in estimation (periods − k_ar).
-    ic : str or None
-        Information criterion used to choose ``k_ar`` (None when ``lags`` was given).
-    selected_orders : dict or None
-        Order chosen by each criterion (``aic``, ``bic``, ``hqic``) — may be 0.
-    irf_horizon : int
-        Horizon of :attr:`irf` and :attr:`fevd`.
-    alpha : float
-        Default significance level.
-    provenance : dict
-        ``config`` (the arguments), ``data_hash`` (the index's, when it has one),
-        ``series_sha256`` (of the modelled series) and ``version``.
-    var : statsmodels VARResults
-        The underlying statsmodels fit (for anything not wrapped here).
-    """
-
-    series: tuple[Dyad, ...]
-    periods: tuple[date, ...]
-    k_ar: int
-    nobs: int
-    ic: str | None
-    selected_orders: dict[str, int] | None
-    irf_horizon: int
-    alpha: float
-    provenance: dict[str, Any]
-    var: Any = field(repr=False, compare=False)
-
-    # ------------------------------------------------------------------ coefficients
-    @property
-    def names(self) -> tuple[str, ...]:
-        """Series names, ``"SRC->TGT"``."""
-        return tuple(_name(d) for d in self.series)
-
-    @property
-    def countries(self) -> tuple[str, ...]:
-        """The modelled countries."""
-        return tuple(self.provenance["config"]["countries"])
-
-    @property
-    def term_names(self) -> tuple[str, ...]:
-        """Row names of the coefficient arrays."""
-        lagged = [f"L{lag}.{n}" for lag in range(1, self.k_ar + 1) for n in self.names]
-        return ("const", *lagged)
-
-    @property
-    def df_resid(self) -> int:
-        """Residual degrees of freedom per equation, ``nobs − k·k_ar − 1``."""
-        return int(self.var.df_resid)
-
-    @cached_property
-    def params(self) -> np.ndarray:
-        """Coefficients, shape ``(1 + k·k_ar, k)``."""
-        return np.asarray(self.var.params, dtype=float)
-
-    @cached_property
-    def bse(self) -> np.ndarray:
-        """Standard errors of :attr:`params`."""
-        return np.asarray(self.var.stderr, dtype=float)
-
-    @cached_property
-    def tvalues(self) -> np.ndarray:
-        """``params / bse``."""
-        return self.params / self.bse
-
-    @cached_property
-    def pvalues(self) -> np.ndarray:
-        """Two-sided p-values of ``params`` (Student's t, ``df_resid``)."""
-        return 2.0 * stats.t.sf(np.abs(self.tvalues), self.df_resid)
-
-    def conf_int(self, alpha: float | None = None) -> np.ndarray:
-        """Confidence intervals, shape ``(1 + k·k_ar, k, 2)`` (lower, upper).
-
-        Examples
-        --------
-        >>> lo, hi = res.conf_int(0.05)[..., 0], res.conf_int(0.05)[..., 1]  # doctest: +SKIP
-        """
-        a = self.alpha if alpha is None else alpha
-        q = stats.t.ppf(1 - a / 2, self.df_resid)
-        return np.stack([self.params - q * self.bse, self.params + q * self.bse], axis=-1)
-
-    def coef(self, cause: Dyad, effect: Dyad, lag: int = 1) -> float:
-        """Coefficient of ``cause`` at ``lag`` in the equation of ``effect``.
-
-        Examples
-        --------
-        >>> res.coef(cause=("RUS", "USA"), effect=("USA", "RUS"))  # doctest: +SKIP
-        """
-        row, col = self._position(cause, effect, lag)
-        return float(self.params[row, col])
-
-    def _position(self, cause: Dyad, effect: Dyad, lag: int) -> tuple[int, int]:
-        if not 1 <= lag <= self.k_ar:
-            raise ConfigError(f"lag must be in 1..{self.k_ar}, got {lag}")
-        try:
-            i, j = self.series.index(cause), self.series.index(effect)
-        except ValueError:
-            raise ConfigError(
-                f"unknown series {cause} or {effect}", hint=f"series: {self.series}"
-            ) from None
-        return 1 + (lag - 1) * len(self.series) + i, j
-
-    def to_frame(self, alpha: float | None = None) -> pl.DataFrame:
-        """Coefficient table, one row per equation × term.
-
-        Columns ``effect, term, cause, lag, kind, coef, bse, t, pvalue, ci_low,
-        ci_high`` (``cause``/``lag`` null and ``kind`` ``"constant"`` for the constant).
-
-        Examples
-        --------
-        >>> res.to_frame().filter(pl.col("kind") == "direct reciprocity")  # doctest: +SKIP
-        """
-        ci = self.conf_int(alpha)
-        k = len(self.series)
-        rows: dict[str, list[Any]] = {
-            c: []
-            for c in (
-                "effect",
-                "term",
-                "cause",
-                "lag",
-                "kind",
-                "coef",
-                "bse",
-                "t",
-                "pvalue",
-                "ci_low",
-                "ci_high",
-            )
-        }
-        for col, effect in enumerate(self.series):
-            for row, term in enumerate(self.term_names):
-                if row == 0:
-                    cause, lag, kind = None, None, "constant"
-                else:
-                    lag = 1 + (row - 1) // k
-                    c = self.series[(row - 1) % k]
-                    cause, kind = _name(c), _kind(c, effect)
-                rows["effect"].append(_name(effect))
-                rows["term"].append(term)
-                rows["cause"].append(cause)
-                rows["lag"].append(lag)
-                rows["kind"].append(kind)
-                rows["coef"].append(float(self.params[row, col]))
-                rows["bse"].append(float(self.bse[row, col]))
-                rows["t"].append(float(self.tvalues[row, col]))
-                rows["pvalue"].append(float(self.pvalues[row, col]))
-                rows["ci_low"].append(float(ci[row, col, 0]))
-                rows["ci_high"].append(float(ci[row, col, 1]))
-        return pl.DataFrame(rows, schema_overrides={"lag": pl.Int64})
-
-    # ------------------------------------------------------------------ Granger
-    @cached_property
-    def granger(self) -> pl.DataFrame:
-        """Granger-causality F tests for every ordered pair of series.
-
-        One row per (cause, effect), cause ≠ effect: does the past of ``cause`` help
-        predict ``effect`` given the past of every series (statsmodels'
-        ``test_causality(kind="f")``, restrictions = ``k_ar``)? ``pvalue_holm`` is
-        Holm-corrected over all ``k(k−1)`` tests (:func:`holm_adjust`, equal to
-        statsmodels' ``multipletests(method="holm")``);
-        ``reject`` is ``pvalue_holm < alpha``. ``kind`` is ``"direct reciprocity"``
-        (cause j→i, effect i→j), ``"triangular"`` (cause k→i, effect i→j) or ``"other"``.
-        """
-        out: dict[str, list[Any]] = {
-            c: [] for c in ("cause", "effect", "kind", "f_stat", "df_num", "df_denom", "pvalue")
-        }
-        for e, effect in enumerate(self.series):
-            for c, cause in enumerate(self.series):
-                if c == e:
-                    continue
-                test = self.var.test_causality(caused=e, causing=[c], kind="f")
-                out["cause"].append(_name(cause))
-                out["effect"].append(_name(effect))
-                out["kind"].append(_kind(cause, effect))
-                out["f_stat"].append(float(test.test_statistic))
-                out["df_num"].append(int(test.df[0]))
-                out["df_denom"].append(int(test.df[1]))
-                out["pvalue"].append(float(test.pvalue))
-        holm = holm_adjust(out["pvalue"])
-        return pl.DataFrame(out).with_columns(
-            pl.Series("pvalue_holm", np.asarray(holm, dtype=float)),
-            pl.Series("reject", np.asarray(holm, dtype=float) < self.alpha),
-        )
-
-    # ------------------------------------------------------------------ dynamics
-    @property
-    def sigma_u(self) -> np.ndarray:
-        """Residual covariance (degrees-of-freedom adjusted), shape ``(k, k)``."""
-        return np.asarray(self.var.sigma_u, dtype=float)
-
-    @cached_property
-    def irf(self) -> np.ndarray:
-        """Generalised impulse responses (Pesaran & Shin, 1998).
-
-        ``irf[h, i, j]`` is the response of series i, h periods after a one-standard-
-        deviation shock to series j, the other shocks taking their expected values given
-        that one: ``GIRF_j(h) = Ψ_h Σ e_j / sqrt(σ_jj)`` with ``Ψ_h`` the moving-average
-        coefficients of the VAR and ``Σ`` the residual covariance. Unlike Cholesky
-        (orthogonalised) responses, these do not depend on the order of the series.
-        Shape ``(irf_horizon + 1, k, k)``.
-        """
-        psi = np.asarray(self.var.ma_rep(self.irf_horizon), dtype=float)
-        sigma = self.sigma_u
-        return (psi @ sigma) / np.sqrt(np.diag(sigma))[None, None, :]
-
-    def irf_frame(self) -> pl.DataFrame:
-        """:attr:`irf` as a long table: ``horizon, response, impulse, girf``."""
-        h, k, _ = self.irf.shape
-        hh, ii, jj = np.meshgrid(np.arange(h), np.arange(k), np.arange(k), indexing="ij")
-        names = np.array(self.names)
-        return pl.DataFrame(
-            {
-                "horizon": hh.ravel(),
-                "response": names[ii.ravel()],
-                "impulse": names[jj.ravel()],
-                "girf": self.irf.ravel(),
-            }
-        )
-
-    @cached_property
-    def fevd(self) -> np.ndarray:
-        """Generalised forecast-error variance decomposition at ``irf_horizon`` steps.
-
-        Pesaran & Shin (1998), normalised as in Diebold & Yilmaz (2012):
-        ``θ_ij(H) = σ_jj⁻¹ Σ_{h<H} (e_i' Ψ_h Σ e_j)² / Σ_{h<H} e_i' Ψ_h Σ Ψ_h' e_i``, then
-        each row divided by its sum. ``fevd[i, j]`` is the share of the H-step forecast-
-        error variance of series i attributable to shocks in series j; rows sum to 1.
-        Correlated shocks are credited to each series they move (hence the
-        normalisation), so same-period co-movement counts for both sides.
-        """
-        g = self.irf[: self.irf_horizon]  # h = 0 … H−1
-        num = (g**2).sum(axis=0)
-        psi = np.asarray(self.var.ma_rep(self.irf_horizon), dtype=float)[: self.irf_horizon]
-        den = np.einsum("hik,kl,hil->i", psi, self.sigma_u, psi)
-        theta = num / den[:, None]
-        return theta / theta.sum(axis=1, keepdims=True)
-
-    @cached_property
-    def variance_sources(self) -> pl.DataFrame:
-        """Where each country's outgoing behaviour comes from, one row per country.
-
-        For country i, the rows of :attr:`fevd` of its outgoing series (i→j, i→k) are
-        averaged (equal weights) and the shares summed by who sent the shocking series:
-
-        * ``own``: i's own outgoing series (its inertia and its own shocks);
-        * ``reactive``: the partners' series *towards i* (j→i, k→i) — i answering what
-          was done to it;
-        * ``third_party``: the partners' series between themselves (j→k, k→j; none in
-          a dyad).
-
-        The three columns sum to 1.
-        """
-        theta = self.fevd
-        rows: dict[str, list[Any]] = {"country": [], "own": [], "reactive": [], "third_party": []}
-        for country in self.countries:
-            out_rows = [n for n, s in enumerate(self.series) if s[0] == country]
-            share = theta[out_rows].mean(axis=0)
-            own = sum(share[n] for n, s in enumerate(self.series) if s[0] == country)
-            reactive = sum(share[n] for n, s in enumerate(self.series) if s[1] == country)
-            third = sum(share[n] for n, s in enumerate(self.series) if country not in s)
-            rows["country"].append(country)
-            rows["own"].append(float(own))
-            rows["reactive"].append(float(reactive))
-            rows["third_party"].append(float(third))
-        return pl.DataFrame(rows)
-
-    @cached_property
-    def endogenous_share(self) -> dict[str, float]:
-        """Per country, the share of its outgoing behaviour that answers nobody.
-
-        Definition: for country i, the share of the ``irf_horizon``-step forecast-error
-        variance of its outgoing series (i→j for every partner j, averaged with equal
-        weights) that the generalised FEVD attributes to i's *own* series — its inertia
-        and its own shocks — i.e. 1 minus the share attributable to the partners'
-        behaviour (towards i, and, in a triad, between themselves); see
-        :attr:`variance_sources`. In [0, 1].
-
-        Reading (Feng, 2019): conflict is *exogenous* when a country's hostility mostly
-        answers what the other side did (low endogenous share: tit-for-tat), and
-        *endogenous* when it is self-sustaining — driven by its own past and by domestic
-        shocks that answer nothing the partner did (high share: the "negative cycle").
-        With no cross-effects and uncorrelated shocks the share is 1.
-        """
-        vs = self.variance_sources
-        return dict(zip(vs["country"].to_list(), vs["own"].to_list(), strict=True))
-
-    # ------------------------------------------------------------------ text
-    def summary(self) -> str:
-        """A readable report: lag order, Granger table, key coefficients, shares.
-
-        Examples
-        --------
-        >>> print(res.summary())  # doctest: +SKIP
-        """
-        cfg = self.provenance["config"]
-        lines = [
-            "Reciprocity VAR (Goldstein & Freeman 1990)",
-            f"  countries {', '.join(self.countries)}; arena {cfg['arena']}; value "
-            f"{cfg['value']}; period {cfg['period']}; fill {cfg['fill']}",
-            f"  sample {self.periods[0]} … {self.periods[-1]} "
-            f"({len(self.periods)} periods, {self.nobs} used)",
-        ]
-        if self.ic is None:
-            lines.append(f"  lag order {self.k_ar} (given)")
-        else:
-            assert self.selected_orders is not None
-            chosen = ", ".join(f"{c} {p}" for c, p in self.selected_orders.items())
-            how = "the default criterion" if cfg.get("ic_default") else "as requested"
-            cap = (
-                f"default maximum: ≥ {_OBS_PER_COEF} observations per coefficient"
-                if cfg.get("maxlags_default")
-                else "maximum as requested"
-            )
-            sel = self.selected_orders[self.ic]
-            if sel == self.k_ar:
-                head = f"  lag order {self.k_ar}, chosen by {self.ic.upper()} ({how}); "
-            else:  # the criterion chose 0 lags: a VAR needs one, so one is fitted
-                head = (
-                    f"  lag order {self.k_ar} fitted: {self.ic.upper()} ({how}) chose {sel} "
-                    "lags (no dynamics), and a VAR needs at least one; "
-                )
-            lines += [
-                f"{head}orders 0–{cfg['maxlags']} tried ({cap})",
-                f"  orders chosen by each criterion: {chosen}",
-            ]
-        g = self.granger
-        lines += ["", f"Granger causality (F tests; Holm over {g.height} tests)"]
-        width = max(len(n) for n in self.names)
-        lines.append(f"  {'cause':<{width}}  {'effect':<{width}}  {'kind':<18}  p      p_holm")
-        for r in g.sort("pvalue").iter_rows(named=True):
-            star = " *" if r["reject"] else ""
-            lines.append(
-                f"  {r['cause']:<{width}}  {r['effect']:<{width}}  {r['kind']:<18}  "
-                f"{r['pvalue']:.3f}  {r['pvalue_holm']:.3f}{star}"
-            )
-        level = round(100 * (1 - self.alpha))
-        lines += ["", f"Key coefficients ({level}% intervals)"]
-        key = self.to_frame().filter(
-            pl.col("kind").is_in(["inertia", "direct reciprocity", "triangular"])
-        )
-        for r in key.sort("kind", "effect", "lag").iter_rows(named=True):
-            lines.append(
-                f"  {r['kind']:<18}  {r['cause']:<{width}} → {r['effect']:<{width}}  "
-                f"L{r['lag']}  {r['coef']:+.3f}  [{r['ci_low']:+.3f}, {r['ci_high']:+.3f}]"
-            )
-        lines += [
-            "",
-            f"Endogenous share (generalised FEVD, horizon {self.irf_horizon}): share of a "
-            "country's outgoing behaviour explained by its own past and shocks",
-        ]
-        for r in self.variance_sources.iter_rows(named=True):
-            lines.append(
-                f"  {r['country']}  endogenous {r['own']:.2f}   reactive {r['reactive']:.2f}"
-                f"   third-party {r['third_party']:.2f}"
-            )
-        lines.append(f"\ntrilateral {self.provenance['version']}")
-        return "\n".join(lines)

@@ -345,11 +345,35 @@ def power_figure(
     return _layout(fig, "Power ratios (numerator / denominator) with OLS trends", height=360)
 
 
-def reciprocity_figure(irf: pl.DataFrame, endogenous_share: dict[str, float]) -> go.Figure:
+def reciprocity_figure(
+    irf: pl.DataFrame,
+    endogenous_share: dict[str, float],
+    *,
+    no_dynamics: bool = False,
+    order_note: str = "",
+) -> go.Figure:
     """Impulse responses of each dyad's series to the reverse dyad, and the endogenous share.
 
-    ``irf`` is ``ReciprocityResults.irf_frame()`` (``horizon, response, impulse, girf``);
-    ``endogenous_share`` is ``ReciprocityResults.endogenous_share``.
+    ``irf`` is ``ReciprocityResults.irf_bands()`` (``horizon, response, impulse, girf,
+    lower, upper``: the responses with their bootstrap bands, drawn as a shaded band) or
+    ``ReciprocityResults.irf_frame()`` (no bands); ``endogenous_share`` is
+    ``ReciprocityResults.endogenous_share``. With ``no_dynamics`` (the information
+    criterion chose 0 lags: ``ReciprocityResults.no_dynamics``) no response is drawn and
+    the panel says why, with ``order_note``; the shares are drawn grey and hollow, marked
+    as the forced VAR(1)'s, not findings.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> irf = pl.DataFrame({"horizon": [0, 1, 0, 1], "response": ["A->B"] * 2 + ["B->A"] * 2,
+    ...                     "impulse": ["B->A"] * 2 + ["A->B"] * 2, "girf": [0.5, 0.2, 0.4, 0.1],
+    ...                     "lower": [0.3, -0.1, 0.2, -0.2], "upper": [0.7, 0.5, 0.6, 0.4]})
+    >>> fig = reciprocity_figure(irf, {"A": 0.7, "B": 0.6})
+    >>> [t.name for t in fig.data if t.showlegend is not False]
+    ['A->B ← B->A', 'B->A ← A->B', 'endogenous share']
+    >>> fig = reciprocity_figure(irf, {"A": 0.7, "B": 0.6}, no_dynamics=True)
+    >>> [t.type for t in fig.data]
+    ['bar']
     """
     fig = make_subplots(
         rows=1,
@@ -357,41 +381,83 @@ def reciprocity_figure(irf: pl.DataFrame, endogenous_share: dict[str, float]) ->
         column_widths=[0.68, 0.32],
         subplot_titles=["response to the partner's shock (generalised IRF)", "endogenous share"],
     )
-    pairs = []
-    for resp in dict.fromkeys(irf["response"].to_list()):
-        a, b = resp.split("->")
-        rev = f"{b}->{a}"
-        if rev in set(irf["impulse"].to_list()):
-            pairs.append((resp, rev))
-    for i, (resp, imp) in enumerate(pairs):
-        s = irf.filter((pl.col("response") == resp) & (pl.col("impulse") == imp)).sort("horizon")
-        fig.add_trace(
-            go.Scatter(
-                x=s["horizon"].to_list(),
-                y=s["girf"].to_list(),
-                mode="lines+markers",
-                line={"color": _PALETTE[i % len(_PALETTE)]},
-                name=f"{resp} ← {imp}",
-                hovertemplate=f"{resp} after a shock to {imp}, h=%{{x}}: %{{y:.3f}}<extra></extra>",
-            ),
+    if no_dynamics:
+        fig.add_annotation(
+            text="No detectable dynamics: the lag-order criterion chose 0 lags.<br>"
+            "No response is shown; the shares are the forced VAR(1)'s, not findings."
+            + (f"<br>{order_note}" if order_note else ""),
+            xref="x domain",
+            yref="y domain",
+            x=0.5,
+            y=0.5,
+            showarrow=False,
             row=1,
             col=1,
         )
+    else:
+        _irf_traces(fig, irf)
     countries = list(endogenous_share)
     fig.add_trace(
         go.Bar(
             x=countries,
             y=[endogenous_share[c] for c in countries],
-            marker_color="#7f7f7f",
-            name="endogenous share",
+            marker={
+                "color": "rgba(0,0,0,0)" if no_dynamics else "#7f7f7f",
+                "line": {"color": "#7f7f7f", "width": 1.5},
+            },
+            name="endogenous share" + (" (forced VAR(1), not a finding)" if no_dynamics else ""),
             hovertemplate="%{x}: %{y:.2f} of its own forecast-error variance<extra></extra>",
         ),
         row=1,
         col=2,
     )
     fig.update_xaxes(title="months after the shock", row=1, col=1)
-    fig.update_yaxes(range=[0, 1], row=1, col=2)
+    fig.update_yaxes(title="response (index points)", row=1, col=1)
+    fig.update_yaxes(range=[0, 1], title="share", row=1, col=2)
     return _layout(fig, "Reciprocity (VAR): impulse responses and endogenous share", height=380)
+
+
+def _irf_traces(fig: go.Figure, irf: pl.DataFrame) -> None:
+    """Each series' response to the reverse series, with its band when ``irf`` has one."""
+    banded = "lower" in irf.columns and "upper" in irf.columns
+    pairs = []
+    impulses = set(irf["impulse"].to_list())
+    for resp in dict.fromkeys(irf["response"].to_list()):
+        a, b = resp.split("->")
+        rev = f"{b}->{a}"
+        if rev in impulses:
+            pairs.append((resp, rev))
+    for i, (resp, imp) in enumerate(pairs):
+        s = irf.filter((pl.col("response") == resp) & (pl.col("impulse") == imp)).sort("horizon")
+        colour = _PALETTE[i % len(_PALETTE)]
+        x = s["horizon"].to_list()
+        if banded:
+            fig.add_trace(
+                go.Scatter(
+                    x=x + x[::-1],
+                    y=s["upper"].to_list() + s["lower"].to_list()[::-1],
+                    fill="toself",
+                    fillcolor=_rgba(colour, 0.15),
+                    line={"width": 0},
+                    hoverinfo="skip",
+                    showlegend=False,
+                    name=f"{resp} ← {imp} band",
+                ),
+                row=1,
+                col=1,
+            )
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=s["girf"].to_list(),
+                mode="lines+markers",
+                line={"color": colour},
+                name=f"{resp} ← {imp}",
+                hovertemplate=f"{resp} after a shock to {imp}, h=%{{x}}: %{{y:.3f}}<extra></extra>",
+            ),
+            row=1,
+            col=1,
+        )
 
 
 def titfortat_figure(summary: pl.DataFrame, matches: pl.DataFrame) -> go.Figure:

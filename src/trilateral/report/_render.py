@@ -67,6 +67,55 @@ def _data_line(res: ReportResults) -> str:
     return f"{where}, {', '.join(res.countries)}, {res.start} … {res.end}"
 
 
+def _reciprocity_section(res: ReportResults, data: str, cmd: str) -> Section:
+    """The VAR's responses with their bands, or, when the lag-order criterion chose 0
+    lags, a statement that it found no dynamics and no responses."""
+    r = res.reciprocity
+    if r.no_dynamics:
+        sel = r.selected_orders or {}
+        order_note = (
+            f"{str(r.ic).upper()} chose 0 lags (orders chosen: "
+            + ", ".join(f"{k.upper()} {v}" for k, v in sel.items())
+            + ")."
+        )
+        what = (
+            f"<strong>No detectable dynamics</strong>: {order_note} At this resolution no "
+            "series helps predict another, so no impulse response is shown; the right panel "
+            f"shows the shares of the VAR({r.k_ar}) fitted anyway, which are not findings."
+        )
+        irf = r.irf_frame()
+    else:
+        bands = res.reciprocity_bands
+        irf = bands if bands is not None else r.irf_frame()
+        band_text = (
+            f"shaded: {100 * (1 - r.alpha):g} % percentile bands from "
+            f"{int(bands['n_boot'][0])} residual-bootstrap refits; a band that contains 0 is "
+            "no detectable response"
+            if bands is not None
+            else "no bands computed"
+        )
+        what = (
+            "Left: generalised impulse response of each directed series to a shock in the "
+            f"reverse direction ({band_text}); right: per country, the share of its outgoing "
+            "forecast-error variance due to its own series."
+        )
+        order_note = ""
+    return Section(
+        "reciprocity",
+        "Reciprocity: impulse responses and the endogenous share",
+        f"Data: {data}; monthly dyad series, VAR({r.k_ar}) on {r.nobs} months. {what} Made by "
+        f"<code>trilateral.measure.ReciprocityModel(...).fit()</code>. {cmd}",
+        (
+            _fig_html(
+                figs.reciprocity_figure(
+                    irf, r.endogenous_share, no_dynamics=r.no_dynamics, order_note=order_note
+                ),
+                "fig-reciprocity",
+            ),
+        ),
+    )
+
+
 def build_sections(res: ReportResults) -> list[Section]:
     """The report's sections, in order; one per result that is present.
 
@@ -137,24 +186,7 @@ def build_sections(res: ReportResults) -> list[Section]:
             )
         )
     if res.reciprocity is not None:
-        r = res.reciprocity
-        out.append(
-            Section(
-                "reciprocity",
-                "Reciprocity: impulse responses and the endogenous share",
-                f"Data: {html.escape(data)}; monthly dyad series, VAR({r.k_ar}) on {r.nobs} "
-                "months. Left: generalised impulse response of each directed series to a shock "
-                "in the reverse direction; right: per country, the share of its outgoing "
-                "forecast-error variance due to its own series. Made by "
-                f"<code>trilateral.measure.ReciprocityModel(...).fit()</code>. {cmd}",
-                (
-                    _fig_html(
-                        figs.reciprocity_figure(r.irf_frame(), r.endogenous_share),
-                        "fig-reciprocity",
-                    ),
-                ),
-            )
-        )
+        out.append(_reciprocity_section(res, html.escape(data), cmd))
     if res.titfortat is not None:
         t = res.titfortat
         out.append(
@@ -187,17 +219,19 @@ def build_sections(res: ReportResults) -> list[Section]:
                 table=tuple(rows),
             )
         )
-    for s in res.sections:
-        out.append(
-            Section(
-                s.key,
-                s.title,
-                html.escape(s.caption),
-                (_fig_html(s.result.figure(), f"fig-{s.key}"),),
-                grid="" if s.table is None else _grid(s.table),
-            )
-        )
+    out += [_stage_section(s) for s in res.sections]
     return out
+
+
+def _stage_section(s: Any) -> Section:
+    """A later stage's section (simulate, forecast): its figure, caption and table."""
+    return Section(
+        s.key,
+        s.title,
+        html.escape(s.caption),
+        (_fig_html(s.result.figure(), f"fig-{s.key}"),),
+        grid="" if s.table is None else _grid(s.table),
+    )
 
 
 def _env() -> jinja2.Environment:

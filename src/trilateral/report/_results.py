@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -59,37 +59,110 @@ class StageSection:
     table: pl.DataFrame | None = None
 
 
+#: A series is forecast from an origin when it had events in at least this share of the
+#: 12 months before it (the rule of the demo's forecast step; issue 19, item 12).
+FORECAST_MIN_COVERAGE = 0.9
+#: Report cells with fewer scored forecasts than this are marked.
+SMALL_CELL = 20
+
+
+def _last_covered_month(index: Any, min_coverage: float, window: int = 12) -> date | None:
+    """The last month end at which some directed series had events, and events in
+    ``min_coverage`` of the ``window`` months up to it (judged from those months only)."""
+    frame = index.frame.filter(pl.col("arena") == "all")
+    wide = (
+        frame.with_columns((pl.col("n_events") > 0).cast(pl.Float64).alias("_has"))
+        .pivot(on=["source", "target"], index="period_start", values="_has")
+        .sort("period_start")
+        .fill_null(0.0)
+    )
+    cols = [c for c in wide.columns if c != "period_start"]
+    if not cols:
+        return None
+    share = wide.select(
+        "period_start",
+        pl.max_horizontal(pl.col(c).rolling_mean(window) * pl.col(c) for c in cols).alias("_best"),
+    ).filter(pl.col("_best") >= min_coverage)
+    if share.height == 0:
+        return None
+    start = share["period_start"][-1]
+    nxt = date(start.year + start.month // 12, start.month % 12 + 1, 1)
+    return nxt - timedelta(days=1)
+
+
 def forecast_section(
-    index: Any, command: str, *, horizon: int = 6, origins_every: int = 6
+    index: Any,
+    command: str,
+    *,
+    horizon: int = 6,
+    origins_every: int = 3,
+    store: str | Path | None = None,
+    base: str = "icews",
 ) -> StageSection | None:
     """The forecast section: fan charts of the forecast stage and its backtest scores.
 
-    ``index`` is a monthly :class:`~trilateral.measure.DyadIndex`. Calls
-    :func:`trilateral.forecast.forecast` (``horizon`` months ahead of the last month)
-    and :func:`trilateral.forecast.backtest` from every ``origins_every``-th month
-    (horizons 1, 3 and 6). None when the forecast stage is absent or the series are too
-    short to fit (the stage's error says why).
+    ``index`` is a monthly :class:`~trilateral.measure.DyadIndex`. With ``store`` the
+    section forecasts one evidence base of it (``base``, default ICEWS: the
+    machine-coded series dense enough to forecast), never the bases pooled. The origin is
+    the last month at which some series had events in 90 % of the 12 months before it;
+    only such series are forecast (the others are named). The backtest runs from every
+    ``origins_every``-th month (horizons 1 … ``horizon``), by the same rule at each origin,
+    and calibrates the forecast's intervals (split-conformal). Cells with fewer than 20
+    scored forecasts are marked. None when the forecast stage is absent or the series are
+    too short to fit (the stage's error says why).
     """
     try:
-        from ..forecast import backtest, forecast
+        from ..forecast import backtest, forecast, origins_between
+        from ..measure import base_store, indices
     except ImportError:  # the stage is not installed: no section
         return None
     try:
-        fc = forecast(index, horizon=horizon)
-        periods = sorted(set(index.frame["period_start"].to_list()))
-        chosen = periods[12:-horizon:origins_every] if len(periods) > 12 + horizon else []
-        bt = backtest(index, origins=chosen or None, horizons=(1, 3, horizon))
+        evidence = None
+        if store is not None:
+            with base_store(store, base) as con:
+                index = indices(con, countries=index.countries, period="month", n_boot=0)
+            evidence = base
+        origin = _last_covered_month(index, FORECAST_MIN_COVERAGE)
+        if origin is None:
+            return None
+        cover = FORECAST_MIN_COVERAGE
+        every = origins_between(index, None, origin)
+        bt = backtest(
+            index, origins=every[::-origins_every][::-1], horizons=tuple(range(1, horizon + 1)),
+            min_coverage=cover,
+        )  # fmt: skip
+        fc = forecast(
+            index, horizon=horizon, origin=origin, min_coverage=cover, calibration=bt,
+            evidence_base=evidence,
+        )  # fmt: skip
     except (DataError, ConfigError, np.linalg.LinAlgError):
         return None
-    scores = bt.to_frame().sort("source", "target", "horizon", "model")
+    scores = (
+        bt.to_frame()
+        .sort("source", "target", "horizon", "model")
+        .with_columns(
+            pl.when(pl.col("n") < SMALL_CELL)
+            .then(pl.lit(f"n < {SMALL_CELL}: too few to read"))
+            .otherwise(pl.lit(""))
+            .alias("caveat")
+        )
+    )
+    said = [ln.strip() for ln in bt.verdict() if "significantly" in ln and " vs " in ln]
+    skipped = "; ".join(fc.skipped) or "none"
     return StageSection(
         "forecast",
         "Forecasts: fan charts and backtest scores",
-        f"Data: the monthly index (mean Goldstein, all arenas) of {', '.join(index.countries)}; "
-        f"{horizon} months ahead of {fc.origin_period} with 80 % and 95 % predictive bands of "
-        f"the VAR beside the no-change and climatology baselines; the table scores the models "
-        f"from {len(bt.origins)} rolling origins (MAE, CRPS, coverage, skill against no-change). "
-        f"Made by trilateral.forecast.forecast and trilateral.forecast.backtest. Command: {command}",
+        f"Data: the monthly index (mean Goldstein, all arenas) of {', '.join(index.countries)}, "
+        f"evidence base {fc.evidence_base}; {horizon} months ahead of {fc.origin} (last month "
+        f"fitted {fc.origin_period}: the last month at which a series had events in "
+        f"{cover:.0%} of the 12 before it). Series not forecast: {skipped}. Bands: 80 % and "
+        f"95 % split-conformal intervals calibrated on the backtest's earlier errors. The "
+        f"table scores the models from {len(bt.origins)} rolling origins (MAE, CRPS, "
+        f"coverage, skill against no-change; rows marked n < {SMALL_CELL} are too few to "
+        f"read). Diebold–Mariano tests (HLN, Holm): "
+        + ("; ".join(said) if said else "no model differs significantly from a baseline")
+        + f". Made by trilateral.forecast.forecast and trilateral.forecast.backtest. "
+        f"Command: {command}",
         fc,
         table=scores,
     )
@@ -123,6 +196,10 @@ class ReportResults:
         The measure and diagnose results.
     sections : tuple of StageSection
         Sections of later stages (simulate, forecast), each with its own figure.
+    reciprocity_bands : polars.DataFrame or None
+        The VAR's generalised impulse responses with bootstrap bands
+        (``ReciprocityResults.irf_bands``); None when the VAR found no dynamics (the
+        lag-order criterion chose 0 lags) or was not estimated.
     notes : dict
         Why a section is missing (for example the VAR could not be estimated).
     provenance : dict
@@ -144,6 +221,7 @@ class ReportResults:
     triangle: Any = None
     claims: Any = None
     sections: tuple[StageSection, ...] = ()
+    reciprocity_bands: pl.DataFrame | None = None
     notes: dict[str, str] = field(default_factory=dict)
     provenance: dict[str, Any] = field(default_factory=dict)
 
@@ -180,18 +258,37 @@ def simulate_section(
     )
 
 
-def stage_sections(monthly: Any, command: str, rng: RNGLike = 0) -> tuple[StageSection, ...]:
+def stage_sections(
+    monthly: Any, command: str, rng: RNGLike = 0, store: str | Path | None = None
+) -> tuple[StageSection, ...]:
     """The later stages' sections of a report: the simulate section, then the forecast
     section of ``monthly`` when the forecast stage can fit it (see
     :func:`simulate_section` and :func:`forecast_section`).
 
     ``trilateral report`` and ``trilateral demo`` both add these; the demo runs its own
     simulation first, so it asks for them after that (the same seed, drawn in the same
-    order, gives the same figures).
+    order, gives the same figures). With ``store``, the forecast section forecasts one
+    evidence base of it (see :func:`forecast_section`).
     """
-    fc = forecast_section(monthly, command) if monthly is not None else None
+    fc = forecast_section(monthly, command, store=store) if monthly is not None else None
     sim = simulate_section(command, rng=rng)
     return tuple(x for x in (sim, fc) if x is not None)
+
+
+#: Bootstrap draws of the report's impulse-response bands.
+RECIPROCITY_BOOT = 300
+_BANDS_STREAM = 0x1F8  # the key of the bands' stream under the report's seed
+
+
+def _reciprocity_bands(recip: Any, seed: np.random.SeedSequence) -> pl.DataFrame | None:
+    """The responses with bootstrap bands, unless the VAR found no dynamics (then the
+    report shows none: they would read as findings)."""
+    if recip is None or recip.no_dynamics:
+        return None
+    # a keyed child (as _rng.cell_rng keys its streams), not seed.spawn(): spawning would
+    # shift the children that the later steps (claims, simulate) draw from the same seed
+    child = np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, _BANDS_STREAM))
+    return recip.irf_bands(n_boot=RECIPROCITY_BOOT, rng=child)
 
 
 def collect_results(
@@ -277,6 +374,7 @@ def collect_results(
         recip = ReciprocityModel(monthly, countries=codes).fit()
     except (DataError, np.linalg.LinAlgError) as exc:
         notes["reciprocity"] = f"reciprocity model not estimated: {exc}"
+    bands = _reciprocity_bands(recip, seed)
     tft = match_tit_for_tat(events, countries=codes)
     say("diagnose: claims")
     regimes, triangle = diagnosis.regimes, diagnosis.triangle
@@ -284,7 +382,7 @@ def collect_results(
     later: tuple[StageSection, ...] = ()
     if sections:
         say("forecast and simulate: fan charts, backtest, the policy comparison")
-        later = stage_sections(monthly, cmd, rng=seed)
+        later = stage_sections(monthly, cmd, rng=seed, store=path)
     return ReportResults(
         store=path,
         countries=codes,
@@ -296,6 +394,7 @@ def collect_results(
         events=events,
         power=power,
         reciprocity=recip,
+        reciprocity_bands=bands,
         titfortat=tft,
         regimes=regimes,
         triangle=triangle,
