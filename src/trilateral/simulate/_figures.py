@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from ..data._provenance import atomic_write
 
-if TYPE_CHECKING:
-    from ._game import PolicyComparison
+# Figures depend on results, never the reverse at load time: they take any object with
+# the PolicyComparison interface (``results``, ``scenario``), so this module imports no
+# results module, not even for type checking (issue 22: no import circles).
+PolicyComparison = Any
 
 __all__ = ["comparison_figure", "comparison_png"]
 

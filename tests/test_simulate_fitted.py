@@ -1,0 +1,175 @@
+"""Fitted strategies: the whole VAR equation, parameter draws, paired comparisons."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import numpy as np
+import pytest
+
+from trilateral.measure import ReciprocityModel
+from trilateral.simulate import GameSpec, fitted_strategy
+from trilateral.simulate._engine import simulate_raw
+from trilateral.simulate._game import child_seeds
+
+C3 = ("USA", "RUS", "CHN")
+
+
+def _var_sample(seed: int = 5, t: int = 200) -> np.ndarray:
+    """A stable VAR(1) on the Goldstein scale with every lag term non-zero."""
+    g = np.random.default_rng(seed)
+    a = g.uniform(-0.25, 0.25, size=(6, 6))
+    c = g.uniform(-0.5, 0.5, size=6)
+    y = np.zeros((t, 6))
+    for s in range(1, t):
+        y[s] = c + a @ y[s - 1] + g.normal(scale=0.8, size=6)
+    return y
+
+
+def test_deterministic_fitted_path_equals_the_var_forecast() -> None:
+    # With noise, hawkishness and investment off and the VAR's last observation as the
+    # start, the game's path with fitted strategies is the VAR's own forecast
+    # (statsmodels VARResults.forecast, an independent computation), divided by 10.
+    y = _var_sample()
+    days = [date(2000, 1, 1) + timedelta(days=30 * k) for k in range(len(y))]
+    res = ReciprocityModel.from_array(y, days, C3).fit(lags=1)
+    dyads = [(a, b) for a in C3 for b in C3 if a != b]
+    strategies = {d: fitted_strategy(res, *d, start="last") for d in dyads}
+    hawk = {c: {"sensitivity": 0.0, "decay": 0.0, "weight": 0.0} for c in C3}
+    spec = GameSpec.from_strategies(C3, ["diplomatic"], strategies, noise=0.0, hawkishness=hawk)
+    steps = 24
+    raw = simulate_raw(
+        spec, child_seeds(np.random.SeedSequence(0), 1), steps + 1, record_actions=True
+    )
+    assert raw.actions is not None
+    game = raw.actions[:, 0, :, 0]  # (T, D), engine dyad order = model series order
+    assert [tuple(C3[i] for i in d) for d in spec.layout.dyads] == list(res.series)
+    ref = res.var.forecast(res.var.endog[-1:], steps) / 10.0
+    assert np.abs(ref).max() < 1.0  # no clipping on this path
+    np.testing.assert_allclose(game[0], res.var.endog[-1] / 10.0, atol=1e-12)
+    np.testing.assert_allclose(game[1:], ref, rtol=0, atol=1e-9)
+
+
+def test_fitted_strategy_refuses_a_longer_lag_order() -> None:
+    from trilateral.errors import ConfigError
+
+    y = _var_sample()
+    days = [date(2000, 1, 1) + timedelta(days=30 * k) for k in range(len(y))]
+    res = ReciprocityModel.from_array(y, days, C3).fit(lags=2)
+    with pytest.raises(ConfigError, match="lag order 2"):
+        fitted_strategy(res, "USA", "RUS")
+
+
+def _paper(**over):
+    from trilateral.simulate import load_scenario
+
+    return load_scenario("paper", **over)
+
+
+def test_zero_coefficient_covariance_makes_the_total_interval_the_monte_carlo_one() -> None:
+    from trilateral.simulate import TrilateralGame
+
+    sc = _paper()
+    unc = sc.fitted_uncertainty
+    assert unc is not None
+    zero = unc.model_copy(update={"sigma_u": [[0.0] * 6 for _ in range(6)]})
+    flat = sc.model_copy(update={"fitted_uncertainty": zero})
+    res = TrilateralGame(flat, "align_with_russia").run(40, 36, rng=3)
+    assert res.draws == 20 and res.per_draw == 2
+    pay = res.payoff()["CHN"]
+    assert (pay["ci_low"], pay["ci_high"]) == pytest.approx(
+        (pay["mc_low"], pay["mc_high"]), rel=0, abs=1e-9
+    )
+    assert pay["mc_low"] < pay["mean"] < pay["mc_high"]
+    p = res.p_confrontation()
+    assert (p["ci_low"], p["ci_high"]) == pytest.approx((p["mc_low"], p["mc_high"]), abs=1e-12)
+    # with the fitted covariance the draws differ and the total interval is wider
+    wide = TrilateralGame(sc, "align_with_russia").run(40, 36, rng=3).payoff()["CHN"]
+    assert wide["ci_high"] - wide["ci_low"] > wide["mc_high"] - wide["mc_low"]
+
+
+def test_draws_follow_the_var_sampling_distribution() -> None:
+    # Independent check of the matrix-normal draw: the covariance of the USA->RUS
+    # equation's triangular_across coefficient over many draws is
+    # sigma_u[0, 0] · xtx_inv[6, 6] (Lütkepohl 2005, eq. 3.2.21: Σ_u ⊗ (X'X)⁻¹).
+    from trilateral.simulate._draws import coefficient_draws
+    from trilateral.simulate._game import child_seeds
+
+    unc = _paper().fitted_uncertainty
+    assert unc is not None
+    d = coefficient_draws(unc, child_seeds(np.random.SeedSequence(1), 4000))
+    expected = unc.sigma_u[0][0] * unc.xtx_inv[6][6]  # CHN->RUS lag in the USA->RUS eq.
+    assert d[:, 6, 0].var() == pytest.approx(expected, rel=0.08)
+    cross = unc.sigma_u[0][2] * unc.xtx_inv[6][6]  # same term, RUS->USA equation
+    assert np.mean(d[:, 6, 0] * d[:, 6, 2]) == pytest.approx(cross, rel=0.25)
+
+
+def test_paired_difference_of_a_policy_with_itself_is_exactly_zero() -> None:
+    import polars as pl
+
+    from trilateral.simulate import compare_policies
+
+    cmp = compare_policies(_paper(), runs=40, periods=24, rng=0)
+    assert cmp.baseline == "equidistant_hedging"
+    same = cmp.differences().filter(pl.col("policy") == "equidistant_hedging")
+    for row in same.iter_rows(named=True):
+        assert row["mean"] == row["ci_low"] == row["ci_high"] == 0.0
+        assert row["mc_low"] == row["mc_high"] == 0.0
+        assert row["p_beats"] == 0.0 and row["verdict"] == "not distinguishable"
+    # a difference is run by run: recomputed here from the raw runs
+    a, b = cmp.results["align_with_us"], cmp.results["equidistant_hedging"]
+    ref = (a.raw.payoff[:, 2] - b.raw.payoff[:, 2]).mean()
+    row = cmp.differences().filter(
+        (pl.col("policy") == "align_with_us") & (pl.col("outcome") == "payoff_CHN")
+    )
+    assert row["mean"][0] == pytest.approx(ref, rel=1e-12)
+
+
+def test_verdict_names_a_ranking_only_where_the_interval_excludes_zero() -> None:
+    from trilateral.simulate._intervals import paired_difference
+
+    g = np.random.default_rng(0)
+    base = g.normal(size=(10, 5))
+    better = paired_difference(base + 1.0, base)
+    assert better["verdict"] == "better" and better["p_beats"] == 1.0
+    worse = paired_difference(base - 1.0, base)
+    assert worse["verdict"] == "worse"
+    noisy = paired_difference(base + g.normal(scale=5, size=(10, 5)), base)
+    assert noisy["ci_low"] < 0 < noisy["ci_high"]
+    assert noisy["verdict"] == "not distinguishable"
+    lower = paired_difference(base - 1.0, base, higher_is_better=False)
+    assert lower["verdict"] == "better"
+
+
+def test_payoff_scaling_reweights_the_same_runs() -> None:
+    # The table re-weights recorded dyad payoffs; a run under payoff_scaling: unscaled
+    # must give the same numbers directly from the engine.
+    from trilateral.simulate import TrilateralGame
+
+    sc = _paper()
+    w = TrilateralGame(sc, "align_with_us").run(8, 24, rng=1)
+    direct = TrilateralGame(sc.model_copy(update={"payoff_scaling": "unscaled"}), "align_with_us")
+    d = direct.run(8, 24, rng=1)
+    from trilateral.simulate import scaling_weights
+
+    np.testing.assert_allclose(
+        w.payoff_runs("CHN", scaling_weights(sc, "unscaled")), d.raw.payoff[:, 2], rtol=1e-12
+    )
+    giver = TrilateralGame(sc.model_copy(update={"payoff_scaling": "giver"}), "align_with_us")
+    np.testing.assert_allclose(
+        w.payoff_runs("USA", scaling_weights(sc, "giver")),
+        giver.run(8, 24, rng=1).raw.payoff[:, 0],
+        rtol=1e-12,
+    )
+
+
+def test_fitted_caveat_when_the_criterion_chose_order_zero() -> None:
+    from trilateral.simulate import compare_policies
+
+    cmp = compare_policies(_paper(), runs=8, periods=12, rng=0)
+    doc = cmp.to_dict()
+    assert "lag order 0" in doc["caveat"] and "CAVEAT" in cmp.summary()
+    pol = doc["policies"]["align_with_russia"]
+    assert {"ci_low", "ci_high", "mc_low", "mc_high"} <= set(pol["payoff"]["CHN"])
+    assert pol["difference_from_baseline"]["payoff_CHN"]["baseline"] == "equidistant_hedging"
+    assert doc["reference_policies"] == ["always_hostile", "always_cooperative"]
