@@ -173,3 +173,13 @@ def test_fitted_caveat_when_the_criterion_chose_order_zero() -> None:
     assert {"ci_low", "ci_high", "mc_low", "mc_high"} <= set(pol["payoff"]["CHN"])
     assert pol["difference_from_baseline"]["payoff_CHN"]["baseline"] == "equidistant_hedging"
     assert doc["reference_policies"] == ["always_hostile", "always_cooperative"]
+
+
+def test_difference_of_probabilities_stays_within_minus_one_and_one() -> None:
+    from trilateral.simulate._intervals import paired_difference
+
+    y = np.zeros((4, 3))
+    y[:2] = 1.0  # half the draws always in confrontation, half never
+    d = paired_difference(y, np.zeros((4, 3)), higher_is_better=False, bound=1.0)
+    assert d["mean"] == 0.5 and -1.0 <= d["ci_low"] and d["ci_high"] == 1.0
+    assert d["p_beats"] == 0.0  # lower is better: no draw lowers the probability

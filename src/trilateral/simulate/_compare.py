@@ -100,7 +100,12 @@ class PolicyComparison:
                     )
                 )
             for outcome, y, b, higher in outcomes:
-                d = paired_difference(res.grid(y), base.grid(b), higher_is_better=higher)
+                d = paired_difference(
+                    res.grid(y),
+                    base.grid(b),
+                    higher_is_better=higher,
+                    bound=None if higher else 1.0,
+                )
                 rows.append(
                     {
                         "policy": name,
@@ -240,7 +245,11 @@ class PolicyComparison:
 
     def summary(self) -> str:
         """The table as text: each policy, then its difference from the baseline."""
-        lines = [f"scenario {self.scenario.name}: {len(self.results)} policies"]
+        refs = sum(self._is_reference(n) for n in self.results)
+        lines = [
+            f"scenario {self.scenario.name}: {len(self.results) - refs} policies"
+            + (f" and {refs} reference rows" if refs else "")
+        ]
         first = next(iter(self.results.values()))
         lines.append(
             f"  {first.draws} coefficient draw(s) × {first.per_draw} noise seeds; intervals "

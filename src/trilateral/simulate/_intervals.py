@@ -102,11 +102,12 @@ def mean_interval(y: np.ndarray, *, proportion: bool = False) -> dict[str, float
 
 
 def paired_difference(
-    y: np.ndarray, base: np.ndarray, *, higher_is_better: bool = True
+    y: np.ndarray, base: np.ndarray, *, higher_is_better: bool = True, bound: float | None = None
 ) -> dict[str, float | str]:
     """The run-by-run difference ``y − base`` (common random numbers), with its intervals,
     the share of parameter draws in which ``y`` beats ``base``, and a verdict that names a
-    ranking only where the total interval excludes zero.
+    ranking only where the total interval excludes zero. ``bound``: the difference lies in
+    [−bound, bound] (1 for a difference of probabilities); the intervals are clipped to it.
 
     Examples
     --------
@@ -117,6 +118,9 @@ def paired_difference(
     """
     d = np.asarray(y, dtype=np.float64) - np.asarray(base, dtype=np.float64)
     out: dict[str, float | str] = dict(mean_interval(d))
+    if bound is not None:
+        for k in ("ci_low", "ci_high", "mc_low", "mc_high"):
+            out[k] = min(bound, max(-bound, float(out[k])))
     per_draw = d.mean(axis=1)
     beats = per_draw > 0 if higher_is_better else per_draw < 0
     out["p_beats"] = float(beats.mean())
