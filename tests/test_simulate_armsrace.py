@@ -96,6 +96,87 @@ def test_bad_arms_race_window_is_a_clear_error() -> None:
         milex_constant(["USA", "RUS"], 1985, 2000)
 
 
+def _boot_share(k, a, g, years, seed, start=None):
+    from trilateral.simulate._armstests import bootstrap_params, stability_share
+
+    gen = np.random.default_rng(seed)
+    n = len(a)
+    trans = np.eye(n) + k - np.diag(a)
+    m = np.empty((years, n))
+    m[0] = np.linalg.solve(np.eye(n) - trans, g) if start is None else start
+    for t in range(1, years):
+        m[t] = trans @ m[t - 1] + g + gen.normal(0, 1.0, n)
+    fit = fit_richardson(m, ["A", "B", "C"], list(range(years)))
+    boot = bootstrap_params(m, fit.params, fit.resid, 200, np.random.default_rng(seed + 1))
+    return stability_share(boot)
+
+
+def test_bootstrap_stability_share_near_one_for_a_stable_and_near_zero_for_an_unstable_system() -> (
+    None
+):
+    # Known systems (issue 19, "Checked by"): max |λ| = 0.6 → share near 1; a reaction
+    # strong enough for max |λ| ≈ 1.08 → share near 0.
+    k = np.full((3, 3), 0.05)
+    np.fill_diagonal(k, 0.0)
+    stable = _boot_share(k, np.array([0.5, 0.5, 0.5]), np.array([10.0, 10.0, 10.0]), 60, 1)
+    assert stable >= 0.95
+    k_up = np.full((3, 3), 0.1)
+    np.fill_diagonal(k_up, 0.0)
+    a_up = np.array([0.12, 0.12, 0.12])
+    lam = np.max(np.abs(np.linalg.eigvals(np.eye(3) + k_up - np.diag(a_up))))
+    assert lam == pytest.approx(1.08)
+    unstable = _boot_share(k_up, a_up, np.array([1.0, 1.0, 1.0]), 60, 2, start=np.ones(3) * 10)
+    assert unstable <= 0.05
+
+
+def test_form_is_chosen_by_unit_root_and_cointegration_tests() -> None:
+    from trilateral.simulate._armstests import choose_form, transform, unit_root_tests
+
+    m, _years, _ = milex_constant(["USA", "RUS", "CHN"], 1993, 2023)
+    tests = unit_root_tests(m, ["USA", "RUS", "CHN"])
+    # independent statsmodels call: Johansen trace on the logs, linear trend, 1 lag
+    from statsmodels.tsa.vector_ar.vecm import coint_johansen
+
+    jo = coint_johansen(np.log(m), 1, 1)
+    rank = int(np.argmin(np.append(jo.lr1 > jo.cvt[:, 1], False)))
+    assert tests["johansen"]["rank"] == rank
+    # SIPRI 1993–2023: the logs are cointegrated (trace rank ≥ 1 at 5 %), so logs
+    assert rank >= 1 and choose_form(tests)[0] == "logs"
+    assert choose_form({"adf": {"A": {"log_level_p": 0.5}}, "johansen": {"rank": 0}})[0] == (
+        "growth"
+    )
+    assert choose_form({"adf": {"A": {"log_level_p": 0.01}}, "johansen": {"rank": 0}})[0] == (
+        "logs"
+    )
+    g = transform(m, "growth")
+    np.testing.assert_allclose(g[0], np.log(m[1] / m[0]))
+
+
+def test_arms_race_reports_tests_stability_share_and_warnings() -> None:
+    res = run_arms_race(load_scenario("arms_race", runs=40, bootstrap=40), rng=0)
+    doc = res.to_dict()
+    assert doc["form"] in ("levels", "logs", "growth") and doc["form_reason"]
+    assert set(doc["tests"]["adf"]) == {"USA", "RUS", "CHN"}
+    share = doc["stability_share"]
+    assert 0.0 <= share["baseline"] <= 1.0 and 0.0 <= share["arms_control"] <= 1.0
+    # every warning the rules call for is there, and no other
+    last = res.observed_levels[-1]
+    for name, arr in (("baseline", res.baseline), ("arms_control", res.arms_control)):
+        for i, c in enumerate(res.fit.countries):
+            leaves = bool((arr[:, :, i].mean(axis=0) > 3 * last[i]).any())
+            said = any(w.startswith(f"{name}: {c}'s mean projection") for w in doc["warnings"])
+            assert leaves == said, (name, c)
+        uncertain = 0.05 < share[name] < 0.95
+        assert uncertain == any(w.startswith(f"{name}: stability") for w in doc["warnings"])
+    # levels: the knife edge of issue 19 (max |λ| 1.0007), now a share of refits
+    lv = run_arms_race(load_scenario("arms_race", runs=20, bootstrap=100, form="levels"), rng=0)
+    assert np.max(np.abs(lv.fit.eigenvalues())) == pytest.approx(1.0007, abs=5e-4)
+    assert 0.05 < lv.stability["baseline"] < 0.95
+    assert any("stability is uncertain" in w for w in lv.warnings)
+    # the arms-control result explained: halving a negative, significant k raises spending
+    assert any("k[USA←RUS]" in w and "negative" in w for w in lv.warnings)
+
+
 # --------------------------------------------------------------------------- sensitivity
 
 

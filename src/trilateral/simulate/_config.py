@@ -300,6 +300,10 @@ class ArmsRaceScenario(BaseModel):
     horizon: int = Field(default=15, ge=1, le=200, description="years projected")
     runs: int = Field(default=1000, ge=1, le=MAX_RUNS)
     arms_control: ArmsControl = Field(default_factory=lambda: ArmsControl.model_validate({}))
+    form: Literal["auto", "levels", "logs", "growth"] = Field(
+        default="auto", description="series fitted (auto: chosen by unit-root tests)"
+    )
+    bootstrap: int = Field(default=200, ge=10, le=10_000, description="bootstrap refits")
 
     @field_validator("countries")
     @classmethod
