@@ -62,6 +62,29 @@ def test_hawkishness_sensitivity_and_weight_enter_only_as_a_product() -> None:
     np.testing.assert_allclose(m[0], m[1], rtol=0, atol=1e-5)
 
 
+def test_measurement_layer_observes_as_the_data_do() -> None:
+    from trilateral.simulate._calibrate import Measurement
+
+    # An empty month (probability e^−λ) is observed as 0, a full one as the level plus
+    # event noise: E[obs] = x·(1 − e^−λ)
+    m = Measurement(lam=np.array([0.7, 3.0]), sd=np.array([0.3, 0.0]))
+    x = np.full((40_000, 1, 2), 0.4)
+    obs = m.observe(x, np.random.default_rng(0))
+    assert (obs[..., 0] == 0).mean() == pytest.approx(np.exp(-0.7), abs=0.01)
+    assert obs[..., 0].mean() == pytest.approx(0.4 * (1 - np.exp(-0.7)), abs=0.01)
+    assert set(np.unique(obs[..., 1]).round(12)) == {0.0, 0.4}  # sd 0: exact when observed
+    # σ is recovered from data made with a known event sd (0.5) and known counts
+    g = np.random.default_rng(1)
+    counts = g.poisson(3.0, size=(4000, 1))
+    latent = g.normal(0.0, 0.2, size=(4000, 1))
+    vals = np.where(
+        counts > 0, latent + 0.5 * g.normal(size=(4000, 1)) / np.sqrt(np.maximum(counts, 1)), 0.0
+    )
+    est = Measurement.from_counts(vals, counts)
+    assert est.sd[0] == pytest.approx(0.5, rel=0.15)
+    assert est.lam[0] == pytest.approx(counts.mean())
+
+
 def test_calibrate_true_on_the_shipped_chronicle(tmp_path) -> None:
     from trilateral.data import EventStore, shipped_chronicle_path
 
@@ -88,6 +111,23 @@ def test_calibrate_true_on_the_shipped_chronicle(tmp_path) -> None:
     assert res.scenario.players["RUS"].hawkishness.sensitivity == pytest.approx(res.params[1])
     assert res.scenario.players["RUS"].hawkishness.weight == sc.players["RUS"].hawkishness.weight
     assert "J test" in res.summary() and res.diagnostics()["j_test"]["df"] == 22
+    # the measurement layer's event rates are the store's own: events per dyad-month in
+    # 2014-01..2019-12 by an independent DuckDB query (72 months)
+    import duckdb
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        n = dict(
+            con.execute(
+                "SELECT source || '->' || target, count(*) / 72.0 FROM events "
+                "WHERE date BETWEEN DATE '2014-01-01' AND DATE '2019-12-31' "
+                "AND source IN ('USA','RUS','CHN') AND target IN ('USA','RUS','CHN') "
+                "GROUP BY 1"
+            ).fetchall()
+        )
+    order = ["USA->RUS", "USA->CHN", "RUS->USA", "RUS->CHN", "CHN->USA", "CHN->RUS"]
+    lam = res.provenance["measurement"]["lam"]
+    assert lam == pytest.approx([n[k] for k in order], rel=1e-9)
+    assert "measurement layer" in res.summary()
 
 
 def test_unidentified_parameters_are_flagged() -> None:

@@ -16,8 +16,16 @@ moving-block-bootstrap covariance of the data moments (blocks of 6 months). Unce
 ``V = (1 + 1/S) (G'WG)⁻¹ G'WΩ̂WG (G'WG)⁻¹`` with G the finite-difference Jacobian of the
 simulated moments (Gourieroux & Monfort 1996, ch. 2). Reported with it: Hansen's J test
 of the over-identifying restrictions and the rank of the weighted Jacobian (local
-identification). Not done: a measurement layer between the latent levels and the
-zero-filled event means (see docs/simulate.md, "Calibration").
+identification).
+
+Measurement layer (:class:`Measurement`): the data are monthly *event means*, zero-filled
+where a month has no event, while the game produces latent levels. So the simulated
+levels pass through the data's own observation process before their moments are taken:
+in month t the dyad has ``N ~ Poisson(λ_d)`` events (λ_d its mean monthly count in the
+data); an empty month is observed as 0 (the data's zero fill), a non-empty one as the
+latent level plus the mean of N event deviations, ``x + σ_d·z/√N``. σ_d² is estimated
+from the data by regressing the squared deviation of non-empty months on 1/N. Counts and
+deviations are drawn once (common random numbers across θ).
 """
 
 from __future__ import annotations
@@ -38,7 +46,7 @@ from ._engine import simulate_raw
 from ._game import build_spec, child_seeds
 from ._strategies import fitted_strategy
 
-__all__ = ["CalibrationResults", "calibrate_scenario", "dyad_moments", "smm_fit"]
+__all__ = ["CalibrationResults", "Measurement", "calibrate_scenario", "dyad_moments", "smm_fit"]
 
 #: Estimated: noise and hawkishness sensitivity. Hawkishness weight is held at the
 #: scenario's value: sensitivity and weight enter the reaction only as their product
@@ -71,6 +79,56 @@ def dyad_moments(series: np.ndarray) -> np.ndarray:
     cross = (dev[1:] * dev[:-1][:, :, rev]).sum(axis=0) / t / np.sqrt(safe * safe[:, rev])
     out = np.concatenate([mean, var, np.nan_to_num(acf), np.nan_to_num(cross)], axis=1)
     return out.mean(axis=0)
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """The observation process of the data: mean events per month ``lam`` and the
+    event-level standard deviation ``sd`` (Goldstein / 10) of each directed series."""
+
+    lam: np.ndarray
+    sd: np.ndarray
+
+    @classmethod
+    def from_counts(cls, values: np.ndarray, counts: np.ndarray) -> Measurement:
+        """Estimate from the data's zero-filled means ``values`` and event counts (T, k).
+
+        Examples
+        --------
+        >>> v = np.array([[0.5], [0.0], [0.3], [0.4]]); n = np.array([[2], [0], [1], [4]])
+        >>> m = Measurement.from_counts(v, n)
+        >>> float(m.lam[0]), bool(m.sd[0] >= 0)
+        (1.75, True)
+        """
+        lam = counts.mean(axis=0).astype(np.float64)
+        sd = np.zeros(values.shape[1])
+        for d in range(values.shape[1]):
+            ok = counts[:, d] > 0
+            if ok.sum() < 3:
+                continue
+            y = values[ok, d]
+            dev2 = (y - y.mean()) ** 2
+            inv = 1.0 / counts[ok, d]
+            if np.ptp(inv) == 0:
+                continue
+            slope = np.polyfit(inv, dev2, 1)[0]
+            sd[d] = float(np.sqrt(max(0.0, slope)))
+        return cls(lam=lam, sd=sd)
+
+    def observe(self, levels: np.ndarray, gen: np.random.Generator) -> np.ndarray:
+        """Observed zero-filled event means of latent ``levels`` (T, R, k).
+
+        Examples
+        --------
+        >>> m = Measurement(lam=np.array([0.5]), sd=np.array([0.0]))
+        >>> obs = m.observe(np.ones((20000, 1, 1)), np.random.default_rng(0))
+        >>> bool(abs(float(obs.mean()) - (1 - np.exp(-0.5))) < 0.01)  # E = x·P(N > 0)
+        True
+        """
+        n = gen.poisson(self.lam, size=levels.shape)
+        z = gen.standard_normal(levels.shape)
+        noisy = levels + self.sd * z / np.sqrt(np.maximum(n, 1))
+        return np.where(n > 0, noisy, 0.0)
 
 
 def _block_bootstrap(series: np.ndarray, draws: int, block: int, gen: np.random.Generator):
@@ -205,6 +263,14 @@ class CalibrationResults:
                 f"  {n:<17} {self.params[i]:.3f} (se {self.bse[i]:.3f}) "
                 f"[{ci[i, 0]:.3f}, {ci[i, 1]:.3f}]{note}"
             )
+        meas = self.provenance.get("measurement")
+        if meas:
+            lines.append(
+                "  measurement layer: events/month λ "
+                + ", ".join(f"{v:.2f}" for v in meas["lam"])
+                + "; event sd "
+                + ", ".join(f"{v:.2f}" for v in meas["sd"])
+            )
         ident = self.identification()
         if ident["rank"] is not None:
             lines.append(
@@ -256,10 +322,13 @@ def smm_fit(
     rng: RNGLike = None,
     start: tuple[float, ...] = (0.15, 0.1),
     maxiter: int = 150,
+    measurement: Measurement | None = None,
 ) -> CalibrationResults:
     """Fit θ by SMM to measured series ``data`` ``(T, 6)`` (levels, Goldstein / 10).
 
-    The policy-free game of ``scenario`` is simulated (its players' strategies as given).
+    The policy-free game of ``scenario`` is simulated (its players' strategies as given);
+    with ``measurement`` its levels are observed as the data were (:class:`Measurement`)
+    before the moments are taken.
 
     Examples
     --------
@@ -267,6 +336,7 @@ def smm_fit(
     """
     seq = seed_sequence(rng)
     boot_seq, run_seq = seq.spawn(2)
+    obs_seq = np.random.SeedSequence(seq.entropy, spawn_key=(*seq.spawn_key, 2**20))
     t_len = data.shape[0]
     m_data = dyad_moments(data)
     boot = _block_bootstrap(data, draws, 6, np.random.default_rng(boot_seq))
@@ -280,7 +350,10 @@ def smm_fit(
     def simulate(theta: np.ndarray) -> np.ndarray:
         spec = build_spec(_with_theta(scenario, np.clip(theta, lo, hi)), None)
         raw = simulate_raw(spec, seeds, t_len + burn_in)
-        return dyad_moments(raw.levels[burn_in:].astype(np.float64))
+        lv = raw.levels[burn_in:].astype(np.float64)
+        if measurement is not None:  # the same counts and deviations for every θ
+            lv = measurement.observe(lv, np.random.default_rng(obs_seq))
+        return dyad_moments(lv)
 
     def to_theta(z: np.ndarray) -> np.ndarray:
         return lo + (hi - lo) / (1.0 + np.exp(-z))
@@ -331,15 +404,22 @@ def smm_fit(
         jacobian=g,
         j_stat=j_stat,
         j_df=j_df,
-        provenance={"seed": str(seq.entropy), "version": __version__},
+        provenance={
+            "seed": str(seq.entropy),
+            "version": __version__,
+            "measurement": None
+            if measurement is None
+            else {"lam": measurement.lam.tolist(), "sd": measurement.sd.tolist()},
+        },
     )
 
 
 def measured_series(
     scenario: GameScenario,
-) -> tuple[np.ndarray, Any]:
+) -> tuple[np.ndarray, Any, np.ndarray]:
     """Monthly "all"-arena mean Goldstein / 10 of the six directed dyads from the store
-    (empty months 0, as the reciprocity VAR's default), and the index it came from."""
+    (empty months 0, as the reciprocity VAR's default), the index it came from, and the
+    monthly event counts (for the measurement layer)."""
     from ..measure import indices
 
     idx = indices(
@@ -354,12 +434,14 @@ def measured_series(
     frame = idx.frame.filter(pl.col("arena") == "all")
     c = scenario.countries
     cols = []
+    counts = []
     for a in c:
         for b in c:
             if a == b:
                 continue
             s = frame.filter((pl.col("source") == a) & (pl.col("target") == b)).sort("period_start")
             cols.append(s["mean_goldstein"].fill_null(0.0).to_numpy() / 10.0)
+            counts.append(s["n_events"].fill_null(0).to_numpy())
     lengths = {len(v) for v in cols}
     if len(lengths) != 1 or min(lengths) < 24:
         raise DataError(
@@ -367,7 +449,7 @@ def measured_series(
             f"{scenario.calibration_start}..{scenario.calibration_end}",
             hint="widen calibration_start/calibration_end or ingest more events",
         )
-    return np.column_stack(cols), idx
+    return np.column_stack(cols), idx, np.column_stack(counts)
 
 
 def calibrate_scenario(
@@ -382,7 +464,7 @@ def calibrate_scenario(
 
     if len(scenario.countries) != 3:
         raise DataError("calibration needs three countries (six directed series)")
-    data, idx = measured_series(scenario)
+    data, idx, counts = measured_series(scenario)
     var = ReciprocityModel(idx, countries=scenario.countries).fit(lags=1)
     fitted: dict[str, dict[str, StrategySpec]] = {}
     for a in scenario.countries:
@@ -407,7 +489,7 @@ def calibrate_scenario(
                 }
                 fitted[a][b] = StrategySpec.model_validate({"strategy": "linear", **clipped})
     base = scenario.model_copy(update={"fitted": fitted})
-    res = smm_fit(base, data, runs=runs, rng=rng)
+    res = smm_fit(base, data, runs=runs, rng=rng, measurement=Measurement.from_counts(data, counts))
     prov = {
         **res.provenance,
         "store": str(scenario.store),
