@@ -332,7 +332,18 @@ def smm_fit(
 
     Examples
     --------
-    >>> res = smm_fit(sc, series, rng=0)  # doctest: +SKIP
+    Data made by the game itself (noise 0.2, sensitivity × weight 0.12):
+
+    >>> from trilateral.simulate import load_scenario
+    >>> from trilateral.simulate._engine import simulate_raw
+    >>> from trilateral.simulate._game import build_spec, child_seeds
+    >>> sc = load_scenario("paper")
+    >>> spec = build_spec(_with_theta(sc, np.array([0.2, 0.24])), None)
+    >>> raw = simulate_raw(spec, child_seeds(np.random.SeedSequence(9), 1), 132)
+    >>> res = smm_fit(sc, raw.levels[12:, 0].astype(float), runs=8, draws=40, rng=0,
+    ...               maxiter=30)
+    >>> res.names, res.j_df
+    (('noise', 'hawk_sensitivity'), 22)
     """
     seq = seed_sequence(rng)
     boot_seq, run_seq = seq.spawn(2)
