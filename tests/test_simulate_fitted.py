@@ -183,3 +183,13 @@ def test_difference_of_probabilities_stays_within_minus_one_and_one() -> None:
     d = paired_difference(y, np.zeros((4, 3)), higher_is_better=False, bound=1.0)
     assert d["mean"] == 0.5 and -1.0 <= d["ci_low"] and d["ci_high"] == 1.0
     assert d["p_beats"] == 0.0  # lower is better: no draw lowers the probability
+
+
+def test_docs_simulate_examples_run() -> None:
+    # docs/simulate.md's Python examples are doctests: they run, and show real output
+    import doctest
+    from pathlib import Path
+
+    doc = Path(__file__).resolve().parents[1] / "docs" / "simulate.md"
+    res = doctest.testfile(str(doc), module_relative=False, optionflags=doctest.ELLIPSIS)
+    assert res.attempted >= 4 and res.failed == 0
