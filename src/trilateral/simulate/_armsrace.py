@@ -380,6 +380,7 @@ class ArmsRaceResults:
                 name: {
                     c: {
                         "mean": float(arr[:, -1, i].mean()),
+                        "median": float(np.median(arr[:, -1, i])),
                         "q05": float(np.quantile(arr[:, -1, i], 0.05)),
                         "q95": float(np.quantile(arr[:, -1, i], 0.95)),
                     }
@@ -414,9 +415,10 @@ class ArmsRaceResults:
         last = self.years[-1]
         for name, per in doc["projection_final_year"].items():
             lines.append(
-                f"  {name} {last}: "
+                f"  {name} {last} (median [5 %, 95 %]): "
                 + ", ".join(
-                    f"{c} {v['mean']:.0f} [{v['q05']:.0f}, {v['q95']:.0f}]" for c, v in per.items()
+                    f"{c} {v['median']:.0f} [{v['q05']:.0f}, {v['q95']:.0f}]"
+                    for c, v in per.items()
                 )
             )
         lines += [f"  WARNING: {w}" for w in self.warnings]
@@ -618,9 +620,8 @@ def _warnings(
     ]
     if neg and scale < 1:
         out.append(
-            "arms control scales every reaction term, and "
-            + ", ".join(neg)
-            + " is negative (significant at 5 %): a negative reaction damps spending, so "
+            "arms control scales every reaction term, and these are negative (significant "
+            "at 5 %): " + ", ".join(neg) + "; a negative reaction damps spending, so "
             "scaling it down raises spending — read the arms-control projection with that"
         )
     return tuple(out)
