@@ -193,3 +193,21 @@ def test_docs_simulate_examples_run() -> None:
     doc = Path(__file__).resolve().parents[1] / "docs" / "simulate.md"
     res = doctest.testfile(str(doc), module_relative=False, optionflags=doctest.ELLIPSIS)
     assert res.attempted >= 4 and res.failed == 0
+
+
+def test_a_one_policy_scenario_is_compared_with_its_reference_rows() -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from trilateral.cli import app
+
+    out = CliRunner().invoke(
+        app, ["simulate", "proactive_trilateral", "--runs", "8", "--periods", "12", "--json"]
+    )
+    assert out.exit_code == 0, out.output
+    doc = json.loads(out.stdout)
+    assert doc["baseline"] == "proactive_trilateral"
+    assert list(doc["policies"]) == ["proactive_trilateral", "always_hostile", "always_cooperative"]
+    same = doc["policies"]["proactive_trilateral"]["difference_from_baseline"]["payoff_CHN"]
+    assert same["mean"] == 0.0 and same["verdict"] == "not distinguishable"

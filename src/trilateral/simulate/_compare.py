@@ -42,7 +42,8 @@ class PolicyComparison:
     seed : str
     calibration : CalibrationResults or None
     baseline : str or None
-        The policy the others are compared with (``equidistant_hedging`` when present).
+        The policy the others are compared with: ``equidistant_hedging`` when present,
+        else the scenario's first policy.
     """
 
     scenario: GameScenario
@@ -319,7 +320,9 @@ def compare_policies(
         out[name or scenario.name] = res
         if progress is not None:
             progress(name or scenario.name)
-    baseline = BASELINE if BASELINE in out else None
+    # hedging when the scenario has it, else its first policy (a one-policy scenario is
+    # then compared with its reference rows)
+    baseline = BASELINE if BASELINE in out else next(iter(out))
     return PolicyComparison(
         scenario=scenario, results=out, seed=str(seq.entropy), baseline=baseline
     )
