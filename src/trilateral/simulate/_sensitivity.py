@@ -279,7 +279,7 @@ def _check(scenario: GameScenario, base_samples: int, max_samples: int) -> None:
 def sobol_sensitivity(
     scenario: GameScenario,
     *,
-    base_samples: int = 256,
+    base_samples: int = 1024,
     max_samples: int | None = None,
     target_width: float = 0.1,
     replicates: int = 4,
