@@ -211,3 +211,29 @@ def test_a_one_policy_scenario_is_compared_with_its_reference_rows() -> None:
     assert list(doc["policies"]) == ["proactive_trilateral", "always_hostile", "always_cooperative"]
     same = doc["policies"]["proactive_trilateral"]["difference_from_baseline"]["payoff_CHN"]
     assert same["mean"] == 0.0 and same["verdict"] == "not distinguishable"
+
+
+def test_paper_yaml_uncertainty_comes_from_the_shipped_chronicle(tmp_path) -> None:
+    # fitted_uncertainty recomputed from the chronicle's monthly series by numpy OLS:
+    # (X'X)⁻¹ of [1, y_t−1] and the df-adjusted residual covariance, game units (÷10)
+    from trilateral.data import EventStore, shipped_chronicle_path
+    from trilateral.measure import indices
+
+    db = tmp_path / "chron.duckdb"
+    with EventStore.open(db) as store:
+        store.ingest(shipped_chronicle_path(), format="chronicle")
+    monthly = indices(db, period="month", n_boot=0, start="2014-01-01", end="2019-12-31")
+    model = ReciprocityModel(monthly)
+    y = model.fit(lags=1).var.endog / 10.0
+    x = np.column_stack([np.ones(len(y) - 1), y[:-1]])
+    xtx_inv = np.linalg.inv(x.T @ x)
+    beta = xtx_inv @ x.T @ y[1:]
+    resid = y[1:] - x @ beta
+    sigma = resid.T @ resid / (len(resid) - x.shape[1])
+    unc = _paper().fitted_uncertainty
+    assert unc is not None and unc.nobs == len(resid) == 71
+    np.testing.assert_allclose(unc.xtx_inv, xtx_inv, rtol=1e-5, atol=1e-8)
+    np.testing.assert_allclose(unc.sigma_u, sigma, rtol=1e-5, atol=1e-8)
+    chosen = model.fit()  # BIC over the default orders: 0 on this sample (issue 19, item 8)
+    assert chosen.selected_orders is not None
+    assert chosen.selected_orders[unc.criterion] == unc.selected_order == 0
