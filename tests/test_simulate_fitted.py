@@ -237,3 +237,12 @@ def test_paper_yaml_uncertainty_comes_from_the_shipped_chronicle(tmp_path) -> No
     chosen = model.fit()  # BIC over the default orders: 0 on this sample (issue 19, item 8)
     assert chosen.selected_orders is not None
     assert chosen.selected_orders[unc.criterion] == unc.selected_order == 0
+
+
+def test_per_capita_scaling_needs_the_panel() -> None:
+    from trilateral.errors import ConfigError
+    from trilateral.simulate import TrilateralGame
+
+    sc = _paper(economic_weight="equal", payoff_scaling="per_capita")
+    with pytest.raises(ConfigError, match="per_capita needs economic_weight: panel"):
+        TrilateralGame(sc, "align_with_us")

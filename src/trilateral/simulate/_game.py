@@ -64,6 +64,12 @@ def economic_weights(scenario: GameScenario, *, per_capita: bool = False) -> dic
     True
     """
     countries = scenario.countries
+    if per_capita and scenario.economic_weight != "panel":
+        raise ConfigError(
+            "payoff scaling per_capita needs economic_weight: panel (GDP and population "
+            "from the World Bank in the capability panel)",
+            hint="set economic_weight: panel, or choose payoff_scaling receiver, giver or unscaled",
+        )
     if scenario.economic_weight == "equal":
         raw = {c: 1.0 for c in countries}
     elif scenario.economic_weight == "panel":
@@ -74,10 +80,6 @@ def economic_weights(scenario: GameScenario, *, per_capita: bool = False) -> dic
         if per_capita:
             pop = _panel_values(panel, "population", scenario.economic_year, countries)
             raw = {c: raw[c] / pop[c] for c in countries}
-    elif per_capita:
-        raise ConfigError(
-            "payoff scaling per_capita needs economic_weight: panel (population from WDI)"
-        )
     else:
         raw = {c: float(scenario.economic_weight[c]) for c in countries}
     mean = sum(raw.values()) / len(countries)
