@@ -201,7 +201,12 @@ def test_sobol_indices_name_the_parameters_that_decide() -> None:
     # (A, AB and B rows) their total index on the levels and the regimes is exactly 0
     for p in ("public_good", "security_cost"):
         assert st[p] == 0.0 and st_c[p] == 0.0
-    # hawkishness feeds back on actions (eq. 2)
+    # hawkishness feeds back on actions (eq. 2): on the confrontation gain its weight keeps
+    # the total index > 0.3 it had before common noise seeds, and the three hawkishness
+    # parameters are the three factors with the largest total indices
+    assert st_c["hawk_weight"] > 0.3
+    top3 = sorted(st_c, key=lambda k: st_c[k], reverse=True)[:3]
+    assert set(top3) == {"hawk_weight", "hawk_sensitivity", "hawk_decay"}
     assert st["hawk_weight"] > 0.02 and st["hawk_sensitivity"] > 0.02
     # China's investment moves the USA–RUS pair through `mediation` (docs/simulate.md, eq. 4)
     assert st["china_investment"] > 0.05 and st["mediation"] > 0.05
