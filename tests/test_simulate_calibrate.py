@@ -45,6 +45,18 @@ def test_smm_recovers_the_parameters_that_made_the_data() -> None:
     assert np.all(res.bse > 0)
 
 
+def test_levels_without_payoffs_are_the_same_levels() -> None:
+    # SMM needs only the levels: skipping the stage payoffs (payoffs never feed back on
+    # actions) must leave every level bit-identical and record no payoff
+    sc = load_scenario("paper")
+    spec = build_spec(_with_theta(sc, np.array([0.2, 0.15])), None)
+    seeds = child_seeds(np.random.SeedSequence(4), 6)
+    full = simulate_raw(spec, seeds, 40)
+    bare = simulate_raw(spec, seeds, 40, payoffs=False)
+    assert np.array_equal(full.levels, bare.levels) and np.array_equal(full.blocks, bare.blocks)
+    assert np.any(full.payoff != 0) and np.all(bare.payoff == 0)
+
+
 def test_hawkishness_sensitivity_and_weight_enter_only_as_a_product() -> None:
     # Why the weight is not estimated: doubling sensitivity and halving weight gives the
     # same simulated moments on the same seeds (to rounding), so no moment can tell them

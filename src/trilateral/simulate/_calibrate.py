@@ -358,9 +358,13 @@ def smm_fit(
     lo = np.array([BOUNDS[n][0] for n in PARAMS])
     hi = np.array([BOUNDS[n][1] for n in PARAMS])
 
+    # only the levels are compared and payoffs never change them: the runs skip the
+    # payoffs, so the economic weights (a panel read per call) are not needed
+    weights = dict.fromkeys(scenario.countries, 1.0)
+
     def simulate(theta: np.ndarray) -> np.ndarray:
-        spec = build_spec(_with_theta(scenario, np.clip(theta, lo, hi)), None)
-        raw = simulate_raw(spec, seeds, t_len + burn_in)
+        spec = build_spec(_with_theta(scenario, np.clip(theta, lo, hi)), None, weights)
+        raw = simulate_raw(spec, seeds, t_len + burn_in, payoffs=False)
         lv = raw.levels[burn_in:].astype(np.float64)
         if measurement is not None:  # the same counts and deviations for every θ
             lv = measurement.observe(lv, np.random.default_rng(obs_seq))

@@ -294,6 +294,7 @@ def _run_batch(
     periods: int,
     block: int,
     record_actions: bool,
+    payoffs: bool = True,
 ) -> RawRuns:
     # Internally runs are the last (contiguous) axis: state (D, A, R), so gathering the
     # dyads an observer sees copies whole rows instead of five-element pieces.
@@ -370,8 +371,9 @@ def _run_batch(
                 u -= k["grim"] * grudge
             u -= weight * h[lay.src, None, :]
             x = np.clip(u, -1.0, 1.0, out=u)
-        pay = _stage_payoff(spec, lay, x, econ, dyad_sum)
-        payoff += pay
+        if payoffs or stage is not None:  # payoffs never feed back on actions
+            pay = _stage_payoff(spec, lay, x, econ, dyad_sum)
+            payoff += pay
         levels[t] = _sum1(x) / n_a
         blocks[t // block] += x
         if actions is not None and stage is not None:
@@ -414,11 +416,14 @@ def simulate_raw(
     batch_size: int | None = None,
     workers: int = 1,
     record_actions: bool = False,
+    payoffs: bool = True,
 ) -> RawRuns:
     """Run ``len(seeds)`` runs of ``periods`` periods; run r draws only from ``seeds[r]``.
 
     Results do not depend on ``batch_size`` or ``workers`` (a test pins that). The default
-    batch size keeps the pre-drawn noise of a batch near 128 MB.
+    batch size keeps the pre-drawn noise of a batch near 128 MB. ``payoffs=False`` skips
+    the stage payoffs (left at 0; calibration needs only the levels, which payoffs never
+    change) unless ``record_actions`` asks for them.
     """
     runs = len(seeds)
     if batch_size is None:
@@ -434,11 +439,12 @@ def simulate_raw(
     cuts = [(a, min(a + batch_size, runs)) for a in range(0, runs, batch_size)]
     jobs = [(spec.take(slice(a, b)), list(seeds[a:b])) for a, b in cuts]
     if workers == 1 or len(jobs) == 1:
-        parts = [_run_batch(s, sd, periods, block, record_actions) for s, sd in jobs]
+        parts = [_run_batch(s, sd, periods, block, record_actions, payoffs) for s, sd in jobs]
     else:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             futures = [
-                pool.submit(_run_batch, s, sd, periods, block, record_actions) for s, sd in jobs
+                pool.submit(_run_batch, s, sd, periods, block, record_actions, payoffs)
+                for s, sd in jobs
             ]
             parts = [f.result() for f in futures]
     return _concat(parts)
