@@ -246,3 +246,20 @@ def test_per_capita_scaling_needs_the_panel() -> None:
     sc = _paper(economic_weight="equal", payoff_scaling="per_capita")
     with pytest.raises(ConfigError, match="per_capita needs economic_weight: panel"):
         TrilateralGame(sc, "align_with_us")
+
+
+def test_monte_carlo_interval_of_a_mean_uses_students_t_over_the_seeds() -> None:
+    # K = 4 noise seeds (the demo's 200 runs = 50 draws × 4): the Monte Carlo interval of
+    # the mean is ȳ ± t(0.975, K − 1)·s/√K over the K seed means, not ± 1.96·s/√K
+    # (which covers about 86 % with 3 degrees of freedom).
+    from scipy import stats
+
+    from trilateral.simulate._intervals import mean_interval
+
+    y = np.array([[1.0, 2.0, 4.0, 7.0], [2.0, 2.0, 5.0, 6.0], [0.0, 3.0, 3.0, 8.0]])
+    seed_means = y.mean(axis=0)
+    half = stats.t.ppf(0.975, 3) * seed_means.std(ddof=1) / 2.0
+    iv = mean_interval(y)
+    assert (iv["mc_low"], iv["mc_high"]) == pytest.approx(
+        (y.mean() - half, y.mean() + half), rel=1e-12
+    )

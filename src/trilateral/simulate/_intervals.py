@@ -5,7 +5,8 @@ An outcome is a mean over runs laid out as ``M`` parameter draws × ``K`` common
 seeds, ``y[m, k]``. Its point estimate is the mean of every run.
 
 * Monte Carlo part: the 95 % interval of that mean over the noise, given the draws — from
-  the spread of the seed means ``ȳ·k`` (normal for a mean; Wilson with the design's
+  the spread of the seed means ``ȳ·k`` (Student's t with K − 1 degrees of freedom for a
+  mean; Wilson with the design's
   effective number of runs for a proportion, which is Wilson over the runs when M = 1).
 * Parameter part: the 2.5–97.5 % range of the draw means ``ȳm·`` (each over the same K
   seeds): how far the outcome moves with coefficients drawn from their sampling
@@ -21,6 +22,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from scipy import stats
 
 __all__ = ["Z", "mean_interval", "paired_difference", "wilson", "wilson_p"]
 
@@ -78,8 +80,10 @@ def mean_interval(y: np.ndarray, *, proportion: bool = False) -> dict[str, float
         n_eff = min(float(m * k), point * (1 - point) / v) if v > 0 else float(m * k)
         mc_lo, mc_hi = wilson_p(point, n_eff)
     else:
+        # Student's t over the K seed means: K is small in quick runs (4 in the demo)
         se = float(per_seed.std(ddof=1)) / math.sqrt(k) if k > 1 else 0.0
-        mc_lo, mc_hi = point - Z * se, point + Z * se
+        q = float(stats.t.ppf(0.975, k - 1)) if k > 1 else Z
+        mc_lo, mc_hi = point - q * se, point + q * se
     if m > 1:
         q_lo, q_hi = (float(v) for v in np.quantile(per_draw, [0.025, 0.975]))
     else:
