@@ -189,6 +189,12 @@ def test_sobol_indices_name_the_parameters_that_decide() -> None:
     frame = res.to_frame()
     assert frame.height == 3 * 10
     assert (frame["S1_conf"] >= 0).all() and (frame["ST_conf"] >= 0).all()
+    # an interval of exactly 0 only where the factor changes nothing (ST exactly 0, with
+    # common noise seeds); every other index has a positive bootstrap half-width
+    moving = frame.filter(frame["ST"] != 0.0)
+    assert moving.height >= 20
+    assert (moving["S1_conf"] > 0).all() and (moving["ST_conf"] > 0).all()
+    assert (frame.filter(frame["ST"] == 0.0)["ST_conf"] == 0.0).all()
     # issue 10: which parameters decide the USA–RUS confrontation probability (the diagnose
     # stage's regime rules on every run), proactive minus alignment
     conf = frame.filter(frame["outcome"] == "usa_rus_confrontation_gain")
