@@ -18,10 +18,17 @@ tit-for-tat players, deterministic (no noise), (R, S, T, P) = (3, 0, 5, 1). One
 Targets: ≥ 100× axelrod and ≥ 50× Mesa per interaction, within 2× of the bare loop.
 
 Then the paper scenario at scale: ``compare_policies(paper, runs=10_000, periods=120)``
-(four policies) in a fresh process, its wall time and peak RSS, and the same with the
-regime classification (200 runs per policy through the diagnose stage's rules).
+(four policies and two reference rows, coefficients drawn per run) in a fresh process,
+its wall time and peak RSS, and the same with the regime classification (every run
+through the diagnose stage's rules).
 
-Usage: ``python benchmarks/bench_simulate.py [--runs N] [--quick]``
+Last, paper.yaml's full sensitivity analysis: ``sobol_sensitivity(paper,
+base_samples=1024, replicates=4, periods=60)`` (10 behavioural factors and the fitted
+coefficients, 28 groups: 28,672 evaluations × 4 runs × 2 policies), wall time, peak RSS
+and the widest total-index CI per outcome (target: under 5 minutes on 2 cores).
+
+Usage: ``python benchmarks/bench_simulate.py [--runs N] [--sobol N] [--quick]
+[--skip-contenders] [--summary-out FILE]``
 """
 
 from __future__ import annotations
@@ -190,18 +197,81 @@ def paper_child(runs: int, regimes: bool) -> None:
     engine = time.perf_counter() - t0
     if regimes:
         cmp.to_frame()  # classifies every run of every policy with the diagnose rules
-    emit(time.perf_counter() - t0, runs * len(sc.policies), engine_seconds=engine)
+    emit(time.perf_counter() - t0, runs * len(cmp.results), engine_seconds=engine)
+
+
+def sensitivity_child(n: int, summary_out: str | None) -> None:
+    from trilateral.simulate import load_scenario, sobol_sensitivity
+
+    t0 = time.perf_counter()
+    res = sobol_sensitivity(
+        load_scenario("paper"), base_samples=n, max_samples=n, replicates=4, periods=60, rng=0
+    )
+    secs = time.perf_counter() - t0
+    if summary_out:
+        Path(summary_out).write_text(res.summary() + "\n", encoding="utf-8")
+    last = res.convergence.row(-1, named=True)
+    widths = {k: v for k, v in last.items() if k.endswith("gain")}
+    emit(secs, res.samples * res.replicates * 2, widest=widths, converged=res.converged)
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=10_000, help="runs of the engine (and paper)")
     ap.add_argument("--quick", action="store_true", help="small sizes (a smoke test)")
-    ap.add_argument("--child", choices=["paper", "paper-regimes"], help=argparse.SUPPRESS)
+    ap.add_argument("--sobol", type=int, default=1024, help="N of the sensitivity analysis")
+    ap.add_argument("--skip-contenders", action="store_true", help="only the paper runs")
+    ap.add_argument("--summary-out", help="write the sensitivity summary to this file")
+    ap.add_argument(
+        "--child", choices=["paper", "paper-regimes", "sensitivity"], help=argparse.SUPPRESS
+    )
     args = ap.parse_args(argv)
+    if args.child == "sensitivity":
+        sensitivity_child(args.sobol, args.summary_out)
+        return 0
     if args.child:
         paper_child(args.runs, args.child == "paper-regimes")
         return 0
+    if not args.skip_contenders:
+        _contenders(args)
+    p_runs = 1000 if args.quick else args.runs
+    rows = []
+    for child, label in (("paper", "engine only"), ("paper-regimes", "with regimes")):
+        m = run_contender(child, [str(HERE), "--child", child, "--runs", str(p_runs)], timeout=3600)
+        rows.append(
+            [
+                f"paper.yaml {label}",
+                f"{p_runs:,} × {PERIODS} × 6 policies",
+                f"{m.seconds:.1f}",
+                f"{m.extra['engine_seconds']:.1f}",
+                fmt_bytes(m.peak_rss),
+            ]
+        )
+    print()
+    print_table(["run", "size", "wall s", "engine s", "peak RSS"], rows)
+    n = 16 if args.quick else args.sobol
+    argv_s = [str(HERE), "--child", "sensitivity", "--sobol", str(n)]
+    if args.summary_out:
+        argv_s += ["--summary-out", args.summary_out]
+    m = run_contender("sensitivity", argv_s, timeout=3600)
+    print()
+    print(f"paper.yaml sensitivity (Sobol, N = {n}, fitted coefficients among the factors)")
+    print_table(
+        ["runs", "wall s", "peak RSS", "widest total-index CI per outcome", "converged (< 0.1)"],
+        [
+            [
+                f"{m.rows:,}",
+                f"{m.seconds:.1f}",
+                fmt_bytes(m.peak_rss),
+                ", ".join(f"{k} {v:.3f}" for k, v in m.extra["widest"].items() if v is not None),
+                str(m.extra["converged"]),
+            ]
+        ],
+    )
+    return 0
+
+
+def _contenders(args: argparse.Namespace) -> None:
     runs = 500 if args.quick else args.runs
     matches = 50 if args.quick else 1000
     pairs = 200 if args.quick else 3000
@@ -241,22 +311,6 @@ def main(argv: list[str] | None = None) -> int:
         f"≥ 50x mesa ({rate['trilateral'] / rate['mesa model']:,.0f}x), "
         f"within 2x of the floor ({rate['bare numpy (floor)'] / rate['trilateral']:.2f}x slower)"
     )
-    p_runs = 1000 if args.quick else args.runs
-    rows = []
-    for child, label in (("paper", "engine only"), ("paper-regimes", "with regimes")):
-        m = run_contender(child, [str(HERE), "--child", child, "--runs", str(p_runs)], timeout=3600)
-        rows.append(
-            [
-                f"paper.yaml {label}",
-                f"{p_runs:,} × {PERIODS} × 4 policies",
-                f"{m.seconds:.1f}",
-                f"{m.extra['engine_seconds']:.1f}",
-                fmt_bytes(m.peak_rss),
-            ]
-        )
-    print()
-    print_table(["run", "size", "wall s", "engine s", "peak RSS"], rows)
-    return 0
 
 
 if __name__ == "__main__":

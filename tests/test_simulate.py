@@ -338,7 +338,10 @@ def test_fitted_without_coefficients_is_a_clear_error() -> None:
 def test_policy_comparison_table_and_provenance() -> None:
     cmp = compare_policies(load_scenario("paper"), runs=30, periods=24, rng=0)
     frame = cmp.to_frame()
-    assert frame["policy"].to_list() == list(load_scenario("paper").policies)
+    paper = load_scenario("paper")
+    # the scenario's policies, then its reference rows (issue 19, item 4)
+    assert frame["policy"].to_list() == [*paper.policies, *paper.reference_policies]
+    assert frame["reference"].to_list() == [False] * len(paper.policies) + [True, True]
     for row in frame.iter_rows(named=True):
         assert 0.0 <= row["p_confrontation_ci_low"] <= row["p_confrontation_usa_rus"]
         assert row["p_confrontation_usa_rus"] <= row["p_confrontation_ci_high"] <= 1.0
@@ -430,13 +433,16 @@ def test_cli_sobol_json() -> None:
     doc = json.loads(out.stdout)
     assert {r["parameter"] for r in doc["indices"]} >= {"china_investment", "mediation"}
     assert all(r["ST_conf"] >= 0 for r in doc["indices"])
+    assert "USA->RUS.triangular_across" in {r["parameter"] for r in doc["indices"]}
+    assert [c["N"] for c in doc["convergence"]] == [8] and doc["N"] == 8
     bad = runner.invoke(app, ["simulate", "arms_race", "--sobol", "8"])
     assert bad.exit_code == 1 and "game scenario" in bad.output
 
 
 def test_each_pairs_regime_over_time_with_intervals() -> None:
     # issue 10: per policy, each dyad's regime over time, with intervals over runs
-    res = TrilateralGame(load_scenario("paper"), policy="align_with_russia").run(120, 36, rng=5)
+    # 100 runs = 50 coefficient draws × 2 seeds (paper.yaml's parameter_draws)
+    res = TrilateralGame(load_scenario("paper"), policy="align_with_russia").run(100, 36, rng=5)
     f = res.regime_frame()
     assert f.height == 3 * 3 * len(REGIME_LABELS)
     sums = f.group_by("pair", "year").agg(pl.col("share").sum())["share"]
@@ -450,7 +456,7 @@ def test_each_pairs_regime_over_time_with_intervals() -> None:
             & (pl.col("label") == "confrontation")
         ).row(0, named=True)
         k = int((res.regimes[:, p, year - 1] == "confrontation").sum())
-        assert row["share"] == k / 120 and (row["ci_low"], row["ci_high"]) == wilson(k, 120)
+        assert row["share"] == k / 100 and (row["ci_low"], row["ci_high"]) == wilson(k, 100)
         assert row["start"] == date(2020 + year - 1, 1, 1)
     doc = res.to_dict()["regimes_by_year"][usa_rus]
     assert len(doc["confrontation"]) == 3

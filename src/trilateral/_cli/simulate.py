@@ -49,7 +49,16 @@ def register(app: typer.Typer) -> None:
             int | None,
             typer.Option(
                 "--sobol",
-                help="Instead: Sobol sensitivity with N base samples (a power of two).",
+                help="Instead: Sobol sensitivity with N base samples (a power of two), "
+                "the fitted coefficients among the factors.",
+            ),
+        ] = None,
+        sobol_max: Annotated[
+            int | None,
+            typer.Option(
+                "--sobol-max",
+                help="Grow N (doubling) up to this until every total index's 95 % CI is "
+                "narrower than 0.1 (default: no growth).",
             ),
         ] = None,
         fmt: ui.FormatOpt = ui.OutputFormat.table,
@@ -63,8 +72,14 @@ def register(app: typer.Typer) -> None:
             if not isinstance(sc, GameScenario):
                 raise ConfigError("--sobol needs a game scenario (e.g. paper), not an arms race")
             with _spinner(quiet) as bar:
-                bar.add_task(f"Sobol design, N={sobol}", total=None)
-                sens = sobol_sensitivity(sc, base_samples=sobol, periods=periods or 60, rng=seed)
+                bar.add_task(f"Sobol design, N={sobol}…{sobol_max or sobol}", total=None)
+                sens = sobol_sensitivity(
+                    sc,
+                    base_samples=sobol,
+                    max_samples=sobol_max,
+                    periods=periods or 60,
+                    rng=seed,
+                )
             ui.print_result(
                 fmt,
                 as_json=json_out,
@@ -73,6 +88,9 @@ def register(app: typer.Typer) -> None:
                     "seed": str(seed),
                     "indices": sens.to_frame().to_dicts(),
                     "outcome_means": sens.outcome_means,
+                    "N": sens.base_samples,
+                    "converged": sens.converged,
+                    "convergence": sens.convergence.to_dicts(),
                     "provenance": sens.provenance,
                 },
                 frames=lambda: [sens.to_frame()],

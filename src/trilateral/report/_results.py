@@ -247,12 +247,15 @@ def simulate_section(
             f"scenario {scenario!r} has no policies to compare", hint="choose a game scenario"
         )
     cmp = compare_policies(spec, runs=runs, periods=periods, rng=rng)
+    caveat = next(iter(cmp.results.values())).caveat
     return StageSection(
         "simulate",
         "China's policy options compared (simulation)",
         f"Data: the shipped scenario {scenario!r} of the simulate stage; {runs} runs × "
-        f"{periods} periods per policy on the same seeds. Made by "
-        f"trilateral.simulate.compare_policies. Command: {command}",
+        f"{periods} periods per policy on the same seeds and coefficient draws; intervals "
+        f"are total 95 % (coefficient draws and Monte Carlo noise). "
+        + (f"Caveat: {caveat}. " if caveat else "")
+        + f"Made by trilateral.simulate.compare_policies. Command: {command}",
         cmp,
         table=cmp.to_frame(),
     )

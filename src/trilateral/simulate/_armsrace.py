@@ -9,6 +9,10 @@ drift (*grievance* g_i). In annual discrete time, in constant 2022 US$ billions:
 i.e. ``M_t+1 = A · M_t + g + e_t`` with ``A = I + K − diag(a)``. The race is stable when
 every eigenvalue of A lies inside the unit circle; then spending tends to
 ``M* = (I − A)⁻¹ g``. Each equation is estimated by OLS (statsmodels).
+
+The same system is fitted on the levels, on their logs or on log growth, chosen by
+unit-root and cointegration tests (:mod:`._armstests`); projections carry the parameter
+uncertainty of a residual bootstrap (run r uses bootstrap refit r mod B) and the shocks.
 """
 
 from __future__ import annotations
@@ -27,6 +31,14 @@ from scipy import stats
 from .. import __version__
 from .._rng import RNGLike, seed_sequence
 from ..errors import DataError
+from ._armstests import (
+    back_transform,
+    bootstrap_params,
+    choose_form,
+    stability_share,
+    transform,
+    unit_root_tests,
+)
 from ._config import ArmsRaceScenario
 
 __all__ = ["ArmsRaceResults", "RichardsonFit", "fit_richardson", "milex_constant", "run_arms_race"]
@@ -94,8 +106,9 @@ class RichardsonFit:
     bse: np.ndarray
     df_resid: int
     resid: np.ndarray  # (years − 1, n)
-    levels: np.ndarray = field(repr=False)  # (years, n)
+    levels: np.ndarray = field(repr=False)  # (years, n): the series fitted (see ``form``)
     provenance: dict[str, Any] = field(default_factory=dict, repr=False)
+    form: str = "levels"  # levels, logs or growth (log differences)
 
     @property
     def grievance(self) -> np.ndarray:
@@ -175,9 +188,10 @@ class RichardsonFit:
         )
 
     def summary(self) -> str:
+        unit = {"levels": "constant US$ bn", "logs": "log constant US$", "growth": "log growth"}
         lines = [
             f"Richardson arms race, {self.years[0]}–{self.years[-1]}, "
-            f"constant US$ bn (OLS per equation, df={self.df_resid})"
+            f"{unit.get(self.form, self.form)} (OLS per equation, df={self.df_resid})"
         ]
         for i, c in enumerate(self.countries):
             parts = [f"g={self.params[i, 0]:+.2f} ({self.bse[i, 0]:.2f})"]
@@ -239,32 +253,44 @@ def fit_richardson(
     )
 
 
+def _transition(params: np.ndarray, scale: float) -> np.ndarray:
+    """``I + s·K − diag(a)`` from an ``(n, n + 1)`` parameter array."""
+    b = params[:, 1:]
+    own = np.diag(np.diag(b))
+    return np.eye(b.shape[0]) + scale * (b - own) + own
+
+
 def simulate_richardson(
     fit: RichardsonFit,
     horizon: int,
     runs: int,
     rng: RNGLike = None,
     reaction_scale: float = 1.0,
+    boot: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Project ``horizon`` years from the last observed year: (runs, horizon, n).
+    """Project ``horizon`` years from the last observed year: (runs, horizon, n), in the
+    fitted form (levels, logs or growth).
 
     Shocks are the fitted residual vectors resampled with replacement (keeps their
-    cross-country correlation); run r draws from the r-th spawned child stream.
-    Spending is floored at 0.
+    cross-country correlation); run r draws from the r-th spawned child stream. With
+    ``boot`` (bootstrap parameter sets, :func:`bootstrap_params`) run r uses set
+    ``r mod B``: the fan carries parameter uncertainty too. Levels are floored at 0.
     """
     seq = seed_sequence(rng)
-    a = fit.transition(reaction_scale)
-    g = fit.grievance
     out = np.empty((runs, horizon, len(fit.countries)))
     nres = fit.resid.shape[0]
+    sets = [fit.params] if boot is None else list(boot)
+    mats = [(_transition(p, reaction_scale), p[:, 0]) for p in sets]
+    floor = 0.0 if fit.form == "levels" else -np.inf
     for r in range(runs):
         gen = np.random.default_rng(
             np.random.SeedSequence(seq.entropy, spawn_key=(*seq.spawn_key, r))
         )
         pick = gen.integers(0, nres, horizon)
+        a, g = mats[r % len(mats)]
         m = fit.levels[-1]
         for t in range(horizon):
-            m = np.maximum(a @ m + g + fit.resid[pick[t]], 0.0)
+            m = np.maximum(a @ m + g + fit.resid[pick[t]], floor)
             out[r, t] = m
     return out
 
@@ -275,9 +301,15 @@ class ArmsRaceResults:
 
     scenario: ArmsRaceScenario
     fit: RichardsonFit
-    baseline: np.ndarray = field(repr=False)  # (runs, horizon, n)
+    baseline: np.ndarray = field(repr=False)  # (runs, horizon, n), spending levels
     arms_control: np.ndarray = field(repr=False)
     provenance: dict[str, Any] = field(default_factory=dict, repr=False)
+    tests: dict[str, Any] = field(default_factory=dict, repr=False)
+    form_reason: str = ""
+    #: share of bootstrap refits with every |λ| < 1: ``baseline`` and ``arms_control``
+    stability: dict[str, float] = field(default_factory=dict)
+    observed: np.ndarray | None = field(default=None, repr=False)  # (years, n) levels
+    warnings: tuple[str, ...] = ()
 
     @property
     def years(self) -> tuple[int, ...]:
@@ -318,6 +350,12 @@ class ArmsRaceResults:
             "config": self.scenario.model_dump(mode="json"),
             "data_hash": self.provenance.get("data_hash"),
             "unit": "constant 2022 US$ billions",
+            "form": f.form,
+            "form_reason": self.form_reason,
+            "tests": self.tests,
+            "stability_share": self.stability,
+            "bootstrap": self.scenario.bootstrap,
+            "warnings": list(self.warnings),
             "fit": {
                 "years": [f.years[0], f.years[-1]],
                 "params": f.to_frame().to_dicts(),
@@ -342,6 +380,7 @@ class ArmsRaceResults:
                 name: {
                     c: {
                         "mean": float(arr[:, -1, i].mean()),
+                        "median": float(np.median(arr[:, -1, i])),
                         "q05": float(np.quantile(arr[:, -1, i], 0.05)),
                         "q95": float(np.quantile(arr[:, -1, i], 0.95)),
                     }
@@ -354,6 +393,19 @@ class ArmsRaceResults:
     def summary(self) -> str:
         doc = self.to_dict()
         lines = [self.fit.summary()]
+        lines.append(f"  form: {self.fit.form} — {self.form_reason}")
+        if self.tests:
+            adf = ", ".join(
+                f"{c} log p={v['log_level_p']:.2f} growth p={v['growth_p']:.2f}"
+                for c, v in self.tests["adf"].items()
+            )
+            jo = self.tests["johansen"]
+            lines.append(f"  ADF: {adf}; Johansen trace rank {jo['rank']} (5 %)")
+        if self.stability:
+            lines.append(
+                "  stable in "
+                + ", ".join(f"{v:.0%} of bootstrap refits ({k})" for k, v in self.stability.items())
+            )
         s = doc["arms_control"]
         lines.append(
             f"  arms control (reaction × {s['reaction_scale']:g}): "
@@ -363,12 +415,19 @@ class ArmsRaceResults:
         last = self.years[-1]
         for name, per in doc["projection_final_year"].items():
             lines.append(
-                f"  {name} {last}: "
+                f"  {name} {last} (median [5 %, 95 %]): "
                 + ", ".join(
-                    f"{c} {v['mean']:.0f} [{v['q05']:.0f}, {v['q95']:.0f}]" for c, v in per.items()
+                    f"{c} {v['median']:.0f} [{v['q05']:.0f}, {v['q95']:.0f}]"
+                    for c, v in per.items()
                 )
             )
+        lines += [f"  WARNING: {w}" for w in self.warnings]
         return "\n".join(lines)
+
+    @property
+    def observed_levels(self) -> np.ndarray:
+        """Observed spending (US$ bn) over the fit's years."""
+        return self.fit.levels if self.observed is None else self.observed[-len(self.fit.years) :]
 
     def figure(self) -> Any:
         """Plotly: observed spending, and both projections (mean, 5–95 % band)."""
@@ -382,7 +441,7 @@ class ArmsRaceResults:
             fig.add_trace(
                 go.Scatter(
                     x=list(self.fit.years),
-                    y=self.fit.levels[:, i].tolist(),
+                    y=self.observed_levels[:, i].tolist(),
                     name=f"{c} observed",
                     line={"color": col},
                 )
@@ -422,7 +481,7 @@ class ArmsRaceResults:
         fig, ax = plt.subplots(figsize=(9, 4.5))
         yrs = np.array(self.years)
         for i, c in enumerate(self.fit.countries):
-            (line,) = ax.plot(self.fit.years, self.fit.levels[:, i], label=f"{c} observed")
+            (line,) = ax.plot(self.fit.years, self.observed_levels[:, i], label=f"{c} observed")
             for name, arr, style in (
                 ("baseline", self.baseline, ":"),
                 ("arms control", self.arms_control, "--"),
@@ -457,28 +516,53 @@ def run_arms_race(scenario: ArmsRaceScenario, rng: RNGLike = None) -> ArmsRaceRe
     """Fit the Richardson system to SIPRI spending and project it with and without the
     scenario's arms-control agreement (reaction terms × ``reaction_scale``).
 
+    The form (levels, logs, growth) follows the scenario's ``form`` (``auto``: the unit-root
+    and cointegration tests of :mod:`._armstests`, reported in ``tests``). Stability is
+    the share of ``bootstrap`` residual-bootstrap refits with every |λ| < 1, with a warning
+    when it lies between 5 % and 95 %; a warning also names every projection whose mean
+    leaves 3× the last observed value, and every negative reaction term (halving a
+    negative reaction removes a damping term: spending rises under "arms control").
+
     Examples
     --------
     >>> from trilateral.simulate import load_scenario
-    >>> res = run_arms_race(load_scenario("arms_race", runs=50), rng=0)
-    >>> res.baseline.shape
-    (50, 15, 3)
+    >>> res = run_arms_race(load_scenario("arms_race", runs=50, bootstrap=20), rng=0)
+    >>> res.baseline.shape, res.fit.form
+    ((50, 15, 3), 'logs')
     """
     import hashlib
 
     seq = seed_sequence(rng)
+    # the bootstrap's own stream: a spawn key no run uses (runs < MAX_RUNS)
+    boot_seq = np.random.SeedSequence(seq.entropy, spawn_key=(*seq.spawn_key, 1_000_000))
     levels, years, ind = milex_constant(scenario.countries, scenario.start_year, scenario.end_year)
-    fit = fit_richardson(levels, scenario.countries, years)
+    tests = unit_root_tests(levels, scenario.countries)
+    form, reason = (
+        choose_form(tests) if scenario.form == "auto" else (scenario.form, "set in the scenario")
+    )
+    z = transform(levels, form)
+    fit = fit_richardson(z, scenario.countries, years[len(years) - z.shape[0] :])
+    fit = dataclasses.replace(fit, form=form)
+    boot = bootstrap_params(
+        z, fit.params, fit.resid, scenario.bootstrap, np.random.default_rng(boot_seq)
+    )
     s = scenario.arms_control.reaction_scale
-    base = simulate_richardson(fit, scenario.horizon, scenario.runs, seq)
+    base_z = simulate_richardson(fit, scenario.horizon, scenario.runs, seq, boot=boot)
     # the agreement applies from its year (default: the first projected year); same shocks
     start = scenario.arms_control.from_year or years[-1] + 1
-    ac = simulate_richardson(fit, scenario.horizon, scenario.runs, seq, reaction_scale=s)
+    ac_z = simulate_richardson(fit, scenario.horizon, scenario.runs, seq, s, boot=boot)
     if start > years[-1] + 1:
         k = min(start - years[-1] - 1, scenario.horizon)
-        ac = np.concatenate(
-            [base[:, :k], _continue(fit, base[:, k - 1], scenario.horizon - k, seq, s, k)], axis=1
+        ac_z = np.concatenate(
+            [
+                base_z[:, :k],
+                _continue(fit, base_z[:, k - 1], scenario.horizon - k, seq, s, k, boot),
+            ],
+            axis=1,
         )
+    base = back_transform(base_z, form, levels)
+    ac = back_transform(ac_z, form, levels)
+    stability = {"baseline": stability_share(boot), "arms_control": stability_share(boot, s)}
     digest = hashlib.sha256(levels.tobytes()).hexdigest()
     prov = {
         "config": scenario.model_dump(mode="json"),
@@ -489,8 +573,58 @@ def run_arms_race(scenario: ArmsRaceScenario, rng: RNGLike = None) -> ArmsRaceRe
     }
     fit = dataclasses.replace(fit, provenance=prov)
     return ArmsRaceResults(
-        scenario=scenario, fit=fit, baseline=base, arms_control=ac, provenance=prov
+        scenario=scenario,
+        fit=fit,
+        baseline=base,
+        arms_control=ac,
+        provenance=prov,
+        tests=tests,
+        form_reason=reason,
+        stability=stability,
+        observed=levels,
+        warnings=_warnings(fit, levels, {"baseline": base, "arms_control": ac}, stability, s),
     )
+
+
+def _warnings(
+    fit: RichardsonFit,
+    levels: np.ndarray,
+    paths: dict[str, np.ndarray],
+    stability: dict[str, float],
+    scale: float,
+) -> tuple[str, ...]:
+    """What a reader must know before quoting a projection."""
+    out = []
+    for name, share in stability.items():
+        if 0.05 < share < 0.95:
+            out.append(
+                f"{name}: stability is uncertain — {share:.0%} of bootstrap refits are "
+                "stable (between 5 % and 95 %): neither 'stable' nor 'explosive' is supported"
+            )
+    for name, arr in paths.items():
+        mean = arr.mean(axis=0)
+        for i, c in enumerate(fit.countries):
+            last = levels[-1, i]
+            over = np.nonzero(mean[:, i] > 3 * last)[0]
+            if over.size:
+                out.append(
+                    f"{name}: {c}'s mean projection leaves 3× its last observed value "
+                    f"({last:.0f} bn) after {over[0] + 1} years — an extrapolation of the "
+                    "fitted dynamics, not a forecast"
+                )
+    neg = [
+        f"k[{fit.countries[i]}←{fit.countries[j]}] = {fit.reaction[i, j]:+.3g}"
+        for i in range(len(fit.countries))
+        for j in range(len(fit.countries))
+        if i != j and fit.reaction[i, j] < 0 and fit.pvalues[i, j + 1] < 0.05
+    ]
+    if neg and scale < 1:
+        out.append(
+            "arms control scales every reaction term, and these are negative (significant "
+            "at 5 %): " + ", ".join(neg) + "; a negative reaction damps spending, so "
+            "scaling it down raises spending — read the arms-control projection with that"
+        )
+    return tuple(out)
 
 
 def _continue(
@@ -500,9 +634,13 @@ def _continue(
     seq: np.random.SeedSequence,
     scale: float,
     offset: int,
+    boot: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Continue each run from ``start`` (runs, n) with the same shock stream as the baseline."""
-    a = fit.transition(scale)
+    """Continue each run from ``start`` (runs, n) with the same shock stream (and the
+    same bootstrap parameter set) as the baseline."""
+    sets = [fit.params] if boot is None else list(boot)
+    mats = [(_transition(p, scale), p[:, 0]) for p in sets]
+    floor = 0.0 if fit.form == "levels" else -np.inf
     runs = start.shape[0]
     out = np.empty((runs, horizon, start.shape[1]))
     nres = fit.resid.shape[0]
@@ -511,8 +649,9 @@ def _continue(
             np.random.SeedSequence(seq.entropy, spawn_key=(*seq.spawn_key, r))
         )
         pick = gen.integers(0, nres, offset + horizon)[offset:]
+        a, g = mats[r % len(mats)]
         m = start[r]
         for t in range(horizon):
-            m = np.maximum(a @ m + fit.grievance + fit.resid[pick[t]], 0.0)
+            m = np.maximum(a @ m + g + fit.resid[pick[t]], floor)
             out[r, t] = m
     return out

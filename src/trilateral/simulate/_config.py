@@ -30,7 +30,9 @@ from ._strategies import STRATEGIES
 __all__ = [
     "MAX_PERIODS",
     "MAX_RUNS",
+    "PAYOFF_SCALINGS",
     "ArmsRaceScenario",
+    "FittedUncertainty",
     "GameScenario",
     "Scenario",
     "load_scenario",
@@ -62,6 +64,8 @@ class StrategySpec(BaseModel):
         default=None, ge=-2, le=2, description="third → partner"
     )
     grim: float | None = Field(default=None, ge=0, le=2, description="grudge penalty")
+    own_third: float | None = Field(default=None, ge=-2, le=2, description="my last → third")
+    partner_third: float | None = Field(default=None, ge=-2, le=2, description="partner → third")
 
     @model_validator(mode="before")
     @classmethod
@@ -140,6 +144,45 @@ class Payoff(BaseModel):
         return self
 
 
+class FittedUncertainty(BaseModel):
+    """The sampling distribution of the fitted lag-1 VAR behind ``fitted:``.
+
+    OLS on a VAR gives ``vec B ~ N(vec B̂, Σ_u ⊗ (X'X)⁻¹)`` with ``B`` the coefficient
+    matrix (rows ``const, L1.series…``, one column per equation), ``Σ_u`` the
+    (degrees-of-freedom adjusted) residual covariance and ``X`` the regressors — all in
+    game units (Goldstein / 10). Each parameter draw of a run is one matrix-normal draw
+    ``B̂ + chol((X'X)⁻¹) Z chol(Σ_u)'`` added to the fitted strategies' coefficients.
+    """
+
+    model_config = _FROZEN
+    series: list[str] = Field(description="the VAR's series, 'SRC->TGT', in column order")
+    sigma_u: list[list[float]] = Field(description="residual covariance (k × k)")
+    xtx_inv: list[list[float]] = Field(description="(X'X)⁻¹ of [const, L1 series] (k+1)²")
+    nobs: int = Field(ge=1, description="observations in the fit")
+    selected_order: int | None = Field(
+        default=None, ge=0, description="the order the information criterion chose"
+    )
+    criterion: str = "bic"
+
+    @model_validator(mode="after")
+    def _shapes(self) -> FittedUncertainty:
+        import numpy as np
+
+        k = len(self.series)
+        sig, xx = np.array(self.sigma_u, dtype=float), np.array(self.xtx_inv, dtype=float)
+        if sig.shape != (k, k) or xx.shape != (k + 1, k + 1):
+            raise ValueError(f"need sigma_u {k}×{k} and xtx_inv {k + 1}×{k + 1}")
+        for name, m in (("sigma_u", sig), ("xtx_inv", xx)):
+            if not np.allclose(m, m.T) or np.linalg.eigvalsh(m).min() < -1e-12:
+                raise ValueError(f"{name} must be symmetric positive semi-definite")
+        return self
+
+
+#: How a dyad's stage payoff is weighted (docs/simulate.md, "Payoff scaling").
+PayoffScaling = Literal["receiver", "giver", "per_capita", "unscaled"]
+PAYOFF_SCALINGS: tuple[str, ...] = ("receiver", "giver", "per_capita", "unscaled")
+
+
 def _codes(values: list[str]) -> list[str]:
     out = [v.upper() for v in values]
     if len(set(out)) != len(out) or any(len(c) != 3 or not c.isalpha() for c in out):
@@ -179,6 +222,14 @@ class GameScenario(BaseModel):
     )
     players: dict[str, Player] = Field(default_factory=dict)
     fitted: dict[str, dict[str, StrategySpec]] = Field(default_factory=dict)
+    fitted_uncertainty: FittedUncertainty | None = None
+    parameter_draws: int = Field(
+        default=1, ge=1, le=MAX_RUNS, description="coefficient draws (runs split among them)"
+    )
+    payoff_scaling: PayoffScaling = "receiver"
+    reference_policies: list[Literal["always_hostile", "always_cooperative"]] = Field(
+        default_factory=list, description="reference rows: the policy player always so"
+    )
     policies: dict[str, Policy] = Field(default_factory=dict)
     calibrate: bool = False
     store: Path | None = None
@@ -214,6 +265,12 @@ class GameScenario(BaseModel):
             missing = known - set(self.economic_weight)
             if missing or any(v <= 0 for v in self.economic_weight.values()):
                 raise ValueError("economic_weight needs a positive weight for every country")
+        if self.fitted_uncertainty is not None:
+            names = {f"{a}->{b}" for a in self.countries for b in self.countries if a != b}
+            if set(self.fitted_uncertainty.series) != names:
+                raise ValueError(
+                    "fitted_uncertainty.series must be the directed dyads of the countries"
+                )
         if self.calibrate and self.store is None:
             raise ValueError("calibrate: true needs store: PATH (the event store to match)")
         return self
@@ -242,6 +299,10 @@ class ArmsRaceScenario(BaseModel):
     horizon: int = Field(default=15, ge=1, le=200, description="years projected")
     runs: int = Field(default=1000, ge=1, le=MAX_RUNS)
     arms_control: ArmsControl = Field(default_factory=lambda: ArmsControl.model_validate({}))
+    form: Literal["auto", "levels", "logs", "growth"] = Field(
+        default="auto", description="series fitted (auto: chosen by unit-root tests)"
+    )
+    bootstrap: int = Field(default=200, ge=10, le=10_000, description="bootstrap refits")
 
     @field_validator("countries")
     @classmethod

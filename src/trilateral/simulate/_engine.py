@@ -43,6 +43,9 @@ class Layout:
     towards: np.ndarray  # (n, n−1) dyad indices of the dyads towards c
     ki_dyad: np.ndarray  # (D,) dyad k→i itself (perfect perception)
     kj_dyad: np.ndarray  # (D,) dyad k→j itself
+    ik_dyad: np.ndarray  # (D,) dyad i→k (i knows its own actions); n == 3 only
+    jk: np.ndarray  # (D,) observation index of (i perceives j→k); n == 3 only
+    jk_dyad: np.ndarray  # (D,) dyad j→k itself
 
     @classmethod
     def build(cls, n: int) -> Layout:
@@ -57,8 +60,11 @@ class Layout:
             ks = [3 - i - j for i, j in dyads]
             ki = [o_of[(i, d_of[(k, i)])] for (i, _j), k in zip(dyads, ks, strict=True)]
             kj = [o_of[(i, d_of[(k, j)])] for (i, j), k in zip(dyads, ks, strict=True)]
+            jk = [o_of[(i, d_of[(j, k)])] for (i, j), k in zip(dyads, ks, strict=True)]
+            ik_dyad = [d_of[(i, k)] for (i, _j), k in zip(dyads, ks, strict=True)]
         else:
-            ki = kj = ji
+            ki = kj = jk = ji
+            ik_dyad = list(range(len(dyads)))
         recv = [[o_of[(c, d_of[(s, c)])] for s in range(n) if s != c] for c in range(n)]
         pairs = [(d_of[(i, j)], d_of[(j, i)]) for i, j in itertools.combinations(range(n), 2)]
         third = [3 - i - j if n == 3 else -1 for i, j in itertools.combinations(range(n), 2)]
@@ -81,6 +87,9 @@ class Layout:
             towards=np.array([[d_of[(s, c)] for s in range(n) if s != c] for c in range(n)]),
             ki_dyad=np.array([obs[o][1] for o in ki]),
             kj_dyad=np.array([obs[o][1] for o in kj]),
+            ik_dyad=np.array(ik_dyad),
+            jk=np.array(jk),
+            jk_dyad=np.array([obs[o][1] for o in jk]),
         )
 
 
@@ -108,6 +117,9 @@ class GameSpec:
     security_cost: float | np.ndarray = 1.0
     mediation: float | np.ndarray = 0.2
     investment_cost: float = 0.5
+    #: whose economic weight scales a dyad's stage payoff: the partner's ("target", the
+    #: receiver of the source's action) or the source's own ("source")
+    scale_by: str = "target"
 
     @property
     def layout(self) -> Layout:
@@ -129,6 +141,7 @@ class GameSpec:
         security_cost: float = 1.0,
         mediation: float = 0.2,
         investment_cost: float = 0.5,
+        scale_by: str = "target",
     ) -> GameSpec:
         """Build a spec from one strategy per directed dyad.
 
@@ -138,7 +151,7 @@ class GameSpec:
         >>> s = {("USA", "RUS"): get_strategy("tit_for_tat"),
         ...      ("RUS", "USA"): get_strategy("always_hostile")}
         >>> GameSpec.from_strategies(["USA", "RUS"], ["diplomatic"], s).coef.shape
-        (1, 2, 8)
+        (1, 2, 10)
         """
         countries = tuple(countries)
         lay = Layout.build(len(countries))
@@ -173,6 +186,7 @@ class GameSpec:
             security_cost=security_cost,
             mediation=mediation,
             investment_cost=investment_cost,
+            scale_by=scale_by,
         )
 
     def take(self, rows: slice) -> GameSpec:
@@ -199,6 +213,7 @@ class GameSpec:
             security_cost=cut_scalar(self.security_cost),
             mediation=cut_scalar(self.mediation),
             investment_cost=self.investment_cost,
+            scale_by=self.scale_by,
         )
 
 
@@ -218,6 +233,9 @@ class RawRuns:
         Per-period payoffs, only with ``actions``.
     payoff : ndarray, (R, n)
         Cumulative payoff of each country.
+    dyad_payoff : ndarray or None, (R, D)
+        Cumulative prisoner's-dilemma payoff of each directed dyad to its source, before
+        the economic scaling (so another scaling needs no new run).
     """
 
     levels: np.ndarray
@@ -225,6 +243,7 @@ class RawRuns:
     payoff: np.ndarray
     actions: np.ndarray | None = None
     stage_payoff: np.ndarray | None = None
+    dyad_payoff: np.ndarray | None = None
 
 
 def _sum1(a: np.ndarray) -> np.ndarray:
@@ -240,8 +259,11 @@ def _sum1(a: np.ndarray) -> np.ndarray:
     return out
 
 
-def _stage_payoff(spec: GameSpec, lay: Layout, x: np.ndarray, econ: np.ndarray) -> np.ndarray:
-    """Payoffs of one period, (n, R), from actions x (D, A, R) (docs/simulate.md, eq. 3)."""
+def _stage_payoff(
+    spec: GameSpec, lay: Layout, x: np.ndarray, econ: np.ndarray, dyad_sum: np.ndarray
+) -> np.ndarray:
+    """Payoffs of one period, (n, R), from actions x (D, A, R) (docs/simulate.md, eq. 3);
+    adds each dyad's unscaled dilemma payoff to ``dyad_sum`` (D, R)."""
     r_, s_, t_, p_ = spec.payoff
     c = 0.5 * (1.0 + x)  # cooperation level in [0, 1]
     cj = c[lay.rev]
@@ -249,7 +271,9 @@ def _stage_payoff(spec: GameSpec, lay: Layout, x: np.ndarray, econ: np.ndarray) 
     pd = p_ + (s_ - p_) * c + (t_ - p_) * cj
     if r_ - s_ - t_ + p_ != 0.0:
         pd += (r_ - s_ - t_ + p_) * c * cj
-    pd = _sum1(pd) / pd.shape[1] * econ  # (D, R): a dyad pays its source, scaled by target
+    pd = _sum1(pd) / pd.shape[1]
+    dyad_sum += pd
+    pd *= econ  # (D, R): a dyad pays its source, scaled by the target's (or source's) weight
     n = lay.n
     pay = _sum1(pd.reshape(n, n - 1, -1))
     if n == 3:
@@ -270,6 +294,7 @@ def _run_batch(
     periods: int,
     block: int,
     record_actions: bool,
+    payoffs: bool = True,
 ) -> RawRuns:
     # Internally runs are the last (contiguous) axis: state (D, A, R), so gathering the
     # dyads an observer sees copies whole rows instead of five-element pieces.
@@ -295,7 +320,10 @@ def _run_batch(
     tri = lay.n == 3 and bool(
         np.any(k["triangular_in"] != 0) or np.any(k["triangular_across"] != 0)
     )
-    econ = spec.econ[lay.tgt, None]
+    # the fitted equation's other lag terms: i's own and j's last level towards k
+    other = lay.n == 3 and bool(np.any(k["own_third"] != 0) or np.any(k["partner_third"] != 0))
+    econ = spec.econ[lay.src if spec.scale_by == "source" else lay.tgt, None]
+    dyad_sum = np.zeros((n_d, runs))
     eps = None
     if noisy:
         eps = np.empty((runs, periods, n_o, n_a))
@@ -335,13 +363,17 @@ def _run_batch(
                 ki, kj = (lay.ki, lay.kj) if eps is not None else (lay.ki_dyad, lay.kj_dyad)
                 u += k["triangular_in"] * obs[ki]
                 u += k["triangular_across"] * obs[kj]
+            if other:
+                u += k["own_third"] * x[lay.ik_dyad]
+                u += k["partner_third"] * (obs[lay.jk] if eps is not None else x[lay.jk_dyad])
             if use_grim:
                 grudge |= p_ji < 0.0
                 u -= k["grim"] * grudge
             u -= weight * h[lay.src, None, :]
             x = np.clip(u, -1.0, 1.0, out=u)
-        pay = _stage_payoff(spec, lay, x, econ)
-        payoff += pay
+        if payoffs or stage is not None:  # payoffs never feed back on actions
+            pay = _stage_payoff(spec, lay, x, econ, dyad_sum)
+            payoff += pay
         levels[t] = _sum1(x) / n_a
         blocks[t // block] += x
         if actions is not None and stage is not None:
@@ -355,6 +387,7 @@ def _run_batch(
         payoff=payoff.T,
         actions=None if actions is None else actions.transpose(0, 3, 1, 2),
         stage_payoff=None if stage is None else stage.transpose(0, 2, 1),
+        dyad_payoff=dyad_sum.T,
     )
 
 
@@ -362,6 +395,7 @@ def _concat(parts: Sequence[RawRuns]) -> RawRuns:
     if len(parts) == 1:
         return parts[0]
     acts = [p.actions for p in parts]
+    dyad = [p.dyad_payoff for p in parts]
     stages = [p.stage_payoff for p in parts]
     return RawRuns(
         levels=np.concatenate([p.levels for p in parts], axis=1),
@@ -369,6 +403,7 @@ def _concat(parts: Sequence[RawRuns]) -> RawRuns:
         payoff=np.concatenate([p.payoff for p in parts], axis=0),
         actions=None if any(a is None for a in acts) else np.concatenate(acts, axis=1),  # type: ignore[arg-type]
         stage_payoff=None if any(s is None for s in stages) else np.concatenate(stages, axis=1),  # type: ignore[arg-type]
+        dyad_payoff=None if any(d is None for d in dyad) else np.concatenate(dyad, axis=0),  # type: ignore[arg-type]
     )
 
 
@@ -381,11 +416,14 @@ def simulate_raw(
     batch_size: int | None = None,
     workers: int = 1,
     record_actions: bool = False,
+    payoffs: bool = True,
 ) -> RawRuns:
     """Run ``len(seeds)`` runs of ``periods`` periods; run r draws only from ``seeds[r]``.
 
     Results do not depend on ``batch_size`` or ``workers`` (a test pins that). The default
-    batch size keeps the pre-drawn noise of a batch near 128 MB.
+    batch size keeps the pre-drawn noise of a batch near 128 MB. ``payoffs=False`` skips
+    the stage payoffs (left at 0; calibration needs only the levels, which payoffs never
+    change) unless ``record_actions`` asks for them.
     """
     runs = len(seeds)
     if batch_size is None:
@@ -401,11 +439,12 @@ def simulate_raw(
     cuts = [(a, min(a + batch_size, runs)) for a in range(0, runs, batch_size)]
     jobs = [(spec.take(slice(a, b)), list(seeds[a:b])) for a, b in cuts]
     if workers == 1 or len(jobs) == 1:
-        parts = [_run_batch(s, sd, periods, block, record_actions) for s, sd in jobs]
+        parts = [_run_batch(s, sd, periods, block, record_actions, payoffs) for s, sd in jobs]
     else:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             futures = [
-                pool.submit(_run_batch, s, sd, periods, block, record_actions) for s, sd in jobs
+                pool.submit(_run_batch, s, sd, periods, block, record_actions, payoffs)
+                for s, sd in jobs
             ]
             parts = [f.result() for f in futures]
     return _concat(parts)

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from ..data._provenance import atomic_write
 
-if TYPE_CHECKING:
-    from ._game import PolicyComparison
+# Figures depend on results, never the reverse at load time: they take any object with
+# the PolicyComparison interface (``results``, ``scenario``), so this module imports no
+# results module, not even for type checking (issue 22: no import circles).
+PolicyComparison = Any
 
 __all__ = ["comparison_figure", "comparison_png"]
 
@@ -48,7 +50,7 @@ def comparison_figure(cmp: PolicyComparison) -> Any:
         column_widths=[0.62, 0.38],
         subplot_titles=(
             f"{first['dyad']} level by policy (mean, 5–95 % of runs)",
-            f"{first['china']} cumulative payoff (mean, 95 % CI)",
+            f"{first['china']} cumulative payoff (mean, 95 % total interval)",
         ),
     )
     colours = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"]
@@ -127,7 +129,7 @@ def comparison_png(cmp: PolicyComparison, path: Path) -> Path:
     ax1.set_ylabel("level (−1 hostile … +1 cooperative)")
     ax1.set_title(f"{first['dyad']} level by policy (mean, 5–95 % of runs)")
     ax1.legend(fontsize=8)
-    ax2.set_title(f"{first['china']} cumulative payoff (mean, 95 % CI)")
+    ax2.set_title(f"{first['china']} cumulative payoff (mean, 95 % total interval)")
     ax2.tick_params(axis="x", labelrotation=30, labelsize=8)
     fig.tight_layout()
     buf = io.BytesIO()

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -18,13 +16,14 @@ import polars as pl
 from .. import __version__
 from .._rng import RNGLike, seed_sequence
 from ..errors import ConfigError, DataError
-from ._config import MAX_PERIODS, MAX_RUNS, GameScenario, Player, StrategySpec
+from ._config import MAX_PERIODS, MAX_RUNS, GameScenario, Player, Policy, StrategySpec
+from ._draws import DRAW_KEY, apply_draws, coefficient_draws, design
 from ._engine import GameSpec, RawRuns, describe, simulate_raw
+from ._intervals import mean_interval, wilson
 from ._strategies import STRATEGIES, Strategy, get_strategy
 
-__all__ = ["PolicyComparison", "SimulationResults", "TrilateralGame", "compare_policies"]
+__all__ = ["SimulationResults", "TrilateralGame", "economic_weights", "wilson"]
 
-_Z = 1.959963984540054
 _CONFRONTATION = "confrontation"
 
 
@@ -50,11 +49,12 @@ def _strategy(spec: StrategySpec, fitted: StrategySpec | None, who: str) -> Stra
     return get_strategy(spec.strategy, **spec.overrides())
 
 
-def economic_weights(scenario: GameScenario) -> dict[str, float]:
+def economic_weights(scenario: GameScenario, *, per_capita: bool = False) -> dict[str, float]:
     """Each country's economic weight (mean 1 over the triangle).
 
     ``"panel"``: GDP in current US$ in ``economic_year`` from the shipped capability panel
-    (World Bank WDI); ``"equal"``: 1 each; or the scenario's own numbers (rescaled).
+    (World Bank WDI), or GDP per person with ``per_capita`` (WDI population); ``"equal"``:
+    1 each; or the scenario's own numbers (rescaled).
 
     Examples
     --------
@@ -64,35 +64,69 @@ def economic_weights(scenario: GameScenario) -> dict[str, float]:
     True
     """
     countries = scenario.countries
+    if per_capita and scenario.economic_weight != "panel":
+        raise ConfigError(
+            "payoff scaling per_capita needs economic_weight: panel (GDP and population "
+            "from the World Bank in the capability panel)",
+            hint="set economic_weight: panel, or choose payoff_scaling receiver, giver or unscaled",
+        )
     if scenario.economic_weight == "equal":
         raw = {c: 1.0 for c in countries}
     elif scenario.economic_weight == "panel":
-        import pyarrow.compute as pc
-
         from ..data import load_panel
 
         panel = load_panel(countries)
-        rows = panel.filter(
-            (pc.field("indicator") == "gdp_current_usd")
-            & (pc.field("year") == scenario.economic_year)
-        ).to_pylist()
-        raw = {r["iso3"]: float(r["value"]) for r in rows if r["value"] is not None}
-        missing = [c for c in countries if c not in raw]
-        if missing:
-            raise DataError(
-                f"no GDP for {missing} in {scenario.economic_year} in the capability panel",
-                hint="choose another economic_year, or give economic_weight per country",
-            )
+        raw = _panel_values(panel, "gdp_current_usd", scenario.economic_year, countries)
+        if per_capita:
+            pop = _panel_values(panel, "population", scenario.economic_year, countries)
+            raw = {c: raw[c] / pop[c] for c in countries}
     else:
         raw = {c: float(scenario.economic_weight[c]) for c in countries}
     mean = sum(raw.values()) / len(countries)
     return {c: raw[c] / mean for c in countries}
 
 
-def build_spec(
-    scenario: GameScenario, policy: str | None = None, weights: Mapping[str, float] | None = None
-) -> GameSpec:
-    """The engine's arrays for a scenario under one of its policies (or none)."""
+def _panel_values(panel: Any, indicator: str, year: int, countries: Sequence[str]) -> dict:
+    import pyarrow.compute as pc
+
+    rows = panel.filter(
+        (pc.field("indicator") == indicator) & (pc.field("year") == year)
+    ).to_pylist()
+    raw = {r["iso3"]: float(r["value"]) for r in rows if r["value"] is not None}
+    missing = [c for c in countries if c not in raw]
+    if missing:
+        raise DataError(
+            f"no {indicator} for {missing} in {year} in the capability panel",
+            hint="choose another economic_year, or give economic_weight per country",
+        )
+    return raw
+
+
+def scaling_weights(scenario: GameScenario, scaling: str | None = None) -> np.ndarray:
+    """Each directed dyad's payoff weight (engine order) under a payoff scaling option:
+    ``receiver`` (the partner's GDP), ``giver`` (the source's own GDP), ``per_capita``
+    (the partner's GDP per person) or ``unscaled`` (1).
+
+    Examples
+    --------
+    >>> from trilateral.simulate import load_scenario
+    >>> scaling_weights(load_scenario("paper"), "unscaled").tolist()
+    [1.0, 1.0, 1.0, 1.0, 1.0, 1.0]
+    """
+    option = scaling or scenario.payoff_scaling
+    n = len(scenario.countries)
+    dyads = [(i, j) for i in range(n) for j in range(n) if i != j]
+    if option == "unscaled":
+        return np.ones(len(dyads))
+    w = economic_weights(scenario, per_capita=option == "per_capita")
+    econ = [w[c] for c in scenario.countries]
+    return np.array([econ[i] if option == "giver" else econ[j] for i, j in dyads])
+
+
+def strategies_of(
+    scenario: GameScenario, policy: str | None = None
+) -> tuple[dict[tuple[str, str], Strategy], dict[str, float]]:
+    """Each directed dyad's strategy and each country's investment under ``policy``."""
     countries = scenario.countries
     players = {c: scenario.players.get(c) or Player.model_validate({}) for c in countries}
     investment = {c: p.investment for c, p in players.items()}
@@ -116,6 +150,43 @@ def build_spec(
             fitted = scenario.fitted.get(pol.player, {}).get(j)
             strategies[(pol.player, j)] = _strategy(s, fitted, f"{pol.player}→{j}")
         investment[pol.player] = pol.investment
+    return strategies, investment
+
+
+def reference_policy(scenario: GameScenario, name: str) -> Policy:
+    """The reference policy ``name`` (``always_hostile``, ``always_cooperative``): the
+    player of the scenario's policies (China by default) plays it towards both partners,
+    with no investment."""
+    player = next(iter(scenario.policies.values())).player if scenario.policies else "CHN"
+    towards = {c: StrategySpec(strategy=name) for c in scenario.countries if c != player}
+    return Policy(player=player, description=f"reference: {name} towards both", towards=towards)
+
+
+def with_references(scenario: GameScenario) -> GameScenario:
+    """The scenario with its reference policies added to ``policies`` (if not there)."""
+    extra = {
+        n: reference_policy(scenario, n)
+        for n in scenario.reference_policies
+        if n not in scenario.policies
+    }
+    if not extra:
+        return scenario
+    return scenario.model_copy(update={"policies": {**scenario.policies, **extra}})
+
+
+def build_spec(
+    scenario: GameScenario, policy: str | None = None, weights: Mapping[str, float] | None = None
+) -> GameSpec:
+    """The engine's arrays for a scenario under one of its policies (or none)."""
+    countries = scenario.countries
+    players = {c: scenario.players.get(c) or Player.model_validate({}) for c in countries}
+    strategies, investment = strategies_of(scenario, policy)
+    scale_by = "source" if scenario.payoff_scaling == "giver" else "target"
+    if weights is None:
+        if scenario.payoff_scaling == "unscaled":
+            weights = {c: 1.0 for c in countries}
+        else:
+            weights = economic_weights(scenario, per_capita=scenario.payoff_scaling == "per_capita")
     return GameSpec.from_strategies(
         countries,
         scenario.arenas,
@@ -123,12 +194,13 @@ def build_spec(
         noise={c: p.noise for c, p in players.items()},
         hawkishness={c: p.hawkishness.model_dump() for c, p in players.items()},
         investment=investment,
-        econ=weights if weights is not None else economic_weights(scenario),
+        econ=weights,
         payoff=(scenario.payoff.R, scenario.payoff.S, scenario.payoff.T, scenario.payoff.P),
         public_good=scenario.public_good,
         security_cost=scenario.security_cost,
         mediation=scenario.mediation,
         investment_cost=scenario.investment_cost,
+        scale_by=scale_by,
     )
 
 
@@ -150,25 +222,6 @@ def _check_caps(runs: int, periods: int) -> None:
         raise ConfigError(
             f"periods={periods} is outside 1..{MAX_PERIODS} (the cap)", hint="ask for fewer"
         )
-
-
-def wilson(k: int, n: int) -> tuple[float, float]:
-    """95 % Wilson score interval of a proportion k/n.
-
-    Examples
-    --------
-    >>> [round(v, 3) for v in wilson(5, 10)]
-    [0.237, 0.763]
-    """
-    if n == 0:
-        return (float("nan"), float("nan"))
-    p = k / n
-    den = 1 + _Z**2 / n
-    mid = (p + _Z**2 / (2 * n)) / den
-    half = _Z * math.sqrt(p * (1 - p) / n + _Z**2 / (4 * n * n)) / den
-    lo = 0.0 if k == 0 else max(0.0, mid - half)  # exact ends: no 1e-18 from rounding
-    hi = 1.0 if k == n else min(1.0, mid + half)
-    return (lo, hi)
 
 
 def _regime_frame(
@@ -231,12 +284,16 @@ def classify_blocks(
     arenas: Sequence[str],
     dyads: Sequence[tuple[int, int]],
     events: int = 20,
+    *,
+    only: Sequence[tuple[int, int]] | None = None,
 ) -> np.ndarray:
     """Regime label of every unordered pair, run and block, by the diagnose stage's rules
     (:func:`trilateral.diagnose.regime_labels`, the labels of ``classify_regimes``).
 
     Returns an object array ``(R, P, B)`` of labels (pairs in ``itertools.combinations``
-    order of ``countries``).
+    order of ``countries``). With ``only`` (a subset of ``dyads``, both directions of
+    each pair wanted) the other pairs are not labelled (None): a pair's label reads only
+    its own two directed series, so this changes no label.
     """
     from ..diagnose import regime_labels
 
@@ -247,9 +304,12 @@ def classify_blocks(
         for p, (a, b) in enumerate((a, b) for a in range(n) for b in range(a + 1, n))
     }
     out = np.empty((runs, len(pair_of), n_b), dtype=object)
+    keep = list(range(len(dyads))) if only is None else [list(dyads).index(d) for d in only]
+    sub = [dyads[k] for k in keep]
     for a in range(0, runs, _LABEL_CHUNK):
         b = min(runs, a + _LABEL_CHUNK)
-        labels = regime_labels(_regime_frame(blocks[:, a:b], countries, arenas, dyads, events))
+        part = blocks[:, a:b][:, :, keep]
+        labels = regime_labels(_regime_frame(part, countries, arenas, sub, events))
         cell = labels["period_start"].cast(pl.Int32).to_numpy()
         r, blk = np.divmod(cell, n_b)
         p = np.array(
@@ -281,6 +341,11 @@ class SimulationResults:
         Nominal events per arena and period behind the regime figures.
     provenance : dict
         ``config``, ``seed`` (entropy), ``version``, ``data_hash``.
+    draws : int
+        Parameter draws M of the fitted coefficients (1: point estimates); run
+        ``r = m·K + k`` is draw m on noise seed k (docs/simulate.md, "Uncertainty").
+    caveat : str or None
+        What the fitted strategies cannot claim (a lag order the criterion did not pick).
     """
 
     name: str
@@ -292,6 +357,8 @@ class SimulationResults:
     regime_runs: int | None
     events_per_period: int
     provenance: dict[str, Any] = field(repr=False)
+    draws: int = 1
+    caveat: str | None = None
 
     @property
     def runs(self) -> int:
@@ -311,17 +378,44 @@ class SimulationResults:
         c = self.countries
         return tuple((c[a], c[b]) for a in range(len(c)) for b in range(a + 1, len(c)))
 
+    @property
+    def per_draw(self) -> int:
+        """Noise seeds K per parameter draw."""
+        return self.runs // self.draws
+
+    def grid(self, values: np.ndarray) -> np.ndarray:
+        """Per-run values (first runs first) as ``(draws, seeds)``; a prefix of the runs
+        (e.g. the ``regime_runs`` classified) keeps its whole draws."""
+        k = self.per_draw
+        m = max(1, values.size // k)
+        if values.size < k:
+            return values.reshape(1, -1)
+        return values[: m * k].reshape(m, k)
+
     # ------------------------------------------------------------------ payoffs
+    def payoff_runs(self, country: str, weights: np.ndarray | None = None) -> np.ndarray:
+        """Each run's cumulative payoff of ``country``; with ``weights`` (one per directed
+        dyad, :func:`scaling_weights`) re-scaled from the recorded dyad payoffs."""
+        i = self.countries.index(country)
+        v = self.raw.payoff[:, i].astype(np.float64)
+        if weights is None:
+            return v
+        if self.raw.dyad_payoff is None:
+            raise ConfigError("these runs did not record dyad payoffs")
+        spec = self.provenance["spec_weights"]
+        mine = [d for d, (a, _b) in enumerate(self.dyads) if a == country]
+        pd = self.raw.dyad_payoff[:, mine]
+        return v + pd @ (np.asarray(weights)[mine] - np.asarray(spec)[mine])
+
     def payoff(self) -> dict[str, dict[str, float]]:
-        """Cumulative payoff per country: mean, 95 % CI of the mean, 5–95 % over runs."""
+        """Cumulative payoff per country: mean, 95 % total interval (``ci_low``,
+        ``ci_high``: Monte Carlo and parameter uncertainty), its Monte Carlo part
+        (``mc_low``, ``mc_high``), the parameter part, and 5–95 % over runs."""
         out = {}
-        for i, c in enumerate(self.countries):
-            v = self.raw.payoff[:, i]
-            se = float(v.std(ddof=1) / math.sqrt(v.size)) if v.size > 1 else 0.0
+        for c in self.countries:
+            v = self.payoff_runs(c)
             out[c] = {
-                "mean": float(v.mean()),
-                "ci_low": float(v.mean() - _Z * se),
-                "ci_high": float(v.mean() + _Z * se),
+                **mean_interval(self.grid(v)),
                 "q05": float(np.quantile(v, 0.05)),
                 "q95": float(np.quantile(v, 0.95)),
             }
@@ -350,15 +444,24 @@ class SimulationResults:
     ) -> dict[str, float]:
         """P(the pair's regime is "confrontation" in some simulated year ending ≤ N).
 
-        Returns ``{"p", "ci_low", "ci_high", "n"}`` (Wilson interval over the classified
-        runs).
+        Returns ``{"p", "ci_low", "ci_high", "mc_low", "mc_high", "param_low",
+        "param_high", "draws", "seeds", "n"}``: the total 95 % interval, its Monte Carlo
+        part (Wilson over the classified runs when there is one draw) and the parameter
+        part (see :mod:`trilateral.simulate._intervals`).
         """
-        n_per = self.horizon if within is None else within
-        n_blocks = max(1, n_per // 12)
+        hit = self.confrontation_runs(pair, within)
+        iv = mean_interval(self.grid(hit), proportion=True)
+        return {"p": iv.pop("mean"), **iv, "n": int(hit.size)}
+
+    def confrontation_runs(
+        self, pair: Sequence[str] = ("USA", "RUS"), within: int | None = None
+    ) -> np.ndarray:
+        """1.0 for each classified run whose ``pair`` was in confrontation in some simulated
+        year ending within ``within`` periods (default ``horizon``), else 0.0."""
+        n = self.horizon if within is None else within
+        n_blocks = max(1, n // 12)
         lab = self.regimes[:, self._pair(pair), :n_blocks]
-        hit = (lab == _CONFRONTATION).any(axis=1)
-        lo, hi = wilson(int(hit.sum()), int(hit.size))
-        return {"p": float(hit.mean()), "ci_low": lo, "ci_high": hi, "n": int(hit.size)}
+        return (lab == _CONFRONTATION).any(axis=1).astype(np.float64)
 
     def regime_shares(self) -> dict[str, dict[str, dict[str, float]]]:
         """Share of runs in each regime in the last simulated year, per pair (Wilson CI)."""
@@ -480,14 +583,21 @@ class SimulationResults:
 
     def summary(self) -> str:
         """A short text report."""
-        lines = [f"{self.name}: {self.runs} runs × {self.periods} periods"]
+        lines = [
+            f"{self.name}: {self.runs} runs × {self.periods} periods"
+            + (f" ({self.draws} coefficient draws × {self.per_draw})" if self.draws > 1 else "")
+        ]
         for c, v in self.payoff().items():
-            lines.append(f"  payoff {c}: {v['mean']:.2f} [{v['ci_low']:.2f}, {v['ci_high']:.2f}]")
+            lines.append(
+                f"  payoff {c}: {v['mean']:.2f} [{v['ci_low']:.2f}, {v['ci_high']:.2f}] "
+                f"{{MC {v['mc_low']:.2f}, {v['mc_high']:.2f}}}"
+            )
         if {"USA", "RUS"} <= set(self.countries):
             p = self.p_confrontation()
             lines.append(
                 f"  P(USA–RUS confrontation within {self.horizon} periods) = {p['p']:.3f} "
-                f"[{p['ci_low']:.3f}, {p['ci_high']:.3f}] (n={p['n']})"
+                f"[{p['ci_low']:.3f}, {p['ci_high']:.3f}] {{MC {p['mc_low']:.3f}, "
+                f"{p['mc_high']:.3f}}} (n={p['n']})"
             )
         return "\n".join(lines)
 
@@ -524,6 +634,34 @@ class TrilateralGame:
         self.scenario = scenario
         self.policy = policy
         self.spec = build_spec(scenario, policy)
+        self.weights = scaling_weights(scenario)
+        strategies, _ = strategies_of(scenario, policy)
+        #: the directed dyads whose strategy is the fitted one (their coefficients are drawn)
+        self.fitted = frozenset(d for d, s in strategies.items() if s.name.startswith("fitted"))
+        unc = scenario.fitted_uncertainty
+        self.caveat = (
+            f"{unc.criterion.upper()} chose lag order 0 for the reciprocity VAR behind the "
+            "fitted strategies (no detectable dynamics at this resolution): their lag-1 "
+            "coefficients are a forced fit, not a finding"
+            if self.fitted and unc is not None and unc.selected_order == 0
+            else None
+        )
+
+    def _design(
+        self, seq: np.random.SeedSequence, runs: int
+    ) -> tuple[GameSpec, int, list[np.random.SeedSequence]]:
+        """The spec with per-run coefficient draws, M, and the runs' noise seeds."""
+        sc = self.scenario
+        draws, per_draw = design(sc, runs, bool(self.fitted))
+        noise = child_seeds(seq, per_draw)
+        if draws == 1 or sc.fitted_uncertainty is None:
+            return self.spec, 1, child_seeds(seq, runs)
+        root = np.random.SeedSequence(
+            seq.entropy, spawn_key=(*seq.spawn_key, DRAW_KEY), pool_size=seq.pool_size
+        )
+        deltas = coefficient_draws(sc.fitted_uncertainty, child_seeds(root, draws))
+        spec = apply_draws(self.spec, sc.fitted_uncertainty, self.fitted, deltas, per_draw)
+        return spec, draws, noise * draws
 
     def run(
         self,
@@ -557,9 +695,10 @@ class TrilateralGame:
         periods = sc.periods if periods is None else periods
         _check_caps(runs, periods)
         seq = seed_sequence(rng)
+        spec, draws, seeds = self._design(seq, runs)
         raw = simulate_raw(
-            self.spec,
-            child_seeds(seq, runs),
+            spec,
+            seeds,
             periods,
             workers=workers,
             batch_size=batch_size,
@@ -575,10 +714,14 @@ class TrilateralGame:
             horizon=min(sc.horizon or periods, periods),
             regime_runs=sc.regime_runs,
             events_per_period=sc.events_per_period,
+            draws=draws,
+            caveat=self.caveat,
             provenance={
                 "config": config,
                 "policy": self.policy,
                 "spec": describe(self.spec),
+                "spec_weights": self.weights.tolist(),
+                "parameter_draws": draws,
                 "seed": str(seq.entropy),
                 "spawn_key": list(seq.spawn_key),
                 "version": __version__,
@@ -595,119 +738,3 @@ def _data_hash(scenario: GameScenario) -> str:
 
         h.update(json.dumps(panel_provenance(), sort_keys=True, default=str).encode())
     return h.hexdigest()
-
-
-@dataclass(frozen=True)
-class PolicyComparison:
-    """One :class:`SimulationResults` per policy of a scenario, run on the same seeds."""
-
-    scenario: GameScenario
-    results: Mapping[str, SimulationResults]
-    seed: str
-    calibration: Any = None  # CalibrationResults when the scenario said `calibrate: true`
-
-    def to_frame(self) -> pl.DataFrame:
-        """The comparison table: one row per policy."""
-        rows = []
-        for name, res in self.results.items():
-            pay = res.payoff()
-            row: dict[str, Any] = {"policy": name}
-            for c in res.countries:
-                row[f"payoff_{c}"] = pay[c]["mean"]
-                row[f"payoff_{c}_ci_low"] = pay[c]["ci_low"]
-                row[f"payoff_{c}_ci_high"] = pay[c]["ci_high"]
-            if {"USA", "RUS"} <= set(res.countries):
-                p = res.p_confrontation()
-                row["p_confrontation_usa_rus"] = p["p"]
-                row["p_confrontation_ci_low"] = p["ci_low"]
-                row["p_confrontation_ci_high"] = p["ci_high"]
-                d = res.dyads.index(("USA", "RUS"))
-                row["usa_rus_final_level"] = float(res.raw.levels[-1, :, d].mean())
-                shares = res.regime_shares().get(
-                    "-".join(p for p in res.pairs[res._pair(("USA", "RUS"))]), {}
-                )
-                row["usa_rus_modal_regime"] = (
-                    max(shares, key=lambda k: shares[k]["share"]) if shares else None
-                )
-            rows.append(row)
-        return pl.DataFrame(rows)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The CLI's ``--json`` document."""
-        first = next(iter(self.results.values()))
-        return {
-            "scenario": self.scenario.name,
-            "seed": self.seed,
-            "version": __version__,
-            "config": self.scenario.model_dump(mode="json"),
-            "data_hash": first.provenance["data_hash"],
-            "calibration": None
-            if self.calibration is None
-            else {
-                "params": [  # NaN (no standard error at a bound) is null in JSON
-                    {
-                        k: None if isinstance(v, float) and math.isnan(v) else v
-                        for k, v in row.items()
-                    }
-                    for row in self.calibration.to_frame().to_dicts()
-                ],
-                "objective": self.calibration.objective,
-                "provenance": self.calibration.provenance,
-            },
-            "policies": {name: r.to_dict() for name, r in self.results.items()},
-        }
-
-    def summary(self) -> str:
-        """The table as text."""
-        lines = [f"scenario {self.scenario.name}: {len(self.results)} policies"]
-        if self.calibration is not None:
-            lines.append(self.calibration.summary())
-        lines += [r.summary() for r in self.results.values()]
-        return "\n".join(lines)
-
-    def figure(self) -> Any:
-        """A plotly Figure: USA–RUS level over time per policy (mean and 5–95 % band) and
-        China's cumulative payoff per policy (mean and 95 % CI)."""
-        from ._figures import comparison_figure
-
-        return comparison_figure(self)
-
-    def to_html(self) -> str:
-        """The figure as an HTML fragment (plotly.js from the CDN) the report can embed."""
-        return str(self.figure().to_html(full_html=False, include_plotlyjs="cdn"))
-
-    def save_png(self, path: str | Path) -> Path:
-        """The figure as a PNG drawn with matplotlib (no browser needed)."""
-        from ._figures import comparison_png
-
-        return comparison_png(self, Path(path))
-
-
-def compare_policies(
-    scenario: GameScenario,
-    *,
-    runs: int | None = None,
-    periods: int | None = None,
-    rng: RNGLike = None,
-    workers: int = 1,
-    progress: Any = None,
-) -> PolicyComparison:
-    """Run every policy of ``scenario`` on the same seeds (common random numbers).
-
-    Examples
-    --------
-    >>> from trilateral.simulate import load_scenario
-    >>> cmp = compare_policies(load_scenario("paper"), runs=40, periods=24, rng=0)
-    >>> sorted(cmp.results)
-    ['align_with_russia', 'align_with_us', 'equidistant_hedging', 'proactive_trilateral']
-    """
-    seq = seed_sequence(rng)
-    names: list[str | None] = list(scenario.policies) or [None]
-    out: dict[str, SimulationResults] = {}
-    for name in names:
-        # the same SeedSequence for every policy: differences are the policy's, not noise
-        res = TrilateralGame(scenario, name).run(runs, periods, seq, workers=workers)
-        out[name or scenario.name] = res
-        if progress is not None:
-            progress(name or scenario.name)
-    return PolicyComparison(scenario=scenario, results=out, seed=str(seq.entropy))

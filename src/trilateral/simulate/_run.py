@@ -11,8 +11,8 @@ from typing import Any
 from .._rng import RNGLike, seed_sequence
 from ..data._provenance import atomic_write
 from ..errors import ConfigError
+from ._compare import compare_policies
 from ._config import MAX_PERIODS, MAX_RUNS, ArmsRaceScenario, GameScenario, load_scenario
-from ._game import compare_policies
 
 __all__ = ["run_scenario", "write_outputs"]
 

@@ -15,6 +15,18 @@ Russia? Three outcomes, each a *difference between the two policies on the same 
   simulated year, proactive minus alignment — the continuous quantity the regime rules
   threshold.
 
+Factors: the behavioural parameters of :data:`SENSITIVITY_PARAMETERS`, and the fitted
+reaction coefficients the two policies share (the USA's and Russia's equations; China's
+are replaced by the policies), each uniform over its 95 % confidence interval from the
+scenario's ``fitted_uncertainty`` (independent factors, as Sobol indices need: the VAR's
+correlations between coefficients are left out). The coefficients of the USA→RUS and
+RUS→USA equations are factors one by one; those of USA→CHN and RUS→CHN enter as one group
+per equation (SALib's groups), which keeps the design at ``N·(G + 2)`` evaluations.
+
+N grows (doubling, the Sobol sequence's first N points kept, so only new rows are run)
+until every total index's 95 % confidence interval is narrower than ``target_width`` or N
+reaches ``max_samples``; :attr:`SensitivityResults.convergence` records each step.
+
 The game is vectorised over parameter samples: every sample × replicate is one run with its
 own parameters, so a whole Saltelli design is one engine call per policy.
 """
@@ -31,6 +43,7 @@ from .. import __version__
 from .._rng import RNGLike, seed_sequence
 from ..errors import ConfigError
 from ._config import GameScenario
+from ._draws import term_role
 from ._engine import GameSpec, simulate_raw
 from ._game import _CONFRONTATION, build_spec, child_seeds, classify_blocks, economic_weights
 from ._strategies import COEFFICIENTS
@@ -69,15 +82,31 @@ class SensitivityResults:
     periods: int
     outcome_means: dict[str, float]
     provenance: dict[str, Any] = field(default_factory=dict, repr=False)
+    convergence: pl.DataFrame = field(default_factory=pl.DataFrame, repr=False)
+    base_samples: int = 0
+    converged: bool = False
 
     def to_frame(self) -> pl.DataFrame:
         return self.indices
 
     def summary(self) -> str:
         lines = [
-            f"Sobol sensitivity ({self.samples} model evaluations × {self.replicates} runs, "
-            f"{self.periods} months), 95 % bootstrap CI"
+            f"Sobol sensitivity (N = {self.base_samples}: {self.samples} model evaluations × "
+            f"{self.replicates} runs, {self.periods} months), 95 % bootstrap CI"
         ]
+        if self.convergence.height:
+            lines.append("  convergence (widest 95 % CI of a total index, per outcome):")
+            for r in self.convergence.iter_rows(named=True):
+                widths = ", ".join(
+                    f"{o} {r[o]:.3f}" if r[o] is not None else f"{o} constant" for o in OUTCOMES
+                )
+                lines.append(f"    N = {r['N']:>5}: {widths}")
+            target = self.provenance.get("target_width")
+            lines.append(
+                f"  {'converged' if self.converged else 'NOT converged'}: every total "
+                f"index's CI narrower than {target}"
+                + ("" if self.converged else f" not reached by N = {self.base_samples}")
+            )
         for out in OUTCOMES:
             lines.append(f"  {out} (mean {self.outcome_means[out]:+.3f}):")
             rows = self.indices.filter(pl.col("outcome") == out).sort("ST", descending=True)
@@ -86,10 +115,58 @@ class SensitivityResults:
                 continue
             for r in rows.iter_rows(named=True):
                 lines.append(
-                    f"    {r['parameter']:<18} S1 {r['S1']:+.3f} ± {r['S1_conf']:.3f}   "
+                    f"    {r['parameter']:<28} S1 {r['S1']:+.3f} ± {r['S1_conf']:.3f}   "
                     f"ST {r['ST']:+.3f} ± {r['ST_conf']:.3f}"
                 )
         return "\n".join(lines)
+
+
+def fitted_factors(scenario: GameScenario) -> dict[str, tuple[float, float, str, str]]:
+    """The fitted coefficients as Sobol factors: name → (lower, upper, group, what).
+
+    Each coefficient of the USA's and Russia's fitted equations (the ones both compared
+    policies keep), uniform over its 95 % confidence interval ``b̂ ± 1.96·se`` with
+    ``se² = Σ_u[e, e]·(X'X)⁻¹[r, r]`` from ``fitted_uncertainty``. Names are
+    ``"USA->RUS.triangular_across"``; the USA→RUS and RUS→USA coefficients are their own
+    groups, the others one group per equation.
+
+    Examples
+    --------
+    >>> from trilateral.simulate import load_scenario
+    >>> f = fitted_factors(load_scenario("paper"))
+    >>> lo, hi, group, _ = f["USA->RUS.triangular_across"]
+    >>> round(lo, 3), round(hi, 3), group
+    (-1.071, 0.128, 'USA->RUS.triangular_across')
+    """
+    unc = scenario.fitted_uncertainty
+    if unc is None:
+        return {}
+    series = [tuple(x.split("->")) for x in unc.series]
+    sig = np.asarray(unc.sigma_u)
+    xx = np.asarray(unc.xtx_inv)
+    out: dict[str, tuple[float, float, str, str]] = {}
+    for eq in [("USA", "RUS"), ("RUS", "USA"), ("USA", "CHN"), ("RUS", "CHN")]:
+        if eq not in series or eq[0] not in scenario.fitted:
+            continue
+        point = scenario.fitted[eq[0]].get(eq[1])
+        if point is None:
+            continue
+        values = point.overrides()
+        e = series.index(eq)
+        terms = [(0, "initiative")] + [
+            (r, term_role(eq, (c[0], c[1]))) for r, c in enumerate(series, start=1)
+        ]
+        for r, role in terms:
+            half = _Z95 * float(np.sqrt(sig[e, e] * xx[r, r]))
+            b = values.get(role, 0.0)
+            name = f"{eq[0]}->{eq[1]}.{role}"
+            solo = {eq, eq[::-1]} == {("USA", "RUS"), ("RUS", "USA")}
+            group = name if solo else f"{eq[0]}->{eq[1]} (equation)"
+            out[name] = (b - half, b + half, group, f"fitted {role} of {eq[0]}→{eq[1]}")
+    return out
+
+
+_Z95 = 1.959963984540054
 
 
 def _arrays(
@@ -103,8 +180,14 @@ def _arrays(
     china = base.countries.index("CHN")
     coef = np.repeat(base.coef, n_runs, axis=0)
     investment = np.repeat(base.investment, n_runs, axis=0)
+    lay = base.layout
+    for name, values in col.items():
+        if "." not in name:
+            continue
+        dyad, role = name.split(".")
+        a, b = (base.countries.index(c) for c in dyad.split("->"))
+        coef[:, lay.dyads.index((a, b)), COEFFICIENTS.index(role)] = values
     if proactive:
-        lay = base.layout
         from_china = lay.src == china
         coef[:, from_china, COEFFICIENTS.index("initiative")] = col["china_initiative"][:, None]
         coef[:, from_china, COEFFICIENTS.index("forgiveness")] = col["china_forgiveness"][:, None]
@@ -134,69 +217,17 @@ def _usa_rus_pair(countries: tuple[str, ...] | list[str]) -> int:
     return pairs.index({"USA", "RUS"})
 
 
-def sobol_sensitivity(
+def _evaluate(
     scenario: GameScenario,
-    *,
-    base_samples: int = 64,
-    replicates: int = 8,
-    periods: int = 60,
-    rng: RNGLike = None,
-    batch_size: int | None = None,
-) -> SensitivityResults:
-    """Sobol indices of the proactive-vs-alignment gains over :data:`SENSITIVITY_PARAMETERS`.
-
-    Parameters
-    ----------
-    scenario : GameScenario
-        Must have the policies ``proactive_trilateral`` and ``align_with_russia`` and the
-        countries USA, RUS, CHN (e.g. ``paper``).
-    base_samples : int
-        N of the Saltelli design (a power of two); model evaluations ``N · (D + 2)``.
-    replicates : int
-        Runs averaged per evaluation (the game is stochastic).
-    periods : int
-        Months simulated. The confrontation probability looks at the simulated years
-        ending within ``min(scenario.horizon, periods)`` months (at least the first year).
-    rng : int, SeedSequence, Generator or None
-        Seeds the Sobol sequence's scrambling, the runs and the bootstrap.
-
-    Examples
-    --------
-    >>> from trilateral.simulate import load_scenario
-    >>> res = sobol_sensitivity(load_scenario("paper"), base_samples=8, replicates=2,
-    ...                         periods=24, rng=0)
-    >>> sorted(set(res.to_frame()["outcome"]))
-    ['china_payoff_gain', 'usa_rus_confrontation_gain', 'usa_rus_level_gain']
-    """
-    from SALib.analyze import sobol as sobol_analyze
-    from SALib.sample import sobol as sobol_sample
-
-    if {_PROACTIVE, _ALIGN} - set(scenario.policies) or {"USA", "RUS", "CHN"} - set(
-        scenario.countries
-    ):
-        raise ConfigError(
-            "sensitivity needs the countries USA, RUS, CHN and the policies "
-            f"{_PROACTIVE} and {_ALIGN}",
-            hint="use the shipped paper scenario or one that extends it",
-        )
-    if base_samples < 2 or base_samples & (base_samples - 1):
-        raise ConfigError(f"base_samples={base_samples} must be a power of two ≥ 2")
-    seq = seed_sequence(rng)
-    sample_seq, run_seq, boot_seq = seq.spawn(3)
-    names = list(SENSITIVITY_PARAMETERS)
-    problem = {
-        "num_vars": len(names),
-        "names": names,
-        "bounds": [list(SENSITIVITY_PARAMETERS[n][:2]) for n in names],
-    }
-    x = sobol_sample.sample(
-        problem,
-        base_samples,
-        calc_second_order=False,
-        seed=np.random.default_rng(sample_seq),
-    )
+    x: np.ndarray,
+    names: list[str],
+    seeds: list[np.random.SeedSequence],
+    replicates: int,
+    periods: int,
+    batch_size: int | None,
+) -> dict[str, np.ndarray]:
+    """The three outcomes of each design row ``x`` (proactive minus alignment)."""
     weights = economic_weights(scenario)
-    seeds = child_seeds(run_seq, x.shape[0] * replicates)
     n_blocks = max(1, min(scenario.horizon or periods, periods) // 12)
     out: dict[str, dict[str, np.ndarray]] = {}
     for policy in (_PROACTIVE, _ALIGN):
@@ -207,30 +238,180 @@ def sobol_sensitivity(
         china = spec.countries.index("CHN")
         d = [spec.layout.dyads.index(p) for p in ((0, 1), (1, 0))]  # USA→RUS, RUS→USA
         last = raw.blocks[-1][:, d].mean(axis=(1, 2)).astype(np.float64)
+        pair = _usa_rus_pair(spec.countries)
+        ur = [dd for dd in spec.layout.dyads if {dd[0], dd[1]} == {0, 1}]
         labels = classify_blocks(
             raw.blocks[:n_blocks],
             spec.countries,
             spec.arenas,
             spec.layout.dyads,
             scenario.events_per_period,
-        )  # (runs, pairs, blocks)
-        pair = _usa_rus_pair(spec.countries)
+            only=ur,
+        )  # (runs, pairs, blocks), only the USA–RUS pair labelled
         hit = (labels[:, pair, :] == _CONFRONTATION).any(axis=1).astype(np.float64)
         out[policy] = {
             "pay": raw.payoff[:, china].reshape(-1, replicates).mean(axis=1),
             "confrontation": hit.reshape(-1, replicates).mean(axis=1),
             "level": last.reshape(-1, replicates).mean(axis=1),
         }
-    y = {
+    return {
         "china_payoff_gain": out[_PROACTIVE]["pay"] - out[_ALIGN]["pay"],
         "usa_rus_confrontation_gain": out[_PROACTIVE]["confrontation"]
         - out[_ALIGN]["confrontation"],
         "usa_rus_level_gain": out[_PROACTIVE]["level"] - out[_ALIGN]["level"],
     }
+
+
+def _check(scenario: GameScenario, base_samples: int, max_samples: int) -> None:
+    if {_PROACTIVE, _ALIGN} - set(scenario.policies) or {"USA", "RUS", "CHN"} - set(
+        scenario.countries
+    ):
+        raise ConfigError(
+            "sensitivity needs the countries USA, RUS, CHN and the policies "
+            f"{_PROACTIVE} and {_ALIGN}",
+            hint="use the shipped paper scenario or one that extends it",
+        )
+    for name, n in (("base_samples", base_samples), ("max_samples", max_samples)):
+        if n < 2 or n & (n - 1):
+            raise ConfigError(f"{name}={n} must be a power of two ≥ 2")
+
+
+def sobol_sensitivity(
+    scenario: GameScenario,
+    *,
+    base_samples: int = 1024,
+    max_samples: int | None = None,
+    target_width: float = 0.1,
+    replicates: int = 4,
+    periods: int = 60,
+    rng: RNGLike = None,
+    batch_size: int | None = None,
+    fitted: bool = True,
+) -> SensitivityResults:
+    """Sobol indices of the proactive-vs-alignment gains over :data:`SENSITIVITY_PARAMETERS`
+    and the fitted coefficients (:func:`fitted_factors`).
+
+    Parameters
+    ----------
+    scenario : GameScenario
+        Must have the policies ``proactive_trilateral`` and ``align_with_russia`` and the
+        countries USA, RUS, CHN (e.g. ``paper``).
+    base_samples : int
+        First N of the Saltelli design (a power of two); evaluations ``N · (G + 2)``.
+    max_samples : int, optional
+        Largest N (a power of two); N doubles from ``base_samples`` until every total
+        index's 95 % CI is narrower than ``target_width``. Default ``base_samples`` (no
+        growth).
+    target_width : float
+        Width of the widest acceptable total-index CI.
+    replicates : int
+        Runs averaged per evaluation (the game is stochastic).
+    periods : int
+        Months simulated. The confrontation probability looks at the simulated years
+        ending within ``min(scenario.horizon, periods)`` months (at least the first year).
+    rng : int, SeedSequence, Generator or None
+        Seeds the Sobol sequence's scrambling, the runs and the bootstrap.
+    fitted : bool
+        Include the fitted coefficients as factors (needs ``fitted_uncertainty``).
+
+    Examples
+    --------
+    >>> from trilateral.simulate import load_scenario
+    >>> res = sobol_sensitivity(load_scenario("paper"), base_samples=8, replicates=2,
+    ...                         periods=24, rng=0)
+    >>> sorted(set(res.to_frame()["outcome"]))
+    ['china_payoff_gain', 'usa_rus_confrontation_gain', 'usa_rus_level_gain']
+    >>> res.convergence["N"].to_list()
+    [8]
+    """
+    from SALib.sample import sobol as sobol_sample
+
+    max_samples = base_samples if max_samples is None else max_samples
+    _check(scenario, base_samples, max_samples)
+    seq = seed_sequence(rng)
+    sample_seq, run_seq, boot_seq = seq.spawn(3)
+    factors: dict[str, tuple[float, float, str, str]] = {
+        k: (lo, hi, k, what) for k, (lo, hi, what) in SENSITIVITY_PARAMETERS.items()
+    }
+    if fitted:
+        factors.update(fitted_factors(scenario))
+    names = list(factors)
+    problem: dict[str, Any] = {
+        "num_vars": len(names),
+        "names": names,
+        "bounds": [list(factors[n][:2]) for n in names],
+        "groups": [factors[n][2] for n in names],
+    }
+    groups = sorted(set(problem["groups"]), key=problem["groups"].index)
+    scramble = int(sample_seq.generate_state(1)[0])
     boot_seed = int(boot_seq.generate_state(1)[0]) or 1  # SALib falls back to the global RNG on 0
+    y: dict[str, np.ndarray] = {o: np.empty(0) for o in OUTCOMES}
+    x_done = np.empty((0, len(names)))
+    steps: list[dict[str, Any]] = []
+    n = base_samples
+    while True:
+        x = sobol_sample.sample(
+            problem, n, calc_second_order=False, seed=np.random.default_rng(scramble)
+        )
+        if not np.array_equal(x[: x_done.shape[0]], x_done):  # pragma: no cover - SALib
+            raise RuntimeError("the Sobol design of 2N does not extend that of N")
+        new = x[x_done.shape[0] :]
+        # common random numbers within a base sample: its A, AB_g and B rows (G + 2 of
+        # them, consecutive in SALib's layout) run on the same noise seeds, so an index
+        # measures what the factor changes, not the noise (a payoff-only factor gets a
+        # total index of exactly 0 on the levels)
+        per_base = len(groups) + 2
+        base_seeds = child_seeds(run_seq, n * replicates)
+        seeds = [
+            base_seeds[(q // per_base) * replicates + r]
+            for q in range(x_done.shape[0], x.shape[0])
+            for r in range(replicates)
+        ]
+        got = _evaluate(scenario, new, names, seeds, replicates, periods, batch_size)
+        y = {o: np.concatenate([y[o], got[o]]) for o in OUTCOMES}
+        x_done = x
+        rows, widths = _analyse(problem, y, boot_seed)
+        steps.append({"N": n, "evaluations": int(x.shape[0]), **widths})
+        done = all(w is None or w < target_width for w in widths.values())
+        if done or n >= max_samples:
+            break
+        n *= 2
+    return SensitivityResults(
+        indices=pl.DataFrame(
+            rows, schema={k: pl.Utf8 if k in ("outcome", "parameter") else pl.Float64 for k in rows}
+        ),
+        samples=int(x_done.shape[0]),
+        replicates=replicates,
+        periods=periods,
+        outcome_means={k: float(v.mean()) for k, v in y.items()},
+        provenance={
+            "config": scenario.model_dump(mode="json"),
+            "seed": str(seq.entropy),
+            "version": __version__,
+            "parameters": {k: list(v[:2]) for k, v in factors.items()},
+            "groups": sorted(set(problem["groups"]), key=problem["groups"].index),
+            "target_width": target_width,
+        },
+        convergence=pl.DataFrame(
+            steps,
+            schema={"N": pl.Int64, "evaluations": pl.Int64, **dict.fromkeys(OUTCOMES, pl.Float64)},
+        ),
+        base_samples=n,
+        converged=done,
+    )
+
+
+def _analyse(
+    problem: dict[str, Any], y: dict[str, np.ndarray], boot_seed: int
+) -> tuple[dict[str, list[Any]], dict[str, float | None]]:
+    """Indices per outcome and factor (group), and each outcome's widest total-index CI."""
+    from SALib.analyze import sobol as sobol_analyze
+
+    groups = sorted(set(problem["groups"]), key=problem["groups"].index)
     rows: dict[str, list[Any]] = {
         k: [] for k in ("outcome", "parameter", "S1", "S1_conf", "ST", "ST_conf")
     }
+    widths: dict[str, float | None] = {}
     for name, values in y.items():
         constant = bool(np.ptp(values) == 0)
         si = (
@@ -240,23 +421,10 @@ def sobol_sensitivity(
                 problem, values, calc_second_order=False, conf_level=0.95, seed=boot_seed
             )
         )
-        for i, p in enumerate(names):
+        widths[name] = None if si is None else float(2 * np.max(si["ST_conf"]))
+        for i, p in enumerate(groups):
             rows["outcome"].append(name)
             rows["parameter"].append(p)
             for k in ("S1", "S1_conf", "ST", "ST_conf"):
                 rows[k].append(None if si is None else float(si[k][i]))
-    return SensitivityResults(
-        indices=pl.DataFrame(
-            rows, schema={k: pl.Utf8 if k in ("outcome", "parameter") else pl.Float64 for k in rows}
-        ),
-        samples=int(x.shape[0]),
-        replicates=replicates,
-        periods=periods,
-        outcome_means={k: float(v.mean()) for k, v in y.items()},
-        provenance={
-            "config": scenario.model_dump(mode="json"),
-            "seed": str(seq.entropy),
-            "version": __version__,
-            "parameters": {k: list(v[:2]) for k, v in SENSITIVITY_PARAMETERS.items()},
-        },
-    )
+    return rows, widths

@@ -4,7 +4,8 @@ Every strategy is one point in the same linear reaction family (docs/simulate.md
 country i's level towards j in period t is
 
 ``x_ij,t = clip(initiative + inertia·x_ij,t−1 + reciprocity·φ(p_ji) + triangular_in·p_ki
-+ triangular_across·p_kj − grim·grudge_ij,t − weight_i·h_i,t, −1, 1)``
++ triangular_across·p_kj + own_third·x_ik,t−1 + partner_third·p_jk − grim·grudge_ij,t
+− weight_i·h_i,t, −1, 1)``
 
 with ``p`` the levels i *perceived* in t−1, ``φ(p) = p`` for p ≥ 0 and ``(1 − forgiveness)·p``
 for p < 0, and ``grudge_ij`` 1 once i has perceived any hostility from j (the grim trigger's
@@ -33,6 +34,8 @@ COEFFICIENTS: tuple[str, ...] = (
     "triangular_in",
     "triangular_across",
     "grim",
+    "own_third",
+    "partner_third",
 )
 
 
@@ -60,6 +63,10 @@ class Strategy:
         Weight of what the third country did to the partner (k→j).
     grim : float
         Penalty once any hostility from the partner has been perceived (never forgotten).
+    own_third : float
+        Weight of its own last level towards the third country (i→k).
+    partner_third : float
+        Weight of what the partner did to the third country (j→k), as perceived.
     classifier : mapping
         ``memory_depth`` (periods remembered; ``inf`` for a grudge), ``stochastic``
         (whether the rule itself draws random numbers; misperception noise is a property
@@ -82,6 +89,8 @@ class Strategy:
     triangular_in: float = 0.0
     triangular_across: float = 0.0
     grim: float = 0.0
+    own_third: float = 0.0
+    partner_third: float = 0.0
     classifier: Mapping[str, Any] = field(default_factory=dict)
     description: str = ""
 
@@ -184,34 +193,61 @@ def get_strategy(name: str, **overrides: float) -> Strategy:
     return base.with_overrides(**overrides) if overrides else base
 
 
-def fitted_strategy(results: Any, source: str, target: str, scale: float = 10.0) -> Strategy:
-    """The reaction function of ``source`` towards ``target`` from a fitted reciprocity VAR.
+def fitted_strategy(
+    results: Any, source: str, target: str, scale: float = 10.0, *, start: str = "mean"
+) -> Strategy:
+    """The reaction function of ``source`` towards ``target``: the whole equation of
+    ``source→target`` in a fitted lag-1 reciprocity VAR.
 
     The VAR (:class:`trilateral.measure.ReciprocityResults`, lag 1) is on the Goldstein
     scale (−10 … +10); the game's levels are Goldstein / ``scale``. Its constant becomes the
-    initiative (divided by ``scale``), the own lag the inertia, the partner's lag the
-    reciprocity, the third country's lag towards ``source`` ``triangular_in`` and towards
-    ``target`` ``triangular_across``. The other VAR terms (i→k, j→k) have no place in the
-    reaction family and are dropped. The opening is the sample mean level of the series.
+    initiative (divided by ``scale``), and every lag term has its place: the own lag the
+    inertia, the partner's lag the reciprocity, the third country's lags towards ``source``
+    and ``target`` ``triangular_in`` and ``triangular_across``, and ``source``'s own and
+    ``target``'s lags towards the third country ``own_third`` and ``partner_third``. So with
+    no noise, no hawkishness and no clipping the game reproduces the VAR's own forecast
+    (tests/test_simulate.py checks it to 1e-9).
 
     Parameters
     ----------
     results : ReciprocityResults
-        A fit over two or three countries including ``source`` and ``target``.
+        A lag-1 fit over two or three countries including ``source`` and ``target``.
     source, target : str
         ISO3 codes.
     scale : float
         Goldstein points per game unit.
+    start : {"mean", "last"}
+        The opening: the sample mean level of the series, or its last observed value
+        (for a forecast from the end of the sample).
+
+    Raises
+    ------
+    ConfigError
+        The fit has another lag order than 1 (the reaction family remembers one period),
+        or lacks the series.
 
     Examples
     --------
-    >>> s = fitted_strategy(res, "USA", "RUS")  # doctest: +SKIP
+    >>> from trilateral.measure import ReciprocityModel, indices
+    >>> monthly = indices("trilateral.duckdb", period="month", n_boot=0,
+    ...                   start="2014-01-01", end="2019-12-31")
+    >>> res = ReciprocityModel(monthly).fit(lags=1)
+    >>> s = fitted_strategy(res, "USA", "RUS")
+    >>> sorted(k for k, v in s.coefficients().items() if v != 0)  # doctest: +NORMALIZE_WHITESPACE
+    ['inertia', 'initiative', 'opening', 'own_third', 'partner_third', 'reciprocity',
+     'triangular_across', 'triangular_in']
     """
     src, tgt = source.upper(), target.upper()
     countries = tuple(results.countries)
     if src not in countries or tgt not in countries or src == tgt:
         raise ConfigError(
             f"no series {src}->{tgt} in the fitted model", hint=f"its countries: {countries}"
+        )
+    if int(results.k_ar) != 1:
+        raise ConfigError(
+            f"the fitted VAR has lag order {results.k_ar}; the game's reaction family "
+            "remembers one period",
+            hint="fit it with ReciprocityModel(...).fit(lags=1)",
         )
     third = [c for c in countries if c not in (src, tgt)]
     effect = (src, tgt)
@@ -226,11 +262,21 @@ def fitted_strategy(results: Any, source: str, target: str, scale: float = 10.0)
         k = third[0]
         values["triangular_in"] = results.coef((k, src), effect)
         values["triangular_across"] = results.coef((k, tgt), effect)
+        values["own_third"] = results.coef((src, k), effect)
+        values["partner_third"] = results.coef((tgt, k), effect)
     series = results.var.endog[:, col]
-    values["opening"] = max(-1.0, min(1.0, float(series.mean()) / scale))
+    first = float(series[-1] if start == "last" else series.mean())
+    values["opening"] = max(-1.0, min(1.0, first / scale))
+    sel = results.selected_orders or {}
+    caveat = (
+        f"; {str(results.ic).upper()} chose lag order 0 (no detectable dynamics): the "
+        "lag-1 coefficients are a forced fit, not a finding"
+        if results.ic and sel.get(results.ic) == 0
+        else ""
+    )
     return Strategy(
         "fitted",
         classifier=_meta(1, ("own", "partner", "third")),
-        description=f"from the reciprocity VAR ({results.nobs} periods, lag 1)",
+        description=f"from the reciprocity VAR ({results.nobs} periods, lag 1){caveat}",
         **{k: float(v) for k, v in values.items()},
     )
