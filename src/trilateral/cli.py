@@ -10,6 +10,7 @@ from ._cli import (
     demo,
     diagnose,
     export,
+    fetch,
     forecast,
     ingest,
     measure,
@@ -47,6 +48,7 @@ def _main(
 
 
 ingest.register(app)
+fetch.register(app)
 export.register(app)
 measure.register(app)
 diagnose.register(app)

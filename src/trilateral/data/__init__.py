@@ -25,6 +25,15 @@ from .capabilities import (
     refresh_panel,
 )
 from .codebook import Codebook
+from .fetch import (
+    FetchCoverage,
+    FetchProgress,
+    FetchReport,
+    RetryPolicy,
+    fetch_coverage,
+    fetch_gdelt1,
+    fetch_gdelt2,
+)
 from .readers import EventReader, ReadBatch, Reject, detect_format, read
 from .readers._chronicle import shipped_chronicle_path
 from .schema import EVENT_SCHEMA, EXTRAS_SCHEMA
@@ -40,10 +49,14 @@ __all__ = [
     "EventReader",
     "EventStore",
     "ExportResult",
+    "FetchCoverage",
+    "FetchProgress",
+    "FetchReport",
     "IngestProgress",
     "IngestResult",
     "ReadBatch",
     "Reject",
+    "RetryPolicy",
     "ShippedDataset",
     "StoreInfo",
     "alignment",
@@ -54,6 +67,9 @@ __all__ = [
     "detect_format",
     "expand_paths",
     "export_parquet",
+    "fetch_coverage",
+    "fetch_gdelt1",
+    "fetch_gdelt2",
     "ingest_files",
     "load_alignment",
     "load_panel",
