@@ -26,7 +26,7 @@ from ..data import IngestProgress, expand_paths, ingest_files
 from ..data.actors import ActorResolver
 from ..data.codebook import Codebook
 from ..data.shipped import shipped_datasets
-from ..data.store import EventStore, IngestResult, StoreInfo
+from ..data.store import EventStore, IngestResult, StoreInfo, filter_codes
 from ..errors import ConfigError, ReaderError, TrilateralError
 from . import _common as ui
 
@@ -91,7 +91,9 @@ def _results_table(results: list[IngestResult]) -> Table:
     name_width = min(28, max((len(Path(r.path).name) for r in results), default=4))
     table.add_column("file", min_width=name_width, overflow="fold")
     table.add_column("layout", no_wrap=True)
-    for col in ("read", "ingested", "rejected", "dup."):
+    filtered = any(r.countries is not None for r in results)
+    cols = ("read", "ingested", "rejected", *(("filtered",) if filtered else ()), "dup.")
+    for col in cols:
         table.add_column(col, justify="right", no_wrap=True)
     for r in results:
         table.add_row(
@@ -100,10 +102,15 @@ def _results_table(results: list[IngestResult]) -> Table:
             f"{r.rows_read:,}",
             f"{r.rows_ingested:,}",
             f"{r.rows_rejected:,}",
+            *((f"{r.rows_filtered:,}",) if filtered else ()),
             "yes" if r.skipped_duplicate else "no",
         )
+    if filtered:
+        kept = sorted({",".join(r.countries) for r in results if r.countries is not None})
+        table.caption = f"filtered: rows outside {'; '.join(kept)}, not stored"
     if any(r.skipped_duplicate for r in results):
-        table.caption = "dup.: the same content was ingested before, so nothing changed"
+        dup = "dup.: the same content was ingested before, so nothing changed"
+        table.caption = dup if table.caption is None else f"{table.caption}\n{dup}"
     return table
 
 
@@ -168,6 +175,16 @@ def ingest(
             show_default=False,
         ),
     ] = None,
+    countries: Annotated[
+        str | None,
+        typer.Option(
+            "--countries",
+            help="Keep only the rows whose source and target countries are both among "
+            "these ISO3 codes (e.g. USA,RUS,CHN); the others are counted as dropped. The "
+            "store records the filter: a file is stored once, with one filter.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Ingest event files into the store, each whole or not at all.
 
@@ -182,7 +199,10 @@ def ingest(
     Example: trilateral ingest gdelt-archive/ --workers 4
 
     Example: trilateral ingest train.txt.gz --actors my_people.csv
+
+    Example: trilateral ingest 20191024143000.export.CSV --countries USA,RUS,CHN
     """
+    codes = None if countries is None else filter_codes(countries)
     if workers is not None or any(p.is_dir() or glob.has_magic(str(p)) for p in paths):
         if actors is not None:
             raise ConfigError(
@@ -199,6 +219,7 @@ def ingest(
             json,
             wait,
             workers or 1,
+            codes,
         )
         return
     missing = [p for p in paths if not p.is_file()]
@@ -240,6 +261,7 @@ def ingest(
                         codebook=codebook,
                         progress=_update,
                         actors=resolver,
+                        countries=codes,
                     )
                     results.append(result)
                     progress.remove_task(task)
@@ -258,6 +280,7 @@ def _ingest_parallel(
     json: bool,
     wait: float,
     workers: int,
+    countries: tuple[str, ...] | None = None,
 ) -> None:
     """``--workers``: :func:`trilateral.data._parallel.ingest_files` with progress bars."""
     files = expand_paths(paths)  # before touching the store: a typo creates nothing
@@ -291,7 +314,8 @@ def _ingest_parallel(
 
         with progress:
             results = ingest_files(store, files, workers=workers, format=layout,
-                                   on_error=on_error, codebook=codebook, progress=_update)  # fmt: skip
+                                   on_error=on_error, codebook=codebook, progress=_update,
+                                   countries=countries)  # fmt: skip
     _report(results, json, store.path)
 
 

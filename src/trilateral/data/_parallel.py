@@ -52,7 +52,7 @@ from ..errors import ReaderError, TrilateralError
 from .codebook import Codebook
 from .readers._base import EventReader, OnError, ReadBatch, Reject
 from .schema import EVENT_SCHEMA, EXTRAS_SCHEMA
-from .store import EventStore, IngestResult, _reader_counts, file_sha256
+from .store import EventStore, IngestResult, _reader_counts, file_sha256, filter_codes
 
 __all__ = ["IngestProgress", "expand_paths", "ingest_files"]
 
@@ -448,6 +448,7 @@ def ingest_files(
     codebook: Codebook | Callable[[Path], Codebook | None] | None = None,
     progress: ProgressFn | None = None,
     segment_rows: int = SEGMENT_ROWS,
+    countries: Sequence[str] | None = None,
 ) -> list[IngestResult]:
     """Ingest many event files: ``workers`` processes parse, this process commits.
 
@@ -469,6 +470,9 @@ def ingest_files(
     segment_rows : int
         Rows a worker gathers into one spool segment before the writer takes it (the
         writer inserts a file's segments while the worker parses the rest of it).
+    countries : sequence of str, optional
+        ISO3 codes: keep only the rows between them, as for :meth:`EventStore.ingest`
+        (the writer filters; the same filter for every file).
 
     Returns
     -------
@@ -490,6 +494,7 @@ def ingest_files(
         raise TrilateralError(f"workers must be a positive integer, got {workers!r}")
     if not isinstance(segment_rows, int) or segment_rows < 1:
         raise TrilateralError(f"segment_rows must be a positive integer, got {segment_rows!r}")
+    countries = filter_codes(countries)  # a bad code fails before any file is read
     files = expand_paths(paths)
     sizes = [f.stat().st_size for f in files]
     bytes_total = sum(sizes)
@@ -532,8 +537,9 @@ def ingest_files(
                 report("file", i, done * sizes[i] // total if total else 0)
 
             result = store.ingest(
-                path, format, on_error=on_error, codebook=books(path), progress=_read
-            )
+                path, format, on_error=on_error, codebook=books(path), progress=_read,
+                countries=countries,
+            )  # fmt: skip
             results.append(result)
             rows_done += result.rows_ingested
             bytes_done += sizes[i]
@@ -564,7 +570,7 @@ def ingest_files(
 
                 result = store.ingest_reader(  # (a renamed copy: found once hashed)
                     reader, sha256=head.sha256 or None, progress=_tick,
-                    _hash_as_read=not head.sha256,
+                    countries=countries, _hash_as_read=not head.sha256,
                 )  # fmt: skip
                 parsed = future.result()  # (a file already in the store was not read)
                 _discard(spool, i)
@@ -574,7 +580,8 @@ def ingest_files(
                     epath, line, fld, reason, hint = parsed.error
                     raise ReaderError(epath, line, fld, reason, hint=hint)
                 # in the store when the run started (its name too: hashed first)
-                result = store.ingest(files[i], format, on_error=on_error, codebook=books(files[i]))
+                result = store.ingest(files[i], format, on_error=on_error,
+                                      codebook=books(files[i]), countries=countries)  # fmt: skip
             worker_peak[parsed.pid] = max(worker_peak.get(parsed.pid, 0), parsed.peak_rss)
             results.append(result)
             rows_done += result.rows_ingested

@@ -61,10 +61,11 @@ from typing import IO, Any, Self
 import duckdb
 import polars as pl
 import pyarrow as pa
+import pyarrow.compute as pc
 from filelock import FileLock, Timeout
 
 from .. import __version__
-from ..config import DEFAULT_COUNTRIES, default_db_path
+from ..config import DEFAULT_COUNTRIES, check_countries, default_db_path
 from ..errors import ReaderError, StoreError, StoreLockedError, TrilateralError
 from ._store_ddl import DDL, STORE_VERSION
 from .actors import ActorResolver
@@ -85,6 +86,7 @@ __all__ = [
     "StoreInfo",
     "UnresolvedName",
     "file_sha256",
+    "filter_codes",
     "rejects_path_for",
 ]
 
@@ -237,6 +239,12 @@ class IngestResult:
         Reader-specific counters (e.g. actors that did not resolve to a country),
         whatever integer ``rows_*``/``n_*`` attributes the reader exposes beyond
         ``rows_read`` and ``rows_rejected``.
+    rows_filtered : int
+        Good rows dropped by the ``countries`` filter (source or target outside it);
+        ``rows_read = rows_ingested + rows_rejected + rows_filtered``.
+    countries : tuple of str or None
+        The ``countries`` filter the file is stored with (ISO3 codes, sorted); None: the
+        whole file. For a duplicate, the filter recorded when it was first ingested.
     """
 
     path: str
@@ -251,11 +259,14 @@ class IngestResult:
     ingest_id: int
     seconds: float
     counts: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    rows_filtered: int = 0
+    countries: tuple[str, ...] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
         d = {f: getattr(self, f) for f in self.__dataclass_fields__}
         d["counts"] = dict(self.counts)
+        d["countries"] = None if self.countries is None else list(self.countries)
         return d
 
     def summary(self) -> str:
@@ -264,9 +275,11 @@ class IngestResult:
             return f"{self.path}: already in the store (sha256 {self.sha256[:12]}…), skipped"
         text = (
             f"{self.path} ({self.format}): {self.rows_read:,} rows read, "
-            f"{self.rows_ingested:,} ingested, {self.rows_rejected:,} rejected "
-            f"in {self.seconds:.1f} s"
+            f"{self.rows_ingested:,} ingested, {self.rows_rejected:,} rejected"
         )
+        if self.countries is not None:
+            text += f", {self.rows_filtered:,} outside {','.join(self.countries)} dropped"
+        text += f" in {self.seconds:.1f} s"
         if self.rejects_path:
             text += f"; rejects in {self.rejects_path}"
         return text
@@ -298,6 +311,8 @@ class IngestRecord:
     started_at: datetime
     finished_at: datetime
     version: str
+    #: The ``countries`` filter it was stored with (sorted ISO3 codes); None: whole file.
+    countries: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -490,9 +505,37 @@ class _InsertGroup:
     extras: list[pa.RecordBatch] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
     rows: int = 0
+    filtered: int = 0
 
 
-def _insert_groups(reader: EventReader) -> Iterator[_InsertGroup]:
+def filter_codes(countries: Sequence[str] | str | None) -> tuple[str, ...] | None:
+    """The ``countries`` filter of an ingest as stored: unique ISO3 codes, sorted.
+
+    None (no filter) stays None; anything that is not a list of ISO3 codes raises
+    :class:`~trilateral.errors.ConfigError`.
+
+    Examples
+    --------
+    >>> filter_codes(["usa", "RUS", "CHN", "USA"])
+    ('CHN', 'RUS', 'USA')
+    >>> filter_codes(None) is None
+    True
+    """
+    if countries is None:
+        return None
+    return tuple(sorted(check_countries(countries, minimum=1, what="countries")))
+
+
+def _keep_dyads(events: pa.RecordBatch, keep: pa.Array) -> pa.RecordBatch:
+    """The rows whose source and target are both in ``keep`` (a null side: dropped)."""
+    mask = pc.and_(
+        pc.is_in(events.column("source"), value_set=keep),
+        pc.is_in(events.column("target"), value_set=keep),
+    )
+    return events.filter(mask)
+
+
+def _insert_groups(reader: EventReader, keep: pa.Array | None = None) -> Iterator[_InsertGroup]:
     """The reader's batches in groups of at least ``_INSERT_ROWS`` rows (the last: fewer).
 
     The first groups are smaller (``_FIRST_INSERT_ROWS``, doubling), so DuckDB starts
@@ -505,9 +548,14 @@ def _insert_groups(reader: EventReader) -> Iterator[_InsertGroup]:
     group = _InsertGroup()
     limit = _FIRST_INSERT_ROWS
     for batch in reader:
-        if batch.events.num_rows:
-            group.events.append(batch.events)
-            group.rows += batch.events.num_rows
+        events = batch.events
+        if keep is not None and events.num_rows:
+            kept = _keep_dyads(events, keep)
+            group.filtered += events.num_rows - kept.num_rows
+            events = kept
+        if events.num_rows:
+            group.events.append(events)
+            group.rows += events.num_rows
         if batch.extras is not None and batch.extras.num_rows:
             group.extras.append(batch.extras)
         group.rejects.extend(batch.rejects)
@@ -682,6 +730,47 @@ def _recoding_error(path: str | Path, prev: IngestRecord, wanted: _CodebookId) -
         f"coded with {was}; this ingest asks for {now}. A file is stored once, so it was "
         "not re-coded",
         hint=f"ingest it with {use}, or, to re-code it, ingest it into a new store (--db)",
+    )
+
+
+def _ingest_record(row: Sequence[Any]) -> IngestRecord:
+    """An :class:`IngestRecord` from its ``ingests`` row and its ``ingest_filters`` codes."""
+    values = dict(zip(IngestRecord.__dataclass_fields__, row, strict=True))
+    codes = values["countries"]
+    values["countries"] = None if codes is None else tuple(codes.split(","))
+    return IngestRecord(**values)
+
+
+def _refiltering_error(
+    path: str | Path, prev: IngestRecord, wanted: tuple[str, ...] | None
+) -> StoreError:
+    """The error for re-ingesting ``prev``'s content with another ``countries`` filter."""
+
+    def rows(codes: tuple[str, ...] | None) -> str:
+        return "all its rows" if codes is None else f"the rows among {','.join(codes)}"
+
+    where = "" if prev.path == str(path) else f", from {prev.path}"
+    use = (
+        "without --countries"
+        if prev.countries is None
+        else f"--countries {','.join(prev.countries)}"
+    )
+    return StoreError(
+        f"{path}: this content is already in the store (ingest {prev.ingest_id}{where}) "
+        f"with {rows(prev.countries)}; this ingest asks for {rows(wanted)}. A file is "
+        "stored once, with one filter, so nothing was changed",
+        hint=f"ingest it {use}, or, for other rows, ingest it into a new store (--db)",
+    )
+
+
+def _record_filter(con: duckdb.DuckDBPyConnection, ingest_id: int, codes: tuple[str, ...]) -> None:
+    """Inside the ingest transaction: record the file's filter and drop the extras of the
+    rows it left out (extras arrive apart from their events)."""
+    _run(con, "INSERT INTO ingest_filters VALUES (?, ?)", [ingest_id, ",".join(codes)])
+    _run(
+        con,
+        f"DELETE FROM event_extras WHERE ingest_id = {ingest_id} AND event_id NOT IN "
+        f"(SELECT event_id FROM events WHERE ingest_id = {ingest_id})",
     )
 
 
@@ -1007,12 +1096,18 @@ class EventStore:
         return None
 
     def _ingest_rows(self, where: str, params: list[Any]) -> Iterator[IngestRecord]:
+        ((filters,),) = self.con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'ingest_filters'"
+        ).fetchall()  # absent in a store written before it, opened read-only
         rows = self.con.execute(
             "SELECT ingest_id, path, sha256, reader, dataset, codebook, rows_read, "
-            f"rows_ingested, rows_rejected, started_at, finished_at, version FROM ingests {where}",
+            "rows_ingested, rows_rejected, started_at, finished_at, version, "
+            + ("f.countries FROM ingests LEFT JOIN ingest_filters AS f USING (ingest_id) "
+               if filters else "NULL FROM ingests ")
+            + where,
             params,
-        ).fetchall()
-        return (IngestRecord(*r) for r in rows)
+        ).fetchall()  # fmt: skip
+        return (_ingest_record(r) for r in rows)
 
     # ---------------------------------------------------------------- ingest
 
@@ -1025,6 +1120,7 @@ class EventStore:
         codebook: Codebook | None = None,
         progress: Progress | None = None,
         actors: ActorResolver | None = None,
+        countries: Sequence[str] | None = None,
     ) -> IngestResult:
         """Ingest one event file, whole or not at all; a file already in the store is skipped.
 
@@ -1051,6 +1147,15 @@ class EventStore:
             The actor tables for layouts that resolve names (ICEWS, ICEWS-TKG), e.g.
             ``ActorResolver.load(extra="my_people.csv")``; default: the shipped tables.
             A file already in the store keeps the resolution it was stored with.
+        countries : sequence of str, optional
+            ISO3 codes: keep only the rows whose ``source`` and ``target`` are both
+            among them (the dyads among these countries, and each one's events with
+            itself); rows with an unresolved side are dropped too. The result counts
+            the dropped rows (``rows_filtered``) and the ledger records the filter
+            (``ingest_filters``). A file is stored once, with one filter: ingesting its
+            content again with the same filter skips it as a duplicate, with another
+            filter (or none, after a filtered ingest, and vice versa) raises
+            :class:`~trilateral.errors.StoreError`. Default: every row.
 
         Returns
         -------
@@ -1060,7 +1165,8 @@ class EventStore:
         ------
         StoreError
             The file's content is in the store already, coded with another Goldstein
-            table or arena map (a file is stored once; re-code it in a new store).
+            table or arena map, or stored with another ``countries`` filter (a file is
+            stored once; re-code or re-filter it in a new store).
 
         Examples
         --------
@@ -1071,6 +1177,7 @@ class EventStore:
         from .readers import read
 
         self._require_writable()
+        codes = filter_codes(countries)
         t0 = time.perf_counter()
         path = Path(path)
         size = path.stat().st_size if path.is_file() else 0
@@ -1093,15 +1200,17 @@ class EventStore:
             prev = self.find_ingest(digest)
             if prev is not None:
                 wanted = codebook if codebook is not None else _default_codebook(format, prev)
-                return self._stored(path, prev, wanted, progress, 2 * size, t0)
+                return self._stored(path, prev, wanted, progress, 2 * size, t0, codes)
             if reader is None:
                 reader = read(path, format, codebook=codebook, on_error=on_error, actors=actors)
             return self.ingest_reader(
-                reader, sha256=digest, progress=progress, _t0=t0, _offset=size
+                reader, sha256=digest, progress=progress, countries=codes, _t0=t0, _offset=size
             )
         assert reader is not None  # a new file: hashed as its rows are read
         reader.hash_content = True
-        return self.ingest_reader(reader, progress=progress, _t0=t0, _hash_as_read=True)
+        return self.ingest_reader(
+            reader, progress=progress, countries=codes, _t0=t0, _hash_as_read=True
+        )
 
     def _name_ingested(self, path: str | Path) -> bool:
         """Whether a file of this name (the last part of its path) is in the store.
@@ -1123,13 +1232,17 @@ class EventStore:
         progress: Progress | None,
         total: int,
         t0: float,
+        countries: tuple[str, ...] | None = None,
     ) -> IngestResult:
         """The result for a file whose content is stored already, or the recoding error
-        when ``wanted`` codes it differently (None: no codebook to compare)."""
+        when ``wanted`` codes it differently (None: no codebook to compare), or the
+        refiltering error when it was stored with another ``countries`` filter."""
         if wanted is not None:
             error = _recoding_error(path, prev, _CodebookId.of(wanted))
             if error is not None:
                 raise error
+        if prev.countries != countries:
+            raise _refiltering_error(path, prev, countries)
         if progress is not None:
             progress(total, total)
         return self._duplicate(path, prev, t0)
@@ -1140,6 +1253,7 @@ class EventStore:
         *,
         sha256: str | None = None,
         progress: Progress | None = None,
+        countries: Sequence[str] | None = None,
         _t0: float | None = None,
         _offset: int = 0,
         _hash_as_read: bool = False,
@@ -1147,7 +1261,7 @@ class EventStore:
         """Ingest from a reader you built yourself (a custom layout, say).
 
         Same guarantees as :meth:`ingest`; ``sha256`` defaults to the hash of
-        ``reader.path``'s decompressed content.
+        ``reader.path``'s decompressed content; ``countries`` as for :meth:`ingest`.
 
         Examples
         --------
@@ -1156,12 +1270,14 @@ class EventStore:
         ...     store.ingest_reader(read("x.export.CSV", "gdelt2", on_error="skip"))
         """
         self._require_writable()
+        codes = filter_codes(countries)
+        keep = None if codes is None else pa.array(codes, pa.string())
         t0 = time.perf_counter() if _t0 is None else _t0
         digest = "" if _hash_as_read else sha256 or file_sha256(reader.path)
         if digest:
             prev = self.find_ingest(digest)
             if prev is not None:
-                return self._stored(reader.path, prev, reader.codebook, None, 0, t0)
+                return self._stored(reader.path, prev, reader.codebook, None, 0, t0, codes)
             if getattr(reader, "sha256", "") is None:  # a reader citing its file's hash
                 reader.sha256 = digest  # type: ignore[attr-defined]
             reader.hash_content = False  # known already
@@ -1177,7 +1293,7 @@ class EventStore:
         spool = _RejectSpool(rejects_path_for(self.path, reader.path))
         con = self.con
         started = datetime.now(UTC).replace(tzinfo=None)
-        n_ingested = 0
+        n_ingested = n_filtered = 0
         groups: Prefetch[_InsertGroup] | None = None
         stored: IngestRecord | None = None  # the content turned out to be stored already
         ((threads, buffered),) = con.execute(
@@ -1187,7 +1303,7 @@ class EventStore:
             _run(con, f"SET threads = {_INSERT_THREADS}")
             _run(con, f"SET write_buffer_row_group_count = {_INSERT_ROW_GROUPS_BUFFERED}")
             _run(con, "BEGIN TRANSACTION")
-            groups = Prefetch(_insert_groups(reader))
+            groups = Prefetch(_insert_groups(reader, keep))
             ((ingest_id,),) = con.execute(
                 "SELECT coalesce(max(ingest_id), 0) + 1 FROM ingests"
             ).fetchall()
@@ -1209,12 +1325,15 @@ class EventStore:
                     con.register(_BATCH_VIEW, pa.Table.from_batches(group.extras, EXTRAS_SCHEMA))
                     _run(con, insert_extras)
                     con.unregister(_BATCH_VIEW)
+                n_filtered += group.filtered
                 spool.write(group.rejects)
                 if progress is not None:
                     progress(_offset + reader.bytes_read, _offset + reader.total_bytes)
             stored_already()
             _run(con, f"SET threads = {int(threads)}")
             _run(con, f"SET write_buffer_row_group_count = {int(buffered)}")
+            if codes is not None:
+                _record_filter(con, int(ingest_id), codes)
             _mark_duplicates(con, int(ingest_id))
             codebook = reader.codebook
             _run(
@@ -1266,7 +1385,7 @@ class EventStore:
                 raise
         if stored is not None:  # rolled back above
             total = _offset + reader.total_bytes
-            return self._stored(reader.path, stored, reader.codebook, progress, total, t0)
+            return self._stored(reader.path, stored, reader.codebook, progress, total, t0, codes)
         assert groups is not None
         groups.close()
         rejects = spool.publish()
@@ -1286,6 +1405,8 @@ class EventStore:
             ingest_id=int(ingest_id),
             seconds=time.perf_counter() - t0,
             counts=MappingProxyType(_reader_counts(reader)),
+            rows_filtered=n_filtered,
+            countries=codes,
         )
 
     def _stored_content(self, path: str | Path) -> IngestRecord | None:
@@ -1308,6 +1429,7 @@ class EventStore:
             skipped_duplicate=True,
             ingest_id=prev.ingest_id,
             seconds=time.perf_counter() - t0,
+            countries=prev.countries,
         )
 
     def _require_writable(self) -> None:
