@@ -15,7 +15,8 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "trilateral"
 
-# docs/ARCHITECTURE.md: data → measure → diagnose → simulate / forecast → report → serve.
+# docs/ARCHITECTURE.md: data → measure → diagnose → simulate / forecast / watch → report →
+# serve. watch recomputes indices, regimes and the triangle, so it comes after diagnose.
 # simulate classifies its runs with the diagnose stage's regime rules, so it comes after
 # diagnose; serve shows the report's figures, so it comes after report.
 RANK = {
@@ -24,6 +25,7 @@ RANK = {
     "diagnose": 2,
     "simulate": 3,
     "forecast": 3,
+    "watch": 3,
     "report": 4,
     "serve": 5,
 }

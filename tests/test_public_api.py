@@ -210,6 +210,16 @@ PUBLIC = {
         "sobol_sensitivity",
         "write_outputs",
     ],
+    "trilateral.watch": [
+        "BaseState",
+        "Change",
+        "WatchResult",
+        "WatchStatus",
+        "default_log_path",
+        "watch",
+        "watch_once",
+        "watch_status",
+    ],
 }
 
 

@@ -17,6 +17,7 @@ from ._cli import (
     report,
     serve,
     simulate,
+    watch,
 )
 
 app = typer.Typer(
@@ -57,6 +58,7 @@ demo.register(app)
 simulate.register(app)
 report.register(app)
 serve.register(app)
+watch.register(app)
 app.add_typer(capabilities.app, name="capabilities")
 
 

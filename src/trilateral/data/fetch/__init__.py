@@ -27,9 +27,10 @@ the workspace, listed in a master file list and served from this folder.
 >>> server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
 >>> _ = threading.Thread(target=server.serve_forever, daemon=True).start()
 >>> mirror = f"http://127.0.0.1:{server.server_port}"
->>> report = fetch_gdelt2("2018-03-26", "2018-03-26", db="fetched.duckdb", mirror=mirror, countries=None)
->>> report.coverage.expected, report.coverage.fetched, report.files, report.ok
-(96, 1, 1, True)
+>>> report = fetch_gdelt2("2018-03-26", "2018-03-26", db="fetched.duckdb", mirror=mirror)
+>>> # 43: the rows of that file with both actors in USA, RUS, CHN (DuckDB count by hand)
+>>> report.coverage.expected, report.coverage.fetched, report.files, report.rows, report.ok
+(96, 1, 1, 43, True)
 >>> print(report.coverage.summary())  # doctest: +NORMALIZE_WHITESPACE
 gdelt2 coverage 20180326000000–20180326234500: 96 files expected, 1 fetched, 0 failed,
 95 absent from the list
@@ -42,7 +43,7 @@ from __future__ import annotations
 
 from ._client import USER_AGENT, RetryPolicy
 from ._coverage import AbsentRange, FailedFile, FetchCoverage, FetchReport, FileOutcome
-from ._fetch import FetchProgress, fetch_coverage, fetch_gdelt1, fetch_gdelt2
+from ._fetch import FetchProgress, fetch_coverage, fetch_gdelt1, fetch_gdelt2, fetch_new_slots
 
 __all__ = [
     "USER_AGENT",
@@ -56,4 +57,5 @@ __all__ = [
     "fetch_coverage",
     "fetch_gdelt1",
     "fetch_gdelt2",
+    "fetch_new_slots",
 ]

@@ -17,16 +17,16 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from ...config import DEFAULT_COUNTRIES, as_date, check_countries, default_db_path
 from ...errors import ConfigError, TrilateralError
-from ..store import EventStore
+from ..store import EventStore, IngestResult
 from . import _ledger as ledger
 from ._client import Downloader, FetchFailed, RetryPolicy, check_archive
-from ._coverage import FetchCoverage, FetchReport, FileOutcome
+from ._coverage import FetchCoverage, FetchReport, FileOutcome, slot_time
 from ._masterlist import (
     PUBLISHED_HOST,
     ListedFile,
@@ -42,6 +42,7 @@ __all__ = [
     "fetch_gdelt1",
     "fetch_gdelt2",
     "fetch_listed",
+    "fetch_new_slots",
     "list_gdelt2",
 ]
 
@@ -275,10 +276,8 @@ class _Runner:
                 self.progress(self.state)
         return outcome
 
-    def _ingest(self, path: Path, source: str) -> Any:
-        if self.countries is None:
-            return self.store.ingest(path, source, on_error="skip")
-        return self.store.ingest(path, source, on_error="skip", countries=self.countries)  # type: ignore[call-arg]
+    def _ingest(self, path: Path, source: str) -> IngestResult:
+        return self.store.ingest(path, source, on_error="skip", countries=self.countries)
 
 
 def fetch_listed(
@@ -488,3 +487,46 @@ def fetch_coverage(store: EventStore) -> tuple[FetchCoverage, ...]:
             ]
             out.append(FetchCoverage.of(source, outcomes))
     return tuple(out)
+
+
+def fetch_new_slots(
+    db: str | Path | None,
+    *,
+    countries: tuple[str, ...] | None,
+    mirror: str | None,
+    policy: RetryPolicy | None,
+    stop: threading.Event | None,
+    then: Callable[[EventStore, list[int]], Any],
+    cache: str | Path | None = None,
+) -> tuple[FetchReport, list[int], Any]:
+    """The watch's fetch: the slot(s) of ``lastupdate.txt``, with the same guarantees.
+
+    ``then(store, ingest_ids)`` runs with the store still open, on the files this call
+    ingested (rows stored). A gap between the newest slot fetched before and this one is
+    named in the report's notes (``trilateral fetch gdelt2`` fills it).
+    """
+    path = default_db_path(db)
+    with Downloader(_cache_dir(path, cache, "gdelt2"), jobs=1, policy=policy) as dl:
+        listed = list_gdelt2(dl, mirror, lastupdate_only=True)
+        slots = sorted({f.slot for f in listed if f.kind == "export"})
+        with EventStore.open(path) as store:
+            ledger.ensure_ledger(store.con)
+            done = [r.slot for r in ledger.ledger_rows(store.con, "gdelt2", ["export"])
+                    if r.status == "fetched"]  # fmt: skip
+            notes = []
+            if done and slots:
+                gap = sum(1 for s in expected_slots("gdelt2", slot_time(max(done)).date(),
+                          slot_time(slots[0]).date(), listed) if max(done) < s.key < slots[0])  # fmt: skip
+                if gap:
+                    notes.append(
+                        f"{gap} slots between {max(done)} and {slots[0]} were not fetched: "
+                        f"run `trilateral fetch gdelt2 --start {slot_time(max(done)).date()} "
+                        f"--end {slot_time(slots[0]).date()}`"
+                    )
+            before = {r.ingest_id for r in store.ingests()}
+            day = slot_time(slots[0]).date() if slots else datetime.now(UTC).date()
+            report = fetch_listed("gdelt2", day, day, listed, dl, store, countries=countries,
+                                  jobs=1, stop=stop, notes=notes, slots=slots)  # fmt: skip
+            new = [r.ingest_id for r in store.ingests()
+                   if r.ingest_id not in before and r.rows_ingested > 0]  # fmt: skip
+            return report, new, then(store, new)
