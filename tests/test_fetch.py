@@ -229,10 +229,26 @@ def test_cli_json_and_exit_status(raw: dict, tmp_path: Path) -> None:
         assert (
             out["coverage"]["absent"][0]["text"] == "2018-03-26 00:00 – 2018-03-26 04:30 (19 slots)"
         )
+        # `trilateral info` shows the store's fetch coverage, from the ledger
+        info = runner.invoke(app, ["info", "--db", str(tmp_path / "c.duckdb"), "--json"])
+        assert info.exit_code == 0, info.output
+        (g2,) = json.loads(info.stdout)["fetch"]
+        assert (g2["source"], g2["expected"], g2["fetched"], g2["n_absent"]) == (
+            "gdelt2",
+            96,
+            3,
+            92,
+        )
+        assert [f["reason"] for f in g2["failed"]] == ["HTTP 404"]
         m.faults.clear()
         res = runner.invoke(app, args)
         assert res.exit_code == 0, res.output
         assert json.loads(res.stdout)["coverage"]["fetched"] == 4
+        info = runner.invoke(app, ["info", "--db", str(tmp_path / "c.duckdb")])
+        assert (
+            "gdelt2 coverage 20180326000000–20180326234500: 96 files expected, 4 fetched, 0 failed"
+            in info.stdout
+        )
         bad = runner.invoke(app, [*args[:-1], "--all", "--countries", "USA,RUS"])
         assert bad.exit_code == 1 and "not both" in bad.output
 

@@ -22,7 +22,7 @@ from rich.progress import (
 from rich.table import Table
 
 from ..config import DEFAULT_COUNTRIES, default_db_path, parse_countries
-from ..data import IngestProgress, expand_paths, ingest_files
+from ..data import IngestProgress, expand_paths, fetch_coverage, ingest_files
 from ..data.actors import ActorResolver
 from ..data.codebook import Codebook
 from ..data.shipped import shipped_datasets
@@ -366,13 +366,24 @@ def info(
     path = default_db_path(db)
     with EventStore.open(path, read_only=True, timeout=wait) as store:
         result = store.info(codes)
+        fetched = fetch_coverage(store)  # `trilateral fetch`: every slot accounted for
     shipped = shipped_datasets()
+
+    def show() -> None:
+        _print_info(result, codes, shipped)
+        for c in fetched:
+            ui.print_text(c.summary())
+
     ui.print_result(
         fmt,
         as_json=json,
-        data=lambda: {**result.to_dict(), "shipped": [d.to_dict() for d in shipped]},
+        data=lambda: {
+            **result.to_dict(),
+            "shipped": [d.to_dict() for d in shipped],
+            "fetch": [c.to_dict() for c in fetched],
+        },
         frames=lambda: _info_frames(result),
-        table=lambda: _print_info(result, codes, shipped),
+        table=show,
     )
 
 
