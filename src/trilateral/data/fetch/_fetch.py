@@ -23,6 +23,7 @@ from typing import Any
 
 from ...config import DEFAULT_COUNTRIES, as_date, check_countries, default_db_path
 from ...errors import ConfigError, TrilateralError
+from ..codebook import Codebook
 from ..store import EventStore, IngestResult
 from . import _ledger as ledger
 from ._client import Downloader, FetchFailed, RetryPolicy, check_archive
@@ -47,6 +48,10 @@ __all__ = [
 ]
 
 Countries = Sequence[str] | str | None
+#: Ledger rows of ingested files are written this many at a time (one transaction): a
+#: run killed before a flush leaves committed files without their rows, which the next
+#: run finds in ``ingests`` by name (:func:`_plan`), so nothing is fetched twice.
+_LEDGER_BATCH = 64
 
 
 @dataclass(slots=True)
@@ -193,6 +198,8 @@ class _Runner:
         self.state = FetchProgress()
         self._lock = threading.Lock()
         self._halt = threading.Event()  # queued downloads return at once once set
+        self.codebook = Codebook.load("gdelt")
+        self._fetched: list[dict[str, Any]] = []  # ledger rows not written yet
         self.interrupted = False
 
     def _stopped(self) -> bool:
@@ -236,7 +243,13 @@ class _Runner:
                 self._halt.set()
                 for _, fut in pending:
                     fut.cancel()
+                self.flush()
         return out
+
+    def flush(self) -> None:
+        """Write the ledger rows of the files ingested since the last flush."""
+        ledger.record(self.store.con, self._fetched)
+        self._fetched = []
 
     def _finish(
         self, f: ListedFile, path: Path | None, size: int, reason: str | None
@@ -265,7 +278,9 @@ class _Runner:
             )  # fmt: skip
             outcome = FileOutcome(f.slot, f.kind, "failed", f.url, reason, None, size, True)
         else:
-            ledger.record(self.store.con, [_fetched_row(f, self.who, ingest_id, rows)])
+            self._fetched.append(_fetched_row(f, self.who, ingest_id, rows))
+            if len(self._fetched) >= _LEDGER_BATCH:
+                self.flush()
             if path is not None and f.kind == "export" and not self.keep_raw:
                 path.unlink(missing_ok=True)
             outcome = FileOutcome(f.slot, f.kind, "fetched", f.url, None, rows, size, True)
@@ -277,7 +292,9 @@ class _Runner:
         return outcome
 
     def _ingest(self, path: Path, source: str) -> IngestResult:
-        return self.store.ingest(path, source, on_error="skip", countries=self.countries)
+        # GDELT's own Goldstein table, the reader's default, loaded once a run
+        return self.store.ingest(path, source, on_error="skip", countries=self.countries,
+                                 codebook=self.codebook)  # fmt: skip
 
 
 def fetch_listed(
