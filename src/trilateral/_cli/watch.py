@@ -67,6 +67,17 @@ def watch_cmd(
             "--timeout", min=0.01, help="Seconds to connect, and between two bytes of a response."
         ),
     ] = 60.0,
+    retries: Annotated[
+        int, typer.Option("--retries", min=0, help="Retries per file after the first try.")
+    ] = 4,
+    backoff: Annotated[
+        float,
+        typer.Option(
+            "--backoff",
+            min=0,
+            help="Seconds before the first retry, doubled each time (with jitter).",
+        ),
+    ] = 1.0,
     json: ui.JsonOpt = False,
 ) -> None:
     """Keep the store current from GDELT 2.0 and report when the triangle moves.
@@ -75,7 +86,8 @@ def watch_cmd(
     whole or not at all), then compares the latest month's regimes, triangle type and
     dyad indices without and with it, per evidence base. Changes are printed and
     appended to the log (JSON lines) with the events behind them. Ctrl-C stops between
-    files. With --once, exit code 1 when the new file failed.
+    files. With --once, exit code 1 when the new file failed; without it, a first poll
+    that fails ends the watch (exit code 1), later ones are reported and retried.
 
     Example: trilateral watch --once --db events.duckdb
 
@@ -83,7 +95,8 @@ def watch_cmd(
     """
     every = parse_interval(interval)
     codes = parse_countries(countries)
-    policy = RetryPolicy(connect_timeout=timeout, read_timeout=timeout)
+    policy = RetryPolicy(attempts=retries + 1, backoff=backoff, connect_timeout=timeout,
+                         read_timeout=timeout)  # fmt: skip
     with stop_on_sigint() as stop:
         if once:
             result = watch_once(db, countries=codes, mirror=mirror, log=log, policy=policy,

@@ -174,19 +174,22 @@ def watch(
     **kwargs: Any,
 ) -> None:
     """Poll every ``interval`` seconds until ``stop`` is set (keyword arguments as
-    :func:`watch_once`). A poll that fails (the network, a damaged list) is passed to
+    :func:`watch_once`). The first poll's error is raised (a watch that cannot start is
+    misconfigured); a later poll that fails (the network, a damaged list) is passed to
     ``on_error`` and the loop goes on."""
     stop = stop or threading.Event()
+    first = True
     while not stop.is_set():
         try:
             result = watch_once(db, stop=stop, **kwargs)
         except TrilateralError as exc:
-            if on_error is None:
+            if on_error is None or first:
                 raise
             on_error(exc)
         else:
             if on_result is not None:
                 on_result(result)
+        first = False
         stop.wait(interval)
 
 

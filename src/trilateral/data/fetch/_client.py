@@ -140,8 +140,7 @@ class Downloader:
         seed: int | None = None,
     ) -> None:
         self.cache = cache
-        self.policy = policy or RetryPolicy()
-        cache.mkdir(parents=True, exist_ok=True)
+        self.policy = policy or RetryPolicy()  # the cache folder is made at the first file
         p = self.policy
         self.client = httpx.Client(
             headers={"User-Agent": USER_AGENT},
@@ -182,6 +181,8 @@ class Downloader:
                 last = "timeout"
             except httpx.TransportError as exc:
                 last = f"connection error ({type(exc).__name__})"
+            except httpx.InvalidURL as exc:
+                raise FetchFailed(f"{url}: not a valid URL ({exc})") from None
             if attempt < self.policy.attempts:
                 time.sleep(self.policy.delay(attempt, retry_after, self._jitter))
         raise FetchFailed(
@@ -196,6 +197,7 @@ class Downloader:
         Raises :class:`FetchFailed` with the reason (HTTP status, size or MD5 mismatch,
         timeout or dropped connection after the retries).
         """
+        self.cache.mkdir(parents=True, exist_ok=True)
         final = self.cache / f.name
         if final.is_file() and self._verified(f, final):
             return final

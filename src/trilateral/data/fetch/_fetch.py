@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ...config import DEFAULT_COUNTRIES, as_date, check_countries, default_db_path
-from ...errors import ConfigError, TrilateralError
+from ...errors import ConfigError, StoreError, TrilateralError
 from ..codebook import Codebook
 from ..store import EventStore, IngestResult
 from . import _ledger as ledger
@@ -31,6 +31,7 @@ from ._coverage import FetchCoverage, FetchReport, FileOutcome, slot_time
 from ._masterlist import (
     PUBLISHED_HOST,
     ListedFile,
+    check_mirror,
     expected_slots,
     gdelt1_list,
     parse_masterlist,
@@ -70,6 +71,14 @@ def _countries(countries: Countries) -> tuple[str, ...] | None:
     if countries is None:
         return None
     return check_countries(countries, minimum=1)
+
+
+def _store_path(db: str | Path | None) -> Path:
+    """The store's path, checked before anything is downloaded (a folder is no store)."""
+    path = default_db_path(db)
+    if not path.name or path.is_dir():
+        raise StoreError(f"the store path {str(db)!r} is a directory", hint="give a file name")
+    return path
 
 
 def _cache_dir(db: Path, cache: str | Path | None, source: str) -> Path:
@@ -373,9 +382,10 @@ def _fetch(
 ) -> FetchReport:
     first, last = _window(start, end)
     who = _countries(countries)
+    check_mirror(mirror)
     if jobs < 1:
         raise ConfigError(f"jobs={jobs}: need at least 1", hint="e.g. --jobs 4")
-    path = default_db_path(db)
+    path = _store_path(db)
     kinds = ("export", "mentions") if mentions and source == "gdelt2" else ("export",)
     with Downloader(_cache_dir(path, cache, source), jobs=jobs, policy=policy) as dl:
         notes: list[str] = []
@@ -522,7 +532,8 @@ def fetch_new_slots(
     ingested (rows stored). A gap between the newest slot fetched before and this one is
     named in the report's notes (``trilateral fetch gdelt2`` fills it).
     """
-    path = default_db_path(db)
+    path = _store_path(db)
+    check_mirror(mirror)
     with Downloader(_cache_dir(path, cache, "gdelt2"), jobs=1, policy=policy) as dl:
         listed = list_gdelt2(dl, mirror, lastupdate_only=True)
         slots = sorted({f.slot for f in listed if f.kind == "export"})

@@ -20,8 +20,9 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from urllib.parse import urlsplit
 
-from ...errors import DataError
+from ...errors import ConfigError, DataError
 
 __all__ = [
     "GDELT1_DAILY_FROM",
@@ -29,6 +30,7 @@ __all__ = [
     "PUBLISHED_HOST",
     "ListedFile",
     "Slot",
+    "check_mirror",
     "expected_slots",
     "gdelt1_list",
     "parse_masterlist",
@@ -94,6 +96,30 @@ def slot_of_name(source: str, name: str) -> tuple[str, str] | None:
     if not m:
         return None
     return (m.group(1) or m.group(2), "export")
+
+
+def check_mirror(mirror: str | None) -> str | None:
+    """``mirror`` if it is an http(s) base URL; :class:`~trilateral.errors.ConfigError`
+    otherwise.
+
+    Examples
+    --------
+    >>> check_mirror("http://127.0.0.1:8000")
+    'http://127.0.0.1:8000'
+    """
+    if mirror is None:
+        return None
+    parts = urlsplit(mirror)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ConfigError(
+            f"--mirror {mirror!r} is not an http(s) base URL",
+            hint="e.g. --mirror http://my-mirror:8080 (it replaces http://data.gdeltproject.org)",
+        )
+    try:
+        parts.port  # noqa: B018 - raises on a bad port
+    except ValueError:
+        raise ConfigError(f"--mirror {mirror!r} has a bad port", hint="e.g. :8080") from None
+    return mirror
 
 
 def rehost(url: str, mirror: str | None) -> str:
