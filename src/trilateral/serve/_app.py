@@ -11,14 +11,18 @@ handlers, and one router per resource (:data:`._routers.ROUTERS`).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from .. import __version__
 from ..errors import StoreError, StoreLockedError, TrilateralError
+from ._guard import Guard
 from ._views import (
     MAX_BOOT,
     MAX_HORIZON,
@@ -43,6 +47,7 @@ __all__ = [
     "StoreVersion",
     "Verdict",
     "create_app",
+    "warm_up",
 ]
 
 
@@ -70,7 +75,52 @@ async def _degenerate(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
-def create_app(db: str | Path, *, cache_size: int = 256) -> FastAPI:
+#: The longest input a 422 answer echoes back, in characters.
+MAX_ECHO = 200
+
+
+def _short(value: Any) -> Any:
+    """``value`` for an error body: strings cut to :data:`MAX_ECHO` characters."""
+    if isinstance(value, str) and len(value) > MAX_ECHO:
+        return f"{value[:MAX_ECHO]}… ({len(value)} characters)"
+    if isinstance(value, dict):
+        return {k: _short(x) for k, x in list(value.items())[:20]}
+    if isinstance(value, list | tuple):
+        return [_short(x) for x in value[:20]]
+    return value
+
+
+async def _invalid(_: Request, exc: Exception) -> JSONResponse:
+    """A request that fails validation: 422 with FastAPI's error list, the inputs cut."""
+    from fastapi.encoders import jsonable_encoder
+
+    assert isinstance(exc, RequestValidationError)
+    errors = [{**e, "input": _short(e.get("input"))} for e in exc.errors()[:20]]
+    return JSONResponse({"detail": jsonable_encoder(errors)}, status_code=422)
+
+
+def warm_up() -> None:
+    """Import, before the first request, what plotly looks up without importing.
+
+    plotly checks ``sys.modules`` for pandas (and PIL) on every figure it encodes; when
+    one request thread is importing pandas (through statsmodels) while another encodes
+    a figure, the second finds a half-initialised module and fails (issue 21, item 6).
+    Importing them here, and encoding one figure, closes that window.
+    """
+    import importlib.util
+
+    import pandas  # noqa: F401
+    import plotly.graph_objects as go
+
+    if importlib.util.find_spec("PIL") is not None:
+        import PIL.Image  # noqa: F401
+    go.Figure(go.Scatter(x=[0, 1], y=[0.0, 1.0])).to_json()
+    from .. import report  # noqa: F401  (the figure functions and their imports)
+
+
+def create_app(
+    db: str | Path, *, cache_size: int = 256, allowed_hosts: Iterable[str] = ()
+) -> FastAPI:
     """The dashboard and its JSON API over the store ``db`` (opened read-only per request).
 
     Parameters
@@ -80,6 +130,9 @@ def create_app(db: str | Path, *, cache_size: int = 256) -> FastAPI:
         closes it, so an ingest running at the same time proceeds.
     cache_size : int
         Results kept (per store version; least recently used dropped first).
+    allowed_hosts : iterable of str
+        Host names served besides the local ones (``localhost``, loopback addresses);
+        a request with any other ``Host`` header gets 400 (:class:`~._guard.Guard`).
 
     Raises
     ------
@@ -88,9 +141,19 @@ def create_app(db: str | Path, *, cache_size: int = 256) -> FastAPI:
 
     Examples
     --------
-    >>> from fastapi.testclient import TestClient  # doctest: +SKIP
-    >>> client = TestClient(create_app("demo-output/trilateral.duckdb"))  # doctest: +SKIP
-    >>> client.get("/api/indices", params={"dyad": "RUS-USA"}).json()[:1]  # doctest: +SKIP
+    >>> import asyncio, httpx
+    >>> app = create_app("trilateral.duckdb")
+    >>> async def get(path, **kw):
+    ...     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+    ...                                  base_url="http://localhost") as client:
+    ...         return await client.get(path, **kw)
+    >>> window = {"start": "2014-01-01", "end": "2014-12-31", "n_boot": 0}
+    >>> rows = asyncio.run(get("/api/indices", params={"dyad": "RUS-USA", "arena": "all",
+    ...                                               **window})).json()
+    >>> {k: rows[0][k] for k in ("dyad", "arena", "period_start", "n_events")}
+    {'dyad': 'RUS-USA', 'arena': 'all', 'period_start': '2014-01-01', 'n_events': 114}
+    >>> asyncio.run(get("/api/meta", headers={"Host": "attacker.example"})).status_code
+    400
     """
     from ._routers import ROUTERS
 
@@ -100,8 +163,11 @@ def create_app(db: str | Path, *, cache_size: int = 256) -> FastAPI:
             f"no event store at {path}",
             hint="run `trilateral demo` or `trilateral ingest FILE --db PATH` first, or pass --db",
         )
+    warm_up()
     app = FastAPI(
         title="trilateral",
+        docs_url=None,  # /docs is the offline page of the pages router
+        redoc_url=None,
         version=__version__,
         description=(
             "The measure and diagnose results of a trilateral event store as JSON and plotly "
@@ -111,6 +177,8 @@ def create_app(db: str | Path, *, cache_size: int = 256) -> FastAPI:
     app.state.views = Views(path, cache_size)
     app.add_exception_handler(TrilateralError, _trilateral_error)
     app.add_exception_handler(np.linalg.LinAlgError, _degenerate)
+    app.add_exception_handler(RequestValidationError, _invalid)
+    app.add_middleware(Guard, allowed_hosts=tuple(allowed_hosts))
     for router in ROUTERS:
         app.include_router(router)
     return app

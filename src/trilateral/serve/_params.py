@@ -3,7 +3,7 @@ query parameters several endpoints take, and the cached JSON response."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Annotated, Any
 
 import polars as pl
@@ -54,19 +54,27 @@ NBoot = Annotated[
 ]
 
 
-def json_response(text: str | bytes, v: StoreVersion) -> Response:
-    """JSON ``text`` with the store version it was computed from (``X-Store-Version``)."""
+def json_response(text: str | bytes, v: Hashable, *, stale: bool = False) -> Response:
+    """JSON ``text`` with the store version it was computed from (``X-Store-Version``)
+    and, when the store has changed since, ``X-Stale: true``."""
     body = text.encode() if isinstance(text, str) else text
-    return Response(
-        body, media_type="application/json", headers={"X-Store-Version": "-".join(map(str, v))}
-    )
+    headers = {"X-Store-Version": "-".join(map(str, v))}  # type: ignore[call-overload]
+    if stale:
+        headers["X-Stale"] = "true"
+    return Response(body, media_type="application/json", headers=headers)
 
 
 def cached_json(
     views: Views, key: tuple[Any, ...], v: StoreVersion, make: Callable[[], str]
 ) -> Response:
-    """The JSON that ``make`` encodes, cached under ``key`` and the store version ``v``."""
-    return json_response(views.cache.get(("json", v, *key), make), v)
+    """The JSON that ``make`` encodes at the store version ``v``, cached under ``key``.
+
+    Concurrent requests for one key compute it once. When the store has changed since
+    the last answer, that answer is sent at once, marked stale (``X-Stale: true``, with
+    its own ``X-Store-Version``), while the answer at ``v`` is computed in the
+    background (:meth:`~trilateral.serve._cache.ResultCache.latest`)."""
+    text, at = views.cache.latest(("json", *key), v, make)
+    return json_response(text, at, stale=at != v)
 
 
 def records(frame: pl.DataFrame) -> str:

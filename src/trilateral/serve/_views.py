@@ -8,9 +8,6 @@ key that holds the store version, so an ingest that changes the store changes th
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
@@ -19,6 +16,7 @@ import polars as pl
 
 from ..config import DEFAULT_COUNTRIES, as_date
 from ..errors import ConfigError, DataError, StoreError
+from ._cache import ResultCache
 
 __all__ = [
     "MAX_BOOT",
@@ -74,38 +72,12 @@ def _version(path: Path) -> StoreVersion:
     return (st.st_size, st.st_mtime_ns, *w)
 
 
-class _Cache:
-    """A small LRU of computed results (objects and encoded JSON), keyed with the version."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.items: OrderedDict[Any, Any] = OrderedDict()
-        self.lock = threading.Lock()
-        self.hits = 0
-        self.misses = 0
-
-    def get(self, key: Any, make: Callable[[], Any]) -> Any:
-        with self.lock:
-            if key in self.items:
-                self.items.move_to_end(key)
-                self.hits += 1
-                return self.items[key]
-        value = make()  # computed outside the lock: cached reads never wait for it
-        with self.lock:
-            self.misses += 1
-            self.items[key] = value
-            self.items.move_to_end(key)
-            while len(self.items) > self.size:
-                self.items.popitem(last=False)
-        return value
-
-
 class Views:
     """The computations behind the endpoints, each cached per store version."""
 
     def __init__(self, path: Path, cache_size: int) -> None:
         self.path = path
-        self.cache = _Cache(cache_size)
+        self.cache = ResultCache(cache_size)
 
     # ---------------------------------------------------------------- store facts
     def version(self) -> StoreVersion:
@@ -114,7 +86,11 @@ class Views:
         except FileNotFoundError:
             raise StoreError(f"the store {self.path} is gone", hint="restart with --db") from None
 
-    def facts(self, v: StoreVersion) -> dict[str, Any]:
+    def facts(self, v: StoreVersion, *, latest: bool = False) -> dict[str, Any]:
+        """The store's countries, first and last day and event count at version ``v``;
+        ``latest``: the last known facts may stand in while those at ``v`` are computed
+        (what validation uses, so that a request during an ingest does not wait)."""
+
         def make() -> dict[str, Any]:
             from ..data.store import EventStore
 
@@ -129,6 +105,8 @@ class Views:
             lo, hi, n = row if row is not None else (None, None, 0)
             return {"countries": [c[0] for c in codes], "first": lo, "last": hi, "events": int(n)}
 
+        if latest:
+            return dict(self.cache.latest("facts", v, make)[0])
         return dict(self.cache.get(("facts", v), make))
 
     # ---------------------------------------------------------------- validation
@@ -139,7 +117,7 @@ class Views:
             codes = DEFAULT_COUNTRIES
         else:
             codes = tuple(c.strip().upper() for c in value.split(",") if c.strip())
-        known = set(self.facts(v)["countries"])
+        known = set(self.facts(v, latest=True)["countries"])
         unknown = [c for c in codes if c not in known]
         if unknown:
             raise ConfigError(
@@ -160,7 +138,8 @@ class Views:
         """The window a request without ``start`` and ``end`` gets: where the data are
         dense, as ``trilateral diagnose`` chooses it (:func:`trilateral.diagnose.dense_span`
         of the yearly index of the default countries at the regime rules' ``min_events``),
-        else the store's whole span."""
+        else the store's whole span. The last known window stands in while the one at
+        ``v`` is computed."""
 
         def make() -> dict[str, Any]:
             from ..diagnose import RegimeConfig, dense_span
@@ -177,12 +156,12 @@ class Views:
             first, last = span
             return {"start": first, "end": last or facts["last"], "dense": True}
 
-        return dict(self.cache.get(("default_window", v), make))
+        return dict(self.cache.latest("default_window", v, make)[0])
 
     def window(
         self, v: StoreVersion, start: str | None, end: str | None, period: str
     ) -> tuple[date, date]:
-        facts = self.facts(v)
+        facts = self.facts(v, latest=True)
         if not start and not end:
             dflt = self.default_window(v)
             facts = {**facts, "first": dflt["start"], "last": dflt["end"]}

@@ -22,7 +22,7 @@ def meta(views: ViewsDep) -> Response:
     f = views.facts(v)
     return JSONResponse(
         {
-            "store": str(views.path),
+            "store": views.path.name,
             "version": "-".join(map(str, v)),
             "countries": f["countries"],
             "first": str(f["first"]),

@@ -1,13 +1,16 @@
-"""The dashboard page, its one script asset (plotly.js, served locally) and a health check."""
+"""The dashboard page, its scripts (plotly.js and the page's own, served locally so the
+page works offline under a strict Content-Security-Policy), the API's documentation page
+(rendered here from the OpenAPI schema: no script from a CDN) and a health check."""
 
 from __future__ import annotations
 
 import os
 from functools import cache
+from importlib.resources import files
 from itertools import combinations
 from typing import Any, get_args
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from ... import __version__
@@ -51,7 +54,7 @@ def page(views: ViewsDep) -> HTMLResponse:
         _env()
         .get_template("dashboard.html.j2")
         .render(
-            store=str(views.path),
+            store=views.path.name,
             version=__version__,
             dyads=[f"{a}-{b}" for a, b in combinations(sorted(default), 2)],
             countries=",".join(default),
@@ -75,6 +78,34 @@ def plotly_asset() -> Response:
         media_type="application/javascript",
         headers={"Cache-Control": "max-age=86400"},
     )
+
+
+@cache
+def _page_js() -> bytes:
+    return files("trilateral.serve").joinpath("templates/dashboard.js").read_bytes()
+
+
+@router.get("/assets/dashboard.js", include_in_schema=False)
+def dashboard_asset() -> Response:
+    """The dashboard's script (a file, so that the CSP needs no inline script)."""
+    return Response(_page_js(), media_type="application/javascript")
+
+
+@router.get("/docs", response_class=HTMLResponse, include_in_schema=False)
+def api_docs(request: Request) -> HTMLResponse:
+    """The JSON API: each operation with its summary and parameters (from the schema)."""
+    schema = request.app.openapi()
+    ops = [
+        {"path": path, "method": method.upper(), **op}
+        for path, item in schema["paths"].items()
+        for method, op in item.items()
+    ]
+    text = (
+        _env()
+        .get_template("api.html.j2")
+        .render(title=schema["info"]["title"], version=schema["info"]["version"], operations=ops)
+    )
+    return HTMLResponse(text)
 
 
 @router.get("/api/health", include_in_schema=False)
