@@ -12,11 +12,13 @@ hostile_goldstein 0 — docs/diagnose.md).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 from datetime import date
 from pathlib import Path
 
+import httpx
 import pytest
 from typer.testing import CliRunner
 
@@ -109,6 +111,38 @@ def test_watch_once_ingests_a_new_slot_and_prints_the_change(
     status = watch_status(db, log=log)
     assert status.last_poll is not None and status.last_poll["newest_slot"] == NEW_SLOT
     assert status.changes[0]["kind"] in ("regime", "triangle", "index_out_of_band")
+
+
+def _get(db: Path, *requests: tuple[str, dict]) -> list[httpx.Response]:
+    """GET each ``(path, params)`` from the dashboard app of ``db``, in process (ASGI)."""
+    from trilateral.serve import create_app
+
+    async def run() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=create_app(db))
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as c:
+            return [await c.get(path, params=params) for path, params in requests]
+
+    return asyncio.run(run())
+
+
+def test_the_dashboard_shows_the_last_update_and_the_latest_changes(tmp_path: Path) -> None:
+    db = tmp_path / "d.duckdb"
+    with EventStore.open(db):  # an empty store: the page needs one
+        pass
+    (empty,) = _get(db, ("/api/watch", {}))
+    assert empty.json() == {"last_poll": None, "changes": []}
+    poll = {"event": "poll", "checked_at": "2026-12-06T20:31:45+00:00", "newest_slot": NEW_SLOT}
+    change = {"event": "change", "kind": "regime", "base": "gdelt2", "subject": "RUS-USA",
+              "period_start": "2019-10-01", "detail": "RUS-USA regime: a → b"}  # fmt: skip
+    lines = [poll, change, {**change, "detail": "second"}]
+    (tmp_path / "d.duckdb.watch.jsonl").write_text("".join(json.dumps(x) + "\n" for x in lines))
+    api, page = _get(db, ("/api/watch", {"n": 1}), ("/", {}))
+    body = api.json()
+    assert body["last_poll"]["newest_slot"] == NEW_SLOT
+    assert [c["detail"] for c in body["changes"]] == ["second"]  # newest first, n of them
+    assert page.status_code == 200, page.text
+    assert f"newest GDELT slot {NEW_SLOT}" in page.text
+    assert "second (gdelt2 2019-10); RUS-USA regime: a → b (gdelt2 2019-10)" in page.text
 
 
 def _state(index: float | None, band: tuple[float, float] | None, label: str) -> BaseState:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from . import diagnose, figures, measure, meta, outlook, pages
+from . import diagnose, figures, measure, meta, outlook, pages, watch
 
 __all__ = ["ROUTERS"]
 
@@ -27,5 +27,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     diagnose.claims,
     outlook.forecasts,
     outlook.simulations,
+    watch.router,
     figures.router,
 )

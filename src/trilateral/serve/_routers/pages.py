@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from ... import __version__
 from ...config import DEFAULT_COUNTRIES
+from ...watch import watch_status
 from .._params import ViewsDep
 from .._views import Verdict
 
@@ -65,6 +66,7 @@ def page(views: ViewsDep) -> HTMLResponse:
             end=window["end"],
             dense=window["dense"],
             verdicts=list(get_args(Verdict)),
+            watch=watch_status(views.path, n=3),
         )
     )
     return HTMLResponse(text)
