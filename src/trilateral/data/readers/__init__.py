@@ -15,6 +15,9 @@ from typing import TYPE_CHECKING, Any
 from ...errors import ConfigError, ReaderError
 from ..codebook import Codebook
 from ._base import DEFAULT_BATCH_ROWS, EventReader, OnError, ReadBatch, Reject, read_head
+from ._chronicle import ChronicleReader  # (importing the layouts registers them)
+from ._gdelt import GDELT1Reader, GDELT2Reader
+from ._icews import ICEWSReader, ICEWSTKGReader
 
 if TYPE_CHECKING:
     from ..actors import ActorResolver
@@ -32,10 +35,6 @@ __all__ = [
 
 def reader_classes() -> dict[str, type[EventReader]]:
     """Layout name → reader class, in the order ``--format auto`` tries them."""
-    from ._chronicle import ChronicleReader
-    from ._gdelt import GDELT1Reader, GDELT2Reader
-    from ._icews import ICEWSReader, ICEWSTKGReader
-
     classes: list[type[EventReader]] = [
         ChronicleReader,
         ICEWSReader,

@@ -50,6 +50,7 @@ from typing import IO, Any, ClassVar, Literal, TypeVar, Unpack
 import pyarrow as pa
 
 from ...errors import ReaderError
+from .._hashing import file_sha256
 from ..actors import ActorResolver, Term
 from ._base import (
     Columns,
@@ -57,8 +58,8 @@ from ._base import (
     ReadBatch,
     ReaderOptions,
     Reject,
-    read_head,
     split_csv_header,
+    suggest_layout,
 )
 
 __all__ = ["ICEWSReader", "ICEWSTKGReader", "load_event_texts"]
@@ -124,25 +125,6 @@ def parse_int(text: str) -> int | None:
 def _clean(text: str) -> str | None:
     text = text.strip()
     return None if text in _MISSING else text
-
-
-def _suggest_format(path: Path, own: str) -> str:
-    """A hint naming the layout the file looks like, when it is not ``own``."""
-    from . import reader_classes  # late import: the package imports this module
-
-    try:
-        head = read_head(path)
-    except ReaderError:
-        head = b""
-    for name, cls in reader_classes().items():
-        if name == own:
-            continue
-        try:
-            if cls.sniff(head):
-                return f"it looks like a {name!r} file: use --format {name} (or auto)"
-        except Exception:
-            continue
-    return "check the file, or let --format auto detect the layout"
 
 
 class _TextEventReader(EventReader):
@@ -281,7 +263,7 @@ class _TextEventReader(EventReader):
             line,
             None,
             f"not {what}",
-            hint=_suggest_format(self.path, self.format),
+            hint=suggest_layout(self.path, self.format),
         )
 
     # -- chunking ----------------------------------------------------------------------
@@ -738,8 +720,6 @@ class ICEWSTKGReader(_ActorReader):
 
     def _digest(self) -> str:
         if self.sha256 is None:
-            from ..store import file_sha256  # late: the store imports the readers
-
             self.sha256 = file_sha256(self.path)
         return self.sha256
 
