@@ -672,13 +672,14 @@ def test_many_rejects_reach_the_spool_as_they_come(
 
     monkeypatch.setattr(_groups, "FIRST_INSERT_ROWS", 50)
     monkeypatch.setattr(_groups, "INSERT_ROWS", 50)
-    f = write_tiny(tmp_path / "bad.csv", 400, bad={i: "x" for i in range(400)})
+    # 400 bad rows and a good last one (a file of bad rows only is an error: issue 21)
+    f = write_tiny(tmp_path / "bad.csv", 401, bad={i: "x" for i in range(400)})
     calls: list[int] = []
     with EventStore.open(db) as store:
         res = store.ingest_reader(
             TinyReader(f, on_error="skip", batch_rows=10), progress=lambda d, t: calls.append(d)
         )
-    assert (res.rows_ingested, res.rows_rejected) == (0, 400)
+    assert (res.rows_ingested, res.rows_rejected) == (1, 400)
     assert len(calls) >= 400 // 50  # one per group of 50 rejects (+ the final call)
 
 

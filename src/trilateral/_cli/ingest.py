@@ -337,6 +337,8 @@ def _report(results: list[IngestResult], json: bool, db: Path) -> None:
         for name, value in r.counts.items():
             if value:
                 ui.console.print(f"{ui.esc(Path(r.path).name)}: {name.replace('_', ' ')} {value:,}")
+        for dup in r.duplicates:
+            ui.console.print(ui.esc(dup.summary()), highlight=False, soft_wrap=True)
     ui.console.print(f"store: {ui.esc(db)}", highlight=False, soft_wrap=True)
 
 
@@ -429,6 +431,17 @@ def _print_info(result: StoreInfo, codes: tuple[str, ...], shipped: Any) -> None
                 ui.esc(names) or "—",
             )
         ui.print_table(cov)
+    if result.duplicates:
+        dup = Table(title="rows already in the store from an earlier file", title_justify="left")
+        for col in ("file", "rows", "held by"):
+            dup.add_column(col, justify="right" if col == "rows" else "left")
+        for x in result.duplicates:
+            dup.add_row(
+                ui.esc(Path(x.path).name),
+                f"{x.rows:,}",
+                ui.esc(f"{Path(x.duplicate_of_path).name} (ingest {x.duplicate_of})"),
+            )
+        ui.print_table(dup)
     ui.console.print("[italic]datasets shipped with trilateral[/]")
     for item in shipped:
         ui.console.print(

@@ -18,6 +18,7 @@ import polars as pl
 __all__ = [
     "DatasetInfo",
     "DyadCount",
+    "FileDuplicates",
     "IngestRecord",
     "IngestResult",
     "ResolutionCoverage",
@@ -25,6 +26,26 @@ __all__ = [
     "UnresolvedName",
     "ingest_record",
 ]
+
+
+@dataclass(frozen=True, slots=True)
+class FileDuplicates:
+    """Rows of one file (``ingest_id``, ``path``) that an earlier file (``duplicate_of``,
+    ``duplicate_of_path``) holds already: listed in ``event_duplicates`` and left out by
+    ``dedup="cross-dataset"``."""
+
+    ingest_id: int
+    path: str
+    duplicate_of: int
+    duplicate_of_path: str
+    rows: int
+
+    def summary(self) -> str:
+        """One line for people (file names only)."""
+        return (
+            f"{Path(self.path).name}: {self.rows:,} rows already in the store from "
+            f"{Path(self.duplicate_of_path).name} (ingest {self.duplicate_of})"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +83,11 @@ class IngestResult:
     countries : tuple of str or None
         The ``countries`` filter the file is stored with (ISO3 codes, sorted); None: the
         whole file. For a duplicate, the filter recorded when it was first ingested.
+    rows_duplicate : int
+        Stored rows that earlier files hold already (the same event in another layout
+        or release; see the store's notes on cross-dataset duplicates).
+    duplicates : tuple of FileDuplicates
+        Those rows by the earlier file that holds them.
     """
 
     path: str
@@ -78,12 +104,15 @@ class IngestResult:
     counts: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
     rows_filtered: int = 0
     countries: tuple[str, ...] | None = None
+    rows_duplicate: int = 0
+    duplicates: tuple[FileDuplicates, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
         d = {f: getattr(self, f) for f in self.__dataclass_fields__}
         d["counts"] = dict(self.counts)
         d["countries"] = None if self.countries is None else list(self.countries)
+        d["duplicates"] = [asdict(x) for x in self.duplicates]
         return d
 
     def summary(self) -> str:
@@ -97,6 +126,11 @@ class IngestResult:
         if self.countries is not None:
             text += f", {self.rows_filtered:,} outside {','.join(self.countries)} dropped"
         text += f" in {self.seconds:.1f} s"
+        if self.rows_duplicate:
+            held = ", ".join(
+                f"{Path(x.duplicate_of_path).name} {x.rows:,}" for x in self.duplicates
+            )
+            text += f"; {self.rows_duplicate:,} already in the store ({held})"
         if self.rejects_path:
             text += f"; rejects in {self.rejects_path}"
         return text
@@ -220,6 +254,8 @@ class StoreInfo:
     countries: tuple[str, ...]
     dyads: tuple[DyadCount, ...]
     coverage: tuple[ResolutionCoverage, ...] = ()
+    #: Per file, its rows that an earlier file holds already.
+    duplicates: tuple[FileDuplicates, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (dates and times as ISO strings)."""
@@ -235,6 +271,7 @@ class StoreInfo:
             "countries": list(self.countries),
             "dyads": [asdict(d) for d in self.dyads],
             "coverage": [{**asdict(c), "share": c.share} for c in self.coverage],
+            "duplicates": [asdict(x) for x in self.duplicates],
         }
 
     def to_frame(self) -> pl.DataFrame:
@@ -253,6 +290,8 @@ class StoreInfo:
             lines.append(f"  {dy.source} -> {dy.target}: {dy.n_events:,}")
         for c in self.coverage:
             lines.append("  " + c.summary())
+        for x in self.duplicates:
+            lines.append("  " + x.summary())
         return "\n".join(lines)
 
 

@@ -11,6 +11,7 @@ import duckdb
 from ._records import (
     DatasetInfo,
     DyadCount,
+    FileDuplicates,
     IngestRecord,
     ResolutionCoverage,
     StoreInfo,
@@ -18,7 +19,7 @@ from ._records import (
 )
 from .actors import is_multilateral
 
-__all__ = ["datasets", "resolution_coverage", "store_info"]
+__all__ = ["datasets", "file_duplicates", "resolution_coverage", "store_info"]
 
 
 def datasets(con: duckdb.DuckDBPyConnection) -> tuple[DatasetInfo, ...]:
@@ -60,7 +61,19 @@ def store_info(
         countries=countries,
         dyads=dyads,
         coverage=resolution_coverage(con, ingests) if coverage else (),
+        duplicates=file_duplicates(con),
     )
+
+
+def file_duplicates(con: duckdb.DuckDBPyConnection) -> tuple[FileDuplicates, ...]:
+    """Per file, its rows that an earlier file holds (``event_duplicates``), by that file."""
+    rows = con.execute(
+        "SELECT d.ingest_id, i.path, d.duplicate_of, o.path, count(*) "
+        "FROM event_duplicates AS d JOIN ingests AS i ON i.ingest_id = d.ingest_id "
+        "JOIN ingests AS o ON o.ingest_id = d.duplicate_of "
+        "GROUP BY ALL ORDER BY d.ingest_id, d.duplicate_of"
+    ).fetchall()
+    return tuple(FileDuplicates(int(i), p, int(o), op, int(n)) for i, p, o, op, n in rows)
 
 
 def resolution_coverage(

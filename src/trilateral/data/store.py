@@ -59,6 +59,7 @@ from ._hashing import Progress, file_sha256
 from ._records import (
     DatasetInfo,
     DyadCount,
+    FileDuplicates,
     IngestRecord,
     IngestResult,
     ResolutionCoverage,
@@ -84,6 +85,7 @@ __all__ = [
     "DatasetInfo",
     "DyadCount",
     "EventStore",
+    "FileDuplicates",
     "IngestRecord",
     "IngestResult",
     "Progress",

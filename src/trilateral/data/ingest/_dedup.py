@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import duckdb
 
+from .._records import FileDuplicates
 from .._store_write import run_sql as _run
 
-__all__ = ["NOT_A_DUPLICATE", "mark_duplicates"]
+__all__ = ["NOT_A_DUPLICATE", "duplicates_of", "mark_duplicates"]
 
 #: SQL condition on the ``events`` table (alias-free) keeping one copy of each event that
 #: several files hold (see the module notes); ``indices(..., dedup="cross-dataset")``.
@@ -99,3 +100,16 @@ def mark_duplicates(con: duckdb.DuckDBPyConnection, ingest_id: int) -> None:
                 "AND event_id IN (SELECT event_id FROM _trilateral_same_ids)",
             )
     _run(con, "DROP TABLE _trilateral_same_ids")
+
+
+def duplicates_of(
+    con: duckdb.DuckDBPyConnection, ingest_id: int, path: str
+) -> tuple[FileDuplicates, ...]:
+    """After :func:`mark_duplicates`: the new file's rows that earlier files hold, by file."""
+    rows = con.execute(
+        "SELECT d.duplicate_of, i.path, count(*) FROM event_duplicates AS d "
+        "JOIN ingests AS i ON i.ingest_id = d.duplicate_of WHERE d.ingest_id = ? "
+        "GROUP BY ALL ORDER BY d.duplicate_of",
+        [int(ingest_id)],
+    ).fetchall()
+    return tuple(FileDuplicates(int(ingest_id), path, int(o), p, int(n)) for o, p, n in rows)

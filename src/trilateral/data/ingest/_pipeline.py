@@ -41,10 +41,10 @@ from .._records import IngestRecord, IngestResult
 from .._store_write import FileTransaction, LedgerRow
 from ..actors import ActorResolver
 from ..codebook import Codebook
-from ..readers import EventReader, OnError, read
+from ..readers import EventReader, OnError, Reject, read
 from ..readers._base import Prefetch
 from ._codebook_id import CodebookId, default_codebook, recoding_error
-from ._dedup import mark_duplicates
+from ._dedup import duplicates_of, mark_duplicates
 from ._filter import drop_orphan_extras, filter_codes, refiltering_error
 from ._groups import InsertGroup, insert_groups, reader_counts
 from ._rejects import RejectSpool, rejects_path_for
@@ -160,16 +160,19 @@ def ingest_reader(
         txn.begin()
         keep = None if codes is None else pa.array(codes, pa.string())
         groups = Prefetch(insert_groups(reader, keep))
-        n_ingested, n_filtered = _append(txn, groups, spool, reader, progress, offset)
+        n_ingested, n_filtered, first = _append(txn, groups, spool, reader, progress, offset)
         if not digest:  # the reader has hashed the whole file: is it stored already?
             digest = reader.content_sha256 or file_sha256(reader.path)
             prev = store.find_ingest(digest)
             if prev is not None:
                 raise _AlreadyStored(prev)
+        if reader.rows_read and not n_ingested and not n_filtered:
+            raise _nothing_stored(reader, first)
         txn.end_appends()
         if codes is not None:
             drop_orphan_extras(txn.con, txn.ingest_id)
         mark_duplicates(txn.con, txn.ingest_id)
+        dups = duplicates_of(txn.con, txn.ingest_id, str(reader.path))
         txn.commit(_ledger_row(reader, digest, n_ingested, codes))
     except BaseException as exc:
         if groups is not None:
@@ -199,6 +202,8 @@ def ingest_reader(
         counts=MappingProxyType(reader_counts(reader)),
         rows_filtered=n_filtered,
         countries=codes,
+        rows_duplicate=sum(x.rows for x in dups),
+        duplicates=dups,
     )
 
 
@@ -209,17 +214,46 @@ def _append(
     reader: EventReader,
     progress: Progress | None,
     offset: int,
-) -> tuple[int, int]:
-    """Append every group; the rows stored and the rows the filter dropped."""
+) -> tuple[int, int, list[Reject]]:
+    """Append every group; the rows stored, the rows the filter dropped, and the first
+    ``_FIRST_REJECTS`` rejects."""
     n_ingested = n_filtered = 0
+    first: list[Reject] = []
     for group in groups:
         txn.append(group.events, group.extras)
         n_ingested += group.rows
         n_filtered += group.filtered
         spool.write(group.rejects)
+        first.extend(group.rejects[: _FIRST_REJECTS - len(first)])
         if progress is not None:
             progress(offset + reader.bytes_read, offset + reader.total_bytes)
-    return n_ingested, n_filtered
+    return n_ingested, n_filtered, first
+
+
+#: Rejects quoted when no row of a file could be stored.
+_FIRST_REJECTS = 5
+
+
+def _nothing_stored(reader: EventReader, first: list[Reject]) -> ReaderError:
+    """The error for a file whose every row was rejected or skipped (nothing is stored
+    and the ledger does not record it, so a corrected file can be ingested)."""
+    counts = [f"{reader.rows_rejected:,} rejected"] + [
+        f"{value:,} {name.replace('_', ' ')}"
+        for name, value in reader_counts(reader).items()
+        if value
+    ]
+    reasons = "; ".join(
+        f"line {r.line}{f' ({r.field})' if r.field else ''}: {r.reason}" for r in first
+    )
+    return ReaderError(
+        reader.path,
+        first[0].line if first else None,
+        None,
+        f"none of its {reader.rows_read:,} rows could be stored ({', '.join(counts)})"
+        + (f"; the first reasons: {reasons}" if reasons else ""),
+        hint=f"check that it is a {reader.format!r} file (or name its layout with --format); "
+        "nothing from it was stored or recorded",
+    )
 
 
 def _ledger_row(

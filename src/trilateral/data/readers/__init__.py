@@ -58,10 +58,12 @@ def detect_format(path: str | Path) -> str:
         path,
         1,
         None,
-        "unrecognised layout",
-        hint="expected a GDELT 1.0/2.0 export, an ICEWS event file, the ICEWS "
-        "temporal-knowledge-graph text layout or a trilateral chronicle CSV; "
-        "name one with --format",
+        f"unrecognised layout: tried {', '.join(reader_classes())} and none matched "
+        "its first lines",
+        hint="name the layout with --format (a GDELT 1.0/2.0 export, an ICEWS event file, "
+        "the ICEWS temporal-knowledge-graph text layout or a trilateral chronicle CSV); "
+        "a file in none of them (e.g. a knowledge-graph file with integer time steps "
+        "instead of dates) has to be converted first",
     )
 
 
