@@ -85,6 +85,11 @@ def _codebook(
     return cache[key]
 
 
+def _say_waiting(message: str) -> None:
+    """Tell the user, on stderr, that the store is busy and whom we wait for."""
+    ui.err_console.print(ui.esc(message), highlight=False, soft_wrap=True)
+
+
 def _results_table(results: list[IngestResult]) -> Table:
     table = Table(title="ingested", title_justify="left")
     # numbers and layout names never wrap; a long file name folds instead
@@ -234,7 +239,7 @@ def ingest(
     resolver = None if actors is None else ActorResolver.load(extra=actors)
     results: list[IngestResult] = []
     cache: dict[tuple[str, str | None], Codebook] = {}
-    with EventStore.open(db, timeout=wait) as store:
+    with EventStore.open(db, timeout=wait, on_wait=_say_waiting) as store:
         progress = Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -294,7 +299,7 @@ def _ingest_parallel(
         transient=True,
         disable=json,
     )
-    with EventStore.open(db, timeout=wait) as store:
+    with EventStore.open(db, timeout=wait, on_wait=_say_waiting) as store:
         overall = progress.add_task(f"{len(files)} files", total=None, rate="")
         current = progress.add_task("", total=None, rate="", visible=False)
 
@@ -366,7 +371,7 @@ def info(
     """
     codes = parse_countries(countries)
     path = default_db_path(db)
-    with EventStore.open(path, read_only=True, timeout=wait) as store:
+    with EventStore.open(path, read_only=True, timeout=wait, on_wait=_say_waiting) as store:
         result = store.info(codes)
     shipped = shipped_datasets()
     ui.print_result(

@@ -9,18 +9,22 @@ of a filtered file), COMMIT or ROLLBACK. The ingest pipeline
 
 from __future__ import annotations
 
+import errno
+import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import duckdb
 import pyarrow as pa
 
 from .. import __version__
+from ..errors import StoreError
 from .schema import EVENT_COLUMNS, EVENT_SCHEMA, EXTRAS_SCHEMA
 
-__all__ = ["FileTransaction", "LedgerRow", "run_sql"]
+__all__ = ["FileTransaction", "LedgerRow", "run_sql", "storage_error", "store_bytes"]
 
 _BATCH_VIEW = "_trilateral_ingest_batch"
 #: DuckDB threads while a file's rows are appended. With more, DuckDB appends the Arrow
@@ -153,3 +157,62 @@ class FileTransaction:
                 self.con.unregister(_BATCH_VIEW)
             except duckdb.Error:
                 pass
+
+
+def store_bytes(path: Path) -> int:
+    """Bytes of the store on disk: the DuckDB file and its write-ahead log."""
+    total = 0
+    for f in (path, path.with_name(path.name + ".wal")):
+        try:
+            total += f.stat().st_size
+        except OSError:
+            pass
+    return total
+
+
+def _disk_full(exc: BaseException) -> bool:
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    text = str(exc).lower()
+    return "no space left on device" in text or "disk is full" in text or "disk full" in text
+
+
+def storage_error(
+    store: Path, file: str | Path, exc: BaseException, bytes_before: int
+) -> StoreError | None:
+    """The error for a failed write of ``file`` into ``store`` (rolled back already), or
+    None when ``exc`` is not a storage failure (DuckDB's or a full disk's).
+
+    A full disk says so, with the store's folder and the free space of its filesystem.
+    Either says whether the store file is larger than before the ingest: DuckDB keeps
+    the blocks of rolled-back rows as free space in the file (reused by later ingests)
+    and does not shrink it.
+    """
+    full = _disk_full(exc)
+    if not full and not isinstance(exc, duckdb.Error):
+        return None
+    grown = store_bytes(store) - bytes_before
+    note = (
+        f"; the store file is {grown / 1e6:,.1f} MB larger than before (free space inside "
+        "it, which later ingests reuse; DuckDB does not shrink the file: to get the space "
+        "back now, ingest into a new store and delete this one)"
+        if grown > 0
+        else ""
+    )
+    if full:
+        where = store.resolve().parent
+        try:
+            free = f"{shutil.disk_usage(where).free / 1e6:,.0f} MB free"
+        except OSError:
+            free = "free space unknown"
+        return StoreError(
+            f"could not store {file} in {store}: the disk is full ({free} on the "
+            f"filesystem of {where}){note}",
+            hint=f"free space on the filesystem of {where} (or put the store on another "
+            "disk with --db), then run the same command again: nothing from this file "
+            "was stored",
+        )
+    return StoreError(
+        f"could not store {file} in {store}: {exc}{note}",
+        hint="nothing from this file was stored; report this if it persists",
+    )

@@ -32,7 +32,9 @@ Guarantees (docs/data.md):
 * **One writer at a time, across processes.** A writable store holds an exclusive
   inter-process lock (``<store>.lock``, via :mod:`filelock`) for as long as it is open;
   a second writer waits up to ``timeout`` seconds and then raises
-  :class:`~trilateral.errors.StoreLockedError`. DuckDB's own file lock is held too, so a
+  :class:`~trilateral.errors.StoreLockedError`. A writer names itself (pid, command,
+  since when) in ``<store>.lock.holder``; a process that has to wait says so, and for
+  whom, through ``on_wait`` (the command line prints it). DuckDB's own file lock is held too, so a
   read-only open (``read_only=True``) waits for a writer to close (up to ``timeout``),
   and any number of read-only opens may share the store when no writer holds it.
 
@@ -51,10 +53,10 @@ from types import TracebackType
 from typing import Any, Self
 
 import duckdb
-from filelock import FileLock, Timeout
+from filelock import FileLock
 
 from ..config import DEFAULT_COUNTRIES, default_db_path
-from ..errors import StoreError, StoreLockedError
+from ..errors import StoreError
 from ._hashing import Progress, file_sha256
 from ._records import (
     DatasetInfo,
@@ -67,10 +69,9 @@ from ._records import (
     UnresolvedName,
     ingest_record,
 )
-from ._store_ddl import DDL, STORE_VERSION
+from ._store_open import OnWait, acquire_write_lock, connect, prepare, release
 from ._store_summary import datasets, resolution_coverage, store_info
 from ._store_write import FileTransaction
-from ._store_write import run_sql as _run
 from .actors import ActorResolver
 from .codebook import Codebook
 from .ingest._dedup import NOT_A_DUPLICATE
@@ -96,17 +97,6 @@ __all__ = [
     "filter_codes",
     "rejects_path_for",
 ]
-
-
-def _is_lock_error(exc: BaseException) -> bool:
-    return isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower()
-
-
-def _locked(path: Path) -> StoreLockedError:
-    return StoreLockedError(
-        f"the store {path} is being written by another process",
-        hint="wait for it to finish or use another --db",
-    )
 
 
 # --------------------------------------------------------------------------- the store
@@ -151,6 +141,7 @@ class EventStore:
         timeout: float = 30.0,
         memory_limit: str = "1GB",
         threads: int | None = None,
+        on_wait: OnWait | None = None,
     ) -> EventStore:
         """Open (and for writing, create) the store.
 
@@ -167,6 +158,10 @@ class EventStore:
             DuckDB's ``memory_limit`` (it spills to disk beyond it).
         threads : int, optional
             DuckDB worker threads; default: the CPU count, at most 4.
+        on_wait : callable, optional
+            ``on_wait(message)``, called once if the open has to wait for another
+            process (within a quarter of a second), naming the writer — pid, command and
+            since when — when it is known: how the command line says "waiting for …".
 
         Returns
         -------
@@ -193,81 +188,23 @@ class EventStore:
                 p.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise StoreError(f"cannot create the directory of the store {p}: {exc}") from None
-            lock = FileLock(str(p) + ".lock", timeout=max(timeout, 0.0), thread_local=False)
-            try:
-                lock.acquire()
-            except Timeout:
-                raise _locked(p) from None
-            except OSError as exc:
-                raise StoreError(f"cannot lock the store {p}: {exc}") from None
+            lock = acquire_write_lock(p, timeout, on_wait)
         try:
             config: dict[str, str | bool | int | float | list[str]] = {
                 "memory_limit": memory_limit,
                 "threads": threads or max(1, min(os.cpu_count() or 1, 4)),
             }
-            con = cls._connect(p, read_only, config, deadline)
+            con = connect(p, read_only, config, deadline, on_wait)
             try:
-                cls._prepare(p, con, read_only)
+                prepare(p, con, read_only)
             except BaseException:
                 con.close()
                 raise
         except BaseException:
             if lock is not None:
-                lock.release()
+                release(p, lock)
             raise
         return cls(p, con, lock, read_only)
-
-    @staticmethod
-    def _connect(
-        p: Path,
-        read_only: bool,
-        config: dict[str, str | bool | int | float | list[str]],
-        deadline: float,
-    ) -> duckdb.DuckDBPyConnection:
-        delay = 0.05
-        while True:
-            try:
-                return duckdb.connect(str(p), read_only=read_only, config=config)
-            except duckdb.Error as exc:
-                if _is_lock_error(exc):
-                    if time.monotonic() >= deadline:
-                        raise _locked(p) from None
-                    time.sleep(delay)
-                    delay = min(delay * 2, 0.5)
-                    continue
-                if isinstance(exc, duckdb.ConnectionException):
-                    raise StoreError(
-                        f"the store {p} is already open in this process with other settings",
-                        hint="close the other EventStore first",
-                    ) from None
-                raise StoreError(
-                    f"cannot open the store {p}: {exc}",
-                    hint="is it a DuckDB file written by trilateral? use another --db",
-                ) from None
-
-    @staticmethod
-    def _prepare(p: Path, con: duckdb.DuckDBPyConnection, read_only: bool) -> None:
-        try:
-            if not read_only:
-                _run(con, DDL)
-                _run(
-                    con,
-                    "INSERT INTO store_meta VALUES ('version', ?) ON CONFLICT DO NOTHING",
-                    [str(STORE_VERSION)],
-                )
-            found = con.execute("SELECT value FROM store_meta WHERE key = 'version'").fetchall()
-            row = found[0] if found else None
-        except duckdb.CatalogException:
-            raise StoreError(
-                f"{p} is a DuckDB file but not a trilateral store",
-                hint="run `trilateral ingest FILE --db NEW.duckdb` to make one",
-            ) from None
-        if row is None or row[0] != str(STORE_VERSION):
-            raise StoreError(
-                f"the store {p} has layout version {row[0] if row else 'none'}; "
-                f"this trilateral reads version {STORE_VERSION}",
-                hint="re-ingest the files into a new store",
-            )
 
     def close(self) -> None:
         """Close the connection and release the write lock (idempotent)."""
@@ -278,7 +215,7 @@ class EventStore:
             self.con.close()
         finally:
             if self._lock is not None:
-                self._lock.release()
+                release(self.path, self._lock)
 
     def __enter__(self) -> Self:
         return self

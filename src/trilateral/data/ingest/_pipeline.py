@@ -32,13 +32,12 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Protocol
 
-import duckdb
 import pyarrow as pa
 
-from ...errors import ReaderError, StoreError, TrilateralError
+from ...errors import ReaderError, TrilateralError
 from .._hashing import Progress, file_sha256
 from .._records import IngestRecord, IngestResult
-from .._store_write import FileTransaction, LedgerRow
+from .._store_write import FileTransaction, LedgerRow, storage_error, store_bytes
 from ..actors import ActorResolver
 from ..codebook import Codebook
 from ..readers import EventReader, OnError, Reject, read
@@ -154,6 +153,7 @@ def ingest_reader(
             reader.sha256 = digest  # type: ignore[attr-defined]
         reader.hash_content = False  # known already
     spool = RejectSpool(rejects_path_for(store.path, reader.path))
+    bytes_before = store_bytes(store.path)
     txn = store._file_transaction()
     groups: Prefetch[InsertGroup] | None = None
     try:
@@ -179,7 +179,7 @@ def ingest_reader(
             groups.close()
         spool.discard()
         txn.rollback()
-        stored = _stored_instead(store, reader, exc, hash_as_read)
+        stored = _stored_instead(store, reader, exc, hash_as_read, bytes_before)
         total = offset + reader.total_bytes
         return _stored(reader.path, stored, reader.codebook, codes, progress, total, t0)
     groups.close()
@@ -273,10 +273,11 @@ def _ledger_row(
 
 
 def _stored_instead(
-    store: Target, reader: EventReader, exc: BaseException, hash_as_read: bool
+    store: Target, reader: EventReader, exc: BaseException, hash_as_read: bool, bytes_before: int
 ) -> IngestRecord:
     """After a rollback: the stored file whose content this one turned out to be, or
-    ``exc`` raised again (a store error as a :class:`StoreError`)."""
+    ``exc`` raised again (a storage failure as a :class:`StoreError` that says what to
+    do, and whether the store file grew)."""
     if isinstance(exc, _AlreadyStored):  # the same content under another name
         return exc.prev
     if hash_as_read and isinstance(exc, ReaderError):
@@ -285,11 +286,10 @@ def _stored_instead(
         stored = _stored_content(store, reader.path)
         if stored is not None:
             return stored
-    if isinstance(exc, duckdb.Error) and not isinstance(exc, TrilateralError):
-        raise StoreError(
-            f"could not store {reader.path} in {store.path}: {exc}",
-            hint="nothing from this file was stored; report this if it persists",
-        ) from exc
+    if not isinstance(exc, TrilateralError):
+        error = storage_error(store.path, reader.path, exc, bytes_before)
+        if error is not None:
+            raise error from exc
     raise exc
 
 
