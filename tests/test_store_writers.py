@@ -97,6 +97,7 @@ def test_a_full_disk_says_to_free_space_and_where(
 ) -> None:
     db = tmp_path / "s.duckdb"
     f = shared_data / GEORGIA / "feb2012.csv"
+
     def append(self: _store_write.FileTransaction, *args: object) -> None:
         raise duckdb.IOException(f'Could not write file "{db}": No space left on device')
 
