@@ -2,9 +2,11 @@
 
 Examples
 --------
->>> from trilateral.data.readers import read  # doctest: +SKIP
->>> reader = read("20180326044500.export.CSV.zip")  # doctest: +SKIP
->>> table, rejects = reader.read_all()  # doctest: +SKIP
+>>> from trilateral.data.readers import read
+>>> reader = read("20180326044500.export.CSV.zip")
+>>> table, rejects = reader.read_all()
+>>> reader.format, table.num_rows, len(rejects)
+('gdelt2', 1540, 0)
 """
 
 from __future__ import annotations

@@ -515,10 +515,10 @@ class GDELTReaderBase(EventReader):
 
     Examples
     --------
-    >>> from trilateral.data.readers import read  # doctest: +SKIP
-    >>> reader = read("20191024143000.export.CSV")  # doctest: +SKIP
-    >>> table, rejects = reader.read_all()  # doctest: +SKIP
-    >>> reader.unknown_locations  # doctest: +SKIP
+    >>> from trilateral.data.readers import read
+    >>> reader = read("20191024143000.export.CSV")
+    >>> table, rejects = reader.read_all()
+    >>> reader.unknown_locations
     Counter({'OS': 1})
     """
 
@@ -855,8 +855,10 @@ class GDELT1Reader(GDELTReaderBase):
 
     Examples
     --------
-    >>> from trilateral.data.readers import read  # doctest: +SKIP
-    >>> table, rejects = read("20160728.export.CSV.zip", "gdelt1").read_all()  # doctest: +SKIP
+    >>> from trilateral.data.readers import read
+    >>> table, rejects = read("events_20160728_sample.tsv", "gdelt1").read_all()
+    >>> table.num_rows, len(rejects)
+    (710, 0)
     """
 
     format: ClassVar[str] = "gdelt1"
@@ -868,8 +870,10 @@ class GDELT2Reader(GDELTReaderBase):
 
     Examples
     --------
-    >>> from trilateral.data.readers import read  # doctest: +SKIP
-    >>> table, rejects = read("20180326044500.export.CSV", "gdelt2").read_all()  # doctest: +SKIP
+    >>> from trilateral.data.readers import read
+    >>> table, rejects = read("20180326044500.export.CSV", "gdelt2").read_all()
+    >>> table.num_rows, len(rejects)
+    (1540, 0)
     """
 
     format: ClassVar[str] = "gdelt2"
