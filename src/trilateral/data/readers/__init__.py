@@ -19,7 +19,8 @@ from ..codebook import Codebook
 from ._base import DEFAULT_BATCH_ROWS, EventReader, OnError, ReadBatch, Reject, read_head
 from ._chronicle import ChronicleReader  # (importing the layouts registers them)
 from ._gdelt import GDELT1Reader, GDELT2Reader
-from ._icews import ICEWSReader, ICEWSTKGReader
+from ._icews import ICEWSReader
+from ._icews_tkg import ICEWSTKGReader
 
 if TYPE_CHECKING:
     from ..actors import ActorResolver

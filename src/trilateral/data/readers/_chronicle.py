@@ -42,7 +42,7 @@ import pyarrow as pa
 
 from ..codebook import Codebook
 from ._base import ReaderOptions, Reject, split_csv_header
-from ._icews import (
+from ._text import (
     Chunk,
     _columns,
     _first_line,
