@@ -262,6 +262,16 @@ def test_all_keeps_every_row_of_the_file(raw: dict, tmp_path: Path) -> None:
     assert report.rows == _store_rows(tmp_path / "a.duckdb") == raw[("A", 0)].count(b"\n")
 
 
+def test_a_slot_without_a_triad_row_is_fetched_not_failed(raw: dict, tmp_path: Path) -> None:
+    """Chunk A0 (385 real rows) has no row with both actors in the triad: the countries
+    filter drops them all, and that is a fetched file with 0 rows, not a failure."""
+    assert _triad_rows([raw[("A", 0)]], tmp_path) == 0
+    with Server(Mirror()) as m:
+        _publish(m, [PLAN[0]], raw, faults=False)
+        report = fetch_gdelt2(DAY, DAY, countries=TRIAD, db=tmp_path / "z.duckdb", mirror=m.url)
+    assert report.ok and report.coverage.fetched == 1 and report.rows == 0
+
+
 def test_gdelt1_daily_files_against_md5sums(shared_data: Path, tmp_path: Path) -> None:
     parts = chunks(shared_data / SAMPLE_G1, 3)
     days = ("20160727", "20160728", "20160729")

@@ -11,7 +11,6 @@ Examples
 from __future__ import annotations
 
 from ._lake import ExportResult, export_parquet
-from ._parallel import IngestProgress, expand_paths, ingest_files
 from ._provenance import atomic_write
 from .actors import ActorResolver
 from .capabilities import (
@@ -34,6 +33,7 @@ from .fetch import (
     fetch_gdelt1,
     fetch_gdelt2,
 )
+from .ingest import IngestProgress, expand_paths, ingest_files
 from .readers import EventReader, ReadBatch, Reject, detect_format, read
 from .readers._chronicle import shipped_chronicle_path
 from .schema import EVENT_SCHEMA, EXTRAS_SCHEMA
