@@ -253,6 +253,24 @@ def test_cli_json_and_exit_status(raw: dict, tmp_path: Path) -> None:
         assert bad.exit_code == 1 and "not both" in bad.output
 
 
+def test_cli_text_output_and_mentions_kept_not_ingested(raw: dict, tmp_path: Path) -> None:
+    db = tmp_path / "m.duckdb"
+    with Server(Mirror()) as m:
+        _publish(m, [PLAN[0]], raw, faults=False)
+        res = CliRunner().invoke(app, ["fetch", "gdelt2", "--start", DAY, "--end", DAY,
+                                       "--db", str(db), "--mirror", m.url, "--mentions"])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    assert "fetch gdelt2 2018-03-26–2018-03-26 (USA,RUS,CHN): 2 files downloaded" in res.stdout
+    assert "mentions files are verified into the cache, not ingested" in res.stdout
+    # the 20 slots up to the newest listed (04:45) x (export, mentions)
+    assert "40 files expected, 2 fetched, 0 failed, 38 absent" in res.stdout
+    assert "  absent mentions 2018-03-26 00:00 – 2018-03-26 04:30 (19 slots)" in res.stdout
+    cache = tmp_path / "m.duckdb.fetch" / "gdelt2"
+    assert sorted(p.name for p in cache.iterdir()) == ["20180326044500.mentions.CSV.zip"]
+    with EventStore.open(db, read_only=True) as store:
+        assert [r.format for r in store.ingests()] == ["gdelt2"]  # the export only
+
+
 def test_all_keeps_every_row_of_the_file(raw: dict, tmp_path: Path) -> None:
     plan = [PLAN[0]]
     with Server(Mirror()) as m:
@@ -360,8 +378,8 @@ def test_coverage_merges_absent_runs_per_kind() -> None:
         FileOutcome("20180326001500", "mentions", "absent"),
     ]
     cov = FetchCoverage.of("gdelt2", o)
-    assert [(a.first, a.last, a.n_slots) for a in cov.absent] == [
-        ("20180326000000", "20180326000000", 1),
-        ("20180326000000", "20180326001500", 2),
+    assert [(a.kind, a.first, a.last, a.n_slots) for a in cov.absent] == [
+        ("export", "20180326000000", "20180326000000", 1),
+        ("mentions", "20180326000000", "20180326001500", 2),
     ]
     assert cov.n_absent == 3 and cov.fetched == 1 and not cov.complete

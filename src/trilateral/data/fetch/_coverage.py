@@ -55,6 +55,7 @@ class AbsentRange:
     first: str
     last: str
     n_slots: int
+    kind: str = "export"
 
     def text(self) -> str:
         """``"2018-03-26 05:00 – 2018-03-26 05:15 (2 slots)"``."""
@@ -123,17 +124,18 @@ class FetchCoverage:
                     run.append(o.slot)
                     continue
                 if run:
-                    absent.append(AbsentRange(run[0], run[-1], len(run)))
+                    absent.append(AbsentRange(run[0], run[-1], len(run), kind))
                     run = []
             if run:
-                absent.append(AbsentRange(run[0], run[-1], len(run)))
+                absent.append(AbsentRange(run[0], run[-1], len(run), kind))
         slots = [o.slot for o in outcomes]
+        absent.sort(key=lambda a: (a.first, a.kind))
         return cls(
             source,
             len(outcomes),
             sum(o.status == "fetched" for o in outcomes),
             failed,
-            tuple(sorted(absent, key=lambda a: a.first)),
+            tuple(absent),
             min(slots) if slots else None,
             max(slots) if slots else None,
         )
@@ -161,7 +163,13 @@ class FetchCoverage:
                 for f in self.failed
             ],
             "absent": [
-                {"first": a.first, "last": a.last, "n_slots": a.n_slots, "text": a.text()}
+                {
+                    "first": a.first,
+                    "last": a.last,
+                    "n_slots": a.n_slots,
+                    "kind": a.kind,
+                    "text": a.text(),
+                }
                 for a in self.absent
             ],
             "n_failed": len(self.failed),
@@ -177,7 +185,9 @@ class FetchCoverage:
             f"{self.n_absent:,} absent from the list"
         ]
         lines += [f"  failed {f.slot} {f.kind}: {f.reason}" for f in self.failed]
-        lines += [f"  absent {a.text()}" for a in self.absent]
+        lines += [
+            f"  absent {'' if a.kind == 'export' else a.kind + ' '}{a.text()}" for a in self.absent
+        ]
         return "\n".join(lines)
 
 
