@@ -278,6 +278,14 @@ def test_all_keeps_every_row_of_the_file(raw: dict, tmp_path: Path) -> None:
         report = fetch_gdelt2(DAY, DAY, countries=None, db=tmp_path / "a.duckdb", mirror=m.url)
     # every line of chunk A0 is a row (none rejected in this real file)
     assert report.rows == _store_rows(tmp_path / "a.duckdb") == raw[("A", 0)].count(b"\n")
+    # the file is in the store (whole): a fetch with a filter does not fetch it again,
+    # and says that the store holds it under another filter
+    with Server(Mirror()) as m:
+        _publish(m, plan, raw, faults=False)
+        again = fetch_gdelt2(DAY, DAY, countries=TRIAD, db=tmp_path / "a.duckdb", mirror=m.url)
+        assert not m.gets()
+    assert again.ok and again.files == 0 and again.coverage.fetched == 1
+    assert any("1 files are in the store with another countries filter" in n for n in again.notes)
 
 
 def test_a_slot_without_a_triad_row_is_fetched_not_failed(raw: dict, tmp_path: Path) -> None:

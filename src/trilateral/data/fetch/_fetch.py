@@ -130,6 +130,7 @@ class _Plan:
     order: list[tuple[str, str]]
     todo: list[ListedFile]
     ledger_rows: list[dict[str, Any]]
+    other_filter: int = 0  # files in the store with another countries filter
 
 
 def _plan(
@@ -152,6 +153,7 @@ def _plan(
             rec = known.get(key)
             if rec is not None and rec.status == "fetched" and (f is None or rec.md5 == f.md5):
                 plan.outcomes[key] = FileOutcome(slot, kind, "fetched", rec.url, None, rec.rows)
+                plan.other_filter += kind == "export" and _codes(rec.countries) != _codes(who)
                 continue
             if f is None:
                 plan.outcomes[key] = FileOutcome(slot, kind, "absent")
@@ -160,12 +162,17 @@ def _plan(
                 )
                 continue
             if kind == "export" and f.name in stored:  # committed, ledger row not written
-                ingest_id, rows = stored[f.name]
+                ingest_id, rows, stored_with = stored[f.name]
                 plan.outcomes[key] = FileOutcome(slot, kind, "fetched", f.url, None, rows)
-                plan.ledger_rows.append(_fetched_row(f, who, ingest_id, rows))
+                plan.ledger_rows.append(_fetched_row(f, stored_with, ingest_id, rows))
+                plan.other_filter += _codes(stored_with) != _codes(who)
                 continue
             plan.todo.append(f)
     return plan
+
+
+def _codes(who: str | None) -> frozenset[str]:
+    return frozenset((who or "all").split(","))
 
 
 def _fetched_row(
@@ -341,6 +348,12 @@ def fetch_listed(
     outcomes = tuple(plan.outcomes[k] for k in plan.order if k in plan.outcomes)
     untried = len(plan.order) - len(outcomes)
     notes = list(notes)
+    if plan.other_filter:
+        notes.append(
+            f"{plan.other_filter:,} files are in the store with another countries filter "
+            f"than {who}: a file is stored once, so they were not fetched again "
+            "(fetch into a new --db for another filter)"
+        )
     if untried:
         notes.append(f"{untried:,} listed files not tried (interrupted)")
     return FetchReport(

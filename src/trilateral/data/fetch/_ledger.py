@@ -137,7 +137,14 @@ def record(con: duckdb.DuckDBPyConnection, rows: Iterable[dict[str, Any]]) -> No
         raise
 
 
-def stored_names(store: EventStore) -> dict[str, tuple[int, int]]:
-    """File name → ``(ingest_id, rows_ingested)`` of every file the store holds (the
-    last part of its ``ingests`` path)."""
-    return {PurePath(r.path).name: (r.ingest_id, r.rows_ingested) for r in store.ingests()}
+def stored_names(store: EventStore) -> dict[str, tuple[int, int, str]]:
+    """File name → ``(ingest_id, rows_ingested, countries)`` of every file the store
+    holds (the last part of its ``ingests`` path; countries as the ledger writes them)."""
+    return {
+        PurePath(r.path).name: (
+            r.ingest_id,
+            r.rows_ingested,
+            "all" if r.countries is None else ",".join(r.countries),
+        )
+        for r in store.ingests()
+    }
