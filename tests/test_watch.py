@@ -27,7 +27,7 @@ from trilateral.cli import app
 from trilateral.data import EventStore, FetchProgress, fetch_gdelt2
 from trilateral.diagnose import CONFRONTATION, LIMITED_OPPONENTS
 from trilateral.diagnose._regimes import INSUFFICIENT
-from trilateral.watch import BaseState, watch_status
+from trilateral.watch import BaseState, watch_once, watch_status
 from trilateral.watch._changes import diff_states
 
 TRIAD = ("USA", "RUS", "CHN")
@@ -190,3 +190,33 @@ def test_a_stop_between_files_leaves_whole_files_and_resumes(
         second = fetch_gdelt2(DAY, DAY, countries=TRIAD, db=db, mirror=m.url)
         assert second.ok and second.coverage.fetched == 4
         assert second.files == 4 - first.coverage.fetched
+
+
+def test_a_gap_since_the_last_poll_is_filled_from_the_master_list(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "g.duckdb"
+    parts = chunks(shared_data / FILE_B, 6)
+    with Server(Mirror()) as m:
+        lines = []
+        for minute, data in zip((0, 15, 30, 45, 60, 75), parts, strict=True):
+            slot = f"201910241{4 + minute // 60}{minute % 60:02d}00"
+            m.put(f"/gdeltv2/{slot}.export.CSV.zip", zipped(f"{slot}.export.CSV", data))
+            lines.append(m.list_line(f"/gdeltv2/{slot}.export.CSV.zip"))
+        m.put("/gdeltv2/masterfilelist.txt", ("\n".join(lines[:4]) + "\n").encode())
+        m.put("/gdeltv2/lastupdate.txt", (lines[3] + "\n").encode())
+        assert fetch_gdelt2(DAY, DAY, countries=TRIAD, db=db, mirror=m.url).coverage.fetched == 4
+        # the watch was down at 15:00; lastupdate.txt now names 15:15 only
+        m.put("/gdeltv2/masterfilelist.txt", ("\n".join(lines) + "\n").encode())
+        m.put("/gdeltv2/lastupdate.txt", (lines[-1] + "\n").encode())
+        result = watch_once(db, countries=TRIAD, mirror=m.url, log=tmp_path / "g.jsonl",
+                            n_boot=20)  # fmt: skip
+        got = [e.path for e in m.gets()][-2:]
+    cov = result.fetch.coverage
+    assert (cov.first_slot, cov.last_slot) == ("20191024150000", "20191024151500")
+    assert (cov.expected, cov.fetched, len(cov.failed)) == (2, 2, 0)
+    assert got == [
+        "/gdeltv2/20191024150000.export.CSV.zip",
+        "/gdeltv2/20191024151500.export.CSV.zip",
+    ]
+    assert result.newest_slot == "20191024151500"

@@ -529,6 +529,22 @@ def fetch_coverage(store: EventStore) -> tuple[FetchCoverage, ...]:
     return tuple(out)
 
 
+#: The watch fills a gap since its last fetched slot up to this many slots (a week);
+#: a longer gap is left to ``trilateral fetch gdelt2`` and named in the report.
+MAX_CATCH_UP = 7 * 96
+
+
+def _gap(store: EventStore, newest: list[str], listed: Sequence[ListedFile]) -> list[str]:
+    """Expected slots between the newest fetched export and the newest listed one."""
+    done = [r.slot for r in ledger.ledger_rows(store.con, "gdelt2", ["export"])
+            if r.status == "fetched"]  # fmt: skip
+    if not done or not newest:
+        return []
+    last, first_new = max(done), newest[0]
+    span = expected_slots("gdelt2", slot_time(last).date(), slot_time(first_new).date(), listed)
+    return [s.key for s in span if last < s.key < first_new]
+
+
 def fetch_new_slots(
     db: str | Path | None,
     *,
@@ -541,9 +557,11 @@ def fetch_new_slots(
 ) -> tuple[FetchReport, list[int], Any]:
     """The watch's fetch: the slot(s) of ``lastupdate.txt``, with the same guarantees.
 
-    ``then(store, ingest_ids)`` runs with the store still open, on the files this call
-    ingested (rows stored). A gap between the newest slot fetched before and this one is
-    named in the report's notes (``trilateral fetch gdelt2`` fills it).
+    A gap between the newest slot fetched before and these (the watch was down) of up to
+    :data:`MAX_CATCH_UP` slots is filled from the master list, and its slots are
+    accounted for like any fetch's; a longer one is named in the report's notes with the
+    ``trilateral fetch gdelt2`` command that fills it. ``then(store, ingest_ids)`` runs
+    with the store still open, on the files this call ingested (rows stored).
     """
     path = _store_path(db)
     check_mirror(mirror)
@@ -552,21 +570,21 @@ def fetch_new_slots(
         slots = sorted({f.slot for f in listed if f.kind == "export"})
         with EventStore.open(path) as store:
             ledger.ensure_ledger(store.con)
-            done = [r.slot for r in ledger.ledger_rows(store.con, "gdelt2", ["export"])
-                    if r.status == "fetched"]  # fmt: skip
+            gap = _gap(store, slots, listed)
             notes = []
-            if done and slots:
-                gap = sum(1 for s in expected_slots("gdelt2", slot_time(max(done)).date(),
-                          slot_time(slots[0]).date(), listed) if max(done) < s.key < slots[0])  # fmt: skip
-                if gap:
-                    notes.append(
-                        f"{gap} slots between {max(done)} and {slots[0]} were not fetched: "
-                        f"run `trilateral fetch gdelt2 --start {slot_time(max(done)).date()} "
-                        f"--end {slot_time(slots[0]).date()}`"
-                    )
+            if len(gap) > MAX_CATCH_UP:
+                notes.append(
+                    f"{len(gap)} slots between {gap[0]} and {gap[-1]} were not fetched: run "
+                    f"`trilateral fetch gdelt2 --start {slot_time(gap[0]).date()} "
+                    f"--end {slot_time(gap[-1]).date()}`"
+                )
+            elif gap:
+                listed = list_gdelt2(dl, mirror)  # the master list has the gap's files
+                slots = gap + slots
             before = {r.ingest_id for r in store.ingests()}
-            day = slot_time(slots[0]).date() if slots else datetime.now(UTC).date()
-            report = fetch_listed("gdelt2", day, day, listed, dl, store, countries=countries,
+            first = slot_time(slots[0]).date() if slots else datetime.now(UTC).date()
+            last = slot_time(slots[-1]).date() if slots else first
+            report = fetch_listed("gdelt2", first, last, listed, dl, store, countries=countries,
                                   jobs=1, stop=stop, notes=notes, slots=slots)  # fmt: skip
             new = [r.ingest_id for r in store.ingests()
                    if r.ingest_id not in before and r.rows_ingested > 0]  # fmt: skip
