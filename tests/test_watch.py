@@ -220,3 +220,25 @@ def test_a_gap_since_the_last_poll_is_filled_from_the_master_list(
         "/gdeltv2/20191024151500.export.CSV.zip",
     ]
     assert result.newest_slot == "20191024151500"
+
+
+def test_a_gap_longer_than_a_week_is_named_not_filled(shared_data: Path, tmp_path: Path) -> None:
+    db = tmp_path / "l.duckdb"
+    first, later = chunks(shared_data / FILE_B, 2)
+    with Server(Mirror()) as m:
+        lines = []
+        for slot, data in (("20191024140000", first), ("20191102000000", later)):
+            m.put(f"/gdeltv2/{slot}.export.CSV.zip", zipped(f"{slot}.export.CSV", data))
+            lines.append(m.list_line(f"/gdeltv2/{slot}.export.CSV.zip"))
+        for name, text in (("masterfilelist.txt", lines[0]), ("lastupdate.txt", lines[0])):
+            m.put(f"/gdeltv2/{name}", (text + "\n").encode())
+        assert fetch_gdelt2(DAY, DAY, countries=TRIAD, db=db, mirror=m.url).ok
+        m.put("/gdeltv2/lastupdate.txt", (lines[1] + "\n").encode())
+        result = watch_once(db, countries=TRIAD, mirror=m.url, log=tmp_path / "l.jsonl",
+                            n_boot=20)  # fmt: skip
+        assert not [e for e in m.log if e.path.endswith("masterfilelist.txt")][1:]
+    # 14:15 on 10-24 to 23:45 on 11-01: 39 + 8 x 96 slots
+    (note,) = result.fetch.notes
+    assert note.startswith("807 slots between 20191024141500 and 20191101234500 were not fetched")
+    assert "trilateral fetch gdelt2 --start 2019-10-24 --end 2019-11-01" in note
+    assert result.fetch.coverage.fetched == 1 and "note: 807 slots" in result.summary()

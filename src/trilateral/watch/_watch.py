@@ -54,6 +54,7 @@ class WatchResult:
             "newest_slot": self.newest_slot,
             "files_downloaded": self.fetch.files,
             "rows_ingested": self.fetch.rows,
+            "notes": list(self.fetch.notes),
             "failed": [{"slot": f.slot, "reason": f.reason} for f in self.fetch.coverage.failed],
             "changes": [c.to_dict() for c in self.changes],
         }
@@ -63,7 +64,7 @@ class WatchResult:
             f"{self.checked_at:%Y-%m-%d %H:%M:%S} UTC: newest slot {self.newest_slot or 'none'}, "
             f"{self.fetch.files} new files, {self.fetch.rows:,} rows"
         )
-        lines = [head]
+        lines = [head, *(f"  note: {n}" for n in self.fetch.notes)]
         lines += [f"  failed {f.slot}: {f.reason}" for f in self.fetch.coverage.failed]
         lines += [f"  {c.text()}" for c in self.changes] or ["  no change"]
         return "\n".join(lines)
