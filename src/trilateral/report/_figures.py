@@ -491,11 +491,13 @@ def reciprocity_figure(irf: pl.DataFrame, endogenous_share: dict[str, float]) ->
     ``endogenous_share`` is ``ReciprocityResults.endogenous_share``.
     """
     fig = make_subplots(
-        rows=2,
-        cols=1,
-        row_heights=[0.62, 0.38],
-        vertical_spacing=0.3,
-        subplot_titles=["response to the partner's shock (generalised IRF)", "endogenous share"],
+        rows=1,
+        cols=2,
+        column_widths=[0.68, 0.32],
+        subplot_titles=[
+            "response to the partner's<br>shock (generalised IRF)",
+            "endogenous<br>share",
+        ],
     )
     pairs = []
     for resp in dict.fromkeys(irf["response"].to_list()):
@@ -526,13 +528,13 @@ def reciprocity_figure(irf: pl.DataFrame, endogenous_share: dict[str, float]) ->
             name="endogenous share",
             hovertemplate="%{x}: %{y:.2f} of its own forecast-error variance<extra></extra>",
         ),
-        row=2,
-        col=1,
+        row=1,
+        col=2,
     )
     fig.update_xaxes(title="months after the shock", row=1, col=1)
     fig.update_yaxes(title="response (index points)", row=1, col=1)
-    fig.update_yaxes(range=[0, 1], title="share of own variance", row=2, col=1)
-    return _layout(fig, "Reciprocity (VAR): impulse responses and endogenous share", height=560)
+    fig.update_yaxes(range=[0, 1], title="share", row=1, col=2)
+    return _layout(fig, "Reciprocity (VAR): impulse responses and endogenous share", height=380)
 
 
 def titfortat_figure(summary: pl.DataFrame, matches: pl.DataFrame) -> go.Figure:

@@ -24,8 +24,7 @@ __all__ = ["Section", "build_sections", "render_report", "write_report"]
 
 @dataclass(frozen=True, slots=True)
 class Section:
-    """One section of the report: heading, figures (as HTML fragments) and their titles,
-    caption, table."""
+    """One section of the report: heading, figures (as HTML fragments), caption, table."""
 
     key: str
     title: str
@@ -33,8 +32,6 @@ class Section:
     figures: tuple[str, ...] = ()
     table: tuple[dict[str, Any], ...] = ()
     grid: str = ""
-    #: Each figure's title: its caption and accessible name (in the order of ``figures``).
-    figure_titles: tuple[str, ...] = ()
 
 
 def _grid(frame: Any) -> str:
@@ -53,155 +50,25 @@ def _grid(frame: Any) -> str:
 
 
 def _fig_html(fig: Any, div_id: str) -> str:
-    return str(
-        pio.to_html(
-            figs.tidy_figure(fig),
-            full_html=False,
-            include_plotlyjs=False,
-            include_mathjax=False,
-            div_id=div_id,
-            config={"displaylogo": False, "responsive": True},
-        )
+    """A figure as an HTML ``<figure>``: the plot (tidied: :func:`figs.tidy_figure`) and a
+    ``<figcaption>`` with its title, which is also the figure's accessible name."""
+    plot = pio.to_html(
+        figs.tidy_figure(fig),
+        full_html=False,
+        include_plotlyjs=False,
+        include_mathjax=False,
+        div_id=div_id,
+        config={"displaylogo": False, "responsive": True},
+    )
+    title = html.escape(str(fig.layout.title.text or div_id.removeprefix("fig-")))
+    return (
+        f'<figure class="plot" id="figure-{div_id}">{plot}<figcaption>{title}</figcaption></figure>'
     )
 
 
 def _data_line(res: ReportResults) -> str:
     where = f"the event store {res.store}" if res.store else "the events given"
     return f"{where}, {', '.join(res.countries)}, {res.start} … {res.end}"
-
-
-def _title(fig: Any) -> str:
-    """A figure's own title (its accessible name and caption)."""
-    return str(fig.layout.title.text or "")
-
-
-def _index(res: ReportResults, data: str, cmd: str) -> Section | None:
-    if res.index is None:
-        return None
-    frame = res.index.symmetric().frame
-    n_boot = res.index.provenance.get("n_boot", "?")
-    figures = [
-        (figs.index_figure(frame, d, events=res.events), f"fig-index-{d}")
-        for d in sorted(set(frame["dyad"].to_list()))
-    ]
-    return Section(
-        "index",
-        "Cooperation–conflict index per dyad and arena",
-        f"Data: {html.escape(data)}; mean Goldstein score per {res.index.period} and arena, "
-        f"both directions pooled, with {int(res.index.level * 100)} % bootstrap bands "
-        f"({n_boot} replicates), each period's value drawn in the middle of its period; "
-        "diamonds are the chronicle's named events (hover for the description). Made by "
-        "<code>trilateral.measure.indices</code> → <code>DyadIndex.symmetric()</code> and "
-        f"<code>measure.load_events</code>. {cmd}",
-        tuple(_fig_html(f, i) for f, i in figures),
-        figure_titles=tuple(_title(f) for f, _ in figures),
-    )
-
-
-def _one(key: str, title: str, caption: str, fig: Any) -> Section:
-    """A section of one figure."""
-    return Section(
-        key, title, caption, (_fig_html(fig, f"fig-{key}"),), figure_titles=(_title(fig),)
-    )
-
-
-def _triangle(res: ReportResults, data: str, cmd: str) -> Section | None:
-    if res.triangle is None:
-        return None
-    return _one(
-        "triangle",
-        "The strategic triangle over time",
-        f"Data: {html.escape(data)}; yearly indices. Dittmer's type per period with its "
-        "pivot, and the probability of each type over the bootstrap draws. Made by "
-        f"<code>trilateral.diagnose.triangle_types</code>. {cmd}",
-        figs.triangle_figure(res.triangle.to_frame()),
-    )
-
-
-def _regimes(res: ReportResults, data: str, cmd: str) -> Section | None:
-    if res.regimes is None:
-        return None
-    return _one(
-        "regimes",
-        "Regimes per dyad and period",
-        f"Data: {html.escape(data)}; yearly indices and conflict scope. The label per "
-        "dyad and period; hover for the rule that fired and the confidence. Made by "
-        f"<code>trilateral.diagnose.classify_regimes</code>. {cmd}",
-        figs.regimes_figure(res.regimes.to_frame()),
-    )
-
-
-def _power(res: ReportResults, data: str, cmd: str) -> Section | None:
-    if res.power is None:
-        return None
-    y0, y1 = max(1992, res.start.year - 20), res.end.year
-    return _one(
-        "power",
-        "Power ratios and their trends",
-        f"Data: the capability panel (World Bank, SIPRI, COW NMC), "
-        f"{', '.join(res.countries)}, {y0}–{y1}. One panel per indicator; each pair drawn "
-        "once, as the weaker country's value over the stronger's (the paper's RUS/USA), on "
-        "a log scale. Dotted: the OLS trend of the ratio, drawn only where its 95 % HAC "
-        "interval excludes zero (slope, interval and p-value on hover). Made by "
-        "<code>trilateral.measure.power_ratios</code> and <code>PowerRatios.trend</code>. "
-        f"{cmd}",
-        figs.power_figure(res.power, y0, y1),
-    )
-
-
-def _reciprocity(res: ReportResults, data: str, cmd: str) -> Section | None:
-    r = res.reciprocity
-    if r is None:
-        return None
-    return _one(
-        "reciprocity",
-        "Reciprocity: impulse responses and the endogenous share",
-        f"Data: {html.escape(data)}; monthly dyad series, VAR({r.k_ar}) on {r.nobs} "
-        "months. Left: generalised impulse response of each directed series to a shock "
-        "in the reverse direction; right: per country, the share of its outgoing "
-        "forecast-error variance due to its own series. Made by "
-        f"<code>trilateral.measure.ReciprocityModel(...).fit()</code>. {cmd}",
-        figs.reciprocity_figure(r.irf_frame(), r.endogenous_share),
-    )
-
-
-def _titfortat(res: ReportResults, data: str, cmd: str) -> Section | None:
-    t = res.titfortat
-    if t is None:
-        return None
-    return _one(
-        "titfortat",
-        "Tit-for-tat: answered acts, lags and magnitude ratios",
-        f"Data: {html.escape(data)}; hostile acts answered within {t.window_days} days "
-        f"({'same arena' if t.same_arena else 'any arena'}). Made by "
-        f"<code>trilateral.measure.match_tit_for_tat</code>. {cmd}",
-        figs.titfortat_figure(t.summary_frame(), t.matches),
-    )
-
-
-def _claims(res: ReportResults, data: str, cmd: str) -> Section | None:
-    if res.claims is None:
-        return None
-    rows = figs.claims_rows(res.claims)
-    for row in rows:
-        row["figures_json"] = json.dumps(row["figures"], ensure_ascii=False, default=str)
-    return Section(
-        "claims",
-        "The reference paper's claims against the data",
-        "Data: the capability panel, the UNGA votes and the event store "
-        f"{html.escape(str(res.store))}. Each row: the claim's quote, the overall verdict, "
-        "the verdict on each evidence base of the store (the curated chronicle, "
-        "machine-coded ICEWS; a verdict resting on chronicle rows that cite the paper "
-        "itself is <em>circular</em> and never counts as support), what was measured "
-        "and from which source, and the figures behind it. Click a heading (or focus it "
-        "and press Enter) to sort; choose a verdict to filter. Made by "
-        f"<code>trilateral.diagnose.run_claims</code> (<code>trilateral claims</code>). {cmd}",
-        table=tuple(rows),
-    )
-
-
-#: The builders of the report's sections, in the order they appear.
-_BUILDERS = (_index, _triangle, _regimes, _power, _reciprocity, _titfortat, _claims)
 
 
 def build_sections(res: ReportResults) -> list[Section]:
@@ -213,19 +80,124 @@ def build_sections(res: ReportResults) -> list[Section]:
     >>> build_sections(ReportResults(None, ("USA",), date(2015, 1, 1), date(2015, 12, 31), "x"))
     []
     """
+    out: list[Section] = []
     data = _data_line(res)
     cmd = f"Command: <code>{html.escape(res.command)}</code>."
-    out = [sec for build in _BUILDERS if (sec := build(res, data, cmd)) is not None]
-    for stage in res.sections:
-        fig = stage.result.figure()
+    if res.index is not None:
+        sym = res.index.symmetric()
+        frame = sym.frame
+        dyads = sorted(set(frame["dyad"].to_list()))
+        n_boot = res.index.provenance.get("n_boot", "?")
         out.append(
             Section(
-                stage.key,
-                stage.title,
-                html.escape(stage.caption),
-                (_fig_html(fig, f"fig-{stage.key}"),),
-                grid="" if stage.table is None else _grid(stage.table),
-                figure_titles=(_title(fig) or stage.title,),
+                "index",
+                "Cooperation–conflict index per dyad and arena",
+                f"Data: {html.escape(data)}; mean Goldstein score per {res.index.period} and arena, "
+                f"both directions pooled, with {int(res.index.level * 100)} % bootstrap bands "
+                f"({n_boot} replicates); diamonds are the chronicle's named events "
+                "(hover for the description). Made by <code>trilateral.measure.indices</code> "
+                f"→ <code>DyadIndex.symmetric()</code> and <code>measure.load_events</code>. {cmd}",
+                tuple(
+                    _fig_html(figs.index_figure(frame, d, events=res.events), f"fig-index-{d}")
+                    for d in dyads
+                ),
+            )
+        )
+    if res.triangle is not None:
+        out.append(
+            Section(
+                "triangle",
+                "The strategic triangle over time",
+                f"Data: {html.escape(data)}; yearly indices. Dittmer's type per period with its "
+                "pivot, and the probability of each type over the bootstrap draws. Made by "
+                f"<code>trilateral.diagnose.triangle_types</code>. {cmd}",
+                (_fig_html(figs.triangle_figure(res.triangle.to_frame()), "fig-triangle"),),
+            )
+        )
+    if res.regimes is not None:
+        out.append(
+            Section(
+                "regimes",
+                "Regimes per dyad and period",
+                f"Data: {html.escape(data)}; yearly indices and conflict scope. The label per "
+                "dyad and period; hover for the rule that fired and the confidence. Made by "
+                f"<code>trilateral.diagnose.classify_regimes</code>. {cmd}",
+                (_fig_html(figs.regimes_figure(res.regimes.to_frame()), "fig-regimes"),),
+            )
+        )
+    if res.power is not None:
+        y0 = max(1992, res.start.year - 20)
+        y1 = res.end.year
+        out.append(
+            Section(
+                "power",
+                "Power ratios and their trends",
+                f"Data: the shipped capability panel (World Bank, SIPRI, COW NMC), "
+                f"{', '.join(res.countries)}, {y0}–{y1}. Ratios per pair; dotted: the OLS trend "
+                "(slope and interval on hover). Made by <code>trilateral.measure.power_ratios</code> "
+                f"and <code>PowerRatios.trend</code>. {cmd}",
+                (_fig_html(figs.power_figure(res.power, y0, y1), "fig-power"),),
+            )
+        )
+    if res.reciprocity is not None:
+        r = res.reciprocity
+        out.append(
+            Section(
+                "reciprocity",
+                "Reciprocity: impulse responses and the endogenous share",
+                f"Data: {html.escape(data)}; monthly dyad series, VAR({r.k_ar}) on {r.nobs} "
+                "months. Left: generalised impulse response of each directed series to a shock "
+                "in the reverse direction; right: per country, the share of its outgoing "
+                "forecast-error variance due to its own series. Made by "
+                f"<code>trilateral.measure.ReciprocityModel(...).fit()</code>. {cmd}",
+                (
+                    _fig_html(
+                        figs.reciprocity_figure(r.irf_frame(), r.endogenous_share),
+                        "fig-reciprocity",
+                    ),
+                ),
+            )
+        )
+    if res.titfortat is not None:
+        t = res.titfortat
+        out.append(
+            Section(
+                "titfortat",
+                "Tit-for-tat: answered acts, lags and magnitude ratios",
+                f"Data: {html.escape(data)}; hostile acts answered within {t.window_days} days "
+                f"({'same arena' if t.same_arena else 'any arena'}). Made by "
+                f"<code>trilateral.measure.match_tit_for_tat</code>. {cmd}",
+                (_fig_html(figs.titfortat_figure(t.summary_frame(), t.matches), "fig-titfortat"),),
+            )
+        )
+    if res.claims is not None:
+        rows = figs.claims_rows(res.claims)
+        for row in rows:
+            row["figures_json"] = json.dumps(row["figures"], ensure_ascii=False, default=str)
+        out.append(
+            Section(
+                "claims",
+                "The reference paper's claims against the data",
+                "Data: the capability panel, the UNGA votes and the event store "
+                f"{html.escape(str(res.store))}. Each row: the claim's quote, the overall verdict, "
+                "the verdict on each evidence base of the store (the curated chronicle, "
+                "machine-coded ICEWS; a verdict resting on chronicle rows that cite the paper "
+                "itself is <em>circular</em> and never counts as support), what was measured "
+                "and from which source, and the figures behind it. Click a heading to sort; "
+                "choose a "
+                "verdict to filter. Made by <code>trilateral.diagnose.run_claims</code> "
+                f"(<code>trilateral claims</code>). {cmd}",
+                table=tuple(rows),
+            )
+        )
+    for s in res.sections:
+        out.append(
+            Section(
+                s.key,
+                s.title,
+                html.escape(s.caption),
+                (_fig_html(s.result.figure(), f"fig-{s.key}"),),
+                grid="" if s.table is None else _grid(s.table),
             )
         )
     return out
