@@ -118,6 +118,12 @@ def test_meta_and_openapi(client) -> None:
         ("/api/power", {"start_year": 2010, "end_year": 2000}, "after end_year"),
         ("/api/power", {"indicator": "bananas"}, "unknown indicator"),
         ("/api/figures/index", {"dyad": "RUS-RUS"}, "not two of the countries"),
+        # a year of months is too short for the VAR's lags (was: a 500 from statsmodels)
+        (
+            "/api/figures/reciprocity",
+            {"start": "2018-01-01", "end": "2018-12-31"},
+            "cannot be estimated",
+        ),
     ],
 )
 def test_bad_inputs_are_422_with_a_message(client, path, params, message) -> None:

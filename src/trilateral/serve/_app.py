@@ -107,13 +107,14 @@ def warm_up() -> None:
     a figure, the second finds a half-initialised module and fails (issue 21, item 6).
     Importing them here, and encoding one figure, closes that window.
     """
+    import importlib
     import importlib.util
 
     import pandas  # noqa: F401
     import plotly.graph_objects as go
 
-    if importlib.util.find_spec("PIL") is not None:
-        import PIL.Image  # noqa: F401
+    if importlib.util.find_spec("PIL") is not None:  # optional: plotly encodes images
+        importlib.import_module("PIL.Image")  # with it when it is there; never required
     go.Figure(go.Scatter(x=[0, 1], y=[0.0, 1.0])).to_json()
     from .. import report  # noqa: F401  (the figure functions and their imports)
 
@@ -142,17 +143,20 @@ def create_app(
     Examples
     --------
     >>> import asyncio, httpx
+    >>> from concurrent.futures import ThreadPoolExecutor
     >>> app = create_app("trilateral.duckdb")
-    >>> async def get(path, **kw):
-    ...     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-    ...                                  base_url="http://localhost") as client:
-    ...         return await client.get(path, **kw)
+    >>> def get(path, **kw):  # one request to the app, in memory (ASGI), on its own loop
+    ...     async def ask():
+    ...         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+    ...                                      base_url="http://localhost") as client:
+    ...             return await client.get(path, **kw)
+    ...     with ThreadPoolExecutor(1) as pool:
+    ...         return pool.submit(lambda: asyncio.run(ask())).result()
     >>> window = {"start": "2014-01-01", "end": "2014-12-31", "n_boot": 0}
-    >>> rows = asyncio.run(get("/api/indices", params={"dyad": "RUS-USA", "arena": "all",
-    ...                                               **window})).json()
+    >>> rows = get("/api/indices", params={"dyad": "RUS-USA", "arena": "all", **window}).json()
     >>> {k: rows[0][k] for k in ("dyad", "arena", "period_start", "n_events")}
     {'dyad': 'RUS-USA', 'arena': 'all', 'period_start': '2014-01-01', 'n_events': 114}
-    >>> asyncio.run(get("/api/meta", headers={"Host": "attacker.example"})).status_code
+    >>> get("/api/meta", headers={"Host": "attacker.example"}).status_code
     400
     """
     from ._routers import ROUTERS

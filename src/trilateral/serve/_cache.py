@@ -30,6 +30,10 @@ log = logging.getLogger(__name__)
 #: After a background refresh fails (e.g. the store is locked by a writer), the stale
 #: answer is served and no new refresh of that key starts for this many seconds.
 RETRY_AFTER = 1.0
+#: A key is refreshed at most this often: during an ingest the store's version changes
+#: with every write, and recomputing every view each time would take the CPU the
+#: readers need; they are served the last answer (marked stale) meanwhile.
+REFRESH_EVERY = 2.0
 
 
 class _Flight:
@@ -49,7 +53,8 @@ class ResultCache:
     size : int
         Entries kept; the least recently used is dropped first.
     workers : int
-        Threads that recompute stale answers in the background.
+        Threads that recompute stale answers in the background (one: a refresh must not
+        take the CPU the readers need).
 
     Examples
     --------
@@ -62,7 +67,7 @@ class ResultCache:
     ('computed at v1', 'v1')
     """
 
-    def __init__(self, size: int, *, workers: int = 2) -> None:
+    def __init__(self, size: int, *, workers: int = 1) -> None:
         self.size = size
         self.items: OrderedDict[Hashable, Any] = OrderedDict()
         self.lock = threading.Lock()
@@ -70,7 +75,7 @@ class ResultCache:
         self.misses = 0
         self._flights: dict[Hashable, _Flight] = {}
         self._refreshing: set[Hashable] = set()
-        self._failed: dict[Hashable, float] = {}
+        self._not_before: dict[Hashable, float] = {}  # key → no refresh before this time
         self._pool = ThreadPoolExecutor(workers, thread_name_prefix="trilateral-refresh")
 
     # ------------------------------------------------------------------ exact keys
@@ -136,7 +141,7 @@ class ResultCache:
 
     def _refresh(self, key: Hashable, v: Hashable, make: Callable[[], Any]) -> None:
         with self.lock:
-            if key in self._refreshing or time.monotonic() < self._failed.get(key, 0.0):
+            if key in self._refreshing or time.monotonic() < self._not_before.get(key, 0.0):
                 return
             self._refreshing.add(key)
         try:
@@ -151,11 +156,11 @@ class ResultCache:
         except Exception as exc:  # served stale meanwhile; retried after RETRY_AFTER
             log.info("refreshing %r at version %r failed: %s", key, v, exc)
             with self.lock:
-                self._failed[key] = time.monotonic() + RETRY_AFTER
+                self._not_before[key] = time.monotonic() + RETRY_AFTER
         else:
             with self.lock:
                 self._put(("latest", key), (v, value))
-                self._failed.pop(key, None)
+                self._not_before[key] = time.monotonic() + REFRESH_EVERY
         finally:
             with self.lock:
                 self._refreshing.discard(key)

@@ -246,7 +246,13 @@ class Views:
 
         def make() -> Any:
             monthly = self.index(v, codes, "month", d0, d1, 0)
-            return ReciprocityModel(monthly, countries=codes).fit()
+            try:
+                return ReciprocityModel(monthly, countries=codes).fit()
+            except ValueError as exc:  # statsmodels: too few months for the lags
+                raise DataError(
+                    f"the VAR cannot be estimated on {d0} … {d1}: {exc}",
+                    hint="widen the window (a few years of months)",
+                ) from None
 
         return self.cache.get(("reciprocity", v, codes, d0, d1), make)
 

@@ -162,4 +162,10 @@ def api_figure(
         horizon=horizon,
     )
     key = ("figure", name, codes, q.dyad, arena, period, d0, d1, n_boot, window_days, horizon)
-    return cached_json(views, key, v, lambda: str(DRAW[name](q).to_json()))
+
+    def make() -> str:
+        from ...report._figures import tidy_figure
+
+        return str(tidy_figure(DRAW[name](q)).to_json())
+
+    return cached_json(views, key, v, make)
