@@ -317,6 +317,23 @@ def test_gdelt1_daily_files_against_md5sums(shared_data: Path, tmp_path: Path) -
     assert (cov.expected, cov.fetched, len(cov.failed)) == (4, 3, 0)
     assert [(a.first, a.n_slots) for a in cov.absent] == [("20160726", 1)]
     assert report.rows == _store_rows(tmp_path / "g1.duckdb") == _triad_rows(parts, tmp_path, 58)
+    # ... but the cut is said, not silent: 2 days of the window are not counted
+    assert any(
+        "newest listed slot 20160729" in n and "not counted, 2 slots" in n for n in report.notes
+    )
+    assert "newest listed slot 20160729" in report.summary()
+
+
+def test_a_window_before_gdelt2_began_says_so(raw: dict, tmp_path: Path) -> None:
+    """2015-02-17 and most of 2015-02-18 precede GDELT 2.0's first slot (23:00 UTC): the
+    window expects 4 slots, and the report says why not 192, instead of a silent cut."""
+    with Server(Mirror()) as m:
+        _publish(m, [PLAN[0]], raw, faults=False)
+        report = fetch_gdelt2("2015-02-17", "2015-02-18", db=tmp_path / "e.duckdb",
+                              mirror=m.url, policy=FAST)  # fmt: skip
+    assert (report.coverage.expected, report.coverage.n_absent) == (4, 4)
+    assert any("2015-02-18 23:00" in n and "188 slots" in n for n in report.notes), report.notes
+    assert not any("newest listed slot" in n for n in report.notes)
 
 
 def test_gdelt1_yearly_and_monthly_files(shared_data: Path, tmp_path: Path) -> None:
@@ -341,6 +358,9 @@ def test_gdelt1_yearly_and_monthly_files(shared_data: Path, tmp_path: Path) -> N
     # newest listed slot (200601), so not expected
     assert any("no filesizes list" in n for n in report.notes)
     assert (cov.expected, cov.fetched, len(cov.failed), cov.n_absent) == (2, 2, 0, 0)
+    assert any(
+        "newest listed slot 200601" in n and "not counted, 1 slot of" in n for n in report.notes
+    )
     assert report.rows == _store_rows(tmp_path / "h.duckdb") == _triad_rows(parts, tmp_path, 57)
 
 

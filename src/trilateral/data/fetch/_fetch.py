@@ -29,6 +29,8 @@ from . import _ledger as ledger
 from ._client import Downloader, FetchFailed, RetryPolicy, check_archive
 from ._coverage import FetchCoverage, FetchReport, FileOutcome, slot_time
 from ._masterlist import (
+    GDELT1_FIRST_YEAR,
+    GDELT2_FIRST_SLOT,
     PUBLISHED_HOST,
     ListedFile,
     check_mirror,
@@ -336,8 +338,10 @@ def fetch_listed(
     t0 = time.perf_counter()
     ledger.ensure_ledger(store.con)
     by_key = {(f.slot, f.kind): f for f in listed if f.kind in kinds}
+    notes = list(notes)
     if slots is None:
         slots = [s.key for s in expected_slots(source, start, end, listed)]
+        notes += _window_notes(source, start, end, slots, listed)
     who = ",".join(countries) if countries is not None else "all"
     plan = _plan(store, source, slots, kinds, by_key, who)
     ledger.record(store.con, plan.ledger_rows)
@@ -347,7 +351,6 @@ def fetch_listed(
     plan.outcomes.update(runner.run(plan.todo))
     outcomes = tuple(plan.outcomes[k] for k in plan.order if k in plan.outcomes)
     untried = len(plan.order) - len(outcomes)
-    notes = list(notes)
     if plan.other_filter:
         notes.append(
             f"{plan.other_filter:,} files are in the store with another countries filter "
@@ -367,6 +370,38 @@ def fetch_listed(
         runner.interrupted,
         tuple(notes),
     )
+
+
+def _n_slots(n: int) -> str:
+    return f"{n:,} slot" if n == 1 else f"{n:,} slots"
+
+
+def _window_notes(
+    source: str, start: date, end: date, slots: Sequence[str], listed: Sequence[ListedFile]
+) -> list[str]:
+    """Say where the window was cut, so that no slot leaves the count silently: before
+    the source's first file, and after the newest slot the list holds."""
+    notes = []
+    day0 = datetime.combine(start, datetime.min.time())
+    if source == "gdelt2" and day0 < GDELT2_FIRST_SLOT:
+        n = int((GDELT2_FIRST_SLOT - day0).total_seconds()) // 900
+        notes.append(
+            f"GDELT 2.0 begins at 2015-02-18 23:00 UTC: the window's {_n_slots(n)} before it "
+            "expect no file (GDELT 1.0 covers earlier days: fetch gdelt1)"
+        )
+    if source == "gdelt1" and start.year < GDELT1_FIRST_YEAR:
+        notes.append(f"GDELT 1.0 begins in {GDELT1_FIRST_YEAR}: the window's days before it "
+                     "expect no file")  # fmt: skip
+    whole = [s.key for s in expected_slots(source, start, end, [])]
+    newest = max((f.slot for f in listed), default=None)
+    after = sum(key > slots[-1] for key in whole) if slots else len(whole)
+    if newest is not None and after:
+        notes.append(
+            f"the newest listed slot {newest} is before the window's end {end}: not "
+            f"counted, {_n_slots(after)} of the window after it (not published yet; "
+            "fetch again later)"
+        )
+    return notes
 
 
 def _window(start: date | str, end: date | str) -> tuple[date, date]:
