@@ -288,6 +288,25 @@ def test_all_keeps_every_row_of_the_file(raw: dict, tmp_path: Path) -> None:
     assert any("1 files are in the store with another countries filter" in n for n in again.notes)
 
 
+def test_rows_the_reader_rejects_are_counted_in_the_report(raw: dict, tmp_path: Path) -> None:
+    """A listed file with one malformed line (appended by the test to real rows): the
+    file is fetched, and the report counts the rejected row and names the rejects file,
+    so no row leaves silently."""
+    with Server(Mirror()) as m:
+        _publish(m, [PLAN[0]], raw, faults=False)
+        bad = zipped("20180326044500.export.CSV", raw[("A", 0)] + b"garbage\tline\n")
+        m.put(_path("0445"), bad)
+        m.put("/gdeltv2/masterfilelist.txt", (m.list_line(_path("0445")) + "\n").encode())
+        m.put("/gdeltv2/lastupdate.txt", (m.list_line(_path("0445")) + "\n").encode())
+        report = fetch_gdelt2(DAY, DAY, countries=None, db=tmp_path / "r.duckdb", mirror=m.url)
+    assert report.ok and report.coverage.fetched == 1
+    assert report.rows == raw[("A", 0)].count(b"\n") == _store_rows(tmp_path / "r.duckdb")
+    assert report.rejected == 1 and report.to_dict()["rows_rejected"] == 1
+    (note,) = [n for n in report.notes if "rejected" in n]
+    assert "1 row rejected by the reader in 1 file" in note and "rejects.csv" in note
+    assert "rejects.csv" in report.summary()
+
+
 def test_a_slot_without_a_triad_row_is_fetched_not_failed(raw: dict, tmp_path: Path) -> None:
     """Chunk A0 (385 real rows) has no row with both actors in the triad: the countries
     filter drops them all, and that is a fetched file with 0 rows, not a failure."""

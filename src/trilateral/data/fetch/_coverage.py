@@ -36,6 +36,8 @@ class FileOutcome:
     rows: int | None = None
     bytes: int | None = None
     downloaded: bool = False
+    rejected: int = 0  # rows the reader rejected (written to the store's rejects CSV)
+    rejects_path: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,6 +226,11 @@ class FetchReport:
         return sum(o.rows or 0 for o in self.outcomes if o.downloaded)
 
     @property
+    def rejected(self) -> int:
+        """Rows of this run's files that the reader rejected (not stored)."""
+        return sum(o.rejected for o in self.outcomes if o.downloaded)
+
+    @property
     def failures(self) -> tuple[FailedFile, ...]:
         """Listed files that failed."""
         return self.coverage.failed
@@ -269,6 +276,7 @@ class FetchReport:
             "files_downloaded": self.files,
             "bytes_downloaded": self.bytes,
             "rows_ingested": self.rows,
+            "rows_rejected": self.rejected,
             "seconds": round(self.seconds, 3),
             "ok": self.ok,
             "interrupted": self.interrupted,

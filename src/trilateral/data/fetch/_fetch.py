@@ -276,11 +276,13 @@ class _Runner:
         self.state.current = f.name
         rows: int | None = None
         ingest_id: int | None = None
+        rejected, rejects = 0, None
         if path is not None and f.kind == "export":
             try:
                 check_archive(path)
                 res = self._ingest(path, f.source)
                 rows, ingest_id = res.rows_ingested, res.ingest_id
+                rejected, rejects = res.rows_rejected, res.rejects_path
             except FetchFailed as exc:
                 reason = exc.reason
             except TrilateralError as exc:
@@ -301,7 +303,8 @@ class _Runner:
                 self.flush()
             if path is not None and f.kind == "export" and not self.keep_raw:
                 path.unlink(missing_ok=True)
-            outcome = FileOutcome(f.slot, f.kind, "fetched", f.url, None, rows, size, True)
+            outcome = FileOutcome(f.slot, f.kind, "fetched", f.url, None, rows, size, True,
+                                  rejected, rejects)  # fmt: skip
         with self._lock:
             self.state.files_done += 1
             self.state.rows += rows or 0
@@ -356,6 +359,14 @@ def fetch_listed(
             f"{plan.other_filter:,} files are in the store with another countries filter "
             f"than {who}: a file is stored once, so they were not fetched again "
             "(fetch into a new --db for another filter)"
+        )
+    bad = [o for o in outcomes if o.downloaded and o.rejected]
+    if bad:
+        n = sum(o.rejected for o in bad)
+        notes.append(
+            f"{n:,} row{'s' * (n != 1)} rejected by the reader in {len(bad):,} "
+            f"file{'s' * (len(bad) != 1)} (not stored; see {bad[0].rejects_path}"
+            f"{' and the others beside it' if len(bad) > 1 else ''})"
         )
     if untried:
         notes.append(f"{untried:,} listed files not tried (interrupted)")
