@@ -41,6 +41,12 @@ workers can gain (the report prints that bound for this machine's cores).
 
 Usage: ``python benchmarks/bench_ingest.py [--rows N] [--repeat K] [--keep DIR]``
 (with ``--repeat`` each contender's best round is shown; peak RSS is from that round).
+
+Before and after a change: ``--baseline OTHER/src`` runs the two trilateral contenders
+(``trilateral`` and ``trilateral, 1 worker``) once with this checkout's package and once
+with the package under ``OTHER/src`` (``PYTHONPATH``), and polars, interleaved round by
+round (``--repeat`` rounds, best of each kept), and prints each one's ratio to polars —
+the figure issue 22 asks to keep within 5 % of the baseline's.
 """
 
 from __future__ import annotations
@@ -261,6 +267,49 @@ CONTENDERS = {
 
 # ------------------------------------------------------------------ the parent
 
+#: What ``--baseline`` compares: the package's contenders against polars.
+COMPARED = ("trilateral", "trilateral, 1 worker")
+POLARS = "polars read_csv, all text"
+
+
+def _compare(file: Path, tmp: str, baseline: Path, repeat: int) -> None:
+    """Both packages' contenders and polars, interleaved; best of ``repeat`` rounds."""
+    plan = [(name, None) for name in COMPARED] + [(name, baseline) for name in COMPARED]
+    plan.append((POLARS, None))
+    best: dict[str, Measurement] = {}
+    for round_ in range(max(1, repeat)):
+        for name, src in plan:
+            label = name if src is None else f"{name} (baseline)"
+            work = Path(tempfile.mkdtemp(prefix="contender-", dir=tmp))
+            argv_child = [str(HERE), "--contender", name, "--file", str(file), "--work", str(work)]
+            print(f"round {round_ + 1}: running {label} …", flush=True)
+            saved = os.environ.get("PYTHONPATH")
+            os.environ["PYTHONPATH"] = str(src if src is not None else HERE.parents[1] / "src")
+            try:
+                m = run_contender(label, argv_child)
+            finally:
+                if saved is None:
+                    os.environ.pop("PYTHONPATH", None)
+                else:
+                    os.environ["PYTHONPATH"] = saved
+            shutil.rmtree(work, ignore_errors=True)
+            if label not in best or m.seconds < best[label].seconds:
+                best[label] = m
+    polars = best[POLARS]
+    rows = []
+    for name in COMPARED:
+        after, before = best[name], best[f"{name} (baseline)"]
+        ra, rb = after.seconds / polars.seconds, before.seconds / polars.seconds
+        rows.append(
+            [name, f"{before.seconds:.2f}", f"{rb:.2f}x", f"{after.seconds:.2f}", f"{ra:.2f}x",
+             f"{(ra / rb - 1) * 100:+.1f} %"]
+        )  # fmt: skip
+    print(f"\n{polars.rows:,} rows; polars read_csv (all text) {polars.seconds:.2f} s (best of "
+          f"{max(1, repeat)}); baseline: {baseline}")  # fmt: skip
+    print_table(
+        ["contender", "before s", "before / polars", "after s", "after / polars", "change"], rows
+    )
+
 
 def _processes(m: Measurement) -> dict[str, int]:
     """Peak RSS of each process of a ``--workers`` run: the writer, then each worker."""
@@ -378,6 +427,9 @@ def main(argv: list[str] | None = None) -> None:
         "--repeat", type=int, default=1, help="rounds (contenders interleaved); best kept"
     )
     parser.add_argument("--keep", type=Path, help="build and keep the input in this directory")
+    parser.add_argument(
+        "--baseline", type=Path, help="another checkout's src/: compare before and after"
+    )
     parser.add_argument("--contender", choices=sorted(CONTENDERS), help=argparse.SUPPRESS)
     parser.add_argument("--file", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
@@ -395,6 +447,9 @@ def main(argv: list[str] | None = None) -> None:
             print(f"building {args.rows:,} rows from the Georgia extract …", flush=True)
             build_input(file, args.rows)
         split_input(file)  # the 2-worker contender's two files
+        if args.baseline is not None:
+            _compare(file, tmp, args.baseline.resolve(), args.repeat)
+            return
         best: dict[str, Measurement] = {}
         load_before = load_average()
         for round_ in range(max(1, args.repeat)):

@@ -29,6 +29,22 @@ from trilateral.cli import app
 CONTEXT: dict[tuple[str, ...], dict[str, list[str]]] = {
     ("ingest",): {"paths": ["{tmp}/missing.csv"], "--db": ["{tmp}/store.duckdb"]},
     ("info",): {"--db": ["{tmp}/missing.duckdb"]},
+    # a mirror that refuses connections (no network), no retries: the listing fails
+    ("fetch",): {
+        "source": ["gdelt2"],
+        "--start": ["2018-03-26"],
+        "--end": ["2018-03-26"],
+        "--db": ["{tmp}/store.duckdb"],
+        "--mirror": ["http://127.0.0.1:1"],
+        "--retries": ["0"],
+        "--backoff": ["0"],
+    },
+    ("watch",): {
+        "--db": ["{tmp}/store.duckdb"],
+        "--mirror": ["http://127.0.0.1:1"],
+        "--retries": ["0"],
+        "--backoff": ["0"],
+    },
     ("export",): {"--db": ["{tmp}/missing.duckdb"], "--out": ["{tmp}/blocker/lake"]},
     ("measure",): {"--db": ["{tmp}/missing.duckdb"], "--out": ["{tmp}/blocker/out"]},
     ("diagnose",): {"--db": ["{tmp}/missing.duckdb"]},

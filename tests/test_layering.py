@@ -15,7 +15,8 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "trilateral"
 
-# docs/ARCHITECTURE.md: data → measure → diagnose → simulate / forecast → report → serve.
+# docs/ARCHITECTURE.md: data → measure → diagnose → simulate / forecast / watch → report →
+# serve. watch recomputes indices, regimes and the triangle, so it comes after diagnose.
 # simulate classifies its runs with the diagnose stage's regime rules, so it comes after
 # diagnose; serve shows the report's figures, so it comes after report.
 RANK = {
@@ -24,6 +25,7 @@ RANK = {
     "diagnose": 2,
     "simulate": 3,
     "forecast": 3,
+    "watch": 3,
     "report": 4,
     "serve": 5,
 }
@@ -116,3 +118,116 @@ def test_shared_modules_import_no_stage() -> None:
     for name in ("_rng.py", "_yaml.py", "config.py", "errors.py"):
         for mod in _imports(SRC / name):
             assert _stage_of(mod) in (None, *SHARED), f"{name} imports {mod}"
+
+
+# ------------------------------------------------------------------ no import circles
+
+#: Circles known when this test was written, each being removed on its own branch (issue
+#: 22): results import figures and figures import results. Delete each entry once the
+#: branch that breaks it (``forecast``, ``sim``) is merged; nothing else may be added.
+KNOWN_CIRCLES = [
+    {"trilateral.forecast._figures", "trilateral.forecast._forecast"},
+    {"trilateral.simulate._figures", "trilateral.simulate._game"},
+]
+
+
+def _module_names(src: Path) -> dict[str, Path]:
+    """Dotted module name → file, for every module of the package under ``src``."""
+    out = {}
+    for f in sorted(src.rglob("*.py")):
+        parts = list(f.relative_to(src.parent).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        out[".".join(parts)] = f
+    return out
+
+
+def _import_graph(src: Path) -> tuple[dict[str, set[str]], dict[str, Path]]:
+    """Module → the package's modules it imports: every import statement counts, at the
+    top, inside a function or under ``if TYPE_CHECKING:``. ``from pkg import name``
+    points at ``pkg.name`` when that is a module, else at ``pkg``."""
+    mods = _module_names(src)
+    graph: dict[str, set[str]] = {m: set() for m in mods}
+    for mod, f in mods.items():
+        package = mod if f.name == "__init__.py" else mod.rpartition(".")[0]
+        for node in ast.walk(ast.parse(f.read_text("utf-8"))):
+            if isinstance(node, ast.Import):
+                targets = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                if node.level:
+                    base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                    stem = ".".join([*base, node.module] if node.module else base)
+                else:
+                    stem = node.module or ""
+                subs = [f"{stem}.{a.name}" for a in node.names if f"{stem}.{a.name}" in mods]
+                targets = subs or [stem]
+            else:
+                continue
+            graph[mod].update(t for t in targets if t in mods and t != mod)
+    return graph, mods
+
+
+def _circles(graph: dict[str, set[str]], mods: dict[str, Path]) -> list[set[str]]:
+    """The import circles: strongly connected groups of two or more modules, a package's
+    ``__init__`` left out (re-exporting its own modules is not a circle)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[set[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in sorted(graph[v]):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = set()
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                group.add(w)
+                if w == v:
+                    break
+            modules = {m for m in group if mods[m].name != "__init__.py"}
+            if len(modules) > 1:
+                found.append(modules)
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return found
+
+
+def test_no_import_circle_between_modules() -> None:
+    """No two modules import each other, directly or around a circle, counting imports
+    made inside functions and for type checking (issue 22)."""
+    graph, mods = _import_graph(SRC)
+    new = [sorted(c) for c in _circles(graph, mods) if c not in KNOWN_CIRCLES]
+    assert new == [], f"import circles between modules: {new}"
+
+
+def test_the_circle_check_finds_circles(tmp_path: Path) -> None:
+    """The check above can fail: a circle through a function-level import, one through a
+    TYPE_CHECKING import, and a package's __init__ re-exporting its modules (no circle)."""
+    pkg = tmp_path / "pkg"
+    (pkg / "sub").mkdir(parents=True)
+    files = {
+        "__init__.py": "from .a import f\n",
+        "a.py": "def f():\n    from .b import g\n    return g\n",
+        "b.py": "from . import a\n",
+        "c.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from .sub.d import D\n",
+        "sub/__init__.py": "from .d import D\n",
+        "sub/d.py": "from ..c import x\n",
+        "e.py": "import pkg.sub\n",
+    }
+    for name, text in files.items():
+        (pkg / name).write_text(text)
+    graph, mods = _import_graph(pkg)
+    circles = sorted(sorted(c) for c in _circles(graph, mods))
+    assert circles == [["pkg.a", "pkg.b"], ["pkg.c", "pkg.sub.d"]]

@@ -1,4 +1,4 @@
-"""Archive-sized ingest (trilateral.data._parallel): parallel parse, one writer, resumable.
+"""Archive-sized ingest (trilateral.data.ingest): parallel parse, one writer, resumable.
 
 Real files: GDELT 1.0 Georgia monthly files and the GDELT 2.0 raw exports from
 ../shared/data/gdelt/. The expected store is the one a plain sequential
@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from trilateral.data._parallel import expand_paths, ingest_files
+from trilateral.data.ingest import expand_paths, ingest_files
 from trilateral.data.readers import read
 from trilateral.data.store import EventStore
 from trilateral.errors import ReaderError
@@ -136,8 +136,7 @@ def test_a_new_file_gets_no_hash_pass_of_its_own(
 ) -> None:
     """New paths are hashed by the reader as they are parsed: neither the writer nor a
     worker reads the file once more to hash it (a known path is hashed first, above)."""
-    from trilateral.data import _parallel
-    from trilateral.data import store as store_module
+    from trilateral.data.ingest import _parallel, _pipeline
     from trilateral.data.store import file_sha256
 
     expected = file_sha256(georgia_year)
@@ -145,7 +144,7 @@ def test_a_new_file_gets_no_hash_pass_of_its_own(
     def no_pass(*args: object, **kwargs: object) -> str:
         raise AssertionError("a separate hash pass over a new file")
 
-    monkeypatch.setattr(store_module, "file_sha256", no_pass)  # the writer (this process)
+    monkeypatch.setattr(_pipeline, "file_sha256", no_pass)  # the writer (this process)
     monkeypatch.setattr(_parallel, "file_sha256", no_pass)  # _parse, when run here
     d = tmp_path / "in"
     d.mkdir()
@@ -202,7 +201,7 @@ def test_a_worker_skips_a_stored_layout_that_is_hashed_first(
 ) -> None:
     """ICEWS-TKG rows cite their file's hash, so a worker hashes such a file before it
     parses it — and then skips it, unparsed, when that content is stored already."""
-    from trilateral.data import _parallel
+    from trilateral.data.ingest import _parallel
     from trilateral.data.store import file_sha256
 
     src = shared_data / "icews" / "icews18_tkg_valid" / "valid.txt"

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from trilateral.data.readers._base import EventReader
 from trilateral.data.readers._chronicle import CHRONICLE_COLUMNS, ChronicleReader
-from trilateral.data.readers._icews import ICEWSReader, ICEWSTKGReader
+from trilateral.data.readers._icews import ICEWSReader
+from trilateral.data.readers._icews_tkg import ICEWSTKGReader
 from trilateral.data.schema import EVENT_SCHEMA, EXTRAS_SCHEMA
 from trilateral.errors import ReaderError
 

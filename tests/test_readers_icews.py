@@ -19,12 +19,8 @@ import pytest
 from trilateral.data.actors import ActorResolver
 from trilateral.data.codebook import Codebook
 from trilateral.data.readers._chronicle import ChronicleReader
-from trilateral.data.readers._icews import (
-    ICEWSReader,
-    ICEWSTKGReader,
-    _text_key,
-    load_event_texts,
-)
+from trilateral.data.readers._icews import ICEWSReader
+from trilateral.data.readers._icews_tkg import ICEWSTKGReader, _text_key, load_event_texts
 from trilateral.data.schema import EVENT_SCHEMA
 from trilateral.errors import ReaderError
 

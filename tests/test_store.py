@@ -202,11 +202,11 @@ def test_one_prefetch_helper_for_store_and_gdelt_reader() -> None:
     producer that is ahead."""
     import threading
 
-    from trilateral.data import store as store_module
+    from trilateral.data.ingest import _pipeline
     from trilateral.data.readers import _base, _gdelt
 
-    assert store_module.Prefetch is _base.Prefetch is _gdelt.Prefetch
-    assert not hasattr(store_module, "_Prefetch") and not hasattr(_gdelt, "_Prefetch")
+    assert _pipeline.Prefetch is _base.Prefetch is _gdelt.Prefetch
+    assert not hasattr(_pipeline, "_Prefetch") and not hasattr(_gdelt, "_Prefetch")
 
     pf = _base.Prefetch(iter(range(100)), depth=3)
     assert list(pf) == list(range(100)) and next(pf, None) is None
@@ -348,11 +348,11 @@ def test_bad_row_fail_leaves_store_unchanged(db: Path, tmp_path: Path) -> None:
 def test_error_mid_stream_rolls_back(
     db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from trilateral.data import store as store_module
+    from trilateral.data.ingest import _groups
 
     # INSERTs of 20 rows: the interrupt comes after two of the file's five
-    monkeypatch.setattr(store_module, "_FIRST_INSERT_ROWS", 20)
-    monkeypatch.setattr(store_module, "_INSERT_ROWS", 20)
+    monkeypatch.setattr(_groups, "FIRST_INSERT_ROWS", 20)
+    monkeypatch.setattr(_groups, "INSERT_ROWS", 20)
     f = write_tiny(tmp_path / "a.csv", 100)
     calls = 0
 
@@ -579,18 +579,18 @@ def test_a_new_file_is_hashed_as_its_rows_are_read(
     on the way (no separate pass); a name the store holds (a re-run, by any path) is
     hashed first, before any parsing, and skipped; a renamed copy is found at the end
     and rolled back."""
-    from trilateral.data import store as store_module
+    from trilateral.data.ingest import _pipeline
 
     src = shared_data / GDELT2_A
     expected = file_sha256(src)  # the separate pass, computed before the spy
     passes: list[str] = []
-    real = store_module.file_sha256
+    real = _pipeline.file_sha256
 
     def spy(path: str | Path, *args: object, **kwargs: object) -> str:
         passes.append(Path(path).name)
         return real(path, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(store_module, "file_sha256", spy)
+    monkeypatch.setattr(_pipeline, "file_sha256", spy)
     copy = tmp_path / "renamed.export.CSV"
     copy.write_bytes(src.read_bytes())
     with EventStore.open(db) as store:
@@ -668,17 +668,18 @@ def test_many_rejects_reach_the_spool_as_they_come(
 ) -> None:
     """Rejects count toward an INSERT group: a file of bad rows is handed over group by
     group (memory bounded), not held until the end of the file."""
-    from trilateral.data import store as store_module
+    from trilateral.data.ingest import _groups
 
-    monkeypatch.setattr(store_module, "_FIRST_INSERT_ROWS", 50)
-    monkeypatch.setattr(store_module, "_INSERT_ROWS", 50)
-    f = write_tiny(tmp_path / "bad.csv", 400, bad={i: "x" for i in range(400)})
+    monkeypatch.setattr(_groups, "FIRST_INSERT_ROWS", 50)
+    monkeypatch.setattr(_groups, "INSERT_ROWS", 50)
+    # 400 bad rows and a good last one (a file of bad rows only is an error: issue 21)
+    f = write_tiny(tmp_path / "bad.csv", 401, bad={i: "x" for i in range(400)})
     calls: list[int] = []
     with EventStore.open(db) as store:
         res = store.ingest_reader(
             TinyReader(f, on_error="skip", batch_rows=10), progress=lambda d, t: calls.append(d)
         )
-    assert (res.rows_ingested, res.rows_rejected) == (0, 400)
+    assert (res.rows_ingested, res.rows_rejected) == (1, 400)
     assert len(calls) >= 400 // 50  # one per group of 50 rejects (+ the final call)
 
 

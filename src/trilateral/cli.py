@@ -10,12 +10,14 @@ from ._cli import (
     demo,
     diagnose,
     export,
+    fetch,
     forecast,
     ingest,
     measure,
     report,
     serve,
     simulate,
+    watch,
 )
 
 app = typer.Typer(
@@ -47,6 +49,7 @@ def _main(
 
 
 ingest.register(app)
+fetch.register(app)
 export.register(app)
 measure.register(app)
 diagnose.register(app)
@@ -55,6 +58,7 @@ demo.register(app)
 simulate.register(app)
 report.register(app)
 serve.register(app)
+watch.register(app)
 app.add_typer(capabilities.app, name="capabilities")
 
 

@@ -44,7 +44,9 @@ class LiveServer:
         self.sock.bind(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(app, log_level="warning", lifespan="off")
+        from trilateral.serve._run import UVICORN_OPTIONS
+
+        config = uvicorn.Config(app, lifespan="off", **UVICORN_OPTIONS)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(
             target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True
@@ -78,3 +80,48 @@ def live_server(demo_store: Path) -> Iterator[LiveServer]:
 def server_for() -> Any:
     """Make a :class:`LiveServer` for an app (a context manager)."""
     return LiveServer
+
+
+class FreshServer:
+    """``trilateral serve`` in its own Python process (nothing imported before it starts),
+    on a free port of 127.0.0.1; extra CLI arguments pass through."""
+
+    def __init__(self, db: Path, *args: str) -> None:
+        import subprocess
+        import sys
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        cmd = [sys.executable, "-m", "trilateral.cli", "serve", "--db", str(db)]
+        self.proc = subprocess.Popen(
+            [*cmd, "--port", str(self.port), *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+
+    def __enter__(self) -> FreshServer:
+        import httpx
+
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and self.proc.poll() is None:
+            try:
+                httpx.get(self.url + "/api/health", timeout=1)
+                return self
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        self.proc.kill()
+        out = self.proc.communicate()[0]
+        raise RuntimeError(f"the dashboard did not start: {out}")
+
+    def __exit__(self, *exc: object) -> None:
+        self.proc.terminate()
+        self.log = self.proc.communicate(timeout=20)[0]
+
+
+@pytest.fixture(scope="session")
+def fresh_server() -> Any:
+    """Make a :class:`FreshServer` for a store (a context manager)."""
+    return FreshServer

@@ -118,6 +118,12 @@ def test_meta_and_openapi(client) -> None:
         ("/api/power", {"start_year": 2010, "end_year": 2000}, "after end_year"),
         ("/api/power", {"indicator": "bananas"}, "unknown indicator"),
         ("/api/figures/index", {"dyad": "RUS-RUS"}, "not two of the countries"),
+        # a year of months is too short for the VAR's lags (was: a 500 from statsmodels)
+        (
+            "/api/figures/reciprocity",
+            {"start": "2018-01-01", "end": "2018-12-31"},
+            "cannot be estimated",
+        ),
     ],
 )
 def test_bad_inputs_are_422_with_a_message(client, path, params, message) -> None:
@@ -342,3 +348,69 @@ def test_default_window_is_where_the_data_are_dense(client, demo_store) -> None:
     page = client.get("/").text
     assert f'id="start" name="start" type="date" value="{first}-01-01"' in page
     assert "longest run of years in which every dyad has enough events" in page
+
+
+# ---------------------------------------------------------------------- security (item 8)
+@pytest.mark.parametrize(
+    "host",
+    ["evil.example", "evil.example:80", "127.0.0.1.nip.io", "localhost.evil.example", "10.0.0.1"],
+)
+def test_a_foreign_host_header_is_refused(client, host) -> None:
+    """Against DNS rebinding: a page of another site that resolves its own name to
+    127.0.0.1 sends its own name as Host, and is refused."""
+    r = client.get("/api/meta", headers={"Host": host})
+    assert r.status_code == 400
+    assert "not served here" in r.json()["detail"] and "--allowed-host" in r.json()["hint"]
+    assert client.get("/", headers={"Host": host}).status_code == 400
+
+
+@pytest.mark.parametrize("host", ["localhost", "LOCALHOST:8000", "127.0.0.1", "[::1]:8000"])
+def test_local_host_headers_are_served(client, host) -> None:
+    assert client.get("/api/meta", headers={"Host": host}).status_code == 200
+
+
+def test_allowed_hosts_are_served(demo_store, server_for) -> None:
+    with (
+        server_for(create_app(demo_store, allowed_hosts=["Dash.Example"])) as server,
+        httpx.Client(base_url=server.url, timeout=60) as c,
+    ):
+        assert c.get("/api/meta", headers={"Host": "dash.example:8000"}).status_code == 200
+        assert c.get("/api/meta", headers={"Host": "other.example"}).status_code == 400
+
+
+def test_the_store_is_shown_by_its_file_name_only(client, demo_store) -> None:
+    assert client.get("/api/meta").json()["store"] == demo_store.name
+    page = client.get("/").text
+    assert str(demo_store.parent) not in page
+    assert f"<code>{demo_store.name}</code>" in page
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/api/meta", "/assets/plotly.js", "/docs", "/api/indices?period=decade"]
+)
+def test_security_headers_on_every_answer(client, path) -> None:
+    r = client.get(path)
+    csp = {d.split()[0]: d.split()[1:] for d in r.headers["content-security-policy"].split("; ")}
+    assert csp["frame-ancestors"] == ["'none'"]
+    assert csp["script-src"] == ["'self'"]  # no inline script, no CDN
+    assert csp["default-src"] == ["'self'"]
+    assert r.headers["x-content-type-options"] == "nosniff"
+
+
+def test_pages_load_nothing_from_another_site(client) -> None:
+    """The page and /docs work offline: every script and stylesheet is this server's."""
+    import re
+
+    for path in ("/", "/docs"):
+        r = client.get(path)
+        assert r.status_code == 200
+        sources = re.findall(r'<(?:script|link)[^>]*(?:src|href)="([^"]+)"', r.text)
+        assert all(s.startswith("/") or s.startswith("data:") for s in sources), sources
+        assert "<script>" not in r.text  # inline scripts would need 'unsafe-inline'
+    docs = client.get("/docs").text
+    assert "/api/indices" in docs and "n_boot" in docs
+    assert (
+        client.get("/assets/dashboard.js")
+        .headers["content-type"]
+        .startswith("application/javascript")
+    )

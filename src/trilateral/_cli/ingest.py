@@ -22,11 +22,11 @@ from rich.progress import (
 from rich.table import Table
 
 from ..config import DEFAULT_COUNTRIES, default_db_path, parse_countries
-from ..data import IngestProgress, expand_paths, ingest_files
+from ..data import IngestProgress, expand_paths, fetch_coverage, ingest_files
 from ..data.actors import ActorResolver
 from ..data.codebook import Codebook
 from ..data.shipped import shipped_datasets
-from ..data.store import EventStore, IngestResult, StoreInfo
+from ..data.store import EventStore, IngestResult, StoreInfo, filter_codes
 from ..errors import ConfigError, ReaderError, TrilateralError
 from . import _common as ui
 
@@ -85,6 +85,11 @@ def _codebook(
     return cache[key]
 
 
+def _say_waiting(message: str) -> None:
+    """Tell the user, on stderr, that the store is busy and whom we wait for."""
+    ui.err_console.print(ui.esc(message), highlight=False, soft_wrap=True)
+
+
 def _results_table(results: list[IngestResult]) -> Table:
     table = Table(title="ingested", title_justify="left")
     # numbers and layout names never wrap; a long file name folds instead
@@ -92,7 +97,9 @@ def _results_table(results: list[IngestResult]) -> Table:
     name_width = min(28, max((len(x) for x in labels), default=4))
     table.add_column("file", min_width=name_width, overflow="fold")
     table.add_column("layout", no_wrap=True)
-    for col in ("read", "ingested", "rejected", "dup."):
+    filtered = any(r.countries is not None for r in results)
+    cols = ("read", "ingested", "rejected", *(("filtered",) if filtered else ()), "dup.")
+    for col in cols:
         table.add_column(col, justify="right", no_wrap=True)
     for r, label in zip(results, labels, strict=True):
         table.add_row(
@@ -101,74 +108,99 @@ def _results_table(results: list[IngestResult]) -> Table:
             f"{r.rows_read:,}",
             f"{r.rows_ingested:,}",
             f"{r.rows_rejected:,}",
+            *((f"{r.rows_filtered:,}",) if filtered else ()),
             "yes" if r.skipped_duplicate else "no",
         )
+    if filtered:
+        kept = sorted({",".join(r.countries) for r in results if r.countries is not None})
+        table.caption = f"filtered: rows outside {'; '.join(kept)}, not stored"
     if any(r.skipped_duplicate for r in results):
-        table.caption = "dup.: the same content was ingested before, so nothing changed"
+        dup = "dup.: the same content was ingested before, so nothing changed"
+        table.caption = dup if table.caption is None else f"{table.caption}\n{dup}"
     return table
 
 
+PathsArg = Annotated[
+    list[Path],
+    typer.Argument(
+        help="Event files (plain, .zip or .gz), directories of them, or glob patterns.",
+        show_default=False,
+    ),
+]
+LayoutOpt = Annotated[
+    Layout, typer.Option("--format", help="The layout; auto detects it from the content.")
+]
+OnErrorOpt = Annotated[
+    OnErrorChoice,
+    typer.Option(
+        "--on-error",
+        help="fail: stop at the first bad row, storing nothing of that file; "
+        "skip: store the good rows and write the bad ones to a rejects CSV next to "
+        "the store.",
+    ),
+]
+GoldsteinOpt = Annotated[
+    GoldsteinChoice | None,
+    typer.Option(
+        "--goldstein",
+        help="Goldstein table for CAMEO codes. Default: the layout's own "
+        "(icews for ICEWS files, gdelt otherwise).",
+        show_default=False,
+    ),
+]
+ArenaMapOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--arena-map",
+        help="CSV cameo_prefix,arena replacing the shipped CAMEO → arena map.",
+        show_default=False,
+    ),
+]
+ActorsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--actors",
+        help="CSV name,iso3[,role,start,end] extending the shipped actor tables "
+        "(ICEWS layouts): a dated row resolves only within start..end.",
+        show_default=False,
+    ),
+]
+WorkersOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--workers",
+        min=1,
+        help="Parse the files in N workers (1: a thread of this process; more: "
+        "processes) while one writer commits each file in its own transaction "
+        "(directories and glob patterns are expanded). "
+        "Run the same command again after an interruption: it ingests the rest.",
+        show_default=False,
+    ),
+]
+IngestCountriesOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--countries",
+        help="Keep only the rows whose source and target countries are both among "
+        "these ISO3 codes (e.g. USA,RUS,CHN); the others are counted as dropped. The "
+        "store records the filter: a file is stored once, with one filter.",
+        show_default=False,
+    ),
+]
+
+
 def ingest(
-    paths: Annotated[
-        list[Path],
-        typer.Argument(
-            help="Event files (plain, .zip or .gz), directories of them, or glob patterns.",
-            show_default=False,
-        ),
-    ],
+    paths: PathsArg,
     db: ui.DbOpt = None,
-    format: Annotated[
-        Layout, typer.Option("--format", help="The layout; auto detects it from the content.")
-    ] = Layout.auto,
-    on_error: Annotated[
-        OnErrorChoice,
-        typer.Option(
-            "--on-error",
-            help="fail: stop at the first bad row, storing nothing of that file; "
-            "skip: store the good rows and write the bad ones to a rejects CSV next to "
-            "the store.",
-        ),
-    ] = OnErrorChoice.fail,
-    goldstein: Annotated[
-        GoldsteinChoice | None,
-        typer.Option(
-            "--goldstein",
-            help="Goldstein table for CAMEO codes. Default: the layout's own "
-            "(icews for ICEWS files, gdelt otherwise).",
-            show_default=False,
-        ),
-    ] = None,
-    arena_map: Annotated[
-        Path | None,
-        typer.Option(
-            "--arena-map",
-            help="CSV cameo_prefix,arena replacing the shipped CAMEO → arena map.",
-            show_default=False,
-        ),
-    ] = None,
-    actors: Annotated[
-        Path | None,
-        typer.Option(
-            "--actors",
-            help="CSV name,iso3[,role,start,end] extending the shipped actor tables "
-            "(ICEWS layouts): a dated row resolves only within start..end.",
-            show_default=False,
-        ),
-    ] = None,
+    format: LayoutOpt = Layout.auto,
+    on_error: OnErrorOpt = OnErrorChoice.fail,
+    goldstein: GoldsteinOpt = None,
+    arena_map: ArenaMapOpt = None,
+    actors: ActorsOpt = None,
     json: ui.JsonOnlyOpt = False,
     wait: WaitOpt = 30.0,
-    workers: Annotated[
-        int | None,
-        typer.Option(
-            "--workers",
-            min=1,
-            help="Parse the files in N workers (1: a thread of this process; more: "
-            "processes) while one writer commits each file in its own transaction "
-            "(directories and glob patterns are expanded). "
-            "Run the same command again after an interruption: it ingests the rest.",
-            show_default=False,
-        ),
-    ] = None,
+    workers: WorkersOpt = None,
+    countries: IngestCountriesOpt = None,
 ) -> None:
     """Ingest event files into the store, each whole or not at all.
 
@@ -183,24 +215,23 @@ def ingest(
     Example: trilateral ingest gdelt-archive/ --workers 4
 
     Example: trilateral ingest train.txt.gz --actors my_people.csv
+
+    Example: trilateral ingest 20191024143000.export.CSV --countries USA,RUS,CHN
     """
+    codes = None if countries is None else filter_codes(countries)
+    mode: Literal["fail", "skip"] = "skip" if on_error is OnErrorChoice.skip else "fail"
+    cache: dict[tuple[str, str | None], Codebook] = {}
+
+    def books(path: Path) -> Codebook | None:
+        return _codebook(path, format.value, goldstein, arena_map, cache)
+
     if workers is not None or any(p.is_dir() or glob.has_magic(str(p)) for p in paths):
         if actors is not None:
             raise ConfigError(
                 "--actors is not supported with --workers or a directory yet",
                 hint="ingest those files without --workers (one after the other)",
             )
-        cache_p: dict[tuple[str, str | None], Codebook] = {}
-        _ingest_parallel(
-            paths,
-            db,
-            format.value,
-            "skip" if on_error is OnErrorChoice.skip else "fail",
-            lambda path: _codebook(path, format.value, goldstein, arena_map, cache_p),
-            json,
-            wait,
-            workers or 1,
-        )
+        _ingest_parallel(paths, db, format.value, mode, books, json, wait, workers or 1, codes)
         return
     missing = [p for p in paths if not p.is_file()]
     if missing:  # before touching the store: a typo should not create an empty one
@@ -212,9 +243,23 @@ def ingest(
             hint="check the path; nothing was ingested",
         )
     resolver = None if actors is None else ActorResolver.load(extra=actors)
+    _ingest_serial(paths, db, format.value, mode, books, resolver, json, wait, codes)
+
+
+def _ingest_serial(
+    paths: list[Path],
+    db: Path | None,
+    layout: str,
+    on_error: Literal["fail", "skip"],
+    codebook: Callable[[Path], Codebook | None],
+    actors: ActorResolver | None,
+    json: bool,
+    wait: float,
+    countries: tuple[str, ...] | None,
+) -> None:
+    """The files one after the other, each with a progress bar."""
     results: list[IngestResult] = []
-    cache: dict[tuple[str, str | None], Codebook] = {}
-    with EventStore.open(db, timeout=wait) as store:
+    with EventStore.open(db, timeout=wait, on_wait=_say_waiting) as store:
         progress = Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -233,14 +278,14 @@ def ingest(
                     def _update(done: int, total: int, task: TaskID = task) -> None:
                         progress.update(task, completed=done, total=total)
 
-                    codebook = _codebook(path, format.value, goldstein, arena_map, cache)
                     result = store.ingest(
                         path,
-                        format.value,
-                        on_error="skip" if on_error is OnErrorChoice.skip else "fail",
-                        codebook=codebook,
+                        layout,
+                        on_error=on_error,
+                        codebook=codebook(path),
                         progress=_update,
-                        actors=resolver,
+                        actors=actors,
+                        countries=countries,
                     )
                     results.append(result)
                     progress.remove_task(task)
@@ -259,6 +304,7 @@ def _ingest_parallel(
     json: bool,
     wait: float,
     workers: int,
+    countries: tuple[str, ...] | None = None,
 ) -> None:
     """``--workers``: :func:`trilateral.data._parallel.ingest_files` with progress bars."""
     files = expand_paths(paths)  # before touching the store: a typo creates nothing
@@ -272,7 +318,7 @@ def _ingest_parallel(
         transient=True,
         disable=json,
     )
-    with EventStore.open(db, timeout=wait) as store:
+    with EventStore.open(db, timeout=wait, on_wait=_say_waiting) as store:
         overall = progress.add_task(f"{len(files)} files", total=None, rate="")
         current = progress.add_task("", total=None, rate="", visible=False)
 
@@ -292,7 +338,8 @@ def _ingest_parallel(
 
         with progress:
             results = ingest_files(store, files, workers=workers, format=layout,
-                                   on_error=on_error, codebook=codebook, progress=_update)  # fmt: skip
+                                   on_error=on_error, codebook=codebook, progress=_update,
+                                   countries=countries)  # fmt: skip
     _report(results, json, store.path)
 
 
@@ -314,6 +361,8 @@ def _report(results: list[IngestResult], json: bool, db: Path) -> None:
         for name, value in r.counts.items():
             if value:
                 ui.console.print(f"{ui.esc(Path(r.path).name)}: {name.replace('_', ' ')} {value:,}")
+        for dup in r.duplicates:
+            ui.console.print(ui.esc(dup.summary()), highlight=False, soft_wrap=True)
     ui.console.print(f"store: {ui.esc(db)}", highlight=False, soft_wrap=True)
 
 
@@ -341,15 +390,26 @@ def info(
     """
     codes = parse_countries(countries)
     path = default_db_path(db)
-    with EventStore.open(path, read_only=True, timeout=wait) as store:
+    with EventStore.open(path, read_only=True, timeout=wait, on_wait=_say_waiting) as store:
         result = store.info(codes)
+        fetched = fetch_coverage(store)  # `trilateral fetch`: every slot accounted for
     shipped = shipped_datasets()
+
+    def show() -> None:
+        _print_info(result, codes, shipped)
+        for c in fetched:
+            ui.print_text(c.summary())
+
     ui.print_result(
         fmt,
         as_json=json,
-        data=lambda: {**result.to_dict(), "shipped": [d.to_dict() for d in shipped]},
+        data=lambda: {
+            **result.to_dict(),
+            "shipped": [d.to_dict() for d in shipped],
+            "fetch": [c.to_dict() for c in fetched],
+        },
         frames=lambda: _info_frames(result),
-        table=lambda: _print_info(result, codes, shipped),
+        table=show,
     )
 
 
@@ -407,6 +467,17 @@ def _print_info(result: StoreInfo, codes: tuple[str, ...], shipped: Any) -> None
                 ui.esc(names) or "—",
             )
         ui.print_table(cov)
+    if result.duplicates:
+        dup = Table(title="rows already in the store from an earlier file", title_justify="left")
+        for col in ("file", "rows", "held by"):
+            dup.add_column(col, justify="right" if col == "rows" else "left")
+        for x in result.duplicates:
+            dup.add_row(
+                ui.esc(Path(x.path).name),
+                f"{x.rows:,}",
+                ui.esc(f"{Path(x.duplicate_of_path).name} (ingest {x.duplicate_of})"),
+            )
+        ui.print_table(dup)
     ui.console.print("[italic]datasets shipped with trilateral[/]")
     for item in shipped:
         ui.console.print(

@@ -13,7 +13,7 @@ __all__ = ["register"]
 
 SERVE_HELP = """Serve the dashboard and its JSON API over a store (read-only).
 
-Opens http://HOST:PORT/ with the index, triangle, regimes, power ratios, reciprocity and tit-for-tat figures and selectors for dyad, arena, period and window; the JSON API is documented at /docs (OpenAPI). Binds to 127.0.0.1 by default; another host prints a warning.
+Opens http://HOST:PORT/ with the index, triangle, regimes, power ratios, reciprocity and tit-for-tat figures and selectors for dyad, arena, period and window; the JSON API is documented at /docs (schema at /openapi.json). Binds to 127.0.0.1 by default; another host prints a warning. Requests are answered only when their Host header is localhost, a loopback address, the interface bound or a name given with --allowed-host (against DNS rebinding).
 
 Example:
 
@@ -29,6 +29,14 @@ def register(app: typer.Typer) -> None:
         db: ui.DbOpt = None,
         host: Annotated[str, typer.Option("--host", help="Interface to bind.")] = "127.0.0.1",
         port: Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port.")] = 8000,
+        allowed_host: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--allowed-host",
+                help="Also answer requests for this host name (repeatable), e.g. the "
+                "machine's name when binding to 0.0.0.0.",
+            ),
+        ] = None,
     ) -> None:
         from ..serve import serve
 
@@ -44,4 +52,4 @@ def register(app: typer.Typer) -> None:
             "Ctrl-C stops it",
             soft_wrap=True,
         )
-        serve(store, host, port, warn=warn)
+        serve(store, host, port, warn=warn, allowed_hosts=allowed_host or ())

@@ -11,7 +11,6 @@ Examples
 from __future__ import annotations
 
 from ._lake import ExportResult, export_parquet
-from ._parallel import IngestProgress, expand_paths, ingest_files
 from ._provenance import atomic_write
 from .actors import ActorResolver
 from .capabilities import (
@@ -28,6 +27,16 @@ from .capabilities import (
     user_panel_path,
 )
 from .codebook import Codebook
+from .fetch import (
+    FetchCoverage,
+    FetchProgress,
+    FetchReport,
+    RetryPolicy,
+    fetch_coverage,
+    fetch_gdelt1,
+    fetch_gdelt2,
+)
+from .ingest import IngestProgress, expand_paths, ingest_files
 from .readers import EventReader, ReadBatch, Reject, detect_format, read
 from .readers._chronicle import shipped_chronicle_path
 from .schema import EVENT_SCHEMA, EXTRAS_SCHEMA
@@ -43,10 +52,14 @@ __all__ = [
     "EventReader",
     "EventStore",
     "ExportResult",
+    "FetchCoverage",
+    "FetchProgress",
+    "FetchReport",
     "IngestProgress",
     "IngestResult",
     "ReadBatch",
     "Reject",
+    "RetryPolicy",
     "ShippedDataset",
     "StoreInfo",
     "alignment",
@@ -58,6 +71,9 @@ __all__ = [
     "detect_format",
     "expand_paths",
     "export_parquet",
+    "fetch_coverage",
+    "fetch_gdelt1",
+    "fetch_gdelt2",
     "ingest_files",
     "load_alignment",
     "load_panel",

@@ -2,6 +2,12 @@
 
 Kept apart from :mod:`trilateral.data.store` so every stage (and every test fixture)
 creates exactly the same tables.
+
+``ingest_filters`` holds a row for each file ingested with a ``countries`` filter (the
+ISO3 codes, sorted, comma-separated); a file ingested whole has none. It was added after
+version 1 without a version change: a store written before it gets the table when it is
+next opened for writing, and a read-only open of such a store reads every file as
+unfiltered.
 """
 
 from __future__ import annotations
@@ -47,6 +53,10 @@ CREATE TABLE IF NOT EXISTS event_duplicates (
     event_id     VARCHAR NOT NULL,
     ingest_id    BIGINT NOT NULL,
     duplicate_of BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ingest_filters (
+    ingest_id BIGINT PRIMARY KEY,
+    countries VARCHAR NOT NULL
 );
 CREATE TABLE IF NOT EXISTS event_extras (
     event_id    VARCHAR NOT NULL,

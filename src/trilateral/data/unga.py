@@ -197,128 +197,143 @@ def read_unga_votes(votes_path: str | Path, roll_calls_path: str | Path) -> pa.T
 
     Examples
     --------
-    >>> votes = read_unga_votes("un_votes.csv", "un_roll_calls.csv")  # doctest: +SKIP
-    >>> votes.column_names  # doctest: +SKIP
-    ['rcid', 'year', 'iso3', 'vote', 'vote_value']
+    >>> votes = read_unga_votes("un_votes.csv", "un_roll_calls.csv")
+    >>> votes.column_names, votes.num_rows
+    (['rcid', 'year', 'iso3', 'vote', 'vote_value'], 866816)
     """
     vp, rp = Path(votes_path), Path(roll_calls_path)
     _header(vp, ("rcid", "country", "country_code", "vote"))
     rcols = _header(rp, ("rcid", "date"))
     con = duckdb.connect()
     try:
-        try:
-            con.execute(
-                "create temp table v as select * from "
-                + _duck(
-                    vp,
-                    {"rcid": "VARCHAR", "country": "VARCHAR", "country_code": "VARCHAR",
-                     "vote": "VARCHAR"},
-                    con,
-                )
-            )  # fmt: skip
-            con.execute(
-                "create temp table r as select * from "
-                + _duck(rp, dict.fromkeys(rcols, "VARCHAR"), con)
-            )
-        except duckdb.Error as exc:
-            raise ReaderError(
-                vp if "un_votes" in str(exc) or str(vp) in str(exc) else rp,
-                None,
-                None,
-                f"malformed CSV: {str(exc).splitlines()[0]}",
-                hint="the file may be truncated; download it again",
-            ) from None
-        if _one(con, "select count(*) from v") == (0,):
-            raise ReaderError(vp, 2, None, "no votes after the header")
-
-        def check_vote(row: dict[str, str | None]) -> str | None:
-            if _int_or_none(row.get("rcid")) is None:
-                return "rcid"
-            if (row.get("vote") or "").strip().lower() not in _VOTE_VALUES:
-                return "vote"
-            return None
-
-        _reject_bad_rows(
-            con,
-            vp,
-            "v",
-            "try_cast(rcid as bigint) is null or lower(trim(vote)) not in ('yes', 'no', 'abstain')",
-            check_vote,
-            "{n} bad rows; first: {val!r} (votes are yes, no or abstain; rcid an integer)",
-        )
-
-        def check_rc(row: dict[str, str | None]) -> str | None:
-            if _int_or_none(row.get("rcid")) is None:
-                return "rcid"
-            try:
-                dt.date.fromisoformat(str(row.get("date")).strip())
-            except ValueError:
-                return "date"
-            return None
-
-        _reject_bad_rows(
-            con,
-            rp,
-            "r",
-            "try_cast(rcid as bigint) is null or try_cast(date as date) is null",
-            check_rc,
-            "{n} bad rows; first: {val!r} (dates YYYY-MM-DD)",
-        )
-        orphan = _one(
-            con,
-            "select min(cast(v.rcid as bigint)), count(*) from v anti join r "
-            "on cast(v.rcid as bigint) = cast(r.rcid as bigint)",
-        )
-        if orphan and orphan[1]:
-            rc = orphan[0]
-            line, _, _ = _locate(
-                vp, lambda row: "rcid" if _int_or_none(row["rcid"]) == rc else None
-            )
-            raise ReaderError(
-                vp, line, "rcid",
-                f"{orphan[1]} votes on roll calls {rp.name} does not list (first rcid {rc})",
-                hint="use the votes and roll-call files of one release",
-            )  # fmt: skip
-
-        con.register(
-            "iso2", pa.table({"code": list(ISO2_TO_ISO3), "iso3": list(ISO2_TO_ISO3.values())})
-        )
-        con.register(
-            "names", pa.table({"name": list(_NAME_FALLBACK), "iso3": list(_NAME_FALLBACK.values())})
-        )
-        unmapped = con.execute(
-            "select coalesce(v.country_code, '') || ' ' || v.country, count(*) from v "
-            "left join iso2 on upper(trim(v.country_code)) = iso2.code "
-            "left join names on v.country = names.name "
-            "where iso2.iso3 is null and names.iso3 is null and v.country_code is not null "
-            "group by all order by 1"
-        ).fetchall()
-        if unmapped:
-            warnings.warn(
-                f"{vp}: {len(unmapped)} countries have no ISO3 code in trilateral's table "
-                f"and were left out: {', '.join(f'{n} ({c} votes)' for n, c in unmapped)}",
-                UnmappedCountryWarning,
-                stacklevel=2,
-            )
-        table = con.sql(
-            """
-            select cast(v.rcid as bigint) as rcid,
-                   cast(year(cast(r.date as date)) as integer) as year,
-                   coalesce(iso2.iso3, names.iso3) as iso3,
-                   lower(trim(v.vote)) as vote,
-                   case lower(trim(v.vote)) when 'yes' then 1.0 when 'abstain' then 0.5
-                        else 0.0 end as vote_value
-            from v
-            join r on cast(v.rcid as bigint) = cast(r.rcid as bigint)
-            left join iso2 on upper(trim(v.country_code)) = iso2.code
-            left join names on v.country = names.name
-            where coalesce(iso2.iso3, names.iso3) is not null
-            order by rcid, iso3
-            """
-        ).to_arrow_table()
+        _load_votes(con, vp, rp, rcols)
+        _check_votes(con, vp, rp)
+        table = _vote_table(con, vp)
     finally:
         con.close()
     return table.cast(VOTE_SCHEMA)
+
+
+def _load_votes(con: duckdb.DuckDBPyConnection, vp: Path, rp: Path, rcols: Sequence[str]) -> None:
+    """The votes (``v``) and roll calls (``r``) as text tables; a malformed CSV or a file
+    without votes raises :class:`ReaderError`."""
+    try:
+        con.execute(
+            "create temp table v as select * from "
+            + _duck(
+                vp,
+                {"rcid": "VARCHAR", "country": "VARCHAR", "country_code": "VARCHAR",
+                 "vote": "VARCHAR"},
+                con,
+            )
+        )  # fmt: skip
+        con.execute(
+            "create temp table r as select * from "
+            + _duck(rp, dict.fromkeys(rcols, "VARCHAR"), con)
+        )
+    except duckdb.Error as exc:
+        raise ReaderError(
+            vp if "un_votes" in str(exc) or str(vp) in str(exc) else rp,
+            None,
+            None,
+            f"malformed CSV: {str(exc).splitlines()[0]}",
+            hint="the file may be truncated; download it again",
+        ) from None
+    if _one(con, "select count(*) from v") == (0,):
+        raise ReaderError(vp, 2, None, "no votes after the header")
+
+
+def _check_vote(row: dict[str, str | None]) -> str | None:
+    if _int_or_none(row.get("rcid")) is None:
+        return "rcid"
+    if (row.get("vote") or "").strip().lower() not in _VOTE_VALUES:
+        return "vote"
+    return None
+
+
+def _check_roll_call(row: dict[str, str | None]) -> str | None:
+    if _int_or_none(row.get("rcid")) is None:
+        return "rcid"
+    try:
+        dt.date.fromisoformat(str(row.get("date")).strip())
+    except ValueError:
+        return "date"
+    return None
+
+
+def _check_votes(con: duckdb.DuckDBPyConnection, vp: Path, rp: Path) -> None:
+    """Bad votes, bad roll calls and votes on unlisted roll calls raise
+    :class:`ReaderError` (file, line, field)."""
+    _reject_bad_rows(
+        con,
+        vp,
+        "v",
+        "try_cast(rcid as bigint) is null or lower(trim(vote)) not in ('yes', 'no', 'abstain')",
+        _check_vote,
+        "{n} bad rows; first: {val!r} (votes are yes, no or abstain; rcid an integer)",
+    )
+    _reject_bad_rows(
+        con,
+        rp,
+        "r",
+        "try_cast(rcid as bigint) is null or try_cast(date as date) is null",
+        _check_roll_call,
+        "{n} bad rows; first: {val!r} (dates YYYY-MM-DD)",
+    )
+    orphan = _one(
+        con,
+        "select min(cast(v.rcid as bigint)), count(*) from v anti join r "
+        "on cast(v.rcid as bigint) = cast(r.rcid as bigint)",
+    )
+    if orphan and orphan[1]:
+        rc = orphan[0]
+        line, _, _ = _locate(vp, lambda row: "rcid" if _int_or_none(row["rcid"]) == rc else None)
+        raise ReaderError(
+            vp, line, "rcid",
+            f"{orphan[1]} votes on roll calls {rp.name} does not list (first rcid {rc})",
+            hint="use the votes and roll-call files of one release",
+        )  # fmt: skip
+
+
+def _vote_table(con: duckdb.DuckDBPyConnection, vp: Path) -> pa.Table:
+    """The checked votes with year and ISO3 (unmapped countries left out, with a
+    warning)."""
+    con.register(
+        "iso2", pa.table({"code": list(ISO2_TO_ISO3), "iso3": list(ISO2_TO_ISO3.values())})
+    )
+    con.register(
+        "names", pa.table({"name": list(_NAME_FALLBACK), "iso3": list(_NAME_FALLBACK.values())})
+    )
+    unmapped = con.execute(
+        "select coalesce(v.country_code, '') || ' ' || v.country, count(*) from v "
+        "left join iso2 on upper(trim(v.country_code)) = iso2.code "
+        "left join names on v.country = names.name "
+        "where iso2.iso3 is null and names.iso3 is null and v.country_code is not null "
+        "group by all order by 1"
+    ).fetchall()
+    if unmapped:
+        warnings.warn(
+            f"{vp}: {len(unmapped)} countries have no ISO3 code in trilateral's table "
+            f"and were left out: {', '.join(f'{n} ({c} votes)' for n, c in unmapped)}",
+            UnmappedCountryWarning,
+            stacklevel=3,
+        )
+    return con.sql(
+        """
+        select cast(v.rcid as bigint) as rcid,
+               cast(year(cast(r.date as date)) as integer) as year,
+               coalesce(iso2.iso3, names.iso3) as iso3,
+               lower(trim(v.vote)) as vote,
+               case lower(trim(v.vote)) when 'yes' then 1.0 when 'abstain' then 0.5
+                    else 0.0 end as vote_value
+        from v
+        join r on cast(v.rcid as bigint) = cast(r.rcid as bigint)
+        left join iso2 on upper(trim(v.country_code)) = iso2.code
+        left join names on v.country = names.name
+        where coalesce(iso2.iso3, names.iso3) is not null
+        order by rcid, iso3
+        """
+    ).to_arrow_table()
 
 
 def read_idealpoints(path: str | Path) -> pa.Table:
@@ -338,9 +353,9 @@ def read_idealpoints(path: str | Path) -> pa.Table:
 
     Examples
     --------
-    >>> ip = read_idealpoints("IdealpointsJuly2025.csv")  # doctest: +SKIP
-    >>> ip.column_names  # doctest: +SKIP
-    ['iso3', 'year', 'idealpoint']
+    >>> ip = read_idealpoints("IdealpointsJuly2025.csv")
+    >>> ip.column_names, ip.num_rows
+    (['iso3', 'year', 'idealpoint'], 11232)
     """
     p = Path(path)
     cols = _header(p, ("ccode", "iso3c", "year", "idealpointall"))
@@ -580,8 +595,10 @@ def refresh_alignment(
 
     Examples
     --------
-    >>> refresh_alignment("un_votes.csv", "un_roll_calls.csv",
-    ...                   "IdealpointsJuly2025.csv", out="align.csv")  # doctest: +SKIP
+    >>> built = refresh_alignment("un_votes.csv", "un_roll_calls.csv",
+    ...                           "IdealpointsJuly2025.csv", out="align.csv")
+    >>> built["out"], built["rows"]
+    ('align.csv', 183)
     """
     vp, rp, ipp = Path(votes_path), Path(roll_calls_path), Path(idealpoints_path)
     table = alignment(read_unga_votes(vp, rp), read_idealpoints(ipp), countries)

@@ -7,6 +7,7 @@ embeds them; the dashboard (``trilateral.serve``) serves the same figures as JSO
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,12 +16,15 @@ import polars as pl
 from plotly.subplots import make_subplots
 
 __all__ = [
+    "FAN_FILLS",
+    "INDICATOR_NAMES",
     "POWER_INDICATORS",
     "claims_rows",
     "index_figure",
     "power_figure",
     "reciprocity_figure",
     "regimes_figure",
+    "tidy_figure",
     "titfortat_figure",
     "triangle_figure",
 ]
@@ -28,24 +32,94 @@ __all__ = [
 #: The capability indicators the power figure shows (when the panel has them).
 POWER_INDICATORS: tuple[str, ...] = ("gdp_current_usd", "milex_constant_2022_usd", "cinc")
 
-_PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf")
+#: Lines and bars: the Okabe–Ito palette (Okabe & Ito 2008, "Color Universal Design"),
+#: told apart with every common colour-vision deficiency; yellow left out (unreadable on
+#: white).
+_PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
+#: The regimes, from cooperation (blue) to confrontation (red): ColorBrewer's RdBu
+#: (Brewer 2003, colour-blind safe), light shades for the "limited" regimes. Under a
+#: simulated deuteranopia, protanopia or tritanopia (Machado et al. 2009) every two of
+#: them stay at least 20 CIEDE2000 apart (tests/views/test_figures_read.py).
 _REGIME_COLOURS = {
-    "partnership": "#2ca02c",
-    "limited partnership": "#98df8a",
-    "limited opponents": "#ff9896",
-    "confrontation": "#d62728",
+    "partnership": "#2166ac",
+    "limited partnership": "#92c5de",
+    "limited opponents": "#f4a582",
+    "confrontation": "#b2182b",
 }
 
 
 def _layout(fig: go.Figure, title: str, height: int = 380) -> go.Figure:
+    """The house style: title top left, white template, legend below. A figure with
+    subplot titles gets a taller top margin so that its title and theirs never meet."""
+    subtitled = bool(fig.layout.annotations)
     fig.update_layout(
-        title={"text": title, "x": 0.01},
-        height=height,
-        margin={"l": 60, "r": 20, "t": 50, "b": 40},
+        title={"text": title, "x": 0.01, "y": 0.985, "yref": "container", "yanchor": "top"},
+        height=height + (40 if subtitled else 0),
+        margin={"l": 60, "r": 20, "t": 95 if subtitled else 50, "b": 40},
         template="plotly_white",
         legend={"orientation": "h", "y": -0.15},
     )
     return fig
+
+
+#: Fan charts: the fill of each predictive-interval level (ColorBrewer Blues, a
+#: sequential scale read in order with every common colour-vision deficiency; the
+#: narrower band is drawn over the wider one, both opaque enough to tell apart).
+FAN_FILLS = {95: "rgba(198,219,239,0.9)", 80: "rgba(107,174,214,0.9)", 50: "rgba(33,113,181,0.9)"}
+_LEVEL = re.compile(r"(\d+(?:\.\d+)?)\s*% interval")
+
+
+def tidy_figure(fig: go.Figure) -> go.Figure:
+    """Plot hygiene for any stage's figure (the report and the dashboard apply it to
+    every figure they show): an interval's edge or band (a trace that fills, or whose
+    name says interval) is drawn as a line without markers, and a band named for its
+    level (``"var 80% interval"``) gets that level's fill of :data:`FAN_FILLS`.
+
+    Examples
+    --------
+    >>> fig = go.Figure([go.Scatter(x=[1, 2], y=[0, 1], mode="lines+markers", fill="tonexty",
+    ...                             name="var 95% interval")])
+    >>> tidy_figure(fig).data[0].mode
+    'lines'
+    """
+    for t in fig.data:
+        if t.type != "scatter":
+            continue
+        name = (t.name or "").lower()
+        edge = t.fill not in (None, "none") or "interval" in name
+        # no mode: plotly adds markers to a trace of fewer than 20 points
+        if edge and (t.mode is None or "markers" in t.mode):
+            t.update(mode="lines")
+        level = _LEVEL.search(name)
+        if level and t.fill not in (None, "none") and float(level[1]) in FAN_FILLS:
+            t.update(fillcolor=FAN_FILLS[int(float(level[1]))])
+    return fig
+
+
+def _period_of(dates: Sequence[Any]) -> str | None:
+    """Plotly's ``xperiod`` of period starts (``"M12"`` years, ``"M3"`` quarters, ``"M1"``
+    months), or None when they are not the starts of whole periods."""
+    ds = sorted(set(dates))
+    if not ds or any(getattr(d, "day", 0) != 1 for d in ds):
+        return None
+    months = {d.month for d in ds}
+    if months == {1}:
+        return "M12"
+    if months <= {1, 4, 7, 10}:
+        return "M3"
+    return "M1"
+
+
+def _mid_period(fig: go.Figure, dates: Sequence[Any], *, skip: Sequence[str] = ()) -> None:
+    """Draw each period's value in the middle of its period (a yearly point at mid-year,
+    not on 1 January): plotly's ``xperiod`` and ``xperiodalignment="middle"`` on every
+    trace except those named in ``skip`` (dated events)."""
+    period = _period_of(dates)
+    if period is None:
+        return
+    for t in fig.data:
+        if t.name not in skip:
+            t.update(xperiod=period, xperiod0="2000-01-01", xperiodalignment="middle")
 
 
 def _rgba(hex_colour: str, alpha: float) -> str:
@@ -144,6 +218,7 @@ def index_figure(
                     hovertemplate="%{text}<br>Goldstein %{y:+.1f}<extra></extra>",
                 )
             )
+    _mid_period(fig, sub["period_start"].to_list(), skip=("named events",))
     fig.update_yaxes(title="mean Goldstein (−10 conflict … +10 cooperation)", range=[-10.5, 10.5])
     return _layout(fig, f"Cooperation–conflict index, {dyad}")
 
@@ -219,6 +294,7 @@ def triangle_figure(frame: pl.DataFrame) -> go.Figure:
     mark.update(name="type (pivot)", showlegend=False, hovertemplate="%{text}<extra></extra>")
     fig.add_trace(mark)
     fig.update_layout(barmode="stack")
+    _mid_period(fig, x)
     fig.update_yaxes(title="probability of the type", range=[0, 1.25])
     return _layout(fig, "Strategic triangle (Dittmer): type, pivot and probabilities")
 
@@ -266,28 +342,106 @@ def regimes_figure(frame: pl.DataFrame) -> go.Figure:
                 hovertemplate="%{text}<extra></extra>",
             )
         )
-    fig.update_yaxes(type="category", categoryorder="category descending")
+    _mid_period(fig, frame["period_start"].to_list())
+    fig.update_yaxes(type="category", categoryorder="category descending", title="dyad")
     return _layout(fig, "Relationship regime per dyad and period", height=300)
+
+
+#: Readable names of the capability indicators (panel titles); others show their code.
+INDICATOR_NAMES = {
+    "gdp_current_usd": "GDP",
+    "gdp_per_capita_current_usd": "GDP per capita",
+    "milex_constant_2022_usd": "military expenditure",
+    "milex_current_usd": "military expenditure",
+    "cinc": "CINC",
+    "population": "population",
+}
+
+
+def _weaker_first(f: pl.DataFrame, indicator: str) -> list[tuple[str, str]]:
+    """The ratios of ``indicator`` drawn: one per pair of countries, weaker / stronger
+    (the ratio whose mean over the years is below 1: RUS/USA, as the paper writes it);
+    never its reciprocal."""
+    s = f.filter(pl.col("indicator") == indicator).drop_nulls("ratio")
+    means = s.group_by("numerator", "denominator").agg(pl.col("ratio").log().mean())
+    return sorted(
+        (num, den)
+        for num, den, m in means.select("numerator", "denominator", "ratio").iter_rows()
+        if m < 0 or (m == 0 and num < den)
+    )
+
+
+def _trend_trace(power: Any, num: str, den: str, ind: str, s: pl.DataFrame) -> Any:
+    """The OLS trend of ``num/den`` over the years of ``s``, or None where the trend
+    test does not support one (its interval includes 0, or too few years to test)."""
+    if s.height < 3:
+        return None
+    years = s["year"].to_list()
+    tr = power.trend(num, den, ind, min(years), max(years), allow_gaps=True)
+    lo, hi = tr.conf_int
+    if lo is None or hi is None or not (lo > 0 or hi < 0):  # NaN compares False: no line
+        return None
+    xs = s["year"].to_numpy()
+    ys = s["ratio"].to_numpy()
+    x0, y0 = float(xs.mean()), float(ys.mean())
+    # every year, so that the straight line bends as it should on the log axis; where the
+    # line falls below half the pair's smallest ratio (or below 0) it is not drawn
+    floor = float(ys.min()) / 2
+    fit = [(x, y0 + tr.slope * (x - x0)) for x in range(tr.start, tr.end + 1)]
+    fit = [(x, y) for x, y in fit if y > floor]
+    return go.Scatter(
+        x=[x for x, _ in fit],
+        y=[y for _, y in fit],
+        mode="lines",
+        line={"dash": "dot"},
+        name=f"{num}/{den} trend",
+        showlegend=False,
+        hovertemplate=(
+            f"{num}/{den} trend {tr.slope:+.4f} a year, {int(tr.level * 100)} % interval "
+            f"[{lo:+.4f}, {hi:+.4f}], p = {tr.pvalue:.2g}<extra></extra>"
+        ),
+    )
 
 
 def power_figure(
     power: Any, start: int, end: int, indicators: Sequence[str] = POWER_INDICATORS
 ) -> go.Figure:
-    """Power ratios per pair and indicator over ``start``…``end``, with their OLS trends.
+    """Power ratios per pair and indicator over ``start``…``end``: one panel per indicator,
+    the weaker country over the stronger on a log scale, with OLS trends where supported.
 
-    ``power`` is a :class:`~trilateral.measure.PowerRatios`. The trend of each pair is the
-    one :meth:`~trilateral.measure.PowerRatios.trend` fitted (its slope and interval in
-    the legend); its line is drawn through the mean year and ratio, where an OLS line
-    passes.
+    ``power`` is a :class:`~trilateral.measure.PowerRatios`. Each pair is drawn once, as
+    weaker / stronger (the paper's RUS/USA, about 0.08 for GDP in 2017), never also as
+    its reciprocal; on the log axis a ratio of 0.08 and one of 0.6 are both readable. The
+    dotted trend of a pair is the one :meth:`~trilateral.measure.PowerRatios.trend` fits,
+    drawn only where its interval excludes 0 (slope, interval and p-value on hover).
+
+    Examples
+    --------
+    >>> from trilateral.measure import power_ratios
+    >>> fig = power_figure(power_ratios(), 2000, 2019)
+    >>> sorted({t.name for t in fig.data if "trend" not in t.name})
+    ['CHN/USA', 'RUS/CHN', 'RUS/USA', 'USA/CHN']
+    >>> fig.layout.yaxis.type, fig.layout.annotations[0].text
+    ('log', 'GDP (current US$): weaker / stronger')
     """
     present = [i for i in indicators if i in power.indicators]
-    fig = make_subplots(rows=1, cols=max(len(present), 1), subplot_titles=present or ["(none)"])
     f = power.frame.filter(pl.col("year").is_between(start, end))
-    pairs = list(
-        dict.fromkeys(zip(f["numerator"].to_list(), f["denominator"].to_list(), strict=True))
+    titles = []
+    for ind in present:
+        unit = f.filter(pl.col("indicator") == ind)["unit"].drop_nulls()
+        name = INDICATOR_NAMES.get(ind, ind)
+        titles.append(f"{name}{f' ({unit[0]})' if unit.len() and unit[0] != name else ''}")
+    rows = max(len(present), 1)
+    fig = make_subplots(
+        rows=rows,
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.12,
+        subplot_titles=[f"{t}: weaker / stronger" for t in titles] or ["(no indicator)"],
     )
-    for col, ind in enumerate(present, start=1):
-        for i, (num, den) in enumerate(pairs):
+    colours: dict[frozenset[str], str] = {}
+    for row, ind in enumerate(present, start=1):
+        for num, den in _weaker_first(f, ind):
             s = (
                 f.filter(
                     (pl.col("indicator") == ind)
@@ -297,9 +451,8 @@ def power_figure(
                 .drop_nulls("ratio")
                 .sort("year")
             )
-            if s.height == 0:
-                continue
-            colour = _PALETTE[i % len(_PALETTE)]
+            pair = frozenset((num, den))
+            colour = colours.setdefault(pair, _PALETTE[len(colours) % len(_PALETTE)])
             name = f"{num}/{den}"
             fig.add_trace(
                 go.Scatter(
@@ -310,39 +463,25 @@ def power_figure(
                     marker={"size": 4},
                     name=name,
                     legendgroup=name,
-                    showlegend=col == 1,
-                    hovertemplate=f"{name} {ind} %{{x}}: %{{y:.3f}}<extra></extra>",
+                    showlegend=name not in {t.name for t in fig.data},
+                    hovertemplate=f"{name} {titles[row - 1]} %{{x}}: %{{y:.3g}}<extra></extra>",
                 ),
-                row=1,
-                col=col,
+                row=row,
+                col=1,
             )
-            if s.height < 3:
-                continue
-            tr = power.trend(
-                num, den, ind, int(s["year"].min()), int(s["year"].max()), allow_gaps=True
-            )
-            xs = s["year"].to_numpy()
-            ys = s["ratio"].to_numpy()
-            x0, y0 = float(xs.mean()), float(ys.mean())
-            fig.add_trace(
-                go.Scatter(
-                    x=[tr.start, tr.end],
-                    y=[y0 + tr.slope * (tr.start - x0), y0 + tr.slope * (tr.end - x0)],
-                    mode="lines",
-                    line={"color": colour, "dash": "dot"},
-                    name=f"{name} trend",
-                    legendgroup=name,
-                    showlegend=False,
-                    hovertemplate=(
-                        f"{name} {ind} trend {tr.slope:+.4f}/year "
-                        f"[{tr.conf_int[0]:+.4f}, {tr.conf_int[1]:+.4f}], p={tr.pvalue:.3g}"
-                        "<extra></extra>"
-                    ),
-                ),
-                row=1,
-                col=col,
-            )
-    return _layout(fig, "Power ratios (numerator / denominator) with OLS trends", height=360)
+            trend = _trend_trace(power, num, den, ind, s)
+            if trend is not None:
+                trend.update(line_color=colour, legendgroup=name)
+                fig.add_trace(trend, row=row, col=1)
+        fig.update_yaxes(type="log", title="ratio (log scale)", row=row, col=1)
+    fig.update_xaxes(title="year", row=rows, col=1)
+    _layout(
+        fig,
+        "Power ratios, weaker / stronger (dotted: OLS trend where significant)",
+        260 * rows + 120,
+    )
+    fig.update_annotations(font_size=12)  # the panel titles
+    return fig
 
 
 def reciprocity_figure(
@@ -379,7 +518,10 @@ def reciprocity_figure(
         rows=1,
         cols=2,
         column_widths=[0.68, 0.32],
-        subplot_titles=["response to the partner's shock (generalised IRF)", "endogenous share"],
+        subplot_titles=[
+            "response to the partner's<br>shock (generalised IRF)",
+            "endogenous<br>share",
+        ],
     )
     if no_dynamics:
         fig.add_annotation(
@@ -466,8 +608,9 @@ def titfortat_figure(summary: pl.DataFrame, matches: pl.DataFrame) -> go.Figure:
     ``summary`` is ``TitForTatResults.summary_frame()``, ``matches`` its ``matches``.
     """
     fig = make_subplots(
-        rows=1,
-        cols=3,
+        rows=3,
+        cols=1,
+        vertical_spacing=0.14,
         subplot_titles=[
             "acts and answers per arena",
             "lag of the answer (days)",
@@ -482,7 +625,7 @@ def titfortat_figure(summary: pl.DataFrame, matches: pl.DataFrame) -> go.Figure:
         go.Bar(x=arenas, y=acts, name="hostile acts", marker_color="#c7c7c7"), row=1, col=1
     )
     fig.add_trace(
-        go.Bar(x=arenas, y=answered, name="answered", marker_color="#d62728"), row=1, col=1
+        go.Bar(x=arenas, y=answered, name="answered", marker_color="#D55E00"), row=1, col=1
     )
     ans = matches.filter(pl.col("answered"))
     for col, field in ((2, "lag_days"), (3, "magnitude_ratio")):
@@ -494,26 +637,41 @@ def titfortat_figure(summary: pl.DataFrame, matches: pl.DataFrame) -> go.Figure:
                 boxpoints="all",
                 jitter=0.4,
                 name=field.replace("_", " "),
-                marker_color="#1f77b4" if col == 2 else "#9467bd",
+                marker_color="#0072B2" if col == 2 else "#CC79A7",
                 text=[
                     f"{s}→{t} {d}"
                     for s, t, d in vals.select("source", "target", "act_date").iter_rows()
                 ],
             ),
-            row=1,
-            col=col,
+            row=col,
+            col=1,
         )
     fig.update_layout(barmode="overlay")
-    fig.update_yaxes(type="log", row=1, col=3)
-    return _layout(fig, "Tit-for-tat: hostile acts answered in kind", height=380)
+    fig.update_yaxes(title="acts", row=1, col=1)
+    fig.update_yaxes(title="days", row=2, col=1)
+    fig.update_yaxes(type="log", title="ratio (log scale)", row=3, col=1)
+    return _layout(fig, "Tit-for-tat: hostile acts answered in kind", height=720)
 
 
 def claims_rows(claims: Any) -> list[dict[str, Any]]:
     """One plain dict per claim of a :class:`~trilateral.diagnose.ClaimsReport` (for tables).
 
+    Each row is the claim's ``to_dict()`` plus the texts a table shows
+    (:func:`~trilateral.report._format.claim_display`): ``measured_text``,
+    ``expected_text``, ``figures_text``, ``bases_text`` and ``window_text``, every number
+    with its unit.
+
     Examples
     --------
-    >>> claims_rows(type("R", (), {"results": ()})())
-    []
+    >>> from trilateral.diagnose import run_claims
+    >>> rows = claims_rows(run_claims(ids=["us-gdp-2017", "rus-us-gdp-ratio-2017"]))
+    >>> [(r["id"], r["verdict"], r["measured_text"], r["expected_text"]) for r in rows]
+    [('us-gdp-2017', 'supported', 'US$ 19.6 trillion', 'US$ 19.7 ± 0.444 trillion'), ('rus-us-gdp-ratio-2017', 'contradicted', '8.03 %', '6.6 ± 0.182 %')]
     """
-    return [r.to_dict() for r in claims.results]
+    from ._format import claim_display
+
+    rows = []
+    for r in claims.results:
+        row = r.to_dict()
+        rows.append({**row, **claim_display(row)})
+    return rows

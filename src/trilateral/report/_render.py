@@ -50,15 +50,19 @@ def _grid(frame: Any) -> str:
 
 
 def _fig_html(fig: Any, div_id: str) -> str:
-    return str(
-        pio.to_html(
-            fig,
-            full_html=False,
-            include_plotlyjs=False,
-            include_mathjax=False,
-            div_id=div_id,
-            config={"displaylogo": False, "responsive": True},
-        )
+    """A figure as an HTML ``<figure>``: the plot (tidied: :func:`figs.tidy_figure`) and a
+    ``<figcaption>`` with its title, which is also the figure's accessible name."""
+    plot = pio.to_html(
+        figs.tidy_figure(fig),
+        full_html=False,
+        include_plotlyjs=False,
+        include_mathjax=False,
+        div_id=div_id,
+        config={"displaylogo": False, "responsive": True},
+    )
+    title = html.escape(str(fig.layout.title.text or div_id.removeprefix("fig-")))
+    return (
+        f'<figure class="plot" id="figure-{div_id}">{plot}<figcaption>{title}</figcaption></figure>'
     )
 
 
@@ -278,7 +282,12 @@ def write_report(res: ReportResults, out: str | Path = "report.html") -> Path:
 
     Examples
     --------
-    >>> write_report(collect_results("demo-output/trilateral.duckdb"), "report.html")  # doctest: +SKIP
+    >>> from datetime import date
+    >>> empty = ReportResults(None, ("USA",), date(2015, 1, 1), date(2015, 12, 31), "x")
+    >>> write_report(empty, "report.html")
+    PosixPath('report.html')
+    >>> "<html" in Path("report.html").read_text("utf-8")
+    True
     """
     path = Path(out)
     atomic_write(path, render_report(res).encode("utf-8"))

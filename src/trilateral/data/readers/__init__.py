@@ -2,9 +2,11 @@
 
 Examples
 --------
->>> from trilateral.data.readers import read  # doctest: +SKIP
->>> reader = read("20180326044500.export.CSV.zip")  # doctest: +SKIP
->>> table, rejects = reader.read_all()  # doctest: +SKIP
+>>> from trilateral.data.readers import read
+>>> reader = read("20180326044500.export.CSV.zip")
+>>> table, rejects = reader.read_all()
+>>> reader.format, table.num_rows, len(rejects)
+('gdelt2', 1540, 0)
 """
 
 from __future__ import annotations
@@ -15,6 +17,10 @@ from typing import TYPE_CHECKING, Any
 from ...errors import ConfigError, ReaderError
 from ..codebook import Codebook
 from ._base import DEFAULT_BATCH_ROWS, EventReader, OnError, ReadBatch, Reject, read_head
+from ._chronicle import ChronicleReader  # (importing the layouts registers them)
+from ._gdelt import GDELT1Reader, GDELT2Reader
+from ._icews import ICEWSReader
+from ._icews_tkg import ICEWSTKGReader
 
 if TYPE_CHECKING:
     from ..actors import ActorResolver
@@ -32,10 +38,6 @@ __all__ = [
 
 def reader_classes() -> dict[str, type[EventReader]]:
     """Layout name → reader class, in the order ``--format auto`` tries them."""
-    from ._chronicle import ChronicleReader
-    from ._gdelt import GDELT1Reader, GDELT2Reader
-    from ._icews import ICEWSReader, ICEWSTKGReader
-
     classes: list[type[EventReader]] = [
         ChronicleReader,
         ICEWSReader,
@@ -59,10 +61,12 @@ def detect_format(path: str | Path) -> str:
         path,
         1,
         None,
-        "unrecognised layout",
-        hint="expected a GDELT 1.0/2.0 export, an ICEWS event file, the ICEWS "
-        "temporal-knowledge-graph text layout or a trilateral chronicle CSV; "
-        "name one with --format",
+        f"unrecognised layout: tried {', '.join(reader_classes())} and none matched "
+        "its first lines",
+        hint="name the layout with --format (a GDELT 1.0/2.0 export, an ICEWS event file, "
+        "the ICEWS temporal-knowledge-graph text layout or a trilateral chronicle CSV); "
+        "a file in none of them (e.g. a knowledge-graph file with integer time steps "
+        "instead of dates) has to be converted first",
     )
 
 

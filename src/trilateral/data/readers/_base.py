@@ -407,6 +407,28 @@ def validate(
     return batch, keep, rejects
 
 
+#: The layouts of this package by name, in the order their modules define them: each
+#: reader class of ``trilateral.data.readers`` registers itself (:func:`suggest_layout`).
+_LAYOUTS: dict[str, type[EventReader]] = {}
+
+
+def suggest_layout(path: Path, own: str) -> str:
+    """A hint naming the layout ``path`` looks like, when it does not read as ``own``."""
+    try:
+        head = read_head(path)
+    except ReaderError:
+        head = b""
+    for name, cls in _LAYOUTS.items():
+        if name == own:
+            continue
+        try:
+            if cls.sniff(head):
+                return f"it looks like a {name!r} file: use --format {name} (or auto)"
+        except Exception:
+            continue
+    return "check the file, or let --format auto detect the layout"
+
+
 class EventReader(ABC):
     """Base class of every event-file reader.
 
@@ -425,6 +447,12 @@ class EventReader(ABC):
     """
 
     #: Short layout name used by ``--format`` (e.g. ``"gdelt1"``).
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        name = cls.__dict__.get("format")
+        if isinstance(name, str) and cls.__module__.startswith(f"{__package__}."):
+            _LAYOUTS.setdefault(name, cls)  # a shipped layout (see suggest_layout)
+
     format: ClassVar[str]
     #: Value written into the ``dataset`` column.
     dataset: ClassVar[str]

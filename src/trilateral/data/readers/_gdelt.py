@@ -29,15 +29,10 @@ codebook; ``location`` = ISO3 of ``ActionGeo_CountryCode`` (FIPS 10-4, through t
 
 from __future__ import annotations
 
-import csv
 import io
 import re
-import threading
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import IO, ClassVar, Unpack
 
@@ -47,7 +42,29 @@ import pyarrow.compute as pc
 import pyarrow.csv as pv
 
 from ...errors import ReaderError
-from ._base import EventReader, Prefetch, ReaderOptions, Reject, open_binary, read_head
+from ._base import EventReader, Prefetch, ReaderOptions, Reject, read_head
+from ._gdelt_layout import (
+    _MAX_BLOCK,
+    _MIN_BLOCK,
+    _USED,
+    GDELT1_COLUMNS,
+    GDELT1_COLUMNS_57,
+    GDELT2_COLUMNS,
+    _classify,
+    _fips_table,
+    _Layout,
+    _layout,
+    fips_to_iso3,
+)
+from ._gdelt_stream import (
+    _FLOAT,
+    _INT,
+    _CheckedStream,
+    _empty_to_null,
+    _parse_sqldate,
+    _Rows,
+    _to_number,
+)
 
 __all__ = [
     "GDELT1_COLUMNS",
@@ -57,450 +74,6 @@ __all__ = [
     "GDELT2Reader",
     "fips_to_iso3",
 ]
-
-
-def _actor(n: int) -> list[str]:
-    return [
-        f"Actor{n}{s}"
-        for s in (
-            "Code",
-            "Name",
-            "CountryCode",
-            "KnownGroupCode",
-            "EthnicCode",
-            "Religion1Code",
-            "Religion2Code",
-            "Type1Code",
-            "Type2Code",
-            "Type3Code",
-        )
-    ]
-
-
-def _geo(prefix: str, adm2: bool) -> list[str]:
-    parts = ["Type", "FullName", "CountryCode", "ADM1Code"]
-    parts += ["ADM2Code"] if adm2 else []
-    parts += ["Lat", "Long", "FeatureID"]
-    return [f"{prefix}_{p}" for p in parts]
-
-
-def _columns(adm2: bool) -> tuple[str, ...]:
-    return (
-        "GLOBALEVENTID", "SQLDATE", "MonthYear", "Year", "FractionDate",
-        *_actor(1), *_actor(2),
-        "IsRootEvent", "EventCode", "EventBaseCode", "EventRootCode", "QuadClass",
-        "GoldsteinScale", "NumMentions", "NumSources", "NumArticles", "AvgTone",
-        *_geo("Actor1Geo", adm2), *_geo("Actor2Geo", adm2), *_geo("ActionGeo", adm2),
-        "DATEADDED", "SOURCEURL",
-    )  # fmt: skip
-
-
-#: GDELT 1.0 export columns (58, since April 2013).
-GDELT1_COLUMNS: tuple[str, ...] = _columns(adm2=False)
-#: GDELT 1.0 columns before April 2013 (no ``SOURCEURL``).
-GDELT1_COLUMNS_57: tuple[str, ...] = GDELT1_COLUMNS[:-1]
-#: GDELT 2.0 export columns (61: ``ADM2Code`` for each of the three geographies).
-GDELT2_COLUMNS: tuple[str, ...] = _columns(adm2=True)
-
-#: The columns the readers use (everything else is never converted).
-_USED: tuple[str, ...] = (
-    "GLOBALEVENTID", "SQLDATE", "Actor1Code", "Actor1Name", "Actor1CountryCode",
-    "Actor2Code", "Actor2Name", "Actor2CountryCode", "EventCode", "QuadClass",
-    "GoldsteinScale", "NumMentions", "ActionGeo_CountryCode", "DATEADDED", "SOURCEURL",
-)  # fmt: skip
-_OPTIONAL = frozenset({"SOURCEURL", "DATEADDED", "Actor1Code", "Actor2Code"})
-#: Header spellings seen in re-exports (lower-case) → the published column name.
-_ALIASES = {"day": "SQLDATE"}
-
-_HEAD_LINES = 200
-# Block size of the CSV parser: a batch is one block (~6,000 GDELT rows at 2 MiB). Peak
-# memory grows ~50x the block size (pyarrow's read-ahead over a Python stream); 2 MiB
-# measured as fast as 4-16 MiB on a 2-million-row export, at ~290 MB peak RSS.
-_MIN_BLOCK = 1 << 16
-_MAX_BLOCK = 2 << 20
-
-
-@lru_cache(maxsize=1)
-def _fips_table() -> tuple[pa.Array, pa.Array]:
-    text = (resources.files("trilateral.data") / "_files" / "fips_iso3.csv").read_text("utf-8")
-    rows = list(csv.DictReader(io.StringIO(text)))
-    return (
-        pa.array([r["fips"] for r in rows], pa.string()),
-        pa.array([r["iso3"] for r in rows], pa.string()),
-    )
-
-
-def fips_to_iso3(code: str) -> str | None:
-    """ISO 3166-1 alpha-3 code for a FIPS 10-4 country code (GDELT's geo fields).
-
-    Examples
-    --------
-    >>> fips_to_iso3("RS"), fips_to_iso3("CH"), fips_to_iso3("GG"), fips_to_iso3("OS")
-    ('RUS', 'CHN', 'GEO', None)
-    """
-    fips, iso3 = _fips_table()
-    idx = pc.index(fips, code).as_py()
-    return None if idx < 0 else iso3[idx].as_py()
-
-
-# -- layout detection ------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _Layout:
-    dataset: str
-    delimiter: str
-    quoted: bool
-    header: bool
-    names: tuple[str, ...]  # column names of the main row shape (unique)
-    alt_names: tuple[str, ...] | None  # the other accepted row shape (57 vs 58)
-    expected: str  # for messages: "57 or 58 tab-separated fields"
-    null_values: tuple[str, ...]
-
-
-def _head_lines(head: bytes) -> list[tuple[int, str]]:
-    """(line number, text) of the first complete lines of ``head`` (blank ones dropped).
-
-    A last line without its newline is left out when there are others: the head may cut
-    it, or the file itself may be cut short (that row is reported when read).
-    """
-    text = head.decode("utf-8", errors="replace")
-    lines = text.split("\n")
-    if len(lines) > 1 and lines[-1].strip():
-        lines = lines[:-1]
-    out = []
-    for i, line in enumerate(lines[:_HEAD_LINES], start=1):
-        line = line.rstrip("\r")
-        if line.strip():
-            out.append((i, line))
-    return out
-
-
-def _header_names(line: str) -> list[str] | None:
-    """The column names if ``line`` is a GDELT header line, else None."""
-    delim = "\t" if line.count("\t") > line.count(",") else ","
-    try:
-        names = next(csv.reader([line], delimiter=delim))
-    except (csv.Error, StopIteration):
-        return None
-    names = [n.strip() for n in names]
-    if not names or names[0].upper() != "GLOBALEVENTID":
-        return None
-    return names
-
-
-def _canonical_header(names: list[str]) -> dict[str, int]:
-    """Published column name → position in a header (case-insensitive, aliases)."""
-    known = {c.lower(): c for c in GDELT2_COLUMNS}
-    out: dict[str, int] = {}
-    for i, n in enumerate(names):
-        key = n.lower()
-        name = _ALIASES.get(key) or known.get(key)
-        if name is not None and name not in out:
-            out[name] = i
-    return out
-
-
-def _classify(head: bytes) -> str | None:
-    """``"gdelt1"``, ``"gdelt2"`` or None, from the first decompressed bytes."""
-    lines = _head_lines(head)
-    if not lines:
-        return None
-    first = lines[0][1]
-    names = _header_names(first)
-    if names is not None:
-        pos = _canonical_header(names)
-        if not all(c in pos for c in _USED if c not in _OPTIONAL):
-            return None
-        return "gdelt2" if "Actor1Geo_ADM2Code" in pos else "gdelt1"
-    counts = [line.count("\t") + 1 for _, line in lines[:20]]
-    fields = first.split("\t")
-    if not (fields[0].isdigit() and len(fields) > 1 and fields[1].isdigit()):
-        return None
-    if all(c == 61 for c in counts):
-        return "gdelt2"
-    if all(c in (57, 58) for c in counts):
-        return "gdelt1"
-    return None
-
-
-def _layout(path: Path, head: bytes, dataset: str) -> _Layout:
-    lines = _head_lines(head)
-    if not lines:
-        raise ReaderError(path, None, None, "the file holds no rows (only blank lines)")
-    lineno, first = lines[0]
-    names = _header_names(first)
-    if names is not None:
-        if lineno != 1:
-            raise ReaderError(path, 1, None, "blank lines before the header line")
-        pos = _canonical_header(names)
-        missing = [c for c in _USED if c not in _OPTIONAL and c not in pos]
-        if missing:
-            raise ReaderError(
-                path,
-                1,
-                None,
-                f"header lacks the GDELT columns {', '.join(missing)}",
-                hint="give the export as published, or with GDELT's column names",
-            )
-        is2 = "Actor1Geo_ADM2Code" in pos
-        if is2 != (dataset == "gdelt2"):
-            other = "gdelt2" if is2 else "gdelt1"
-            raise ReaderError(
-                path,
-                1,
-                None,
-                f"the header is that of a GDELT {'2.0' if is2 else '1.0'} export, not {dataset}",
-                hint=f"use --format {other} (or auto)",
-            )
-        delim = "\t" if first.count("\t") > first.count(",") else ","
-        # unique names for pyarrow; the published ones keep their spelling
-        unique: list[str] = []
-        inv = {i: c for c, i in pos.items()}
-        for i, name in enumerate(names):
-            unique.append(inv.get(i, f"_col{i}_{name}"))
-        sep = "tab" if delim == "\t" else "comma"
-        return _Layout(
-            dataset,
-            delim,
-            delim == "," or '"' in first,
-            True,
-            tuple(unique),
-            None,
-            f"{len(names)} {sep}-separated fields (as in the header)",
-            ("", "NA") if '"' in first else ("",),  # R's write.csv: bare NA = missing
-        )
-    counts = Counter(line.count("\t") + 1 for _, line in lines)
-    if dataset == "gdelt1":
-        ok = {57: GDELT1_COLUMNS_57, 58: GDELT1_COLUMNS}
-        expected = "57 or 58 tab-separated fields"
-    else:
-        ok = {61: GDELT2_COLUMNS}
-        expected = "61 tab-separated fields"
-    good = [(c, n) for c, n in counts.most_common() if c in ok]
-    if not good:
-        n = first.count("\t") + 1
-        hint = "check --format"
-        guess = _classify(head)
-        if guess and guess != dataset:
-            hint = f"this looks like a {guess} file: use --format {guess} (or auto)"
-        raise ReaderError(
-            path, lineno, None, f"expected {expected}, found {n} at line {lineno}", hint=hint
-        )
-    main = good[0][0]
-    alt = [c for c in ok if c != main]
-    return _Layout(
-        dataset, "\t", False, False, ok[main], ok[alt[0]] if alt else None, expected, ("",)
-    )
-
-
-# -- stream wrapper: UTF-8 check with line numbers -------------------------------------
-
-
-class _CheckedStream(io.RawIOBase):
-    """Passes bytes through to pyarrow, checking UTF-8 on whole lines.
-
-    Invalid UTF-8 raises :class:`ReaderError` with the line number (pyarrow would
-    otherwise fail without one). With ``count_lines`` the lines are counted as they pass
-    (:attr:`lines_total`, which the quoted layouts need); without, ASCII blocks (almost
-    all of a GDELT export) pass without a copy or a count, and :attr:`lines_done` is
-    counted only when asked (for an error message) by reading the file again.
-    """
-
-    def __init__(self, raw: IO[bytes], path: Path, *, count_lines: bool = True) -> None:
-        self._raw = raw
-        self._path = path
-        self._count = count_lines
-        self._carry = b""
-        self._checked = 0  # bytes before the carry (all checked)
-        self._lines = 0  # complete lines in them (counted, or when last asked)
-        self._lines_at = 0  # … as of this many bytes
-        self.tail = 0  # 1 when the file ends with a line without its newline
-
-    @property
-    def lines_done(self) -> int:
-        """Complete lines checked so far."""
-        if self._lines_at != self._checked:  # not counted on the way: count now
-            self._lines = _newlines_before(self._path, self._checked)
-            self._lines_at = self._checked
-        return self._lines
-
-    @property
-    def lines_total(self) -> int:
-        """Physical lines read so far (all of them once the end is reached)."""
-        return self.lines_done + self.tail
-
-    def readable(self) -> bool:
-        return True
-
-    def _check(self, data: bytes) -> None:
-        if data and not data.isascii():
-            arr = pa.Array.from_buffers(
-                pa.string(), 1,
-                [None, pa.py_buffer(np.array([0, len(data)], np.int32)), pa.py_buffer(data)],
-            )  # fmt: skip
-            try:
-                arr.validate(full=True)
-            except pa.ArrowInvalid:
-                try:
-                    data.decode("utf-8")
-                except UnicodeDecodeError as exc:
-                    line = self.lines_done + data.count(b"\n", 0, exc.start) + 1
-                    raise ReaderError(
-                        self._path,
-                        line,
-                        None,
-                        f"not valid UTF-8 text ({exc.reason})",
-                        hint="re-save the file as UTF-8",
-                    ) from None
-        if self._count:
-            self._lines += data.count(b"\n")
-            self._lines_at += len(data)
-        self._checked += len(data)
-
-    def read(self, size: int = -1) -> bytes:
-        data = self._raw.read(size)
-        if not data:
-            if self._carry:
-                self._check(self._carry)
-                self._carry = b""
-                self.tail = 1
-            return b""
-        if not self._count and data.isascii():
-            # a multi-byte character never runs into an ASCII byte: the carry is whole
-            if self._carry:
-                self._check(self._carry)
-                self._carry = b""
-            self._checked += len(data)
-            return data
-        buf = self._carry + data
-        cut = buf.rfind(b"\n") + 1
-        if cut:
-            self._check(buf[:cut])
-            self._carry = buf[cut:]
-        else:
-            self._carry = buf
-        return data
-
-
-def _newlines_before(path: Path, offset: int) -> int:
-    """Newlines in the first ``offset`` decompressed bytes of ``path`` (error paths)."""
-    stream, counter = open_binary(path)
-    try:
-        n = 0
-        while offset > 0:
-            chunk = stream.read(min(offset, 1 << 20))
-            if not chunk:
-                break
-            n += chunk.count(b"\n", 0, offset)
-            offset -= len(chunk)
-        return n
-    finally:
-        stream.close()
-        counter.close()
-
-
-# -- row bookkeeping -------------------------------------------------------------------
-
-
-class _Rows:
-    """What the invalid-row handler saw: skipped lines, other-shape rows, bad rows.
-
-    The handler runs in the parsing thread, which parses ahead of the batch being
-    converted; :attr:`lock` guards the lists it appends to while the converting thread
-    takes rows off them (without it a row appended mid-take was lost).
-    """
-
-    def __init__(self, layout: _Layout) -> None:
-        self.layout = layout
-        self.lock = threading.Lock()
-        self.skipped: list[int] = []
-        self.alt: list[tuple[int, str]] = []
-        self.bad: list[Reject] = []
-        self.alt_count = len(layout.alt_names) if layout.alt_names else -1
-        self.internal: list[BaseException] = []
-        self.extra_lines = 0
-
-    def handler(self, row: object) -> str:
-        try:
-            with self.lock:
-                # pyarrow numbers rows, not lines: add the extra lines of earlier rows that
-                # ran over several lines (calls come in file order: one parsing thread)
-                line = int(row.number) + self.extra_lines  # type: ignore[attr-defined]
-                n = int(row.actual_columns)  # type: ignore[attr-defined]
-                text = str(row.text)  # type: ignore[attr-defined]
-                self.skipped.append(line)
-                spans = text.count("\n")
-                if spans:  # a quote left open ran over the ends of lines
-                    self.skipped.extend(range(line + 1, line + 1 + spans))
-                    self.extra_lines += spans
-                    shown = text.split("\n", 1)[0]
-                    shown = shown if len(shown) <= 200 else shown[:200] + "…"
-                    reason = (
-                        f"unbalanced quote: the row runs over {spans + 1} lines "
-                        f"(expected {self.layout.expected}, found {n})"
-                    )
-                    self.bad.append(Reject(line, None, shown, reason))
-                elif n == self.alt_count:
-                    self.alt.append((line, text))
-                else:
-                    shown = text if len(text) <= 200 else text[:200] + "…"
-                    self.bad.append(
-                        Reject(line, None, shown, f"expected {self.layout.expected}, found {n}")
-                    )
-        except BaseException as exc:  # never let anything escape into pyarrow
-            self.internal.append(exc)
-        return "skip"
-
-
-def _empty_to_null(arr: pa.Array) -> pa.Array:
-    if arr.null_count == len(arr):
-        return arr
-    empty = pc.equal(pc.binary_length(arr), 0)
-    if not pc.any(empty).as_py():
-        return arr
-    return pc.if_else(empty, pa.scalar(None, arr.type), arr)
-
-
-def _to_number(arr: pa.Array, typ: pa.DataType, pattern: str) -> pa.Array:
-    """Cast text to numbers; a value that does not parse becomes null."""
-    try:
-        return pc.cast(arr, typ)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        ok = pc.fill_null(pc.match_substring_regex(arr, pattern), False)
-        if typ == pa.int64():
-            ok = pc.and_(ok, pc.less_equal(pc.binary_length(arr), 18))
-        clean = pc.if_else(ok, arr, pa.scalar(None, pa.string()))
-        try:
-            return pc.cast(clean, typ)
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            return pa.nulls(len(arr), typ)
-
-
-_INT = r"^[+-]?[0-9]+$"
-_FLOAT = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"
-_DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], np.int64)
-
-
-def _parse_sqldate(arr: pa.Array) -> pa.Array:
-    """``YYYYMMDD`` text → date32, null where it is not a real calendar date."""
-    digits = pc.and_(pc.ascii_is_decimal(arr), pc.equal(pc.binary_length(arr), 8))
-    ints = _to_number(pc.if_else(digits, arr, pa.scalar(None, pa.string())), pa.int64(), _INT)
-    valid = np.asarray(pc.is_valid(ints))
-    v = np.asarray(pc.fill_null(ints, 0), dtype=np.int64)
-    y, m, d = v // 10_000, (v // 100) % 100, v % 100
-    leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
-    mm = np.clip(m, 0, 12)
-    dim = _DAYS_IN_MONTH[mm] + ((mm == 2) & leap)
-    ok = valid & (y >= 1) & (m >= 1) & (m <= 12) & (d >= 1) & (d <= dim)
-    # days since 1970-01-01 (H. Hinnant's days_from_civil)
-    yy = y - (m <= 2)
-    era = yy // 400
-    yoe = yy - era * 400
-    doy = (153 * (m + np.where(m > 2, -3, 9)) + 2) // 5 + d - 1
-    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
-    days = (era * 146_097 + doe - 719_468).astype(np.int32)
-    return pa.array(days, pa.date32(), mask=~ok)
 
 
 # -- the readers -----------------------------------------------------------------------
@@ -515,10 +88,10 @@ class GDELTReaderBase(EventReader):
 
     Examples
     --------
-    >>> from trilateral.data.readers import read  # doctest: +SKIP
-    >>> reader = read("20191024143000.export.CSV")  # doctest: +SKIP
-    >>> table, rejects = reader.read_all()  # doctest: +SKIP
-    >>> reader.unknown_locations  # doctest: +SKIP
+    >>> from trilateral.data.readers import read
+    >>> reader = read("20191024143000.export.CSV")
+    >>> table, rejects = reader.read_all()
+    >>> reader.unknown_locations
     Counter({'OS': 1})
     """
 
@@ -855,8 +428,10 @@ class GDELT1Reader(GDELTReaderBase):
 
     Examples
     --------
-    >>> from trilateral.data.readers import read  # doctest: +SKIP
-    >>> table, rejects = read("20160728.export.CSV.zip", "gdelt1").read_all()  # doctest: +SKIP
+    >>> from trilateral.data.readers import read
+    >>> table, rejects = read("events_20160728_sample.tsv", "gdelt1").read_all()
+    >>> table.num_rows, len(rejects)
+    (710, 0)
     """
 
     format: ClassVar[str] = "gdelt1"
@@ -868,8 +443,10 @@ class GDELT2Reader(GDELTReaderBase):
 
     Examples
     --------
-    >>> from trilateral.data.readers import read  # doctest: +SKIP
-    >>> table, rejects = read("20180326044500.export.CSV", "gdelt2").read_all()  # doctest: +SKIP
+    >>> from trilateral.data.readers import read
+    >>> table, rejects = read("20180326044500.export.CSV", "gdelt2").read_all()
+    >>> table.num_rows, len(rejects)
+    (1540, 0)
     """
 
     format: ClassVar[str] = "gdelt2"

@@ -1,0 +1,171 @@
+"""``/api/figures/{name}``: the report's plotly figures of one view, as JSON.
+
+Each figure is drawn by :mod:`trilateral.report`'s figure function from the results that
+:class:`~trilateral.serve._views.Views` computes; :data:`DRAW` maps a figure's name to the
+function that draws it for one :class:`FigureRequest`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+
+from ...errors import ConfigError
+from .._params import Countries, End, NBoot, PeriodQ, Start, ViewsDep, cached_json
+from .._views import MAX_HORIZON, MAX_WINDOW_DAYS, StoreVersion, Views
+
+__all__ = ["DRAW", "FigureName", "FigureRequest", "router"]
+
+router = APIRouter(tags=["figures"])
+
+FigureName = Literal[
+    "index",
+    "triangle",
+    "regimes",
+    "power",
+    "reciprocity",
+    "titfortat",
+    "forecast",
+    "simulate",
+]
+#: The figures drawn from the monthly index whatever the period asked for.
+MONTHLY = frozenset({"reciprocity", "titfortat", "forecast"})
+
+
+@dataclass(frozen=True)
+class FigureRequest:
+    """One validated figure request: the store version and the view's parameters."""
+
+    views: Views
+    v: StoreVersion
+    codes: tuple[str, ...]
+    dyad: str
+    arena: str | None
+    period: str
+    d0: date
+    d1: date
+    n_boot: int
+    window_days: int
+    horizon: int
+
+
+def _index(q: FigureRequest) -> Any:
+    from ...report import index_figure
+
+    idx = q.views.index(q.v, q.codes, q.period, q.d0, q.d1, q.n_boot)
+    if q.arena is not None and q.arena not in idx.arenas:
+        raise ConfigError(
+            f"unknown arena {q.arena!r}", hint=f"choose one of {', '.join(idx.arenas)}"
+        )
+    return index_figure(
+        idx.symmetric().frame,
+        q.dyad,
+        arenas=None if q.arena is None else [q.arena],
+        events=q.views.events(q.v, q.codes, q.d0, q.d1),
+    )
+
+
+def _triangle(q: FigureRequest) -> Any:
+    from ...report import triangle_figure
+
+    t = q.views.triangle(q.v, q.codes, q.period, q.d0, q.d1, q.n_boot)
+    return triangle_figure(t.to_frame())
+
+
+def _regimes(q: FigureRequest) -> Any:
+    from ...report import regimes_figure
+
+    r = q.views.regimes(q.v, q.codes, q.period, q.d0, q.d1, q.n_boot)
+    return regimes_figure(r.to_frame())
+
+
+def _power(q: FigureRequest) -> Any:
+    from ...report import power_figure
+
+    return power_figure(q.views.power(q.codes), max(1992, q.d0.year - 20), q.d1.year)
+
+
+def _reciprocity(q: FigureRequest) -> Any:
+    from ...report import reciprocity_figure
+
+    r = q.views.reciprocity(q.v, q.codes, q.d0, q.d1)
+    return reciprocity_figure(r.irf_frame(), r.endogenous_share)
+
+
+def _titfortat(q: FigureRequest) -> Any:
+    from ...report import titfortat_figure
+
+    t = q.views.titfortat(q.v, q.codes, q.d0, q.d1, q.window_days)
+    return titfortat_figure(t.summary_frame(), t.matches)
+
+
+def _forecast(q: FigureRequest) -> Any:
+    a, b = q.dyad.split("-")
+    return q.views.forecast(q.v, q.codes, "month", q.d0, q.d1, q.horizon).figure(a, b)
+
+
+def _simulate(q: FigureRequest) -> Any:
+    return q.views.simulation("paper", 100, 36).figure()
+
+
+#: The function that draws each figure.
+DRAW: dict[str, Callable[[FigureRequest], Any]] = {
+    "index": _index,
+    "triangle": _triangle,
+    "regimes": _regimes,
+    "power": _power,
+    "reciprocity": _reciprocity,
+    "titfortat": _titfortat,
+    "forecast": _forecast,
+    "simulate": _simulate,
+}
+
+
+@router.get("/api/figures/{name}", summary="A plotly figure (JSON) of one view")
+def api_figure(
+    views: ViewsDep,
+    name: FigureName,
+    countries: Countries = None,
+    dyad: Annotated[
+        str | None, Query(description="The dyad of the index figure.", max_length=20)
+    ] = None,
+    arena: Annotated[
+        str | None, Query(description="Only this arena (index figure).", max_length=40)
+    ] = None,
+    period: PeriodQ = "year",
+    start: Start = None,
+    end: End = None,
+    n_boot: NBoot = 100,
+    window_days: Annotated[int, Query(ge=1, le=MAX_WINDOW_DAYS)] = 30,
+    horizon: Annotated[int, Query(ge=1, le=MAX_HORIZON, description="Months ahead.")] = 6,
+) -> Response:
+    """The figure ``name`` of the view the parameters describe, as plotly JSON."""
+    v = views.version()
+    codes = views.countries(v, countries, exactly=3 if name == "triangle" else None)
+    d0, d1 = views.window(v, start, end, "month" if name in MONTHLY else period)
+    q = FigureRequest(
+        views=views,
+        v=v,
+        codes=codes,
+        dyad=views.dyad(dyad, codes),
+        arena=arena,
+        period=period,
+        d0=d0,
+        d1=d1,
+        n_boot=n_boot,
+        window_days=window_days,
+        horizon=horizon,
+    )
+    key = ("figure", name, codes, q.dyad, arena, period, d0, d1, n_boot, window_days, horizon)
+
+    def make() -> str:
+        from ...report._figures import tidy_figure
+
+        return str(tidy_figure(DRAW[name](q)).to_json())
+
+    return cached_json(views, key, v, make)
