@@ -263,3 +263,18 @@ def test_monte_carlo_interval_of_a_mean_uses_students_t_over_the_seeds() -> None
     assert (iv["mc_low"], iv["mc_high"]) == pytest.approx(
         (y.mean() - half, y.mean() + half), rel=1e-12
     )
+
+
+def test_monte_carlo_interval_of_a_probability_uses_the_unbiased_seed_variance() -> None:
+    # Wilson with the design's effective number of runs n = p(1 − p) / (s² / K), s² the
+    # unbiased (K − 1) variance of the K seed means (Wilson score interval written out).
+    from trilateral.simulate._intervals import mean_interval
+
+    y = np.array([[1.0, 0.0, 1.0, 1.0], [1.0, 0.0, 0.0, 1.0], [0.0, 0.0, 1.0, 1.0]])
+    p, k = y.mean(), 4
+    n = p * (1 - p) / (np.var(y.mean(axis=0), ddof=1) / k)
+    z = 1.959963984540054
+    mid = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    iv = mean_interval(y, proportion=True)
+    assert (iv["mc_low"], iv["mc_high"]) == pytest.approx((mid - half, mid + half), rel=1e-12)

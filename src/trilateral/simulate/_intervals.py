@@ -76,7 +76,7 @@ def mean_interval(y: np.ndarray, *, proportion: bool = False) -> dict[str, float
     per_seed = y.mean(axis=0)
     per_draw = y.mean(axis=1)
     if proportion:
-        v = float(per_seed.var()) / k
+        v = float(per_seed.var(ddof=1)) / k if k > 1 else 0.0
         n_eff = min(float(m * k), point * (1 - point) / v) if v > 0 else float(m * k)
         mc_lo, mc_hi = wilson_p(point, n_eff)
     else:
