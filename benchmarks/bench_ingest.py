@@ -302,13 +302,17 @@ def _compare(file: Path, tmp: str, baseline: Path, repeat: int) -> None:
         ra, rb = after.seconds / polars.seconds, before.seconds / polars.seconds
         rows.append(
             [name, f"{before.seconds:.2f}", f"{rb:.2f}x", f"{after.seconds:.2f}", f"{ra:.2f}x",
-             f"{(ra / rb - 1) * 100:+.1f} %"]
+             f"{(ra / rb - 1) * 100:+.1f} %", f"{before.extra['cpu']:.2f}",
+             f"{after.extra['cpu']:.2f}"]
         )  # fmt: skip
     print(f"\n{polars.rows:,} rows; polars read_csv (all text) {polars.seconds:.2f} s (best of "
           f"{max(1, repeat)}); baseline: {baseline}")  # fmt: skip
     print_table(
-        ["contender", "before s", "before / polars", "after s", "after / polars", "change"], rows
-    )
+        ["contender", "before s", "before / polars", "after s", "after / polars", "change",
+         "before CPU s", "after CPU s"],
+        rows,
+    )  # fmt: skip
+    print(f"load average: {load_average()} (wall times on a busy machine vary; CPU s less)")
 
 
 def _processes(m: Measurement) -> dict[str, int]:

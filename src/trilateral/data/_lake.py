@@ -118,6 +118,43 @@ def export_parquet(store: Any, out: str | Path, *, overwrite: bool = False) -> E
         return _export(es.con, str(es.path), Path(out), overwrite)
 
 
+def _write_tables(con: duckdb.DuckDBPyConnection, tmp: Path, out: Path) -> None:
+    """The events (partitioned by year and month) and the side tables into ``tmp``."""
+    target = str(tmp).replace("'", "''")
+    try:
+        con.execute(
+            "COPY (SELECT *, year(date) AS year, month(date) AS month FROM events "
+            f"ORDER BY date, event_id) TO '{target}' "
+            "(FORMAT parquet, PARTITION_BY (year, month), COMPRESSION zstd)"
+        )
+    except duckdb.Error as exc:
+        raise StoreError(
+            f"could not write {out}: {exc}",
+            hint="check the free space and permissions there; nothing was written",
+        ) from None
+    for name, table, order in (
+        (EXTRAS, "event_extras", "event_id, ingest_id"),
+        (INGESTS, "ingests", "ingest_id"),
+        (DUPLICATES, "event_duplicates", "event_id, ingest_id"),
+    ):
+        dest = str(tmp / name).replace("'", "''")
+        con.execute(
+            f"COPY (SELECT * FROM {table} ORDER BY {order}) TO '{dest}' "
+            "(FORMAT parquet, COMPRESSION zstd)"
+        )
+
+
+def _swap_in(tmp: Path, out: Path) -> None:
+    """Put the finished ``tmp`` folder in place of ``out`` (renames only)."""
+    if out.exists():
+        old = out.parent / f".{out.name}.old-{os.getpid()}"
+        out.rename(old)
+        tmp.rename(out)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        tmp.rename(out)
+
+
 def _export(
     con: duckdb.DuckDBPyConnection, store_path: str, out: Path, overwrite: bool
 ) -> ExportResult:
@@ -137,28 +174,7 @@ def _export(
             raise StoreError(
                 f"the store {store_path} holds no events", hint="ingest event files first"
             )
-        target = str(tmp).replace("'", "''")
-        try:
-            con.execute(
-                "COPY (SELECT *, year(date) AS year, month(date) AS month FROM events "
-                f"ORDER BY date, event_id) TO '{target}' "
-                "(FORMAT parquet, PARTITION_BY (year, month), COMPRESSION zstd)"
-            )
-        except duckdb.Error as exc:
-            raise StoreError(
-                f"could not write {out}: {exc}",
-                hint="check the free space and permissions there; nothing was written",
-            ) from None
-        for name, table, order in (
-            (EXTRAS, "event_extras", "event_id, ingest_id"),
-            (INGESTS, "ingests", "ingest_id"),
-            (DUPLICATES, "event_duplicates", "event_id, ingest_id"),
-        ):
-            dest = str(tmp / name).replace("'", "''")
-            con.execute(
-                f"COPY (SELECT * FROM {table} ORDER BY {order}) TO '{dest}' "
-                "(FORMAT parquet, COMPRESSION zstd)"
-            )
+        _write_tables(con, tmp, out)
         dhash = events_data_hash(con)
         files = sorted(
             p for p in tmp.rglob("*.parquet") if p.name not in (EXTRAS, INGESTS, DUPLICATES)
@@ -172,13 +188,7 @@ def _export(
             "version": __version__,
         }
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-        if out.exists():
-            old = out.parent / f".{out.name}.old-{os.getpid()}"
-            out.rename(old)
-            tmp.rename(out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            tmp.rename(out)
+        _swap_in(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -336,6 +336,30 @@ def _vote_table(con: duckdb.DuckDBPyConnection, vp: Path) -> pa.Table:
     ).to_arrow_table()
 
 
+def _check_idealpoint(row: dict[str, str | None]) -> str | None:
+    if _int_or_none(row.get("year")) is None:
+        return "year"
+    v = (row.get("idealpointall") or "").strip()
+    if v and v.upper() not in ("NA", "NAN"):
+        try:
+            float(v)
+        except ValueError:
+            return "idealpointall"
+    return None
+
+
+def _ccode_map() -> pa.Table:
+    """COW ccode → ISO3 with each code's rank where two ccodes share an ISO3 code (the
+    lower rank wins: in 1990 ccode 255, Germany, over 260, the German Federal Republic)."""
+    codes = [(k, v, 0) for k, v in COW_CCODE_TO_ISO3.items()]
+    for iso3, order in _COW_PRECEDENCE.items():
+        codes = [(k, v, order.index(k) if v == iso3 and k in order else r) for k, v, r in codes]
+    return pa.table(
+        {"ccode": [c[0] for c in codes], "miso3": [c[1] for c in codes],
+         "rank": [c[2] for c in codes]}
+    )  # fmt: skip
+
+
 def read_idealpoints(path: str | Path) -> pa.Table:
     """Read UNGA ideal points (Bailey, Strezhnev & Voeten; the July 2025 layout).
 
@@ -374,18 +398,6 @@ def read_idealpoints(path: str | Path) -> pa.Table:
         n = _one(con, "select count(*) from ip")
         if n == (0,):
             raise ReaderError(p, 2, None, "no rows after the header")
-
-        def check(row: dict[str, str | None]) -> str | None:
-            if _int_or_none(row.get("year")) is None:
-                return "year"
-            v = (row.get("idealpointall") or "").strip()
-            if v and v.upper() not in ("NA", "NAN"):
-                try:
-                    float(v)
-                except ValueError:
-                    return "idealpointall"
-            return None
-
         _reject_bad_rows(
             con,
             p,
@@ -393,20 +405,13 @@ def read_idealpoints(path: str | Path) -> pa.Table:
             "try_cast(year as integer) is null or "
             "(nullif(trim(idealpointall), '') is not null and upper(trim(idealpointall)) "
             "not in ('NA', 'NAN') and try_cast(idealpointall as double) is null)",
-            check,
+            _check_idealpoint,
             "not a number: {val!r}",
         )
         # The file's iso3c is not reliable everywhere (South Yemen, ccode 680, carries
         # "YAR"), so the COW ccode decides, through the same table as the COW reader;
         # iso3c only for ccodes that table does not map.
-        codes = [(k, v, 0) for k, v in COW_CCODE_TO_ISO3.items()]
-        for iso3, order in _COW_PRECEDENCE.items():
-            codes = [(k, v, order.index(k) if v == iso3 and k in order else r) for k, v, r in codes]
-        con.register(
-            "cmap",
-            pa.table({"ccode": [c[0] for c in codes], "miso3": [c[1] for c in codes],
-                      "rank": [c[2] for c in codes]}),
-        )  # fmt: skip
+        con.register("cmap", _ccode_map())
         base = """
             select coalesce(cmap.miso3, nullif(upper(trim(ip.iso3c)), 'NA')) as iso3,
                    cast(ip.year as integer) as year,

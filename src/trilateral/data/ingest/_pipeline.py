@@ -36,7 +36,7 @@ import pyarrow as pa
 
 from ...errors import ReaderError, TrilateralError
 from .._hashing import Progress, file_sha256
-from .._records import IngestRecord, IngestResult
+from .._records import FileDuplicates, IngestRecord, IngestResult
 from .._store_write import FileTransaction, LedgerRow, storage_error, store_bytes
 from ..actors import ActorResolver
 from ..codebook import Codebook
@@ -161,19 +161,7 @@ def ingest_reader(
         keep = None if codes is None else pa.array(codes, pa.string())
         groups = Prefetch(insert_groups(reader, keep))
         n_ingested, n_filtered, first = _append(txn, groups, spool, reader, progress, offset)
-        if not digest:  # the reader has hashed the whole file: is it stored already?
-            digest = reader.content_sha256 or file_sha256(reader.path)
-            prev = store.find_ingest(digest)
-            if prev is not None:
-                raise _AlreadyStored(prev)
-        if reader.rows_read and not n_ingested and not n_filtered:
-            raise _nothing_stored(reader, first)
-        txn.end_appends()
-        if codes is not None:
-            drop_orphan_extras(txn.con, txn.ingest_id)
-        mark_duplicates(txn.con, txn.ingest_id)
-        dups = duplicates_of(txn.con, txn.ingest_id, str(reader.path))
-        txn.commit(_ledger_row(reader, digest, n_ingested, codes))
+        digest, dups = _commit(store, txn, reader, digest, (n_ingested, n_filtered), first, codes)
     except BaseException as exc:
         if groups is not None:
             groups.close()
@@ -205,6 +193,35 @@ def ingest_reader(
         rows_duplicate=sum(x.rows for x in dups),
         duplicates=dups,
     )
+
+
+def _commit(
+    store: Target,
+    txn: FileTransaction,
+    reader: EventReader,
+    digest: str,
+    rows: tuple[int, int],
+    first: list[Reject],
+    codes: tuple[str, ...] | None,
+) -> tuple[str, tuple[FileDuplicates, ...]]:
+    """Once every row is appended: the checks that can still refuse the file (its content
+    stored already, no row stored), the filter's and dedup's SQL, the ledger, COMMIT.
+    The file's digest and its rows that earlier files hold."""
+    n_ingested, n_filtered = rows
+    if not digest:  # the reader has hashed the whole file: is it stored already?
+        digest = reader.content_sha256 or file_sha256(reader.path)
+        prev = store.find_ingest(digest)
+        if prev is not None:
+            raise _AlreadyStored(prev)
+    if reader.rows_read and not n_ingested and not n_filtered:
+        raise _nothing_stored(reader, first)
+    txn.end_appends()
+    if codes is not None:
+        drop_orphan_extras(txn.con, txn.ingest_id)
+    mark_duplicates(txn.con, txn.ingest_id)
+    dups = duplicates_of(txn.con, txn.ingest_id, str(reader.path))
+    txn.commit(_ledger_row(reader, digest, n_ingested, codes))
+    return digest, dups
 
 
 def _append(

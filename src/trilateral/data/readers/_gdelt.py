@@ -32,7 +32,7 @@ from __future__ import annotations
 import io
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, ClassVar, Unpack
 
@@ -77,6 +77,20 @@ __all__ = [
 
 
 # -- the readers -----------------------------------------------------------------------
+
+
+def _getter(get: dict[str, pa.Array], quoted: bool, n: int) -> Callable[[str], pa.Array]:
+    """``col(name)``: a raw text column of the chunk (all nulls when the layout lacks it;
+    a quoted empty value as a null)."""
+    null_s = pa.nulls(n, pa.string())
+
+    def col(name: str) -> pa.Array:
+        arr = get.get(name)
+        if arr is None:
+            return null_s
+        return _empty_to_null(arr) if quoted else arr
+
+    return col
 
 
 class GDELTReaderBase(EventReader):
@@ -125,15 +139,44 @@ class GDELTReaderBase(EventReader):
         empty string, not a null (the parser's ``null_values`` leave quoted values
         alone); those become nulls here. Unquoted, the parser made them nulls already.
         """
-        n = len(lines)
-        null_s = pa.nulls(n, pa.string())
+        col = _getter(get, quoted, len(lines))
+        drop, rejects = self._checks(get, col, lines)
+        if drop is not None:
+            keep = pc.invert(drop)
+            get = {k: pc.filter(v, keep) for k, v in get.items()}
+            lines = pc.filter(lines, keep)
+            col = _getter(get, quoted, len(lines))
+        cameo, arena = self._cameo_arena(col("EventCode"))
+        fips = col("ActionGeo_CountryCode")
+        raw_date = col("SQLDATE")
+        raw_q, raw_g, raw_w = col("QuadClass"), col("GoldsteinScale"), col("NumMentions")
+        prefix = pa.scalar(f"{self.dataset}:")
+        columns = {
+            "event_id": pc.binary_join_element_wise(prefix, col("GLOBALEVENTID"), ""),
+            "date": _parse_sqldate(raw_date),
+            "source": col("Actor1CountryCode"),
+            "target": col("Actor2CountryCode"),
+            "source_actor": pc.coalesce(col("Actor1Name"), col("Actor1Code")),
+            "target_actor": pc.coalesce(col("Actor2Name"), col("Actor2Code")),
+            "cameo": cameo,
+            "quad_class": _to_number(raw_q, pa.int64(), _INT),
+            "goldstein": _to_number(raw_g, pa.float64(), _FLOAT),
+            "arena": arena,
+            "weight": _to_number(raw_w, pa.int64(), _INT),
+            "dataset": pa.repeat(pa.scalar(self.dataset), len(lines)),
+            "location": self._locations(fips),
+            "url_or_citation": col("SOURCEURL"),
+        }
+        raw = {
+            "date": raw_date, "quad_class": raw_q, "goldstein": raw_g, "weight": raw_w,
+            "location": fips, "cameo": col("EventCode"),
+        }  # fmt: skip
+        return columns, lines, raw, rejects
 
-        def col(name: str) -> pa.Array:
-            arr = get.get(name)
-            if arr is None:
-                return null_s
-            return _empty_to_null(arr) if quoted else arr
-
+    def _checks(
+        self, get: dict[str, pa.Array], col: Callable[[str], pa.Array], lines: pa.Array
+    ) -> tuple[pa.Array | None, list[Reject]]:
+        """The rows to drop (blank ones, silently; bad ids or DATEADDED, as rejects)."""
         raw_id = col("GLOBALEVENTID")
         rejects: list[Reject] = []
         drop: pa.Array | None = None
@@ -173,16 +216,11 @@ class GDELTReaderBase(EventReader):
                     )
                 )
                 drop = bad if drop is None else pc.or_(drop, bad)
-        if drop is not None:
-            keep = pc.invert(drop)
-            get = {k: pc.filter(v, keep) for k, v in get.items()}
-            lines = pc.filter(lines, keep)
-            n = len(lines)
-            null_s = pa.nulls(n, pa.string())
-            raw_id = pc.filter(raw_id, keep)
+        return drop, rejects
 
+    def _cameo_arena(self, cameo: pa.Array) -> tuple[pa.Array, pa.Array]:
+        """The CAMEO codes (a lost leading zero restored) and their arenas."""
         known, arena_of = self._codes()
-        cameo = col("EventCode")
         code = pc.index_in(cameo, value_set=known)  # one hash lookup for both uses
         if code.null_count > cameo.null_count:  # a code that is not in the codebook
             # restore a leading zero lost on the way (e.g. 36 → 036, 211 → 0211)
@@ -190,42 +228,18 @@ class GDELTReaderBase(EventReader):
             fix = pc.and_(pc.is_null(code), pc.is_in(padded, value_set=known))
             cameo = pc.if_else(fix, padded, cameo)
             code = pc.index_in(cameo, value_set=known)
-        arena = pc.take(arena_of, code)
+        return cameo, pc.take(arena_of, code)
 
+    def _locations(self, fips: pa.Array) -> pa.Array:
+        """ISO3 of the FIPS codes; unknown codes become null and are counted."""
         fips_codes, iso3 = _fips_table()
-        fips = col("ActionGeo_CountryCode")
         pos = pc.index_in(fips, value_set=fips_codes)
-        location = pc.take(iso3, pos)
         unknown = pc.and_(pc.is_valid(fips), pc.is_null(pos))
         if pc.any(unknown).as_py():
             counts = pc.value_counts(pc.filter(fips, unknown))
             for item in counts.to_pylist():
                 self.unknown_locations[item["values"]] += item["counts"]
-
-        raw_date = col("SQLDATE")
-        raw_q, raw_g, raw_w = col("QuadClass"), col("GoldsteinScale"), col("NumMentions")
-        prefix = pa.scalar(f"{self.dataset}:")
-        columns = {
-            "event_id": pc.binary_join_element_wise(prefix, raw_id, ""),
-            "date": _parse_sqldate(raw_date),
-            "source": col("Actor1CountryCode"),
-            "target": col("Actor2CountryCode"),
-            "source_actor": pc.coalesce(col("Actor1Name"), col("Actor1Code")),
-            "target_actor": pc.coalesce(col("Actor2Name"), col("Actor2Code")),
-            "cameo": cameo,
-            "quad_class": _to_number(raw_q, pa.int64(), _INT),
-            "goldstein": _to_number(raw_g, pa.float64(), _FLOAT),
-            "arena": arena,
-            "weight": _to_number(raw_w, pa.int64(), _INT),
-            "dataset": pa.repeat(pa.scalar(self.dataset), n),
-            "location": location,
-            "url_or_citation": col("SOURCEURL"),
-        }
-        raw = {
-            "date": raw_date, "quad_class": raw_q, "goldstein": raw_g, "weight": raw_w,
-            "location": fips, "cameo": col("EventCode"),
-        }  # fmt: skip
-        return columns, lines, raw, rejects
+        return pc.take(iso3, pos)
 
     # -- reading -------------------------------------------------------------------
     def _block_size(self) -> int:
