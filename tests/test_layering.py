@@ -122,14 +122,6 @@ def test_shared_modules_import_no_stage() -> None:
 
 # ------------------------------------------------------------------ no import circles
 
-#: Circles known when this test was written, each being removed on its own branch (issue
-#: 22): results import figures and figures import results. Delete each entry once the
-#: branch that breaks it (``forecast``, ``sim``) is merged; nothing else may be added.
-KNOWN_CIRCLES = [
-    {"trilateral.forecast._figures", "trilateral.forecast._forecast"},
-    {"trilateral.simulate._figures", "trilateral.simulate._game"},
-]
-
 
 def _module_names(src: Path) -> dict[str, Path]:
     """Dotted module name → file, for every module of the package under ``src``."""
@@ -208,8 +200,8 @@ def test_no_import_circle_between_modules() -> None:
     """No two modules import each other, directly or around a circle, counting imports
     made inside functions and for type checking (issue 22)."""
     graph, mods = _import_graph(SRC)
-    new = [sorted(c) for c in _circles(graph, mods) if c not in KNOWN_CIRCLES]
-    assert new == [], f"import circles between modules: {new}"
+    found = [sorted(c) for c in _circles(graph, mods)]
+    assert found == [], f"import circles between modules: {found}"
 
 
 def test_the_circle_check_finds_circles(tmp_path: Path) -> None:
