@@ -214,6 +214,47 @@ def test_a_fetch_killed_mid_run_then_rerun_equals_an_uninterrupted_one(
     assert _ledger(killed) == _ledger(whole)
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a child is POSIX")
+def test_ctrl_c_stops_a_fetch_between_files_with_exit_1_and_a_consistent_store(
+    raw: dict, tmp_path: Path
+) -> None:
+    """A real SIGINT to ``trilateral fetch``: it stops after the current file, says it
+    was interrupted (exit 1), every stored file has its ledger row, and a re-run
+    fetches only the files not stored."""
+    plan = [(h, k, i, None) for h, k, i, _ in PLAN]
+    db = tmp_path / "int.duckdb"
+    with Server(Mirror(delay=0.3)) as m:
+        _publish(m, plan, raw, faults=False)
+        child = subprocess.Popen(
+            [sys.executable, "-m", "trilateral.cli", "fetch", "gdelt2", "--start", DAY,
+             "--end", DAY, "--db", str(db), "--mirror", m.url, "--jobs", "1", "--json"],
+            env=_CHILD_ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )  # fmt: skip
+        deadline = time.monotonic() + 60
+        while len([e for e in m.gets() if e.status == 200]) < 3:
+            assert child.poll() is None, child.stderr.read() if child.stderr else ""
+            assert time.monotonic() < deadline, "the child fetched nothing"
+            time.sleep(0.02)
+        child.send_signal(signal.SIGINT)
+        out, err = child.communicate(timeout=60)
+        assert child.returncode == 1, err
+        report = json.loads(out)
+        assert report["interrupted"] is True and report["ok"] is False
+        assert "Traceback" not in err.decode()
+        with EventStore.open(db, read_only=True) as store:
+            names = sorted(Path(r.path).name for r in store.ingests())
+        stored = [row for row in _ledger(db) if row[2] == "fetched"]
+        assert 0 < len(names) < len(plan) and len(stored) == len(names)
+        served = {e.path for e in m.gets()}
+        m.delay = 0.0
+        before = len(m.log)
+        assert fetch_gdelt2(DAY, DAY, db=db, mirror=m.url).ok
+        again = {e.path for e in m.log[before:] if e.path.endswith(".zip")}
+        assert names and not again & {f"/gdeltv2/{n}" for n in names}  # stored: not fetched
+        assert again | served >= {_path(h) for h, *_ in plan}
+    assert _store_rows(db) == _triad_rows([raw[(k, i)] for _, k, i, _ in plan], tmp_path)
+
+
 def test_cli_json_and_exit_status(raw: dict, tmp_path: Path) -> None:
     runner = CliRunner()
     plan = [p for p in PLAN if p[3] in (None, "404")]
