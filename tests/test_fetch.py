@@ -240,6 +240,10 @@ def test_ctrl_c_stops_a_fetch_between_files_with_exit_1_and_a_consistent_store(
         assert child.returncode == 1, err
         report = json.loads(out)
         assert report["interrupted"] is True and report["ok"] is False
+        # every slot of the day is still accounted for: the files not tried are counted
+        cov = report["coverage"]
+        assert cov["expected"] == 96 and cov["n_untried"] > 0
+        assert cov["fetched"] + cov["n_untried"] + cov["n_failed"] + cov["n_absent"] == 96
         assert "Traceback" not in err.decode()
         with EventStore.open(db, read_only=True) as store:
             names = sorted(Path(r.path).name for r in store.ingests())

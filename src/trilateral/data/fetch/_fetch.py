@@ -352,8 +352,11 @@ def fetch_listed(
         store, dl, jobs=jobs, countries=countries, keep_raw=keep_raw, progress=progress, stop=stop
     )
     plan.outcomes.update(runner.run(plan.todo))
-    outcomes = tuple(plan.outcomes[k] for k in plan.order if k in plan.outcomes)
-    untried = len(plan.order) - len(outcomes)
+    untried = sum(k not in plan.outcomes for k in plan.order)
+    outcomes = tuple(
+        plan.outcomes.get(k) or FileOutcome(k[0], k[1], "untried", by_key[k].url)
+        for k in plan.order
+    )
     if plan.other_filter:
         notes.append(
             f"{plan.other_filter:,} files are in the store with another countries filter "
