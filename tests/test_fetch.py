@@ -352,6 +352,31 @@ def test_rows_the_reader_rejects_are_counted_in_the_report(raw: dict, tmp_path: 
     assert "rejects.csv" in report.summary()
 
 
+def test_a_file_republished_with_another_md5_is_not_stored_twice(raw: dict, tmp_path: Path) -> None:
+    """The list later gives a stored slot another MD5 (GDELT republished it): the store
+    has no way to replace a file, so it keeps the stored version (its events are not
+    added a second time) and the report says so."""
+    db = tmp_path / "rep.duckdb"
+    with Server(Mirror()) as m:
+        _publish(m, [PLAN[0]], raw, faults=False)
+        assert fetch_gdelt2(DAY, DAY, countries=None, db=db, mirror=m.url).ok
+        n = _store_rows(db)
+        assert n == raw[("A", 0)].count(b"\n")
+        first = m.files[_path("0445")]
+        other = zipped("20180326044500.export.CSV", raw[("A", 1)])
+        m.put(_path("0445"), other)
+        line = m.list_line(_path("0445")) + "\n"
+        m.put("/gdeltv2/masterfilelist.txt", line.encode())
+        m.put("/gdeltv2/lastupdate.txt", line.encode())
+        before = len(m.log)
+        again = fetch_gdelt2(DAY, DAY, countries=None, db=db, mirror=m.url)
+        assert not [e for e in m.log[before:] if e.path.endswith(".zip")]
+    assert again.ok and again.coverage.fetched == 1 and _store_rows(db) == n
+    # the ledger still names the MD5 of the version in the store
+    assert [r[4] for r in _ledger(db) if r[2] == "fetched"] == [hashlib.md5(first).hexdigest()]
+    assert any("1 file was republished with another MD5" in x for x in again.notes), again.notes
+
+
 def test_a_slot_without_a_triad_row_is_fetched_not_failed(raw: dict, tmp_path: Path) -> None:
     """Chunk A0 (385 real rows) has no row with both actors in the triad: the countries
     filter drops them all, and that is a fetched file with 0 rows, not a failure."""
