@@ -63,6 +63,7 @@ class Mirror:
     log: list[Logged] = field(default_factory=list)
     slow_seconds: float = 1.5
     delay: float = 0.0  # before every file response (the kill test's pace)
+    retry_after: str = "0"  # the Retry-After of a "503x2" fault
     url: str = ""
     _counts: dict[str, int] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -116,7 +117,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._plain(404, b"not found", path, rng)
             return
         if fault == "503x2" and n <= 2:
-            self._plain(503, b"busy", path, rng, retry_after="0")
+            self._plain(503, b"busy", path, rng, retry_after=m.retry_after)
             return
         if m.delay and path.endswith(".zip"):
             time.sleep(m.delay)

@@ -214,6 +214,51 @@ def test_a_fetch_killed_mid_run_then_rerun_equals_an_uninterrupted_one(
     assert _ledger(killed) == _ledger(whole)
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a child is POSIX")
+def test_ctrl_c_stops_a_fetch_between_files_with_exit_1_and_a_consistent_store(
+    raw: dict, tmp_path: Path
+) -> None:
+    """A real SIGINT to ``trilateral fetch``: it stops after the current file, says it
+    was interrupted (exit 1), every stored file has its ledger row, and a re-run
+    fetches only the files not stored."""
+    plan = [(h, k, i, None) for h, k, i, _ in PLAN]
+    db = tmp_path / "int.duckdb"
+    with Server(Mirror(delay=0.3)) as m:
+        _publish(m, plan, raw, faults=False)
+        child = subprocess.Popen(
+            [sys.executable, "-m", "trilateral.cli", "fetch", "gdelt2", "--start", DAY,
+             "--end", DAY, "--db", str(db), "--mirror", m.url, "--jobs", "1", "--json"],
+            env=_CHILD_ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )  # fmt: skip
+        deadline = time.monotonic() + 60
+        while len([e for e in m.gets() if e.status == 200]) < 3:
+            assert child.poll() is None, child.stderr.read() if child.stderr else ""
+            assert time.monotonic() < deadline, "the child fetched nothing"
+            time.sleep(0.02)
+        child.send_signal(signal.SIGINT)
+        out, err = child.communicate(timeout=60)
+        assert child.returncode == 1, err
+        report = json.loads(out)
+        assert report["interrupted"] is True and report["ok"] is False
+        # every slot of the day is still accounted for: the files not tried are counted
+        cov = report["coverage"]
+        assert cov["expected"] == 96 and cov["n_untried"] > 0
+        assert cov["fetched"] + cov["n_untried"] + cov["n_failed"] + cov["n_absent"] == 96
+        assert "Traceback" not in err.decode()
+        with EventStore.open(db, read_only=True) as store:
+            names = sorted(Path(r.path).name for r in store.ingests())
+        stored = [row for row in _ledger(db) if row[2] == "fetched"]
+        assert 0 < len(names) < len(plan) and len(stored) == len(names)
+        served = {e.path for e in m.gets()}
+        m.delay = 0.0
+        before = len(m.log)
+        assert fetch_gdelt2(DAY, DAY, db=db, mirror=m.url).ok
+        again = {e.path for e in m.log[before:] if e.path.endswith(".zip")}
+        assert names and not again & {f"/gdeltv2/{n}" for n in names}  # stored: not fetched
+        assert again | served >= {_path(h) for h, *_ in plan}
+    assert _store_rows(db) == _triad_rows([raw[(k, i)] for _, k, i, _ in plan], tmp_path)
+
+
 def test_cli_json_and_exit_status(raw: dict, tmp_path: Path) -> None:
     runner = CliRunner()
     plan = [p for p in PLAN if p[3] in (None, "404")]
@@ -307,6 +352,31 @@ def test_rows_the_reader_rejects_are_counted_in_the_report(raw: dict, tmp_path: 
     assert "rejects.csv" in report.summary()
 
 
+def test_a_file_republished_with_another_md5_is_not_stored_twice(raw: dict, tmp_path: Path) -> None:
+    """The list later gives a stored slot another MD5 (GDELT republished it): the store
+    has no way to replace a file, so it keeps the stored version (its events are not
+    added a second time) and the report says so."""
+    db = tmp_path / "rep.duckdb"
+    with Server(Mirror()) as m:
+        _publish(m, [PLAN[0]], raw, faults=False)
+        assert fetch_gdelt2(DAY, DAY, countries=None, db=db, mirror=m.url).ok
+        n = _store_rows(db)
+        assert n == raw[("A", 0)].count(b"\n")
+        first = m.files[_path("0445")]
+        other = zipped("20180326044500.export.CSV", raw[("A", 1)])
+        m.put(_path("0445"), other)
+        line = m.list_line(_path("0445")) + "\n"
+        m.put("/gdeltv2/masterfilelist.txt", line.encode())
+        m.put("/gdeltv2/lastupdate.txt", line.encode())
+        before = len(m.log)
+        again = fetch_gdelt2(DAY, DAY, countries=None, db=db, mirror=m.url)
+        assert not [e for e in m.log[before:] if e.path.endswith(".zip")]
+    assert again.ok and again.coverage.fetched == 1 and _store_rows(db) == n
+    # the ledger still names the MD5 of the version in the store
+    assert [r[4] for r in _ledger(db) if r[2] == "fetched"] == [hashlib.md5(first).hexdigest()]
+    assert any("1 file was republished with another MD5" in x for x in again.notes), again.notes
+
+
 def test_a_slot_without_a_triad_row_is_fetched_not_failed(raw: dict, tmp_path: Path) -> None:
     """Chunk A0 (385 real rows) has no row with both actors in the triad: the countries
     filter drops them all, and that is a fetched file with 0 rows, not a failure."""
@@ -398,6 +468,33 @@ def test_a_damaged_master_list_names_its_line() -> None:
     text = "150383 297a16b493de7cf6ca809a7cc31d0b93 http://x/20150218230000.export.CSV.zip\n"
     with pytest.raises(DataError, match=r"masterfilelist.txt, line 2: expected 'size md5 url'"):
         parse_masterlist(text + "oops\n")
+
+
+def test_a_download_waits_as_long_as_retry_after_says(
+    raw: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 503 with ``Retry-After: 7`` twice: the client waits 7 s before each retry (its
+    own backoff is 0 here), capped by ``max_retry_after``; the waits are recorded, not
+    slept."""
+    from trilateral.data.fetch import _client
+
+    waits: list[float] = []
+    monkeypatch.setattr(_client.time, "sleep", waits.append)
+    with Server(Mirror(retry_after="7")) as m:
+        _publish(m, [(PLAN[3][0], "A", 3, "503x2")], raw, faults=True)
+        line = m.files["/gdeltv2/masterfilelist.txt"].decode().splitlines()[0]
+        (f,) = parse_masterlist(line, mirror=m.url)
+        policy = RetryPolicy(attempts=3, backoff=0.0, read_timeout=2.0)
+        with _client.Downloader(tmp_path / "c1", policy=policy, seed=0) as dl:
+            assert dl.fetch(f).read_bytes() == m.files[_path("0530")]
+        assert waits == [7.0, 7.0]
+        waits.clear()
+        m.faults[_path("0530")] = "503x2"
+        m._counts.clear()
+        capped = RetryPolicy(attempts=3, backoff=0.0, read_timeout=2.0, max_retry_after=3.0)
+        with _client.Downloader(tmp_path / "c2", policy=capped, seed=0) as dl:
+            dl.fetch(f)
+        assert waits == [3.0, 3.0]
 
 
 def test_retry_after_seconds_and_http_date() -> None:

@@ -30,7 +30,7 @@ class FileOutcome:
 
     slot: str
     kind: str
-    status: str  # fetched | failed | absent
+    status: str  # fetched | failed | absent | untried (an interrupted run's rest)
     url: str | None = None
     reason: str | None = None
     rows: int | None = None
@@ -89,6 +89,8 @@ class FetchCoverage:
         Slots not in the published list, as ranges.
     first_slot, last_slot : str or None
         The window's first and last expected slot.
+    untried : int
+        Listed files an interrupted run did not try (neither fetched nor failed).
     """
 
     source: str
@@ -98,6 +100,7 @@ class FetchCoverage:
     absent: tuple[AbsentRange, ...]
     first_slot: str | None = None
     last_slot: str | None = None
+    untried: int = 0
 
     @classmethod
     def of(cls, source: str, outcomes: Sequence[FileOutcome]) -> FetchCoverage:
@@ -140,6 +143,7 @@ class FetchCoverage:
             tuple(absent),
             min(slots) if slots else None,
             max(slots) if slots else None,
+            sum(o.status == "untried" for o in outcomes),
         )
 
     @property
@@ -176,6 +180,7 @@ class FetchCoverage:
             ],
             "n_failed": len(self.failed),
             "n_absent": self.n_absent,
+            "n_untried": self.untried,
         }
 
     def summary(self) -> str:
@@ -185,6 +190,7 @@ class FetchCoverage:
             f"{self.source} coverage {span}: {self.expected:,} files expected, "
             f"{self.fetched:,} fetched, {len(self.failed):,} failed, "
             f"{self.n_absent:,} absent from the list"
+            + (f", {self.untried:,} not tried (interrupted)" if self.untried else "")
         ]
         lines += [f"  failed {f.slot} {f.kind}: {f.reason}" for f in self.failed]
         lines += [

@@ -133,6 +133,7 @@ class _Plan:
     todo: list[ListedFile]
     ledger_rows: list[dict[str, Any]]
     other_filter: int = 0  # files in the store with another countries filter
+    republished: int = 0  # stored files the list now gives another MD5
 
 
 def _plan(
@@ -153,9 +154,12 @@ def _plan(
             plan.order.append(key)
             f = listed.get(key)
             rec = known.get(key)
-            if rec is not None and rec.status == "fetched" and (f is None or rec.md5 == f.md5):
+            if rec is not None and rec.status == "fetched":
+                # stored: never fetched again; a file republished with another MD5 keeps
+                # its stored version and ledger row (the store cannot replace a file)
                 plan.outcomes[key] = FileOutcome(slot, kind, "fetched", rec.url, None, rec.rows)
                 plan.other_filter += kind == "export" and _codes(rec.countries) != _codes(who)
+                plan.republished += f is not None and rec.md5 != f.md5
                 continue
             if f is None:
                 plan.outcomes[key] = FileOutcome(slot, kind, "absent")
@@ -352,13 +356,23 @@ def fetch_listed(
         store, dl, jobs=jobs, countries=countries, keep_raw=keep_raw, progress=progress, stop=stop
     )
     plan.outcomes.update(runner.run(plan.todo))
-    outcomes = tuple(plan.outcomes[k] for k in plan.order if k in plan.outcomes)
-    untried = len(plan.order) - len(outcomes)
+    untried = sum(k not in plan.outcomes for k in plan.order)
+    outcomes = tuple(
+        plan.outcomes.get(k) or FileOutcome(k[0], k[1], "untried", by_key[k].url)
+        for k in plan.order
+    )
     if plan.other_filter:
         notes.append(
             f"{plan.other_filter:,} files are in the store with another countries filter "
             f"than {who}: a file is stored once, so they were not fetched again "
             "(fetch into a new --db for another filter)"
+        )
+    if plan.republished:
+        n = plan.republished
+        notes.append(
+            f"{n:,} file{' was' if n == 1 else 's were'} republished with another MD5 since "
+            "stored: the stored version is kept (its ledger row names its MD5); fetch into "
+            "a new --db for the new version"
         )
     bad = [o for o in outcomes if o.downloaded and o.rejected]
     if bad:
