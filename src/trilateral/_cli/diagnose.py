@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
+from rich import progress as rich_progress
 from rich.markup import escape
 from rich.table import Table
 
@@ -190,6 +193,7 @@ def register(app: typer.Typer) -> None:
             list[str] | None, typer.Option("--id", help="Check only this claim (repeatable).")
         ] = None,
         seed: ui.SeedOpt = 0,
+        n_boot: ui.NBootOpt = 999,
         json_out: ui.JsonOpt = False,
         fmt: ui.FormatOpt = ui.OutputFormat.table,
         engine: ui.EngineOpt = None,
@@ -199,7 +203,15 @@ def register(app: typer.Typer) -> None:
 
         eng = engine_from_options(engine, engine_config)
         path = _store_path(db, required=db is not None)
-        report = run_claims(store=path, ids=claim_id or None, rng=seed, engine=eng)
+        with _claims_bar() as progress:
+            report = run_claims(
+                store=path,
+                ids=claim_id or None,
+                rng=seed,
+                n_boot=n_boot,
+                engine=eng,
+                progress=progress,
+            )
         ui.print_result(
             fmt,
             as_json=json_out,
@@ -207,6 +219,31 @@ def register(app: typer.Typer) -> None:
             frames=lambda: [report.to_frame()],
             table=lambda: _print_claims(report, path, db),
         )
+
+
+@contextmanager
+def _claims_bar() -> Iterator[Callable[[int, int, str], None] | None]:
+    """A ``progress(done, total, claim_id)`` callback drawing a bar on stderr while the
+    claims run (issue 21); None when stderr is not a terminal (``--json`` to a pipe)."""
+    if not ui.err_console.is_terminal:
+        yield None
+        return
+    bar = rich_progress.Progress(
+        rich_progress.TextColumn("claims"),
+        rich_progress.BarColumn(),
+        rich_progress.MofNCompleteColumn(),
+        rich_progress.TextColumn("{task.description}"),
+        rich_progress.TimeElapsedColumn(),
+        console=ui.err_console,
+        transient=True,
+    )
+    task = bar.add_task("", total=None)
+    with bar:
+
+        def update(done: int, total: int, claim_id: str) -> None:
+            bar.update(task, completed=done, total=total, description=ui.esc(claim_id))
+
+        yield update
 
 
 def _print_claims(report: Any, path: Any, db: Any) -> None:
@@ -225,7 +262,9 @@ def _print_claims(report: Any, path: Any, db: Any) -> None:
         "contradicted": "red",
         "disputed": "magenta",
         "circular": "magenta",
+        "paper-selected": "magenta",
         "inconclusive": "yellow",
+        "not comparable": "blue",
         "not enough data": "yellow",
     }
     names = report.base_names
@@ -249,7 +288,8 @@ def _print_claims(report: Any, path: Any, db: Any) -> None:
         ui.console.print(
             f"supported by independent event data alone: {ind['n_event_claims']} "
             f"({', '.join(ind['event_claims']) or 'none'}); circular on the chronicle: "
-            f"{', '.join(ind['circular']) or 'none'}",
+            f"{', '.join(ind['circular']) or 'none'}; paper-selected: "
+            f"{', '.join(ind['paper_selected']) or 'none'}",
             soft_wrap=True,
         )
     ui.console.print(f"[dim]{OVERALL_RULE}[/]", soft_wrap=True)

@@ -11,14 +11,24 @@ Examples
 
 from __future__ import annotations
 
+from ._acts import (
+    ACT_KEY,
+    ActBaseline,
+    cameo_families,
+    cameo_family,
+    chance_baseline,
+    collapse_acts,
+)
 from ._bases import (
     CHRONICLE,
     ICEWS,
     PAPER_CITATION,
+    PAPER_ONLY,
     EvidenceBase,
     base_of,
     base_store,
     evidence_bases,
+    paper_events,
 )
 from ._engine import EngineConfig, engine_from_options
 from ._indices import INDEX_COLUMNS, PERIOD_EVERY, DyadIndex, floor_period, indices
@@ -30,11 +40,14 @@ from ._store_access import is_parquet_source
 from ._titfortat import TitForTatResults, load_events, match_tit_for_tat
 
 __all__ = [
+    "ACT_KEY",
     "CHRONICLE",
     "ICEWS",
     "INDEX_COLUMNS",
     "PAPER_CITATION",
+    "PAPER_ONLY",
     "PERIOD_EVERY",
+    "ActBaseline",
     "DyadIndex",
     "EngineConfig",
     "EvidenceBase",
@@ -45,6 +58,10 @@ __all__ = [
     "TitForTatResults",
     "base_of",
     "base_store",
+    "cameo_families",
+    "cameo_family",
+    "chance_baseline",
+    "collapse_acts",
     "conflict_scope",
     "engine_from_options",
     "evidence_bases",
@@ -53,6 +70,7 @@ __all__ = [
     "is_parquet_source",
     "load_events",
     "match_tit_for_tat",
+    "paper_events",
     "pool_index",
     "power_ratios",
     "z_of_level",
