@@ -91,7 +91,7 @@ def _ind_mean_goldstein(ctx: _Context, c: Claim) -> Measurement:
     if thin is not None:
         return Measurement(None, figs, note=thin.note, **_counts(acts))
     draws = _boot_means(g, ctx.n_boot, _gen(ctx, c))
-    return Measurement(float(g.mean()), figs, draws=draws, **_counts(acts))
+    return Measurement(float(g.mean()), figs, draws=draws, n_boot_sample=len(g), **_counts(acts))
 
 
 def _ind_goldstein_change(ctx: _Context, c: Claim) -> Measurement:
@@ -116,7 +116,10 @@ def _ind_goldstein_change(ctx: _Context, c: Claim) -> Measurement:
         return Measurement(None, figs, note=thin.note, **_counts(both))
     gen = _gen(ctx, c)
     draws = _boot_means(ga, ctx.n_boot, gen) - _boot_means(gb, ctx.n_boot, gen)
-    return Measurement(float(ga.mean() - gb.mean()), figs, draws=draws, **_counts(both))
+    n = min(len(ga), len(gb))
+    return Measurement(
+        float(ga.mean() - gb.mean()), figs, draws=draws, n_boot_sample=n, **_counts(both)
+    )
 
 
 def _yearly_draws(ctx: _Context, c: Claim) -> tuple[dict[int, np.ndarray], dict[str, Any], Any]:
@@ -145,7 +148,8 @@ def _yearly(ctx: _Context, c: Claim, pick: Any) -> Measurement:
     means = np.array([s.mean() for s in scores.values()])
     boot = np.stack([_boot_means(scores[y], ctx.n_boot, gen) for y in years], axis=1)
     value, draws = pick(years, means, boot)
-    return Measurement(value, figs, draws=draws, **_counts(acts))
+    n = min(len(s) for s in scores.values())
+    return Measurement(value, figs, draws=draws, n_boot_sample=n, **_counts(acts))
 
 
 def _ind_lowest_year(ctx: _Context, c: Claim) -> Measurement:
@@ -356,7 +360,12 @@ def ind_tit_for_tat(ctx: _Context, c: Claim) -> Measurement:
         figs |= _tft_baseline(acts, back, (c.window[0], end), lag, ctx.n_boot, gen)
     n_reports = int(acts["act_n_reports"].sum())
     return Measurement(
-        float(kind.mean()), figs, draws=draws, n_acts=acts.height, n_reports=n_reports
+        float(kind.mean()),
+        figs,
+        draws=draws,
+        n_acts=acts.height,
+        n_reports=n_reports,
+        n_boot_sample=acts.height,
     )
 
 

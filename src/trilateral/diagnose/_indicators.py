@@ -33,6 +33,9 @@ class Measurement:
     #: The acts and the reports behind an event indicator (None for other indicators).
     n_acts: int | None = None
     n_reports: int | None = None
+    #: The acts behind the resampled statistic (the smallest group of a difference),
+    #: for the expanded percentile interval; None: the plain percentiles.
+    n_boot_sample: int | None = None
 
 
 # --------------------------------------------------------------------------- context
