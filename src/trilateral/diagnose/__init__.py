@@ -27,7 +27,7 @@ from ._claims import (
     ClaimsReport,
     run_claims,
 )
-from ._diagnosis import Diagnosis, diagnose_store
+from ._diagnosis import Diagnosis, diagnose_bases, diagnose_store
 from ._regimes import (
     CONFRONTATION,
     LIMITED_OPPONENTS,
@@ -90,6 +90,7 @@ __all__ = [
     "classify_regimes",
     "conflict_scope",
     "dense_span",
+    "diagnose_bases",
     "diagnose_store",
     "load_claims",
     "regime_labels",

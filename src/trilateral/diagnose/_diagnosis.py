@@ -3,19 +3,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
+
+import polars as pl
 
 from .._rng import RNGLike, seed_sequence
 from ..config import DEFAULT_COUNTRIES, as_date
-from ..measure import DyadIndex, EngineConfig, conflict_scope, indices
+from ..measure import (
+    COMBINED,
+    DyadIndex,
+    EngineConfig,
+    base_store,
+    conflict_scope,
+    evidence_bases,
+    indices,
+)
+from ..measure._per_base import _restrict
 from ._regimes import RegimeConfig, RegimeResults, classify_regimes
 from ._triangle import TriangleResults, triangle_types
 from ._window import dense_span
 
-__all__ = ["Diagnosis", "diagnose_store"]
+__all__ = ["Diagnosis", "diagnose_bases", "diagnose_store"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,7 +35,9 @@ class Diagnosis:
     """What :func:`diagnose_store` produced: the indices, the regimes, the triangle.
 
     ``window`` is the (start, end) analysed; ``dense`` is True when it was chosen by
-    :func:`dense_span` because no window was given.
+    :func:`dense_span` because no window was given. ``base`` names the evidence base
+    (``"combined"`` for every base with the cross-dataset dedup, None for the store as
+    it is).
     """
 
     indices: DyadIndex
@@ -31,6 +45,41 @@ class Diagnosis:
     triangle: TriangleResults | None
     window: tuple[date | None, date | None]
     dense: bool = False
+    base: str | None = None
+
+    def regimes_frame(self) -> pl.DataFrame:
+        """The regimes' frame with a ``base`` column first."""
+        return _with_base(self.regimes.to_frame(), self.base)
+
+    def triangle_frame(self) -> pl.DataFrame | None:
+        """The triangle's frame with a ``base`` column first (None without a triangle)."""
+        return None if self.triangle is None else _with_base(self.triangle.to_frame(), self.base)
+
+
+def _with_base(frame: pl.DataFrame, base: str | None) -> pl.DataFrame:
+    return frame.with_columns(pl.lit(base, pl.String).alias("base")).select(
+        "base", pl.exclude("base")
+    )
+
+
+def diagnose_bases(
+    store: str | Path, bases: Sequence[str] | None = None, **kwargs: Any
+) -> tuple[Diagnosis, ...]:
+    """:func:`diagnose_store` on each evidence base of ``store`` apart (or on ``bases``;
+    ``"combined"`` is every base with the cross-dataset dedup), one :class:`Diagnosis`
+    each, in order; each chooses its own dense window unless ``start``/``end`` are
+    given. Every frame of a result carries its ``base``.
+
+    Examples
+    --------
+    >>> ds = diagnose_bases("trilateral.duckdb", countries=("USA", "RUS"), n_boot=0)
+    >>> [(d.base, str(d.window[0]), str(d.window[1])) for d in ds]
+    [('chronicle', '2014-01-01', 'None'), ('icews', '2007-01-01', '2015-12-31')]
+    >>> ds[1].regimes_frame()["base"].unique().to_list()
+    ['icews']
+    """
+    names = list(bases) if bases else [b.name for b in evidence_bases(store, cited=None)]
+    return tuple(diagnose_store(store, base=name, **kwargs) for name in names)
 
 
 def diagnose_store(
@@ -44,6 +93,7 @@ def diagnose_store(
     rng: RNGLike = 0,
     progress: Callable[[int, int], None] | None = None,
     engine: str | EngineConfig | None = None,
+    base: str | None = None,
 ) -> Diagnosis:
     """Indices, regimes per dyad and the strategic triangle from one store: the sequence
     ``trilateral diagnose`` and the report (:func:`trilateral.report.collect_results`)
@@ -71,6 +121,11 @@ def diagnose_store(
         ``progress(done, total)`` of the bootstrap.
     engine : {"duckdb", "spark"} or EngineConfig, optional
         Where the index and scope queries run (default DuckDB; docs/scale.md).
+    base : str, optional
+        One evidence base (``"chronicle"``, ``"icews"``, …): the rows of that base only,
+        acts not reports (``collapse_duplicates``), the periods it does not cover left
+        out (:func:`~trilateral.measure.index_of_base`); ``"combined"``: every base
+        with the cross-dataset dedup. None: the store's rows as they are.
 
     Examples
     --------
@@ -78,11 +133,61 @@ def diagnose_store(
     >>> print(d.regimes.summary())  # doctest: +SKIP
     """
 
+    if base is not None and base != COMBINED:
+        info = {b.name: b for b in evidence_bases(store, cited=None)}.get(base)
+        if info is None:
+            from ..errors import ConfigError
+
+            raise ConfigError(f"the store has no evidence base {base!r}")
+        with base_store(store, base) as con:
+            d = _diagnose(
+                con,
+                countries,
+                period,
+                start,
+                end,
+                n_boot,
+                rng,
+                progress,
+                engine,
+                {"collapse_duplicates": True},
+                lambda idx: _restrict(idx, info),
+            )
+        return Diagnosis(d.indices, d.regimes, d.triangle, d.window, d.dense, base)
+    extra = {"collapse_duplicates": True, "dedup": "cross-dataset"} if base == COMBINED else {}
+    d = _diagnose(store, countries, period, start, end, n_boot, rng, progress, engine, extra)
+    return Diagnosis(d.indices, d.regimes, d.triangle, d.window, d.dense, base)
+
+
+@dataclass(frozen=True, slots=True)
+class _Run:
+    indices: DyadIndex
+    regimes: RegimeResults
+    triangle: TriangleResults | None
+    window: tuple[date | None, date | None]
+    dense: bool
+
+
+def _diagnose(
+    store: Any,
+    countries: tuple[str, ...],
+    period: str,
+    start: date | str | None,
+    end: date | str | None,
+    n_boot: int,
+    rng: RNGLike,
+    progress: Callable[[int, int], None] | None,
+    engine: str | EngineConfig | None,
+    extra: dict[str, Any],
+    restrict: Callable[[DyadIndex], DyadIndex] | None = None,
+) -> _Run:
     seed = seed_sequence(rng)
     first, last = as_date(start, "start"), as_date(end, "end")
     dense = False
     if first is None and last is None:
-        yearly = indices(store, countries=countries, period="year", n_boot=0, engine=engine)
+        yearly = indices(
+            store, countries=countries, period="year", n_boot=0, engine=engine, **extra
+        )
         span = dense_span(yearly, RegimeConfig().min_events)
         if span is not None:
             (first, last), dense = span, True
@@ -96,8 +201,11 @@ def diagnose_store(
         end=last,
         progress=progress,
         engine=engine,
+        **extra,
     )
+    if restrict is not None:
+        idx = restrict(idx)
     scope = conflict_scope(store, countries, period, start=first, end=last, engine=engine)
     regimes = classify_regimes(idx, scope=scope, rng=seed)
     triangle = triangle_types(idx, countries, rng=seed) if len(countries) == 3 else None
-    return Diagnosis(idx, regimes, triangle, (first, last), dense)
+    return _Run(idx, regimes, triangle, (first, last), dense)

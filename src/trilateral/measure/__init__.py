@@ -32,6 +32,7 @@ from ._bases import (
 )
 from ._engine import EngineConfig, engine_from_options
 from ._indices import INDEX_COLUMNS, PERIOD_EVERY, DyadIndex, floor_period, indices
+from ._per_base import COMBINED, covered_share, index_of_base, indices_by_base
 from ._pooling import pool_index, z_of_level
 from ._power import PowerRatios, RatioTrend, power_ratios
 from ._reciprocity import ReciprocityModel, ReciprocityResults
@@ -42,6 +43,7 @@ from ._titfortat import TitForTatResults, load_events, match_tit_for_tat
 __all__ = [
     "ACT_KEY",
     "CHRONICLE",
+    "COMBINED",
     "ICEWS",
     "INDEX_COLUMNS",
     "PAPER_CITATION",
@@ -63,10 +65,13 @@ __all__ = [
     "chance_baseline",
     "collapse_acts",
     "conflict_scope",
+    "covered_share",
     "engine_from_options",
     "evidence_bases",
     "floor_period",
+    "index_of_base",
     "indices",
+    "indices_by_base",
     "is_parquet_source",
     "load_events",
     "match_tit_for_tat",
