@@ -104,3 +104,46 @@ def test_diagnosis_per_base_carries_its_base(demo_store):
         assert f["base"].unique().to_list() == [d.base]
     icews_years = ds[1].regimes_frame()["period_start"].dt.year().to_list()
     assert 2016 not in icews_years and 2017 not in icews_years
+
+
+def test_diagnose_cli_json_per_base_and_combined(demo_store):
+    import json
+
+    import typer
+    from typer.testing import CliRunner
+
+    from trilateral._cli import diagnose
+
+    app = typer.Typer(pretty_exceptions_enable=False)
+
+    @app.callback()
+    def _main() -> None:
+        """test app"""
+
+    diagnose.register(app)
+    args = [
+        "diagnose",
+        "--db",
+        str(demo_store),
+        "--n-boot",
+        "0",
+        "--countries",
+        "USA,RUS",
+        "--start",
+        "2014-01-01",
+        "--end",
+        "2019-12-31",
+        "--json",
+    ]
+    out = json.loads(CliRunner().invoke(app, args).output)
+    assert set(out["windows"]) == {"chronicle", "icews"}
+    by_base = {}
+    for r in out["regimes"]:
+        by_base.setdefault(r["base"], []).append(r["period_start"][:4])
+    assert set(by_base) == {"chronicle", "icews"}
+    assert "2016" in by_base["chronicle"] and "2016" not in by_base["icews"]
+    res = CliRunner().invoke(app, [*args, "--base", "combined"])
+    assert res.exit_code == 0, res.output
+    assert {r["base"] for r in json.loads(res.output)["regimes"]} == {"combined"}
+    res = CliRunner().invoke(app, [*args, "--base", "gdelt9"])
+    assert res.exit_code != 0 and "gdelt9" in res.output and "Traceback" not in res.output
