@@ -27,7 +27,7 @@ from ._claims import (
     ClaimsReport,
     run_claims,
 )
-from ._diagnosis import Diagnosis, diagnose_bases, diagnose_store
+from ._diagnosis import Diagnosis, PerBase, diagnose_bases, diagnose_store
 from ._regimes import (
     CONFRONTATION,
     LIMITED_OPPONENTS,
@@ -81,6 +81,7 @@ __all__ = [
     "ClaimResult",
     "ClaimsReport",
     "Diagnosis",
+    "PerBase",
     "Regime",
     "RegimeConfig",
     "RegimeResults",

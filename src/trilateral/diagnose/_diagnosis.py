@@ -27,7 +27,7 @@ from ._regimes import RegimeConfig, RegimeResults, classify_regimes
 from ._triangle import TriangleResults, triangle_types
 from ._window import dense_span
 
-__all__ = ["Diagnosis", "diagnose_bases", "diagnose_store"]
+__all__ = ["Diagnosis", "PerBase", "diagnose_bases", "diagnose_store"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +54,44 @@ class Diagnosis:
     def triangle_frame(self) -> pl.DataFrame | None:
         """The triangle's frame with a ``base`` column first (None without a triangle)."""
         return None if self.triangle is None else _with_base(self.triangle.to_frame(), self.base)
+
+
+@dataclass(frozen=True, slots=True)
+class PerBase:
+    """Results of one kind (regimes, triangle types) for several evidence bases, side by
+    side: :meth:`to_frame` stacks each base's frame under a ``base`` column and
+    :meth:`summary` gives each base's summary under its name; nothing is pooled.
+
+    Examples
+    --------
+    >>> ds = diagnose_bases("trilateral.duckdb", countries=("USA", "RUS"), n_boot=0,
+    ...     start="2014-01-01", end="2019-12-31")
+    >>> regimes = PerBase(tuple((d.base, d.regimes) for d in ds))
+    >>> regimes.to_frame().group_by("base").len().sort("base").rows()
+    [('chronicle', 6), ('icews', 3)]
+    """
+
+    parts: tuple[tuple[str | None, Any], ...]
+
+    def __len__(self) -> int:
+        return sum(len(r) for _, r in self.parts)
+
+    def get(self, base: str) -> Any:
+        """One base's result (KeyError if absent)."""
+        for b, r in self.parts:
+            if b == base:
+                return r
+        raise KeyError(base)
+
+    def to_frame(self) -> pl.DataFrame:
+        """Every base's frame, a ``base`` column first."""
+        return pl.concat(
+            [_with_base(r.to_frame(), b) for b, r in self.parts], how="diagonal_relaxed"
+        )
+
+    def summary(self) -> str:
+        """Each base's summary under its name."""
+        return "\n\n".join(f"[{b}]\n{r.summary()}" for b, r in self.parts)
 
 
 def _with_base(frame: pl.DataFrame, base: str | None) -> pl.DataFrame:

@@ -32,7 +32,14 @@ from ._bases import (
 )
 from ._engine import EngineConfig, engine_from_options
 from ._indices import INDEX_COLUMNS, PERIOD_EVERY, DyadIndex, floor_period, indices
-from ._per_base import COMBINED, covered_share, index_of_base, indices_by_base
+from ._per_base import (
+    COMBINED,
+    covered_share,
+    index_of_base,
+    indices_by_base,
+    merge_bases,
+    merge_titfortat,
+)
 from ._pooling import pool_index, z_of_level
 from ._power import PowerRatios, RatioTrend, power_ratios
 from ._reciprocity import ReciprocityModel, ReciprocityResults
@@ -75,6 +82,8 @@ __all__ = [
     "is_parquet_source",
     "load_events",
     "match_tit_for_tat",
+    "merge_bases",
+    "merge_titfortat",
     "paper_events",
     "pool_index",
     "power_ratios",

@@ -132,13 +132,18 @@ class DyadIndex:
         )
         normalised = "volume" in f.columns
         extra = [pl.col("volume").first()] if normalised else []
+        # an index of evidence bases (measure.indices_by_base): each base pooled apart
+        by_base = ["base"] if "base" in f.columns else []
+        if "coverage_share" in f.columns:
+            extra.append(pl.col("coverage_share").first())
         pooled = pool_index(
-            keyed, ["_lo", "_hi", "arena", "period", "period_start"], extra=extra
+            keyed, [*by_base, "_lo", "_hi", "arena", "period", "period_start"], extra=extra
         ).rename({"_lo": "source", "_hi": "target"})
         if self.undirected_ci is not None:
+            ci_keys = ["source", "target", "arena", "period_start"]
             pooled = pooled.join(
                 self.undirected_ci,
-                on=["source", "target", "arena", "period_start"],
+                on=[*by_base, *ci_keys] if "base" in self.undirected_ci.columns else ci_keys,
                 how="left",
                 maintain_order="left",
             )
@@ -146,7 +151,9 @@ class DyadIndex:
             pooled = pooled.with_columns(
                 pl.lit(None, pl.Float64).alias("ci_low"), pl.lit(None, pl.Float64).alias("ci_high")
             )
-        cols = ["dyad", *INDEX_COLUMNS]
+        cols = [*by_base, "dyad", *INDEX_COLUMNS]
+        if "coverage_share" in f.columns:
+            cols.append("coverage_share")
         pooled = pooled.with_columns(
             pl.concat_str([pl.col("source"), pl.col("target")], separator="-").alias("dyad")
         )

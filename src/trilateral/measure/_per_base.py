@@ -34,8 +34,16 @@ import polars as pl
 from ..errors import ConfigError
 from ._bases import EvidenceBase, base_store, evidence_bases
 from ._indices import DyadIndex, indices
+from ._titfortat import TitForTatResults
 
-__all__ = ["COMBINED", "covered_share", "index_of_base", "indices_by_base"]
+__all__ = [
+    "COMBINED",
+    "covered_share",
+    "index_of_base",
+    "indices_by_base",
+    "merge_bases",
+    "merge_titfortat",
+]
 
 #: The ``base`` of a combined view (every base, cross-dataset dedup).
 COMBINED = "combined"
@@ -82,7 +90,42 @@ def _restrict(index: DyadIndex, info: EvidenceBase) -> DyadIndex:
         .select("base", pl.exclude("base"))
     )
     prov = {**index.provenance, "base": info.name, "coverage": info.coverage_text()}
-    return replace(index, frame=f, provenance=prov)
+    ci = index.undirected_ci
+    if ci is not None:
+        ci = ci.with_columns(pl.lit(info.name).alias("base"))
+    return replace(index, frame=f, provenance=prov, undirected_ci=ci)
+
+
+def merge_bases(parts: Sequence[DyadIndex]) -> DyadIndex:
+    """One index holding several bases' indices side by side (each row keeps its
+    ``base``; :meth:`~trilateral.measure.DyadIndex.symmetric` pools within a base only).
+
+    Raises
+    ------
+    ConfigError
+        No index, an index without a ``base`` column, or different periods.
+    """
+    if not parts:
+        raise ConfigError("no evidence base to merge")
+    if any("base" not in p.frame.columns for p in parts):
+        raise ConfigError("merge_bases needs per-base indices (index_of_base)")
+    if len({p.period for p in parts}) > 1:
+        raise ConfigError("the bases' indices have different periods")
+    cis = [p.undirected_ci for p in parts if p.undirected_ci is not None]
+    ci = pl.concat(cis, how="diagonal_relaxed") if len(cis) == len(parts) else None
+    prov = {
+        **parts[0].provenance,
+        "base": [p.provenance.get("base") for p in parts],
+        "coverage": {p.provenance.get("base"): p.provenance.get("coverage") for p in parts},
+    }
+    return replace(
+        parts[0],
+        frame=pl.concat([p.frame for p in parts], how="diagonal_relaxed"),
+        countries=tuple(dict.fromkeys(c for p in parts for c in p.countries)),
+        arenas=tuple(dict.fromkeys(a for p in parts for a in p.arenas)),
+        provenance=prov,
+        undirected_ci=ci,
+    )
 
 
 def index_of_base(store: Any, base: str, **kwargs: Any) -> DyadIndex:
@@ -137,3 +180,27 @@ def indices_by_base(
             ).select("base", pl.exclude("base"))
         )
     return pl.concat(frames, how="diagonal_relaxed")
+
+
+def merge_titfortat(parts: Sequence[tuple[str, TitForTatResults]]) -> TitForTatResults:
+    """Several bases' tit-for-tat matches side by side: ``matches`` (and the acts behind
+    :meth:`~trilateral.measure.TitForTatResults.baseline_frame`) get a ``base`` column,
+    and the summaries are per base, never pooled over bases. The settings are the first
+    part's (the parts must share them).
+    """
+    if not parts:
+        raise ConfigError("no evidence base to merge")
+    first = parts[0][1]
+    matches = pl.concat(
+        [
+            r.matches.with_columns(pl.lit(b).alias("base")).select("base", pl.exclude("base"))
+            for b, r in parts
+        ],
+        how="diagonal_relaxed",
+    )
+    acts = [r.acts.with_columns(pl.lit(b).alias("base")) for b, r in parts if r.acts is not None]
+    return replace(
+        first,
+        matches=matches,
+        acts=pl.concat(acts, how="diagonal_relaxed") if len(acts) == len(parts) else None,
+    )

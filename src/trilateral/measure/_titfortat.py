@@ -19,6 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
+import duckdb
 import numpy as np
 import polars as pl
 import pyarrow as pa
@@ -139,7 +140,7 @@ def _events_sql(dialect: str, q: _EventsQuery) -> str:
 
 
 def load_events(
-    store: EventStore | str | Path,
+    store: EventStore | str | Path | duckdb.DuckDBPyConnection,
     countries: Sequence[str] = DEFAULT_COUNTRIES,
     start: date | str | None = None,
     end: date | str | None = None,
@@ -157,9 +158,10 @@ def load_events(
 
     Parameters
     ----------
-    store : EventStore, str or Path
-        An open store (its connection is borrowed), a store file (opened read-only) or a
-        Parquet directory / URL written by ``trilateral export``.
+    store : EventStore, str, Path or DuckDB connection
+        An open store (its connection is borrowed), a store file (opened read-only), a
+        Parquet directory / URL written by ``trilateral export``, or a connection (e.g.
+        one evidence base's copy, :func:`~trilateral.measure.base_store`).
     countries : sequence of str
         ISO3 codes.
     start, end : date or ISO string, optional
@@ -546,8 +548,9 @@ class TitForTatResults:
     def summary_frame(self) -> pl.DataFrame:
         """Per arena and directed dyad (acts by ``source`` against ``target``).
 
-        Columns ``arena, source, target, n_acts, n_reports, n_answered, answer_rate,
-        median_lag_days``, and quartiles of the magnitude ratio over the answered acts
+        Columns (``base`` first when the matches carry one, from
+        :func:`~trilateral.measure.merge_titfortat`) ``arena, source, target, n_acts,
+        n_reports, n_answered, answer_rate, median_lag_days``, and quartiles of the magnitude ratio over the answered acts
         that have one (``n_ratios, ratio_q25, ratio_median, ratio_q75``, linear
         interpolation). Rows with ``arena == "all"`` pool the arenas of each dyad.
 
@@ -567,14 +570,15 @@ class TitForTatResults:
             pl.col("magnitude_ratio").median().alias("ratio_median"),
             pl.col("magnitude_ratio").quantile(0.75, "linear").alias("ratio_q75"),
         ]
-        by_arena = m.group_by("arena", "source", "target").agg(stats)
+        b = ["base"] if "base" in m.columns else []  # evidence bases side by side
+        by_arena = m.group_by(*b, "arena", "source", "target").agg(stats)
         pooled = (
-            m.group_by("source", "target")
+            m.group_by(*b, "source", "target")
             .agg(stats)
             .with_columns(pl.lit("all").alias("arena"))
             .select(by_arena.columns)
         )
-        return pl.concat([by_arena, pooled]).sort("arena", "source", "target")
+        return pl.concat([by_arena, pooled]).sort(*b, "arena", "source", "target")
 
     def baseline_frame(self, n_draws: int = 999, rng: Any = None) -> pl.DataFrame:
         """Each directed dyad's answer rate against chance, per arena (never pooled).
@@ -609,6 +613,8 @@ class TitForTatResults:
         from .._rng import spawn
 
         cols = ["arena", "source", "target", "n_acts", "answer_rate"]
+        if "base" in self.matches.columns:
+            cols.insert(0, "base")
         summary = self.summary_frame().filter(pl.col("arena") != "all").select(cols)
         acts = self.acts
         if acts is None or acts.height == 0:
@@ -626,6 +632,8 @@ class TitForTatResults:
     def _dyad_baseline(
         self, acts: pl.DataFrame, r: dict[str, Any], span: tuple[int, int], n: int, gen: Any
     ) -> dict[str, Any]:
+        if "base" in acts.columns:
+            acts = acts.filter(pl.col("base") == r["base"])
         mine = acts.filter(
             (pl.col("source") == r["source"])
             & (pl.col("target") == r["target"])
@@ -694,8 +702,9 @@ class TitForTatResults:
                 else f"{r['ratio_q25']:.2f}/{r['ratio_median']:.2f}/{r['ratio_q75']:.2f}"
                 f" (n={r['n_ratios']})"
             )
+            on = f"[{r['base']}] " if "base" in r else ""
             lines.append(
-                f"  {r['arena']:<12} {r['source']}→{r['target']:<4} {r['n_acts']:>5} "
+                f"  {on}{r['arena']:<12} {r['source']}→{r['target']:<4} {r['n_acts']:>5} "
                 f"{r['n_answered']:>9} {fmt(r['answer_rate'], '.2f'):>5} "
                 f"{fmt(r['median_lag_days'], '.0f'):>5}  {ratios}"
             )
