@@ -142,8 +142,45 @@ def test_diagnose_cli_json_per_base_and_combined(demo_store):
         by_base.setdefault(r["base"], []).append(r["period_start"][:4])
     assert set(by_base) == {"chronicle", "icews"}
     assert "2016" in by_base["chronicle"] and "2016" not in by_base["icews"]
+    # labels with their reading, and the window moved a year either way, per base
+    assert all("reading" in r for r in out["regimes"])
+    sens = out["window_sensitivity"]
+    assert {(r["base"], r["shift_years"], r["window_start"]) for r in sens} >= {
+        ("chronicle", -1, "2013-01-01"),
+        ("chronicle", 0, "2014-01-01"),
+        ("chronicle", 1, "2015-01-01"),
+    }
+    assert all("regime_RUS-USA" in r for r in sens if r["base"] == "chronicle")
     res = CliRunner().invoke(app, [*args, "--base", "combined"])
     assert res.exit_code == 0, res.output
     assert {r["base"] for r in json.loads(res.output)["regimes"]} == {"combined"}
     res = CliRunner().invoke(app, [*args, "--base", "gdelt9"])
     assert res.exit_code != 0 and "gdelt9" in res.output and "Traceback" not in res.output
+
+
+def test_labels_held_in_fewer_than_80_percent_of_draws_read_indeterminate(demo_store):
+    from trilateral.diagnose import diagnose_bases
+    from trilateral.diagnose._reading import reading
+
+    assert reading({"a": 0.55, "b": 0.40, "c": 0.05}) == "indeterminate (a 55 %, b 40 %)"
+    assert reading({"a": 0.8, "b": 0.2}) == "a"
+    (d,) = diagnose_bases(
+        demo_store, ["chronicle"], n_boot=200, rng=1, start="2014-01-01", end="2019-12-31"
+    )
+    tri = d.triangle_frame()
+    p_cols = [c for c in tri.columns if c.startswith("p_")]
+    seen_indeterminate = False
+    for r in tri.iter_rows(named=True):
+        top = max(p_cols, key=lambda c: r[c])
+        if r[top] >= 0.8:
+            assert not r["reading"].startswith("indeterminate"), r
+        else:
+            seen_indeterminate = True
+            assert r["reading"].startswith("indeterminate ("), r
+            assert f"{100 * r[top]:.0f} %" in r["reading"]
+    assert seen_indeterminate
+    for g in d.regimes.regimes:
+        if g.draw_shares:
+            assert abs(sum(g.draw_shares.values()) - 1) < 1e-9
+            held = max(g.draw_shares.values())
+            assert (held >= 0.8) == (not g.reading.startswith("indeterminate")), g

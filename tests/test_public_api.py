@@ -164,6 +164,7 @@ PUBLIC = {
         "regime_labels",
         "run_claims",
         "triangle_types",
+        "window_sensitivity",
     ],
     "trilateral.forecast": [
         "BASELINES",

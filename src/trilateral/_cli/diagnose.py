@@ -74,6 +74,13 @@ def _diagnosis_data(ds: tuple[Any, ...]) -> dict[str, Any]:
     }
 
 
+def _sensitivity(path: Any, ds: tuple[Any, ...], kw: dict[str, Any]) -> list[dict[str, Any]]:
+    """``--json``: each base's labels with the window's start moved a year either way."""
+    from ..diagnose import window_sensitivity
+
+    return [r for d in ds for r in window_sensitivity(path, d, **kw).to_dicts()]
+
+
 def _diagnosis_frames(ds: tuple[Any, ...]) -> list[Any]:
     import polars as pl
 
@@ -209,26 +216,22 @@ def register(app: typer.Typer) -> None:
         codes = parse_countries(countries)
         eng = engine_from_options(engine, engine_config)
         path = _store_path(db, required=True)
+        kw: dict[str, Any] = {
+            "countries": codes,
+            "period": period.value,
+            "n_boot": n_boot,
+            "rng": seed,
+            "engine": eng,
+        }
         with bootstrap_progress() as progress:
-            ds = _diagnoses(
-                path,
-                base,
-                countries=codes,
-                period=period.value,
-                n_boot=n_boot,
-                rng=seed,
-                start=start,
-                end=end,
-                progress=progress,
-                engine=eng,
-            )
+            ds = _diagnoses(path, base, start=start, end=end, progress=progress, **kw)
         if not (json_out or fmt is ui.OutputFormat.json):
             for d in ds:
                 ui.err_console.print(ui.esc(_window_text(d)), highlight=False, soft_wrap=True)
         ui.print_result(
             fmt,
             as_json=json_out,
-            data=lambda: _diagnosis_data(ds),
+            data=lambda: _diagnosis_data(ds) | {"window_sensitivity": _sensitivity(path, ds, kw)},
             frames=lambda: _diagnosis_frames(ds),
             table=lambda: _print_diagnoses(ds, codes, period.value),
         )

@@ -27,7 +27,13 @@ from ._claims import (
     ClaimsReport,
     run_claims,
 )
-from ._diagnosis import Diagnosis, PerBase, diagnose_bases, diagnose_store
+from ._diagnosis import (
+    Diagnosis,
+    PerBase,
+    diagnose_bases,
+    diagnose_store,
+    window_sensitivity,
+)
 from ._regimes import (
     CONFRONTATION,
     LIMITED_OPPONENTS,
@@ -97,4 +103,5 @@ __all__ = [
     "regime_labels",
     "run_claims",
     "triangle_types",
+    "window_sensitivity",
 ]

@@ -27,7 +27,7 @@ from ._regimes import RegimeConfig, RegimeResults, classify_regimes
 from ._triangle import TriangleResults, triangle_types
 from ._window import dense_span
 
-__all__ = ["Diagnosis", "PerBase", "diagnose_bases", "diagnose_store"]
+__all__ = ["Diagnosis", "PerBase", "diagnose_bases", "diagnose_store", "window_sensitivity"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,3 +247,58 @@ def _diagnose(
     regimes = classify_regimes(idx, scope=scope, rng=seed)
     triangle = triangle_types(idx, countries, rng=seed) if len(countries) == 3 else None
     return _Run(idx, regimes, triangle, (first, last), dense)
+
+
+def window_sensitivity(
+    store: str | Path, diagnosis: Diagnosis, shift_years: int = 1, **kwargs: Any
+) -> pl.DataFrame:
+    """How the labels move when the window's start moves by ``shift_years`` either way.
+
+    ``diagnosis`` is re-run (same base, same end, ``kwargs`` as for
+    :func:`diagnose_store`) from ``start − shift_years`` and ``start + shift_years``.
+    One row per shift and period: ``base, shift_years, window_start, period_start``,
+    the triangle's ``triangle_type``, ``triangle_stable_type`` (hysteresis: it depends on
+    where the window starts) and ``triangle_reading``, and one ``regime_<dyad>`` column
+    per dyad with its regime reading. Empty when the window has no start; a shift that
+    would start after the window's end is left out.
+
+    Examples
+    --------
+    >>> (d,) = diagnose_bases("trilateral.duckdb", ["chronicle"], n_boot=0,
+    ...     start="2015-01-01", end="2019-12-31")
+    >>> w = window_sensitivity("trilateral.duckdb", d, n_boot=0)
+    >>> sorted(set(zip(w["shift_years"], w["window_start"].cast(str))))
+    [(-1, '2014-01-01'), (0, '2015-01-01'), (1, '2016-01-01')]
+    """
+    first, last = diagnosis.window
+    if first is None:
+        return pl.DataFrame()
+    rows: list[dict[str, Any]] = []
+    for shift in (-shift_years, 0, shift_years):
+        start = date(first.year + shift, first.month, min(first.day, 28))
+        if last is not None and start > last:  # the window would be empty
+            continue
+        d = (
+            diagnosis
+            if shift == 0
+            else diagnose_store(store, base=diagnosis.base, start=start, end=last, **kwargs)
+        )
+        tri = {t.period_start: t for t in (d.triangle.periods if d.triangle else ())}
+        by_period: dict[date, dict[str, Any]] = {}
+        for r in d.regimes.regimes:
+            by_period.setdefault(r.period_start, {})[f"regime_{r.dyad}"] = r.reading
+        for ps in sorted(set(by_period) | set(tri)):
+            t = tri.get(ps)
+            rows.append(
+                {
+                    "base": diagnosis.base,
+                    "shift_years": shift,
+                    "window_start": start,
+                    "period_start": ps,
+                    "triangle_type": None if t is None else t.type,
+                    "triangle_stable_type": None if t is None else t.stable_type,
+                    "triangle_reading": None if t is None else t.reading,
+                    **by_period.get(ps, {}),
+                }
+            )
+    return pl.DataFrame(rows)
