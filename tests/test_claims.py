@@ -372,7 +372,7 @@ def report_with_store(chronicle_store):
 
 MIN = 5  # run_claims' min_events: the fewest acts a window (or a year) may hold
 
-#: One act per day, source, target and CAMEO code (the act layer, DESIGN.md): its
+#: One act per day, source, target and CAMEO code (the act layer, docs/measure.md): its
 #: Goldstein score the mean of its rows', its arena and quad class those of its first
 #: row by event id, its magnitude the largest of its rows'.
 ACTS_SQL = """
