@@ -177,19 +177,22 @@ class DyadIndex:
     def pooled(self) -> pl.DataFrame:
         """Per dyad and arena, the statistics pooled over every period of the window.
 
-        Columns: source, target, arena, periods, periods_with_events, n_events, weight,
+        Columns (``base`` first for an index of several evidence bases, which are never
+        pooled together): source, target, arena, periods, periods_with_events, n_events, weight,
         mean_goldstein, conflict_share, material_conflict_share, cooperation_share,
         net_cooperation, force_events (weighted over events, not averaged over periods).
         """
+        by_base = ["base"] if "base" in self.frame.columns else []  # never across bases
         out = pool_index(
             self.frame,
-            ["source", "target", "arena"],
+            [*by_base, "source", "target", "arena"],
             extra=[
                 pl.len().alias("periods"),
                 (pl.col("n_events") > 0).sum().alias("periods_with_events"),
             ],
         )
         return out.select(
+            *by_base,
             "source",
             "target",
             "arena",
