@@ -470,6 +470,14 @@ def _rule_text(label: str, flags: Mapping[str, bool], fig: Mapping[str, Any], cf
     )
 
 
+def _label_shares(draws: Mapping[str, np.ndarray]) -> dict[str, float]:
+    """The share of the draws giving each label (labels no draw gives left out)."""
+    codes = draws["code"]
+    return {
+        lab: float(np.mean(codes == code)) for lab, code in _CODE.items() if np.any(codes == code)
+    }
+
+
 def classify_regimes(
     index: Any,
     config: RegimeConfig | None = None,
@@ -563,17 +571,11 @@ def classify_regimes(
         )
         flag1 = {k: bool(v[0]) for k, v in flags.items() if k != "code"}
         rule, limited_by = _rule_text(label, flag1, fig, cfg)
-        confidence: float | None = None
         shares: dict[str, float] = {}
         if label != INSUFFICIENT:
             gen = _cell_rng(root, _REGIME_STREAM, f"{src}-{tgt}", period_label, ps)
-            draws = _decide(_arrays(fig, cfg, cfg.n_draws, gen, z), cfg)
-            confidence = float(np.mean(draws["code"] == _CODE[label]))
-            shares = {
-                lab: float(np.mean(draws["code"] == code))
-                for lab, code in _CODE.items()
-                if np.any(draws["code"] == code)
-            }
+            shares = _label_shares(_decide(_arrays(fig, cfg, cfg.n_draws, gen, z), cfg))
+        confidence = shares.get(label, 0.0) if label != INSUFFICIENT else None
         evidence: dict[str, Any] = {
             "n_events": fig["n_events"],
             "mean_goldstein": fig["mean_goldstein"],
