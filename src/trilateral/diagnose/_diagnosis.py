@@ -167,8 +167,10 @@ def diagnose_store(
 
     Examples
     --------
-    >>> d = diagnose_store("demo-output/trilateral.duckdb")  # doctest: +SKIP
-    >>> print(d.regimes.summary())  # doctest: +SKIP
+    >>> d = diagnose_store("demo-output/trilateral.duckdb", base="chronicle",
+    ...     countries=("USA", "RUS"), n_boot=0, start="2016-01-01", end="2019-12-31")
+    >>> [(r.period_start.year, r.reading) for r in d.regimes.regimes]
+    [(2016, 'limited opponents'), (2017, 'limited opponents'), (2018, 'limited opponents'), (2019, 'limited partnership')]
     """
 
     if base is not None and base != COMBINED:

@@ -154,7 +154,7 @@ def evidence_bases(store: Any, cited: str | None = PAPER_CITATION) -> tuple[Evid
 
     Examples
     --------
-    >>> [b.name for b in evidence_bases("trilateral.duckdb")]  # doctest: +SKIP
+    >>> [b.name for b in evidence_bases("trilateral.duckdb")]
     ['chronicle', 'icews']
     """
     _check_pattern(cited)
@@ -254,8 +254,10 @@ def base_store(
     Examples
     --------
     >>> from trilateral.measure import indices
-    >>> with base_store("trilateral.duckdb", "icews") as con:  # doctest: +SKIP
+    >>> with base_store("trilateral.duckdb", "icews") as con:
     ...     idx = indices(con, period="month", n_boot=0)
+    >>> idx.frame.height, idx.period
+    (5940, 'month')
     """
     _check_pattern(exclude_cited)
     where = f"{_BASE_SQL} = ?"

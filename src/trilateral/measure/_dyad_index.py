@@ -105,7 +105,9 @@ class DyadIndex:
 
         Examples
         --------
-        >>> idx.symmetric().frame.select("dyad").unique().height  # doctest: +SKIP
+        >>> from trilateral.measure import indices
+        >>> idx = indices("trilateral.duckdb", period="year", n_boot=0)
+        >>> idx.symmetric().frame.select("dyad").unique().height
         3
         """
         if not self.directed:
@@ -154,7 +156,11 @@ class DyadIndex:
 
         Examples
         --------
-        >>> idx.series("USA", "RUS", "economic")  # doctest: +SKIP
+        >>> from trilateral.measure import indices
+        >>> idx = indices("trilateral.duckdb", ("USA", "RUS"), period="year", n_boot=0,
+        ...     start="2014-01-01", end="2019-12-31")
+        >>> idx.series("USA", "RUS", "economic").select("period_start", "n_events").rows()[:2]
+        [(datetime.date(2014, 1, 1), 10), (datetime.date(2015, 1, 1), 2)]
         """
         s, t = source.upper(), target.upper()
         if not self.directed:

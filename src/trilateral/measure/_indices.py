@@ -374,8 +374,9 @@ def indices(
     Examples
     --------
     >>> from trilateral.measure import indices
-    >>> idx = indices("trilateral.duckdb", period="quarter", n_boot=200, rng=1)  # doctest: +SKIP
-    >>> idx.series("USA", "RUS", "economic")  # doctest: +SKIP
+    >>> idx = indices("trilateral.duckdb", period="quarter", n_boot=200, rng=1)
+    >>> idx.series("USA", "RUS", "economic").height
+    60
     """
     codes, arenas, d0, d1 = _checked(
         countries, period, weighting, n_boot, level, dedup, arena, start, end

@@ -187,8 +187,12 @@ def load_events(
 
     Examples
     --------
-    >>> ev = load_events("trilateral.duckdb", ("USA", "RUS"), "2018-01-01")  # doctest: +SKIP
-    >>> match_tit_for_tat(ev).summary_frame()  # doctest: +SKIP
+    >>> from trilateral.measure import base_store
+    >>> with base_store("trilateral.duckdb", "icews") as con:  # one evidence base
+    ...     ev = load_events(con, ("USA", "RUS"), "2018-03-26", "2018-04-30")
+    >>> res = match_tit_for_tat(ev, window_days=14, arenas=["diplomatic"], match_on="family")
+    >>> res.matches.height, int(res.matches["act_n_reports"].sum())
+    (111, 189)
     """
     q = _EventsQuery(
         codes=tuple(c.upper() for c in countries),
@@ -556,7 +560,13 @@ class TitForTatResults:
 
         Examples
         --------
-        >>> res.summary_frame().filter(pl.col("arena") == "diplomatic")  # doctest: +SKIP
+        >>> from trilateral.measure import base_store, load_events
+        >>> with base_store("trilateral.duckdb", "icews") as con:
+        ...     ev = load_events(con, ("USA", "RUS"), "2018-03-26", "2018-04-30")
+        >>> res = match_tit_for_tat(ev, window_days=14, arenas=["diplomatic"], match_on="family")
+        >>> s = res.summary_frame().filter(pl.col("arena") == "diplomatic")
+        >>> s.select("source", "target", "n_acts", "n_reports", "n_answered").rows()
+        [('RUS', 'USA', 47, 64, 34), ('USA', 'RUS', 64, 125, 37)]
         """
         m = self.matches
         stats = [
@@ -674,15 +684,32 @@ class TitForTatResults:
 
         Examples
         --------
-        >>> print(res.summary())  # doctest: +SKIP
+        >>> from trilateral.measure import base_store, load_events
+        >>> with base_store("trilateral.duckdb", "icews") as con:
+        ...     ev = load_events(con, ("USA", "RUS"), "2018-03-26", "2018-04-30")
+        >>> res = match_tit_for_tat(ev, window_days=14, arenas=["diplomatic"], match_on="family")
+        >>> print(res.summary())  # doctest: +NORMALIZE_WHITESPACE
+        Tit-for-tat matching: hostile = quad classes 3–4; answer within 14 days (lag 1–14 days;
+        same arena, same CAMEO family; acts); each answer used once
+          111 hostile acts, 71 answered
+        <BLANKLINE>
+          arena        dyad       acts  answered  rate   lag  ratio q25/median/q75
+          all          RUS→USA     47        34  0.72     2  –
+          all          USA→RUS     64        37  0.58     4  –
+          diplomatic   RUS→USA     47        34  0.72     2  –
+          diplomatic   USA→RUS     64        37  0.58     4  –
         """
         rule = {"quad": "quad classes 3–4", "material": "quad class 4"}.get(
             str(self.hostile), f"Goldstein ≤ {self.hostile}"
         )
         scope = "same arena" if self.same_arena else "any arena"
-        scope += {"arena": "", "root": ", same CAMEO root", "code": ", same CAMEO code"}[
-            self.match_on
-        ]
+        scope += {
+            "arena": "",
+            "root": ", same CAMEO root",
+            "code": ", same CAMEO code",
+            "family": ", same CAMEO family",
+        }[self.match_on]
+        scope += "; acts" if self.unit == "acts" else "; reports"
         lines = [
             f"Tit-for-tat matching: hostile = {rule}; answer within {self.window_days} days "
             f"(lag {self.min_lag_days}–{self.window_days} days; {scope}); each answer used once",
