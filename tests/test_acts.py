@@ -168,9 +168,11 @@ def test_family_table_makes_expulsion_and_reduction_one_kind():
             "quad_class": 4,
         }
     )
-    fam = match_tit_for_tat(ev, match_on="family").matches.filter(pl.col("act_id") == "u")
+    by_family = match_tit_for_tat(ev, match_on="family")
+    fam = by_family.matches.filter(pl.col("act_id") == "u")
     root = match_tit_for_tat(ev, match_on="root").matches.filter(pl.col("act_id") == "u")
     assert fam["answer_id"].to_list() == ["r"] and not root["answered"][0]
+    assert "same CAMEO family; acts" in by_family.summary()
 
 
 def test_chance_baseline_matches_the_exact_probability():

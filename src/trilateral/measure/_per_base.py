@@ -131,13 +131,24 @@ def merge_bases(parts: Sequence[DyadIndex]) -> DyadIndex:
 def index_of_base(store: Any, base: str, **kwargs: Any) -> DyadIndex:
     """The :func:`~trilateral.measure.indices` of one evidence base, acts by default,
     without the periods the base does not cover (``base`` and ``coverage_share``
-    columns). ``kwargs`` go to :func:`~trilateral.measure.indices`."""
+    columns); the provenance says ``unit`` ("acts" or "reports"), ``base`` and
+    ``coverage``. ``kwargs`` go to :func:`~trilateral.measure.indices`.
+
+    Examples
+    --------
+    >>> idx = index_of_base("trilateral.duckdb", "icews", countries=("USA", "RUS"),
+    ...     period="year", n_boot=0)
+    >>> idx.provenance["unit"], idx.provenance["base"]
+    ('acts', 'icews')
+    """
     info = {b.name: b for b in evidence_bases(store, cited=None)}.get(base)
     if info is None:
         raise ConfigError(f"the store has no evidence base {base!r}")
     kwargs.setdefault("collapse_duplicates", True)
     with base_store(store, base) as con:
         idx = indices(con, **kwargs)
+    unit = "acts" if kwargs["collapse_duplicates"] else "reports"
+    idx = replace(idx, provenance={**idx.provenance, "unit": unit})
     return _restrict(idx, info)
 
 
