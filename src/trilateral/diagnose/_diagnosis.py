@@ -13,6 +13,7 @@ import polars as pl
 
 from .._rng import RNGLike, seed_sequence
 from ..config import DEFAULT_COUNTRIES, as_date
+from ..errors import DataError
 from ..measure import (
     COMBINED,
     DyadIndex,
@@ -247,7 +248,15 @@ def _diagnose(
         idx = restrict(idx)
     scope = conflict_scope(store, countries, period, start=first, end=last, engine=engine)
     regimes = classify_regimes(idx, scope=scope, rng=seed)
-    triangle = triangle_types(idx, countries, rng=seed) if len(countries) == 3 else None
+    triangle = None
+    if len(countries) == 3:
+        try:
+            triangle = triangle_types(idx, countries, rng=seed)
+        except DataError:
+            if restrict is None:  # the store as a whole must hold the triangle
+                raise
+            # one evidence base without rows for a country of the triangle: no triangle
+            # for that base (its regimes still stand)
     return _Run(idx, regimes, triangle, (first, last), dense)
 
 

@@ -148,7 +148,8 @@ def index_of_base(store: Any, base: str, **kwargs: Any) -> DyadIndex:
     with base_store(store, base) as con:
         idx = indices(con, **kwargs)
     unit = "acts" if kwargs["collapse_duplicates"] else "reports"
-    idx = replace(idx, provenance={**idx.provenance, "unit": unit})
+    path = str(getattr(store, "path", store)) if not hasattr(store, "execute") else None
+    idx = replace(idx, provenance={**idx.provenance, "unit": unit, "store_path": path})
     return _restrict(idx, info)
 
 
