@@ -100,18 +100,26 @@ def test_claims_json_without_and_with_store(app, store, tmp_path, monkeypatch):
     assert out["claims"][0]["verdict"] == "supported"
     res = runner.invoke(app, ["claims", "--db", str(store), "--id", "expulsions-60-for-60"])
     assert res.exit_code == 0, res.output
-    # the chronicle's 60-for-60 rows (chron-0206/0207) cite Feng 2019 itself: without
-    # them the chronicle has no US act in the window, so its verdict is circular
+    # the chronicle's 60-for-60 rows (chron-0244/0246) cite Feng 2019 and a primary source
+    # (not paper-only): without the rows of the events the paper names, the chronicle has
+    # no US act in the window, so its verdict is paper-selected
     assert "Claims of Feng" in res.output and "0 supported" in res.output
-    assert "1 circular" in res.output and "circular on the chronicle: expulsions-60-for-60" in (
+    assert "1 paper-selected" in res.output and "paper-selected: expulsions-60-for-60" in (
         " ".join(res.output.split())
     )
     res = runner.invoke(
         app, ["claims", "--db", str(store), "--id", "expulsions-60-for-60", "--json"]
     )
     out = json.loads(res.output)
-    assert out["claims"][0]["verdicts"] == {"chronicle": "circular", "icews": "not enough data"}
-    assert out["claims"][0]["verdict"] == "circular"
+    c = out["claims"][0]
+    assert c["verdicts"] == {"chronicle": "paper-selected", "icews": "not enough data"}
+    assert c["verdict"] == "paper-selected"
+    # per base: the measured share, its interval, the acts and reports, the coverage
+    chron = c["by_base"]["chronicle"]
+    assert chron["measured"] == 1.0 and chron["ci_low"] <= 1.0 <= chron["ci_high"]
+    assert chron["n_acts"] == 2 and chron["n_reports"] == 2 and chron["coverage"]
+    dropped = chron["figures"]["without_paper_events"]
+    assert dropped["verdict"] == "not enough data" and "2018-03-26 RUS–USA" in dropped["events"]
     assert out["supported_by_independent_data"]["n_event_claims"] == 0
 
 

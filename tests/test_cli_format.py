@@ -63,8 +63,20 @@ def test_measure_csv_json_table(store: Path, tmp_path: Path) -> None:
     assert {(r["source"], r["target"]) for r in rows} == {
         (s, t) for s in ("USA", "RUS", "CHN") for t in ("USA", "RUS", "CHN") if s != t
     }
-    # the chronicle's 435 rows are all between two of the three (CHRONICLE.md)
-    assert sum(int(r["n_events"]) for r in rows if r["arena"] == "all") == 435
+    # one evidence base here (the chronicle), counted in acts by default: its 435 rows are
+    # all between two of the three (CHRONICLE.md), 431 distinct (day, source, target,
+    # CAMEO code) acts by raw SQL; --reports counts the rows
+    import duckdb
+
+    with duckdb.connect(str(store), read_only=True) as con:
+        ((n_rows, n_acts),) = con.execute(
+            "SELECT count(*), count(DISTINCT (date, source, target, cameo)) FROM events"
+        ).fetchall()
+    assert (n_rows, n_acts) == (435, 431)
+    assert {r["base"] for r in rows} == {"chronicle"}
+    assert sum(int(r["n_events"]) for r in rows if r["arena"] == "all") == n_acts
+    (by_row,) = _csv_tables(_run(*base, *out, "--format", "csv", "--reports"))
+    assert sum(int(r["n_events"]) for r in by_row if r["arena"] == "all") == n_rows
     doc = json.loads(_run(*base, *out, "--format", "json"))
     assert len(doc["summary"]) == 36
     assert json.loads(_run(*base, *out, "--json"))["summary"] == doc["summary"]  # the alias

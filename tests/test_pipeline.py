@@ -57,19 +57,31 @@ def test_demo_regime_usa_rus_2017_has_evidence(demo) -> None:
         & (pl.col("target") == "USA")
         & (pl.col("period_start").dt.year() == 2017)
     )
-    assert row.height == 1
+    # one row per evidence base that covers 2017: the chronicle only (ICEWS's is missing)
+    assert row["base"].to_list() == ["chronicle"]
     # The demo's store holds the chronicle and the ICEWS triad corpus, which has no 2017
     # rows (ICEWS05-15 ends in 2015, ICEWS18 starts in 2018): 2017 is the chronicle's.
-    # By hand from chronicle.csv (USA–RUS rows of 2017, raw SQL): 44 events, mean
-    # Goldstein −2.33 (hostile); no force event, material-conflict share 0.34 < 0.5,
+    # By hand from chronicle.csv (USA–RUS rows of 2017, raw SQL): 44 rows, 43 acts (two
+    # CAMEO 172 rows of 28 July 2017 share day, dyad and code: one act), mean
+    # Goldstein −2.27 over the acts (hostile); no force event, material-conflict share < 0.5,
     # conflict severity −4.79 > −8 → intensity limited; arenas with ≥ 3 events:
     # diplomatic (net +0.17, cooperation 0.58), economic and information (−1.0) → 2
     # net-hostile of 3, breadth limited; 20 located conflict events, abroad only POL and
     # SYR (within the year's 3 main theatres) → scope regional. R3: limited opponents.
     r = row.row(0, named=True)
     assert r["label"] == "limited opponents"
-    assert (r["n_events"], r["force_events"], r["n_hostile_arenas"]) == (44, 0, 2)
-    assert r["mean_goldstein"] == pytest.approx(-2.3273, abs=1e-4)
+    import duckdb
+
+    with duckdb.connect(str(demo.store), read_only=True) as con:
+        ((n_acts, mean),) = con.execute(
+            "SELECT count(*), avg(g) FROM (SELECT avg(goldstein) AS g FROM events "
+            "WHERE dataset = 'chronicle' AND least(source, target) = 'RUS' "
+            "AND greatest(source, target) = 'USA' AND year(date) = 2017 "
+            "GROUP BY date, source, target, cameo)"
+        ).fetchall()
+    assert (n_acts, round(mean, 4)) == (43, -2.2651)
+    assert (r["n_events"], r["force_events"], r["n_hostile_arenas"]) == (n_acts, 0, 2)
+    assert r["mean_goldstein"] == pytest.approx(mean, abs=1e-9)
     assert r["scope"] == "regional" and r["limited_by"] == "intensity,breadth,scope"
 
 

@@ -139,7 +139,7 @@ def test_dashboard_claims_table_by_evidence_base(browser, live_server) -> None:
     )
     assert [r[0] for r in rows] == [c["id"] for c in claims]
     text = dict(rows)["expulsions-60-for-60"]
-    assert "chronicle: circular" in text and "icews: contradicted" in text
+    assert "chronicle: paper-selected" in text and "icews: contradicted" in text
     assert "the icews evidence base" in text
     page.select_option("#verdict-filter", "circular")
     shown = page.eval_on_selector_all(

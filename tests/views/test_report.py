@@ -24,7 +24,7 @@ from trilateral.diagnose import (
     SUPPORTED,
     WITHIN_TOLERANCE,
 )
-from trilateral.measure import indices, load_events
+from trilateral.measure import index_of_base, load_events
 from trilateral.report import ReportResults, StageSection, collect_results, render_report
 
 SECTIONS = (
@@ -121,19 +121,23 @@ def test_nothing_external_and_plotly_inlined_once(report_text: str) -> None:
 def test_index_figure_draws_the_measured_index_and_named_events(demo_run, report_text) -> None:
     """The report draws the measure stage's numbers (not numbers of its own)."""
     prov = demo_run.provenance
-    idx = indices(
-        demo_run.store,
-        period="year",
-        n_boot=0,
-        start=prov["window"]["start"],
-        end=prov["window"]["end"],
-    ).symmetric()
-    expected = idx.frame.filter((pl.col("dyad") == "RUS-USA") & (pl.col("arena") == "all")).sort(
-        "period_start"
-    )
     traces = _figures(report_text)["fig-index-RUS-USA"]
-    line = next(t for t in traces if t.get("name") == "all")
-    assert line["y"] == pytest.approx(expected["mean_goldstein"].to_list())
+    # one line per evidence base (acts, the base's covered years only), never a mixed line
+    assert not [t for t in traces if t.get("name") == "all"]
+    for base in ("chronicle", "icews"):
+        idx = index_of_base(
+            demo_run.store,
+            base,
+            period="year",
+            n_boot=0,
+            start=prov["window"]["start"],
+            end=prov["window"]["end"],
+        ).symmetric()
+        expected = idx.frame.filter(
+            (pl.col("dyad") == "RUS-USA") & (pl.col("arena") == "all")
+        ).sort("period_start")
+        line = next(t for t in traces if t.get("name") == f"all ({base})")
+        assert line["y"] == pytest.approx(expected["mean_goldstein"].to_list())
     named = next(t for t in traces if t.get("name") == "named events")
     ev = load_events(demo_run.store, ("USA", "RUS"), prov["window"]["start"], prov["window"]["end"])
     ev = ev.filter(pl.col("description").is_not_null())
@@ -157,6 +161,8 @@ def test_claims_table_rows_quote_and_figures(demo_run, report_text) -> None:
         CIRCULAR,
         INCONCLUSIVE,
         NOT_ENOUGH_DATA,
+        "paper-selected",
+        "not comparable",
     }
     assert [r["data-id"] for r in page.claim_rows] == frame["id"].to_list()
     assert report_text.count('class="quote"') == frame.height
@@ -166,7 +172,7 @@ def test_claims_table_rows_quote_and_figures(demo_run, report_text) -> None:
     row = re.search(r'<tr[^>]*data-id="expulsions-60-for-60".*?</tr>', report_text, re.S)
     assert row is not None
     cells = row.group(0)
-    assert '<span class="base" data-base="chronicle">chronicle: circular' in cells
+    assert '<span class="base" data-base="chronicle">chronicle: paper-selected' in cells
     assert '<span class="base" data-base="icews">icews: contradicted' in cells
     assert "from the icews evidence base (icews_tkg" in cells
     gdp = re.search(r'<tr[^>]*data-id="us-gdp-2017".*?</tr>', report_text, re.S)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
+from rich import progress as rich_progress
 from rich.markup import escape
 from rich.table import Table
 
@@ -24,6 +27,65 @@ class PeriodChoice(StrEnum):
 
 
 PeriodOpt = Annotated[PeriodChoice, typer.Option("--period", help="Aggregation period.")]
+BaseOpt = Annotated[
+    str,
+    typer.Option(
+        "--base",
+        help="Evidence base: 'each' (default: every base of the store apart, acts not "
+        "reports, periods outside a base's coverage missing), one base's name "
+        "('chronicle', 'icews', ...), or 'combined' (every base, cross-dataset dedup).",
+    ),
+]
+
+
+def _diagnoses(path: Any, base: str, **kwargs: Any) -> tuple[Any, ...]:
+    """The diagnoses ``--base`` asks for: one per evidence base, one base, or combined."""
+    from ..diagnose import diagnose_bases, diagnose_store
+
+    if base == "each":
+        return diagnose_bases(path, **kwargs)
+    return (diagnose_store(path, base=base, **kwargs),)
+
+
+def _window_text(d: Any) -> str:
+    text = f"{d.base or 'all rows'}: window {describe_window(*d.window)}"
+    if d.dense:
+        text += (
+            " (chosen: the longest run of years in which every dyad has enough events "
+            "to classify; pass --start/--end to change it)"
+        )
+    return text
+
+
+def _diagnosis_data(ds: tuple[Any, ...]) -> dict[str, Any]:
+    """``--json``: the windows per base, and the regimes and triangle rows, each with its
+    ``base``."""
+    tri = [d.triangle_frame() for d in ds]
+    return {
+        "window": {"start": ds[0].window[0], "end": ds[0].window[1], "dense_default": ds[0].dense},
+        "windows": {
+            d.base: {"start": d.window[0], "end": d.window[1], "dense_default": d.dense} for d in ds
+        },
+        "regimes": [r for d in ds for r in d.regimes_frame().to_dicts()],
+        "triangle": None
+        if all(t is None for t in tri)
+        else [r for t in tri if t is not None for r in t.to_dicts()],
+    }
+
+
+def _sensitivity(path: Any, ds: tuple[Any, ...], kw: dict[str, Any]) -> list[dict[str, Any]]:
+    """``--json``: each base's labels with the window's start moved a year either way."""
+    from ..diagnose import window_sensitivity
+
+    return [r for d in ds for r in window_sensitivity(path, d, **kw).to_dicts()]
+
+
+def _diagnosis_frames(ds: tuple[Any, ...]) -> list[Any]:
+    import polars as pl
+
+    frames = [pl.concat([d.regimes_frame() for d in ds], how="diagonal_relaxed")]
+    tri = [t for d in ds if (t := d.triangle_frame()) is not None]
+    return frames + ([pl.concat(tri, how="diagonal_relaxed")] if tri else [])
 
 
 DIAGNOSE_HELP = """Relationship regimes per dyad and the strategic-triangle type per period.
@@ -64,11 +126,17 @@ def _f(v: Any, fmt: str = ".2f") -> str:
     return str(v)
 
 
+def _print_diagnoses(ds: tuple[Any, ...], codes: tuple[str, ...], period: str) -> None:
+    for d in ds:
+        _print_diagnosis(d, codes, period)
+
+
 def _print_diagnosis(d: Any, codes: tuple[str, ...], period: str) -> None:
     """The regimes and the triangle of :func:`~trilateral.diagnose.diagnose_store` as
     tables for reading."""
     regimes, triangle = d.regimes, d.triangle
-    table = Table(title=f"Regimes per dyad ({period})")
+    on = f" — {d.base}" if d.base else ""
+    table = Table(title=f"Regimes per dyad ({period}){on}")
     for col in (
         "dyad",
         "period",
@@ -98,7 +166,7 @@ def _print_diagnosis(d: Any, codes: tuple[str, ...], period: str) -> None:
     if triangle is None:
         ui.console.print("(the triangle needs three countries)")
         return
-    t2 = Table(title=f"Strategic triangle {'–'.join(codes)} ({period})")
+    t2 = Table(title=f"Strategic triangle {'–'.join(codes)} ({period}){on}")
     for col in ("period", "signs", "type", "p", "stable type", "roles", "balanced"):
         t2.add_column(col)
     glyph = {1: "+", 0: "0", -1: "−", None: "?"}
@@ -136,50 +204,35 @@ def register(app: typer.Typer) -> None:
         end: Annotated[
             str | None, typer.Option("--end", help="Last day analysed (YYYY-MM-DD).")
         ] = None,
+        base: BaseOpt = "each",
         json_out: ui.JsonOpt = False,
         fmt: ui.FormatOpt = ui.OutputFormat.table,
         engine: ui.EngineOpt = None,
         engine_config: ui.EngineConfigOpt = None,
     ) -> None:
-        from ..diagnose import diagnose_store
         from .measure import bootstrap_progress
 
         codes = parse_countries(countries)
         eng = engine_from_options(engine, engine_config)
         path = _store_path(db, required=True)
+        kw: dict[str, Any] = {
+            "countries": codes,
+            "period": period.value,
+            "n_boot": n_boot,
+            "rng": seed,
+            "engine": eng,
+        }
         with bootstrap_progress() as progress:
-            d = diagnose_store(
-                path,
-                countries=codes,
-                period=period.value,
-                n_boot=n_boot,
-                rng=seed,
-                start=start,
-                end=end,
-                progress=progress,
-                engine=eng,
-            )
-        regimes, triangle = d.regimes, d.triangle
-        window = f"window {describe_window(*d.window)}"
-        if d.dense:
-            window += (
-                " (chosen: the longest run of years in which every dyad has enough events "
-                "to classify; pass --start/--end to change it)"
-            )
+            ds = _diagnoses(path, base, start=start, end=end, progress=progress, **kw)
         if not (json_out or fmt is ui.OutputFormat.json):
-            ui.err_console.print(ui.esc(window), highlight=False, soft_wrap=True)
+            for d in ds:
+                ui.err_console.print(ui.esc(_window_text(d)), highlight=False, soft_wrap=True)
         ui.print_result(
             fmt,
             as_json=json_out,
-            data=lambda: {
-                "window": {"start": d.window[0], "end": d.window[1], "dense_default": d.dense},
-                "regimes": regimes.to_frame().to_dicts(),
-                "triangle": None if triangle is None else triangle.to_frame().to_dicts(),
-            },
-            frames=lambda: (
-                [regimes.to_frame()] + ([] if triangle is None else [triangle.to_frame()])
-            ),
-            table=lambda: _print_diagnosis(d, codes, period.value),
+            data=lambda: _diagnosis_data(ds) | {"window_sensitivity": _sensitivity(path, ds, kw)},
+            frames=lambda: _diagnosis_frames(ds),
+            table=lambda: _print_diagnoses(ds, codes, period.value),
         )
 
     @ui.command(app, "claims", CLAIMS_HELP)
@@ -189,6 +242,7 @@ def register(app: typer.Typer) -> None:
             list[str] | None, typer.Option("--id", help="Check only this claim (repeatable).")
         ] = None,
         seed: ui.SeedOpt = 0,
+        n_boot: ui.NBootOpt = 999,
         json_out: ui.JsonOpt = False,
         fmt: ui.FormatOpt = ui.OutputFormat.table,
         engine: ui.EngineOpt = None,
@@ -198,7 +252,15 @@ def register(app: typer.Typer) -> None:
 
         eng = engine_from_options(engine, engine_config)
         path = _store_path(db, required=db is not None)
-        report = run_claims(store=path, ids=claim_id or None, rng=seed, engine=eng)
+        with _claims_bar() as progress:
+            report = run_claims(
+                store=path,
+                ids=claim_id or None,
+                rng=seed,
+                n_boot=n_boot,
+                engine=eng,
+                progress=progress,
+            )
         ui.print_result(
             fmt,
             as_json=json_out,
@@ -206,6 +268,31 @@ def register(app: typer.Typer) -> None:
             frames=lambda: [report.to_frame()],
             table=lambda: _print_claims(report, path, db),
         )
+
+
+@contextmanager
+def _claims_bar() -> Iterator[Callable[[int, int, str], None] | None]:
+    """A ``progress(done, total, claim_id)`` callback drawing a bar on stderr while the
+    claims run (issue 21); None when stderr is not a terminal (``--json`` to a pipe)."""
+    if not ui.err_console.is_terminal:
+        yield None
+        return
+    bar = rich_progress.Progress(
+        rich_progress.TextColumn("claims"),
+        rich_progress.BarColumn(),
+        rich_progress.MofNCompleteColumn(),
+        rich_progress.TextColumn("{task.description}"),
+        rich_progress.TimeElapsedColumn(),
+        console=ui.err_console,
+        transient=True,
+    )
+    task = bar.add_task("", total=None)
+    with bar:
+
+        def update(done: int, total: int, claim_id: str) -> None:
+            bar.update(task, completed=done, total=total, description=ui.esc(claim_id))
+
+        yield update
 
 
 def _print_claims(report: Any, path: Any, db: Any) -> None:
@@ -224,7 +311,9 @@ def _print_claims(report: Any, path: Any, db: Any) -> None:
         "contradicted": "red",
         "disputed": "magenta",
         "circular": "magenta",
+        "paper-selected": "magenta",
         "inconclusive": "yellow",
+        "not comparable": "blue",
         "not enough data": "yellow",
     }
     names = report.base_names
@@ -248,7 +337,8 @@ def _print_claims(report: Any, path: Any, db: Any) -> None:
         ui.console.print(
             f"supported by independent event data alone: {ind['n_event_claims']} "
             f"({', '.join(ind['event_claims']) or 'none'}); circular on the chronicle: "
-            f"{', '.join(ind['circular']) or 'none'}",
+            f"{', '.join(ind['circular']) or 'none'}; paper-selected: "
+            f"{', '.join(ind['paper_selected']) or 'none'}",
             soft_wrap=True,
         )
     if report.panel:

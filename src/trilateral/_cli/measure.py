@@ -17,7 +17,14 @@ from rich.table import Table
 
 from ..config import as_date, default_db_path, parse_countries
 from ..data import atomic_write
-from ..measure import DyadIndex, PowerRatios, engine_from_options, indices, power_ratios
+from ..measure import (
+    DyadIndex,
+    PowerRatios,
+    engine_from_options,
+    indices,
+    is_parquet_source,
+    power_ratios,
+)
 from ..pipeline import write_table
 from . import _common as ui
 
@@ -72,6 +79,9 @@ def _summary_table(idx: DyadIndex) -> Table:
         title=f"{_ADJ[idx.period]} indices {first} … {last} (weighting: {idx.weighting})",
         title_justify="left",
     )
+    by_base = "base" in p.columns
+    if by_base:
+        table.add_column("base", justify="left")
     for col, just in (
         ("dyad", "left"),
         ("arena", "left"),
@@ -83,6 +93,7 @@ def _summary_table(idx: DyadIndex) -> Table:
         table.add_column(col, justify=just)  # type: ignore[arg-type]
     for r in p.filter(pl.col("n_events") > 0).iter_rows(named=True):
         table.add_row(
+            *([r["base"]] if by_base else []),
             f"{r['source']}→{r['target']}",
             r["arena"],
             f"{r['n_events']:,}",
@@ -169,9 +180,24 @@ def register(app: typer.Typer) -> None:
             bool,
             typer.Option(
                 "--collapse-duplicates",
-                help="Merge rows with the same day, dyad and CAMEO code into one event.",
+                help="Merge rows with the same day, dyad and CAMEO code into one act (the "
+                "default per evidence base; with --base all, off unless given).",
             ),
         ] = False,
+        reports: Annotated[
+            bool,
+            typer.Option("--reports", help="Count every row (report), not acts."),
+        ] = False,
+        base: Annotated[
+            str,
+            typer.Option(
+                "--base",
+                help="Evidence base: 'each' (default: every base of the store apart, a base "
+                "column, periods outside a base's coverage missing), one base's name, "
+                "'combined' (every base, cross-dataset dedup) or 'all' (the store's rows "
+                "as they are, bases pooled).",
+            ),
+        ] = "each",
         normalize: Annotated[
             bool,
             typer.Option(
@@ -195,13 +221,14 @@ def register(app: typer.Typer) -> None:
         codes = parse_countries(countries)
         eng = engine_from_options(engine, engine_config)
         with bootstrap_progress() as progress:
-            idx = indices(
+            idx = _index_for(
                 default_db_path(db),
+                base,
+                True if collapse_duplicates else (False if reports else None),
                 countries=codes,
                 period=period.value,
                 arena=_parse_arena(arena),
                 weighting=weighting.value,
-                collapse_duplicates=collapse_duplicates,
                 normalize=normalize,
                 start=as_date(start, "--start"),
                 end=as_date(end, "--end"),
@@ -210,50 +237,75 @@ def register(app: typer.Typer) -> None:
                 progress=progress,
                 engine=eng,
             )
-        ratios, note = _power(codes)
-        out.mkdir(parents=True, exist_ok=True)
-        files: dict[str, list[str]] = {
-            "indices": [str(p) for p in write_table(idx.frame, out, "indices")],
-            "indices_symmetric": [
-                str(p) for p in write_table(idx.symmetric().frame, out, "indices_symmetric")
-            ],
-        }
-        if ratios is not None:
-            files["power_ratios"] = [str(p) for p in write_table(ratios.frame, out, "power_ratios")]
-        prov: dict[str, Any] = {"indices": idx.provenance}
-        if ratios is not None:
-            prov["power_ratios"] = ratios.provenance
-        prov_path = out / "provenance.json"
-        atomic_write(prov_path, (json.dumps(prov, indent=2, default=str) + "\n").encode())
-        files["provenance"] = [str(prov_path)]
-        n_files = sum(len(v) for v in files.values())
-        # where the files went, on stderr: stdout stays the table (or the JSON)
-        ui.err_console.print(
-            f"wrote {n_files} files to {ui.esc(out.resolve())}/", highlight=False, soft_wrap=True
-        )
+        _write_and_show(idx, codes, out, as_json, fmt)
 
-        def show() -> None:
-            ui.print_table(_summary_table(idx))
-            if note:
-                ui.console.print(f"[yellow]{ui.esc(note)}[/]", soft_wrap=True)
-            if ratios is not None:
-                ui.err_console.print(
-                    f"power ratios: capability panel {ui.esc(ratios.provenance['panel'])}",
-                    highlight=False,
-                    soft_wrap=True,
-                )
 
-        ui.print_result(
-            fmt,
-            as_json=as_json,
-            data=lambda: {
-                "out": str(out.resolve()),
-                "files": files,
-                "summary": idx.pooled().to_dicts(),
-                "provenance": idx.provenance,
-                "panel": None if ratios is None else ratios.provenance["panel"],
-                "note": note,
-            },
-            frames=lambda: [idx.pooled()],
-            table=show,
-        )
+def _index_for(path: Any, base: str, collapse: bool | None, **kw: Any) -> DyadIndex:
+    """The index ``--base`` asks for: each evidence base apart (merged side by side), one
+    base, every base combined with the cross-dataset dedup, or the store's rows as is."""
+    from ..errors import StoreError
+    from ..measure import evidence_bases, index_of_base, merge_bases
+
+    if base == "all":
+        return indices(path, collapse_duplicates=bool(collapse), **kw)
+    if base == "combined":
+        return indices(path, collapse_duplicates=collapse is not False, dedup="cross-dataset", **kw)
+    if not Path(str(path)).exists() and not is_parquet_source(path):
+        raise StoreError(f"no event store at {path}", hint=ui.store_hint())
+    names = [b.name for b in evidence_bases(path, cited=None)] if base == "each" else [base]
+    return merge_bases(
+        [index_of_base(path, n, collapse_duplicates=collapse is not False, **kw) for n in names]
+    )
+
+
+def _write_and_show(
+    idx: DyadIndex, codes: tuple[str, ...], out: Path, as_json: bool, fmt: Any
+) -> None:
+    """Write the index tables and provenance to ``out``; print the summary (or JSON)."""
+    ratios, note = _power(codes)
+    out.mkdir(parents=True, exist_ok=True)
+    files: dict[str, list[str]] = {
+        "indices": [str(p) for p in write_table(idx.frame, out, "indices")],
+        "indices_symmetric": [
+            str(p) for p in write_table(idx.symmetric().frame, out, "indices_symmetric")
+        ],
+    }
+    if ratios is not None:
+        files["power_ratios"] = [str(p) for p in write_table(ratios.frame, out, "power_ratios")]
+    prov: dict[str, Any] = {"indices": idx.provenance}
+    if ratios is not None:
+        prov["power_ratios"] = ratios.provenance
+    prov_path = out / "provenance.json"
+    atomic_write(prov_path, (json.dumps(prov, indent=2, default=str) + "\n").encode())
+    files["provenance"] = [str(prov_path)]
+    n_files = sum(len(v) for v in files.values())
+    # where the files went, on stderr: stdout stays the table (or the JSON)
+    ui.err_console.print(
+        f"wrote {n_files} files to {ui.esc(out.resolve())}/", highlight=False, soft_wrap=True
+    )
+
+    def show() -> None:
+        ui.print_table(_summary_table(idx))
+        if note:
+            ui.console.print(f"[yellow]{ui.esc(note)}[/]", soft_wrap=True)
+        if ratios is not None:
+            ui.err_console.print(
+                f"power ratios: capability panel {ui.esc(ratios.provenance['panel'])}",
+                highlight=False,
+                soft_wrap=True,
+            )
+
+    ui.print_result(
+        fmt,
+        as_json=as_json,
+        data=lambda: {
+            "out": str(out.resolve()),
+            "files": files,
+            "summary": idx.pooled().to_dicts(),
+            "provenance": idx.provenance,
+            "panel": None if ratios is None else ratios.provenance["panel"],
+            "note": note,
+        },
+        frames=lambda: [idx.pooled()],
+        table=show,
+    )

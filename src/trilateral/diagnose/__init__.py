@@ -16,8 +16,10 @@ from ._claims import (
     CONTRADICTED,
     DISPUTED,
     INCONCLUSIVE,
+    NOT_COMPARABLE,
     NOT_ENOUGH_DATA,
     OVERALL_RULE,
+    PAPER_SELECTED,
     SUPPORTED,
     WITHIN_TOLERANCE,
     BaseVerdict,
@@ -25,7 +27,13 @@ from ._claims import (
     ClaimsReport,
     run_claims,
 )
-from ._diagnosis import Diagnosis, diagnose_store
+from ._diagnosis import (
+    Diagnosis,
+    PerBase,
+    diagnose_bases,
+    diagnose_store,
+    window_sensitivity,
+)
 from ._regimes import (
     CONFRONTATION,
     LIMITED_OPPONENTS,
@@ -61,8 +69,10 @@ __all__ = [
     "LIMITED_OPPONENTS",
     "LIMITED_PARTNERSHIP",
     "MENAGE_A_TROIS",
+    "NOT_COMPARABLE",
     "NOT_ENOUGH_DATA",
     "OVERALL_RULE",
+    "PAPER_SELECTED",
     "PARTNERSHIP",
     "REGIME_LABELS",
     "ROMANTIC_TRIANGLE",
@@ -77,6 +87,7 @@ __all__ = [
     "ClaimResult",
     "ClaimsReport",
     "Diagnosis",
+    "PerBase",
     "Regime",
     "RegimeConfig",
     "RegimeResults",
@@ -86,9 +97,11 @@ __all__ = [
     "classify_regimes",
     "conflict_scope",
     "dense_span",
+    "diagnose_bases",
     "diagnose_store",
     "load_claims",
     "regime_labels",
     "run_claims",
     "triangle_types",
+    "window_sensitivity",
 ]

@@ -37,7 +37,9 @@ __all__ = [
     "CONTRADICTED",
     "DISPUTED",
     "INCONCLUSIVE",
+    "NOT_COMPARABLE",
     "NOT_ENOUGH_DATA",
+    "PAPER_SELECTED",
     "PARAMS",
     "SUPPORTED",
     "VERDICTS",
@@ -55,9 +57,18 @@ SUPPORTED = "supported"
 WITHIN_TOLERANCE = "within tolerance"
 CONTRADICTED = "contradicted"
 NOT_ENOUGH_DATA = "not enough data"
-#: The verdict changes when the chronicle rows citing the reference paper are left out:
-#: it rests on the paper's own word and never counts as support.
+#: The verdict changes when the paper-only rows (the paper or its footnote the only
+#: source, :data:`trilateral.measure.PAPER_ONLY`) are left out: it rests on the paper's
+#: own word and never counts as support.
 CIRCULAR = "circular"
+#: Not circular, but the verdict changes when every row for an event the paper names
+#: (its day and country pair, :func:`trilateral.measure.paper_events`) is left out: the
+#: evidence is real, but the paper chose which events to look at. Never counts as
+#: support on its own.
+PAPER_SELECTED = "paper-selected"
+#: The claim's figure and the data's measure different quantities (a budget request
+#: against SIPRI's outlays): both figures are printed, never "contradicted".
+NOT_COMPARABLE = "not comparable"
 #: The evidence bases that decide disagree (one supports, another contradicts).
 DISPUTED = "disputed"
 #: The data are all there but do not decide: a trend whose interval includes 0, or a
@@ -69,7 +80,9 @@ VERDICTS = (
     CONTRADICTED,
     DISPUTED,
     CIRCULAR,
+    PAPER_SELECTED,
     INCONCLUSIVE,
+    NOT_COMPARABLE,
     NOT_ENOUGH_DATA,
 )
 _EXPECT_KEYS = {"value", "less_than", "greater_than", "between", "equals", "in", "direction"}
@@ -260,6 +273,10 @@ class Claim(BaseModel):
     source: str
     paper_source: str = ""
     note: str = ""
+    #: False when the data measure a different quantity from the paper's figure (a
+    #: budget request against SIPRI's outlays): the verdict is "not comparable", both
+    #: figures printed, never "contradicted".
+    comparable: bool = True
 
     @field_validator("indicator")
     @classmethod

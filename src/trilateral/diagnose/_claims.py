@@ -10,48 +10,54 @@ per claim to make it pass.
 Event claims are judged separately on each evidence base of the store
 (:func:`trilateral.measure.evidence_bases`): the curated ``chronicle`` and the
 machine-coded, independent ``icews``. A base that does not cover every day the claim
-reads gives ``not enough data``. On the chronicle the claim is measured twice, with and
-without the rows whose citation is the reference paper itself; when the two verdicts
-differ, the chronicle's verdict rests on the paper and is ``circular``, which never
-counts as support. The overall verdict follows :data:`OVERALL_RULE`.
+reads gives ``not enough data``. Event indicators count acts, not reports, and carry a
+95 % bootstrap interval; a verdict whose interval straddles the claim's threshold is
+``inconclusive`` (``_event_indicators.py``, ``_uncertainty.py``). Each base's verdict
+is checked twice against the paper (``_judging.py``): without the paper-only rows
+(changed → ``circular``) and without every row of the events the paper names (changed →
+``paper-selected``); neither counts as support. A claim whose figure is of another
+quantity than the data's (``comparable: false``) is ``not comparable``. The overall
+verdict follows :data:`OVERALL_RULE`.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
-from ..errors import ConfigError, DataError, TrilateralError
-from ..measure import CHRONICLE, ICEWS, PAPER_CITATION, EvidenceBase, base_store, evidence_bases
+from ..errors import ConfigError
+from ..measure import CHRONICLE, ICEWS, PAPER_CITATION, EvidenceBase
 from ._claim_model import (
     CIRCULAR,
     CONTRADICTED,
     DISPUTED,
     INCONCLUSIVE,
+    NOT_COMPARABLE,
     NOT_ENOUGH_DATA,
+    PAPER_SELECTED,
     SUPPORTED,
     VERDICTS,
     WITHIN_TOLERANCE,
     Claim,
-    grade,
     load_claims,
 )
-from ._indicators import EVENT_INDICATORS, INDICATORS, Measurement, _Context, needed_window
+from ._indicators import EVENT_INDICATORS, _Context
+from ._judging import Bases, BaseVerdict, measure_claim, plain
 
 __all__ = [
     "CIRCULAR",
     "CONTRADICTED",
     "DISPUTED",
     "INCONCLUSIVE",
+    "NOT_COMPARABLE",
     "NOT_ENOUGH_DATA",
     "OVERALL_RULE",
+    "PAPER_SELECTED",
     "SUPPORTED",
     "WITHIN_TOLERANCE",
     "BaseVerdict",
@@ -63,33 +69,14 @@ __all__ = [
 #: How the overall verdict of an event claim follows from its per-base verdicts.
 OVERALL_RULE = (
     "overall = the verdict of the evidence bases that decide (supported, within tolerance "
-    "or contradicted; circular and not enough data never decide); 'disputed' when those "
-    "disagree; when none decides, 'circular' if the chronicle's verdict is circular, "
-    "else 'not enough data'"
+    "or contradicted; circular, paper-selected, inconclusive and not enough data never "
+    "decide); 'disputed' when those disagree; when none decides, 'circular' if the "
+    "chronicle's verdict is circular, else 'paper-selected' if a base's is, else "
+    "'inconclusive' if a base's is, else 'not enough data'"
 )
 _DECISIVE = (SUPPORTED, WITHIN_TOLERANCE, CONTRADICTED)
 #: The bases every report shows, present in the store or not (TEAM contract).
 _SHOWN_BASES = (CHRONICLE, ICEWS)
-
-
-@dataclass(frozen=True, slots=True)
-class BaseVerdict:
-    """The verdict on one claim from one evidence base, with what it measured."""
-
-    base: str
-    verdict: str
-    measured: Any
-    figures: dict[str, Any]
-    note: str
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain data (for ``--json``)."""
-        return {
-            "verdict": self.verdict,
-            "measured": _plain(self.measured),
-            "figures": {k: _plain(v) for k, v in self.figures.items()},
-            "note": self.note,
-        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +129,7 @@ class ClaimResult:
             "id": c.id,
             "verdict": self.verdict,
             "verdicts": self.verdicts,
-            "measured": _plain(self.measured),
+            "measured": plain(self.measured),
             "expected": c.expected_text(),
             "unit": c.unit,
             "indicator": c.indicator,
@@ -152,22 +139,10 @@ class ClaimResult:
             "measured_base": self.measured_base,
             "measured_from": self.number_source,
             "paper_source": c.paper_source,
-            "figures": {k: _plain(v) for k, v in self.figures.items()},
+            "figures": {k: plain(v) for k, v in self.figures.items()},
             "note": self.note,
             "by_base": {b.base: b.to_dict() for b in self.by_base},
         }
-
-
-def _plain(v: Any) -> Any:
-    if isinstance(v, float):
-        return None if math.isnan(v) else round(v, 6)
-    if isinstance(v, date):
-        return v.isoformat()
-    if isinstance(v, list | tuple):
-        return [_plain(x) for x in v]
-    if isinstance(v, dict):
-        return {str(k): _plain(x) for k, x in v.items()}
-    return v
 
 
 def _fmt(v: Any) -> str:
@@ -231,7 +206,9 @@ class ClaimsReport:
 
         ``event_claims``: event claims a base other than the chronicle supports;
         ``other_claims``: capability and UNGA claims supported (World Bank, SIPRI,
-        Voeten et al.); ``circular``: claims whose chronicle verdict rests on the paper.
+        Voeten et al.); ``circular``: claims whose chronicle verdict rests on the paper;
+        ``paper_selected``: claims a base's verdict on which depends on the events the
+        paper chose.
         """
         ev = [
             r.id
@@ -240,12 +217,14 @@ class ClaimsReport:
         ]
         other = [r.id for r in self.results if not r.by_base and r.verdict == SUPPORTED]
         circ = [r.id for r in self.results if r.verdicts.get(CHRONICLE) == CIRCULAR]
+        chosen = [r.id for r in self.results if PAPER_SELECTED in r.verdicts.values()]
         return {
             "event_claims": ev,
             "n_event_claims": len(ev),
             "other_claims": other,
             "n_other_claims": len(other),
             "circular": circ,
+            "paper_selected": chosen,
         }
 
     def to_frame(self) -> pl.DataFrame:
@@ -339,20 +318,6 @@ def _as_polars(table: Any) -> pl.DataFrame | None:
     return out
 
 
-def _measure(ctx: _Context, claim: Claim) -> tuple[str, Measurement]:
-    try:
-        m = INDICATORS[claim.indicator](ctx, claim)
-    except DataError as exc:
-        m = Measurement(None, note=exc.message)
-    except TrilateralError:
-        raise
-    if m.inconclusive:
-        verdict = INCONCLUSIVE
-    else:
-        verdict = NOT_ENOUGH_DATA if m.value is None else grade(m.value, claim.expected)
-    return verdict, m
-
-
 def overall_verdict(by_base: Sequence[BaseVerdict]) -> str:
     """The overall verdict of an event claim from its per-base verdicts (:data:`OVERALL_RULE`).
 
@@ -373,77 +338,10 @@ def overall_verdict(by_base: Sequence[BaseVerdict]) -> str:
         return DISPUTED
     if any(b.base == CHRONICLE and b.verdict == CIRCULAR for b in by_base):
         return CIRCULAR
+    for v in (PAPER_SELECTED, INCONCLUSIVE):
+        if any(b.verdict == v for b in by_base):
+            return v
     return NOT_ENOUGH_DATA
-
-
-class _Bases:
-    """The store's evidence bases, each opened (as an in-memory copy) on first use."""
-
-    def __init__(self, store: Any, stack: ExitStack, make: Any, paper: str | None) -> None:
-        self.store = store
-        self.stack = stack
-        self.make = make
-        self.paper = paper
-        self.info = {b.name: b for b in evidence_bases(store, cited=paper)}
-        self._ctx: dict[tuple[str, bool], _Context | None] = {}
-
-    def context(self, name: str, without_paper: bool) -> _Context | None:
-        key = (name, without_paper)
-        if key not in self._ctx:
-            try:
-                con = self.stack.enter_context(
-                    base_store(
-                        self.store, name, exclude_cited=self.paper if without_paper else None
-                    )
-                )
-            except DataError:  # nothing left once the paper's rows are out
-                self._ctx[key] = None
-            else:
-                self._ctx[key] = self.make(con)
-        return self._ctx[key]
-
-    def judge(self, claim: Claim, name: str) -> BaseVerdict:
-        info = self.info.get(name)
-        if info is None:
-            return BaseVerdict(name, NOT_ENOUGH_DATA, None, {}, f"no {name} rows in the store")
-        d0, d1 = needed_window(claim)
-        if not info.covers(d0, d1):
-            return BaseVerdict(
-                name,
-                NOT_ENOUGH_DATA,
-                None,
-                {},
-                f"{name} covers {info.coverage_text()}, not all of {d0}–{d1}",
-            )
-        ctx = self.context(name, without_paper=False)
-        assert ctx is not None
-        verdict, m = _measure(ctx, claim)
-        figures = dict(m.figures)
-        note = m.note
-        if self.paper is not None and info.n_cited:
-            bare = self.context(name, without_paper=True)
-            v2, m2 = (
-                (NOT_ENOUGH_DATA, Measurement(None, note="no rows left"))
-                if bare is None
-                else _measure(bare, claim)
-            )
-            figures["without_paper_citations"] = {
-                "verdict": v2,
-                "measured": m2.value,
-                "rows_left_out": info.n_cited,
-            }
-            if v2 != verdict:
-                note = "; ".join(
-                    x
-                    for x in (
-                        f"rests on the paper: {verdict} with the {info.n_cited} rows citing "
-                        f"it, {v2} without them",
-                        note,
-                    )
-                    if x
-                )
-                verdict = CIRCULAR
-        return BaseVerdict(name, verdict, m.value, figures, note)
 
 
 def run_claims(
@@ -453,11 +351,12 @@ def run_claims(
     *,
     claims: Sequence[Claim] | str | Path | None = None,
     ids: Iterable[str] | None = None,
-    n_boot: int = 200,
+    n_boot: int = 999,
     rng: Any = 0,
     min_events: int = 5,
     paper_citation: str | None = PAPER_CITATION,
     engine: Any = None,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> ClaimsReport:
     """Check the paper's claims against the data, each event claim on each evidence base.
 
@@ -474,7 +373,11 @@ def run_claims(
     ids : iterable of str, optional
         Check only these claims.
     n_boot, rng
-        Bootstrap replicates and seed for the regime claim's confidence.
+        Bootstrap draws (default 999) and seed: every event claim's interval (acts
+        resampled within each period; a verdict whose 95 % interval straddles the
+        claim's threshold is "inconclusive", with the draw shares in the note) and the
+        regime claim's confidence. ``n_boot=0``: no intervals, the verdict rests on the
+        point estimate alone and says so.
     min_events : int
         The fewest events a window (or a year, for the yearly indicators) must hold for
         an event indicator that averages Goldstein scores or shares (``mean_goldstein``,
@@ -483,12 +386,18 @@ def run_claims(
         the figures. Default 5, the regime rules' ``min_events``.
     paper_citation : str or None
         A regular expression matching the citations of the reference paper itself
-        (default :data:`trilateral.measure.PAPER_CITATION`); a chronicle verdict that
-        changes when those rows are left out is ``circular``. None: no such check.
+        (default :data:`trilateral.measure.PAPER_CITATION`): the events the paper names
+        are the days and country pairs of those chronicle rows. A verdict that changes
+        without the paper-only rows (:data:`trilateral.measure.PAPER_ONLY`) is
+        ``circular``; one that changes only without every row of the events the paper
+        names is ``paper-selected`` (``_judging.py``). None: no such checks.
     engine : {"duckdb", "spark"} or EngineConfig, optional
         Where the measure stage's queries (indices, scope, tit-for-tat events) run on each
         evidence base (default DuckDB; docs/scale.md). The bases themselves are split
         from the store by DuckDB.
+    progress : callable, optional
+        Called as ``progress(done, total, claim_id)`` after each claim (the CLI draws a
+        bar with it on a terminal).
 
     Returns
     -------
@@ -523,16 +432,18 @@ def run_claims(
     def make(con: Any) -> _Context:
         return _Context(con, pan, ali, n_boot, rng, min_events, engine=engine)
 
-    plain = make(None)
+    no_store = make(None)
     results = []
     with ExitStack() as stack:
         bases = None
         if store is not None and any(c.indicator in EVENT_INDICATORS for c in claims):
-            bases = _Bases(store, stack, make, paper_citation)
+            bases = Bases(store, stack, make, paper_citation)
         names = ClaimsReport((), tuple(bases.info.values()) if bases else ()).base_names
-        for claim in claims:
+        for done, claim in enumerate(claims, start=1):
+            if progress is not None:
+                progress(done - 1, len(claims), claim.id)
             if bases is None or claim.indicator not in EVENT_INDICATORS:
-                verdict, m = _measure(plain, claim)
+                verdict, m, _ = measure_claim(no_store, claim)
                 note = "; ".join(x for x in (m.note, claim.note.strip()) if x)
                 results.append(ClaimResult(claim, verdict, m.value, dict(m.figures), note))
                 continue
@@ -562,6 +473,8 @@ def run_claims(
                     ),
                 )
             )
+    if progress is not None:
+        progress(len(claims), len(claims), "")
     from ..data.capabilities import describe_panel
 
     return ClaimsReport(

@@ -16,7 +16,7 @@ from ..errors import DataError
 from ._claim_model import Claim, _iso
 from ._regimes import RegimeConfig, classify_regimes, conflict_scope
 
-__all__ = ["EVENT_INDICATORS", "INDICATORS", "Measurement", "needed_window"]
+__all__ = ["BASE_INDICATORS", "EVENT_INDICATORS", "Measurement", "needed_window"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +27,15 @@ class Measurement:
     figures: dict[str, Any] = field(default_factory=dict)
     note: str = ""
     inconclusive: bool = False
+    #: The values of the bootstrap draws (numbers, or labels for a categorical value);
+    #: None where the indicator has no sampling uncertainty (capability panel, UNGA).
+    draws: Any = None
+    #: The acts and the reports behind an event indicator (None for other indicators).
+    n_acts: int | None = None
+    n_reports: int | None = None
+    #: The acts behind the resampled statistic (the smallest group of a difference),
+    #: for the expanded percentile interval; None: the plain percentiles.
+    n_boot_sample: int | None = None
 
 
 # --------------------------------------------------------------------------- context
@@ -253,32 +262,6 @@ def _dyad(p: Mapping[str, Any]) -> tuple[str, str]:
     return a, b
 
 
-def _sym_index(ctx: _Context, dyad: tuple[str, str], window: tuple[date, date]) -> Any:
-    """The symmetric yearly :class:`~trilateral.measure.DyadIndex` of one dyad (cached):
-    every arena and ``all``, events weighted once each, no bootstrap."""
-    key = ("index", dyad, window)
-    if key not in ctx.cache:
-        from ..measure import indices
-
-        idx = indices(
-            ctx.store,
-            countries=list(dyad),
-            period="year",
-            start=window[0],
-            end=window[1],
-            n_boot=0,
-            engine=ctx.engine,
-        )
-        ctx.cache[key] = idx.symmetric()
-    return ctx.cache[key]
-
-
-def _pooled(ctx: _Context, dyad: tuple[str, str], window: tuple[date, date], arena: str):
-    """The window's pooled row of one arena (:meth:`DyadIndex.pooled`): n_events, mean, …"""
-    p = _sym_index(ctx, dyad, window).pooled().filter(pl.col("arena") == arena)
-    return p.row(0, named=True) if p.height else {"n_events": 0, "mean_goldstein": None}
-
-
 def _thin(counts: Mapping[str, int], min_events: int) -> Measurement | None:
     """Not enough data when a window holds fewer than ``min_events`` events."""
     low = {k: n for k, n in counts.items() if n < min_events}
@@ -288,202 +271,10 @@ def _thin(counts: Mapping[str, int], min_events: int) -> Measurement | None:
     return Measurement(None, note=f"too few events ({which}; min_events = {min_events})")
 
 
-def _ind_mean_goldstein(ctx: _Context, c: Claim) -> Measurement:
-    if ctx.store is None:
-        return _NO_STORE
-    r = _pooled(ctx, _dyad(c.params), c.window, c.params.get("arena", "all"))
-    n = int(r["n_events"] or 0)
-    figs = {"n_events": n, "mean": r["mean_goldstein"]}
-    thin = _thin({"window": n}, ctx.min_events)
-    if thin is not None:
-        return Measurement(None, figs, note=thin.note)
-    return Measurement(r["mean_goldstein"], figs)
-
-
-def _ind_goldstein_change(ctx: _Context, c: Claim) -> Measurement:
-    if ctx.store is None:
-        return _NO_STORE
-    dyad = _dyad(c.params)
-    arena = c.params.get("arena", "all")
-    b0, b1 = (_iso(x) for x in c.params["before"])
-    rb = _pooled(ctx, dyad, (b0, b1), arena)
-    ra = _pooled(ctx, dyad, c.window, arena)
-    nb, na = int(rb["n_events"] or 0), int(ra["n_events"] or 0)
-    before, after = rb["mean_goldstein"], ra["mean_goldstein"]
-    figs = {"before": before, "n_before": nb, "after": after, "n_after": na}
-    thin = _thin({"before": nb, "after": na}, ctx.min_events)
-    if thin is not None:
-        return Measurement(None, figs, note=thin.note)
-    return Measurement(after - before, figs)
-
-
-def _yearly(ctx: _Context, c: Claim) -> tuple[dict[int, float | None], dict[int, int]]:
-    frame = _sym_index(ctx, _dyad(c.params), c.window).frame.filter(pl.col("arena") == "all")
-    means: dict[int, float | None] = {y: None for y in _years(c)}
-    counts: dict[int, int] = dict.fromkeys(_years(c), 0)
-    for r in frame.iter_rows(named=True):
-        y = r["period_start"].year
-        if y in means:
-            means[y] = r["mean_goldstein"]
-            counts[y] = int(r["n_events"] or 0)
-    return means, counts
-
-
-def _yearly_figures(ctx: _Context, c: Claim):
-    means, counts = _yearly(ctx, c)
-    figs = {f"mean_{y}": m for y, m in means.items()} | {f"n_{y}": n for y, n in counts.items()}
-    return means, figs, _thin({str(y): n for y, n in counts.items()}, ctx.min_events)
-
-
-def _ind_yearly_goldstein_max(ctx: _Context, c: Claim) -> Measurement:
-    if ctx.store is None:
-        return _NO_STORE
-    means, figs, thin = _yearly_figures(ctx, c)
-    if thin is not None:
-        return Measurement(None, figs, note=thin.note)
-    return Measurement(max(m for m in means.values() if m is not None), figs)
-
-
-def _ind_lowest_year(ctx: _Context, c: Claim) -> Measurement:
-    if ctx.store is None:
-        return _NO_STORE
-    means, figs, thin = _yearly_figures(ctx, c)
-    if thin is not None:
-        return Measurement(None, figs, note=thin.note)
-    ok = {y: m for y, m in means.items() if m is not None}
-    return Measurement(min(ok, key=lambda y: ok[y]), figs)
-
-
-def _ind_hostile_arenas(ctx: _Context, c: Claim) -> Measurement:
-    if ctx.store is None:
-        return _NO_STORE
-    from ..config import ARENAS
-
-    dyad = _dyad(c.params)
-    min_n = int(c.params.get("min_arena_events", 3))
-    pooled = {r["arena"]: r for r in _sym_index(ctx, dyad, c.window).pooled().iter_rows(named=True)}
-    n_all = int(pooled.get("all", {}).get("n_events") or 0)
-    figs: dict[str, Any] = {"n_events": n_all}
-    hostile = observed = 0
-    for arena in ARENAS:
-        r = pooled.get(arena, {})
-        n = int(r.get("n_events") or 0)
-        figs[f"n_{arena}"] = n
-        if n < min_n or r.get("net_cooperation") is None:
-            figs[arena] = None
-            continue
-        net = float(r["net_cooperation"])
-        figs[arena] = round(net, 4)
-        observed += 1
-        hostile += net < 0
-    figs["arenas_observed"] = observed
-    thin = _thin({"window": n_all}, ctx.min_events)
-    if thin is not None:
-        return Measurement(None, figs, note=thin.note)
-    if observed == 0:
-        return Measurement(None, figs, note="no arena with enough events")
-    return Measurement(hostile, figs)
-
-
-def _events(ctx: _Context, countries: Sequence[str], start: date, end: date) -> pl.DataFrame:
-    """The measure stage's :func:`~trilateral.measure.load_events` (with magnitudes), cached."""
-    from ..measure import load_events
-
-    key = ("events", tuple(countries), start, end)
-    if key not in ctx.cache:
-        ctx.cache[key] = load_events(ctx.store, countries, start, end, engine=ctx.engine)
-    return ctx.cache[key]
-
-
 def _has_prefix(col: str, prefixes: Sequence[str] | None) -> pl.Expr:
     if not prefixes:
         return pl.lit(True)
     return pl.any_horizontal([pl.col(col).str.starts_with(str(x)) for x in prefixes])
-
-
-def _ind_year_change(ctx: _Context, c: Claim) -> Measurement:
-    if ctx.store is None:
-        return _NO_STORE
-    p = c.params
-    y0, y1 = (int(y) for y in p["years"])
-    ev = _events(ctx, (p["source"], p["target"]), date(y0, 1, 1), date(y1, 12, 31))
-    ev = ev.filter(
-        (pl.col("source") == p["source"])
-        & (pl.col("target") == p["target"])
-        & _has_prefix("cameo", p.get("cameo_prefixes"))
-    ).with_columns(year=pl.col("date").dt.year(), m=pl.col("magnitude").fill_null(1.0))
-    figs: dict[str, Any] = {}
-    for y in (y0, y1):
-        sel = ev.filter(pl.col("year") == y)
-        figs[f"events_{y}"] = sel.height
-        figs[f"magnitude_{y}"] = float(sel["m"].sum()) if sel.height else 0.0
-    if figs[f"events_{y0}"] + figs[f"events_{y1}"] == 0:
-        return Measurement(None, figs, note="no matching events in either year")
-    key = "magnitude" if p.get("measure", "count") == "magnitude" else "events"
-    return Measurement(figs[f"{key}_{y1}"] - figs[f"{key}_{y0}"], figs)
-
-
-def _ind_tit_for_tat(ctx: _Context, c: Claim) -> Measurement:
-    """Share of the actor's hostile acts in the window the responder answered in kind.
-
-    The matching is the measure stage's :func:`~trilateral.measure.match_tit_for_tat`
-    with ``match_on="root"`` (hostile = quad classes 3–4, the answer in the same arena and
-    of the same CAMEO root code — two digits — so that it is *in kind*, 1 to
-    ``max_lag_days`` days later, each answer used once). Acts are then selected from its
-    ``matches`` frame: actor → responder, dated in the window, CAMEO code starting with
-    one of ``cameo_prefixes`` (if given). With ``magnitude_tolerance`` an answer whose
-    magnitude ratio (answer / act, where both are known) differs from 1 by more than the
-    tolerance does not count as in kind.
-    """
-    if ctx.store is None:
-        return _NO_STORE
-    from ..measure import match_tit_for_tat
-
-    p = c.params
-    actor, responder = str(p["actor"]), str(p["responder"])
-    lag = int(p.get("max_lag_days", 30))
-    arena = p.get("arena")
-    tol = p.get("magnitude_tolerance")
-    ev = _events(ctx, (actor, responder), c.window[0], c.window[1] + timedelta(days=lag))
-    res = match_tit_for_tat(
-        ev,
-        window_days=lag,
-        arenas=[arena] if arena else None,
-        countries=(actor, responder),
-        hostile="quad",
-        same_arena=True,
-        match_on="root",
-    )
-    acts = res.matches.filter(
-        (pl.col("source") == actor)
-        & (pl.col("target") == responder)
-        & pl.col("act_date").is_between(c.window[0], c.window[1])
-        & _has_prefix("act_cameo", p.get("cameo_prefixes"))
-    ).sort("act_date", "act_id")
-    if acts.height == 0:
-        return Measurement(None, {"acts": 0}, note="no acts by the actor in the window")
-    same_size = pl.lit(True)
-    if tol is not None:
-        same_size = pl.col("magnitude_ratio").is_null() | (
-            (pl.col("magnitude_ratio") - 1.0).abs() <= float(tol) + 1e-12
-        )
-    acts = acts.with_columns((pl.col("answered") & same_size).alias("in_kind"))
-    pairs = [
-        f"{r['act_date']} {r['act_cameo']} ({r['act_magnitude']}) → "
-        f"{r['answer_date']} {r['answer_cameo']} ({r['answer_magnitude']})"
-        + ("" if r["in_kind"] else f" [magnitude ratio {r['magnitude_ratio']:.3g}]")
-        for r in acts.filter(pl.col("answered")).iter_rows(named=True)
-    ]
-    n_kind = int(acts["in_kind"].sum())
-    figs = {
-        "acts": acts.height,
-        "answered": int(acts["answered"].sum()),
-        "in_kind": n_kind,
-        "lag_days": acts["lag_days"].drop_nulls().to_list(),
-        "magnitude_ratios": acts["magnitude_ratio"].drop_nulls().to_list(),
-        "pairs": pairs,
-    }
-    return Measurement(n_kind / acts.height, figs)
 
 
 def _ind_regime(ctx: _Context, c: Claim) -> Measurement:
@@ -541,20 +332,15 @@ def _ind_unga(ctx: _Context, c: Claim) -> Measurement:
     return Measurement(sum(vals) / len(vals), figs)
 
 
-INDICATORS: dict[str, Callable[[_Context, Claim], Measurement]] = {
+#: The indicators of the capability panel, the UNGA table and the regime claim; the
+#: act-based event indicators are added in ``_event_indicators.py`` (``INDICATORS``).
+BASE_INDICATORS: dict[str, Callable[[_Context, Claim], Measurement]] = {
     "panel_value": _ind_panel_value,
     "panel_ratio": _ind_panel_ratio,
     "panel_cagr": _ind_panel_cagr,
     "panel_argmax_year": _ind_panel_argmax_year,
     "panel_growth": _ind_panel_growth,
     "power_gap_trend": _ind_power_gap_trend,
-    "mean_goldstein": _ind_mean_goldstein,
-    "goldstein_change": _ind_goldstein_change,
-    "yearly_goldstein_max": _ind_yearly_goldstein_max,
-    "lowest_year": _ind_lowest_year,
-    "hostile_arenas": _ind_hostile_arenas,
-    "year_change": _ind_year_change,
-    "tit_for_tat": _ind_tit_for_tat,
     "regime": _ind_regime,
     "unga": _ind_unga,
 }

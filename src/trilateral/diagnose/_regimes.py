@@ -37,6 +37,7 @@ from ._frames import (
     index_level,
     symmetric_frame,
 )
+from ._reading import reading
 from ._settings import Settings
 
 __all__ = [
@@ -144,6 +145,14 @@ class Regime:
     limited_by: tuple[str, ...]
     confidence: float | None
     evidence: Mapping[str, Any] = field(default_factory=dict)
+    #: The share of the Monte Carlo draws giving each label (empty without draws).
+    draw_shares: Mapping[str, float] = field(default_factory=dict)
+
+    @property
+    def reading(self) -> str:
+        """The label if it holds in ≥ 80 % of the draws, else ``"indeterminate (A 55 %,
+        B 40 %)"`` (:func:`~trilateral.diagnose._reading.reading`)."""
+        return reading(self.draw_shares, fallback=self.label)
 
     @property
     def dyad(self) -> str:
@@ -195,6 +204,7 @@ class RegimeResults:
                 "period": self.period,
                 "period_start": r.period_start,
                 "label": r.label,
+                "reading": r.reading,
                 "rule": r.rule,
                 "limited_by": ",".join(r.limited_by),
                 "confidence": r.confidence,
@@ -212,6 +222,7 @@ class RegimeResults:
                     "period": pl.Utf8,
                     "period_start": pl.Date,
                     "label": pl.Utf8,
+                    "reading": pl.Utf8,
                     "rule": pl.Utf8,
                     "limited_by": pl.Utf8,
                     "confidence": pl.Float64,
@@ -459,6 +470,14 @@ def _rule_text(label: str, flags: Mapping[str, bool], fig: Mapping[str, Any], cf
     )
 
 
+def _label_shares(draws: Mapping[str, np.ndarray]) -> dict[str, float]:
+    """The share of the draws giving each label (labels no draw gives left out)."""
+    codes = draws["code"]
+    return {
+        lab: float(np.mean(codes == code)) for lab, code in _CODE.items() if np.any(codes == code)
+    }
+
+
 def classify_regimes(
     index: Any,
     config: RegimeConfig | None = None,
@@ -552,11 +571,11 @@ def classify_regimes(
         )
         flag1 = {k: bool(v[0]) for k, v in flags.items() if k != "code"}
         rule, limited_by = _rule_text(label, flag1, fig, cfg)
-        confidence: float | None = None
+        shares: dict[str, float] = {}
         if label != INSUFFICIENT:
             gen = _cell_rng(root, _REGIME_STREAM, f"{src}-{tgt}", period_label, ps)
-            draws = _decide(_arrays(fig, cfg, cfg.n_draws, gen, z), cfg)
-            confidence = float(np.mean(draws["code"] == _CODE[label]))
+            shares = _label_shares(_decide(_arrays(fig, cfg, cfg.n_draws, gen, z), cfg))
+        confidence = shares.get(label, 0.0) if label != INSUFFICIENT else None
         evidence: dict[str, Any] = {
             "n_events": fig["n_events"],
             "mean_goldstein": fig["mean_goldstein"],
@@ -596,6 +615,7 @@ def classify_regimes(
                 limited_by=limited_by,
                 confidence=confidence,
                 evidence=evidence,
+                draw_shares=shares,
             )
         )
     regimes.sort(key=lambda r: (r.source, r.target, r.period_start))

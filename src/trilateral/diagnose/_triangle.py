@@ -33,6 +33,7 @@ from ..config import DEFAULT_COUNTRIES
 from ..errors import ConfigError, DataError
 from ..measure import z_of_level
 from ._frames import _TRIANGLE_STREAM, _as_frame, _cell_rng, _pool, _reperiod, index_level
+from ._reading import reading
 from ._settings import Settings
 
 __all__ = [
@@ -160,6 +161,12 @@ class TriangleType:
     means: dict[str, float | None]
     probabilities: dict[str, float]
 
+    @property
+    def reading(self) -> str:
+        """The type if it holds in ≥ 80 % of the draws, else ``"indeterminate (A 55 %,
+        B 40 %)"``; the point type without draws."""
+        return reading(self.probabilities, fallback=self.type)
+
 
 @dataclass(frozen=True, slots=True)
 class TriangleResults:
@@ -180,6 +187,7 @@ class TriangleResults:
                 "period": self.period,
                 "period_start": t.period_start,
                 "type": t.type,
+                "reading": t.reading,
                 "stable_type": t.stable_type,
                 "pivot": t.pivot,
                 "wings": ",".join(t.wings) if t.type == ROMANTIC_TRIANGLE else None,

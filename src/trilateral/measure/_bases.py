@@ -35,10 +35,12 @@ __all__ = [
     "COVERAGE_SLACK_DAYS",
     "ICEWS",
     "PAPER_CITATION",
+    "PAPER_ONLY",
     "EvidenceBase",
     "base_of",
     "base_store",
     "evidence_bases",
+    "paper_events",
 ]
 
 CHRONICLE = "chronicle"
@@ -48,6 +50,11 @@ ICEWS = "icews"
 #: (data/_files/CHRONICLE.md, "Provenance"). A regular expression (Python ``re`` syntax,
 #: which DuckDB's ``regexp_matches`` accepts for this pattern).
 PAPER_CITATION = r"^Feng 2019\b"
+#: The chronicle rows whose only source is the paper or its footnote: a paper citation
+#: (:data:`PAPER_CITATION`) with no second source after it (the chronicle separates a
+#: further source with ";": ``Feng 2019 ref [19]: BBC, 30 Jan 2018`` is paper-only,
+#: ``Feng 2019 (…); White House statement, 26 Mar 2018`` is not). 9 of the 40 rows.
+PAPER_ONLY = r"^Feng 2019\b[^;]*$"
 #: Days a base's span may fall short of a window at either end and still cover it.
 COVERAGE_SLACK_DAYS = 7
 
@@ -147,7 +154,7 @@ def evidence_bases(store: Any, cited: str | None = PAPER_CITATION) -> tuple[Evid
 
     Examples
     --------
-    >>> [b.name for b in evidence_bases("trilateral.duckdb")]  # doctest: +SKIP
+    >>> [b.name for b in evidence_bases("trilateral.duckdb")]
     ['chronicle', 'icews']
     """
     _check_pattern(cited)
@@ -175,15 +182,55 @@ def evidence_bases(store: Any, cited: str | None = PAPER_CITATION) -> tuple[Evid
     return tuple(out)
 
 
+def paper_events(store: Any, cited: str = PAPER_CITATION) -> tuple[tuple[date, str, str], ...]:
+    """The events the paper names: the day and country pair (sorted) of every chronicle
+    row whose citation matches ``cited`` (default :data:`PAPER_CITATION`), sorted.
+
+    Examples
+    --------
+    >>> ev = paper_events("trilateral.duckdb")
+    >>> len(ev), ev[0]
+    (32, (datetime.date(2007, 2, 10), 'RUS', 'USA'))
+    """
+    _check_pattern(cited)
+    with open_store(store) as handle:
+        require_events(handle)
+        rows = handle.con.execute(
+            "SELECT DISTINCT date, least(source, target), greatest(source, target) "
+            "FROM events WHERE dataset = 'chronicle' AND source IS NOT NULL "
+            "AND target IS NOT NULL AND regexp_matches(coalesce(url_or_citation, ''), ?) "
+            "ORDER BY ALL",
+            [cited],
+        ).fetchall()
+    return tuple((r[0], r[1], r[2]) for r in rows)
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    ((n,),) = con.execute(
+        "SELECT count(*) FROM (SELECT table_name FROM duckdb_tables() WHERE table_name = ? "
+        "UNION ALL SELECT view_name FROM duckdb_views() WHERE view_name = ?)",
+        [name, name],
+    ).fetchall()
+    return bool(n)
+
+
 @contextmanager
 def base_store(
-    store: Any, base: str, *, exclude_cited: str | None = None
+    store: Any,
+    base: str,
+    *,
+    exclude_cited: str | None = None,
+    keep_duplicates: bool = False,
+    exclude_events: Sequence[tuple[date, str, str]] = (),
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """An in-memory copy of one evidence base of ``store``, for the ``with`` block.
 
     The copy has the store's ``events`` (only the base's rows, and without the rows whose
     ``url_or_citation`` matches ``exclude_cited`` when given), their ``event_extras`` and
-    the ``ingests`` they came from; every measure function reads it as a store.
+    the ``ingests`` they came from; every measure function reads it as a store. A row the
+    store lists in ``event_duplicates`` (the same report already held from another file,
+    e.g. ICEWS05-15 and ICEWS14 overlapping) is left out unless ``keep_duplicates``, so
+    the same report in two releases of one dataset counts once.
 
     Parameters
     ----------
@@ -193,6 +240,11 @@ def base_store(
     exclude_cited : str, optional
         A regular expression (e.g. :data:`PAPER_CITATION`): rows whose citation matches
         it are left out.
+    keep_duplicates : bool
+        Keep the rows the store lists as duplicates of another file's (default False).
+    exclude_events : sequence of (date, str, str)
+        Days and country pairs (either direction; e.g. :func:`paper_events`): every row
+        of that day between those two countries is left out.
 
     Raises
     ------
@@ -202,8 +254,10 @@ def base_store(
     Examples
     --------
     >>> from trilateral.measure import indices
-    >>> with base_store("trilateral.duckdb", "icews") as con:  # doctest: +SKIP
+    >>> with base_store("trilateral.duckdb", "icews") as con:
     ...     idx = indices(con, period="month", n_boot=0)
+    >>> idx.frame.height, idx.period
+    (5940, 'month')
     """
     _check_pattern(exclude_cited)
     where = f"{_BASE_SQL} = ?"
@@ -211,9 +265,23 @@ def base_store(
     if exclude_cited is not None:
         where += " AND NOT regexp_matches(coalesce(url_or_citation, ''), ?)"
         params.append(exclude_cited)
+    if exclude_events:
+        values = ", ".join("(?::DATE, ?, ?)" for _ in exclude_events)
+        where += (
+            f" AND NOT EXISTS (SELECT 1 FROM (VALUES {values}) AS x(d, a, b) WHERE "
+            "x.d = events.date AND x.a = least(events.source, events.target) "
+            "AND x.b = greatest(events.source, events.target))"
+        )
+        for d, a, b in exclude_events:
+            params += [d, min(a, b), max(a, b)]
     with open_store(store) as handle:
         require_events(handle)
         con = handle.con
+        if not keep_duplicates and _has_table(con, "event_duplicates"):
+            where += (
+                " AND NOT EXISTS (SELECT 1 FROM event_duplicates AS dup WHERE "
+                "dup.event_id = events.event_id AND dup.ingest_id = events.ingest_id)"
+            )
         events = con.sql(f"SELECT * FROM events WHERE {where}", params=params).to_arrow_table()
         extras = con.sql(
             f"SELECT * FROM event_extras WHERE event_id IN "

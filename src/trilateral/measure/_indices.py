@@ -5,16 +5,17 @@ arena and period, the counts and weighted sums; the calendar of periods is laid 
 it afterwards so that periods without events are present (``n_events`` 0, statistics
 null) rather than silently dropped or read as zero. A percentile bootstrap of the
 weighted mean Goldstein score, resampling events within each cell (drawn as multinomial
-counts over the cell's distinct (weight, score) pairs), gives ``ci_low`` / ``ci_high``.
+counts over the cell's distinct (weight, score) pairs; ``_index_bootstrap.py``), gives
+``ci_low`` / ``ci_high``. The result, :class:`DyadIndex`, is in ``_dyad_index.py``; for
+one evidence base at a time (acts, coverage), see ``_per_base.py``.
 """
 
 from __future__ import annotations
 
 import functools
-import zlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
@@ -23,231 +24,15 @@ import polars as pl
 
 import trilateral
 
-from .._rng import RNGLike, cell_rng, seed_sequence
+from .._rng import RNGLike, seed_sequence
 from ..config import ARENAS, DEFAULT_COUNTRIES, PERIODS, as_date, check_countries
 from ..errors import ConfigError, DataError, StoreError
+from ._dyad_index import _SUMS, ALL, INDEX_COLUMNS, DyadIndex, Weighting, _add_volume_share
 from ._engine import EngineConfig, compile_sql, event_source, resolve_engine
-from ._pooling import pool_index, stats_from_sums
+from ._index_bootstrap import Progress, _bootstrap
+from ._pooling import stats_from_sums
 
 __all__ = ["INDEX_COLUMNS", "DyadIndex", "indices"]
-
-#: The Index frame's columns (docs/ARCHITECTURE.md, "Contracts between stages"), in order.
-INDEX_COLUMNS: tuple[str, ...] = (
-    "source",
-    "target",
-    "arena",
-    "period",
-    "period_start",
-    "n_events",
-    "weight",
-    "mean_goldstein",
-    "ci_low",
-    "ci_high",
-    "conflict_share",
-    "material_conflict_share",
-    "cooperation_share",
-    "net_cooperation",
-    "force_events",
-)
-
-ALL = "all"
-Weighting = Literal["events", "mentions"]
-
-# Weighted sums from which every statistic of a cell (and of a pooled cell) follows.
-_SUMS = ("swg", "w_conflict", "w_material", "w_coop")
-
-
-# --------------------------------------------------------------------------- result
-
-
-@dataclass(frozen=True, slots=True)
-class DyadIndex:
-    """Cooperation–conflict indices per dyad × arena × period (the Index frame).
-
-    Each cell summarises the events one country directed at another (``directed``) or
-    that passed between two countries in either direction (``directed=False``, from
-    :meth:`symmetric`) in one arena and one calendar period. The score is the weighted
-    mean Goldstein (1992) score on −10 (most conflictual) … +10 (most cooperative);
-    the shares use the CAMEO quad classes (1–2 cooperation, 3–4 conflict, 4 material
-    conflict). Weighting by ``"events"`` counts each event once; by ``"mentions"``
-    counts it once per report (GDELT's NumMentions), which favours salient events.
-
-    Attributes
-    ----------
-    frame : polars.DataFrame
-        One row per dyad × arena × period, columns :data:`INDEX_COLUMNS` (plus
-        ``volume`` and ``volume_share`` when normalised, ``dyad`` when undirected).
-    countries : tuple of str
-        The countries whose dyads are measured.
-    period : str
-        One of ``day``, ``week``, ``month``, ``quarter``, ``year``.
-    weighting : str
-        ``"events"`` or ``"mentions"``.
-    arenas : tuple of str
-        The arenas present in ``frame`` (``"all"`` pools every arena in the store).
-    directed : bool
-        False for the undirected view returned by :meth:`symmetric`.
-    level : float
-        Confidence level of the bootstrap interval.
-    provenance : dict
-        Query parameters, store path, data hash, package version, rng seed entropy.
-    undirected_ci : polars.DataFrame or None
-        Bootstrap intervals of the undirected cells (used by :meth:`symmetric`).
-    """
-
-    frame: pl.DataFrame
-    countries: tuple[str, ...]
-    period: str
-    weighting: str
-    arenas: tuple[str, ...]
-    directed: bool = True
-    level: float = 0.95
-    provenance: dict[str, Any] = field(default_factory=dict)
-    undirected_ci: pl.DataFrame | None = field(default=None, repr=False, compare=False)
-
-    def to_frame(self) -> pl.DataFrame:
-        """The Index frame (a polars DataFrame)."""
-        return self.frame
-
-    def symmetric(self) -> DyadIndex:
-        """Undirected view: both directions of each dyad pooled into one cell.
-
-        Rows carry ``dyad`` (``"RUS-USA"``) and ``source < target`` alphabetically. Counts
-        and weights add; the mean and the shares are recomputed from the pooled weighted
-        sums (so they are weighted means over the events of both directions, not means of
-        the two directed means). The bootstrap interval is that of the pooled events,
-        computed by :func:`indices` (null when it ran with ``n_boot=0``).
-
-        Examples
-        --------
-        >>> idx.symmetric().frame.select("dyad").unique().height  # doctest: +SKIP
-        3
-        """
-        if not self.directed:
-            return self
-        f = self.frame
-        keyed = f.with_columns(
-            pl.min_horizontal("source", "target").alias("_lo"),
-            pl.max_horizontal("source", "target").alias("_hi"),
-        )
-        normalised = "volume" in f.columns
-        extra = [pl.col("volume").first()] if normalised else []
-        pooled = pool_index(
-            keyed, ["_lo", "_hi", "arena", "period", "period_start"], extra=extra
-        ).rename({"_lo": "source", "_hi": "target"})
-        if self.undirected_ci is not None:
-            pooled = pooled.join(
-                self.undirected_ci,
-                on=["source", "target", "arena", "period_start"],
-                how="left",
-                maintain_order="left",
-            )
-        else:
-            pooled = pooled.with_columns(
-                pl.lit(None, pl.Float64).alias("ci_low"), pl.lit(None, pl.Float64).alias("ci_high")
-            )
-        cols = ["dyad", *INDEX_COLUMNS]
-        pooled = pooled.with_columns(
-            pl.concat_str([pl.col("source"), pl.col("target")], separator="-").alias("dyad")
-        )
-        if normalised:
-            pooled = _add_volume_share(pooled)
-            cols += ["volume", "volume_share"]
-        return replace(self, frame=pooled.select(cols), directed=False, undirected_ci=None)
-
-    def series(self, source: str, target: str, arena: str = ALL) -> pl.DataFrame:
-        """The time series of one dyad in one arena, ordered by period.
-
-        For an undirected index the order of ``source`` and ``target`` does not matter.
-
-        Examples
-        --------
-        >>> idx.series("USA", "RUS", "economic")  # doctest: +SKIP
-        """
-        s, t = source.upper(), target.upper()
-        if not self.directed:
-            s, t = min(s, t), max(s, t)
-        if arena not in self.arenas:
-            raise ConfigError(
-                f"arena {arena!r} is not in this index",
-                hint=f"choose one of {', '.join(self.arenas)}",
-            )
-        out = self.frame.filter(
-            (pl.col("source") == s) & (pl.col("target") == t) & (pl.col("arena") == arena)
-        ).sort("period_start")
-        if out.height == 0:
-            raise ConfigError(
-                f"no dyad {s}→{t} in this index",
-                hint=f"the index covers {', '.join(self.countries)}",
-            )
-        return out
-
-    def pooled(self) -> pl.DataFrame:
-        """Per dyad and arena, the statistics pooled over every period of the window.
-
-        Columns: source, target, arena, periods, periods_with_events, n_events, weight,
-        mean_goldstein, conflict_share, material_conflict_share, cooperation_share,
-        net_cooperation, force_events (weighted over events, not averaged over periods).
-        """
-        out = pool_index(
-            self.frame,
-            ["source", "target", "arena"],
-            extra=[
-                pl.len().alias("periods"),
-                (pl.col("n_events") > 0).sum().alias("periods_with_events"),
-            ],
-        )
-        return out.select(
-            "source",
-            "target",
-            "arena",
-            "periods",
-            "periods_with_events",
-            "n_events",
-            "weight",
-            "mean_goldstein",
-            "conflict_share",
-            "material_conflict_share",
-            "cooperation_share",
-            "net_cooperation",
-            "force_events",
-        )
-
-    def summary(self) -> str:
-        """A short text table: per dyad and arena, the whole window pooled."""
-        p = self.pooled()
-        first = str(self.frame["period_start"].min()) if self.frame.height else ""
-        last = str(self.frame["period_start"].max()) if self.frame.height else ""
-        kind = "directed" if self.directed else "undirected"
-        lines = [
-            f"DyadIndex ({kind}, {self.period}, weighting={self.weighting}) "
-            f"{first} … {last}: {', '.join(self.countries)}",
-            f"{'dyad':<9} {'arena':<12} {'events':>8} {'periods':>9} {'goldstein':>10} "
-            f"{'conflict':>9} {'net coop':>9}",
-        ]
-        sep = "→" if self.directed else "-"
-        for r in p.iter_rows(named=True):
-            mean = "" if r["mean_goldstein"] is None else f"{r['mean_goldstein']:+.2f}"
-            conf = "" if r["conflict_share"] is None else f"{r['conflict_share']:.2f}"
-            net = "" if r["net_cooperation"] is None else f"{r['net_cooperation']:+.2f}"
-            lines.append(
-                f"{r['source'] + sep + r['target']:<9} {r['arena']:<12} {r['n_events']:>8} "
-                f"{r['periods_with_events']:>4}/{r['periods']:<4} {mean:>10} {conf:>9} {net:>9}"
-            )
-        return "\n".join(lines)
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def _add_volume_share(df: pl.DataFrame) -> pl.DataFrame:
-    return df.with_columns(
-        pl.when(pl.col("volume") > 0)
-        .then(pl.col("weight") / pl.col("volume"))
-        .otherwise(None)
-        .alias("volume_share")
-    )
-
 
 #: polars' interval of each period (weeks start on Monday, as every engine's date_trunc).
 PERIOD_EVERY = {"day": "1d", "week": "1w", "month": "1mo", "quarter": "1q", "year": "1y"}
@@ -498,211 +283,6 @@ def _older_store_error(store: Any, dedup: bool) -> Iterator[None]:
         ) from None
 
 
-# --------------------------------------------------------------------------- bootstrap
-
-Progress = Callable[[int, int], None]
-
-# Cells whose replicate means are held at once before their quantiles are taken.
-_QUANTILE_BATCH = 1024
-
-
-def _code(text: str) -> int:
-    return zlib.crc32(text.encode("utf-8"))
-
-
-@dataclass(frozen=True, slots=True)
-class _Cells:
-    """One family of bootstrap cells: their distinct (g, w) pairs, grouped by cell.
-
-    ``g``, ``w``, ``m`` hold, cell after cell and sorted by (g, w) inside each cell, the
-    distinct (Goldstein, weight) pairs and how many events carry each; cell ``i`` owns
-    rows ``starts[i]:ends[i]``. ``marker`` is 0 for directed, 1 for undirected cells.
-    """
-
-    heads: pl.DataFrame
-    starts: np.ndarray
-    ends: np.ndarray
-    g: np.ndarray
-    w: np.ndarray
-    m: np.ndarray
-    keys: list[str]
-    marker: int
-
-    @property
-    def n_cells(self) -> int:
-        return len(self.starts)
-
-
-def _cells(pairs: pl.DataFrame, keys: list[str], marker: int) -> _Cells:
-    """Pool ``pairs`` (cell keys, g, w, m) into the cells keyed by ``keys`` + period."""
-    cols = [*keys, "period_start"]
-    pooled = pairs.group_by([*cols, "g", "w"]).agg(pl.col("m").sum()).sort([*cols, "g", "w"])
-    ids = pooled.select(pl.struct(cols).rle_id().alias("_id"))["_id"].to_numpy()
-    bounds = np.flatnonzero(np.diff(ids)) + 1
-    starts = np.concatenate(([0], bounds)).astype(np.int64)
-    ends = np.concatenate((bounds, [len(ids)])).astype(np.int64)
-    if not len(ids):
-        starts = ends = np.empty(0, dtype=np.int64)
-    return _Cells(
-        heads=pooled.select(pl.col(cols).gather(starts)),
-        starts=starts,
-        ends=ends,
-        g=pooled["g"].cast(pl.Float64).to_numpy(),
-        w=pooled["w"].cast(pl.Int64).to_numpy(),
-        m=pooled["m"].cast(pl.Int64).to_numpy(),
-        keys=keys,
-        marker=marker,
-    )
-
-
-def _bootstrap_cells(
-    cells: _Cells,
-    root: np.random.SeedSequence,
-    period_kind: int,
-    n_boot: int,
-    level: float,
-    tick: Callable[[int], None],
-) -> pl.DataFrame:
-    """Percentile bootstrap of the weighted mean per cell; one seeded stream per cell.
-
-    Resampling a cell's ``n`` events with replacement only matters through how many
-    times each event is drawn, and events with the same (weight, Goldstein) pair are
-    exchangeable: so each replicate draws the counts of the cell's distinct pairs,
-    ``multinomial(n, m / n)`` (``m`` the pairs' multiplicities) — the same distribution
-    as the counts of ``n`` events drawn with replacement, pooled by pair — and its
-    weighted mean is ``Σ c·w·g / Σ c·w``. The cost is that of the distinct pairs, not
-    of the events.
-
-    Each cell's generator is ``SeedSequence(root.entropy, spawn_key=root.spawn_key +
-    (marker, period, source, target, arena, period_start))`` — the spawn mechanism of
-    :meth:`numpy.random.SeedSequence.spawn` keyed by the cell itself — and its pairs are
-    in (g, w) order, so a cell's interval does not depend on which other cells exist, on
-    row order, or on how many cells are computed. A cell whose events share one score
-    (one event, in particular) has the degenerate interval [g, g] and draws nothing.
-    ``tick(k)`` reports ``k`` more cells done.
-    """
-    keys, heads = cells.keys, cells.heads
-    n_cells = cells.n_cells
-    alpha = (1.0 - level) / 2.0
-    lows = np.empty(n_cells)
-    highs = np.empty(n_cells)
-    g, w, m = cells.g, cells.w, cells.m
-    wg = w * g
-    rows = heads.rows()
-    buf = np.empty((min(_QUANTILE_BATCH, max(n_cells, 1)), n_boot))
-    pending: list[int] = []
-
-    def flush() -> None:
-        if pending:
-            q = np.quantile(buf[: len(pending)], [alpha, 1.0 - alpha], axis=1)
-            lows[pending], highs[pending] = q[0], q[1]
-            tick(len(pending))
-            pending.clear()
-
-    for i, row in enumerate(rows):
-        a, b = int(cells.starts[i]), int(cells.ends[i])
-        cg = g[a:b]
-        if cg[0] == cg[-1]:  # one score (sorted by g): the interval is degenerate
-            lows[i] = highs[i] = cg[0]
-            tick(1)
-            continue
-        arena = row[2] if len(keys) == 3 else ALL
-        key = (
-            cells.marker,
-            period_kind,
-            _code(row[0]),
-            _code(row[1]),
-            _code(arena),
-            row[-1].toordinal(),
-        )
-        rng = cell_rng(root, *key)
-        cm = m[a:b]
-        n = int(cm.sum())
-        counts = rng.multinomial(n, cm / n, size=n_boot)  # (n_boot, pairs)
-        # integer weights: Σ c·w is exact; Σ c·w·g is a pairwise sum per replicate
-        buf[len(pending)] = (counts * wg[a:b]).sum(axis=1) / (counts @ w[a:b])
-        pending.append(i)
-        if len(pending) == len(buf):
-            flush()
-    flush()
-    out = heads.with_columns(pl.Series("ci_low", lows), pl.Series("ci_high", highs))
-    if len(keys) == 2:
-        out = out.with_columns(pl.lit(ALL).alias("arena"))
-    return out.select("source", "target", "arena", "period_start", "ci_low", "ci_high")
-
-
-def _bootstrap(
-    pairs: pl.DataFrame,
-    arenas: tuple[str, ...],
-    root: np.random.SeedSequence,
-    period: str,
-    n_boot: int,
-    level: float,
-    progress: Progress | None = None,
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Directed and undirected intervals of every cell with events.
-
-    ``pairs`` has one row per cell (source, target, arena, period_start) and distinct
-    (g, w) pair, with ``m`` the number of events carrying it. ``progress(done, total)``
-    (cells) is called as cells finish — about every 1 % — and last with ``(total,
-    total)``.
-    """
-    kind = PERIODS.index(period)
-    per_arena = [a for a in arenas if a != ALL]
-    und = pairs.with_columns(
-        pl.min_horizontal("source", "target").alias("source"),
-        pl.max_horizontal("source", "target").alias("target"),
-    )
-    families: list[_Cells] = []
-    if per_arena:
-        sub = pairs.filter(pl.col("arena").is_in(per_arena))
-        if sub.height:
-            keys = ["source", "target", "arena"]
-            usub = und.filter(pl.col("arena").is_in(per_arena))
-            families += [_cells(sub, keys, 0), _cells(usub, keys, 1)]
-    if ALL in arenas and pairs.height:
-        # "all" pools the cell's events of every arena (also arenas outside ARENAS)
-        keys = ["source", "target"]
-        families += [_cells(pairs, keys, 0), _cells(und, keys, 1)]
-
-    total = sum(f.n_cells for f in families)
-    step = max(1, total // 100)
-    done = 0
-    reported = 0
-
-    def tick(k: int) -> None:
-        nonlocal done, reported
-        done += k
-        if progress is not None and (done - reported >= step or done == total):
-            reported = done
-            progress(done, total)
-
-    if progress is not None:
-        progress(0, total)
-    directed: list[pl.DataFrame] = []
-    undirected: list[pl.DataFrame] = []
-    for fam in families:
-        out = _bootstrap_cells(fam, root, kind, n_boot, level, tick)
-        (undirected if fam.marker else directed).append(out)
-    if progress is not None and reported != total:
-        progress(total, total)
-    schema = {
-        "source": pl.String,
-        "target": pl.String,
-        "arena": pl.String,
-        "period_start": pl.Date,
-        "ci_low": pl.Float64,
-        "ci_high": pl.Float64,
-    }
-    empty = pl.DataFrame(schema=schema)
-    d = pl.concat(directed) if directed else empty
-    u = pl.concat(undirected) if undirected else empty
-    return d, u
-
-
-# --------------------------------------------------------------------------- indices
-
-
 def indices(
     store: Any,
     countries: Sequence[str] = DEFAULT_COUNTRIES,
@@ -794,9 +374,96 @@ def indices(
     Examples
     --------
     >>> from trilateral.measure import indices
-    >>> idx = indices("trilateral.duckdb", period="quarter", n_boot=200, rng=1)  # doctest: +SKIP
-    >>> idx.series("USA", "RUS", "economic")  # doctest: +SKIP
+    >>> idx = indices("trilateral.duckdb", period="quarter", n_boot=200, rng=1)
+    >>> idx.series("USA", "RUS", "economic").height
+    60
     """
+    codes, arenas, d0, d1 = _checked(
+        countries, period, weighting, n_boot, level, dedup, arena, start, end
+    )
+    cfg = resolve_engine(engine)
+    q = _IndexQuery(codes, weighting, collapse_duplicates, d0, d1, period, dedup is not None)
+    got = _fetch(store, cfg, q, arenas, normalize, n_boot, dedup is not None)
+    every, ev_pairs = got.every, got.ev_pairs
+
+    # The window's default bounds come from every arena of the selected dyads (so they
+    # do not depend on the arenas asked for).
+    data_first = every["period_start"].min() if every.height else None
+    data_last = every["period_start"].max() if every.height else None
+    cells = every.filter(pl.col("arena").is_in(list(arenas)))
+    if ev_pairs is not None and not ev_pairs.height:
+        ev_pairs = None
+    if data_first is None and (d0 is None or d1 is None):
+        raise DataError(
+            f"no events between {', '.join(codes)} in the store",
+            hint="check the country codes, or pass start and end to get an empty calendar",
+        )
+    first = d0 if d0 is not None else data_first
+    last = d1 if d1 is not None else data_last
+    assert isinstance(first, date) and isinstance(last, date)
+    frame = _on_calendar(cells, codes, arenas, calendar(first, last, period), period)
+
+    # ---- bootstrap
+    root = seed_sequence(rng) if (n_boot > 0 or rng is not None) else None
+    undirected_ci = None
+    if ev_pairs is not None and root is not None:
+        ev_pairs = ev_pairs.with_columns(pl.col("period_start").cast(pl.Date))
+        dci, undirected_ci = _bootstrap(ev_pairs, arenas, root, period, n_boot, level, progress)
+        frame = frame.join(
+            dci, on=["source", "target", "arena", "period_start"], how="left", maintain_order="left"
+        )
+    else:
+        frame = frame.with_columns(
+            pl.lit(None, pl.Float64).alias("ci_low"), pl.lit(None, pl.Float64).alias("ci_high")
+        )
+    frame = _with_volume(frame, got.volume) if normalize else frame.select(INDEX_COLUMNS)
+    provenance: dict[str, Any] = {
+        "function": "trilateral.measure.indices",
+        "countries": list(codes),
+        "period": period,
+        "arenas": list(arenas),
+        "weighting": weighting,
+        "collapse_duplicates": collapse_duplicates,
+        "dedup": dedup,
+        "normalize": normalize,
+        "start": first.isoformat(),
+        "end": last.isoformat(),
+        "start_requested": None if d0 is None else d0.isoformat(),
+        "end_requested": None if d1 is None else d1.isoformat(),
+        "n_boot": int(n_boot),
+        "level": level,
+        "store_path": got.store_path,
+        "data_hash": got.data_hash,
+        "engine": cfg.name,
+        "version": trilateral.__version__,
+        "rng_entropy": None if root is None else str(root.entropy),
+        "rng_spawn_key": None if root is None else list(root.spawn_key),
+    }
+    return DyadIndex(
+        frame=frame,
+        countries=codes,
+        period=period,
+        weighting=weighting,
+        arenas=arenas,
+        directed=True,
+        level=level,
+        provenance=provenance,
+        undirected_ci=undirected_ci,
+    )
+
+
+def _checked(
+    countries: Sequence[str],
+    period: str,
+    weighting: str,
+    n_boot: int,
+    level: float,
+    dedup: str | None,
+    arena: str | Sequence[str] | None,
+    start: date | str | None,
+    end: date | str | None,
+) -> tuple[tuple[str, ...], tuple[str, ...], date | None, date | None]:
+    """The arguments of :func:`indices` checked: codes, arenas, start and end."""
     codes = check_countries(countries, what="countries=")
     if period not in PERIODS:
         raise ConfigError(f"unknown period {period!r}", hint=f"choose one of {', '.join(PERIODS)}")
@@ -812,14 +479,36 @@ def indices(
     d0, d1 = as_date(start, "start"), as_date(end, "end")
     if d0 is not None and d1 is not None and d0 > d1:
         raise ConfigError(f"start {d0} is after end {d1}")
+    return codes, arenas, d0, d1
 
+
+@dataclass(frozen=True, slots=True)
+class _Fetched:
+    """What the engine returned for one :func:`indices` call."""
+
+    every: pl.DataFrame
+    volume: pl.DataFrame | None
+    ev_pairs: pl.DataFrame | None
+    data_hash: Any
+    store_path: Any
+
+
+def _fetch(
+    store: Any,
+    cfg: EngineConfig,
+    q: _IndexQuery,
+    arenas: tuple[str, ...],
+    normalize: bool,
+    n_boot: int,
+    dedup: bool,
+) -> _Fetched:
+    """Run the index queries: the cells, the period volumes (when normalising) and the
+    bootstrap's (weight, score) pairs (when bootstrapping)."""
     specific = tuple(a for a in arenas if a != ALL)
-    cfg = resolve_engine(engine)
     with (
-        _older_store_error(store, dedup is not None),
-        event_source(store, cfg, duplicates=dedup is not None) as source,
+        _older_store_error(store, dedup),
+        event_source(store, cfg, duplicates=dedup) as source,
     ):
-        q = _IndexQuery(codes, weighting, collapse_duplicates, d0, d1, period, dedup is not None)
 
         def run(kind: str, **extra: Any) -> pl.DataFrame:
             return pl.from_arrow(source.run(_sql(kind, source.dialect, q, **extra)))  # type: ignore[return-value]
@@ -841,27 +530,18 @@ def indices(
             # the bootstrap needs, per cell, only its distinct (g, w) pairs and how many
             # events carry each (COUNT: exact, whatever the thread scheduling)
             ev_pairs = run("pairs", specific=None if ALL in arenas else specific)
-        dhash = source.data_hash
-        store_path = source.path
+        return _Fetched(every, period_volume, ev_pairs, source.data_hash, source.path)
 
-    # The window's default bounds come from every arena of the selected dyads (so they
-    # do not depend on the arenas asked for).
-    data_first = every["period_start"].min() if every.height else None
-    data_last = every["period_start"].max() if every.height else None
-    cells = every.filter(pl.col("arena").is_in(list(arenas)))
-    if ev_pairs is not None and not ev_pairs.height:
-        ev_pairs = None
 
-    # ---- calendar: every period of the window, for every dyad and arena
-    if data_first is None and (d0 is None or d1 is None):
-        raise DataError(
-            f"no events between {', '.join(codes)} in the store",
-            hint="check the country codes, or pass start and end to get an empty calendar",
-        )
-    first = d0 if d0 is not None else data_first
-    last = d1 if d1 is not None else data_last
-    assert isinstance(first, date) and isinstance(last, date)
-    periods = calendar(first, last, period)
+def _on_calendar(
+    cells: pl.DataFrame,
+    codes: tuple[str, ...],
+    arenas: tuple[str, ...],
+    periods: list[date],
+    period: str,
+) -> pl.DataFrame:
+    """The cells laid on the calendar: every period of the window for every dyad and
+    arena (empty cells with ``n_events`` 0), with the statistics from the sums."""
     dyads = [(s, t) for s in codes for t in codes if s != t]
     grid = (
         pl.DataFrame(
@@ -888,66 +568,19 @@ def indices(
         pl.col("weight").fill_null(0.0).round(0).cast(pl.Int64),
         pl.col("force_events").fill_null(0),
     )
-    frame = stats_from_sums(frame)
+    return stats_from_sums(frame)
 
-    # ---- bootstrap
-    root = seed_sequence(rng) if (n_boot > 0 or rng is not None) else None
-    undirected_ci = None
-    if ev_pairs is not None and root is not None:
-        ev_pairs = ev_pairs.with_columns(pl.col("period_start").cast(pl.Date))
-        dci, undirected_ci = _bootstrap(ev_pairs, arenas, root, period, n_boot, level, progress)
-        frame = frame.join(
-            dci, on=["source", "target", "arena", "period_start"], how="left", maintain_order="left"
-        )
-    else:
-        frame = frame.with_columns(
-            pl.lit(None, pl.Float64).alias("ci_low"), pl.lit(None, pl.Float64).alias("ci_high")
-        )
-    cols = list(INDEX_COLUMNS)
-    if normalize:
-        assert period_volume is not None
-        frame = frame.join(
-            period_volume.with_columns(
-                pl.col("period_start").cast(pl.Date), pl.col("volume").cast(pl.Float64)
-            ),
-            on="period_start",
-            how="left",
-            maintain_order="left",
-        ).with_columns(pl.col("volume").fill_null(0.0).round(0).cast(pl.Int64))
-        frame = _add_volume_share(frame)
-        cols += ["volume", "volume_share"]
-    frame = frame.select(cols)
 
-    provenance: dict[str, Any] = {
-        "function": "trilateral.measure.indices",
-        "countries": list(codes),
-        "period": period,
-        "arenas": list(arenas),
-        "weighting": weighting,
-        "collapse_duplicates": collapse_duplicates,
-        "dedup": dedup,
-        "normalize": normalize,
-        "start": first.isoformat(),
-        "end": last.isoformat(),
-        "start_requested": None if d0 is None else d0.isoformat(),
-        "end_requested": None if d1 is None else d1.isoformat(),
-        "n_boot": int(n_boot),
-        "level": level,
-        "store_path": store_path,
-        "data_hash": dhash,
-        "engine": cfg.name,
-        "version": trilateral.__version__,
-        "rng_entropy": None if root is None else str(root.entropy),
-        "rng_spawn_key": None if root is None else list(root.spawn_key),
-    }
-    return DyadIndex(
-        frame=frame,
-        countries=codes,
-        period=period,
-        weighting=weighting,
-        arenas=arenas,
-        directed=True,
-        level=level,
-        provenance=provenance,
-        undirected_ci=undirected_ci,
-    )
+def _with_volume(frame: pl.DataFrame, period_volume: pl.DataFrame | None) -> pl.DataFrame:
+    """``volume`` (the period's events in the whole store) and ``volume_share``."""
+    assert period_volume is not None
+    frame = frame.join(
+        period_volume.with_columns(
+            pl.col("period_start").cast(pl.Date), pl.col("volume").cast(pl.Float64)
+        ),
+        on="period_start",
+        how="left",
+        maintain_order="left",
+    ).with_columns(pl.col("volume").fill_null(0.0).round(0).cast(pl.Int64))
+    frame = _add_volume_share(frame)
+    return frame.select([*INDEX_COLUMNS, "volume", "volume_share"])

@@ -7,7 +7,9 @@ derived from the data unless the user gives one) and elsewhere, with their sever
 
 Examples
 --------
->>> scope = conflict_scope("trilateral.duckdb", ("USA", "RUS"), "year")  # doctest: +SKIP
+>>> scope = conflict_scope("trilateral.duckdb", ("USA", "RUS"), "year")
+>>> scope.height, "n_located" in scope.columns
+(14, True)
 """
 
 from __future__ import annotations
@@ -181,8 +183,10 @@ def conflict_scope(
 
     Examples
     --------
-    >>> scope = conflict_scope("trilateral.duckdb", period="year",
-    ...                        start="2014-01-01", end="2019-12-31")  # doctest: +SKIP
+    >>> scope = conflict_scope("trilateral.duckdb", ("USA", "RUS"), period="year",
+    ...                        start="2014-01-01", end="2019-12-31")
+    >>> scope.height
+    6
     """
     if period not in PERIODS:
         raise ConfigError(f"unknown period {period!r}", hint=f"use one of: {', '.join(PERIODS)}")

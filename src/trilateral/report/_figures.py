@@ -127,13 +127,54 @@ def _rgba(hex_colour: str, alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
+def _index_traces(
+    fig: go.Figure, s: pl.DataFrame, arena: str, base: str | None, colour: str
+) -> None:
+    """One arena's (and base's) line with its interval band."""
+    name = arena if base is None else f"{arena} ({base})"
+    x = s["period_start"].to_list()
+    if s["ci_low"].drop_nulls().len():
+        fig.add_trace(
+            go.Scatter(
+                x=x + x[::-1],
+                y=s["ci_high"].to_list() + s["ci_low"].to_list()[::-1],
+                mode="lines",
+                fill="toself",
+                fillcolor=_rgba(colour, 0.15),
+                line={"width": 0},
+                hoverinfo="skip",
+                showlegend=False,
+                legendgroup=name,
+                name=f"{name} interval",
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=s["mean_goldstein"].to_list(),
+            mode="lines+markers",
+            line={
+                "color": colour,
+                "width": 3 if arena == "all" else 1.5,
+                "dash": "solid" if base in (None, "chronicle") else "dash",
+            },
+            name=name,
+            legendgroup=name,
+            customdata=s["n_events"].to_list(),
+            hovertemplate=f"{name} %{{x|%Y-%m-%d}}: %{{y:+.2f}} (%{{customdata}} events)"
+            "<extra></extra>",
+        )
+    )
+
+
 def index_figure(
     frame: pl.DataFrame,
     dyad: str,
     arenas: Sequence[str] | None = None,
     events: pl.DataFrame | None = None,
 ) -> go.Figure:
-    """The cooperation–conflict index of one undirected dyad over time, one line per arena.
+    """The cooperation–conflict index of one undirected dyad over time, one line per arena
+    (and per evidence base, when the frame has a ``base`` column: never a mixed line).
 
     Parameters
     ----------
@@ -157,44 +198,23 @@ def index_figure(
     ...     "mean_goldstein": [2.0], "ci_low": [1.0], "ci_high": [3.0], "n_events": [4]})
     >>> len(index_figure(f, "CHN-RUS").data)
     2
+    >>> two = pl.concat([f.with_columns(base=pl.lit("chronicle")),
+    ...     f.with_columns(base=pl.lit("icews"))])
+    >>> [t.name for t in index_figure(two, "CHN-RUS").data if t.showlegend is not False]
+    ['all (chronicle)', 'all (icews)']
     """
     sub = frame.filter(pl.col("dyad") == dyad).sort("period_start")
     chosen = list(arenas) if arenas is not None else list(dict.fromkeys(sub["arena"].to_list()))
+    # an index of several evidence bases (measure.merge_bases): one line per base and
+    # arena, never a line mixing bases
+    bases = list(dict.fromkeys(sub["base"].to_list())) if "base" in sub.columns else [None]
     fig = go.Figure()
-    for i, arena in enumerate(chosen):
-        s = sub.filter(pl.col("arena") == arena)
-        if s.height == 0:
-            continue
-        colour = _PALETTE[i % len(_PALETTE)]
-        x = s["period_start"].to_list()
-        if s["ci_low"].drop_nulls().len():
-            fig.add_trace(
-                go.Scatter(
-                    x=x + x[::-1],
-                    y=s["ci_high"].to_list() + s["ci_low"].to_list()[::-1],
-                    mode="lines",
-                    fill="toself",
-                    fillcolor=_rgba(colour, 0.15),
-                    line={"width": 0},
-                    hoverinfo="skip",
-                    showlegend=False,
-                    legendgroup=arena,
-                    name=f"{arena} interval",
-                )
-            )
-        fig.add_trace(
-            go.Scatter(
-                x=x,
-                y=s["mean_goldstein"].to_list(),
-                mode="lines+markers",
-                line={"color": colour, "width": 3 if arena == "all" else 1.5},
-                name=arena,
-                legendgroup=arena,
-                customdata=s["n_events"].to_list(),
-                hovertemplate=f"{arena} %{{x|%Y-%m-%d}}: %{{y:+.2f}} (%{{customdata}} events)"
-                "<extra></extra>",
-            )
-        )
+    for j, base in enumerate(bases):
+        of_base = sub if base is None else sub.filter(pl.col("base") == base)
+        for i, arena in enumerate(chosen):
+            s = of_base.filter(pl.col("arena") == arena)
+            if s.height:
+                _index_traces(fig, s, arena, base, _PALETTE[(i + 3 * j) % len(_PALETTE)])
     if events is not None and events.height:
         a, b = dyad.split("-")
         ev = events.filter(
@@ -220,7 +240,9 @@ def index_figure(
             )
     _mid_period(fig, sub["period_start"].to_list(), skip=("named events",))
     fig.update_yaxes(title="mean Goldstein (−10 conflict … +10 cooperation)", range=[-10.5, 10.5])
-    return _layout(fig, f"Cooperation–conflict index, {dyad}")
+    named = [b for b in bases if b is not None]
+    on = f" — {', '.join(named)} apart" if len(named) > 1 else (f" — {named[0]}" if named else "")
+    return _layout(fig, f"Cooperation–conflict index, {dyad}{on}")
 
 
 #: Up to this many periods the triangle figure writes each period's type above its bar;
@@ -232,7 +254,7 @@ def triangle_figure(frame: pl.DataFrame) -> go.Figure:
     """The strategic-triangle type per period: probabilities stacked, the type and the pivot.
 
     ``frame`` is ``TriangleResults.to_frame()`` (columns ``period_start, type, pivot`` and
-    ``p_<type>``).
+    ``p_<type>``); with a ``base`` column, a bar per period and base.
 
     Examples
     --------
@@ -253,7 +275,10 @@ def triangle_figure(frame: pl.DataFrame) -> go.Figure:
 
     display = {slug(t): t for t in TRIANGLE_TYPES}
     f = frame.sort("period_start")
-    x = f["period_start"].to_list()
+    x: list[Any] = f["period_start"].to_list()
+    if "base" in f.columns:  # several evidence bases: a bar per period and base
+        f = f.sort("base", "period_start")
+        x = [f"{p.year} {b}" for p, b in zip(f["period_start"], f["base"], strict=True)]
     fig = go.Figure()
     colour: dict[str, str] = {}
     for i, col in enumerate(c for c in f.columns if c.startswith("p_")):
@@ -303,7 +328,7 @@ def regimes_figure(frame: pl.DataFrame) -> go.Figure:
     """Regime per dyad and period, coloured by label, with the rule that fired on hover.
 
     ``frame`` is ``RegimeResults.to_frame()`` (``dyad, period_start, label, rule,
-    confidence``).
+    confidence``), or a per-base frame with a ``base`` column (one row per dyad and base).
 
     Examples
     --------
@@ -315,6 +340,10 @@ def regimes_figure(frame: pl.DataFrame) -> go.Figure:
     'partnership'
     """
     fig = go.Figure()
+    if "base" in frame.columns:  # several evidence bases: a row per dyad and base
+        frame = frame.with_columns(
+            pl.concat_str([pl.col("dyad"), pl.lit(" ("), pl.col("base"), pl.lit(")")]).alias("dyad")
+        )
     labels = list(dict.fromkeys(frame["label"].to_list()))
     order = [lab for lab in _REGIME_COLOURS if lab in labels] + [
         lab for lab in labels if lab not in _REGIME_COLOURS

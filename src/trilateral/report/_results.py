@@ -305,6 +305,7 @@ def collect_results(
     command: str | None = None,
     say: Callable[[str], None] | None = None,
     sections: bool = True,
+    base: str | None = None,
 ) -> ReportResults:
     """Run the measure and diagnose stages on ``store`` and gather their results.
 
@@ -334,6 +335,14 @@ def collect_results(
         Add the later stages' sections (:func:`stage_sections`); False leaves
         ``sections`` empty for a caller that adds them itself (``trilateral demo`` runs
         its simulation first).
+    base : str, optional
+        The evidence base of the yearly indices, regimes, triangle and tit-for-tat: None
+        (default) computes each base of the store apart and sets them side by side (a
+        ``base`` column in every frame, one line per base in the index figure, never a
+        mixed line; :func:`trilateral.diagnose.diagnose_bases`); a base's name
+        (``"chronicle"``, ``"icews"``) only that base; ``"combined"`` every base with
+        the cross-dataset dedup. The monthly indices (reciprocity, forecast) and the
+        claims (judged per base by themselves) are not affected.
 
     Raises
     ------
@@ -347,8 +356,8 @@ def collect_results(
     >>> res = collect_results("demo-output/trilateral.duckdb")  # doctest: +SKIP
     >>> res.triangle.summary()  # doctest: +SKIP
     """
-    from ..diagnose import diagnose_store, run_claims
-    from ..measure import ReciprocityModel, indices, load_events, match_tit_for_tat, power_ratios
+    from ..diagnose import PerBase, run_claims
+    from ..measure import ReciprocityModel, indices, load_events, power_ratios
 
     say = say or (lambda _msg: None)
     codes = tuple(c.upper() for c in countries)
@@ -364,10 +373,11 @@ def collect_results(
     )
     notes: dict[str, str] = {}
     say("measure and diagnose: yearly indices with bootstrap intervals, regimes, triangle")
-    diagnosis = diagnose_store(
-        path, countries=codes, period="year", start=d0, end=d1, n_boot=n_boot, rng=seed
-    )
-    yearly = diagnosis.indices
+    diagnoses = _diagnoses(path, base, codes, d0, d1, n_boot, seed)
+    yearly = _merged_index(diagnoses)
+    regimes = PerBase(tuple((d.base, d.regimes) for d in diagnoses))
+    triangles = tuple((d.base, d.triangle) for d in diagnoses if d.triangle is not None)
+    triangle = PerBase(triangles) if triangles else None
     events = load_events(path, countries=codes, start=d0, end=d1)
     say("measure: power ratios, reciprocity, tit-for-tat")
     power = power_ratios(countries=codes)
@@ -378,9 +388,8 @@ def collect_results(
     except (DataError, np.linalg.LinAlgError) as exc:
         notes["reciprocity"] = f"reciprocity model not estimated: {exc}"
     bands = _reciprocity_bands(recip, seed)
-    tft = match_tit_for_tat(events, countries=codes)
+    tft = _titfortat(path, [d.base for d in diagnoses], codes, d0, d1)
     say("diagnose: claims")
-    regimes, triangle = diagnosis.regimes, diagnosis.triangle
     claims = run_claims(store=path, rng=seed)
     later: tuple[StageSection, ...] = ()
     if sections:
@@ -406,3 +415,48 @@ def collect_results(
         notes=notes,
         provenance={"n_boot": n_boot, "seed_entropy": str(seed.entropy), **yearly.provenance},
     )
+
+
+def _diagnoses(
+    path: str, base: str | None, codes: tuple[str, ...], d0: date, d1: date, n_boot: int, seed: Any
+) -> tuple[Any, ...]:
+    """The yearly diagnosis of each evidence base (or of ``base``)."""
+    from ..diagnose import diagnose_bases
+
+    return diagnose_bases(
+        path,
+        bases=None if base is None else [base],
+        countries=codes,
+        period="year",
+        start=d0,
+        end=d1,
+        n_boot=n_boot,
+        rng=seed,
+    )
+
+
+def _merged_index(diagnoses: tuple[Any, ...]) -> Any:
+    """The bases' yearly indices side by side (``base`` column), or the one combined."""
+    from ..measure import merge_bases
+
+    if len(diagnoses) == 1 and "base" not in diagnoses[0].indices.frame.columns:
+        return diagnoses[0].indices  # "combined": every base, deduplicated
+    return merge_bases([d.indices for d in diagnoses])
+
+
+def _titfortat(
+    path: str, bases: Sequence[str | None], codes: tuple[str, ...], d0: date, d1: date
+) -> Any:
+    """Tit-for-tat on each base's acts apart, side by side (``base`` column)."""
+    from ..measure import base_store, load_events, match_tit_for_tat, merge_titfortat
+
+    parts = []
+    for b in bases:
+        if b is None or b == "combined":
+            ev = load_events(path, countries=codes, start=d0, end=d1)
+            parts.append((b or "all", match_tit_for_tat(ev, countries=codes)))
+            continue
+        with base_store(path, b) as con:
+            ev = load_events(con, countries=codes, start=d0, end=d1)
+        parts.append((b, match_tit_for_tat(ev, countries=codes)))
+    return merge_titfortat(parts)

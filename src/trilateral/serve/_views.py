@@ -54,7 +54,9 @@ Verdict = Literal[
     "contradicted",
     "disputed",
     "circular",
+    "paper-selected",
     "inconclusive",
+    "not comparable",
     "not enough data",
 ]
 StoreVersion = tuple[int, int, int, int]
