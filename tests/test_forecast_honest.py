@@ -368,3 +368,22 @@ def test_conformal_width_uses_only_errors_whose_target_is_known_by_the_origin() 
                 np.testing.assert_allclose(width, q, rtol=1e-9)
                 checked += 1
     assert checked == 24
+
+
+def test_skipping_a_series_changes_no_other_series_forecast() -> None:
+    """The series skipped at an origin are not fitted; the forecasts of the others are
+    the ones a backtest that forecasts every series makes, number for number."""
+    rng = np.random.default_rng(2)
+    values = rng.normal(size=(70, 6))
+    counts = np.full((70, 6), 4)
+    counts[:40, 0] = 0  # USA→RUS: silent until week 40
+    idx = weekly_index(values, counts)
+    kw = {"horizons": [1, 2], "models": ["ar"], "intervals": "model"}
+    some = backtest(idx, min_coverage=0.9, **kw).forecasts
+    every = backtest(idx, min_coverage=0.0, **kw).forecasts
+    assert 0 < some.height < every.height
+    keys = ["origin", "source", "target", "horizon", "model"]
+    both = some.join(every, on=keys, how="left", suffix="_all")
+    assert both["mean_all"].null_count() == 0
+    for c in ("mean", "sd", "lo80", "hi95"):
+        np.testing.assert_array_equal(both[c].to_numpy(), both[c + "_all"].to_numpy())
