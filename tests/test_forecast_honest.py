@@ -330,3 +330,60 @@ def test_backtest_reports_progress_per_origin() -> None:
                   progress=lambda done, total: calls.append((done, total)))  # fmt: skip
     n = len(bt.origins)
     assert calls == [(i, n) for i in range(n + 1)]
+
+
+def test_conformal_width_uses_only_errors_whose_target_is_known_by_the_origin() -> None:
+    """Issue 19, items 9–10: the calibrated interval at origin o, horizon h, is built
+    only from earlier errors at h whose target period had ended by o (origin o' with
+    o' + h ≤ o), the latest 60 of them (10 target weeks × 6 series here), and the
+    ⌈(n + 1)·L⌉-th smallest standardised error — recomputed here from the rows."""
+    rng = np.random.default_rng(23)
+    y = np.zeros((90, 6))
+    for i in range(1, 90):
+        y[i] = 0.5 * y[i - 1] + rng.standard_normal(6)
+    idx = weekly_index(y)
+    origins = [date(2010, 1, 10) + timedelta(weeks=i) for i in range(20, 88)]
+    bt = backtest(idx, origins=origins, horizons=[1, 3], models=["ar"], min_calibration=30)
+    ar = bt.forecasts.filter(pl.col("model") == "ar").with_columns(
+        ((pl.col("actual") - pl.col("mean")).abs() / pl.col("sd")).alias("score")
+    )
+    checked = 0
+    for o in origins[20::8]:
+        for h in (1, 3):
+            # known by o: the target week (start + 6 days) ended on or before o
+            known = ar.filter(
+                (pl.col("horizon") == h) & (pl.col("period_start") + timedelta(days=6) <= o)
+            )
+            assert known["origin"].max() + timedelta(weeks=h) <= o
+            latest = known.filter(
+                pl.col("period_start") >= known["period_start"].unique().sort()[-10]
+            )
+            s = np.sort(latest["score"].to_numpy())
+            assert s.size == 60
+            for lvl, hi in ((0.8, "hi80"), (0.95, "hi95")):
+                q = s[int(np.ceil((s.size + 1) * lvl)) - 1]
+                row = ar.filter((pl.col("origin") == o) & (pl.col("horizon") == h))
+                assert row.height == 6
+                width = ((row[hi] - row["mean"]) / row["sd"]).to_numpy()
+                np.testing.assert_allclose(width, q, rtol=1e-9)
+                checked += 1
+    assert checked == 24
+
+
+def test_skipping_a_series_changes_no_other_series_forecast() -> None:
+    """The series skipped at an origin are not fitted; the forecasts of the others are
+    the ones a backtest that forecasts every series makes, number for number."""
+    rng = np.random.default_rng(2)
+    values = rng.normal(size=(70, 6))
+    counts = np.full((70, 6), 4)
+    counts[:40, 0] = 0  # USA→RUS: silent until week 40
+    idx = weekly_index(values, counts)
+    kw = {"horizons": [1, 2], "models": ["ar"], "intervals": "model"}
+    some = backtest(idx, min_coverage=0.9, **kw).forecasts
+    every = backtest(idx, min_coverage=0.0, **kw).forecasts
+    assert 0 < some.height < every.height
+    keys = ["origin", "source", "target", "horizon", "model"]
+    both = some.join(every, on=keys, how="left", suffix="_all")
+    assert both["mean_all"].null_count() == 0
+    for c in ("mean", "sd", "lo80", "hi95"):
+        np.testing.assert_array_equal(both[c].to_numpy(), both[c + "_all"].to_numpy())

@@ -89,6 +89,7 @@ def run_origins(
             window=window,
             max_lag=max_lag,
             var_ok=pan.var_ok,
+            only=use,
         )
         run.notes += [
             f"{m} from {pan.periods[pos]} ({pan.arena}): {o.note}"
