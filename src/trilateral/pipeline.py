@@ -286,49 +286,93 @@ def run_demo(
 
     Examples
     --------
-    >>> res = run_demo("/tmp/trilateral-demo", n_boot=50)  # doctest: +SKIP
+    The whole demo takes a while (every stage on the shipped data), so the example is not
+    run here; ``tests/test_pipeline.py`` runs it and checks its files.
+
+    >>> res = run_demo("demo-output", n_boot=50)  # doctest: +SKIP
     >>> print(res.summaries["claims"])  # doctest: +SKIP
     """
-    from .data import EventStore, shipped_chronicle_path, shipped_icews_paths
     from .report import collect_results, stage_sections, write_report
-    from .simulate import load_scenario, run_scenario, write_outputs
 
     say = say or (lambda _msg: None)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     store_path = out / "trilateral.duckdb"
-    for stale in (store_path, Path(f"{store_path}.wal")):
+    for stale in (store_path, Path(f"{store_path}.wal")):  # rebuilt from scratch
         stale.unlink(missing_ok=True)
     seed = seed_sequence(rng)
-    entropy = seed.entropy
     files: list[Path] = []
     summaries: dict[str, str] = {}
     demo_cmd = f"trilateral demo --out {out} --seed {rng} --n-boot {n_boot}"
 
     say("ingest: the shipped chronicle and ICEWS triad corpus into a fresh store")
+    ingested, summaries["store"] = _ingest_shipped(store_path, countries)
+
+    # measure and diagnose: the sequence `trilateral report` runs (one home, in the
+    # report stage); the later stages' sections come after this run's own simulation
+    window = {"start": start, "end": end}
+    res = collect_results(
+        store_path, countries=countries, **window, n_boot=n_boot, rng=seed, command=demo_cmd,
+        say=say, sections=False,
+    )  # fmt: skip
+    files += _write_measures(res, out, summaries)
+
+    say("forecast: rolling-origin backtests on the ICEWS corpus, fan charts")
+    fc_files, summaries["forecast"], fc_prov = _forecast_step(out, countries, forecast_models)
+    files += fc_files
+
+    say(f"simulate: paper.yaml, China's four policies ({sim_runs} runs)")
+    sim_files, summaries["simulate"] = _simulate_step(out, sim_runs, seed)
+    files += sim_files
+
+    say("report: every result as figures in report.html (with the forecast stage's fan charts)")
+    sections = stage_sections(res.monthly, demo_cmd, rng=seed, store=store_path)
+    files.append(write_report(replace(res, sections=sections), out / "report.html"))
+
+    provenance: dict[str, Any] = {
+        "trilateral_version": __version__,
+        "countries": list(countries),
+        "seed_entropy": str(seed.entropy),
+        "n_boot": n_boot,
+        "window": window,
+        "store": str(store_path),
+        **ingested,
+        "indices": res.index.provenance,
+        "forecast": fc_prov,
+    }
+    files += _write_summary(out, provenance, summaries)
+    return DemoResult(out, store_path, tuple(files), summaries, provenance)
+
+
+def _simulate_step(out: Path, sim_runs: int, seed: Any) -> tuple[list[Path], str]:
+    """The paper scenario (China's policies) with ``sim_runs`` runs: files and summary."""
+    from .simulate import load_scenario, run_scenario, write_outputs
+
+    # a quick run count keeps the demo fast; `trilateral simulate paper` runs the full one
+    comparison = run_scenario(load_scenario("paper", runs=sim_runs), rng=seed)
+    return list(write_outputs(comparison, out)), comparison.summary()
+
+
+def _ingest_shipped(store_path: Path, countries: tuple[str, ...]) -> tuple[dict[str, Any], str]:
+    """Ingest the shipped chronicle and ICEWS corpus into a fresh store: the ingest results
+    (``ingested``, ``ingested_icews``, for the provenance) and the store's summary."""
+    from .data import EventStore, shipped_chronicle_path, shipped_icews_paths
+
     with EventStore.open(store_path) as store:
         ingest = store.ingest(shipped_chronicle_path(), format="chronicle")
         icews = [store.ingest(p, format="icews_tkg") for p in shipped_icews_paths()]
         info = store.info(countries)
-    summaries["store"] = info.summary()
+    return {
+        "ingested": ingest.to_dict(),
+        "ingested_icews": [r.to_dict() for r in icews],
+    }, info.summary()
 
-    # measure and diagnose: the sequence `trilateral report` runs (one home, in the
-    # report stage); the later stages' sections come after this run's own simulation
-    res = collect_results(
-        store_path,
-        countries=countries,
-        start=start,
-        end=end,
-        n_boot=n_boot,
-        rng=seed,
-        command=demo_cmd,
-        say=say,
-        sections=False,
-    )
-    yearly = res.index
-    files += write_table(yearly.frame, out, "indices_year")
+
+def _write_measures(res: Any, out: Path, summaries: dict[str, str]) -> list[Path]:
+    """Write the measure and diagnose tables of ``res`` to ``out``; add their summaries."""
+    files = write_table(res.index.frame, out, "indices_year")
     files += write_table(res.monthly.frame, out, "indices_month")
-    summaries["indices"] = yearly.summary()
+    summaries["indices"] = res.index.summary()
     files += write_table(res.power.frame, out, "power_ratios")
     summaries["power"] = res.power.summary()
     if res.reciprocity is not None:
@@ -345,39 +389,14 @@ def run_demo(
         summaries["triangle"] = res.triangle.summary()
     files += write_table(res.claims.to_frame(), out, "claims")
     summaries["claims"] = res.claims.summary()
+    return files
 
-    say("forecast: rolling-origin backtests on the ICEWS corpus, fan charts")
-    fc_files, summaries["forecast"], fc_prov = _forecast_step(out, countries, forecast_models)
-    files += fc_files
 
-    say(f"simulate: paper.yaml, China's four policies ({sim_runs} runs)")
-    # a quick run count keeps the demo fast; `trilateral simulate paper` runs the full one
-    paper = load_scenario("paper", runs=sim_runs)
-    comparison = run_scenario(paper, rng=seed)
-    files += write_outputs(comparison, out)
-    summaries["simulate"] = comparison.summary()
-
-    say("report: every result as figures in report.html (with the forecast stage's fan charts)")
-    sections = stage_sections(res.monthly, demo_cmd, rng=seed, store=store_path)
-    files.append(write_report(replace(res, sections=sections), out / "report.html"))
-
-    window = {"start": start, "end": end}
-    provenance: dict[str, Any] = {
-        "trilateral_version": __version__,
-        "countries": list(countries),
-        "seed_entropy": str(entropy),
-        "n_boot": n_boot,
-        "window": window,
-        "store": str(store_path),
-        "ingested": ingest.to_dict(),
-        "ingested_icews": [r.to_dict() for r in icews],
-        "indices": yearly.provenance,
-        "forecast": fc_prov,
-    }
+def _write_summary(out: Path, provenance: dict[str, Any], summaries: dict[str, str]) -> list[Path]:
+    """Write ``provenance.json`` and ``summary.txt`` (every step's summary) to ``out``."""
     prov_path = out / "provenance.json"
     atomic_write(prov_path, (json.dumps(provenance, indent=2, default=str) + "\n").encode())
     summary_path = out / "summary.txt"
     text = "\n\n".join(f"== {k} ==\n{v}" for k, v in summaries.items()) + "\n"
     atomic_write(summary_path, text.encode())
-    files += [prov_path, summary_path]
-    return DemoResult(out, store_path, tuple(files), summaries, provenance)
+    return [prov_path, summary_path]

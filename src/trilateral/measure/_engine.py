@@ -135,11 +135,17 @@ class EngineConfig(BaseModel):
 
     @classmethod
     def from_file(cls, path: str | Path) -> EngineConfig:
-        """Read the ``[engine]`` section of a TOML file (``spark.*`` keys go to ``conf``).
+        r"""Read the ``[engine]`` section of a TOML file (``spark.*`` keys go to ``conf``).
 
         Examples
         --------
-        >>> EngineConfig.from_file("trilateral.toml")  # doctest: +SKIP
+        >>> from pathlib import Path
+        >>> _ = Path("trilateral.toml").write_text(
+        ...     '[engine]\nname = "spark"\nmaster = "local[2]"\n"spark.sql.shuffle.partitions" = "8"\n'
+        ... )
+        >>> cfg = EngineConfig.from_file("trilateral.toml")
+        >>> cfg.name, cfg.master, cfg.conf
+        ('spark', 'local[2]', {'spark.sql.shuffle.partitions': '8'})
         """
         p = Path(path)
         try:

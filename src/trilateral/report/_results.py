@@ -353,6 +353,9 @@ def collect_results(
 
     Examples
     --------
+    Every measure, diagnosis and claim of a store takes tens of seconds with the default
+    bootstraps, so the example is not run here; ``tests/views/test_report.py`` runs it.
+
     >>> res = collect_results("demo-output/trilateral.duckdb")  # doctest: +SKIP
     >>> res.triangle.summary()  # doctest: +SKIP
     """
