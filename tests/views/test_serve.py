@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 
 from trilateral.data import EventStore
 from trilateral.diagnose import run_claims
-from trilateral.measure import indices
+from trilateral.measure import ReciprocityModel, indices
 from trilateral.serve import MAX_PERIODS, create_app
 
 
@@ -74,6 +74,32 @@ def test_reciprocity_endpoint(client) -> None:
     body = client.get("/api/reciprocity", params=WINDOW).json()
     assert set(body["endogenous_share"]) == {"USA", "RUS", "CHN"}
     assert body["irf"] and body["k_ar"] >= 1
+
+
+def test_reciprocity_with_no_dynamics_shows_no_responses(client, demo_store) -> None:
+    # on the demo's monthly triad 2014-2019 every criterion chooses 0 lags (measure's own
+    # ReciprocityModel.fit example): the dashboard must say so, as the report does, and
+    # never draw the forced VAR(1)'s responses as findings
+    monthly = indices(demo_store, period="month", n_boot=0, **WINDOW)
+    assert ReciprocityModel(monthly).fit().no_dynamics
+    body = client.get("/api/reciprocity", params=WINDOW).json()
+    assert body["no_dynamics"] is True and body["selected_orders"][body["ic"]] == 0
+    fig = client.get("/api/figures/reciprocity", params=WINDOW).json()
+    assert [t["type"] for t in fig["data"]] == ["bar"]
+    assert "not a finding" in fig["data"][0]["name"]
+    notes = " ".join(a.get("text", "") for a in fig["layout"]["annotations"])
+    assert "No detectable dynamics" in notes and "chose 0 lags (orders chosen: AIC 0" in notes
+
+
+def test_serve_horizon_cap_is_the_forecast_stage_cap(client) -> None:
+    # one cap (issue 21 item 3): the library's, not a copy in serve
+    from trilateral.forecast import MAX_HORIZON
+    from trilateral.serve import _views
+
+    assert not hasattr(_views, "MAX_HORIZON")
+    for path in ("/api/figures/forecast", "/api/forecasts"):
+        r = client.get(path, params={"horizon": MAX_HORIZON + 1})
+        assert r.status_code == 422, (path, r.text)
 
 
 def test_claims_filtered_by_verdict(client, demo_store) -> None:

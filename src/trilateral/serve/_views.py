@@ -20,7 +20,6 @@ from ._cache import ResultCache
 
 __all__ = [
     "MAX_BOOT",
-    "MAX_HORIZON",
     "MAX_PERIODS",
     "MAX_SIM_CELLS",
     "MAX_SIM_PERIODS",
@@ -38,8 +37,6 @@ MAX_PERIODS = 600
 MAX_BOOT = 500
 #: At most this many days for the tit-for-tat answer window.
 MAX_WINDOW_DAYS = 365
-#: At most this many periods ahead for a forecast.
-MAX_HORIZON = 24
 #: At most this many runs, periods, and runs × periods of a simulation per request.
 MAX_SIM_RUNS = 1_000
 MAX_SIM_PERIODS = 240

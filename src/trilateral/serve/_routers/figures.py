@@ -16,8 +16,9 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from ...errors import ConfigError
+from ...forecast import MAX_HORIZON
 from .._params import Countries, End, NBoot, PeriodQ, Start, ViewsDep, cached_json
-from .._views import MAX_HORIZON, MAX_WINDOW_DAYS, StoreVersion, Views
+from .._views import MAX_WINDOW_DAYS, StoreVersion, Views
 
 __all__ = ["DRAW", "FigureName", "FigureRequest", "router"]
 
@@ -92,9 +93,12 @@ def _power(q: FigureRequest) -> Any:
 
 def _reciprocity(q: FigureRequest) -> Any:
     from ...report import reciprocity_figure
+    from ...report._render import reciprocity_order_note as order_note
 
     r = q.views.reciprocity(q.v, q.codes, q.d0, q.d1)
-    return reciprocity_figure(r.irf_frame(), r.endogenous_share)
+    return reciprocity_figure(
+        r.irf_frame(), r.endogenous_share, no_dynamics=r.no_dynamics, order_note=order_note(r)
+    )
 
 
 def _titfortat(q: FigureRequest) -> Any:
