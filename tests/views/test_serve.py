@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import duckdb
 import httpx
 import polars as pl
 import pytest
@@ -328,52 +329,36 @@ def test_simulations_endpoint_and_its_limits(client) -> None:
     assert bad.status_code == 422 and "no shipped scenario" in bad.json()["detail"]
 
 
-def _dense_years_by_sql(store) -> tuple[int, int]:
-    """The longest run of years in which every pair of the triad has ≥ 5 events (both
-    directions), by raw SQL on the store: the regime rules' min_events (docs/diagnose.md)."""
-    import duckdb
+def test_default_window_is_the_reports(client, demo_store) -> None:
+    # one default window for the report and the dashboard (issue 21, item 9): the
+    # dashboard started at 2007 (the dense span) while `trilateral report` used 2014-2019
+    import inspect
 
-    con = duckdb.connect(str(store), read_only=True)
-    try:
-        rows = con.execute(
-            "SELECT year(date), least(source, target), greatest(source, target), count(*) "
-            "FROM events WHERE source IN ('USA','RUS','CHN') AND target IN ('USA','RUS','CHN') "
-            "AND source <> target GROUP BY ALL"
-        ).fetchall()
-    finally:
-        con.close()
-    counts: dict[int, list[int]] = {}
-    for y, _a, _b, n in rows:
-        counts.setdefault(y, []).append(n)
-    years = sorted(counts)
-    ok = [len(counts[y]) == 3 and min(counts[y]) >= 5 for y in years]
-    best, run = (0, -1), None
-    for i, good in enumerate(ok):
-        if good and (i == 0 or years[i - 1] == years[i] - 1) and run is not None:
-            run = (run[0], i)
-        elif good:
-            run = (i, i)
-        else:
-            run = None
-        if run is not None and run[1] - run[0] > best[1] - best[0]:
-            best = run
-    return years[best[0]], years[best[1]]
+    from typer.testing import CliRunner
 
+    from trilateral.cli import app
+    from trilateral.report import collect_results
 
-def test_default_window_is_where_the_data_are_dense(client, demo_store) -> None:
-    # the demo store's ICEWS05-15 years 2005-2006 hold 20 and 1 USA–RUS events: the
-    # dashboard starts where every dyad has enough events to classify, as diagnose does
-    first, last = _dense_years_by_sql(demo_store)
-    assert (first, last) == (2007, 2019)
+    want = {"start": "2014-01-01", "end": "2019-12-31"}  # the report's --start/--end
+    sig = inspect.signature(collect_results).parameters
+    assert (str(sig["start"].default), str(sig["end"].default)) == (want["start"], want["end"])
+    help_text = CliRunner().invoke(app, ["report", "--help"], terminal_width=200).output
+    assert want["start"] in help_text and want["end"] in help_text
+    # clipped to the store's span, read by SQL (the demo's last event is 2019-12-29)
+    con = duckdb.connect(str(demo_store), read_only=True)
+    lo, hi = con.execute("SELECT min(date), max(date) FROM events").fetchone()
+    con.close()
+    assert str(lo) < want["start"] < str(hi)
+    shown = {"start": want["start"], "end": min(str(hi), want["end"])}
     meta = client.get("/api/meta").json()
-    assert meta["first"].startswith("2005")
-    dflt = meta["default_window"]
-    assert dflt == {"start": f"{first}-01-01", "end": meta["last"], "dense": True}
+    assert meta["default_window"] == {**shown, "report_default": True}
     rows = client.get("/api/indices", params={"arena": "all", "n_boot": 0}).json()
-    assert min(r["period_start"] for r in rows) == f"{first}-01-01"
+    assert min(r["period_start"] for r in rows) == want["start"]
+    assert max(r["period_start"] for r in rows) == "2019-01-01"
     page = client.get("/").text
-    assert f'id="start" name="start" type="date" value="{first}-01-01"' in page
-    assert "longest run of years in which every dyad has enough events" in page
+    assert f'id="start" name="start" type="date" value="{want["start"]}"' in page
+    assert f'id="end" name="end" type="date" value="{shown["end"]}"' in page
+    assert "the report's default window" in page
 
 
 # ---------------------------------------------------------------------- security (item 8)
