@@ -364,7 +364,18 @@ def test_default_window_is_the_reports(client, demo_store) -> None:
 # ---------------------------------------------------------------------- security (item 8)
 @pytest.mark.parametrize(
     "host",
-    ["evil.example", "evil.example:80", "127.0.0.1.nip.io", "localhost.evil.example", "10.0.0.1"],
+    [
+        "evil.example",
+        "evil.example:80",
+        "127.0.0.1.nip.io",
+        "localhost.evil.example",
+        "10.0.0.1",
+        # an IPv6 literal followed by anything but a port is not that literal
+        "[::1].evil.example",
+        "[::1]evil.example:80",
+        "[::1]:80.evil.example",
+        "EVIL.EXAMPLE.",
+    ],
 )
 def test_a_foreign_host_header_is_refused(client, host) -> None:
     """Against DNS rebinding: a page of another site that resolves its own name to
@@ -375,7 +386,9 @@ def test_a_foreign_host_header_is_refused(client, host) -> None:
     assert client.get("/", headers={"Host": host}).status_code == 400
 
 
-@pytest.mark.parametrize("host", ["localhost", "LOCALHOST:8000", "127.0.0.1", "[::1]:8000"])
+@pytest.mark.parametrize(
+    "host", ["localhost", "LOCALHOST:8000", "127.0.0.1", "[::1]:8000", "[::1]", "localhost.:8000"]
+)
 def test_local_host_headers_are_served(client, host) -> None:
     assert client.get("/api/meta", headers={"Host": host}).status_code == 200
 
@@ -400,7 +413,20 @@ def test_the_store_is_shown_by_its_file_name_only(client, demo_store) -> None:
     "path", ["/", "/api/meta", "/assets/plotly.js", "/docs", "/api/indices?period=decade"]
 )
 def test_security_headers_on_every_answer(client, path) -> None:
-    r = client.get(path)
+    _has_security_headers(client.get(path))
+
+
+def test_security_headers_on_refusals_and_errors(client) -> None:
+    """404 and a refused Host (400) carry them too (the 414: test_serve_load.py)."""
+    for r, status in (
+        (client.get("/no-such-page"), 404),
+        (client.get("/api/meta", headers={"Host": "evil.example"}), 400),
+    ):
+        assert r.status_code == status
+        _has_security_headers(r)
+
+
+def _has_security_headers(r: httpx.Response) -> None:
     csp = {d.split()[0]: d.split()[1:] for d in r.headers["content-security-policy"].split("; ")}
     assert csp["frame-ancestors"] == ["'none'"]
     assert csp["script-src"] == ["'self'"]  # no inline script, no CDN
