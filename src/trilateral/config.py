@@ -12,6 +12,7 @@ __all__ = [
     "DATA_DIR_ENV",
     "DEFAULT_COUNTRIES",
     "DEFAULT_DB",
+    "DEFAULT_WINDOW",
     "PERIODS",
     "as_date",
     "check_countries",
@@ -23,6 +24,12 @@ __all__ = [
 
 #: The default triangle: China, the United States, Russia (ISO 3166-1 alpha-3).
 DEFAULT_COUNTRIES: tuple[str, ...] = ("USA", "RUS", "CHN")
+
+#: The window the report (``trilateral report``, ``collect_results``) and the dashboard
+#: (``trilateral serve``, clipped to the store's span) use when none is given: one default
+#: for both (issue 21, item 9). 2014-2019: from the Crimea crisis to the end of the paper's
+#: period (Feng 2019), years in which the chronicle and the ICEWS corpus both hold events.
+DEFAULT_WINDOW: tuple[date, date] = (date(2014, 1, 1), date(2019, 12, 31))
 
 #: The five arenas (docs/measure.md); the CAMEO → arena map is data, not code.
 ARENAS: tuple[str, ...] = ("diplomatic", "economic", "information", "military", "political")

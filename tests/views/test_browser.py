@@ -316,12 +316,14 @@ def _wider_than_viewport(page: Any) -> int:
     return int(page.evaluate("() => document.documentElement.scrollWidth"))
 
 
-def _overlapping_titles(page: Any, div_id: str) -> list[tuple[str, str]]:
-    """Pairs of a figure's title and subplot titles whose boxes overlap on screen."""
+def _overlapping_titles(page: Any, div_id: str, extra: str = "") -> list[tuple[str, str]]:
+    """Pairs of a figure's title and subplot titles (and the elements ``extra`` selects
+    inside it, e.g. the legend) whose boxes overlap on screen."""
     return page.evaluate(
-        """(id) => {
+        """([id, extra]) => {
+            const sel = ['.gtitle', 'g.annotation'].concat(extra ? [extra] : []);
             const els = Array.from(document.querySelectorAll(
-                '#' + id + ' .gtitle, #' + id + ' g.annotation'));
+                sel.map(s => '#' + id + ' ' + s).join(', ')));
             const boxes = els.map(e => [e.textContent, e.getBoundingClientRect()]);
             const out = [];
             for (let i = 0; i < boxes.length; i++) {
@@ -333,7 +335,7 @@ def _overlapping_titles(page: Any, div_id: str) -> list[tuple[str, str]]:
             }
             return out;
         }""",
-        div_id,
+        [div_id, extra],
     )
 
 
@@ -352,6 +354,9 @@ def test_dashboard_and_report_fit_a_phone(browser, live_server, demo_run, artefa
     assert wrap[0] > wrap[1]  # the table scrolls inside its box
     for name in ("power", "reciprocity", "titfortat"):
         assert _overlapping_titles(page, f"fig-{name}") == [], name
+    # the policy comparison: its two long subplot titles ran into each other and into the
+    # legend at 390 px; the legend and the axis titles are checked too
+    assert _overlapping_titles(page, "fig-simulate", "g.legend, .g-xtitle, .g-x2title") == []
     page.screenshot(path=str(artefacts / "dashboard_390.png"), full_page=True)
     report = browser.new_page(viewport={"width": 390, "height": 844})
     report.goto((demo_run.out / "report.html").as_uri())

@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import duckdb
 import httpx
 import polars as pl
 import pytest
@@ -17,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 
 from trilateral.data import EventStore
 from trilateral.diagnose import run_claims
-from trilateral.measure import indices
+from trilateral.measure import ReciprocityModel, indices
 from trilateral.serve import MAX_PERIODS, create_app
 
 
@@ -74,6 +75,32 @@ def test_reciprocity_endpoint(client) -> None:
     body = client.get("/api/reciprocity", params=WINDOW).json()
     assert set(body["endogenous_share"]) == {"USA", "RUS", "CHN"}
     assert body["irf"] and body["k_ar"] >= 1
+
+
+def test_reciprocity_with_no_dynamics_shows_no_responses(client, demo_store) -> None:
+    # on the demo's monthly triad 2014-2019 every criterion chooses 0 lags (measure's own
+    # ReciprocityModel.fit example): the dashboard must say so, as the report does, and
+    # never draw the forced VAR(1)'s responses as findings
+    monthly = indices(demo_store, period="month", n_boot=0, **WINDOW)
+    assert ReciprocityModel(monthly).fit().no_dynamics
+    body = client.get("/api/reciprocity", params=WINDOW).json()
+    assert body["no_dynamics"] is True and body["selected_orders"][body["ic"]] == 0
+    fig = client.get("/api/figures/reciprocity", params=WINDOW).json()
+    assert [t["type"] for t in fig["data"]] == ["bar"]
+    assert "not a finding" in fig["data"][0]["name"]
+    notes = " ".join(a.get("text", "") for a in fig["layout"]["annotations"])
+    assert "No detectable dynamics" in notes and "chose 0 lags (orders chosen: AIC 0" in notes
+
+
+def test_serve_horizon_cap_is_the_forecast_stage_cap(client) -> None:
+    # one cap (issue 21 item 3): the library's, not a copy in serve
+    from trilateral.forecast import MAX_HORIZON
+    from trilateral.serve import _views
+
+    assert not hasattr(_views, "MAX_HORIZON")
+    for path in ("/api/figures/forecast", "/api/forecasts"):
+        r = client.get(path, params={"horizon": MAX_HORIZON + 1})
+        assert r.status_code == 422, (path, r.text)
 
 
 def test_claims_filtered_by_verdict(client, demo_store) -> None:
@@ -302,58 +329,53 @@ def test_simulations_endpoint_and_its_limits(client) -> None:
     assert bad.status_code == 422 and "no shipped scenario" in bad.json()["detail"]
 
 
-def _dense_years_by_sql(store) -> tuple[int, int]:
-    """The longest run of years in which every pair of the triad has ≥ 5 events (both
-    directions), by raw SQL on the store: the regime rules' min_events (docs/diagnose.md)."""
-    import duckdb
+def test_default_window_is_the_reports(client, demo_store) -> None:
+    # one default window for the report and the dashboard (issue 21, item 9): the
+    # dashboard started at 2007 (the dense span) while `trilateral report` used 2014-2019
+    import inspect
 
-    con = duckdb.connect(str(store), read_only=True)
-    try:
-        rows = con.execute(
-            "SELECT year(date), least(source, target), greatest(source, target), count(*) "
-            "FROM events WHERE source IN ('USA','RUS','CHN') AND target IN ('USA','RUS','CHN') "
-            "AND source <> target GROUP BY ALL"
-        ).fetchall()
-    finally:
-        con.close()
-    counts: dict[int, list[int]] = {}
-    for y, _a, _b, n in rows:
-        counts.setdefault(y, []).append(n)
-    years = sorted(counts)
-    ok = [len(counts[y]) == 3 and min(counts[y]) >= 5 for y in years]
-    best, run = (0, -1), None
-    for i, good in enumerate(ok):
-        if good and (i == 0 or years[i - 1] == years[i] - 1) and run is not None:
-            run = (run[0], i)
-        elif good:
-            run = (i, i)
-        else:
-            run = None
-        if run is not None and run[1] - run[0] > best[1] - best[0]:
-            best = run
-    return years[best[0]], years[best[1]]
+    from typer.testing import CliRunner
 
+    from trilateral.cli import app
+    from trilateral.report import collect_results
 
-def test_default_window_is_where_the_data_are_dense(client, demo_store) -> None:
-    # the demo store's ICEWS05-15 years 2005-2006 hold 20 and 1 USA–RUS events: the
-    # dashboard starts where every dyad has enough events to classify, as diagnose does
-    first, last = _dense_years_by_sql(demo_store)
-    assert (first, last) == (2007, 2019)
+    want = {"start": "2014-01-01", "end": "2019-12-31"}  # the report's --start/--end
+    sig = inspect.signature(collect_results).parameters
+    assert (str(sig["start"].default), str(sig["end"].default)) == (want["start"], want["end"])
+    help_text = CliRunner().invoke(app, ["report", "--help"], terminal_width=200).output
+    assert want["start"] in help_text and want["end"] in help_text
+    # clipped to the store's span, read by SQL (the demo's last event is 2019-12-29)
+    con = duckdb.connect(str(demo_store), read_only=True)
+    lo, hi = con.execute("SELECT min(date), max(date) FROM events").fetchone()
+    con.close()
+    assert str(lo) < want["start"] < str(hi)
+    shown = {"start": want["start"], "end": min(str(hi), want["end"])}
     meta = client.get("/api/meta").json()
-    assert meta["first"].startswith("2005")
-    dflt = meta["default_window"]
-    assert dflt == {"start": f"{first}-01-01", "end": meta["last"], "dense": True}
+    assert meta["default_window"] == {**shown, "report_default": True}
     rows = client.get("/api/indices", params={"arena": "all", "n_boot": 0}).json()
-    assert min(r["period_start"] for r in rows) == f"{first}-01-01"
+    assert min(r["period_start"] for r in rows) == want["start"]
+    assert max(r["period_start"] for r in rows) == "2019-01-01"
     page = client.get("/").text
-    assert f'id="start" name="start" type="date" value="{first}-01-01"' in page
-    assert "longest run of years in which every dyad has enough events" in page
+    assert f'id="start" name="start" type="date" value="{want["start"]}"' in page
+    assert f'id="end" name="end" type="date" value="{shown["end"]}"' in page
+    assert "the report's default window" in page
 
 
 # ---------------------------------------------------------------------- security (item 8)
 @pytest.mark.parametrize(
     "host",
-    ["evil.example", "evil.example:80", "127.0.0.1.nip.io", "localhost.evil.example", "10.0.0.1"],
+    [
+        "evil.example",
+        "evil.example:80",
+        "127.0.0.1.nip.io",
+        "localhost.evil.example",
+        "10.0.0.1",
+        # an IPv6 literal followed by anything but a port is not that literal
+        "[::1].evil.example",
+        "[::1]evil.example:80",
+        "[::1]:80.evil.example",
+        "EVIL.EXAMPLE.",
+    ],
 )
 def test_a_foreign_host_header_is_refused(client, host) -> None:
     """Against DNS rebinding: a page of another site that resolves its own name to
@@ -364,7 +386,9 @@ def test_a_foreign_host_header_is_refused(client, host) -> None:
     assert client.get("/", headers={"Host": host}).status_code == 400
 
 
-@pytest.mark.parametrize("host", ["localhost", "LOCALHOST:8000", "127.0.0.1", "[::1]:8000"])
+@pytest.mark.parametrize(
+    "host", ["localhost", "LOCALHOST:8000", "127.0.0.1", "[::1]:8000", "[::1]", "localhost.:8000"]
+)
 def test_local_host_headers_are_served(client, host) -> None:
     assert client.get("/api/meta", headers={"Host": host}).status_code == 200
 
@@ -389,7 +413,20 @@ def test_the_store_is_shown_by_its_file_name_only(client, demo_store) -> None:
     "path", ["/", "/api/meta", "/assets/plotly.js", "/docs", "/api/indices?period=decade"]
 )
 def test_security_headers_on_every_answer(client, path) -> None:
-    r = client.get(path)
+    _has_security_headers(client.get(path))
+
+
+def test_security_headers_on_refusals_and_errors(client) -> None:
+    """404 and a refused Host (400) carry them too (the 414: test_serve_load.py)."""
+    for r, status in (
+        (client.get("/no-such-page"), 404),
+        (client.get("/api/meta", headers={"Host": "evil.example"}), 400),
+    ):
+        assert r.status_code == status
+        _has_security_headers(r)
+
+
+def _has_security_headers(r: httpx.Response) -> None:
     csp = {d.split()[0]: d.split()[1:] for d in r.headers["content-security-policy"].split("; ")}
     assert csp["frame-ancestors"] == ["'none'"]
     assert csp["script-src"] == ["'self'"]  # no inline script, no CDN

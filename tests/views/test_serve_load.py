@@ -221,9 +221,11 @@ def test_a_url_of_100_kb_gets_414_not_a_reset(live_server) -> None:
         con.request("GET", "/api/indices?countries=" + "USA," * 25_000)
         r = con.getresponse()
         status, body = r.status, r.read()
+        csp, nosniff = r.getheader("content-security-policy"), r.getheader("x-content-type-options")
     finally:
         con.close()
     assert status == 414
+    assert "frame-ancestors 'none'" in csp and nosniff == "nosniff"
     assert "at most" in json.loads(body)["hint"]
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ..config import default_db_path, parse_countries
+from ..config import DEFAULT_WINDOW, default_db_path, parse_countries
 from . import _common as ui
 
 __all__ = ["register"]
@@ -31,8 +31,12 @@ def register(app: typer.Typer) -> None:
         out: Annotated[Path, typer.Option("--out", help="The HTML file written.")] = Path(
             "report.html"
         ),
-        start: Annotated[str, typer.Option("--start", help="First day (ISO date).")] = "2014-01-01",
-        end: Annotated[str, typer.Option("--end", help="Last day (ISO date).")] = "2019-12-31",
+        start: Annotated[str, typer.Option("--start", help="First day (ISO date).")] = str(
+            DEFAULT_WINDOW[0]
+        ),
+        end: Annotated[str, typer.Option("--end", help="Last day (ISO date).")] = str(
+            DEFAULT_WINDOW[1]
+        ),
         countries: ui.CountriesOpt = "USA,RUS,CHN",
         seed: ui.SeedOpt = 0,
         n_boot: ui.NBootOpt = 200,

@@ -71,17 +71,25 @@ def _data_line(res: ReportResults) -> str:
     return f"{where}, {', '.join(res.countries)}, {res.start} … {res.end}"
 
 
+def reciprocity_order_note(r: Any) -> str:
+    """What the lag-order criterion chose, when it chose 0 lags (else ``""``): the note the
+    report and the dashboard put on the reciprocity figure of a VAR with no dynamics."""
+    if not r.no_dynamics:
+        return ""
+    sel = r.selected_orders or {}
+    return (
+        f"{str(r.ic).upper()} chose 0 lags (orders chosen: "
+        + ", ".join(f"{k.upper()} {v}" for k, v in sel.items())
+        + ")."
+    )
+
+
 def _reciprocity_section(res: ReportResults, data: str, cmd: str) -> Section:
     """The VAR's responses with their bands, or, when the lag-order criterion chose 0
     lags, a statement that it found no dynamics and no responses."""
     r = res.reciprocity
     if r.no_dynamics:
-        sel = r.selected_orders or {}
-        order_note = (
-            f"{str(r.ic).upper()} chose 0 lags (orders chosen: "
-            + ", ".join(f"{k.upper()} {v}" for k, v in sel.items())
-            + ")."
-        )
+        order_note = reciprocity_order_note(r)
         what = (
             f"<strong>No detectable dynamics</strong>: {order_note} At this resolution no "
             "series helps predict another, so no impulse response is shown; the right panel "

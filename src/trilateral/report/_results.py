@@ -12,7 +12,7 @@ import numpy as np
 import polars as pl
 
 from .._rng import RNGLike, seed_sequence
-from ..config import DEFAULT_COUNTRIES, as_date
+from ..config import DEFAULT_COUNTRIES, DEFAULT_WINDOW, as_date
 from ..errors import ConfigError, DataError
 
 __all__ = [
@@ -298,8 +298,8 @@ def collect_results(
     store: str | Path,
     *,
     countries: Sequence[str] = DEFAULT_COUNTRIES,
-    start: date | str = "2014-01-01",
-    end: date | str = "2019-12-31",
+    start: date | str = DEFAULT_WINDOW[0],
+    end: date | str = DEFAULT_WINDOW[1],
     n_boot: int = 200,
     rng: RNGLike = 0,
     command: str | None = None,

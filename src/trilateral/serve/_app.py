@@ -22,10 +22,10 @@ from fastapi.responses import JSONResponse
 
 from .. import __version__
 from ..errors import StoreError, StoreLockedError, TrilateralError
+from ..forecast import MAX_HORIZON
 from ._guard import Guard
 from ._views import (
     MAX_BOOT,
-    MAX_HORIZON,
     MAX_PERIODS,
     MAX_SIM_CELLS,
     MAX_SIM_PERIODS,

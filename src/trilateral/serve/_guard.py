@@ -58,10 +58,16 @@ def host_name(header: str) -> str:
     --------
     >>> host_name("LocalHost:8000"), host_name("[::1]:8000"), host_name("127.0.0.1")
     ('localhost', '::1', '127.0.0.1')
+    >>> host_name("[::1].evil.example")  # not the literal: refused as a foreign name
+    '[::1].evil.example'
+
     """
     h = header.strip().lower()
-    if h.startswith("["):
-        return h[1 : h.find("]")] if "]" in h else h
+    if h.startswith("["):  # an IPv6 literal: nothing but a port may follow the bracket
+        inside, bracket, rest = h[1:].partition("]")
+        if bracket and (not rest or (rest[0] == ":" and rest[1:].isdigit())):
+            return inside
+        return h
     name, sep, port = h.rpartition(":")
     if sep and port.isdigit() and ":" not in name:
         h = name

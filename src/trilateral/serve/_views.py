@@ -14,13 +14,12 @@ from typing import Any, Literal
 
 import polars as pl
 
-from ..config import DEFAULT_COUNTRIES, as_date
+from ..config import DEFAULT_COUNTRIES, DEFAULT_WINDOW, as_date
 from ..errors import ConfigError, DataError, StoreError
 from ._cache import ResultCache
 
 __all__ = [
     "MAX_BOOT",
-    "MAX_HORIZON",
     "MAX_PERIODS",
     "MAX_SIM_CELLS",
     "MAX_SIM_PERIODS",
@@ -38,8 +37,6 @@ MAX_PERIODS = 600
 MAX_BOOT = 500
 #: At most this many days for the tit-for-tat answer window.
 MAX_WINDOW_DAYS = 365
-#: At most this many periods ahead for a forecast.
-MAX_HORIZON = 24
 #: At most this many runs, periods, and runs × periods of a simulation per request.
 MAX_SIM_RUNS = 1_000
 MAX_SIM_PERIODS = 240
@@ -137,26 +134,19 @@ class Views:
         return codes
 
     def default_window(self, v: StoreVersion) -> dict[str, Any]:
-        """The window a request without ``start`` and ``end`` gets: where the data are
-        dense, as ``trilateral diagnose`` chooses it (:func:`trilateral.diagnose.dense_span`
-        of the yearly index of the default countries at the regime rules' ``min_events``),
-        else the store's whole span. The last known window stands in while the one at
+        """The window a request without ``start`` and ``end`` gets: the report's default
+        (:data:`trilateral.config.DEFAULT_WINDOW`, one default for both) clipped to the
+        store's span (``"report_default"`` true), else, when the store holds no event in
+        it, the store's whole span. The last known window stands in while the one at
         ``v`` is computed."""
 
         def make() -> dict[str, Any]:
-            from ..diagnose import RegimeConfig, dense_span
-            from ..measure import indices
-
             facts = self.facts(v)
-            codes = tuple(c for c in DEFAULT_COUNTRIES if c in facts["countries"])
-            span = None
-            if len(codes) >= 2:
-                yearly = indices(self.path, countries=codes, period="year", n_boot=0)
-                span = dense_span(yearly, RegimeConfig().min_events)
-            if span is None:
-                return {"start": facts["first"], "end": facts["last"], "dense": False}
-            first, last = span
-            return {"start": first, "end": last or facts["last"], "dense": True}
+            first, last = facts["first"], facts["last"]
+            d0, d1 = DEFAULT_WINDOW
+            if first is None or last is None or last < d0 or first > d1:
+                return {"start": first, "end": last, "report_default": False}
+            return {"start": max(first, d0), "end": min(last, d1), "report_default": True}
 
         return dict(self.cache.latest("default_window", v, make)[0])
 

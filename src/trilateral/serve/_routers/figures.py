@@ -16,8 +16,9 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from ...errors import ConfigError
+from ...forecast import MAX_HORIZON
 from .._params import Countries, End, NBoot, PeriodQ, Start, ViewsDep, cached_json
-from .._views import MAX_HORIZON, MAX_WINDOW_DAYS, StoreVersion, Views
+from .._views import MAX_WINDOW_DAYS, StoreVersion, Views
 
 __all__ = ["DRAW", "FigureName", "FigureRequest", "router"]
 
@@ -92,9 +93,12 @@ def _power(q: FigureRequest) -> Any:
 
 def _reciprocity(q: FigureRequest) -> Any:
     from ...report import reciprocity_figure
+    from ...report._render import reciprocity_order_note as order_note
 
     r = q.views.reciprocity(q.v, q.codes, q.d0, q.d1)
-    return reciprocity_figure(r.irf_frame(), r.endogenous_share)
+    return reciprocity_figure(
+        r.irf_frame(), r.endogenous_share, no_dynamics=r.no_dynamics, order_note=order_note(r)
+    )
 
 
 def _titfortat(q: FigureRequest) -> Any:
@@ -110,7 +114,30 @@ def _forecast(q: FigureRequest) -> Any:
 
 
 def _simulate(q: FigureRequest) -> Any:
-    return q.views.simulation("paper", 100, 36).figure()
+    return fit_narrow(q.views.simulation("paper", 100, 36).figure())
+
+
+def fit_narrow(fig: Any, chars_per_width: int = 40) -> Any:
+    """Layout only, for a phone's 390 px: each subplot title wrapped to the width of its
+    subplot (about ``chars_per_width`` characters for the full width), and the house
+    layout (title top left, a top margin that holds wrapped titles, legend below)."""
+    import textwrap
+
+    from ...report._figures import _layout
+
+    domains = [tuple(ax.domain) for ax in fig.select_xaxes() if ax.domain]
+    for a in fig.layout.annotations:
+        x = a.x if a.x is not None else 0.5
+        lo, hi = next(((d0, d1) for d0, d1 in domains if d0 <= x <= d1), (0.0, 1.0))
+        width = max(12, int((hi - lo) * chars_per_width))
+        a.text = "<br>".join(textwrap.wrap(str(a.text).replace("<br>", " "), width))
+        a.font.size = 12  # about 6.5 px a character: 40 fill the 310 px of a phone's plot
+    title = fig.layout.title.text or ""
+    fig = _layout(fig, title, height=440)
+    # below the axis titles: the x-axis title sits about 40 px under the plot
+    fig.update_layout(legend={"orientation": "h", "y": -0.35, "yanchor": "top"})
+    fig.update_layout(margin={"t": 130, "b": 110})
+    return fig
 
 
 #: The function that draws each figure.

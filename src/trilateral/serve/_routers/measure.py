@@ -120,6 +120,9 @@ def api_reciprocity(
                 "endogenous_share": r.endogenous_share,
                 "k_ar": r.k_ar,
                 "nobs": r.nobs,
+                "ic": r.ic,
+                "selected_orders": r.selected_orders,
+                "no_dynamics": r.no_dynamics,
             }
         )
 

@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
+from ...forecast import MAX_HORIZON
 from .._params import Countries, End, Start, ViewsDep, cached_json, records
-from .._views import MAX_HORIZON
 
 __all__ = ["forecasts", "simulations"]
 

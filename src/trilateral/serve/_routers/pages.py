@@ -64,7 +64,7 @@ def page(views: ViewsDep) -> HTMLResponse:
             last=facts["last"],
             start=window["start"],
             end=window["end"],
-            dense=window["dense"],
+            report_default=window["report_default"],
             verdicts=list(get_args(Verdict)),
             watch=watch_status(views.path, n=3),
         )
