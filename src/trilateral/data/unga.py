@@ -442,6 +442,40 @@ def read_idealpoints(path: str | Path) -> pa.Table:
 
 
 # --------------------------------------------------------------------------- alignment
+#: One row per pair and year: the roll calls both voted on (``v``) joined, fully, to the
+#: years both have an ideal point (``d``); ``pairs`` numbers the pairs in the order given.
+_ALIGNMENT_SQL = """
+with sel as (
+    select * from votes where iso3 in (select country_a from pairs
+                                       union select country_b from pairs)
+),
+v as (
+    select p.ord, p.country_a, p.country_b, a.year,
+           count(*) as n_votes,
+           avg(case when a.vote = b.vote then 1.0 else 0.0 end) as agreement,
+           avg(1.0 - abs(a.vote_value - b.vote_value)) as s_score
+    from pairs p
+    join sel a on a.iso3 = p.country_a
+    join sel b on b.iso3 = p.country_b and b.rcid = a.rcid
+    group by all
+),
+d as (
+    select p.ord, p.country_a, p.country_b, ia.year,
+           abs(ia.idealpoint - ib.idealpoint) as idealpoint_distance
+    from pairs p
+    join ip ia on ia.iso3 = p.country_a
+    join ip ib on ib.iso3 = p.country_b and ib.year = ia.year
+)
+select cast(coalesce(v.year, d.year) as integer) as year,
+       coalesce(v.country_a, d.country_a) as country_a,
+       coalesce(v.country_b, d.country_b) as country_b,
+       coalesce(v.n_votes, 0) as n_votes,
+       v.agreement, v.s_score, d.idealpoint_distance
+from v full outer join d on v.ord = d.ord and v.year = d.year
+order by coalesce(v.ord, d.ord), year
+"""
+
+
 def alignment(
     votes: pa.Table,
     idealpoints: pa.Table | None = None,
@@ -504,38 +538,7 @@ def alignment(
         con.register("votes", votes.select(["rcid", "year", "iso3", "vote", "vote_value"]))
         con.register("pairs", pair_tbl)
         con.register("ip", ip.select(["iso3", "year", "idealpoint"]))
-        table = con.sql(
-            """
-            with sel as (
-                select * from votes where iso3 in (select country_a from pairs
-                                                   union select country_b from pairs)
-            ),
-            v as (
-                select p.ord, p.country_a, p.country_b, a.year,
-                       count(*) as n_votes,
-                       avg(case when a.vote = b.vote then 1.0 else 0.0 end) as agreement,
-                       avg(1.0 - abs(a.vote_value - b.vote_value)) as s_score
-                from pairs p
-                join sel a on a.iso3 = p.country_a
-                join sel b on b.iso3 = p.country_b and b.rcid = a.rcid
-                group by all
-            ),
-            d as (
-                select p.ord, p.country_a, p.country_b, ia.year,
-                       abs(ia.idealpoint - ib.idealpoint) as idealpoint_distance
-                from pairs p
-                join ip ia on ia.iso3 = p.country_a
-                join ip ib on ib.iso3 = p.country_b and ib.year = ia.year
-            )
-            select cast(coalesce(v.year, d.year) as integer) as year,
-                   coalesce(v.country_a, d.country_a) as country_a,
-                   coalesce(v.country_b, d.country_b) as country_b,
-                   coalesce(v.n_votes, 0) as n_votes,
-                   v.agreement, v.s_score, d.idealpoint_distance
-            from v full outer join d on v.ord = d.ord and v.year = d.year
-            order by coalesce(v.ord, d.ord), year
-            """
-        ).to_arrow_table()
+        table = con.sql(_ALIGNMENT_SQL).to_arrow_table()
     finally:
         con.close()
     return table.cast(ALIGNMENT_SCHEMA)

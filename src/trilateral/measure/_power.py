@@ -211,7 +211,7 @@ class PowerRatios:
 
         Examples
         --------
-        >>> power_ratios().figure(2017, "RUS", "USA", "gdp_current_usd")  # doctest: +SKIP
+        >>> round(power_ratios().figure(2017, "RUS", "USA", "gdp_current_usd"), 4)
         0.0803
         """
         rows = self._pair(numerator.upper(), denominator.upper(), indicator).filter(
@@ -279,7 +279,11 @@ class PowerRatios:
 
         Examples
         --------
-        >>> power_ratios().trend("RUS", "USA", "gdp_current_usd", 2008, 2017)  # doctest: +SKIP
+        >>> t = power_ratios().trend("RUS", "USA", "gdp_current_usd", 2008, 2017)
+        >>> t.n, t.weaker, t.widening
+        (10, 'RUS', None)
+        >>> t  # doctest: +ELLIPSIS
+        <RatioTrend RUS/USA gdp_current_usd 2008–2017 (10 years): slope -0.003528/yr, ... → the gap is inconclusive (weaker: RUS)>
         """
         if not 0.0 < level < 1.0:
             raise ConfigError(f"level must lie in (0, 1), got {level!r}")
@@ -289,17 +293,7 @@ class PowerRatios:
             rows = rows.filter(pl.col("year") >= start)
         if end is not None:
             rows = rows.filter(pl.col("year") <= end)
-        present = set(rows["year"].to_list())
-        first = start if start is not None else min(present, default=None)
-        last = end if end is not None else max(present, default=None)
-        window = range(first, last + 1) if first is not None and last is not None else range(0)
-        missing = tuple(y for y in window if y not in present)
-        if missing and not allow_gaps:
-            raise DataError(
-                f"{num}/{den} {indicator} covers {len(present)} of the {len(window)} years "
-                f"{first}–{last}; missing {', '.join(map(str, missing))}",
-                hint="narrow the window, fill the panel, or pass allow_gaps=True",
-            )
+        window, missing = _window(rows, start, end, f"{num}/{den} {indicator}", allow_gaps)
         if rows.height < 2:
             raise DataError(
                 f"{rows.height} years of {indicator} for {num}/{den} in "
@@ -317,10 +311,6 @@ class PowerRatios:
         else:
             weaker = den
             gap = _ols(years, 1.0 / ratio, level)
-        g_lo, g_hi = gap[1]
-        widening = None
-        if not (math.isnan(g_lo) or math.isnan(g_hi)):
-            widening = True if g_hi < 0 else (False if g_lo > 0 else None)
         return RatioTrend(
             numerator=num,
             denominator=den,
@@ -338,7 +328,7 @@ class PowerRatios:
             gap_slope=gap[0],
             gap_conf_int=gap[1],
             gap_pvalue=gap[2],
-            widening=widening,
+            widening=_widening(gap[1]),
         )
 
     def summary(self) -> str:
@@ -360,6 +350,33 @@ class PowerRatios:
                 f"{r['year']}: {r['ratio']:.4g}"
             )
         return "\n".join(lines)
+
+
+def _window(
+    rows: pl.DataFrame, start: int | None, end: int | None, what: str, allow_gaps: bool
+) -> tuple[range, tuple[int, ...]]:
+    """The years ``start``…``end`` asked for (an open bound: the first or last year of
+    ``rows``) and those of them without a ratio; DataError on a gap unless ``allow_gaps``."""
+    present = set(rows["year"].to_list())
+    first = start if start is not None else min(present, default=None)
+    last = end if end is not None else max(present, default=None)
+    window = range(first, last + 1) if first is not None and last is not None else range(0)
+    missing = tuple(y for y in window if y not in present)
+    if missing and not allow_gaps:
+        raise DataError(
+            f"{what} covers {len(present)} of the {len(window)} years "
+            f"{first}–{last}; missing {', '.join(map(str, missing))}",
+            hint="narrow the window, fill the panel, or pass allow_gaps=True",
+        )
+    return window, missing
+
+
+def _widening(gap_ci: tuple[float, float]) -> bool | None:
+    """True when the weaker/stronger slope's interval lies below 0, False above, else None."""
+    g_lo, g_hi = gap_ci
+    if math.isnan(g_lo) or math.isnan(g_hi):
+        return None
+    return True if g_hi < 0 else (False if g_lo > 0 else None)
 
 
 def _panel_frame(panel: Any) -> pl.DataFrame:
@@ -420,8 +437,8 @@ def power_ratios(
 
     Examples
     --------
-    >>> r = power_ratios(countries=("USA", "RUS"))  # doctest: +SKIP
-    >>> round(r.figure(2017, "RUS", "USA", "gdp_per_capita_current_usd"), 3)  # doctest: +SKIP
+    >>> r = power_ratios(countries=("USA", "RUS"))
+    >>> round(r.figure(2017, "RUS", "USA", "gdp_per_capita_current_usd"), 3)
     0.18
     """
     codes = tuple(dict.fromkeys(c.strip().upper() for c in countries))
@@ -431,18 +448,44 @@ def power_ratios(
 
     panel = load_panel() if panel is None else panel
     df = _panel_frame(panel).filter(pl.col("iso3").is_in(list(codes)))
+    chosen = _chosen_indicators(df, indicators)
+    df = df.filter(pl.col("indicator").is_in(list(chosen)))
+    _check_unique(df)
+    # A null (or NaN, or infinite) value is a missing value: no row, so that the year
+    # shows as missing to figure() and trend(). Dropped after the duplicate check and the
+    # choice of indicators, which see the panel as given.
+    frame = _ratio_frame(df.filter(pl.col("value").is_not_null() & pl.col("value").is_finite()))
+    return PowerRatios(
+        frame=frame,
+        countries=codes,
+        indicators=chosen,
+        provenance={
+            "function": "trilateral.measure.power_ratios",
+            "panel": describe_panel(panel),  # which panel: shipped, or merged with the user's
+            "countries": list(codes),
+            "indicators": list(chosen),
+            "version": trilateral.__version__,
+        },
+    )
+
+
+def _chosen_indicators(df: pl.DataFrame, indicators: Sequence[str] | None) -> tuple[str, ...]:
+    """``indicators`` (default: every one in the panel), each checked to be in it."""
     present = sorted(df["indicator"].unique().to_list())
     if indicators is None:
-        chosen = tuple(present)
-    else:
-        chosen = tuple(dict.fromkeys(indicators))
-        unknown = [i for i in chosen if i not in present]
-        if unknown:
-            raise ConfigError(
-                f"indicators not in the panel: {', '.join(unknown)}",
-                hint=f"available: {', '.join(present)}",
-            )
-    df = df.filter(pl.col("indicator").is_in(list(chosen)))
+        return tuple(present)
+    chosen = tuple(dict.fromkeys(indicators))
+    unknown = [i for i in chosen if i not in present]
+    if unknown:
+        raise ConfigError(
+            f"indicators not in the panel: {', '.join(unknown)}",
+            hint=f"available: {', '.join(present)}",
+        )
+    return chosen
+
+
+def _check_unique(df: pl.DataFrame) -> None:
+    """DataError when the panel holds two values for one country, year and indicator."""
     dups = df.group_by(["iso3", "year", "indicator"]).len().filter(pl.col("len") > 1)
     if dups.height:
         r = dups.row(0, named=True)
@@ -450,13 +493,13 @@ def power_ratios(
             f"the panel has {r['len']} values of {r['indicator']} for {r['iso3']} in {r['year']}",
             hint="keep one value per country, year and indicator",
         )
-    # A null (or NaN, or infinite) value is a missing value: no row, so that the year
-    # shows as missing to figure() and trend(). Dropped after the duplicate check and the
-    # choice of indicators, which see the panel as given.
-    df = df.filter(pl.col("value").is_not_null() & pl.col("value").is_finite())
+
+
+def _ratio_frame(df: pl.DataFrame) -> pl.DataFrame:
+    """Every ordered pair's ratio per indicator and year, from the long panel ``df``."""
     num = df.rename({"iso3": "numerator", "value": "numerator_value"})
     den = df.drop("unit").rename({"iso3": "denominator", "value": "denominator_value"})
-    frame = (
+    return (
         num.join(den, on=["year", "indicator"], how="inner")
         .filter((pl.col("numerator") != pl.col("denominator")) & (pl.col("denominator_value") != 0))
         .with_columns((pl.col("numerator_value") / pl.col("denominator_value")).alias("ratio"))
@@ -472,16 +515,4 @@ def power_ratios(
             "unit",
         )
         .sort("indicator", "numerator", "denominator", "year")
-    )
-    return PowerRatios(
-        frame=frame,
-        countries=codes,
-        indicators=chosen,
-        provenance={
-            "function": "trilateral.measure.power_ratios",
-            "panel": describe_panel(panel),  # which panel: shipped, or merged with the user's
-            "countries": list(codes),
-            "indicators": list(chosen),
-            "version": trilateral.__version__,
-        },
     )

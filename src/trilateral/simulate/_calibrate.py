@@ -31,6 +31,7 @@ deviations are drawn once (common random numbers across θ).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -348,69 +349,23 @@ def smm_fit(
     seq = seed_sequence(rng)
     boot_seq, run_seq = seq.spawn(2)
     obs_seq = np.random.SeedSequence(seq.entropy, spawn_key=(*seq.spawn_key, 2**20))
-    t_len = data.shape[0]
     m_data = dyad_moments(data)
     boot = _block_bootstrap(data, draws, 6, np.random.default_rng(boot_seq))
     omega = np.cov(boot, rowvar=False)
     sd = np.sqrt(np.clip(np.diag(omega), 1e-12, None))
     w = np.diag(1.0 / sd**2)
-    seeds = child_seeds(run_seq, runs)
-    lo = np.array([BOUNDS[n][0] for n in PARAMS])
-    hi = np.array([BOUNDS[n][1] for n in PARAMS])
-
-    # only the levels are compared and payoffs never change them: the runs skip the
-    # payoffs, so the economic weights (a panel read per call) are not needed
-    weights = dict.fromkeys(scenario.countries, 1.0)
-
-    def simulate(theta: np.ndarray) -> np.ndarray:
-        spec = build_spec(_with_theta(scenario, np.clip(theta, lo, hi)), None, weights)
-        raw = simulate_raw(spec, seeds, t_len + burn_in, payoffs=False)
-        lv = raw.levels[burn_in:].astype(np.float64)
-        if measurement is not None:  # the same counts and deviations for every θ
-            lv = measurement.observe(lv, np.random.default_rng(obs_seq))
-        return dyad_moments(lv)
-
-    def to_theta(z: np.ndarray) -> np.ndarray:
-        return lo + (hi - lo) / (1.0 + np.exp(-z))
-
-    def objective(z: np.ndarray) -> float:
-        d = simulate(to_theta(z)) - m_data
-        return float(d @ w @ d)
-
-    s0 = (np.array(start) - lo) / (hi - lo)
-    z0 = np.log(s0 / (1 - s0))
-    best = optimize.minimize(
-        objective,
-        z0,
-        method="Nelder-Mead",
-        options={"maxiter": maxiter, "xatol": 1e-3, "fatol": 1e-3},
+    simulate = _moment_simulator(
+        scenario, child_seeds(run_seq, runs), data.shape[0], burn_in, measurement, obs_seq
     )
-    theta = to_theta(best.x)
+    theta, objective = _minimise(simulate, m_data, w, start, maxiter)
     m_sim = simulate(theta)
-    # Jacobian by central differences on common random numbers
-    g = np.empty((len(m_data), len(PARAMS)))
-    for k in range(len(PARAMS)):
-        h = 1e-2 * (hi[k] - lo[k])
-        up, dn = theta.copy(), theta.copy()
-        up[k] = min(hi[k], theta[k] + h)
-        dn[k] = max(lo[k], theta[k] - h)
-        g[:, k] = (simulate(up) - simulate(dn)) / (up[k] - dn[k])
-    # at a bound the estimate is not asymptotically normal: no standard error there, and
-    # the sandwich is computed for the interior parameters only
-    span = hi - lo
-    interior = (theta - lo > 1e-3 * span) & (hi - theta > 1e-3 * span)
-    bse = np.full(len(PARAMS), np.nan)
+    g = _jacobian(simulate, theta, len(m_data))
     j_stat, j_df = _j_test(m_data - m_sim, g, w, (1 + 1 / runs) * omega)
-    if interior.any():
-        gi = g[:, interior]
-        bread = np.linalg.pinv(gi.T @ w @ gi)
-        cov = (1 + 1 / runs) * bread @ gi.T @ w @ omega @ w @ gi @ bread
-        bse[interior] = np.sqrt(np.clip(np.diag(cov), 0.0, None))
     return CalibrationResults(
         names=PARAMS,
         params=theta,
-        bse=bse,
-        objective=float(best.fun),
+        bse=_sandwich_se(g, w, omega, theta, runs),
+        objective=objective,
         data_moments=m_data,
         sim_moments=m_sim,
         moment_se=sd,
@@ -427,6 +382,99 @@ def smm_fit(
             else {"lam": measurement.lam.tolist(), "sd": measurement.sd.tolist()},
         },
     )
+
+
+def _bounds() -> tuple[np.ndarray, np.ndarray]:
+    """Lower and upper bounds of the calibrated parameters, in ``PARAMS`` order."""
+    return np.array([BOUNDS[n][0] for n in PARAMS]), np.array([BOUNDS[n][1] for n in PARAMS])
+
+
+def _moment_simulator(
+    scenario: GameScenario,
+    seeds: list[np.random.SeedSequence],
+    t_len: int,
+    burn_in: int,
+    measurement: Measurement | None,
+    obs_seq: np.random.SeedSequence,
+) -> Callable[[np.ndarray], np.ndarray]:
+    """θ → the simulated moments, on the same runs (common random numbers) for every θ."""
+    lo, hi = _bounds()
+    # only the levels are compared and payoffs never change them: the runs skip the
+    # payoffs, so the economic weights (a panel read per call) are not needed
+    weights = dict.fromkeys(scenario.countries, 1.0)
+
+    def simulate(theta: np.ndarray) -> np.ndarray:
+        spec = build_spec(_with_theta(scenario, np.clip(theta, lo, hi)), None, weights)
+        raw = simulate_raw(spec, seeds, t_len + burn_in, payoffs=False)
+        lv = raw.levels[burn_in:].astype(np.float64)
+        if measurement is not None:  # the same counts and deviations for every θ
+            lv = measurement.observe(lv, np.random.default_rng(obs_seq))
+        return dyad_moments(lv)
+
+    return simulate
+
+
+def _minimise(
+    simulate: Callable[[np.ndarray], np.ndarray],
+    m_data: np.ndarray,
+    w: np.ndarray,
+    start: tuple[float, ...],
+    maxiter: int,
+) -> tuple[np.ndarray, float]:
+    """Nelder–Mead on the SMM objective, θ mapped to its bounds by a logistic; (θ̂, objective)."""
+    lo, hi = _bounds()
+
+    def to_theta(z: np.ndarray) -> np.ndarray:
+        return lo + (hi - lo) / (1.0 + np.exp(-z))
+
+    def objective(z: np.ndarray) -> float:
+        d = simulate(to_theta(z)) - m_data
+        return float(d @ w @ d)
+
+    s0 = (np.array(start) - lo) / (hi - lo)
+    z0 = np.log(s0 / (1 - s0))
+    best = optimize.minimize(
+        objective,
+        z0,
+        method="Nelder-Mead",
+        options={"maxiter": maxiter, "xatol": 1e-3, "fatol": 1e-3},
+    )
+    return to_theta(best.x), float(best.fun)
+
+
+def _jacobian(
+    simulate: Callable[[np.ndarray], np.ndarray], theta: np.ndarray, n_moments: int
+) -> np.ndarray:
+    """Jacobian of the moments at θ by central differences on common random numbers."""
+    lo, hi = _bounds()
+    g = np.empty((n_moments, len(PARAMS)))
+    for k in range(len(PARAMS)):
+        h = 1e-2 * (hi[k] - lo[k])
+        up, dn = theta.copy(), theta.copy()
+        up[k] = min(hi[k], theta[k] + h)
+        dn[k] = max(lo[k], theta[k] - h)
+        g[:, k] = (simulate(up) - simulate(dn)) / (up[k] - dn[k])
+    return g
+
+
+def _sandwich_se(
+    g: np.ndarray, w: np.ndarray, omega: np.ndarray, theta: np.ndarray, runs: int
+) -> np.ndarray:
+    """Sandwich standard errors; NaN for a parameter at its bound.
+
+    At a bound the estimate is not asymptotically normal: no standard error there, and
+    the sandwich is computed for the interior parameters only.
+    """
+    lo, hi = _bounds()
+    span = hi - lo
+    interior = (theta - lo > 1e-3 * span) & (hi - theta > 1e-3 * span)
+    bse = np.full(len(PARAMS), np.nan)
+    if interior.any():
+        gi = g[:, interior]
+        bread = np.linalg.pinv(gi.T @ w @ gi)
+        cov = (1 + 1 / runs) * bread @ gi.T @ w @ omega @ w @ gi @ bread
+        bse[interior] = np.sqrt(np.clip(np.diag(cov), 0.0, None))
+    return bse
 
 
 def measured_series(

@@ -288,6 +288,109 @@ def _stage_payoff(
     return pay
 
 
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    """A batch's update rule (docs/simulate.md, eq. 1), laid out for the game loop.
+
+    Coefficients are ``(D, 1, R|1)`` arrays (runs last); a ``use_*`` flag is False when
+    its term is zero in every run, so the loop skips it.
+    """
+
+    k: dict[str, np.ndarray]
+    initiative: np.ndarray
+    sigma: np.ndarray  # (O, 1, R|1): each observer's misperception
+    decay: np.ndarray  # (n, R|1)
+    sens: np.ndarray  # (n, R|1)
+    weight: np.ndarray  # (D, 1, R|1): how much the source's hawkishness weighs
+    use_grim: bool
+    use_inertia: bool
+    use_initiative: bool
+    use_forgive: bool
+    tri: bool  # the triangular terms (three countries only)
+    other: bool  # the fitted equation's other lag terms: i's own and j's last level towards k
+
+
+def _rule(spec: GameSpec, lay: Layout) -> _Rule:
+    """Lay out ``spec``'s coefficients for the loop and switch off the terms that are zero."""
+    coef = np.ascontiguousarray(spec.coef.transpose(1, 2, 0))  # (D, K, R|1)
+    k = {name: coef[:, i, None, :] for i, name in enumerate(COEFFICIENTS)}  # (D, 1, R|1)
+    initiative = k["initiative"]
+    if lay.n == 3:  # public-good investment by the third country lifts the other pair
+        third = 3 - lay.src - lay.tgt
+        initiative = initiative + spec.mediation * spec.investment.T[third, None, :]
+    return _Rule(
+        k=k,
+        initiative=initiative,
+        sigma=spec.noise.T[lay.obs_who, None, :],
+        decay=spec.decay.T,
+        sens=spec.sensitivity.T,
+        weight=spec.weight.T[lay.src, None, :],
+        use_grim=bool(np.any(k["grim"] != 0)),
+        use_inertia=bool(np.any(k["inertia"] != 0)),
+        use_initiative=bool(np.any(initiative != 0)),
+        use_forgive=bool(np.any(k["forgiveness"] != 0)),
+        tri=lay.n == 3
+        and bool(np.any(k["triangular_in"] != 0) or np.any(k["triangular_across"] != 0)),
+        other=lay.n == 3 and bool(np.any(k["own_third"] != 0) or np.any(k["partner_third"] != 0)),
+    )
+
+
+def _draw_noise(
+    spec: GameSpec, seeds: Sequence[np.random.SeedSequence], periods: int, n_o: int, n_a: int
+) -> np.ndarray | None:
+    """Standard-normal misperception draws ``(R, T, O, A)``, or None without noise."""
+    if not np.any(spec.noise > 0):
+        return None
+    eps = np.empty((len(seeds), periods, n_o, n_a))
+    for r, seed in enumerate(seeds):  # run r draws only from its own stream
+        np.random.default_rng(seed).standard_normal(out=eps[r])
+    return eps
+
+
+def _step(
+    rule: _Rule,
+    lay: Layout,
+    x: np.ndarray,
+    h: np.ndarray,
+    grudge: np.ndarray,
+    eps_t: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """One period: perceive the last actions ``x`` (D, A, R), update hawkishness ``h``
+    (n, R) and respond; returns the new ``(x, h)`` and updates ``grudge`` in place."""
+    k = rule.k
+    if eps_t is not None:
+        obs = x[lay.obs_dyad]  # (O, A, R): what each observer sees
+        obs += rule.sigma * eps_t.transpose(1, 2, 0)
+        np.clip(obs, -1.0, 1.0, out=obs)
+        p_ji, recv = obs[lay.ji], obs[lay.recv]
+    else:  # perfect perception: read the dyads themselves, no observer copies
+        obs = x
+        p_ji, recv = x[lay.rev], x[lay.towards]
+    hostile = np.maximum(-recv, 0.0)  # (n, n−1, A, R)
+    hostility = _sum1(_sum1(hostile)) / (hostile.shape[1] * hostile.shape[2])
+    h = rule.decay * h + rule.sens * hostility
+    if rule.use_forgive:
+        u = k["reciprocity"] * (p_ji - k["forgiveness"] * np.minimum(p_ji, 0.0))
+    else:
+        u = k["reciprocity"] * p_ji
+    if rule.use_inertia:
+        u += k["inertia"] * x
+    if rule.use_initiative:
+        u += rule.initiative
+    if rule.tri:
+        ki, kj = (lay.ki, lay.kj) if eps_t is not None else (lay.ki_dyad, lay.kj_dyad)
+        u += k["triangular_in"] * obs[ki]
+        u += k["triangular_across"] * obs[kj]
+    if rule.other:
+        u += k["own_third"] * x[lay.ik_dyad]
+        u += k["partner_third"] * (obs[lay.jk] if eps_t is not None else x[lay.jk_dyad])
+    if rule.use_grim:
+        grudge |= p_ji < 0.0
+        u -= k["grim"] * grudge
+    u -= rule.weight * h[lay.src, None, :]
+    return np.clip(u, -1.0, 1.0, out=u), h
+
+
 def _run_batch(
     spec: GameSpec,
     seeds: Sequence[np.random.SeedSequence],
@@ -300,36 +403,12 @@ def _run_batch(
     # dyads an observer sees copies whole rows instead of five-element pieces.
     lay = spec.layout
     runs = len(seeds)
-    n_d, n_a, n_o = len(lay.dyads), len(spec.arenas), len(lay.obs_dyad)
-    coef = np.ascontiguousarray(spec.coef.transpose(1, 2, 0))  # (D, K, R|1)
-    k = {name: coef[:, i, None, :] for i, name in enumerate(COEFFICIENTS)}  # (D, 1, R|1)
-    sigma = spec.noise.T[lay.obs_who, None, :]  # (O, 1, R|1)
-    noisy = bool(np.any(spec.noise > 0))
-    decay = spec.decay.T  # (n, R|1)
-    sens = spec.sensitivity.T
-    weight = spec.weight.T[lay.src, None, :]  # (D, 1, R|1)
-    initiative = k["initiative"]
-    if lay.n == 3:  # public-good investment by the third country lifts the other pair
-        third = 3 - lay.src - lay.tgt
-        initiative = initiative + spec.mediation * spec.investment.T[third, None, :]
-    use_grim = bool(np.any(k["grim"] != 0))
-    use_inertia = bool(np.any(k["inertia"] != 0))
-    use_initiative = bool(np.any(initiative != 0))
-    forgive = k["forgiveness"]
-    use_forgive = bool(np.any(forgive != 0))
-    tri = lay.n == 3 and bool(
-        np.any(k["triangular_in"] != 0) or np.any(k["triangular_across"] != 0)
-    )
-    # the fitted equation's other lag terms: i's own and j's last level towards k
-    other = lay.n == 3 and bool(np.any(k["own_third"] != 0) or np.any(k["partner_third"] != 0))
+    n_d, n_a = len(lay.dyads), len(spec.arenas)
+    rule = _rule(spec, lay)
+    eps = _draw_noise(spec, seeds, periods, len(lay.obs_dyad), n_a)
     econ = spec.econ[lay.src if spec.scale_by == "source" else lay.tgt, None]
     dyad_sum = np.zeros((n_d, runs))
-    eps = None
-    if noisy:
-        eps = np.empty((runs, periods, n_o, n_a))
-        for r, seed in enumerate(seeds):  # run r draws only from its own stream
-            np.random.default_rng(seed).standard_normal(out=eps[r])
-    x = np.broadcast_to(k["opening"], (n_d, n_a, runs)).copy()
+    x = np.broadcast_to(rule.k["opening"], (n_d, n_a, runs)).copy()
     h = np.zeros((lay.n, runs))
     grudge = np.zeros((n_d, n_a, runs), dtype=bool)
     n_blocks = -(-periods // block)
@@ -340,37 +419,7 @@ def _run_batch(
     stage = np.empty((periods, lay.n, runs)) if record_actions else None
     for t in range(periods):
         if t > 0:
-            if eps is not None:
-                obs = x[lay.obs_dyad]  # (O, A, R): what each observer sees
-                obs += sigma * eps[:, t].transpose(1, 2, 0)
-                np.clip(obs, -1.0, 1.0, out=obs)
-                p_ji, recv = obs[lay.ji], obs[lay.recv]
-            else:  # perfect perception: read the dyads themselves, no observer copies
-                obs = x
-                p_ji, recv = x[lay.rev], x[lay.towards]
-            hostile = np.maximum(-recv, 0.0)  # (n, n−1, A, R)
-            hostility = _sum1(_sum1(hostile)) / (hostile.shape[1] * hostile.shape[2])
-            h = decay * h + sens * hostility
-            if use_forgive:
-                u = k["reciprocity"] * (p_ji - forgive * np.minimum(p_ji, 0.0))
-            else:
-                u = k["reciprocity"] * p_ji
-            if use_inertia:
-                u += k["inertia"] * x
-            if use_initiative:
-                u += initiative
-            if tri:
-                ki, kj = (lay.ki, lay.kj) if eps is not None else (lay.ki_dyad, lay.kj_dyad)
-                u += k["triangular_in"] * obs[ki]
-                u += k["triangular_across"] * obs[kj]
-            if other:
-                u += k["own_third"] * x[lay.ik_dyad]
-                u += k["partner_third"] * (obs[lay.jk] if eps is not None else x[lay.jk_dyad])
-            if use_grim:
-                grudge |= p_ji < 0.0
-                u -= k["grim"] * grudge
-            u -= weight * h[lay.src, None, :]
-            x = np.clip(u, -1.0, 1.0, out=u)
+            x, h = _step(rule, lay, x, h, grudge, None if eps is None else eps[:, t])
         if payoffs or stage is not None:  # payoffs never feed back on actions
             pay = _stage_payoff(spec, lay, x, econ, dyad_sum)
             payoff += pay

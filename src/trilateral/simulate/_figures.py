@@ -36,10 +36,53 @@ def _series(cmp: PolicyComparison) -> dict[str, dict[str, Any]]:
     return out
 
 
+def _add_policy(fig: Any, name: str, s: dict[str, Any], col: str) -> None:
+    """Add one policy's level band and mean (left) and its payoff bar (right) to ``fig``."""
+    import plotly.graph_objects as go
+
+    # plain lists, not numpy arrays: plotly would embed those as base64 typed arrays,
+    # which older plotly.js builds and simple readers of fig.data do not decode
+    fig.add_trace(
+        go.Scatter(
+            x=np.concatenate([s["t"], s["t"][::-1]]).tolist(),
+            y=np.concatenate([s["hi"], s["lo"][::-1]]).tolist(),
+            fill="toself",
+            line={"width": 0},
+            fillcolor=col,
+            opacity=0.15,
+            showlegend=False,
+            hoverinfo="skip",
+        ),
+        row=1,
+        col=1,
+    )
+    fig.add_trace(
+        go.Scatter(x=s["t"].tolist(), y=s["mean"].tolist(), name=name, line={"color": col}),
+        row=1,
+        col=1,
+    )
+    p = s["pay"]
+    fig.add_trace(
+        go.Bar(
+            x=[name],
+            y=[p["mean"]],
+            marker_color=col,
+            showlegend=False,
+            error_y={
+                "type": "data",
+                "symmetric": False,
+                "array": [p["ci_high"] - p["mean"]],
+                "arrayminus": [p["mean"] - p["ci_low"]],
+            },
+        ),
+        row=1,
+        col=2,
+    )
+
+
 def comparison_figure(cmp: PolicyComparison) -> Any:
     """Plotly figure: USA→RUS level per policy over time (band 5–95 % of runs), and
     China's cumulative payoff per policy (95 % CI of the mean)."""
-    import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
     data = _series(cmp)
@@ -55,45 +98,7 @@ def comparison_figure(cmp: PolicyComparison) -> Any:
     )
     colours = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"]
     for k, (name, s) in enumerate(data.items()):
-        col = colours[k % len(colours)]
-        # plain lists, not numpy arrays: plotly would embed those as base64 typed arrays,
-        # which older plotly.js builds and simple readers of fig.data do not decode
-        fig.add_trace(
-            go.Scatter(
-                x=np.concatenate([s["t"], s["t"][::-1]]).tolist(),
-                y=np.concatenate([s["hi"], s["lo"][::-1]]).tolist(),
-                fill="toself",
-                line={"width": 0},
-                fillcolor=col,
-                opacity=0.15,
-                showlegend=False,
-                hoverinfo="skip",
-            ),
-            row=1,
-            col=1,
-        )
-        fig.add_trace(
-            go.Scatter(x=s["t"].tolist(), y=s["mean"].tolist(), name=name, line={"color": col}),
-            row=1,
-            col=1,
-        )
-        p = s["pay"]
-        fig.add_trace(
-            go.Bar(
-                x=[name],
-                y=[p["mean"]],
-                marker_color=col,
-                showlegend=False,
-                error_y={
-                    "type": "data",
-                    "symmetric": False,
-                    "array": [p["ci_high"] - p["mean"]],
-                    "arrayminus": [p["mean"] - p["ci_low"]],
-                },
-            ),
-            row=1,
-            col=2,
-        )
+        _add_policy(fig, name, s, colours[k % len(colours)])
     fig.update_xaxes(title_text="month", row=1, col=1)
     fig.update_yaxes(title_text="level (−1 hostile … +1 cooperative)", range=[-1, 1], row=1, col=1)
     fig.update_layout(

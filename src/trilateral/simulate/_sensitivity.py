@@ -324,24 +324,12 @@ def sobol_sensitivity(
     >>> res.convergence["N"].to_list()
     [8]
     """
-    from SALib.sample import sobol as sobol_sample
-
     max_samples = base_samples if max_samples is None else max_samples
     _check(scenario, base_samples, max_samples)
     seq = seed_sequence(rng)
     sample_seq, run_seq, boot_seq = seq.spawn(3)
-    factors: dict[str, tuple[float, float, str, str]] = {
-        k: (lo, hi, k, what) for k, (lo, hi, what) in SENSITIVITY_PARAMETERS.items()
-    }
-    if fitted:
-        factors.update(fitted_factors(scenario))
-    names = list(factors)
-    problem: dict[str, Any] = {
-        "num_vars": len(names),
-        "names": names,
-        "bounds": [list(factors[n][:2]) for n in names],
-        "groups": [factors[n][2] for n in names],
-    }
+    factors, problem = _problem(scenario, fitted)
+    names = problem["names"]
     groups = sorted(set(problem["groups"]), key=problem["groups"].index)
     scramble = int(sample_seq.generate_state(1)[0])
     boot_seed = int(boot_seq.generate_state(1)[0]) or 1  # SALib falls back to the global RNG on 0
@@ -350,24 +338,11 @@ def sobol_sensitivity(
     steps: list[dict[str, Any]] = []
     n = base_samples
     while True:
-        x = sobol_sample.sample(
-            problem, n, calc_second_order=False, seed=np.random.default_rng(scramble)
+        x = _design(problem, n, scramble, x_done)
+        seeds = _design_seeds(run_seq, n, replicates, len(groups) + 2, x_done.shape[0], x.shape[0])
+        got = _evaluate(
+            scenario, x[x_done.shape[0] :], names, seeds, replicates, periods, batch_size
         )
-        if not np.array_equal(x[: x_done.shape[0]], x_done):  # pragma: no cover - SALib
-            raise RuntimeError("the Sobol design of 2N does not extend that of N")
-        new = x[x_done.shape[0] :]
-        # common random numbers within a base sample: its A, AB_g and B rows (G + 2 of
-        # them, consecutive in SALib's layout) run on the same noise seeds, so an index
-        # measures what the factor changes, not the noise (a payoff-only factor gets a
-        # total index of exactly 0 on the levels)
-        per_base = len(groups) + 2
-        base_seeds = child_seeds(run_seq, n * replicates)
-        seeds = [
-            base_seeds[(q // per_base) * replicates + r]
-            for q in range(x_done.shape[0], x.shape[0])
-            for r in range(replicates)
-        ]
-        got = _evaluate(scenario, new, names, seeds, replicates, periods, batch_size)
         y = {o: np.concatenate([y[o], got[o]]) for o in OUTCOMES}
         x_done = x
         rows, widths = _analyse(problem, y, boot_seed)
@@ -384,14 +359,7 @@ def sobol_sensitivity(
         replicates=replicates,
         periods=periods,
         outcome_means={k: float(v.mean()) for k, v in y.items()},
-        provenance={
-            "config": scenario.model_dump(mode="json"),
-            "seed": str(seq.entropy),
-            "version": __version__,
-            "parameters": {k: list(v[:2]) for k, v in factors.items()},
-            "groups": sorted(set(problem["groups"]), key=problem["groups"].index),
-            "target_width": target_width,
-        },
+        provenance=_provenance(scenario, seq, factors, groups, target_width),
         convergence=pl.DataFrame(
             steps,
             schema={"N": pl.Int64, "evaluations": pl.Int64, **dict.fromkeys(OUTCOMES, pl.Float64)},
@@ -399,6 +367,72 @@ def sobol_sensitivity(
         base_samples=n,
         converged=done,
     )
+
+
+def _provenance(
+    scenario: GameScenario,
+    seq: np.random.SeedSequence,
+    factors: dict[str, tuple[float, float, str, str]],
+    groups: list[str],
+    target_width: float,
+) -> dict[str, Any]:
+    return {
+        "config": scenario.model_dump(mode="json"),
+        "seed": str(seq.entropy),
+        "version": __version__,
+        "parameters": {k: list(v[:2]) for k, v in factors.items()},
+        "groups": groups,
+        "target_width": target_width,
+    }
+
+
+def _problem(
+    scenario: GameScenario, fitted: bool
+) -> tuple[dict[str, tuple[float, float, str, str]], dict[str, Any]]:
+    """The factors ``{name: (lo, hi, group, what)}`` and SALib's problem over them."""
+    factors: dict[str, tuple[float, float, str, str]] = {
+        k: (lo, hi, k, what) for k, (lo, hi, what) in SENSITIVITY_PARAMETERS.items()
+    }
+    if fitted:
+        factors.update(fitted_factors(scenario))
+    names = list(factors)
+    problem: dict[str, Any] = {
+        "num_vars": len(names),
+        "names": names,
+        "bounds": [list(factors[n][:2]) for n in names],
+        "groups": [factors[n][2] for n in names],
+    }
+    return factors, problem
+
+
+def _design(problem: dict[str, Any], n: int, scramble: int, x_done: np.ndarray) -> np.ndarray:
+    """Saltelli's design of base size ``n``, checked to extend the rows already run."""
+    from SALib.sample import sobol as sobol_sample
+
+    x = sobol_sample.sample(
+        problem, n, calc_second_order=False, seed=np.random.default_rng(scramble)
+    )
+    if not np.array_equal(x[: x_done.shape[0]], x_done):  # pragma: no cover - SALib
+        raise RuntimeError("the Sobol design of 2N does not extend that of N")
+    return x
+
+
+def _design_seeds(
+    run_seq: np.random.SeedSequence, n: int, replicates: int, per_base: int, start: int, stop: int
+) -> list[np.random.SeedSequence]:
+    """Noise seeds of design rows ``start:stop``, ``replicates`` per row.
+
+    Common random numbers within a base sample: its A, AB_g and B rows (``per_base`` = G + 2
+    of them, consecutive in SALib's layout) run on the same noise seeds, so an index
+    measures what the factor changes, not the noise (a payoff-only factor gets a total
+    index of exactly 0 on the levels).
+    """
+    base_seeds = child_seeds(run_seq, n * replicates)
+    return [
+        base_seeds[(q // per_base) * replicates + r]
+        for q in range(start, stop)
+        for r in range(replicates)
+    ]
 
 
 def _analyse(

@@ -175,6 +175,23 @@ def ingest_reader(
     if progress is not None:
         total = offset + reader.total_bytes
         progress(total, total)
+    return _result(
+        reader, digest, txn.ingest_id, (n_ingested, n_filtered), codes, rejects, dups, t0
+    )
+
+
+def _result(
+    reader: EventReader,
+    digest: str,
+    ingest_id: int,
+    rows: tuple[int, int],
+    codes: tuple[str, ...] | None,
+    rejects: Path | None,
+    dups: tuple[FileDuplicates, ...],
+    t0: float,
+) -> IngestResult:
+    """The result of a file ingested: ``rows`` are the rows stored and those filtered out."""
+    n_ingested, n_filtered = rows
     return IngestResult(
         path=str(reader.path),
         sha256=digest,
@@ -185,7 +202,7 @@ def ingest_reader(
         rows_rejected=reader.rows_rejected,
         rejects_path=None if rejects is None else str(rejects),
         skipped_duplicate=False,
-        ingest_id=txn.ingest_id,
+        ingest_id=ingest_id,
         seconds=time.perf_counter() - t0,
         counts=MappingProxyType(reader_counts(reader)),
         rows_filtered=n_filtered,

@@ -332,21 +332,33 @@ def validate(
     rejects : list of Reject
     """
     raw = raw or {}
-    n = len(lines)
+    bad_any, rejects = _first_failures(_checks(columns, codebook), columns, lines, raw)
+    keep = pc.invert(bad_any)
+    if rejects:
+        arrays = [pc.filter(columns[f.name], keep).cast(f.type) for f in EVENT_SCHEMA]
+    else:  # every row is valid: no copy of the columns (the usual case)
+        arrays = [columns[f.name].cast(f.type) for f in EVENT_SCHEMA]
+    batch = pa.RecordBatch.from_arrays(arrays, schema=EVENT_SCHEMA)
+    rejects.sort(key=reject_order)
+    return batch, keep, rejects
+
+
+def _iso3_bad(col: pa.Array) -> pa.Array:
+    """True where a code is present and not three capital letters."""
+    # fill_null: a null code is fine, and a null here would make ``keep`` null and
+    # drop the row silently
+    return pc.fill_null(
+        pc.and_(pc.is_valid(col), pc.invert(pc.match_substring_regex(col, _ISO3))), False
+    )
+
+
+def _checks(columns: dict[str, pa.Array], codebook: Codebook) -> list[tuple[str, pa.Array, str]]:
+    """Per field, in order: the field, a mask of the rows it fails, and the reason."""
     known = pa.array(sorted(codebook.rows), pa.string())
-
-    def _iso3_bad(name: str) -> pa.Array:
-        col = columns[name]
-        # fill_null: a null code is fine, and a null here would make ``keep`` null and
-        # drop the row silently
-        return pc.fill_null(
-            pc.and_(pc.is_valid(col), pc.invert(pc.match_substring_regex(col, _ISO3))), False
-        )
-
     g = columns["goldstein"]
     q = columns["quad_class"]
     w = columns["weight"]
-    checks: list[tuple[str, pa.Array, str]] = [
+    return [
         (
             "event_id",
             pc.or_(
@@ -356,9 +368,9 @@ def validate(
             "missing event id",
         ),
         ("date", pc.is_null(columns["date"]), "not a valid date"),
-        ("source", _iso3_bad("source"), "not an ISO3 country code"),
-        ("target", _iso3_bad("target"), "not an ISO3 country code"),
-        ("location", _iso3_bad("location"), "not an ISO3 country code"),
+        ("source", _iso3_bad(columns["source"]), "not an ISO3 country code"),
+        ("target", _iso3_bad(columns["target"]), "not an ISO3 country code"),
+        ("location", _iso3_bad(columns["location"]), "not an ISO3 country code"),
         (
             "cameo",
             pc.invert(pc.fill_null(pc.is_in(columns["cameo"], value_set=known), False)),
@@ -383,6 +395,16 @@ def validate(
         ),
         ("arena", pc.is_null(columns["arena"]), "no arena for this CAMEO code"),
     ]
+
+
+def _first_failures(
+    checks: list[tuple[str, pa.Array, str]],
+    columns: dict[str, pa.Array],
+    lines: pa.Array,
+    raw: dict[str, pa.Array],
+) -> tuple[pa.Array, list[Reject]]:
+    """The mask of failing rows and one reject per failing row, for its first failing field."""
+    n = len(lines)
     bad_any = pa.array([False] * n, pa.bool_()) if n else pa.array([], pa.bool_())
     rejects: list[Reject] = []
     for name, bad, reason in checks:
@@ -397,14 +419,7 @@ def validate(
                 for line, v in zip(line_vals, vals, strict=True)
             )
             bad_any = pc.or_(bad_any, bad)
-    keep = pc.invert(bad_any)
-    if rejects:
-        arrays = [pc.filter(columns[f.name], keep).cast(f.type) for f in EVENT_SCHEMA]
-    else:  # every row is valid: no copy of the columns (the usual case)
-        arrays = [columns[f.name].cast(f.type) for f in EVENT_SCHEMA]
-    batch = pa.RecordBatch.from_arrays(arrays, schema=EVENT_SCHEMA)
-    rejects.sort(key=reject_order)
-    return batch, keep, rejects
+    return bad_any, rejects
 
 
 #: The layouts of this package by name, in the order their modules define them: each

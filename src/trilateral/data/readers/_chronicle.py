@@ -156,47 +156,58 @@ class ChronicleReader(_TextEventReader):
         """Typed values of one row, or the first problem with it."""
         v = dict(zip(CHRONICLE_COLUMNS, (f.strip() for f in rec), strict=True))
         out: dict[str, Any] = {k: (v[k] or None) for k in v}
+        date = parse_date(v["date"], self._date_cache)
+        if date is None:
+            return Reject(line, "date", v["date"], "not a valid date (YYYY-MM-DD)")
+        out["date"] = date
+        for f in ("source", "target", "location"):
+            if v[f] and not _ISO3.match(v[f]):
+                return Reject(line, f, v[f], "not an ISO3 country code (three capital letters)")
+        row = self.codebook.rows.get(v["cameo"])
+        if row is None:
+            return Reject(
+                line, "cameo", v["cameo"], "unknown CAMEO code (keep leading zeros: 036, not 36)"
+            )
+        problem = self._check_codes(line, v, row)
+        if problem is None:
+            problem = self._check_amounts(line, v, out)
+        if problem is not None:
+            return problem
+        out["quad_class"] = row.quad_class
+        out["goldstein"] = row.goldstein
+        out["arena"] = row.arena
+        return out
 
-        def bad(field: str, reason: str) -> Reject:
-            return Reject(line, field, v[field], reason)
+    def _check_codes(self, line: int, v: dict[str, str], row: Any) -> Reject | None:
+        """The first given quad class, Goldstein score or arena that the codebook's
+        ``row`` for the CAMEO code contradicts."""
 
         def disagrees(field: str, given: object, expected: object, note: str = "") -> Reject:
-            return bad(
+            return Reject(
+                line,
                 field,
+                v[field],
                 f"{field} {given} disagrees with the codebook's {expected} "
                 f"for CAMEO {v['cameo']}{note}",
             )
 
-        date = parse_date(v["date"], self._date_cache)
-        if date is None:
-            return bad("date", "not a valid date (YYYY-MM-DD)")
-        out["date"] = date
-        for f in ("source", "target", "location"):
-            if v[f] and not _ISO3.match(v[f]):
-                return bad(f, "not an ISO3 country code (three capital letters)")
-        code = v["cameo"]
-        row = self.codebook.rows.get(code)
-        if row is None:
-            return bad("cameo", "unknown CAMEO code (keep leading zeros: 036, not 36)")
         if v["quad_class"]:
             q = parse_int(v["quad_class"])
             if q is None:
-                return bad("quad_class", "not an integer")
+                return Reject(line, "quad_class", v["quad_class"], "not an integer")
             if q != row.quad_class:
                 return disagrees("quad_class", q, row.quad_class)
-        out["quad_class"] = row.quad_class
         if v["goldstein"]:
             g = parse_float(v["goldstein"])
             if g is None:
-                return bad("goldstein", "not a number")
-            if not any(s is not None and abs(g - s) < 1e-9 for s in self._other_scores[code]):
+                return Reject(line, "goldstein", v["goldstein"], "not a number")
+            if not any(s is not None and abs(g - s) < 1e-9 for s in self._other_scores[v["cameo"]]):
                 return disagrees(
                     "goldstein",
                     f"{g:g}",
                     f"{row.goldstein:g}",
                     f" ({self.codebook.goldstein_table} table)",
                 )
-        out["goldstein"] = row.goldstein
         if v["arena"] and not self.custom_arena_map and v["arena"] != row.arena:
             return disagrees(
                 "arena",
@@ -204,23 +215,30 @@ class ChronicleReader(_TextEventReader):
                 repr(row.arena),
                 " (pass a codebook with your own arena map to use other arenas)",
             )
-        out["arena"] = row.arena
+        return None
+
+    def _check_amounts(self, line: int, v: dict[str, str], out: dict[str, Any]) -> Reject | None:
+        """Check and type the weight, dataset and magnitude into ``out``; the first problem."""
         if v["weight"]:
             w = parse_int(v["weight"])
             if w is None or w < 1:
-                return bad("weight", "weight must be an integer >= 1")
+                return Reject(line, "weight", v["weight"], "weight must be an integer >= 1")
             out["weight"] = w
         else:
             out["weight"] = 1
         if v["dataset"] and v["dataset"] != self.dataset:
-            return bad("dataset", f"dataset must be {self.dataset!r} (or empty)")
+            return Reject(
+                line, "dataset", v["dataset"], f"dataset must be {self.dataset!r} (or empty)"
+            )
         out["dataset"] = self.dataset
         if v["magnitude"]:
             m = parse_float(v["magnitude"])
             if m is None or m < 0:
-                return bad("magnitude", "magnitude must be a number >= 0 (or empty)")
+                return Reject(
+                    line, "magnitude", v["magnitude"], "magnitude must be a number >= 0 (or empty)"
+                )
             out["magnitude"] = m
-        return out
+        return None
 
     def _convert(self, records: list[Any], lines: list[int]) -> Chunk:
         n = len(records)

@@ -93,6 +93,48 @@ def _getter(get: dict[str, pa.Array], quoted: bool, n: int) -> Callable[[str], p
     return col
 
 
+class _LineNumbers:
+    """Line numbers of the main shape's rows, batch by batch.
+
+    Row k of the main shape is on line k + 1 + (lines skipped before it); skipped = the
+    header + rows the handler took. keys[i] = number of main rows before the i-th skipped
+    line, so a main row m has searchsorted(keys, m) of them.
+    """
+
+    __slots__ = ("keys", "n_skipped", "ordinal", "passed", "seen")
+
+    def __init__(self, header: bool) -> None:
+        self.n_skipped = int(header)
+        self.keys = np.zeros(self.n_skipped, np.int64)
+        self.passed = 0  # skipped lines before every row already numbered
+        self.seen = 0  # of rows.skipped
+        self.ordinal = 0  # main rows numbered so far
+
+    def take_skipped(self, rows: _Rows) -> None:
+        """Add the lines the handler took aside since the last call."""
+        with rows.lock:
+            new = rows.skipped[self.seen :]
+        self.seen += len(new)
+        if new:
+            new_keys = (
+                np.sort(np.asarray(new, np.int64))
+                - 1
+                - np.arange(self.n_skipped, self.n_skipped + len(new), dtype=np.int64)
+            )
+            self.n_skipped += len(new)
+            self.keys = np.concatenate([self.keys, new_keys])
+
+    def number(self, k: int) -> np.ndarray:
+        """The line numbers of the next ``k`` main rows."""
+        m = np.arange(self.ordinal, self.ordinal + k, dtype=np.int64)
+        line_np = m + 1 + self.passed + np.searchsorted(self.keys, m, side="right")
+        cut = int(np.searchsorted(self.keys, self.ordinal + k - 1, side="right")) if k else 0
+        self.passed += cut
+        self.keys = self.keys[cut:]
+        self.ordinal += k
+        return line_np
+
+
 class GDELTReaderBase(EventReader):
     """Shared engine of :class:`GDELT1Reader` and :class:`GDELT2Reader`.
 
@@ -309,25 +351,13 @@ class GDELTReaderBase(EventReader):
         rows = _Rows(layout)
         checked = _CheckedStream(stream, self.path, count_lines=layout.quoted)
         read, parse, convert = self._options(layout, layout.names, rows, int(layout.header))
-        # Line numbers: row k of the main shape is on line k + 1 + (lines skipped before
-        # it); skipped = the header + rows the handler took. keys[i] = number of main rows
-        # before the i-th skipped line, so a main row m has searchsorted(keys, m) of them.
-        n_skipped = int(layout.header)
-        keys = np.zeros(n_skipped, np.int64)
-        passed = 0
-        seen = 0
-        ordinal = 0
+        nums = _LineNumbers(layout.header)
         reader = None
         prefetch: Prefetch[pa.RecordBatch] | None = None
         try:
-            try:
-                reader = pv.open_csv(
-                    checked, read_options=read, parse_options=parse, convert_options=convert
-                )
-            except pa.ArrowInvalid as exc:
-                if "Empty CSV" in str(exc) or "Could not skip" in str(exc):
-                    return  # nothing after the header: no events
-                raise self._arrow_error(exc, checked) from None
+            reader = self._open_csv(checked, read, parse, convert)
+            if reader is None:
+                return  # nothing after the header: no events
             # pyarrow releases the GIL while it parses: the next batches are parsed in a
             # background thread while the previous one is converted
             prefetch = Prefetch(reader, name="gdelt-csv")
@@ -338,31 +368,16 @@ class GDELTReaderBase(EventReader):
                     raise self._arrow_error(exc, checked) from None
                 if rows.internal:
                     raise rows.internal[0]
-                with rows.lock:
-                    new = rows.skipped[seen:]
-                seen += len(new)
-                if new:
-                    new_keys = (
-                        np.sort(np.asarray(new, np.int64))
-                        - 1
-                        - np.arange(n_skipped, n_skipped + len(new), dtype=np.int64)
-                    )
-                    n_skipped += len(new)
-                    keys = np.concatenate([keys, new_keys])
+                nums.take_skipped(rows)
                 if batch is not None:
                     k = batch.num_rows
-                    m = np.arange(ordinal, ordinal + k, dtype=np.int64)
-                    line_np = m + 1 + passed + np.searchsorted(keys, m, side="right")
-                    cut = int(np.searchsorted(keys, ordinal + k - 1, side="right")) if k else 0
-                    passed += cut
-                    keys = keys[cut:]
-                    ordinal += k
+                    line_np = nums.number(k)
                     if k == 0 and not rows.alt and not rows.bad:
                         continue
                     last = int(line_np[-1]) if k else None
                     if layout.quoted and k:
                         self._check_spans(batch, line_np)
-                elif layout.quoted and checked.lines_total != ordinal + n_skipped:
+                elif layout.quoted and checked.lines_total != nums.ordinal + nums.n_skipped:
                     raise ReaderError(
                         self.path, None, None,
                         "a quoted value runs across lines somewhere in a column the reader "
@@ -379,6 +394,23 @@ class GDELTReaderBase(EventReader):
                 prefetch.close()
             if reader is not None:
                 reader.close()
+
+    def _open_csv(
+        self,
+        checked: _CheckedStream,
+        read: pv.ReadOptions,
+        parse: pv.ParseOptions,
+        convert: pv.ConvertOptions,
+    ) -> pv.CSVStreamingReader | None:
+        """pyarrow's streaming CSV reader over ``checked``; None when no row follows the header."""
+        try:
+            return pv.open_csv(
+                checked, read_options=read, parse_options=parse, convert_options=convert
+            )
+        except pa.ArrowInvalid as exc:
+            if "Empty CSV" in str(exc) or "Could not skip" in str(exc):
+                return None
+            raise self._arrow_error(exc, checked) from None
 
     def _check_spans(self, batch: pa.RecordBatch, line_np: np.ndarray) -> None:
         """A value holding a newline means a quote left open: rows after it would be

@@ -186,51 +186,66 @@ def _classify(head: bytes) -> str | None:
 
 
 def _layout(path: Path, head: bytes, dataset: str) -> _Layout:
+    """The layout of a GDELT export from its first bytes: by its header if it has one,
+    else by the number of tab-separated fields of its lines."""
     lines = _head_lines(head)
     if not lines:
         raise ReaderError(path, None, None, "the file holds no rows (only blank lines)")
     lineno, first = lines[0]
     names = _header_names(first)
     if names is not None:
-        if lineno != 1:
-            raise ReaderError(path, 1, None, "blank lines before the header line")
-        pos = _canonical_header(names)
-        missing = [c for c in _USED if c not in _OPTIONAL and c not in pos]
-        if missing:
-            raise ReaderError(
-                path,
-                1,
-                None,
-                f"header lacks the GDELT columns {', '.join(missing)}",
-                hint="give the export as published, or with GDELT's column names",
-            )
-        is2 = "Actor1Geo_ADM2Code" in pos
-        if is2 != (dataset == "gdelt2"):
-            other = "gdelt2" if is2 else "gdelt1"
-            raise ReaderError(
-                path,
-                1,
-                None,
-                f"the header is that of a GDELT {'2.0' if is2 else '1.0'} export, not {dataset}",
-                hint=f"use --format {other} (or auto)",
-            )
-        delim = "\t" if first.count("\t") > first.count(",") else ","
-        # unique names for pyarrow; the published ones keep their spelling
-        unique: list[str] = []
-        inv = {i: c for c, i in pos.items()}
-        for i, name in enumerate(names):
-            unique.append(inv.get(i, f"_col{i}_{name}"))
-        sep = "tab" if delim == "\t" else "comma"
-        return _Layout(
-            dataset,
-            delim,
-            delim == "," or '"' in first,
-            True,
-            tuple(unique),
+        return _header_layout(path, dataset, lineno, first, names)
+    return _headless_layout(path, head, dataset, lines)
+
+
+def _header_layout(path: Path, dataset: str, lineno: int, first: str, names: list[str]) -> _Layout:
+    """The layout of an export with a header line (``first``, split into ``names``)."""
+    if lineno != 1:
+        raise ReaderError(path, 1, None, "blank lines before the header line")
+    pos = _canonical_header(names)
+    missing = [c for c in _USED if c not in _OPTIONAL and c not in pos]
+    if missing:
+        raise ReaderError(
+            path,
+            1,
             None,
-            f"{len(names)} {sep}-separated fields (as in the header)",
-            ("", "NA") if '"' in first else ("",),  # R's write.csv: bare NA = missing
+            f"header lacks the GDELT columns {', '.join(missing)}",
+            hint="give the export as published, or with GDELT's column names",
         )
+    is2 = "Actor1Geo_ADM2Code" in pos
+    if is2 != (dataset == "gdelt2"):
+        other = "gdelt2" if is2 else "gdelt1"
+        raise ReaderError(
+            path,
+            1,
+            None,
+            f"the header is that of a GDELT {'2.0' if is2 else '1.0'} export, not {dataset}",
+            hint=f"use --format {other} (or auto)",
+        )
+    delim = "\t" if first.count("\t") > first.count(",") else ","
+    # unique names for pyarrow; the published ones keep their spelling
+    unique: list[str] = []
+    inv = {i: c for c, i in pos.items()}
+    for i, name in enumerate(names):
+        unique.append(inv.get(i, f"_col{i}_{name}"))
+    sep = "tab" if delim == "\t" else "comma"
+    return _Layout(
+        dataset,
+        delim,
+        delim == "," or '"' in first,
+        True,
+        tuple(unique),
+        None,
+        f"{len(names)} {sep}-separated fields (as in the header)",
+        ("", "NA") if '"' in first else ("",),  # R's write.csv: bare NA = missing
+    )
+
+
+def _headless_layout(
+    path: Path, head: bytes, dataset: str, lines: list[tuple[int, str]]
+) -> _Layout:
+    """The layout of an export without a header: the published field counts."""
+    lineno, first = lines[0]
     counts = Counter(line.count("\t") + 1 for _, line in lines)
     if dataset == "gdelt1":
         ok = {57: GDELT1_COLUMNS_57, 58: GDELT1_COLUMNS}
