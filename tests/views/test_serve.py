@@ -451,3 +451,27 @@ def test_pages_load_nothing_from_another_site(client) -> None:
         .headers["content-type"]
         .startswith("application/javascript")
     )
+
+
+def test_an_unexpected_error_is_json_with_the_security_headers(demo_store, monkeypatch) -> None:
+    """A defect inside a view (here: the store facts raising) answers 500 as JSON, with the
+    CSP and nosniff like every other answer (Starlette sends it outside the middleware)."""
+    import asyncio
+
+    from trilateral.serve._views import Views
+
+    def broken(self, version):
+        raise RuntimeError("a defect")
+
+    monkeypatch.setattr(Views, "facts", broken)
+    app = create_app(demo_store)
+
+    async def ask() -> httpx.Response:
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as c:
+            return await c.get("/api/meta")
+
+    r = asyncio.run(ask())
+    assert r.status_code == 500
+    assert r.json()["detail"].startswith("internal error")
+    _has_security_headers(r)

@@ -23,7 +23,7 @@ from fastapi.responses import JSONResponse
 from .. import __version__
 from ..errors import StoreError, StoreLockedError, TrilateralError
 from ..forecast import MAX_HORIZON
-from ._guard import Guard
+from ._guard import SECURITY_HEADERS, Guard
 from ._views import (
     MAX_BOOT,
     MAX_PERIODS,
@@ -72,6 +72,19 @@ async def _degenerate(_: Request, exc: Exception) -> JSONResponse:
             "hint": "widen the window",
         },
         status_code=422,
+    )
+
+
+async def _defect(_: Request, exc: Exception) -> JSONResponse:
+    """Anything else: 500 as JSON (the page reads every answer as JSON), with the security
+    headers set here, since Starlette answers it outside :class:`~._guard.Guard`."""
+    return JSONResponse(
+        {
+            "detail": f"internal error: {type(exc).__name__}",
+            "hint": "this is a defect of trilateral: please report it with the request",
+        },
+        status_code=500,
+        headers=SECURITY_HEADERS,
     )
 
 
@@ -182,6 +195,7 @@ def create_app(
     app.add_exception_handler(TrilateralError, _trilateral_error)
     app.add_exception_handler(np.linalg.LinAlgError, _degenerate)
     app.add_exception_handler(RequestValidationError, _invalid)
+    app.add_exception_handler(Exception, _defect)
     app.add_middleware(Guard, allowed_hosts=tuple(allowed_hosts))
     for router in ROUTERS:
         app.include_router(router)

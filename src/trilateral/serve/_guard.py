@@ -20,7 +20,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["CSP", "MAX_URL", "Guard", "host_name", "is_local_host"]
+__all__ = ["CSP", "MAX_URL", "SECURITY_HEADERS", "Guard", "host_name", "is_local_host"]
 
 #: The longest request target (path and query) served, in bytes; longer ones get 414.
 MAX_URL = 8_192
@@ -42,12 +42,14 @@ CSP = "; ".join(
     ]
 )
 
-_HEADERS = [
-    (b"content-security-policy", CSP.encode()),
-    (b"x-content-type-options", b"nosniff"),
-    (b"x-frame-options", b"DENY"),
-    (b"referrer-policy", b"no-referrer"),
-]
+#: The headers every answer carries (names → values).
+SECURITY_HEADERS = {
+    "content-security-policy": CSP,
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "referrer-policy": "no-referrer",
+}
+_HEADERS = [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
 
 
 def host_name(header: str) -> str:
