@@ -60,3 +60,46 @@ def test_unused_dependencies_are_not_declared() -> None:
     project = tomllib.loads((REPO / "pyproject.toml").read_text("utf-8"))["project"]
     declared = project["dependencies"] + project["optional-dependencies"]["dev"]
     assert not any(d.startswith("psutil") for d in declared)  # imported nowhere
+
+
+SRC = REPO / "src" / "trilateral"
+#: A path or file name the doc gives: ``data/ingest/``, ``src/trilateral/x.py``,
+#: ``tests/test_fetch.py``, ``_hashing.py``, ``cli.py`` (placeholders such as ``<name>`` aside).
+_PATH = re.compile(r"(?<![\w./<>-])((?:[\w.-]+/)*(?:[\w-]+\.py|[\w.-]+/))(?![\w<>])")
+
+
+def _named_paths() -> set[str]:
+    """Every path or ``.py`` name in the doc's code spans and fenced blocks."""
+    fenced = re.findall(r"```\n(.*?)```", DOC, flags=re.S)
+    inline = re.findall(r"`([^`\n]+)`", re.sub(r"```\n.*?```", "", DOC, flags=re.S))
+    return {m for text in fenced + inline for m in _PATH.findall(text)}
+
+
+def _exists(name: str) -> bool:
+    """A path from the repository's root, or the tail of a path in the package
+    (``ingest/_dedup.py`` in the ingest drawing is ``data/ingest/_dedup.py``)."""
+    if (REPO / name).exists():
+        return True
+    tail = name.removeprefix("src/trilateral/").rstrip("/")
+    last = tail.rsplit("/", 1)[-1]
+    return any(f"/{p.relative_to(SRC).as_posix()}".endswith(f"/{tail}") for p in SRC.rglob(last))
+
+
+def test_every_path_the_doc_names_exists() -> None:
+    named = _named_paths()
+    # the check sees the names it must: a path, a bare module, a folder, a test file
+    assert {
+        "data/ingest/_pipeline.py",
+        "_hashing.py",
+        "_routers/",
+        "tests/test_fetch.py",
+    } <= named
+    assert [n for n in sorted(named) if not _exists(n)] == []
+
+
+def test_the_path_check_fails_on_a_missing_module() -> None:
+    assert not _exists("data/ingest/_nowhere.py")
+    assert not _exists("_nowhere.py")
+    assert not _exists("src/trilateral/serve/_nowhere/")
+    assert not _exists("serve/_dedup.py")  # a real name in the wrong folder
+    assert _exists("src/trilateral/data/ingest/_dedup.py")
