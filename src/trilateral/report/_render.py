@@ -200,7 +200,14 @@ def build_sections(res: ReportResults) -> list[Section]:
                 f"Data: {html.escape(data)}; hostile acts answered within {t.window_days} days "
                 f"({'same arena' if t.same_arena else 'any arena'}). Made by "
                 f"<code>trilateral.measure.match_tit_for_tat</code>. {cmd}",
-                (_fig_html(figs.titfortat_figure(t.summary_frame(), t.matches), "fig-titfortat"),),
+                (
+                    _fig_html(
+                        figs.titfortat_figure(
+                            t.summary_frame(), t.matches, t.baseline_frame(rng=0)
+                        ),
+                        "fig-titfortat",
+                    ),
+                ),
             )
         )
     if res.claims is not None:
