@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -100,7 +100,7 @@ class EvidenceBase:
     n_cited: int = 0
     #: ``(slot, status, reason)`` of the base's fetch ledger (a fetched base: ``gdelt2``,
     #: ``gdelt1``); () for a base with no fetch ledger.
-    ledger: tuple[tuple[str, str, str | None], ...] = ()
+    ledger: tuple[tuple[str, str, str | None], ...] = field(default=(), repr=False)
 
     def gaps(self, start: date | None = None, end: date | None = None) -> SlotGaps | None:
         """The fetched base's expected slots from ``start`` to ``end`` (default: what
