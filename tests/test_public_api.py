@@ -76,6 +76,7 @@ PUBLIC = {
         "RatioTrend",
         "ReciprocityModel",
         "ReciprocityResults",
+        "SlotGaps",
         "TitForTatResults",
         "base_of",
         "base_store",

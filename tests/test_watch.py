@@ -25,7 +25,7 @@ from typer.testing import CliRunner
 from gdelt_mirror import Mirror, Server, chunks, zipped
 from trilateral.cli import app
 from trilateral.data import EventStore, FetchProgress, fetch_gdelt2
-from trilateral.diagnose import CONFRONTATION, LIMITED_OPPONENTS
+from trilateral.diagnose import LIMITED_OPPONENTS
 from trilateral.diagnose._regimes import INSUFFICIENT
 from trilateral.watch import BaseState, watch_once, watch_status
 from trilateral.watch._changes import diff_states
@@ -103,14 +103,36 @@ def test_watch_once_ingests_a_new_slot_and_prints_the_change(
     assert len(regime) == 1
     assert regime[0]["period_start"] == "2019-10-01" and regime[0]["base"] == "gdelt2"
     assert regime[0]["before"] == INSUFFICIENT
-    assert regime[0]["after"] in (CONFRONTATION, LIMITED_OPPONENTS)
+    # The label, from the regime rules (docs/diagnose.md) and the rows, not from the code:
+    # RUS-USA in October 2019 holds 2 real acts (USA>RUS 180, Goldstein -9; RUS>USA 1122,
+    # -2) and the 40 injected CAMEO-190 rows, which are 26 acts (same day, dyad and code
+    # merge: days 1-26). 28 acts >= min_events 5, so not R0; mean Goldstein
+    # (26*-10 - 9 - 2)/28 = -9.68 < hostile_goldstein 0, so not R1/R2; 26 force acts >=
+    # force_min_events 1, so unlimited in intensity; but only the military arena (CAMEO
+    # 19, arena_map.csv) has >= min_arena_events 3 acts, so 1 net-hostile arena <
+    # confrontation_min_hostile_arenas 4: limited in breadth -> R3, "limited opponents"
+    # (the same with reports: 42 rows, the same arenas).
+    assert regime[0]["after"] == LIMITED_OPPONENTS
     behind = regime[0]["events"]
     assert len(behind) == 10 and {(e["source"], e["target"], e["cameo"]) for e in behind} == {
         ("USA", "RUS", "190")
     }
     status = watch_status(db, log=log)
     assert status.last_poll is not None and status.last_poll["newest_slot"] == NEW_SLOT
-    assert status.changes[0]["kind"] in ("regime", "triangle", "index_out_of_band")
+    # The regime change is the only change: the triangle stays "indeterminate" (CHN-RUS
+    # holds one act, CAMEO 013 at +0.4, inside the neutral band |mean| <= 0.5, before
+    # and after), and no index has a trailing 12-month band (the store holds October
+    # 2019 only, checked below), so none can leave it.
+    with EventStore.open(db, read_only=True) as store:
+        ((first,),) = store.con.execute("SELECT min(date) FROM events").fetchall()
+        cr = store.con.execute(
+            "SELECT DISTINCT date, source, target, cameo, goldstein FROM events WHERE "
+            "least(source, target) = 'CHN' AND greatest(source, target) = 'RUS'"
+        ).fetchall()
+    assert first >= date(2019, 10, 1)
+    assert cr == [(date(2019, 10, 24), "CHN", "RUS", "013", 0.4)]
+    assert [c["kind"] for c in changes] == ["regime"]
+    assert [c["kind"] for c in status.changes] == ["regime"]
 
 
 def _get(db: Path, *requests: tuple[str, dict]) -> list[httpx.Response]:

@@ -119,7 +119,16 @@ def _demo_figures(power):
             "girf": [0.5, 0.1, 0.4, 0.2],
         }
     )
-    summary = pl.DataFrame({"arena": ["military"], "n_acts": [4], "n_answered": [2]})
+    summary = pl.DataFrame(
+        {
+            "arena": ["military"],
+            "source": ["USA"],
+            "target": ["RUS"],
+            "n_acts": [4],
+            "n_answered": [2],
+            "answer_rate": [0.5],
+        }
+    )
     matches = pl.DataFrame(
         {
             "answered": [True],

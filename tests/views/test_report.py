@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import replace
+from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -311,3 +312,66 @@ def test_triangle_labels_are_written_only_where_they_fit() -> None:
         for n in ("ménage à trois", "romantic triangle", "stable marriage", "indeterminate")
     ]
     assert list(marks.text)[1] == "romantic triangle (pivot CHN)"  # on hover
+
+
+def test_reciprocity_var_is_fitted_on_one_named_base_never_a_pool(
+    demo_run, report_text, monkeypatch
+) -> None:
+    """The VAR reads the monthly acts of one evidence base: the base covering the most
+    months of the window. On the demo store that is the chronicle (one file spanning the
+    whole window; ICEWS has no rows in 2016-2017), checked by a query here; every series
+    entering the VAR carries that base, and its event counts are the chronicle's acts
+    (rows of one day, dyad and CAMEO code merged), counted by DuckDB."""
+    import duckdb
+
+    import trilateral.measure as measure
+
+    d0, d1 = date(2016, 1, 1), date(2018, 12, 31)
+    con = duckdb.connect(str(demo_run.store), read_only=True)
+    try:
+        spans = dict(
+            con.execute(
+                "SELECT CASE WHEN dataset = 'chronicle' THEN 'chronicle' ELSE 'icews' END, "
+                "count(DISTINCT date_trunc('month', date)) FILTER (WHERE date BETWEEN ? AND ?) "
+                "FROM events GROUP BY 1",
+                [d0, d1],
+            ).fetchall()
+        )
+        ((chron_lo, chron_hi),) = con.execute(
+            "SELECT min(date), max(date) FROM events WHERE dataset = 'chronicle'"
+        ).fetchall()
+        acts = dict(
+            con.execute(
+                "SELECT date_trunc('month', date)::DATE, count(*) FROM (SELECT DISTINCT date, "
+                "source, target, cameo FROM events WHERE dataset = 'chronicle' AND "
+                "source = 'USA' AND target = 'RUS' AND date BETWEEN ? AND ?) GROUP BY 1",
+                [d0, d1],
+            ).fetchall()
+        )
+    finally:
+        con.close()
+    assert chron_lo <= d0 and chron_hi >= date(2018, 12, 24)  # the chronicle covers it all
+    assert spans["icews"] < 36  # ICEWS: 2018 only in this window
+    seen: list[pl.DataFrame] = []
+    real = measure.ReciprocityModel
+
+    class Spy(real):  # type: ignore[misc, valid-type]
+        def __init__(self, index, *a, **kw) -> None:
+            seen.append(index.frame)
+            super().__init__(index, *a, **kw)
+
+    monkeypatch.setattr(measure, "ReciprocityModel", Spy)
+    res = collect_results(demo_run.store, n_boot=0, start=d0, end=d1, sections=False)
+    assert res.reciprocity_base == "chronicle"
+    (frame,) = seen
+    assert frame["base"].unique().to_list() == ["chronicle"]
+    cell = frame.filter(
+        (pl.col("source") == "USA")
+        & (pl.col("target") == "RUS")
+        & (pl.col("arena") == "all")
+        & (pl.col("n_events") > 0)
+    )
+    assert dict(zip(cell["period_start"], cell["n_events"], strict=True)) == acts
+    start = report_text.index('data-section="reciprocity"')
+    section = report_text[start : report_text.index("</section>", start)]
+    assert "monthly dyad series of the chronicle evidence base alone" in section

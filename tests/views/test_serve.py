@@ -92,6 +92,17 @@ def test_reciprocity_with_no_dynamics_shows_no_responses(client, demo_store) -> 
     assert "No detectable dynamics" in notes and "chose 0 lags (orders chosen: AIC 0" in notes
 
 
+def test_titfortat_figure_shows_chance_beside_each_answer_rate(client) -> None:
+    # issue 18: an answer rate is shown against its chance baseline, per base and dyad;
+    # the dashboard's figure draws the same pairs of bars as the report's
+    fig = client.get("/api/figures/titfortat", params={**WINDOW, "window_days": 30}).json()
+    names = [t.get("name", "") for t in fig["data"] if t["type"] == "bar"]
+    rates = [n for n in names if n.endswith(": answer rate")]
+    chance = [n for n in names if n.endswith(": chance rate")]
+    assert rates and len(chance) == len(rates)
+    assert {n.split(":")[0] for n in chance} == {n.split(":")[0] for n in rates}
+
+
 def test_serve_horizon_cap_is_the_forecast_stage_cap(client) -> None:
     # one cap (issue 21 item 3): the library's, not a copy in serve
     from trilateral.forecast import MAX_HORIZON

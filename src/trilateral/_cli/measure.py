@@ -258,6 +258,18 @@ def _index_for(path: Any, base: str, collapse: bool | None, **kw: Any) -> DyadIn
     )
 
 
+def _gap_lines(prov: dict[str, Any]) -> list[str]:
+    """``"gdelt2: the window has gaps: …"`` per fetched base whose slots have gaps."""
+    gaps = prov.get("gaps")
+    if isinstance(gaps, dict) and "has_gaps" in gaps:
+        gaps = {prov.get("base"): gaps}
+    return [
+        f"{b}: the window has gaps: {g['text']}"
+        for b, g in (gaps or {}).items()
+        if g and g.get("has_gaps")
+    ]
+
+
 def _write_and_show(
     idx: DyadIndex, codes: tuple[str, ...], out: Path, as_json: bool, fmt: Any
 ) -> None:
@@ -286,6 +298,8 @@ def _write_and_show(
 
     def show() -> None:
         ui.print_table(_summary_table(idx))
+        for line in _gap_lines(idx.provenance):
+            ui.console.print(f"[yellow]{ui.esc(line)}[/]", soft_wrap=True)
         if note:
             ui.console.print(f"[yellow]{ui.esc(note)}[/]", soft_wrap=True)
         if ratios is not None:
@@ -303,6 +317,7 @@ def _write_and_show(
             "files": files,
             "summary": idx.pooled().to_dicts(),
             "provenance": idx.provenance,
+            "gaps": _gap_lines(idx.provenance),
             "panel": None if ratios is None else ratios.provenance["panel"],
             "note": note,
         },

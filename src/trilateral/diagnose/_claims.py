@@ -272,6 +272,7 @@ class ClaimsReport:
                     "events": b.n_events,
                     "covers": [[a.isoformat(), z.isoformat()] for a, z in b.spans],
                     "rows_citing_the_paper": b.n_cited,
+                    **({"fetch_slots": g.to_dict()} if (g := b.gaps()) is not None else {}),
                 }
                 for b in self.bases
             },

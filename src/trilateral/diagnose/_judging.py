@@ -62,6 +62,9 @@ class BaseVerdict:
     n_acts: int | None = None
     n_reports: int | None = None
     coverage: str = ""
+    #: A fetched base's slots over the claim's window (``SlotGaps.to_dict()``: failed,
+    #: absent and untried ranges, the share fetched); None for a base with no fetch ledger.
+    gaps: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data (for ``--json``): verdict, measured, the interval (``ci_low``,
@@ -80,6 +83,7 @@ class BaseVerdict:
             "n_acts": self.n_acts,
             "n_reports": self.n_reports,
             "coverage": self.coverage,
+            "gaps": self.gaps,
             "figures": {k: plain(v) for k, v in self.figures.items()},
             "note": self.note,
         }
@@ -181,15 +185,20 @@ class Bases:
         if info is None:
             return BaseVerdict(name, NOT_ENOUGH_DATA, None, {}, f"no {name} rows in the store")
         d0, d1 = needed_window(claim)
-        cover = info.coverage_text()
+        cover = info.coverage_text(d0, d1)
+        slots = info.gaps(d0, d1)
+        gaps = None if slots is None else slots.to_dict()
+        gap_note = f"the window has gaps: {slots.text()}" if slots and slots.has_gaps else ""
         if not info.covers(d0, d1):
+            why = f"{name} covers {info.coverage_text()}, not all of {d0}–{d1}"
             return BaseVerdict(
                 name,
                 NOT_ENOUGH_DATA,
                 None,
                 {},
-                f"{name} covers {cover}, not all of {d0}–{d1}",
+                "; ".join(x for x in (why, gap_note) if x),
                 coverage=cover,
+                gaps=gaps,
             )
         ctx = self.context(name, "all")
         assert ctx is not None
@@ -228,7 +237,7 @@ class Bases:
                         f"{len(named)} events the paper names, {v2} without them",
                     )
                     verdict = PAPER_SELECTED
-        note = "; ".join(x for x in notes if x)
+        note = "; ".join(x for x in (*notes, gap_note) if x)
         return BaseVerdict(
-            name, verdict, m.value, figures, note, interval, m.n_acts, m.n_reports, cover
+            name, verdict, m.value, figures, note, interval, m.n_acts, m.n_reports, cover, gaps
         )

@@ -31,6 +31,7 @@ from ._bases import (
     paper_events,
 )
 from ._engine import EngineConfig, engine_from_options
+from ._gaps import SlotGaps
 from ._indices import INDEX_COLUMNS, PERIOD_EVERY, DyadIndex, floor_period, indices
 from ._per_base import (
     COMBINED,
@@ -64,6 +65,7 @@ __all__ = [
     "RatioTrend",
     "ReciprocityModel",
     "ReciprocityResults",
+    "SlotGaps",
     "TitForTatResults",
     "base_of",
     "base_store",

@@ -21,13 +21,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
 import duckdb
 
 from ..errors import ConfigError, DataError
+from ._gaps import SlotGaps, ledger_slots, slot_gaps
 from ._store_access import open_store, require_events
 
 __all__ = [
@@ -97,6 +98,15 @@ class EvidenceBase:
     n_events: int
     spans: tuple[tuple[date, date], ...]
     n_cited: int = 0
+    #: ``(slot, status, reason)`` of the base's fetch ledger (a fetched base: ``gdelt2``,
+    #: ``gdelt1``); () for a base with no fetch ledger.
+    ledger: tuple[tuple[str, str, str | None], ...] = field(default=(), repr=False)
+
+    def gaps(self, start: date | None = None, end: date | None = None) -> SlotGaps | None:
+        """The fetched base's expected slots from ``start`` to ``end`` (default: what
+        its ledger spans): failed, absent and untried ranges and the share fetched;
+        None for a base with no fetch ledger (see :func:`~trilateral.measure.slot_gaps`)."""
+        return slot_gaps(self.name, self.ledger, start, end)
 
     def covers(self, start: date, end: date, slack_days: int = COVERAGE_SLACK_DAYS) -> bool:
         """Whether one span holds every day from ``start`` to ``end``, give or take
@@ -112,9 +122,13 @@ class EvidenceBase:
         slack = timedelta(days=slack_days)
         return any(a - slack <= start and end <= b + slack for a, b in self.spans)
 
-    def coverage_text(self) -> str:
-        """The spans in words, e.g. ``"2018-01-01–2018-08-28"``."""
-        return ", ".join(f"{a}–{b}" for a, b in self.spans) or "no dated rows"
+    def coverage_text(self, start: date | None = None, end: date | None = None) -> str:
+        """The spans in words, e.g. ``"2018-01-01–2018-08-28"``; for a fetched base whose
+        window (``start`` to ``end``, default its ledger's span) has gaps, followed by
+        ``"; with gaps: "`` and :meth:`SlotGaps.text`."""
+        text = ", ".join(f"{a}–{b}" for a, b in self.spans) or "no dated rows"
+        g = self.gaps(start, end)
+        return f"{text}; with gaps: {g.text()}" if g is not None and g.has_gaps else text
 
 
 def _merge(spans: Sequence[tuple[date, date]]) -> tuple[tuple[date, date], ...]:
@@ -167,6 +181,7 @@ def evidence_bases(store: Any, cited: str | None = PAPER_CITATION) -> tuple[Evid
             "FROM events GROUP BY ALL ORDER BY base, dataset, ingest_id",
             [cited, cited or ""],
         ).fetchall()
+        ledgers = {n: ledger_slots(handle.con, n) for n in {r[0] for r in rows}}
     out = []
     for name in sorted({r[0] for r in rows}):
         mine = [r for r in rows if r[0] == name]
@@ -177,6 +192,7 @@ def evidence_bases(store: Any, cited: str | None = PAPER_CITATION) -> tuple[Evid
                 n_events=sum(int(r[3]) for r in mine),
                 spans=_merge([(r[4], r[5]) for r in mine]),
                 n_cited=sum(int(r[6]) for r in mine),
+                ledger=ledgers[name],
             )
         )
     return tuple(out)

@@ -89,7 +89,13 @@ def _restrict(index: DyadIndex, info: EvidenceBase) -> DyadIndex:
         .filter(pl.col("coverage_share") > 0)
         .select("base", pl.exclude("base"))
     )
-    prov = {**index.provenance, "base": info.name, "coverage": info.coverage_text()}
+    gaps = info.gaps()
+    prov = {
+        **index.provenance,
+        "base": info.name,
+        "coverage": info.coverage_text(),
+        "gaps": None if gaps is None else gaps.to_dict(),
+    }
     ci = index.undirected_ci
     if ci is not None:
         ci = ci.with_columns(pl.lit(info.name).alias("base"))
@@ -117,6 +123,7 @@ def merge_bases(parts: Sequence[DyadIndex]) -> DyadIndex:
         **parts[0].provenance,
         "base": [p.provenance.get("base") for p in parts],
         "coverage": {p.provenance.get("base"): p.provenance.get("coverage") for p in parts},
+        "gaps": {p.provenance.get("base"): p.provenance.get("gaps") for p in parts},
     }
     return replace(
         parts[0],

@@ -631,31 +631,29 @@ def _irf_traces(fig: go.Figure, irf: pl.DataFrame) -> None:
         )
 
 
-def titfortat_figure(summary: pl.DataFrame, matches: pl.DataFrame) -> go.Figure:
-    """Tit-for-tat per arena: answered acts, answer lags and magnitude ratios.
+def titfortat_figure(
+    summary: pl.DataFrame, matches: pl.DataFrame, baseline: pl.DataFrame | None = None
+) -> go.Figure:
+    """Tit-for-tat per arena and directed dyad: answer rates against chance, answer lags
+    and magnitude ratios.
 
-    ``summary`` is ``TitForTatResults.summary_frame()``, ``matches`` its ``matches``.
+    ``summary`` is ``TitForTatResults.summary_frame()``, ``matches`` its ``matches`` and
+    ``baseline`` its ``baseline_frame()`` (optional). The top panel draws one bar set per
+    evidence base (named; "all" when the results carry no ``base``): each directed dyad's
+    answer rate per arena, with the chance rate (and its 95 % band) beside it; rates are
+    never pooled over dyads or bases.
     """
     fig = make_subplots(
         rows=3,
         cols=1,
         vertical_spacing=0.14,
         subplot_titles=[
-            "acts and answers per arena",
+            "answer rate per arena and dyad, against chance",
             "lag of the answer (days)",
             "magnitude ratio (answer / act)",
         ],
     )
-    per_arena = summary.filter(pl.col("arena") != "all")
-    arenas = sorted(set(per_arena["arena"].to_list()))
-    acts = [int(per_arena.filter(pl.col("arena") == a)["n_acts"].sum()) for a in arenas]
-    answered = [int(per_arena.filter(pl.col("arena") == a)["n_answered"].sum()) for a in arenas]
-    fig.add_trace(
-        go.Bar(x=arenas, y=acts, name="hostile acts", marker_color="#c7c7c7"), row=1, col=1
-    )
-    fig.add_trace(
-        go.Bar(x=arenas, y=answered, name="answered", marker_color="#D55E00"), row=1, col=1
-    )
+    _titfortat_rate_traces(fig, summary, baseline)
     ans = matches.filter(pl.col("answered"))
     for col, field in ((2, "lag_days"), (3, "magnitude_ratio")):
         vals = ans.drop_nulls(field)
@@ -675,11 +673,62 @@ def titfortat_figure(summary: pl.DataFrame, matches: pl.DataFrame) -> go.Figure:
             row=col,
             col=1,
         )
-    fig.update_layout(barmode="overlay")
-    fig.update_yaxes(title="acts", row=1, col=1)
+    fig.update_layout(barmode="group")
+    fig.update_yaxes(title="share of acts answered", row=1, col=1)
     fig.update_yaxes(title="days", row=2, col=1)
     fig.update_yaxes(type="log", title="ratio (log scale)", row=3, col=1)
     return _layout(fig, "Tit-for-tat: hostile acts answered in kind", height=720)
+
+
+def _titfortat_rate_traces(
+    fig: go.Figure, summary: pl.DataFrame, baseline: pl.DataFrame | None
+) -> None:
+    """Per base: a bar of each (arena, source→target)'s answer rate and, with a
+    baseline, a bar of its chance rate with the 95 % band."""
+    per = summary.filter(pl.col("arena") != "all")
+    if "base" not in per.columns:
+        per = per.with_columns(pl.lit("all").alias("base"))
+    key = ["base", "arena", "source", "target"]
+    if baseline is not None:
+        b = (
+            baseline
+            if "base" in baseline.columns
+            else baseline.with_columns(pl.lit("all").alias("base"))
+        )
+        per = per.join(
+            b.select(*key, "chance_rate", "chance_low", "chance_high"), on=key, how="left"
+        )
+    per = per.sort(key)
+    for base in per["base"].unique(maintain_order=True).to_list():
+        mine = per.filter(pl.col("base") == base)
+        x = [f"{a}: {s}→{t}" for a, s, t in mine.select("arena", "source", "target").iter_rows()]
+        fig.add_trace(
+            go.Bar(
+                x=x,
+                y=mine["answer_rate"].to_list(),
+                name=f"{base}: answer rate",
+                text=[f"{n}/{k} acts" for n, k in mine.select("n_answered", "n_acts").iter_rows()],
+            ),
+            row=1,
+            col=1,
+        )
+        if "chance_rate" in mine.columns:
+            rate = mine["chance_rate"]
+            fig.add_trace(
+                go.Bar(
+                    x=x,
+                    y=rate.to_list(),
+                    name=f"{base}: chance rate",
+                    error_y={
+                        "type": "data",
+                        "symmetric": False,
+                        "array": (mine["chance_high"] - rate).to_list(),
+                        "arrayminus": (rate - mine["chance_low"]).to_list(),
+                    },
+                ),
+                row=1,
+                col=1,
+            )
 
 
 def claims_rows(claims: Any) -> list[dict[str, Any]]:

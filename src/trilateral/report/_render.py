@@ -84,6 +84,24 @@ def reciprocity_order_note(r: Any) -> str:
     )
 
 
+def _titfortat_section(t: Any, data: str, cmd: str) -> Section:
+    """Answer rates per base and dyad against chance (seeded), lags and magnitude ratios."""
+    return Section(
+        "titfortat",
+        "Tit-for-tat: answered acts, lags and magnitude ratios",
+        f"Data: {data}; hostile acts answered within {t.window_days} days "
+        f"({'same arena' if t.same_arena else 'any arena'}); each base and directed dyad "
+        "apart, the chance rate (target's act dates permuted, 95 % band) beside each answer "
+        f"rate. Made by <code>trilateral.measure.match_tit_for_tat</code>. {cmd}",
+        (
+            _fig_html(
+                figs.titfortat_figure(t.summary_frame(), t.matches, t.baseline_frame(rng=0)),
+                "fig-titfortat",
+            ),
+        ),
+    )
+
+
 def _reciprocity_section(res: ReportResults, data: str, cmd: str) -> Section:
     """The VAR's responses with their bands, or, when the lag-order criterion chose 0
     lags, a statement that it found no dynamics and no responses."""
@@ -115,7 +133,9 @@ def _reciprocity_section(res: ReportResults, data: str, cmd: str) -> Section:
     return Section(
         "reciprocity",
         "Reciprocity: impulse responses and the endogenous share",
-        f"Data: {data}; monthly dyad series, VAR({r.k_ar}) on {r.nobs} months. {what} Made by "
+        f"Data: {data}; monthly dyad series of the {res.reciprocity_base or 'unnamed'} "
+        f"evidence base alone (acts; the base covering the most months of the window unless "
+        f"--base names one), VAR({r.k_ar}) on {r.nobs} months. {what} Made by "
         f"<code>trilateral.measure.ReciprocityModel(...).fit()</code>. {cmd}",
         (
             _fig_html(
@@ -200,17 +220,7 @@ def build_sections(res: ReportResults) -> list[Section]:
     if res.reciprocity is not None:
         out.append(_reciprocity_section(res, html.escape(data), cmd))
     if res.titfortat is not None:
-        t = res.titfortat
-        out.append(
-            Section(
-                "titfortat",
-                "Tit-for-tat: answered acts, lags and magnitude ratios",
-                f"Data: {html.escape(data)}; hostile acts answered within {t.window_days} days "
-                f"({'same arena' if t.same_arena else 'any arena'}). Made by "
-                f"<code>trilateral.measure.match_tit_for_tat</code>. {cmd}",
-                (_fig_html(figs.titfortat_figure(t.summary_frame(), t.matches), "fig-titfortat"),),
-            )
-        )
+        out.append(_titfortat_section(res.titfortat, html.escape(data), cmd))
     if res.claims is not None:
         rows = figs.claims_rows(res.claims)
         for row in rows:

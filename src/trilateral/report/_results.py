@@ -196,6 +196,9 @@ class ReportResults:
         The measure and diagnose results.
     sections : tuple of StageSection
         Sections of later stages (simulate, forecast), each with its own figure.
+    reciprocity_base : str or None
+        The evidence base whose monthly acts the reciprocity VAR is fitted on
+        (:func:`reciprocity_base`); never a pool of bases.
     reciprocity_bands : polars.DataFrame or None
         The VAR's generalised impulse responses with bootstrap bands
         (``ReciprocityResults.irf_bands``); None when the VAR found no dynamics (the
@@ -222,6 +225,7 @@ class ReportResults:
     claims: Any = None
     sections: tuple[StageSection, ...] = ()
     reciprocity_bands: pl.DataFrame | None = None
+    reciprocity_base: str | None = None
     notes: dict[str, str] = field(default_factory=dict)
     provenance: dict[str, Any] = field(default_factory=dict)
 
@@ -360,7 +364,7 @@ def collect_results(
     >>> res.triangle.summary()  # doctest: +SKIP
     """
     from ..diagnose import PerBase, run_claims
-    from ..measure import ReciprocityModel, indices, load_events, power_ratios
+    from ..measure import ReciprocityModel, index_of_base, indices, load_events, power_ratios
 
     say = say or (lambda _msg: None)
     codes = tuple(c.upper() for c in countries)
@@ -386,10 +390,14 @@ def collect_results(
     power = power_ratios(countries=codes)
     recip = None
     monthly = indices(path, countries=codes, period="month", n_boot=0, start=d0, end=d1)
+    var_base = reciprocity_base(path, d0, d1, base)
     try:
-        recip = ReciprocityModel(monthly, countries=codes).fit()
+        var_index = index_of_base(
+            path, var_base, countries=codes, period="month", n_boot=0, start=d0, end=d1
+        )
+        recip = ReciprocityModel(var_index, countries=codes).fit()
     except (DataError, np.linalg.LinAlgError) as exc:
-        notes["reciprocity"] = f"reciprocity model not estimated: {exc}"
+        notes["reciprocity"] = f"reciprocity model not estimated on {var_base}: {exc}"
     bands = _reciprocity_bands(recip, seed)
     tft = _titfortat(path, [d.base for d in diagnoses], codes, d0, d1)
     say("diagnose: claims")
@@ -409,6 +417,7 @@ def collect_results(
         events=events,
         power=power,
         reciprocity=recip,
+        reciprocity_base=var_base,
         reciprocity_bands=bands,
         titfortat=tft,
         regimes=regimes,
@@ -418,6 +427,36 @@ def collect_results(
         notes=notes,
         provenance={"n_boot": n_boot, "seed_entropy": str(seed.entropy), **yearly.provenance},
     )
+
+
+def reciprocity_base(path: str, d0: date, d1: date, base: str | None = None) -> str:
+    """The evidence base the reciprocity VAR is fitted on: ``base`` when it names one,
+    else the base covering the most months of ``d0``–``d1`` (ties: more events, then
+    the name). A VAR on a pool of bases would read a change of source as dynamics.
+
+    Raises
+    ------
+    DataError
+        The store has no evidence base.
+    """
+    from ..measure import covered_share, evidence_bases
+
+    infos = evidence_bases(path, cited=None)
+    if base is not None and base != "combined":
+        return base
+    if not infos:
+        raise DataError(f"{path} holds no evidence base")
+    months = [
+        date(y, m, 1)
+        for y in range(d0.year, d1.year + 1)
+        for m in range(1, 13)
+        if date(d0.year, d0.month, 1) <= date(y, m, 1) <= d1
+    ]
+
+    def covered(b: Any) -> int:
+        return sum(covered_share(m, "month", b.spans) > 0 for m in months)
+
+    return min(infos, key=lambda b: (-covered(b), -b.n_events, b.name)).name
 
 
 def _diagnoses(

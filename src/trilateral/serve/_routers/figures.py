@@ -105,7 +105,8 @@ def _titfortat(q: FigureRequest) -> Any:
     from ...report import titfortat_figure
 
     t = q.views.titfortat(q.v, q.codes, q.d0, q.d1, q.window_days)
-    return titfortat_figure(t.summary_frame(), t.matches)
+    # the chance rates as the report draws them (same seed): never an answer rate alone
+    return titfortat_figure(t.summary_frame(), t.matches, t.baseline_frame(rng=0))
 
 
 def _forecast(q: FigureRequest) -> Any:
