@@ -188,9 +188,20 @@ def _print_diagnosis(d: Any, codes: tuple[str, ...], period: str) -> None:
     ui.print_table(t2)
 
 
+StartOpt = Annotated[str | None, typer.Option("--start", help="First day analysed (YYYY-MM-DD).")]
+EndOpt = Annotated[str | None, typer.Option("--end", help="Last day analysed (YYYY-MM-DD).")]
+ClaimIdOpt = Annotated[
+    list[str] | None, typer.Option("--id", help="Check only this claim (repeatable).")
+]
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``diagnose`` and ``claims`` commands to ``app``."""
+    _register_diagnose(app)
+    _register_claims(app)
 
+
+def _register_diagnose(app: typer.Typer) -> None:
     @ui.command(app, "diagnose", DIAGNOSE_HELP)
     def diagnose_cmd(
         db: ui.DbOpt = None,
@@ -198,12 +209,8 @@ def register(app: typer.Typer) -> None:
         period: PeriodOpt = PeriodChoice.year,
         n_boot: ui.NBootOpt = 200,
         seed: ui.SeedOpt = 0,
-        start: Annotated[
-            str | None, typer.Option("--start", help="First day analysed (YYYY-MM-DD).")
-        ] = None,
-        end: Annotated[
-            str | None, typer.Option("--end", help="Last day analysed (YYYY-MM-DD).")
-        ] = None,
+        start: StartOpt = None,
+        end: EndOpt = None,
         base: BaseOpt = "each",
         json_out: ui.JsonOpt = False,
         fmt: ui.FormatOpt = ui.OutputFormat.table,
@@ -235,12 +242,12 @@ def register(app: typer.Typer) -> None:
             table=lambda: _print_diagnoses(ds, codes, period.value),
         )
 
+
+def _register_claims(app: typer.Typer) -> None:
     @ui.command(app, "claims", CLAIMS_HELP)
     def claims_cmd(
         db: ui.DbOpt = None,
-        claim_id: Annotated[
-            list[str] | None, typer.Option("--id", help="Check only this claim (repeatable).")
-        ] = None,
+        claim_id: ClaimIdOpt = None,
         seed: ui.SeedOpt = 0,
         n_boot: ui.NBootOpt = 999,
         json_out: ui.JsonOpt = False,

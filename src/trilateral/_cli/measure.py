@@ -47,6 +47,55 @@ class WeightingChoice(StrEnum):
     mentions = "mentions"
 
 
+ArenaOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--arena",
+        help=(
+            "Arenas separated by commas (diplomatic, economic, information, "
+            "military, political) and/or 'all' (every event of the dyad pooled). "
+            "Default: each arena plus 'all'."
+        ),
+        show_default=False,
+    ),
+]
+WeightingOpt = Annotated[
+    WeightingChoice,
+    typer.Option("--weighting", help="Count each event once, or once per mention."),
+]
+CollapseOpt = Annotated[
+    bool,
+    typer.Option(
+        "--collapse-duplicates",
+        help="Merge rows with the same day, dyad and CAMEO code into one act (the "
+        "default per evidence base; with --base all, off unless given).",
+    ),
+]
+ReportsOpt = Annotated[bool, typer.Option("--reports", help="Count every row (report), not acts.")]
+MeasureBaseOpt = Annotated[
+    str,
+    typer.Option(
+        "--base",
+        help="Evidence base: 'each' (default: every base of the store apart, a base "
+        "column, periods outside a base's coverage missing), one base's name, "
+        "'combined' (every base, cross-dataset dedup) or 'all' (the store's rows "
+        "as they are, bases pooled).",
+    ),
+]
+NormalizeOpt = Annotated[
+    bool,
+    typer.Option(
+        "--normalize", help="Add volume_share: the cell's share of all events that period."
+    ),
+]
+StartOpt = Annotated[
+    str | None, typer.Option("--start", help="First day (YYYY-MM-DD).", show_default=False)
+]
+EndOpt = Annotated[
+    str | None, typer.Option("--end", help="Last day (YYYY-MM-DD).", show_default=False)
+]
+
+
 HELP = """Cooperation–conflict indices per dyad × arena × period, and power ratios.
 
 Writes into --out, as Parquet and CSV: indices (directed dyads), indices_symmetric (both directions pooled), power_ratios (capability panel), and provenance.json. Prints, per dyad and arena, the mean Goldstein score over the whole window and the conflict share (--format csv: those rows with every statistic, for scripts).
@@ -160,56 +209,14 @@ def register(app: typer.Typer) -> None:
         db: ui.DbOpt = None,
         countries: ui.CountriesOpt = "USA,RUS,CHN",
         period: PeriodOpt = PeriodChoice.month,
-        arena: Annotated[
-            str | None,
-            typer.Option(
-                "--arena",
-                help=(
-                    "Arenas separated by commas (diplomatic, economic, information, "
-                    "military, political) and/or 'all' (every event of the dyad pooled). "
-                    "Default: each arena plus 'all'."
-                ),
-                show_default=False,
-            ),
-        ] = None,
-        weighting: Annotated[
-            WeightingChoice,
-            typer.Option("--weighting", help="Count each event once, or once per mention."),
-        ] = WeightingChoice.events,
-        collapse_duplicates: Annotated[
-            bool,
-            typer.Option(
-                "--collapse-duplicates",
-                help="Merge rows with the same day, dyad and CAMEO code into one act (the "
-                "default per evidence base; with --base all, off unless given).",
-            ),
-        ] = False,
-        reports: Annotated[
-            bool,
-            typer.Option("--reports", help="Count every row (report), not acts."),
-        ] = False,
-        base: Annotated[
-            str,
-            typer.Option(
-                "--base",
-                help="Evidence base: 'each' (default: every base of the store apart, a base "
-                "column, periods outside a base's coverage missing), one base's name, "
-                "'combined' (every base, cross-dataset dedup) or 'all' (the store's rows "
-                "as they are, bases pooled).",
-            ),
-        ] = "each",
-        normalize: Annotated[
-            bool,
-            typer.Option(
-                "--normalize", help="Add volume_share: the cell's share of all events that period."
-            ),
-        ] = False,
-        start: Annotated[
-            str | None, typer.Option("--start", help="First day (YYYY-MM-DD).", show_default=False)
-        ] = None,
-        end: Annotated[
-            str | None, typer.Option("--end", help="Last day (YYYY-MM-DD).", show_default=False)
-        ] = None,
+        arena: ArenaOpt = None,
+        weighting: WeightingOpt = WeightingChoice.events,
+        collapse_duplicates: CollapseOpt = False,
+        reports: ReportsOpt = False,
+        base: MeasureBaseOpt = "each",
+        normalize: NormalizeOpt = False,
+        start: StartOpt = None,
+        end: EndOpt = None,
         n_boot: ui.NBootOpt = 500,
         seed: ui.SeedOpt = 0,
         out: ui.OutOpt = Path("measure-output"),

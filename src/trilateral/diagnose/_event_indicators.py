@@ -295,68 +295,22 @@ def ind_tit_for_tat(ctx: _Context, c: Claim) -> Measurement:
     """
     if ctx.store is None:
         return _NO_STORE
-    from ..measure import cameo_family, match_tit_for_tat
-
     p = c.params
     actor, responder = str(p["actor"]), str(p["responder"])
     lag = int(p.get("max_lag_days", 30))
     arena = p.get("arena")
-    tol = p.get("magnitude_tolerance")
     end = c.window[1] + timedelta(days=lag)
     ev = _acts(ctx, (actor, responder), c.window[0], end)
-    res = match_tit_for_tat(
-        ev,
-        window_days=lag,
-        arenas=[arena] if arena else None,
-        countries=(actor, responder),
-        hostile="quad",
-        same_arena=True,
-        match_on="family",
-    )
-    acts = res.matches.filter(
-        (pl.col("source") == actor)
-        & (pl.col("target") == responder)
-        & pl.col("act_date").is_between(c.window[0], c.window[1])
-        & _has_prefix("act_cameo", p.get("cameo_prefixes"))
-    ).sort("act_date", "act_id")
+    acts = _tft_acts(ev, c, lag)
     if acts.height == 0:
         return Measurement(None, {"acts": 0}, note="no acts by the actor in the window", n_acts=0)
-    same_size = pl.lit(True)
-    if tol is not None:
-        same_size = pl.col("magnitude_ratio").is_null() | (
-            (pl.col("magnitude_ratio") - 1.0).abs() <= float(tol) + 1e-12
-        )
-    acts = acts.with_columns(
-        (pl.col("answered") & same_size).alias("in_kind"),
-        pl.col("act_cameo").map_elements(cameo_family, return_dtype=pl.String).alias("family"),
-    )
-    pairs = [
-        f"{r['act_date']} {r['act_cameo']} ({r['act_magnitude']}) → "
-        f"{r['answer_date']} {r['answer_cameo']} ({r['answer_magnitude']})"
-        + ("" if r["in_kind"] else f" [magnitude ratio {r['magnitude_ratio']:.3g}]")
-        for r in acts.filter(pl.col("answered")).iter_rows(named=True)
-    ]
+    acts = _in_kind(acts, p.get("magnitude_tolerance"))
     kind = acts["in_kind"].to_numpy().astype(float)
-    figs: dict[str, Any] = {
-        "acts": acts.height,
-        "answered": int(acts["answered"].sum()),
-        "in_kind": int(kind.sum()),
-        "lag_days": acts["lag_days"].drop_nulls().to_list(),
-        "magnitude_ratios": acts["magnitude_ratio"].drop_nulls().to_list(),
-        "pairs": pairs,
-        "match_on": "family",
-    }
+    figs = _tft_figures(acts, kind)
     gen = _gen(ctx, c)
     draws = _boot_means(kind, ctx.n_boot, gen)
     if ctx.n_boot > 0:
-        back = ev.filter(
-            (pl.col("source") == responder)
-            & (pl.col("target") == actor)
-            & (pl.col("quad_class") >= 3)
-            & ((pl.col("arena") == arena) if arena else pl.lit(True))
-        ).with_columns(
-            pl.col("cameo").map_elements(cameo_family, return_dtype=pl.String).alias("family")
-        )
+        back = _answers_possible(ev, responder, actor, arena)
         figs |= _tft_baseline(acts, back, (c.window[0], end), lag, ctx.n_boot, gen)
     n_reports = int(acts["act_n_reports"].sum())
     return Measurement(
@@ -366,6 +320,81 @@ def ind_tit_for_tat(ctx: _Context, c: Claim) -> Measurement:
         n_acts=acts.height,
         n_reports=n_reports,
         n_boot_sample=acts.height,
+    )
+
+
+def _tft_acts(ev: pl.DataFrame, c: Claim, lag: int) -> pl.DataFrame:
+    """The claim's acts with their answers: actor → responder, dated in the window, CAMEO
+    code starting with one of ``cameo_prefixes`` (if given), sorted by day and id."""
+    from ..measure import match_tit_for_tat
+
+    p = c.params
+    actor, responder = str(p["actor"]), str(p["responder"])
+    arena = p.get("arena")
+    res = match_tit_for_tat(
+        ev,
+        window_days=lag,
+        arenas=[arena] if arena else None,
+        countries=(actor, responder),
+        hostile="quad",
+        same_arena=True,
+        match_on="family",
+    )
+    return res.matches.filter(
+        (pl.col("source") == actor)
+        & (pl.col("target") == responder)
+        & pl.col("act_date").is_between(c.window[0], c.window[1])
+        & _has_prefix("act_cameo", p.get("cameo_prefixes"))
+    ).sort("act_date", "act_id")
+
+
+def _in_kind(acts: pl.DataFrame, tol: Any) -> pl.DataFrame:
+    """``acts`` with ``in_kind`` (answered, and with a magnitude ratio within ``tol`` of 1
+    when ``tol`` is given) and the act's CAMEO ``family``."""
+    from ..measure import cameo_family
+
+    same_size = pl.lit(True)
+    if tol is not None:
+        same_size = pl.col("magnitude_ratio").is_null() | (
+            (pl.col("magnitude_ratio") - 1.0).abs() <= float(tol) + 1e-12
+        )
+    return acts.with_columns(
+        (pl.col("answered") & same_size).alias("in_kind"),
+        pl.col("act_cameo").map_elements(cameo_family, return_dtype=pl.String).alias("family"),
+    )
+
+
+def _tft_figures(acts: pl.DataFrame, kind: np.ndarray) -> dict[str, Any]:
+    """The counts, lags, magnitude ratios and answered pairs behind a tit-for-tat rate."""
+    pairs = [
+        f"{r['act_date']} {r['act_cameo']} ({r['act_magnitude']}) → "
+        f"{r['answer_date']} {r['answer_cameo']} ({r['answer_magnitude']})"
+        + ("" if r["in_kind"] else f" [magnitude ratio {r['magnitude_ratio']:.3g}]")
+        for r in acts.filter(pl.col("answered")).iter_rows(named=True)
+    ]
+    return {
+        "acts": acts.height,
+        "answered": int(acts["answered"].sum()),
+        "in_kind": int(kind.sum()),
+        "lag_days": acts["lag_days"].drop_nulls().to_list(),
+        "magnitude_ratios": acts["magnitude_ratio"].drop_nulls().to_list(),
+        "pairs": pairs,
+        "match_on": "family",
+    }
+
+
+def _answers_possible(ev: pl.DataFrame, responder: str, actor: str, arena: Any) -> pl.DataFrame:
+    """The responder's hostile acts towards the actor (of ``arena``, if given), with their
+    CAMEO ``family``: the candidates of the chance baseline."""
+    from ..measure import cameo_family
+
+    return ev.filter(
+        (pl.col("source") == responder)
+        & (pl.col("target") == actor)
+        & (pl.col("quad_class") >= 3)
+        & ((pl.col("arena") == arena) if arena else pl.lit(True))
+    ).with_columns(
+        pl.col("cameo").map_elements(cameo_family, return_dtype=pl.String).alias("family")
     )
 
 

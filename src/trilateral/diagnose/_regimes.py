@@ -362,6 +362,14 @@ def _shares_draw(
     return d[:, 0], d[:, 1] + d[:, 2], d[:, 2]
 
 
+def _shares_of(
+    gen: np.random.Generator, f: Mapping[str, Any], size: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_shares_draw` on the events and shares of one figure (a cell or an arena)."""
+    n, coop, conflict = f["n_events"], f["cooperation_share"], f["conflict_share"]
+    return _shares_draw(gen, n, coop, conflict, f["material_conflict_share"], size)
+
+
 def _arrays(
     fig: Mapping[str, Any],
     cfg: RegimeConfig,
@@ -374,58 +382,64 @@ def _arrays(
     out: dict[str, np.ndarray] = {
         "n_events": np.full(size, fig["n_events"]),
         "force_events": np.full(size, fig["force_events"]),
+        "mean_goldstein": _goldstein_draws(fig, size, gen, z),
     }
-    mg = _nan(fig["mean_goldstein"])
-    if gen is not None and fig["ci_low"] is not None and fig["ci_high"] is not None:
-        sd = max((fig["ci_high"] - fig["ci_low"]) / (2 * z), 0.0)
-        out["mean_goldstein"] = gen.normal(mg, sd, size) if sd > 0 else np.full(size, mg)
-    else:
-        out["mean_goldstein"] = np.full(size, mg)
     if gen is not None:
-        _, _, mat = _shares_draw(
-            gen,
-            fig["n_events"],
-            fig["cooperation_share"],
-            fig["conflict_share"],
-            fig["material_conflict_share"],
-            size,
-        )
+        _, _, mat = _shares_of(gen, fig, size)
         out["material_conflict_share"] = mat
     else:
         out["material_conflict_share"] = np.full(size, _nan(fig["material_conflict_share"]))
+    out["n_hostile_arenas"], out["cooperation_survives"] = _arena_hostility(fig, cfg, size, gen)
+    out["conflict_goldstein"] = np.full(size, _nan(fig["conflict_goldstein"]))
+    out["global_share"] = _global_share(fig, cfg, size, gen)
+    return out
+
+
+def _goldstein_draws(
+    fig: Mapping[str, Any], size: int, gen: np.random.Generator | None, z: float
+) -> np.ndarray:
+    """The mean Goldstein score: the point, or normal draws whose standard deviation is
+    the bootstrap interval's width over ``2 z``."""
+    mg = _nan(fig["mean_goldstein"])
+    if gen is not None and fig["ci_low"] is not None and fig["ci_high"] is not None:
+        sd = max((fig["ci_high"] - fig["ci_low"]) / (2 * z), 0.0)
+        return gen.normal(mg, sd, size) if sd > 0 else np.full(size, mg)
+    return np.full(size, mg)
+
+
+def _arena_hostility(
+    fig: Mapping[str, Any], cfg: RegimeConfig, size: int, gen: np.random.Generator | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per draw, the number of net-hostile arenas and whether cooperation survives in
+    one of them, over the arenas with enough events."""
     hostile = np.zeros(size, dtype=np.int64)
     survives = np.zeros(size, dtype=bool)
     for a in fig["arenas"].values():
         if a["n_events"] < cfg.min_arena_events or a["net_cooperation"] is None:
             continue
         if gen is not None:
-            coop, conflict, _ = _shares_draw(
-                gen,
-                a["n_events"],
-                a["cooperation_share"],
-                a["conflict_share"],
-                a["material_conflict_share"],
-                size,
-            )
+            coop, conflict, _ = _shares_of(gen, a, size)
             net = coop - conflict
         else:
             coop = np.full(size, _nan(a["cooperation_share"]))
             net = np.full(size, float(a["net_cooperation"]))
         hostile += net < 0
         survives |= np.nan_to_num(coop) >= cfg.cooperation_survives_share
-    out["n_hostile_arenas"] = hostile
-    out["cooperation_survives"] = survives
-    out["conflict_goldstein"] = np.full(size, _nan(fig["conflict_goldstein"]))
+    return hostile, survives
+
+
+def _global_share(
+    fig: Mapping[str, Any], cfg: RegimeConfig, size: int, gen: np.random.Generator | None
+) -> np.ndarray:
+    """The share of located conflict events outside the home countries and their region
+    (the point, or Beta draws); NaN when too few events are located."""
     located = fig["n_located"] or 0
     if located >= cfg.scope_min_located and located > 0:
         k = fig["n_elsewhere"] or 0
         if gen is not None:
-            out["global_share"] = gen.beta(k + 0.5, located - k + 0.5, size)
-        else:
-            out["global_share"] = np.full(size, k / located)
-    else:
-        out["global_share"] = np.full(size, np.nan)
-    return out
+            return gen.beta(k + 0.5, located - k + 0.5, size)
+        return np.full(size, k / located)
+    return np.full(size, np.nan)
 
 
 def _rule_text(label: str, flags: Mapping[str, bool], fig: Mapping[str, Any], cfg: RegimeConfig):
@@ -547,81 +561,106 @@ def classify_regimes(
         frame = frame.filter(pl.col("source").is_in(codes) & pl.col("target").is_in(codes))
     aligned = None if scope is None else _align_scope(scope, frame, index)
     frame, period_label = _reperiod(frame, period, window, lvl)
-    scope_rows: dict[tuple[str, str, date], dict[str, Any]] = {}
-    if aligned is not None:
-        pooled = _pool_scope(_window_scope(aligned, window, period), weighting)
-        for r in pooled.iter_rows(named=True):
-            scope_rows[(r["source"], r["target"], r["period_start"])] = r
+    scope_rows = {} if aligned is None else _scope_rows(aligned, window, period, weighting)
     root = seed_sequence(rng)
-    regimes = []
-    for key, rows in frame.group_by(["source", "target", "period_start"], maintain_order=True):
-        src, tgt, ps = key
-        fig = _figures(rows, scope_rows.get((src, tgt, ps)), cfg, lvl)
-        point = _arrays(fig, cfg, 1, None)
-        flags = _decide(point, cfg)
-        label = REGIME_LABELS[int(flags["code"][0])]
-        fig["n_hostile_arenas"] = int(point["n_hostile_arenas"][0])
-        fig["cooperation_survives"] = bool(point["cooperation_survives"][0])
-        gs = float(point["global_share"][0])
-        fig["global_share"] = None if np.isnan(gs) else gs
-        scope_label = (
-            "unknown"
-            if fig["global_share"] is None
-            else ("global" if gs >= cfg.global_scope_share else "regional")
+    regimes = [
+        _classify_cell(
+            key, rows, scope_rows.get(key), cfg, lvl, z, root=root, period_label=period_label
         )
-        flag1 = {k: bool(v[0]) for k, v in flags.items() if k != "code"}
-        rule, limited_by = _rule_text(label, flag1, fig, cfg)
-        shares: dict[str, float] = {}
-        if label != INSUFFICIENT:
-            gen = _cell_rng(root, _REGIME_STREAM, f"{src}-{tgt}", period_label, ps)
-            shares = _label_shares(_decide(_arrays(fig, cfg, cfg.n_draws, gen, z), cfg))
-        confidence = shares.get(label, 0.0) if label != INSUFFICIENT else None
-        evidence: dict[str, Any] = {
-            "n_events": fig["n_events"],
-            "mean_goldstein": fig["mean_goldstein"],
-            "ci_low": fig["ci_low"],
-            "ci_high": fig["ci_high"],
-            "conflict_share": fig["conflict_share"],
-            "material_conflict_share": fig["material_conflict_share"],
-            "net_cooperation": fig["net_cooperation"],
-            "force_events": fig["force_events"],
-            "conflict_goldstein": fig["conflict_goldstein"],
-            "n_arenas_observed": sum(
-                1 for a in fig["arenas"].values() if a["n_events"] >= cfg.min_arena_events
-            ),
-            "n_hostile_arenas": fig["n_hostile_arenas"],
-            "hostile_arenas": ",".join(
-                name
-                for name, a in fig["arenas"].items()
-                if a["n_events"] >= cfg.min_arena_events
-                and a["net_cooperation"] is not None
-                and a["net_cooperation"] < 0
-            ),
-            "cooperation_survives": int(fig["cooperation_survives"]),
-            "scope": scope_label,
-            "global_share": fig["global_share"],
-            "n_located": fig["n_located"],
-            "n_home": fig["n_home"],
-            "n_region": fig["n_region"],
-            "n_elsewhere": fig["n_elsewhere"],
-        }
-        regimes.append(
-            Regime(
-                source=src,
-                target=tgt,
-                period_start=ps,
-                label=label,
-                rule=rule,
-                limited_by=limited_by,
-                confidence=confidence,
-                evidence=evidence,
-                draw_shares=shares,
-            )
-        )
+        for key, rows in frame.group_by(["source", "target", "period_start"], maintain_order=True)
+    ]
     regimes.sort(key=lambda r: (r.source, r.target, r.period_start))
     return RegimeResults(
         regimes=tuple(regimes), config=cfg, period=period_label, scope_known=scope is not None
     )
+
+
+def _scope_rows(
+    aligned: pl.DataFrame, window: tuple[date, date] | None, period: str | None, weighting: str
+) -> dict[tuple[str, str, date], dict[str, Any]]:
+    """The conflict-scope row of each (source, target, period start), pooled like the
+    index."""
+    pooled = _pool_scope(_window_scope(aligned, window, period), weighting)
+    return {(r["source"], r["target"], r["period_start"]): r for r in pooled.iter_rows(named=True)}
+
+
+def _classify_cell(
+    key: tuple[Any, ...],
+    rows: pl.DataFrame,
+    scope_row: Mapping[str, Any] | None,
+    cfg: RegimeConfig,
+    lvl: float,
+    z: float,
+    *,
+    root: np.random.SeedSequence,
+    period_label: str,
+) -> Regime:
+    """The regime of one dyad-period: the rules on its point figures, and the confidence
+    from Monte Carlo draws on the cell's own stream."""
+    src, tgt, ps = key
+    fig = _figures(rows, scope_row, cfg, lvl)
+    point = _arrays(fig, cfg, 1, None)
+    flags = _decide(point, cfg)
+    label = REGIME_LABELS[int(flags["code"][0])]
+    fig["n_hostile_arenas"] = int(point["n_hostile_arenas"][0])
+    fig["cooperation_survives"] = bool(point["cooperation_survives"][0])
+    gs = float(point["global_share"][0])
+    fig["global_share"] = None if np.isnan(gs) else gs
+    scope_label = (
+        "unknown"
+        if fig["global_share"] is None
+        else ("global" if gs >= cfg.global_scope_share else "regional")
+    )
+    flag1 = {k: bool(v[0]) for k, v in flags.items() if k != "code"}
+    rule, limited_by = _rule_text(label, flag1, fig, cfg)
+    shares: dict[str, float] = {}
+    if label != INSUFFICIENT:
+        gen = _cell_rng(root, _REGIME_STREAM, f"{src}-{tgt}", period_label, ps)
+        shares = _label_shares(_decide(_arrays(fig, cfg, cfg.n_draws, gen, z), cfg))
+    confidence = shares.get(label, 0.0) if label != INSUFFICIENT else None
+    return Regime(
+        source=src,
+        target=tgt,
+        period_start=ps,
+        label=label,
+        rule=rule,
+        limited_by=limited_by,
+        confidence=confidence,
+        evidence=_evidence(fig, cfg, scope_label),
+        draw_shares=shares,
+    )
+
+
+def _evidence(fig: Mapping[str, Any], cfg: RegimeConfig, scope_label: str) -> dict[str, Any]:
+    """The figures a regime's label rests on, as :attr:`Regime.evidence`."""
+    observed = {
+        name: a for name, a in fig["arenas"].items() if a["n_events"] >= cfg.min_arena_events
+    }
+    return {
+        "n_events": fig["n_events"],
+        "mean_goldstein": fig["mean_goldstein"],
+        "ci_low": fig["ci_low"],
+        "ci_high": fig["ci_high"],
+        "conflict_share": fig["conflict_share"],
+        "material_conflict_share": fig["material_conflict_share"],
+        "net_cooperation": fig["net_cooperation"],
+        "force_events": fig["force_events"],
+        "conflict_goldstein": fig["conflict_goldstein"],
+        "n_arenas_observed": len(observed),
+        "n_hostile_arenas": fig["n_hostile_arenas"],
+        "hostile_arenas": ",".join(
+            name
+            for name, a in observed.items()
+            if a["net_cooperation"] is not None and a["net_cooperation"] < 0
+        ),
+        "cooperation_survives": int(fig["cooperation_survives"]),
+        "scope": scope_label,
+        "global_share": fig["global_share"],
+        "n_located": fig["n_located"],
+        "n_home": fig["n_home"],
+        "n_region": fig["n_region"],
+        "n_elsewhere": fig["n_elsewhere"],
+    }
 
 
 # --------------------------------------------------------------------------- point labels

@@ -333,63 +333,25 @@ def triangle_types(
     ('stable marriage', 'USA')
     """
     cfg = config or TriangleConfig()
-    codes = tuple(c.upper() for c in countries)
-    if len(codes) != 3 or len(set(codes)) != 3:
-        raise ConfigError(
-            f"a triangle needs three different countries, got {', '.join(codes) or 'none'}",
-            hint="e.g. --countries USA,RUS,CHN",
-        )
+    codes = _triangle_codes(countries)
     lvl = index_level(index, level)
     z = z_of_level(lvl)
-    frame = _as_frame(index, lvl).filter(
-        pl.col("source").is_in(list(codes)) & pl.col("target").is_in(list(codes))
-    )
-    frame, period_label = _reperiod(frame, period, None, lvl)
-    if "all" in frame["arena"].unique().to_list():
-        frame = frame.filter(pl.col("arena") == "all")
-    else:
-        frame = _pool(
-            frame.with_columns(arena=pl.lit("all")),
-            ["source", "target", "arena", "period", "period_start"],
-            lvl,
-        )
+    frame, period_label = _triangle_frame(index, codes, period, lvl)
     dyads: list[tuple[str, str]] = [(min(p), max(p)) for p in combinations(codes, 2)]
     dyads.sort()
-    names = [f"{a}-{b}" for a, b in dyads]
-    if frame.height == 0:
-        raise DataError(
-            f"no index rows for the triangle {'–'.join(codes)}",
-            hint="measure indices for these countries first (trilateral measure)",
-        )
     lookup = {(r["source"], r["target"], r["period_start"]): r for r in frame.iter_rows(named=True)}
     starts = sorted(frame["period_start"].unique().to_list())
     root = seed_sequence(rng)
     who = "-".join(sorted(codes))
     pending: list[tuple[date, str, Any, Any, Any, Any, dict, dict, dict, bool]] = []
     for ps in starts:
-        signs: dict[str, int | None] = {}
-        means: dict[str, float | None] = {}
-        mus, sds = [], []
-        for (a, b), name in zip(dyads, names, strict=True):
-            r = lookup.get((a, b, ps))
-            m = None
-            if r is not None and (r["n_events"] or 0) >= cfg.min_events:
-                m = r["mean_goldstein"]
-            means[name] = m
-            signs[name] = sign(m, cfg.band)
-            lo, hi = (r or {}).get("ci_low"), (r or {}).get("ci_high")
-            mus.append(np.nan if m is None else float(m))
-            sds.append(0.0 if lo is None or hi is None else max((hi - lo) / (2 * z), 0.0))
-        by_pair = {pair: signs[n] for pair, n in zip(dyads, names, strict=True)}
+        signs, means, mus, sds = _period_signs(lookup, dyads, ps, cfg, z)
+        by_pair = {pair: signs[f"{pair[0]}-{pair[1]}"] for pair in dyads}
         ttype, pivot, wings, pariah, balanced = _classify(by_pair, codes)
         probs: dict[str, float] = {}
         if ttype != NO_DATA:
             gen = _cell_rng(root, _TRIANGLE_STREAM, who, period_label, ps)
-            draws = gen.normal(np.array(mus), np.array(sds), size=(cfg.n_draws, 3))
-            counts = np.bincount(_type_codes(draws, cfg.band), minlength=5)
-            probs = {
-                t: float(c) / cfg.n_draws for t, c in zip(TRIANGLE_TYPES[:5], counts, strict=True)
-            }
+            probs = _type_probabilities(gen, mus, sds, cfg)
         decisive = ttype != NO_DATA and all(
             m is not None and abs(m) > cfg.band + cfg.margin for m in means.values()
         )
@@ -417,3 +379,74 @@ def triangle_types(
     return TriangleResults(
         countries=(codes[0], codes[1], codes[2]), periods=periods, config=cfg, period=period_label
     )
+
+
+def _triangle_codes(countries: Sequence[str]) -> tuple[str, ...]:
+    """The three country codes, upper-cased; a clear error unless three different."""
+    codes = tuple(c.upper() for c in countries)
+    if len(codes) != 3 or len(set(codes)) != 3:
+        raise ConfigError(
+            f"a triangle needs three different countries, got {', '.join(codes) or 'none'}",
+            hint="e.g. --countries USA,RUS,CHN",
+        )
+    return codes
+
+
+def _triangle_frame(
+    index: Any, codes: tuple[str, ...], period: str | None, lvl: float
+) -> tuple[pl.DataFrame, str]:
+    """The symmetric ``"all"``-arena rows of the triangle's dyads (arenas pooled when the
+    index has no ``"all"`` rows), re-aggregated to ``period``, and the period's label."""
+    frame = _as_frame(index, lvl).filter(
+        pl.col("source").is_in(list(codes)) & pl.col("target").is_in(list(codes))
+    )
+    frame, period_label = _reperiod(frame, period, None, lvl)
+    if "all" in frame["arena"].unique().to_list():
+        frame = frame.filter(pl.col("arena") == "all")
+    else:
+        frame = _pool(
+            frame.with_columns(arena=pl.lit("all")),
+            ["source", "target", "arena", "period", "period_start"],
+            lvl,
+        )
+    if frame.height == 0:
+        raise DataError(
+            f"no index rows for the triangle {'–'.join(codes)}",
+            hint="measure indices for these countries first (trilateral measure)",
+        )
+    return frame, period_label
+
+
+def _period_signs(
+    lookup: dict[tuple[Any, Any, Any], dict[str, Any]],
+    dyads: list[tuple[str, str]],
+    ps: date,
+    cfg: TriangleConfig,
+    z: float,
+) -> tuple[dict[str, int | None], dict[str, float | None], list[float], list[float]]:
+    """Per dyad of one period: its sign and mean Goldstein (None with fewer than
+    ``min_events`` events), and the mean and standard deviation of its draws."""
+    signs: dict[str, int | None] = {}
+    means: dict[str, float | None] = {}
+    mus, sds = [], []
+    for a, b in dyads:
+        name = f"{a}-{b}"
+        r = lookup.get((a, b, ps))
+        m = None
+        if r is not None and (r["n_events"] or 0) >= cfg.min_events:
+            m = r["mean_goldstein"]
+        means[name] = m
+        signs[name] = sign(m, cfg.band)
+        lo, hi = (r or {}).get("ci_low"), (r or {}).get("ci_high")
+        mus.append(np.nan if m is None else float(m))
+        sds.append(0.0 if lo is None or hi is None else max((hi - lo) / (2 * z), 0.0))
+    return signs, means, mus, sds
+
+
+def _type_probabilities(
+    gen: np.random.Generator, mus: list[float], sds: list[float], cfg: TriangleConfig
+) -> dict[str, float]:
+    """The share of ``n_draws`` normal draws of the three dyads' means giving each type."""
+    draws = gen.normal(np.array(mus), np.array(sds), size=(cfg.n_draws, 3))
+    counts = np.bincount(_type_codes(draws, cfg.band), minlength=5)
+    return {t: float(c) / cfg.n_draws for t, c in zip(TRIANGLE_TYPES[:5], counts, strict=True)}

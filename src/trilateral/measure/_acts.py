@@ -158,24 +158,7 @@ def collapse_acts(
         f = f.with_columns(_act_day=pl.col("date").min().over([*rest, "_chain"]))
     group = [*rest, "_act_day"] + (["_chain"] if window_days else [])
     cols = set(f.columns)
-    aggs: list[pl.Expr] = [
-        pl.col("event_id").cast(pl.String).min().alias("act_id"),
-        pl.col("date").max().alias("last_date"),
-        pl.col("event_id").cast(pl.String).sort().alias("event_ids"),
-        pl.len().alias("_rows"),
-    ]
-    if "goldstein" in cols:
-        aggs.append(pl.col("goldstein").cast(pl.Float64).mean())
-    aggs += [
-        pl.col(c).first() for c in ("quad_class", "arena", "dataset") if c in cols and c not in key
-    ]
-    if "magnitude" in cols:
-        aggs.append(pl.col("magnitude").cast(pl.Float64).max())
-    if "weight" in cols:
-        aggs.append(pl.col("weight").sum())
-    if "url_or_citation" in cols:
-        aggs.append(pl.col("url_or_citation").drop_nulls().unique().sort().str.join(" | "))
-    out = f.group_by(group).agg(aggs)
+    out = f.group_by(group).agg(_act_aggs(cols, key))
     if "ingest_id" in cols:
         per_file = (
             f.group_by([*group, "ingest_id"])
@@ -195,6 +178,29 @@ def collapse_acts(
         "n_reports",
         pl.exclude(*key, "act_id", "last_date", "n_reports"),
     ).sort("date", "act_id")
+
+
+def _act_aggs(cols: set[str], key: list[str]) -> list[pl.Expr]:
+    """The aggregations of :func:`collapse_acts`: the act's id, last day, rows and row
+    ids, and each carried column that ``cols`` holds."""
+    aggs: list[pl.Expr] = [
+        pl.col("event_id").cast(pl.String).min().alias("act_id"),
+        pl.col("date").max().alias("last_date"),
+        pl.col("event_id").cast(pl.String).sort().alias("event_ids"),
+        pl.len().alias("_rows"),
+    ]
+    if "goldstein" in cols:
+        aggs.append(pl.col("goldstein").cast(pl.Float64).mean())
+    aggs += [
+        pl.col(c).first() for c in ("quad_class", "arena", "dataset") if c in cols and c not in key
+    ]
+    if "magnitude" in cols:
+        aggs.append(pl.col("magnitude").cast(pl.Float64).max())
+    if "weight" in cols:
+        aggs.append(pl.col("weight").sum())
+    if "url_or_citation" in cols:
+        aggs.append(pl.col("url_or_citation").drop_nulls().unique().sort().str.join(" | "))
+    return aggs
 
 
 # --------------------------------------------------------------------------- baseline

@@ -384,38 +384,13 @@ def indices(
     cfg = resolve_engine(engine)
     q = _IndexQuery(codes, weighting, collapse_duplicates, d0, d1, period, dedup is not None)
     got = _fetch(store, cfg, q, arenas, normalize, n_boot, dedup is not None)
-    every, ev_pairs = got.every, got.ev_pairs
-
-    # The window's default bounds come from every arena of the selected dyads (so they
-    # do not depend on the arenas asked for).
-    data_first = every["period_start"].min() if every.height else None
-    data_last = every["period_start"].max() if every.height else None
-    cells = every.filter(pl.col("arena").is_in(list(arenas)))
-    if ev_pairs is not None and not ev_pairs.height:
-        ev_pairs = None
-    if data_first is None and (d0 is None or d1 is None):
-        raise DataError(
-            f"no events between {', '.join(codes)} in the store",
-            hint="check the country codes, or pass start and end to get an empty calendar",
-        )
-    first = d0 if d0 is not None else data_first
-    last = d1 if d1 is not None else data_last
-    assert isinstance(first, date) and isinstance(last, date)
+    first, last = _calendar_bounds(got.every, codes, d0, d1)
+    cells = got.every.filter(pl.col("arena").is_in(list(arenas)))
     frame = _on_calendar(cells, codes, arenas, calendar(first, last, period), period)
-
-    # ---- bootstrap
     root = seed_sequence(rng) if (n_boot > 0 or rng is not None) else None
-    undirected_ci = None
-    if ev_pairs is not None and root is not None:
-        ev_pairs = ev_pairs.with_columns(pl.col("period_start").cast(pl.Date))
-        dci, undirected_ci = _bootstrap(ev_pairs, arenas, root, period, n_boot, level, progress)
-        frame = frame.join(
-            dci, on=["source", "target", "arena", "period_start"], how="left", maintain_order="left"
-        )
-    else:
-        frame = frame.with_columns(
-            pl.lit(None, pl.Float64).alias("ci_low"), pl.lit(None, pl.Float64).alias("ci_high")
-        )
+    frame, undirected_ci = _with_intervals(
+        frame, got.ev_pairs, arenas, root, period, n_boot, level, progress
+    )
     frame = _with_volume(frame, got.volume) if normalize else frame.select(INDEX_COLUMNS)
     provenance: dict[str, Any] = {
         "function": "trilateral.measure.indices",
@@ -426,19 +401,7 @@ def indices(
         "collapse_duplicates": collapse_duplicates,
         "dedup": dedup,
         "normalize": normalize,
-        "start": first.isoformat(),
-        "end": last.isoformat(),
-        "start_requested": None if d0 is None else d0.isoformat(),
-        "end_requested": None if d1 is None else d1.isoformat(),
-        "n_boot": int(n_boot),
-        "level": level,
-        "store_path": got.store_path,
-        "data_hash": got.data_hash,
-        "engine": cfg.name,
-        "version": trilateral.__version__,
-        "rng_entropy": None if root is None else str(root.entropy),
-        "rng_spawn_key": None if root is None else list(root.spawn_key),
-    }
+    } | _run_provenance(first, last, d0, d1, n_boot, level, got, cfg.name, root)
     return DyadIndex(
         frame=frame,
         countries=codes,
@@ -450,6 +413,78 @@ def indices(
         provenance=provenance,
         undirected_ci=undirected_ci,
     )
+
+
+def _calendar_bounds(
+    every: pl.DataFrame, codes: tuple[str, ...], d0: date | None, d1: date | None
+) -> tuple[date, date]:
+    """The calendar's first and last day: the requested ones, else those of the data.
+
+    The data's bounds come from every arena of the selected dyads (so they do not depend
+    on the arenas asked for)."""
+    data_first = every["period_start"].min() if every.height else None
+    data_last = every["period_start"].max() if every.height else None
+    if data_first is None and (d0 is None or d1 is None):
+        raise DataError(
+            f"no events between {', '.join(codes)} in the store",
+            hint="check the country codes, or pass start and end to get an empty calendar",
+        )
+    first = d0 if d0 is not None else data_first
+    last = d1 if d1 is not None else data_last
+    assert isinstance(first, date) and isinstance(last, date)
+    return first, last
+
+
+def _with_intervals(
+    frame: pl.DataFrame,
+    ev_pairs: pl.DataFrame | None,
+    arenas: tuple[str, ...],
+    root: np.random.SeedSequence | None,
+    period: str,
+    n_boot: int,
+    level: float,
+    progress: Progress | None,
+) -> tuple[pl.DataFrame, Any]:
+    """``frame`` with the bootstrap's ``ci_low``/``ci_high`` (null when there is no
+    bootstrap or no event), and the undirected intervals (or None)."""
+    if ev_pairs is None or not ev_pairs.height or root is None:
+        return frame.with_columns(
+            pl.lit(None, pl.Float64).alias("ci_low"), pl.lit(None, pl.Float64).alias("ci_high")
+        ), None
+    ev_pairs = ev_pairs.with_columns(pl.col("period_start").cast(pl.Date))
+    dci, undirected_ci = _bootstrap(ev_pairs, arenas, root, period, n_boot, level, progress)
+    frame = frame.join(
+        dci, on=["source", "target", "arena", "period_start"], how="left", maintain_order="left"
+    )
+    return frame, undirected_ci
+
+
+def _run_provenance(
+    first: date,
+    last: date,
+    d0: date | None,
+    d1: date | None,
+    n_boot: int,
+    level: float,
+    got: _Fetched,
+    engine: str,
+    root: np.random.SeedSequence | None,
+) -> dict[str, Any]:
+    """The provenance of one :func:`indices` run: its window, bootstrap, data and seed."""
+    return {
+        "start": first.isoformat(),
+        "end": last.isoformat(),
+        "start_requested": None if d0 is None else d0.isoformat(),
+        "end_requested": None if d1 is None else d1.isoformat(),
+        "n_boot": int(n_boot),
+        "level": level,
+        "store_path": got.store_path,
+        "data_hash": got.data_hash,
+        "engine": engine,
+        "version": trilateral.__version__,
+        "rng_entropy": None if root is None else str(root.entropy),
+        "rng_spawn_key": None if root is None else list(root.spawn_key),
+    }
 
 
 def _checked(
