@@ -94,49 +94,61 @@ def _print(report: FetchReport, json: bool) -> None:
         ui.print_text(report.summary())
 
 
+SourceArg = Annotated[
+    Source,
+    typer.Argument(
+        help="gdelt2 (15-minute files, 2015-02-18 on) or gdelt1 (daily files, 1979 on)."
+    ),
+]
+StartOpt = Annotated[str, typer.Option("--start", help="First day (ISO date), UTC.")]
+EndOpt = Annotated[str, typer.Option("--end", help="Last day (ISO date), UTC, inclusive.")]
+AllOpt = Annotated[
+    bool, typer.Option("--all", help="Keep every event, not only the countries' dyads.")
+]
+JobsOpt = Annotated[int, typer.Option("--jobs", min=1, help="Downloads at once.")]
+KeepRawOpt = Annotated[
+    bool, typer.Option("--keep-raw", help="Keep the downloaded files after their ingest.")
+]
+MentionsOpt = Annotated[
+    bool,
+    typer.Option(
+        "--mentions",
+        help="gdelt2: also fetch the mentions files (verified into the cache, not ingested).",
+    ),
+]
+RetriesOpt = Annotated[
+    int, typer.Option("--retries", min=0, help="Retries per file after the first try.")
+]
+TimeoutOpt = Annotated[
+    float,
+    typer.Option(
+        "--timeout", min=0.01, help="Seconds to connect, and between two bytes of a response."
+    ),
+]
+BackoffOpt = Annotated[
+    float,
+    typer.Option(
+        "--backoff",
+        min=0,
+        help="Seconds before the first retry, doubled each time (with jitter).",
+    ),
+]
+
+
 def fetch(
-    source: Annotated[
-        Source,
-        typer.Argument(
-            help="gdelt2 (15-minute files, 2015-02-18 on) or gdelt1 (daily files, 1979 on)."
-        ),
-    ],
-    start: Annotated[str, typer.Option("--start", help="First day (ISO date), UTC.")],
-    end: Annotated[str, typer.Option("--end", help="Last day (ISO date), UTC, inclusive.")],
+    source: SourceArg,
+    start: StartOpt,
+    end: EndOpt,
     countries: ui.CountriesOpt = ",".join(DEFAULT_COUNTRIES),
-    all_countries: Annotated[
-        bool, typer.Option("--all", help="Keep every event, not only the countries' dyads.")
-    ] = False,
+    all_countries: AllOpt = False,
     db: ui.DbOpt = None,
     mirror: MirrorOpt = None,
-    jobs: Annotated[int, typer.Option("--jobs", min=1, help="Downloads at once.")] = 4,
-    keep_raw: Annotated[
-        bool, typer.Option("--keep-raw", help="Keep the downloaded files after their ingest.")
-    ] = False,
-    mentions: Annotated[
-        bool,
-        typer.Option(
-            "--mentions",
-            help="gdelt2: also fetch the mentions files (verified into the cache, not ingested).",
-        ),
-    ] = False,
-    retries: Annotated[
-        int, typer.Option("--retries", min=0, help="Retries per file after the first try.")
-    ] = 4,
-    timeout: Annotated[
-        float,
-        typer.Option(
-            "--timeout", min=0.01, help="Seconds to connect, and between two bytes of a response."
-        ),
-    ] = 60.0,
-    backoff: Annotated[
-        float,
-        typer.Option(
-            "--backoff",
-            min=0,
-            help="Seconds before the first retry, doubled each time (with jitter).",
-        ),
-    ] = 1.0,
+    jobs: JobsOpt = 4,
+    keep_raw: KeepRawOpt = False,
+    mentions: MentionsOpt = False,
+    retries: RetriesOpt = 4,
+    timeout: TimeoutOpt = 60.0,
+    backoff: BackoffOpt = 1.0,
     json: ui.JsonOpt = False,
 ) -> None:
     """Download GDELT's event files of a window into the store, with no silent gap.

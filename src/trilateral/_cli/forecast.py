@@ -184,6 +184,41 @@ DyadsOpt = Annotated[
 WindowOpt = Annotated[
     int, typer.Option("--window", help="Trailing window of the climatology, in periods.")
 ]
+HorizonOpt = Annotated[int, typer.Option("--horizon", help="Periods ahead.")]
+OriginOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--origin",
+        help="Last date used (YYYY-MM-DD); default: the end of the data.",
+        show_default=False,
+    ),
+]
+HorizonsOpt = Annotated[
+    str, typer.Option("--horizons", help="Horizons to score, separated by commas.")
+]
+StartOpt = Annotated[
+    str | None,
+    typer.Option("--start", help="First origin (YYYY-MM-DD).", show_default=False),
+]
+EndOpt = Annotated[
+    str | None,
+    typer.Option("--end", help="Last origin (YYYY-MM-DD).", show_default=False),
+]
+WorkersOpt = Annotated[int, typer.Option("--workers", help="Processes sharing the origins.")]
+IntervalsOpt = Annotated[
+    IntervalChoice,
+    typer.Option(
+        "--intervals",
+        help="conformal: widths from earlier backtest errors; model: the models' own.",
+    ),
+]
+
+
+def _origins(idx: DyadIndex, start: str | None, end: str | None, arena: str) -> list[Any] | None:
+    """The backtest's origins between --start and --end (None: the default origins)."""
+    if start is None and end is None:
+        return None
+    return list(origins_between(idx, start, end, arena=arena))
 
 
 def register(app: typer.Typer) -> None:
@@ -194,15 +229,8 @@ def register(app: typer.Typer) -> None:
         db: ui.DbOpt = None,
         countries: ui.CountriesOpt = "USA,RUS,CHN",
         period: PeriodOpt = PeriodChoice.month,
-        horizon: Annotated[int, typer.Option("--horizon", help="Periods ahead.")] = 4,
-        origin: Annotated[
-            str | None,
-            typer.Option(
-                "--origin",
-                help="Last date used (YYYY-MM-DD); default: the end of the data.",
-                show_default=False,
-            ),
-        ] = None,
+        horizon: HorizonOpt = 4,
+        origin: OriginOpt = None,
         dyads: DyadsOpt = None,
         models: ModelsOpt = None,
         arena: ArenaOpt = "all",
@@ -226,33 +254,17 @@ def register(app: typer.Typer) -> None:
         db: ui.DbOpt = None,
         countries: ui.CountriesOpt = "USA,RUS,CHN",
         period: PeriodOpt = PeriodChoice.month,
-        horizons: Annotated[
-            str, typer.Option("--horizons", help="Horizons to score, separated by commas.")
-        ] = "1,2,3,4",
-        start: Annotated[
-            str | None,
-            typer.Option("--start", help="First origin (YYYY-MM-DD).", show_default=False),
-        ] = None,
-        end: Annotated[
-            str | None,
-            typer.Option("--end", help="Last origin (YYYY-MM-DD).", show_default=False),
-        ] = None,
+        horizons: HorizonsOpt = "1,2,3,4",
+        start: StartOpt = None,
+        end: EndOpt = None,
         dyads: DyadsOpt = None,
         models: ModelsOpt = None,
         arena: ArenaOpt = "all",
         statistic: StatOpt = "mean_goldstein",
         window: WindowOpt = 12,
-        workers: Annotated[
-            int, typer.Option("--workers", help="Processes sharing the origins.")
-        ] = 1,
+        workers: WorkersOpt = 1,
         min_coverage: CoverageOpt = 0.0,
-        intervals: Annotated[
-            IntervalChoice,
-            typer.Option(
-                "--intervals",
-                help="conformal: widths from earlier backtest errors; model: the models' own.",
-            ),
-        ] = IntervalChoice.conformal,
+        intervals: IntervalsOpt = IntervalChoice.conformal,
         out: ui.OutOpt = Path("backtest-output"),
         as_json: ui.JsonOpt = False,
         fmt: ui.FormatOpt = ui.OutputFormat.table,
@@ -260,9 +272,7 @@ def register(app: typer.Typer) -> None:
         hs = _horizons(horizons)
         check_horizon(max(hs))  # refused at once, before the store is read
         idx = _index(db, countries, period, arena)
-        origins: list[Any] | None = None
-        if start is not None or end is not None:
-            origins = list(origins_between(idx, start, end, arena=arena))
+        origins = _origins(idx, start, end, arena)
         with _origin_progress() as progress:
             opts = _model_options(models, statistic, dyads, window)
             res = backtest(

@@ -210,12 +210,17 @@ class BacktestResults:
         return verdict_lines(self)
 
 
-def _scores(fc: pl.DataFrame, levels: tuple[float, ...]) -> pl.DataFrame:
+_GROUPS = ["model", "source", "target", "arena", "horizon"]
+
+
+def _scored_cases(fc: pl.DataFrame, levels: tuple[float, ...]) -> pl.DataFrame:
+    """The forecasts with an actual, a mean and an sd, with their error, CRPS and, per
+    level, whether the interval covered the actual."""
     ok = fc.filter(
         pl.col("actual").is_not_null() & pl.col("mean").is_not_null() & pl.col("sd").is_not_null()
     )
     crps = crps_normal(ok["actual"].to_numpy(), ok["mean"].to_numpy(), ok["sd"].to_numpy())
-    ok = ok.with_columns(
+    return ok.with_columns(
         (pl.col("mean") - pl.col("actual")).alias("err"),
         pl.Series("crps", crps),
         *[
@@ -230,39 +235,25 @@ def _scores(fc: pl.DataFrame, levels: tuple[float, ...]) -> pl.DataFrame:
             for lv in levels
         ],
     )
-    groups = ["model", "source", "target", "arena", "horizon"]
-    agg = ok.group_by(groups).agg(
-        pl.len().cast(pl.Int64).alias("n"),
-        pl.col("err").abs().mean().alias("mae"),
-        (pl.col("err") ** 2).mean().sqrt().alias("rmse"),
-        pl.col("crps").mean().alias("crps"),
-        *[pl.col(_coverage_name(lv)).mean() for lv in levels],
-    )
-    # Skill on the cases both the model and no-change forecast.
+
+
+def _skill(ok: pl.DataFrame) -> pl.DataFrame:
+    """Skill against no-change, on the cases both the model and no-change forecast."""
     nc = ok.filter(pl.col("model") == "no_change").select(
         *_KEYS, pl.col("err").abs().alias("nc_abs"), pl.col("crps").alias("nc_crps")
     )
-    skill = (
+    return (
         ok.join(nc, on=_KEYS, how="inner")
-        .group_by(groups)
+        .group_by(_GROUPS)
         .agg(
             (1 - pl.col("err").abs().sum() / pl.col("nc_abs").sum()).alias("skill_mae"),
             (1 - pl.col("crps").sum() / pl.col("nc_crps").sum()).alias("skill_crps"),
         )
     )
-    empty = (
-        fc.filter(pl.col("actual").is_null())
-        .group_by(groups)
-        .agg(pl.len().cast(pl.Int64).alias("n_empty"))
-    )
-    every = fc.select(groups).unique()
-    out = (
-        every.join(agg, on=groups, how="left")
-        .join(skill, on=groups, how="left")
-        .join(empty, on=groups, how="left")
-        .with_columns(pl.col("n").fill_null(0), pl.col("n_empty").fill_null(0))
-        .with_columns(pl.col(c).fill_nan(None) for c in ("skill_mae", "skill_crps"))
-    )
+
+
+def _in_score_order(out: pl.DataFrame, levels: tuple[float, ...]) -> pl.DataFrame:
+    """The score columns in their documented order, the rows by dyad, horizon and model."""
     cols = [c for c in SCORE_COLUMNS if not c.startswith("coverage")]
     cov = [_coverage_name(lv) for lv in levels]
     at = cols.index("crps") + 1
@@ -274,6 +265,32 @@ def _scores(fc: pl.DataFrame, levels: tuple[float, ...]) -> pl.DataFrame:
         .sort("source", "target", "arena", "horizon", "_r")
         .drop("_r")
     )
+
+
+def _scores(fc: pl.DataFrame, levels: tuple[float, ...]) -> pl.DataFrame:
+    ok = _scored_cases(fc, levels)
+    groups = _GROUPS
+    agg = ok.group_by(groups).agg(
+        pl.len().cast(pl.Int64).alias("n"),
+        pl.col("err").abs().mean().alias("mae"),
+        (pl.col("err") ** 2).mean().sqrt().alias("rmse"),
+        pl.col("crps").mean().alias("crps"),
+        *[pl.col(_coverage_name(lv)).mean() for lv in levels],
+    )
+    empty = (
+        fc.filter(pl.col("actual").is_null())
+        .group_by(groups)
+        .agg(pl.len().cast(pl.Int64).alias("n_empty"))
+    )
+    every = fc.select(groups).unique()
+    out = (
+        every.join(agg, on=groups, how="left")
+        .join(_skill(ok), on=groups, how="left")
+        .join(empty, on=groups, how="left")
+        .with_columns(pl.col("n").fill_null(0), pl.col("n_empty").fill_null(0))
+        .with_columns(pl.col(c).fill_nan(None) for c in ("skill_mae", "skill_crps"))
+    )
+    return _in_score_order(out, levels)
 
 
 def _check_horizons(horizons: Sequence[int] | int) -> tuple[int, ...]:
@@ -376,36 +393,12 @@ def backtest(
     hs = _check_horizons(horizons)
     levels = check_levels(level)
     names = check_models(models)
-    if intervals not in ("conformal", "model"):
-        raise ConfigError(f"unknown intervals {intervals!r}", hint="use 'conformal' or 'model'")
-    if not 0 <= min_coverage <= 1:
-        raise ConfigError(f"min_coverage must lie in [0, 1], got {min_coverage}")
-    arena_list = [arenas] if isinstance(arenas, str) else list(arenas)
-    if not arena_list:
-        raise ConfigError("no arena given", hint=f"choose from {', '.join(ARENAS)}, all")
-    if workers < 1:
-        raise ConfigError(f"workers must be ≥ 1, got {workers}")
-    chosen = parse_dyads(dyads)
-    plan = []
-    for arena in arena_list:
-        pan = panel(index, arena, statistic)
-        plan.append((pan, pan.select(chosen), _positions(pan, origins, min_train)))
+    arena_list = _check_run_options(intervals, min_coverage, arenas, workers)
+    plan = _plan(index, arena_list, statistic, dyads, origins, min_train)
     run = _run_plan(
         plan, (names, hs, levels, fill, window, max_lag, min_coverage), workers, progress
     )
-    if not run.frames:
-        raise DataError(
-            "no origin has a period after it to score (or every series was skipped)",
-            hint="choose earlier origins, shorter horizons or a lower min_coverage",
-        )
-    fc = pl.concat(run.frames, how="vertical")
-    fc = fc.select("origin", *[c for c in fc.columns if c not in ("origin", "actual", "n_events")],
-                   "actual", "n_events")  # fmt: skip
-    if fc.filter(pl.col("actual").is_not_null()).height == 0:
-        raise DataError(
-            "no forecast has an observed outcome to score against",
-            hint="choose earlier origins or shorter horizons",
-        )
+    fc = _forecast_frame(run)
     if intervals == "conformal":
         factors = calibration_factors(fc, fc["origin"].unique().to_list(), levels, min_calibration)
         fc = apply_factors(fc, factors, levels, on=["model", "arena", "horizon", "origin"])
@@ -419,11 +412,6 @@ def backtest(
         "min_calibration": min_calibration,
     }  # fmt: skip
     provenance = {"config": config, "evidence_base": base, **plan[0][0].provenance}
-    skipped = pl.DataFrame(
-        run.skipped,
-        schema={"origin": pl.Date, "source": pl.String, "target": pl.String,
-                "arena": pl.String, "coverage": pl.Float64},
-    )  # fmt: skip
     return BacktestResults(
         scores=_scores(fc, levels),
         forecasts=fc.sort("arena", "source", "target", "origin", "horizon", "model"),
@@ -435,11 +423,71 @@ def backtest(
         notes=tuple(_compress_notes(run.notes)),
         provenance=provenance,
         dm=dm_table(fc, BASELINES),
-        skipped=skipped,
+        skipped=_skipped_frame(run),
         evidence_base=base,
         levels=levels,
         intervals=intervals,
     )
+
+
+def _plan(
+    index: Any,
+    arena_list: list[str],
+    statistic: str,
+    dyads: Sequence[str | tuple[str, str]] | str | None,
+    origins: Sequence[date | str] | None,
+    min_train: int,
+) -> list[tuple[Panel, list[int], list[int]]]:
+    """Per arena: its panel, the positions of the chosen series and of the origins."""
+    chosen = parse_dyads(dyads)
+    plan = []
+    for arena in arena_list:
+        pan = panel(index, arena, statistic)
+        plan.append((pan, pan.select(chosen), _positions(pan, origins, min_train)))
+    return plan
+
+
+def _check_run_options(
+    intervals: str, min_coverage: float, arenas: Sequence[str] | str, workers: int
+) -> list[str]:
+    """Check the backtest's options; the arenas to backtest, as a list."""
+    if intervals not in ("conformal", "model"):
+        raise ConfigError(f"unknown intervals {intervals!r}", hint="use 'conformal' or 'model'")
+    if not 0 <= min_coverage <= 1:
+        raise ConfigError(f"min_coverage must lie in [0, 1], got {min_coverage}")
+    arena_list = [arenas] if isinstance(arenas, str) else list(arenas)
+    if not arena_list:
+        raise ConfigError("no arena given", hint=f"choose from {', '.join(ARENAS)}, all")
+    if workers < 1:
+        raise ConfigError(f"workers must be ≥ 1, got {workers}")
+    return arena_list
+
+
+def _forecast_frame(run: OriginRun) -> pl.DataFrame:
+    """The forecasts of every origin in one frame, origin first and the outcome last."""
+    if not run.frames:
+        raise DataError(
+            "no origin has a period after it to score (or every series was skipped)",
+            hint="choose earlier origins, shorter horizons or a lower min_coverage",
+        )
+    fc = pl.concat(run.frames, how="vertical")
+    fc = fc.select("origin", *[c for c in fc.columns if c not in ("origin", "actual", "n_events")],
+                   "actual", "n_events")  # fmt: skip
+    if fc.filter(pl.col("actual").is_not_null()).height == 0:
+        raise DataError(
+            "no forecast has an observed outcome to score against",
+            hint="choose earlier origins or shorter horizons",
+        )
+    return fc
+
+
+def _skipped_frame(run: OriginRun) -> pl.DataFrame:
+    """The series skipped at an origin for too few events, with their coverage."""
+    return pl.DataFrame(
+        run.skipped,
+        schema={"origin": pl.Date, "source": pl.String, "target": pl.String,
+                "arena": pl.String, "coverage": pl.Float64},
+    )  # fmt: skip
 
 
 def _run_plan(

@@ -105,7 +105,6 @@ def fan_chart(
     >>> [t.name for t in fig.data if t.name]
     ['ar 95% interval', 'ar 80% interval', 'observed', 'observed after origin', 'ar mean', 'no-change', 'climatology']
     """
-    import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
     pairs = _dyads(res, source, target)
@@ -117,82 +116,15 @@ def fan_chart(
     )
     for row, (s, t) in enumerate(pairs, start=1):
         before, after, fc, every = _parts(res, s, t, model)
-        show = row == 1
-        for i, lvl in enumerate(sorted(res.levels, reverse=True)):
-            lo, hi = level_names(lvl)
-            x = fc["period_start"].to_list()
-            fig.add_trace(
-                go.Scatter(
-                    x=x + x[::-1],
-                    y=fc[hi].to_list() + fc[lo].to_list()[::-1],
-                    fill="toself",
-                    fillcolor=f"rgba(31, 119, 180, {_BAND_ALPHA.get(i, 0.1)})",
-                    line={"width": 0},
-                    name=f"{model} {lvl * 100:g}% interval",
-                    legendgroup=f"band{i}",
-                    showlegend=show,
-                    hoverinfo="skip",
-                ),
-                row=row,
-                col=1,
-            )
-        fig.add_trace(
-            go.Scatter(
-                x=before["period_start"].to_list(),
-                y=before["value"].to_list(),
-                mode="lines+markers",
-                name="observed",
-                line={"color": "black"},
-                legendgroup="obs",
-                showlegend=show,
-            ),
-            row=row,
-            col=1,
-        )
-        if after.height:
-            fig.add_trace(
-                go.Scatter(
-                    x=after["period_start"].to_list(),
-                    y=after["value"].to_list(),
-                    mode="markers",
-                    name="observed after origin",
-                    marker={"color": "black", "symbol": "x"},
-                    legendgroup="after",
-                    showlegend=show,
-                ),
-                row=row,
-                col=1,
-            )
-        fig.add_trace(
-            go.Scatter(
-                x=fc["period_start"].to_list(),
-                y=fc["mean"].to_list(),
-                mode="lines+markers",
-                name=f"{model} mean",
-                line={"color": "rgb(31, 119, 180)"},
-                legendgroup="mean",
-                showlegend=show,
-            ),
-            row=row,
-            col=1,
-        )
-        for base, color in (("no_change", "gray"), ("climatology", "darkorange")):
-            if base == model:
-                continue
-            b = every.filter(pl.col("model") == base).sort("horizon")
-            fig.add_trace(
-                go.Scatter(
-                    x=b["period_start"].to_list(),
-                    y=b["mean"].to_list(),
-                    mode="lines",
-                    name=base.replace("_", "-"),
-                    line={"color": color, "dash": "dash"},
-                    legendgroup=base,
-                    showlegend=show,
-                ),
-                row=row,
-                col=1,
-            )
+        show = row == 1  # one legend entry per trace kind, from the first panel
+        traces = [
+            *_band_traces(fc, res.levels, model, show),
+            *_observed_traces(before, after, show),
+            _mean_trace(fc, model, show),
+            *_baseline_traces(every, model, show),
+        ]
+        for trace in traces:
+            fig.add_trace(trace, row=row, col=1)
     fig.update_layout(
         title=f"{res.statistic} ({res.period}ly, arena {res.arena}): forecast from "
         f"{res.origin}, model {model}",
@@ -200,6 +132,98 @@ def fan_chart(
         template="plotly_white",
     )
     return fig
+
+
+def _band_traces(fc: pl.DataFrame, levels: tuple[float, ...], model: str, show: bool) -> list[Any]:
+    """One filled band per interval level, the widest first."""
+    import plotly.graph_objects as go
+
+    traces = []
+    for i, lvl in enumerate(sorted(levels, reverse=True)):
+        lo, hi = level_names(lvl)
+        x = fc["period_start"].to_list()
+        traces.append(
+            go.Scatter(
+                x=x + x[::-1],
+                y=fc[hi].to_list() + fc[lo].to_list()[::-1],
+                fill="toself",
+                fillcolor=f"rgba(31, 119, 180, {_BAND_ALPHA.get(i, 0.1)})",
+                line={"width": 0},
+                name=f"{model} {lvl * 100:g}% interval",
+                legendgroup=f"band{i}",
+                showlegend=show,
+                hoverinfo="skip",
+            )
+        )
+    return traces
+
+
+def _observed_traces(before: pl.DataFrame, after: pl.DataFrame, show: bool) -> list[Any]:
+    """The observed series up to the origin, and after it when the index has it."""
+    import plotly.graph_objects as go
+
+    traces = [
+        go.Scatter(
+            x=before["period_start"].to_list(),
+            y=before["value"].to_list(),
+            mode="lines+markers",
+            name="observed",
+            line={"color": "black"},
+            legendgroup="obs",
+            showlegend=show,
+        )
+    ]
+    if after.height:
+        traces.append(
+            go.Scatter(
+                x=after["period_start"].to_list(),
+                y=after["value"].to_list(),
+                mode="markers",
+                name="observed after origin",
+                marker={"color": "black", "symbol": "x"},
+                legendgroup="after",
+                showlegend=show,
+            )
+        )
+    return traces
+
+
+def _mean_trace(fc: pl.DataFrame, model: str, show: bool) -> Any:
+    """The model's mean forecast."""
+    import plotly.graph_objects as go
+
+    return go.Scatter(
+        x=fc["period_start"].to_list(),
+        y=fc["mean"].to_list(),
+        mode="lines+markers",
+        name=f"{model} mean",
+        line={"color": "rgb(31, 119, 180)"},
+        legendgroup="mean",
+        showlegend=show,
+    )
+
+
+def _baseline_traces(every: pl.DataFrame, model: str, show: bool) -> list[Any]:
+    """The no-change and climatology means as dashed lines (unless one is ``model``)."""
+    import plotly.graph_objects as go
+
+    traces = []
+    for base, color in (("no_change", "gray"), ("climatology", "darkorange")):
+        if base == model:
+            continue
+        b = every.filter(pl.col("model") == base).sort("horizon")
+        traces.append(
+            go.Scatter(
+                x=b["period_start"].to_list(),
+                y=b["mean"].to_list(),
+                mode="lines",
+                name=base.replace("_", "-"),
+                line={"color": color, "dash": "dash"},
+                legendgroup=base,
+                showlegend=show,
+            )
+        )
+    return traces
 
 
 def fan_chart_html(res: ForecastResults, source: str, target: str, model: str = "var") -> str:

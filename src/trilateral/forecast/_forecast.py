@@ -377,37 +377,14 @@ def forecast(
     pan = panel(index, arena, statistic)
     cols = pan.select(parse_dyads(dyads))
     pos = pan.position(origin, min_train)
-    train = pan.values[: pos + 1]
-    empty = [f"{pan.series[c][0]}-{pan.series[c][1]}" for c in cols if np.isnan(train[:, c]).all()]
-    if empty:
-        raise DataError(
-            f"dyad(s) {', '.join(empty)} have no events in arena {arena!r} up to "
-            f"{pan.period_end(pos)}: there is nothing to forecast from",
-            hint="choose other dyads (--dyads), another arena or a later origin",
-        )
+    _check_has_events(pan, pos, cols)
     cols, skipped = _enough_data(pan, pos, cols, window, min_coverage)
-    outputs = run_models(
-        names,
-        train,
-        pan.periods[: pos + 1],
-        pan.series,
-        pan.countries,
-        pan.period,
-        horizon,
-        fill=fill,
-        window=window,
-        max_lag=max_lag,
-        var_ok=pan.var_ok,
-    )
+    outputs = _fit_to_origin(pan, pos, names, horizon, fill, window, max_lag)
     targets = future_periods(pan.periods[pos], pan.period, horizon)
     frame = forecast_rows(outputs, pan, cols, targets, levels)
-    notes = [f"{m}: {o.note}" for m, o in outputs.items() if o.note]
-    if calibration is not None:
-        frame, said = _calibrate(frame, calibration, pan, pos, statistic, levels)
-        notes += said
-    origin_date = pan.period_end(pos) if origin is None else origin
-    if isinstance(origin_date, str):
-        origin_date = date.fromisoformat(origin_date)
+    frame, said = _calibrate(frame, calibration, pan, pos, statistic, levels)
+    notes = [f"{m}: {o.note}" for m, o in outputs.items() if o.note] + said
+    origin_date = _origin_date(pan, pos, origin)
     base = evidence_base_of(index, evidence_base)
     config = {
         "horizon": horizon, "models": list(names), "levels": list(levels),
@@ -417,7 +394,6 @@ def forecast(
         "min_coverage": min_coverage, "calibrated": calibration is not None,
         "countries": list(pan.countries),
     }  # fmt: skip
-    provenance = {"config": config, "evidence_base": base, **pan.provenance}
     return ForecastResults(
         frame=frame,
         history=_history(pan, cols),
@@ -430,11 +406,56 @@ def forecast(
         levels=levels,
         models=names,
         notes=tuple(notes),
-        provenance=provenance,
+        provenance={"config": config, "evidence_base": base, **pan.provenance},
         evidence_base=base,
         skipped=tuple(skipped),
         intervals="conformal" if calibration is not None else "model",
     )
+
+
+def _check_has_events(pan: Panel, pos: int, cols: list[int]) -> None:
+    """Fail when a requested series has no events up to origin row ``pos``."""
+    train = pan.values[: pos + 1]
+    empty = [f"{pan.series[c][0]}-{pan.series[c][1]}" for c in cols if np.isnan(train[:, c]).all()]
+    if empty:
+        raise DataError(
+            f"dyad(s) {', '.join(empty)} have no events in arena {pan.arena!r} up to "
+            f"{pan.period_end(pos)}: there is nothing to forecast from",
+            hint="choose other dyads (--dyads), another arena or a later origin",
+        )
+
+
+def _fit_to_origin(
+    pan: Panel,
+    pos: int,
+    names: tuple[str, ...],
+    horizon: int,
+    fill: Fill,
+    window: int,
+    max_lag: int,
+) -> dict[str, ModelOutput]:
+    """Fit each model on the rows up to origin row ``pos`` only, ``horizon`` ahead."""
+    return run_models(
+        names,
+        pan.values[: pos + 1],
+        pan.periods[: pos + 1],
+        pan.series,
+        pan.countries,
+        pan.period,
+        horizon,
+        fill=fill,
+        window=window,
+        max_lag=max_lag,
+        var_ok=pan.var_ok,
+    )
+
+
+def _origin_date(pan: Panel, pos: int, origin: date | str | None) -> date:
+    """The origin as given (a date), else the end of origin row ``pos``."""
+    origin_date = pan.period_end(pos) if origin is None else origin
+    if isinstance(origin_date, str):
+        origin_date = date.fromisoformat(origin_date)
+    return origin_date
 
 
 def _enough_data(
@@ -469,7 +490,10 @@ def _calibrate(
     statistic: str,
     levels: tuple[float, ...],
 ) -> tuple[pl.DataFrame, list[str]]:
-    """Conformal bounds from the backtest's errors whose target had ended by the origin."""
+    """Conformal bounds from the backtest's errors whose target had ended by the origin
+    (the model's own bounds when ``calibration`` is None), and notes on what was not."""
+    if calibration is None:
+        return frame, []
     if (calibration.statistic, calibration.period) != (statistic, pan.period):
         raise ConfigError(
             f"the calibration backtest is of {calibration.statistic} ({calibration.period}ly), "

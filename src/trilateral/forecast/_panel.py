@@ -151,8 +151,8 @@ class Panel:
         return pos
 
 
-def panel(index: Any, arena: str, statistic: str) -> Panel:
-    """Arrange one arena of a :class:`~trilateral.measure.DyadIndex` as a :class:`Panel`."""
+def _checked_frame(index: Any, arena: str, statistic: str) -> pl.DataFrame:
+    """The index's frame, after checking it holds ``statistic`` and ``arena``."""
     frame = getattr(index, "frame", None)
     if not isinstance(frame, pl.DataFrame):
         raise ConfigError(
@@ -169,34 +169,45 @@ def panel(index: Any, arena: str, statistic: str) -> Panel:
         raise ConfigError(
             f"arena {arena!r} is not in this index", hint=f"arenas: {', '.join(arenas)}"
         )
+    return frame
+
+
+def _series_of(countries: tuple[str, ...], directed: bool) -> tuple[tuple[str, str], ...]:
+    """The dyads of ``countries``: ordered pairs when ``directed``, else sorted pairs."""
+    if directed:
+        return tuple((a, b) for a in countries for b in countries if a != b)
+    return tuple((a, b) for a in sorted(countries) for b in sorted(countries) if a < b)
+
+
+def _wide(keyed: pl.DataFrame, periods: tuple[Any, ...], names: list[str], col: str) -> np.ndarray:
+    """``col`` of ``keyed`` as a periods x series array; NaN where a dyad has no row."""
+    calendar = pl.DataFrame({"period_start": list(periods)})
+    w = keyed.pivot(on="_s", index="period_start", values=col, aggregate_function="first")
+    w = calendar.join(w, on="period_start", how="left")
+    for n in names:
+        if n not in w.columns:
+            w = w.with_columns(pl.lit(None, pl.Float64).alias(n))
+    return w.select(names).to_numpy().astype(np.float64)
+
+
+def panel(index: Any, arena: str, statistic: str) -> Panel:
+    """Arrange one arena of a :class:`~trilateral.measure.DyadIndex` as a :class:`Panel`."""
+    frame = _checked_frame(index, arena, statistic)
     sub = frame.filter(pl.col("arena") == arena)
     periods = tuple(sorted(sub["period_start"].unique().to_list()))
     if len(periods) < 2:
         raise DataError(f"the index holds {len(periods)} period(s); a forecast needs a series")
     directed = bool(getattr(index, "directed", True))
     countries = tuple(getattr(index, "countries", ()))
-    if directed:
-        series = tuple((a, b) for a in countries for b in countries if a != b)
-    else:
-        series = tuple((a, b) for a in sorted(countries) for b in sorted(countries) if a < b)
+    series = _series_of(countries, directed)
     keyed = sub.with_columns(
         pl.concat_str("source", pl.lit("-"), "target").alias("_s"),
         pl.col(statistic).cast(pl.Float64).alias("_v"),
         pl.col("n_events").cast(pl.Float64).alias("_n"),
     )
     names = [f"{a}-{b}" for a, b in series]
-    calendar = pl.DataFrame({"period_start": list(periods)})
-
-    def wide(col: str) -> np.ndarray:
-        w = keyed.pivot(on="_s", index="period_start", values=col, aggregate_function="first")
-        w = calendar.join(w, on="period_start", how="left")
-        for n in names:
-            if n not in w.columns:
-                w = w.with_columns(pl.lit(None, pl.Float64).alias(n))
-        return w.select(names).to_numpy().astype(np.float64)
-
-    values = wide("_v")
-    counts = np.nan_to_num(wide("_n"), nan=0.0)
+    values = _wide(keyed, periods, names, "_v")
+    counts = np.nan_to_num(_wide(keyed, periods, names, "_n"), nan=0.0)
     if statistic in _COUNTS:  # a count is 0 in an empty period, not missing
         values = np.nan_to_num(values, nan=0.0)
     else:  # a mean or a share over no events has no value: NaN, whatever the index holds

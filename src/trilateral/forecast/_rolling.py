@@ -15,7 +15,7 @@ import numpy as np
 import polars as pl
 from scipy import stats
 
-from ._models import Fill, run_models
+from ._models import Fill, ModelOutput, run_models
 from ._panel import Panel, future_periods, level_names
 
 __all__ = ["OriginRun", "coverage_at", "run_origins"]
@@ -58,7 +58,6 @@ def run_origins(
 ) -> OriginRun:
     """Forecast every ``cols`` series from each origin row in ``positions``."""
     hmax = max(horizons)
-    t_all = len(pan.periods)
     hs = np.asarray(horizons, dtype=np.int64)
     parts: dict[str, list[Any]] = {
         c: []
@@ -67,15 +66,7 @@ def run_origins(
     parts["n_events"] = []
     run = OriginRun()
     for pos in positions:
-        origin = pan.period_end(pos)
-        share = coverage_at(pan, pos, cols, window)
-        use = [c for c, s in zip(cols, share, strict=True) if s >= min_coverage]
-        for c, s in zip(cols, share, strict=True):
-            if s < min_coverage:
-                run.skipped.append(
-                    {"origin": origin, "source": pan.series[c][0], "target": pan.series[c][1],
-                     "arena": pan.arena, "coverage": float(s)}
-                )  # fmt: skip
+        use = _kept_series(pan, pos, cols, window, min_coverage, run)
         # Only the rows up to the origin reach the models: nothing after it can leak.
         outputs = run_models(
             names,
@@ -96,28 +87,61 @@ def run_origins(
             for m, o in outputs.items()
             if o.note
         ]
-        h_in = hs[hs <= t_all - 1 - pos]  # the horizons whose target is inside the data
-        if h_in.size and use:
-            targets = future_periods(pan.periods[pos], pan.period, hmax)
-            rows_h = h_in - 1
-            n = h_in.size * len(use)
-            actual = pan.values[pos + h_in][:, use].T.ravel()
-            count = pan.counts[pos + h_in][:, use].T.ravel()
-            for name, out in outputs.items():
-                parts["origin"].append([origin] * n)
-                parts["series"].append(np.repeat(np.asarray(use), h_in.size))
-                parts["horizon"].append(np.tile(h_in, len(use)))
-                parts["period_start"].append([targets[i] for i in rows_h] * len(use))
-                parts["model"].append([name] * n)
-                parts["mean"].append(out.mean[rows_h][:, use].T.ravel())
-                parts["sd"].append(out.sd[rows_h][:, use].T.ravel())
-                parts["actual"].append(actual)
-                parts["n_events"].append(count)
+        _append_forecasts(parts, pan, pos, hs, hmax, use, outputs)
         if tick is not None:
             tick(1)
     if parts["mean"]:
         run.frames.append(_frame(pan, parts, levels))
     return run
+
+
+def _kept_series(
+    pan: Panel, pos: int, cols: list[int], window: int, min_coverage: float, run: OriginRun
+) -> list[int]:
+    """The ``cols`` series with events in at least ``min_coverage`` of the trailing
+    ``window`` periods at origin row ``pos``; the others are added to ``run.skipped``."""
+    origin = pan.period_end(pos)
+    share = coverage_at(pan, pos, cols, window)
+    use = [c for c, s in zip(cols, share, strict=True) if s >= min_coverage]
+    for c, s in zip(cols, share, strict=True):
+        if s < min_coverage:
+            run.skipped.append(
+                {"origin": origin, "source": pan.series[c][0], "target": pan.series[c][1],
+                 "arena": pan.arena, "coverage": float(s)}
+            )  # fmt: skip
+    return use
+
+
+def _append_forecasts(
+    parts: dict[str, list[Any]],
+    pan: Panel,
+    pos: int,
+    hs: np.ndarray,
+    hmax: int,
+    use: list[int],
+    outputs: dict[str, ModelOutput],
+) -> None:
+    """Add to ``parts`` each model's forecasts from origin row ``pos`` of the ``use``
+    series, at the horizons whose target lies inside the data, with what happened."""
+    h_in = hs[hs <= len(pan.periods) - 1 - pos]  # the horizons whose target is in the data
+    if not (h_in.size and use):
+        return
+    origin = pan.period_end(pos)
+    targets = future_periods(pan.periods[pos], pan.period, hmax)
+    rows_h = h_in - 1
+    n = h_in.size * len(use)
+    actual = pan.values[pos + h_in][:, use].T.ravel()
+    count = pan.counts[pos + h_in][:, use].T.ravel()
+    for name, out in outputs.items():
+        parts["origin"].append([origin] * n)
+        parts["series"].append(np.repeat(np.asarray(use), h_in.size))
+        parts["horizon"].append(np.tile(h_in, len(use)))
+        parts["period_start"].append([targets[i] for i in rows_h] * len(use))
+        parts["model"].append([name] * n)
+        parts["mean"].append(out.mean[rows_h][:, use].T.ravel())
+        parts["sd"].append(out.sd[rows_h][:, use].T.ravel())
+        parts["actual"].append(actual)
+        parts["n_events"].append(count)
 
 
 def _frame(pan: Panel, parts: dict[str, list[Any]], levels: tuple[float, ...]) -> pl.DataFrame:

@@ -130,13 +130,7 @@ class ReciprocityModel:
         if fill not in _FILLS:
             raise ConfigError(f"unknown fill {fill!r}", hint=f"use one of {_FILLS}")
         frame = _index_frame(index)
-        needed = ["source", "target", "arena", "period_start", value]
-        missing = [c for c in needed if c not in frame.columns]
-        if missing:
-            raise DataError(
-                f"index frame lacks column(s) {missing}",
-                hint="pass an Index frame (see trilateral.measure.indices)",
-            )
+        _check_columns(frame, value)
         self.arena = arena
         self.value = value
         self.fill: Fill = fill
@@ -149,55 +143,10 @@ class ReciprocityModel:
         self.data_hash: str | None = getattr(index, "data_hash", None) or (
             provenance.get("data_hash") if isinstance(provenance, dict) else None
         )
-
-        sub = frame.filter(
-            (pl.col("arena") == arena)
-            & pl.col("source").is_in(self.countries)
-            & pl.col("target").is_in(self.countries)
-            & (pl.col("source") != pl.col("target"))
-        )
-        if sub.height == 0:
-            arenas = sorted(frame["arena"].unique().to_list())
-            raise DataError(
-                f"no rows for arena {arena!r} among {self.countries}",
-                hint=f"arenas in the index: {arenas}",
-            )
-        self.period: str | None = None
-        if "period" in sub.columns:
-            kinds = sub["period"].unique().to_list()
-            if len(kinds) > 1:
-                raise DataError(
-                    f"index mixes periods {sorted(kinds)}",
-                    hint="compute the index for one period, e.g. period='month'",
-                )
-            self.period = kinds[0]
-        dup = sub.group_by("source", "target", "period_start").len().filter(pl.col("len") > 1)
-        if dup.height:
-            raise DataError(
-                f"{dup.height} duplicated (source, target, period_start) rows in the index",
-                hint="one row per directed dyad × arena × period is expected",
-            )
-        wide = (
-            sub.with_columns(
-                pl.concat_str("source", pl.lit("->"), "target").alias("_dyad"),
-                pl.col(value).cast(pl.Float64),
-            )
-            .pivot(on="_dyad", index="period_start", values=value)
-            .sort("period_start")
-        )
-        absent = [n for n in self.names if n not in wide.columns]
-        if absent:
-            raise DataError(
-                f"no series for dyad(s) {absent} in arena {arena!r}",
-                hint="the index must contain every directed dyad of the countries",
-            )
-        wide = wide.select("period_start", *self.names)
-        if fill == "zero":
-            wide = wide.fill_null(0.0)
-        elif fill == "ffill":
-            wide = wide.with_columns(pl.col(self.names).forward_fill()).drop_nulls()
-        else:
-            wide = wide.drop_nulls()
+        sub = _arena_rows(frame, arena, self.countries)
+        self.period: str | None = _single_period(sub)
+        _check_unique(sub)
+        wide = _filled_wide(sub, value, self.names, arena, fill)
         self.periods: tuple[date, ...] = tuple(wide["period_start"].to_list())
         self.endog: np.ndarray = wide.select(self.names).to_numpy().astype(np.float64)
         self._check_endog()
@@ -365,36 +314,10 @@ class ReciprocityModel:
         from statsmodels.tsa.api import VAR
 
         ic_given = ic is not None
-        if ic is None:
-            ic = _DEFAULT_IC
-        if ic not in _ICS:
-            raise ConfigError(f"unknown information criterion {ic!r}", hint=f"use one of {_ICS}")
-        if not 0 < alpha < 1:
-            raise ConfigError(f"alpha must be in (0, 1), got {alpha}")
-        if irf_horizon < 1:
-            raise ConfigError(f"irf_horizon must be ≥ 1, got {irf_horizon}")
-        t, k = self.endog.shape
+        ic = _checked_fit_options(ic, alpha, irf_horizon)
         model = VAR(self.endog)
-        selected: dict[str, int] | None = None
         maxlags_given = maxlags is not None
-        if lags is None:
-            if maxlags is None:
-                maxlags = self.default_maxlags()
-            if maxlags < 1 or t - maxlags <= k * maxlags + 1:
-                raise DataError(
-                    f"maxlags={maxlags} is too large for {t} periods and {k} series",
-                    hint=f"use maxlags ≤ {self.default_maxlags()} or a longer span",
-                )
-            orders = model.select_order(maxlags=maxlags, trend="c")
-            selected = {c: int(orders.selected_orders[c]) for c in _ICS}
-            p = max(1, selected[ic])
-        else:
-            p = int(lags)
-            if p < 1 or t - p <= k * p + 1:
-                raise DataError(
-                    f"cannot fit {p} lag(s) on {t} periods and {k} series",
-                    hint="use fewer lags, fewer countries or a longer span",
-                )
+        p, selected, maxlags = self._lag_order(model, maxlags, lags, ic)
         var = model.fit(p, trend="c")
         config = {
             "countries": list(self.countries),
@@ -410,15 +333,6 @@ class ReciprocityModel:
             "irf_horizon": irf_horizon,
             "alpha": alpha,
         }
-        digest = hashlib.sha256()
-        digest.update(repr((self.names, [d.isoformat() for d in self.periods])).encode())
-        digest.update(np.ascontiguousarray(self.endog).tobytes())
-        provenance = {
-            "config": config,
-            "data_hash": self.data_hash,
-            "series_sha256": digest.hexdigest(),
-            "version": __version__,
-        }
         return ReciprocityResults(
             series=self.series,
             periods=self.periods,
@@ -428,6 +342,134 @@ class ReciprocityModel:
             selected_orders=selected,
             irf_horizon=irf_horizon,
             alpha=alpha,
-            provenance=provenance,
+            provenance=self._provenance(config),
             var=var,
         )
+
+    def _lag_order(
+        self, model: Any, maxlags: int | None, lags: int | None, ic: InfoCriterion
+    ) -> tuple[int, dict[str, int] | None, int | None]:
+        """The lag order to fit, every criterion's choice (None when ``lags`` is given),
+        and the largest order tried."""
+        t, k = self.endog.shape
+        if lags is not None:
+            p = int(lags)
+            if p < 1 or t - p <= k * p + 1:
+                raise DataError(
+                    f"cannot fit {p} lag(s) on {t} periods and {k} series",
+                    hint="use fewer lags, fewer countries or a longer span",
+                )
+            return p, None, maxlags
+        if maxlags is None:
+            maxlags = self.default_maxlags()
+        if maxlags < 1 or t - maxlags <= k * maxlags + 1:
+            raise DataError(
+                f"maxlags={maxlags} is too large for {t} periods and {k} series",
+                hint=f"use maxlags ≤ {self.default_maxlags()} or a longer span",
+            )
+        orders = model.select_order(maxlags=maxlags, trend="c")
+        selected = {c: int(orders.selected_orders[c]) for c in _ICS}
+        return max(1, selected[ic]), selected, maxlags
+
+    def _provenance(self, config: dict[str, Any]) -> dict[str, Any]:
+        """The fit's configuration, the index's data hash and a hash of the series."""
+        digest = hashlib.sha256()
+        digest.update(repr((self.names, [d.isoformat() for d in self.periods])).encode())
+        digest.update(np.ascontiguousarray(self.endog).tobytes())
+        return {
+            "config": config,
+            "data_hash": self.data_hash,
+            "series_sha256": digest.hexdigest(),
+            "version": __version__,
+        }
+
+
+def _checked_fit_options(ic: InfoCriterion | None, alpha: float, irf_horizon: int) -> InfoCriterion:
+    """Check the fit's options; the information criterion (BIC unless given)."""
+    if ic is None:
+        ic = _DEFAULT_IC
+    if ic not in _ICS:
+        raise ConfigError(f"unknown information criterion {ic!r}", hint=f"use one of {_ICS}")
+    if not 0 < alpha < 1:
+        raise ConfigError(f"alpha must be in (0, 1), got {alpha}")
+    if irf_horizon < 1:
+        raise ConfigError(f"irf_horizon must be ≥ 1, got {irf_horizon}")
+    return ic
+
+
+def _check_columns(frame: pl.DataFrame, value: str) -> None:
+    """Fail when the index frame lacks a column the model reads."""
+    needed = ["source", "target", "arena", "period_start", value]
+    missing = [c for c in needed if c not in frame.columns]
+    if missing:
+        raise DataError(
+            f"index frame lacks column(s) {missing}",
+            hint="pass an Index frame (see trilateral.measure.indices)",
+        )
+
+
+def _arena_rows(frame: pl.DataFrame, arena: str, countries: tuple[str, ...]) -> pl.DataFrame:
+    """The rows of ``arena`` between two different ``countries``; fail when none."""
+    sub = frame.filter(
+        (pl.col("arena") == arena)
+        & pl.col("source").is_in(countries)
+        & pl.col("target").is_in(countries)
+        & (pl.col("source") != pl.col("target"))
+    )
+    if sub.height == 0:
+        arenas = sorted(frame["arena"].unique().to_list())
+        raise DataError(
+            f"no rows for arena {arena!r} among {countries}",
+            hint=f"arenas in the index: {arenas}",
+        )
+    return sub
+
+
+def _single_period(sub: pl.DataFrame) -> str | None:
+    """The rows' period kind (None when the frame does not say); fail when mixed."""
+    if "period" not in sub.columns:
+        return None
+    kinds = sub["period"].unique().to_list()
+    if len(kinds) > 1:
+        raise DataError(
+            f"index mixes periods {sorted(kinds)}",
+            hint="compute the index for one period, e.g. period='month'",
+        )
+    return kinds[0]
+
+
+def _check_unique(sub: pl.DataFrame) -> None:
+    """Fail when a directed dyad has two rows for one period."""
+    dup = sub.group_by("source", "target", "period_start").len().filter(pl.col("len") > 1)
+    if dup.height:
+        raise DataError(
+            f"{dup.height} duplicated (source, target, period_start) rows in the index",
+            hint="one row per directed dyad × arena × period is expected",
+        )
+
+
+def _filled_wide(
+    sub: pl.DataFrame, value: str, names: tuple[str, ...], arena: str, fill: Fill
+) -> pl.DataFrame:
+    """``value`` per period (rows) and directed dyad (columns ``names``), the empty
+    periods filled by ``fill``; fail when a dyad has no series."""
+    wide = (
+        sub.with_columns(
+            pl.concat_str("source", pl.lit("->"), "target").alias("_dyad"),
+            pl.col(value).cast(pl.Float64),
+        )
+        .pivot(on="_dyad", index="period_start", values=value)
+        .sort("period_start")
+    )
+    absent = [n for n in names if n not in wide.columns]
+    if absent:
+        raise DataError(
+            f"no series for dyad(s) {absent} in arena {arena!r}",
+            hint="the index must contain every directed dyad of the countries",
+        )
+    wide = wide.select("period_start", *names)
+    if fill == "zero":
+        return wide.fill_null(0.0)
+    if fill == "ffill":
+        return wide.with_columns(pl.col(names).forward_fill()).drop_nulls()
+    return wide.drop_nulls()
