@@ -34,10 +34,9 @@ FETCHED_BASES = ("gdelt1", "gdelt2")
 
 
 def _show(key: str) -> str:
-    from ..data.fetch._coverage import slot_time
+    from ..data.fetch._coverage import show_slot
 
-    t = slot_time(key)
-    return t.strftime("%Y-%m-%d %H:%M") if len(key) == 14 else key
+    return show_slot(key)
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,13 +15,33 @@ from typing import Any
 
 import polars as pl
 
-__all__ = ["AbsentRange", "FailedFile", "FetchCoverage", "FetchReport", "FileOutcome", "slot_time"]
+__all__ = [
+    "AbsentRange",
+    "FailedFile",
+    "FetchCoverage",
+    "FetchReport",
+    "FileOutcome",
+    "show_slot",
+    "slot_time",
+]
 
 
 def slot_time(key: str) -> datetime:
     """The start of a slot: ``"20180326044500"``, ``"20130401"``, ``"201203"``, ``"1999"``."""
     fmt = {14: "%Y%m%d%H%M%S", 8: "%Y%m%d", 6: "%Y%m", 4: "%Y"}[len(key)]
     return datetime.strptime(key, fmt)
+
+
+def show_slot(key: str) -> str:
+    """A slot for people: ``"2018-03-26 04:45"`` for a 15-minute slot, else the key as is.
+
+    Examples
+    --------
+    >>> show_slot("20180326044500"), show_slot("20130401")
+    ('2018-03-26 04:45', '20130401')
+    """
+    t = slot_time(key)  # checks the key's form whatever its length
+    return t.strftime("%Y-%m-%d %H:%M") if len(key) == 14 else key
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,13 +82,9 @@ class AbsentRange:
     def text(self) -> str:
         """``"2018-03-26 05:00 – 2018-03-26 05:15 (2 slots)"``."""
 
-        def show(key: str) -> str:
-            t = slot_time(key)
-            return t.strftime("%Y-%m-%d %H:%M") if len(key) == 14 else key
-
         if self.first == self.last:
-            return f"{show(self.first)} (1 slot)"
-        return f"{show(self.first)} – {show(self.last)} ({self.n_slots} slots)"
+            return f"{show_slot(self.first)} (1 slot)"
+        return f"{show_slot(self.first)} – {show_slot(self.last)} ({self.n_slots} slots)"
 
 
 @dataclass(frozen=True, slots=True)
