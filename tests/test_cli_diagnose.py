@@ -160,3 +160,20 @@ def test_diagnose_scope_counts_only_the_window(app, store):
     assert located == 2  # not the whole year's 23
     assert r["n_located"] == located and r["scope"] == "unknown"
     assert r["conflict_goldstein"] == pytest.approx(severity)
+
+
+def test_the_table_prints_the_reading_not_a_label_the_draws_split(app, store) -> None:
+    """Issue 18 item 5: a label held in fewer than 80 % of the bootstrap draws reads
+    "indeterminate (A …, B …)" in the table, as in ``--json``'s ``reading``."""
+    args = ["diagnose", "--db", str(store), "--start", "2014-01-01", "--end", "2019-12-31"]
+    out = json.loads(runner.invoke(app, [*args, "--json"]).stdout)
+    split = [r for r in out["regimes"] if r["reading"].startswith("indeterminate (")]
+    assert split, "the chronicle 2014-2019 has regimes whose draws split"
+    res = runner.invoke(app, args, env={"COLUMNS": "400"})
+    assert res.exit_code == 0, res.output
+    lines = res.stdout.splitlines()
+    for r in split:
+        row = [
+            ln for ln in lines if ln.startswith(f"│ {r['dyad']} │ {str(r['period_start'])[:10]}")
+        ]
+        assert len(row) == 1 and "indeterminate (" in row[0], (r, row)

@@ -140,7 +140,7 @@ def _print_diagnosis(d: Any, codes: tuple[str, ...], period: str) -> None:
     for col in (
         "dyad",
         "period",
-        "label",
+        "label (share of draws)",
         "conf.",
         "mean G",
         "hostile arenas",
@@ -154,7 +154,7 @@ def _print_diagnosis(d: Any, codes: tuple[str, ...], period: str) -> None:
         table.add_row(
             r.dyad,
             r.period_start.isoformat(),
-            r.label,
+            r.reading,  # "indeterminate (A 55 %, B 40 %)" when under 80 % of the draws
             _f(r.confidence),
             _f(ev.get("mean_goldstein")),
             f"{ev.get('n_hostile_arenas')}/{ev.get('n_arenas_observed')}",
@@ -167,7 +167,15 @@ def _print_diagnosis(d: Any, codes: tuple[str, ...], period: str) -> None:
         ui.console.print("(the triangle needs three countries)")
         return
     t2 = Table(title=f"Strategic triangle {'–'.join(codes)} ({period}){on}")
-    for col in ("period", "signs", "type", "p", "stable type", "roles", "balanced"):
+    for col in (
+        "period",
+        "signs",
+        "type (share of draws)",
+        "p",
+        "stable type",
+        "roles",
+        "balanced",
+    ):
         t2.add_column(col)
     glyph = {1: "+", 0: "0", -1: "−", None: "?"}
     for t in triangle.periods:
@@ -179,7 +187,7 @@ def _print_diagnosis(d: Any, codes: tuple[str, ...], period: str) -> None:
         t2.add_row(
             t.period_start.isoformat(),
             " ".join(f"{d}{glyph[s]}" for d, s in t.signs.items()),
-            t.type,
+            t.reading,
             _f(t.probabilities.get(t.type)),
             t.stable_type,
             roles,

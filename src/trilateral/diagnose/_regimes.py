@@ -235,7 +235,8 @@ class RegimeResults:
         return self._frame()
 
     def summary(self) -> str:
-        """A readable table: per dyad and period, the label, its confidence and rule."""
+        """A readable table: per dyad and period, the label (its reading: "indeterminate
+        (A 55 %, B 40 %)" when under 80 % of the draws), its confidence and rule."""
         lines = [
             f"Regimes ({self.period}; scope {'from event locations' if self.scope_known else 'unknown'})",
             f"{'dyad':<8} {'period':<10} {'label':<20} {'conf.':>5}  rule",
@@ -243,7 +244,7 @@ class RegimeResults:
         for r in self.regimes:
             conf = "" if r.confidence is None else f"{r.confidence:.2f}"
             lines.append(
-                f"{r.dyad:<8} {r.period_start.isoformat():<10} {r.label:<20} {conf:>5}  {r.rule}"
+                f"{r.dyad:<8} {r.period_start.isoformat():<10} {r.reading:<20} {conf:>5}  {r.rule}"
             )
         return "\n".join(lines)
 

@@ -232,7 +232,8 @@ class TriangleResults:
         return spells
 
     def summary(self) -> str:
-        """The triangle per period: type, its probability, roles and balance."""
+        """The triangle per period: type (its reading: "indeterminate (A 55 %, B 40 %)"
+        when under 80 % of the draws), its probability, roles and balance."""
         a, b, c = self.countries
         lines = [
             f"Strategic triangle {a}–{b}–{c} ({self.period}; neutral band ±{self.config.band:g})",
@@ -251,7 +252,7 @@ class TriangleResults:
                 roles += ("; " if roles else "") + ("balanced" if t.balanced else "unbalanced")
             pstr = "" if p is None else f"{p:.2f}"
             lines.append(
-                f"{t.period_start.isoformat():<10} {signs:<9} {t.type:<18} {pstr:>5}  "
+                f"{t.period_start.isoformat():<10} {signs:<9} {t.reading:<18} {pstr:>5}  "
                 f"{t.stable_type:<18} {roles}"
             )
         return "\n".join(lines)
