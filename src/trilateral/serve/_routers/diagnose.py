@@ -5,10 +5,21 @@ from __future__ import annotations
 import json
 from typing import Annotated
 
+import polars as pl
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from .._params import Countries, End, NBoot, PeriodQ, Start, ViewsDep, cached_json, records
+from .._params import (
+    BaseQ,
+    Countries,
+    End,
+    NBoot,
+    PeriodQ,
+    Start,
+    ViewsDep,
+    cached_json,
+    per_base,
+)
 from .._views import Verdict
 
 __all__ = ["claims", "regimes", "triangle"]
@@ -26,16 +37,21 @@ def api_regimes(
     start: Start = None,
     end: End = None,
     n_boot: NBoot = 100,
+    base: BaseQ = None,
 ) -> Response:
-    """The regime of each dyad and period, with the rule that fired."""
+    """The regime of each dyad and period, with the rule that fired,
+    per evidence base (``base``)."""
     v = views.version()
     codes = views.countries(v, countries)
     d0, d1 = views.window(v, start, end, period)
+    bases = views.base(v, base)
     return cached_json(
         views,
-        ("regimes", codes, period, d0, d1, n_boot),
+        ("regimes", codes, period, d0, d1, n_boot, bases),
         v,
-        lambda: records(views.regimes(v, codes, period, d0, d1, n_boot).to_frame()),
+        lambda: per_base(
+            bases, lambda b: views.regimes(v, codes, period, d0, d1, n_boot, b).to_frame()
+        ),
     )
 
 
@@ -47,16 +63,24 @@ def api_triangle(
     start: Start = None,
     end: End = None,
     n_boot: NBoot = 100,
+    base: BaseQ = None,
 ) -> Response:
-    """The strategic-triangle type of each period (three countries)."""
+    """The strategic-triangle type of each period (three countries),
+    per evidence base (``base``)."""
     v = views.version()
     codes = views.countries(v, countries, exactly=3)
     d0, d1 = views.window(v, start, end, period)
+    bases = views.base(v, base)
+
+    def frame(b: str) -> pl.DataFrame | None:
+        t = views.triangle(v, codes, period, d0, d1, n_boot, b)
+        return None if t is None else t.to_frame()
+
     return cached_json(
         views,
-        ("triangle", codes, period, d0, d1, n_boot),
+        ("triangle", codes, period, d0, d1, n_boot, bases),
         v,
-        lambda: records(views.triangle(v, codes, period, d0, d1, n_boot).to_frame()),
+        lambda: per_base(bases, frame),
     )
 
 
