@@ -120,3 +120,18 @@ def test_every_figure_names_its_base(client, name) -> None:
         str(t.get("name", "")) for t in fig["data"]
     )
     assert "chronicle" in text
+
+
+def test_the_page_has_a_base_selector_that_only_base_figures_use(client, bases) -> None:
+    import re
+
+    html = client.get("/").text
+    select = re.search(r'<select id="base" name="base">(.*?)</select>', html, re.S)
+    assert select is not None
+    values = re.findall(r'<option value="([^"]*)"', select.group(1))
+    assert values == ["each", *bases, "combined"]
+    uses = dict(re.findall(r'data-figure="(\w+)" data-uses="([^"]*)"', html))
+    based = {k for k, u in uses.items() if "base" in u.split(",")}
+    assert based == {"index", "triangle", "regimes", "reciprocity", "titfortat"}
+    js = client.get("/assets/dashboard.js").text
+    assert re.search(r'var controls = \[[^\]]*"base"', js)
