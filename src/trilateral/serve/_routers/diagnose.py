@@ -29,7 +29,9 @@ triangle = APIRouter(tags=["diagnose"])
 claims = APIRouter(tags=["diagnose"])
 
 
-@regimes.get("/api/regimes", summary="Regime per dyad and period, with the rule that fired")
+@regimes.get(
+    "/api/regimes", summary="Regime per evidence base, dyad and period, with the rule that fired"
+)
 def api_regimes(
     views: ViewsDep,
     countries: Countries = None,
@@ -55,7 +57,9 @@ def api_regimes(
     )
 
 
-@triangle.get("/api/triangle", summary="The strategic-triangle type per period (Dittmer)")
+@triangle.get(
+    "/api/triangle", summary="The strategic-triangle type per evidence base and period (Dittmer)"
+)
 def api_triangle(
     views: ViewsDep,
     countries: Countries = None,

@@ -199,7 +199,10 @@ DRAW: dict[str, Callable[[FigureRequest], Any]] = {
 }
 
 
-@router.get("/api/figures/{name}", summary="A plotly figure (JSON) of one view")
+@router.get(
+    "/api/figures/{name}",
+    summary="A plotly figure (JSON) of one view; per-base figures name their base",
+)
 def api_figure(
     views: ViewsDep,
     name: FigureName,

@@ -41,7 +41,9 @@ def _dyad_rows(frame: pl.DataFrame, dyad: str) -> pl.DataFrame:
     )
 
 
-@indices.get("/api/indices", summary="Cooperation–conflict index per dyad, arena and period")
+@indices.get(
+    "/api/indices", summary="Cooperation–conflict index per evidence base, dyad, arena and period"
+)
 def api_indices(
     views: ViewsDep,
     countries: Countries = None,
@@ -117,7 +119,10 @@ def api_power(
     return cached_json(views, ("power", codes, indicator, start_year, end_year), v, make)
 
 
-@reciprocity.get("/api/reciprocity", summary="Impulse responses and the endogenous share (VAR)")
+@reciprocity.get(
+    "/api/reciprocity",
+    summary="Impulse responses and the endogenous share (VAR) of one evidence base",
+)
 def api_reciprocity(
     views: ViewsDep,
     countries: Countries = None,
@@ -151,7 +156,9 @@ def api_reciprocity(
     return cached_json(views, ("reciprocity", codes, d0, d1, b), v, make)
 
 
-@titfortat.get("/api/titfortat", summary="Hostile acts and their answers, per arena and dyad")
+@titfortat.get(
+    "/api/titfortat", summary="Hostile acts and their answers, per evidence base, arena and dyad"
+)
 def api_titfortat(
     views: ViewsDep,
     countries: Countries = None,
