@@ -222,6 +222,13 @@ def test_a_control_change_re_requests_only_the_figures_it_affects(browser, live_
     page.select_option("#dyad", other)
     _wait_ready(page, "dyad", other)
     assert sorted(asked) == ["forecast", "index"]
+    asked.clear()
+    # issue 18: the evidence base changes the per-base figures only, never power,
+    # simulation or forecast
+    page.select_option("#base", "chronicle")
+    _wait_ready(page, "base", "chronicle")
+    assert sorted(asked) == ["index", "reciprocity", "regimes", "titfortat", "triangle"]
+    assert "chronicle" in page.eval_on_selector("#fig-regimes", "d => d.layout.title.text")
     assert errors == []
 
 

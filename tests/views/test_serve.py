@@ -33,12 +33,20 @@ WINDOW = {"start": "2014-01-01", "end": "2019-12-31"}
 
 def test_indices_are_the_measure_stage_numbers(client, demo_store) -> None:
     r = client.get(
-        "/api/indices", params={**WINDOW, "dyad": "USA-RUS", "arena": "all", "n_boot": 0}
+        "/api/indices",
+        params={**WINDOW, "dyad": "USA-RUS", "arena": "all", "n_boot": 0, "base": "combined"},
     )
     assert r.status_code == 200
     got = pl.DataFrame(r.json())
     want = (
-        indices(demo_store, period="year", n_boot=0, **WINDOW)
+        indices(
+            demo_store,
+            period="year",
+            n_boot=0,
+            collapse_duplicates=True,
+            dedup="cross-dataset",
+            **WINDOW,
+        )
         .symmetric()
         .frame.filter((pl.col("dyad") == "RUS-USA") & (pl.col("arena") == "all"))
     )

@@ -188,7 +188,10 @@ def create_app(
         version=__version__,
         description=(
             "The measure and diagnose results of a trilateral event store as JSON and plotly "
-            "figures. Read-only; results cached per store version."
+            "figures. Every index, regime, triangle type, tit-for-tat rate and VAR is computed "
+            "per evidence base (the `base` parameter: each base apart by default, one base, or "
+            "`combined` with the cross-dataset dedup) and names its base; bases are never "
+            "pooled silently. Read-only; results cached per store version."
         ),
     )
     app.state.views = Views(path, cache_size)

@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from ._views import MAX_BOOT, Period, StoreVersion, Views
 
 __all__ = [
+    "BaseQ",
     "Countries",
     "End",
     "NBoot",
@@ -21,6 +22,8 @@ __all__ = [
     "ViewsDep",
     "cached_json",
     "json_response",
+    "per_base",
+    "per_frames",
     "records",
 ]
 
@@ -47,6 +50,18 @@ Start = Annotated[
 End = Annotated[
     str | None,
     Query(description="Last day, ISO date (default: the store's last).", max_length=40),
+]
+BaseQ = Annotated[
+    str | None,
+    Query(
+        description="Evidence base: 'each' (default; one set of rows per base, every row "
+        "with its `base`), one base of the store (e.g. chronicle, icews, gdelt2; an "
+        "unknown name is refused with the store's bases), or 'combined' (every base with "
+        "the cross-dataset dedup, only when asked for). Bases are never pooled silently. "
+        "The reciprocity VAR takes one base: by default the one covering the most months "
+        "of the window, named in the answer's `base`.",
+        max_length=40,
+    ),
 ]
 PeriodQ = Annotated[Period, Query(description="Period of the index cells.")]
 NBoot = Annotated[
@@ -75,6 +90,30 @@ def cached_json(
     background (:meth:`~trilateral.serve._cache.ResultCache.latest`)."""
     text, at = views.cache.latest(("json", *key), v, make)
     return json_response(text, at, stale=at != v)
+
+
+def per_base(bases: tuple[str, ...], frame_of: Callable[[str], pl.DataFrame | None]) -> str:
+    """The frames ``frame_of(base)`` of ``bases`` stacked as JSON rows, each row with its
+    ``base`` first; a base without a result (None) adds no row."""
+    f = per_frames(bases, frame_of)
+    return "[]" if f is None else records(f)
+
+
+def per_frames(
+    bases: tuple[str, ...], frame_of: Callable[[str], pl.DataFrame | None]
+) -> pl.DataFrame | None:
+    """The frames ``frame_of(base)`` of ``bases`` stacked, each row with its ``base``
+    first (None when no base has a result)."""
+    parts = []
+    for b in bases:
+        f = frame_of(b)
+        if f is None:
+            continue
+        f = f.with_columns(pl.lit(b).alias("base")) if "base" not in f.columns else f
+        parts.append(f.select("base", pl.exclude("base")))
+    if not parts:
+        return None
+    return pl.concat(parts, how="diagonal_relaxed")
 
 
 def records(frame: pl.DataFrame) -> str:

@@ -171,6 +171,48 @@ class Views:
             )
         return d0, d1
 
+    def bases(self, v: StoreVersion) -> tuple[str, ...]:
+        """The names of the store's evidence bases at version ``v``, sorted."""
+        from ..measure import evidence_bases
+
+        return tuple(
+            self.cache.get(
+                ("bases", v), lambda: tuple(b.name for b in evidence_bases(self.path, cited=None))
+            )
+        )
+
+    def base(self, v: StoreVersion, value: str | None, default: str = "each") -> tuple[str, ...]:
+        """The bases a request is computed on, each apart: every base of the store for
+        ``"each"``, one named base, or ``("combined",)`` (every base with the
+        cross-dataset dedup, only when asked for)."""
+        value = (value or default).strip().lower()
+        names = self.bases(v)
+        if value == "each":
+            if not names:
+                raise DataError("the store holds no evidence base", hint="ingest event files")
+            return names
+        if value == "combined" or value in names:
+            return (value,)
+        raise ConfigError(
+            f"unknown evidence base {value!r}",
+            hint=f"the store has the bases {', '.join(names) or 'none'}; "
+            "or ask for 'each' or 'combined'",
+        )
+
+    def reciprocity_base(self, v: StoreVersion, value: str | None, d0: date, d1: date) -> str:
+        """The one base the VAR is fitted on: ``value`` when it names one (or
+        ``combined``), else the base covering the most months of the window, as the
+        report chooses (:func:`trilateral.report.reciprocity_base`)."""
+        if value is not None and value.strip() and value.strip().lower() != "each":
+            return self.base(v, value)[0]
+        from ..report._results import reciprocity_base
+
+        return str(
+            self.cache.get(
+                ("reciprocity_base", v, d0, d1), lambda: reciprocity_base(str(self.path), d0, d1)
+            )
+        )
+
     @staticmethod
     def dyad(value: str | None, codes: tuple[str, ...]) -> str:
         if value is None:
@@ -187,16 +229,37 @@ class Views:
 
     # ---------------------------------------------------------------- results
     def index(
-        self, v: StoreVersion, codes: tuple[str, ...], period: str, d0: date, d1: date, n_boot: int
+        self,
+        v: StoreVersion,
+        codes: tuple[str, ...],
+        period: str,
+        d0: date,
+        d1: date,
+        n_boot: int,
+        base: str | None = None,
     ) -> Any:
-        from ..measure import indices
+        """The index of one evidence base (``base`` column), of every base combined with
+        the cross-dataset dedup (``"combined"``), or, for ``None``, of the store's rows
+        as they are (the forecast's input)."""
+        from ..measure import index_of_base, indices
 
-        return self.cache.get(
-            ("index", v, codes, period, d0, d1, n_boot),
-            lambda: indices(
-                self.path, countries=codes, period=period, n_boot=n_boot, rng=0, start=d0, end=d1
-            ),
-        )
+        kw: dict[str, Any] = {
+            "countries": codes,
+            "period": period,
+            "n_boot": n_boot,
+            "rng": 0,
+            "start": d0,
+            "end": d1,
+        }
+
+        def make() -> Any:
+            if base is None:
+                return indices(self.path, **kw)
+            if base == "combined":
+                return indices(self.path, collapse_duplicates=True, dedup="cross-dataset", **kw)
+            return index_of_base(self.path, base, **kw)
+
+        return self.cache.get(("index", v, codes, period, d0, d1, n_boot, base), make)
 
     def events(self, v: StoreVersion, codes: tuple[str, ...], d0: date, d1: date) -> pl.DataFrame:
         from ..measure import load_events
@@ -205,59 +268,104 @@ class Views:
             ("events", v, codes, d0, d1), lambda: load_events(self.path, codes, d0, d1)
         )
 
-    def regimes(
-        self, v: StoreVersion, codes: tuple[str, ...], period: str, d0: date, d1: date, n_boot: int
+    def diagnosis(
+        self,
+        v: StoreVersion,
+        codes: tuple[str, ...],
+        period: str,
+        d0: date,
+        d1: date,
+        n_boot: int,
+        base: str,
     ) -> Any:
-        from ..diagnose import classify_regimes, conflict_scope
-
-        def make() -> Any:
-            scope = conflict_scope(self.path, codes, period, start=d0, end=d1)
-            return classify_regimes(
-                self.index(v, codes, period, d0, d1, n_boot), scope=scope, rng=0
-            )
-
-        return self.cache.get(("regimes", v, codes, period, d0, d1, n_boot), make)
-
-    def triangle(
-        self, v: StoreVersion, codes: tuple[str, ...], period: str, d0: date, d1: date, n_boot: int
-    ) -> Any:
-        from ..diagnose import triangle_types
+        """The diagnose stage's regimes and triangle of one base (or ``"combined"``)."""
+        from ..diagnose import diagnose_store
 
         return self.cache.get(
-            ("triangle", v, codes, period, d0, d1, n_boot),
-            lambda: triangle_types(self.index(v, codes, period, d0, d1, n_boot), codes, rng=0),
+            ("diagnosis", v, codes, period, d0, d1, n_boot, base),
+            lambda: diagnose_store(
+                self.path,
+                base=base,
+                countries=codes,
+                period=period,
+                start=d0,
+                end=d1,
+                n_boot=n_boot,
+                rng=0,
+            ),
         )
+
+    def regimes(
+        self,
+        v: StoreVersion,
+        codes: tuple[str, ...],
+        period: str,
+        d0: date,
+        d1: date,
+        n_boot: int,
+        base: str,
+    ) -> Any:
+        return self.diagnosis(v, codes, period, d0, d1, n_boot, base).regimes
+
+    def triangle(
+        self,
+        v: StoreVersion,
+        codes: tuple[str, ...],
+        period: str,
+        d0: date,
+        d1: date,
+        n_boot: int,
+        base: str,
+    ) -> Any:
+        """The triangle types of one base, or None when the base lacks a country."""
+        return self.diagnosis(v, codes, period, d0, d1, n_boot, base).triangle
 
     def power(self, codes: tuple[str, ...]) -> Any:
         from ..measure import power_ratios
 
         return self.cache.get(("power", codes), lambda: power_ratios(countries=codes))
 
-    def reciprocity(self, v: StoreVersion, codes: tuple[str, ...], d0: date, d1: date) -> Any:
+    def reciprocity(
+        self, v: StoreVersion, codes: tuple[str, ...], d0: date, d1: date, base: str
+    ) -> Any:
+        """The VAR on the monthly index of one base (never a pool of bases)."""
         from ..measure import ReciprocityModel
 
         def make() -> Any:
-            monthly = self.index(v, codes, "month", d0, d1, 0)
+            monthly = self.index(v, codes, "month", d0, d1, 0, base)
             try:
                 return ReciprocityModel(monthly, countries=codes).fit()
-            except ValueError as exc:  # statsmodels: too few months for the lags
+            except (ValueError, DataError) as exc:  # too few months for the lags
                 raise DataError(
-                    f"the VAR cannot be estimated on {d0} … {d1}: {exc}",
-                    hint="widen the window (a few years of months)",
+                    f"the VAR cannot be estimated on {base}, {d0} … {d1}: {exc}",
+                    hint="widen the window (a few years of months) or choose another base",
                 ) from None
 
-        return self.cache.get(("reciprocity", v, codes, d0, d1), make)
+        return self.cache.get(("reciprocity", v, codes, d0, d1, base), make)
 
     def titfortat(
-        self, v: StoreVersion, codes: tuple[str, ...], d0: date, d1: date, window_days: int
+        self,
+        v: StoreVersion,
+        codes: tuple[str, ...],
+        d0: date,
+        d1: date,
+        window_days: int,
+        bases: tuple[str, ...],
     ) -> Any:
-        from ..measure import match_tit_for_tat
+        """Tit-for-tat on each base's acts apart, side by side (``base`` column)."""
+        from ..measure import base_store, load_events, match_tit_for_tat, merge_titfortat
+
+        def one(b: str) -> Any:
+            if b == "combined":
+                ev = load_events(self.path, codes, d0, d1)
+            else:
+                with base_store(self.path, b) as con:
+                    ev = load_events(con, codes, d0, d1)
+            return match_tit_for_tat(ev, window_days=window_days, countries=codes)
 
         return self.cache.get(
-            ("titfortat", v, codes, d0, d1, window_days),
-            lambda: match_tit_for_tat(
-                self.events(v, codes, d0, d1), window_days=window_days, countries=codes
-            ),
+            ("titfortat", v, codes, d0, d1, window_days, bases),
+            lambda: merge_titfortat([(b, one(b)) for b in bases]),
         )
 
     def forecast(

@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Literal
+from typing import Annotated
 
+import polars as pl
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from .._params import Countries, End, NBoot, PeriodQ, Start, ViewsDep, cached_json, records
-from .._views import Period, Verdict, Views
+from .._params import (
+    BaseQ,
+    Countries,
+    End,
+    NBoot,
+    PeriodQ,
+    Start,
+    ViewsDep,
+    cached_json,
+    per_base,
+)
+from .._views import Verdict
 
 __all__ = ["claims", "regimes", "triangle"]
 
@@ -18,32 +29,9 @@ triangle = APIRouter(tags=["diagnose"])
 claims = APIRouter(tags=["diagnose"])
 
 
-def _per_period(
-    views: Views,
-    name: Literal["regimes", "triangle"],
-    countries: str | None,
-    period: Period,
-    start: str | None,
-    end: str | None,
-    n_boot: int,
-    *,
-    exactly: int | None = None,
-) -> Response:
-    """One diagnosis table per period (``views.regimes`` or ``views.triangle``), cached
-    under its name, the countries, the period, the window and ``n_boot``."""
-    v = views.version()
-    codes = views.countries(v, countries, exactly=exactly)
-    d0, d1 = views.window(v, start, end, period)
-    table = views.regimes if name == "regimes" else views.triangle
-    return cached_json(
-        views,
-        (name, codes, period, d0, d1, n_boot),
-        v,
-        lambda: records(table(v, codes, period, d0, d1, n_boot).to_frame()),
-    )
-
-
-@regimes.get("/api/regimes", summary="Regime per dyad and period, with the rule that fired")
+@regimes.get(
+    "/api/regimes", summary="Regime per evidence base, dyad and period, with the rule that fired"
+)
 def api_regimes(
     views: ViewsDep,
     countries: Countries = None,
@@ -51,12 +39,27 @@ def api_regimes(
     start: Start = None,
     end: End = None,
     n_boot: NBoot = 100,
+    base: BaseQ = None,
 ) -> Response:
-    """The regime of each dyad and period, with the rule that fired."""
-    return _per_period(views, "regimes", countries, period, start, end, n_boot)
+    """The regime of each dyad and period, with the rule that fired,
+    per evidence base (``base``)."""
+    v = views.version()
+    codes = views.countries(v, countries)
+    d0, d1 = views.window(v, start, end, period)
+    bases = views.base(v, base)
+    return cached_json(
+        views,
+        ("regimes", codes, period, d0, d1, n_boot, bases),
+        v,
+        lambda: per_base(
+            bases, lambda b: views.regimes(v, codes, period, d0, d1, n_boot, b).to_frame()
+        ),
+    )
 
 
-@triangle.get("/api/triangle", summary="The strategic-triangle type per period (Dittmer)")
+@triangle.get(
+    "/api/triangle", summary="The strategic-triangle type per evidence base and period (Dittmer)"
+)
 def api_triangle(
     views: ViewsDep,
     countries: Countries = None,
@@ -64,9 +67,25 @@ def api_triangle(
     start: Start = None,
     end: End = None,
     n_boot: NBoot = 100,
+    base: BaseQ = None,
 ) -> Response:
-    """The strategic-triangle type of each period (three countries)."""
-    return _per_period(views, "triangle", countries, period, start, end, n_boot, exactly=3)
+    """The strategic-triangle type of each period (three countries),
+    per evidence base (``base``)."""
+    v = views.version()
+    codes = views.countries(v, countries, exactly=3)
+    d0, d1 = views.window(v, start, end, period)
+    bases = views.base(v, base)
+
+    def frame(b: str) -> pl.DataFrame | None:
+        t = views.triangle(v, codes, period, d0, d1, n_boot, b)
+        return None if t is None else t.to_frame()
+
+    return cached_json(
+        views,
+        ("triangle", codes, period, d0, d1, n_boot, bases),
+        v,
+        lambda: per_base(bases, frame),
+    )
 
 
 @claims.get("/api/claims", summary="The reference paper's claims with verdicts, quotes and figures")

@@ -15,9 +15,19 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from ...errors import ConfigError
+from ...errors import ConfigError, DataError
 from ...forecast import MAX_HORIZON
-from .._params import Countries, End, NBoot, PeriodQ, Start, ViewsDep, cached_json
+from .._params import (
+    BaseQ,
+    Countries,
+    End,
+    NBoot,
+    PeriodQ,
+    Start,
+    ViewsDep,
+    cached_json,
+    per_frames,
+)
 from .._views import MAX_WINDOW_DAYS, StoreVersion, Views
 
 __all__ = ["DRAW", "FigureName", "FigureRequest", "router"]
@@ -34,6 +44,8 @@ FigureName = Literal[
     "forecast",
     "simulate",
 ]
+#: The figures computed per evidence base (the ``base`` parameter); their title names it.
+BASED = frozenset({"index", "triangle", "regimes", "reciprocity", "titfortat"})
 #: The figures drawn from the monthly index whatever the period asked for.
 MONTHLY = frozenset({"reciprocity", "titfortat", "forecast"})
 
@@ -53,18 +65,28 @@ class FigureRequest:
     n_boot: int
     window_days: int
     horizon: int
+    bases: tuple[str, ...] = ()
 
 
 def _index(q: FigureRequest) -> Any:
+    import polars as pl
+
     from ...report import index_figure
 
-    idx = q.views.index(q.v, q.codes, q.period, q.d0, q.d1, q.n_boot)
+    parts = [q.views.index(q.v, q.codes, q.period, q.d0, q.d1, q.n_boot, b) for b in q.bases]
+    idx = parts[0]
     if q.arena is not None and q.arena not in idx.arenas:
         raise ConfigError(
             f"unknown arena {q.arena!r}", hint=f"choose one of {', '.join(idx.arenas)}"
         )
+    frames = [
+        p.symmetric().frame.with_columns(pl.lit(b).alias("base"))
+        if "base" not in p.frame.columns
+        else p.symmetric().frame
+        for b, p in zip(q.bases, parts, strict=True)
+    ]
     return index_figure(
-        idx.symmetric().frame,
+        pl.concat(frames, how="diagonal_relaxed"),
         q.dyad,
         arenas=None if q.arena is None else [q.arena],
         events=q.views.events(q.v, q.codes, q.d0, q.d1),
@@ -74,15 +96,38 @@ def _index(q: FigureRequest) -> Any:
 def _triangle(q: FigureRequest) -> Any:
     from ...report import triangle_figure
 
-    t = q.views.triangle(q.v, q.codes, q.period, q.d0, q.d1, q.n_boot)
-    return triangle_figure(t.to_frame())
+    return triangle_figure(
+        _stacked(
+            q,
+            lambda b: _frame(q.views.triangle(q.v, q.codes, q.period, q.d0, q.d1, q.n_boot, b)),
+        )
+    )
+
+
+def _frame(result: Any) -> Any:
+    return None if result is None else result.to_frame()
+
+
+def _stacked(q: FigureRequest, frame_of: Callable[[str], Any]) -> Any:
+    """The frames of ``q.bases`` stacked with their ``base``; DataError when none has one."""
+    f = per_frames(q.bases, frame_of)
+    if f is None:
+        raise DataError(
+            f"no evidence base of {', '.join(q.bases)} holds every country of the view",
+            hint="choose another base or other countries",
+        )
+    return f
 
 
 def _regimes(q: FigureRequest) -> Any:
     from ...report import regimes_figure
 
-    r = q.views.regimes(q.v, q.codes, q.period, q.d0, q.d1, q.n_boot)
-    return regimes_figure(r.to_frame())
+    return regimes_figure(
+        _stacked(
+            q,
+            lambda b: q.views.regimes(q.v, q.codes, q.period, q.d0, q.d1, q.n_boot, b).to_frame(),
+        )
+    )
 
 
 def _power(q: FigureRequest) -> Any:
@@ -95,7 +140,7 @@ def _reciprocity(q: FigureRequest) -> Any:
     from ...report import reciprocity_figure
     from ...report._render import reciprocity_order_note as order_note
 
-    r = q.views.reciprocity(q.v, q.codes, q.d0, q.d1)
+    r = q.views.reciprocity(q.v, q.codes, q.d0, q.d1, q.bases[0])
     return reciprocity_figure(
         r.irf_frame(), r.endogenous_share, no_dynamics=r.no_dynamics, order_note=order_note(r)
     )
@@ -104,7 +149,7 @@ def _reciprocity(q: FigureRequest) -> Any:
 def _titfortat(q: FigureRequest) -> Any:
     from ...report import titfortat_figure
 
-    t = q.views.titfortat(q.v, q.codes, q.d0, q.d1, q.window_days)
+    t = q.views.titfortat(q.v, q.codes, q.d0, q.d1, q.window_days, q.bases)
     # the chance rates as the report draws them (same seed): never an answer rate alone
     return titfortat_figure(t.summary_frame(), t.matches, t.baseline_frame(rng=0))
 
@@ -154,7 +199,10 @@ DRAW: dict[str, Callable[[FigureRequest], Any]] = {
 }
 
 
-@router.get("/api/figures/{name}", summary="A plotly figure (JSON) of one view")
+@router.get(
+    "/api/figures/{name}",
+    summary="A plotly figure (JSON) of one view; per-base figures name their base",
+)
 def api_figure(
     views: ViewsDep,
     name: FigureName,
@@ -171,11 +219,18 @@ def api_figure(
     n_boot: NBoot = 100,
     window_days: Annotated[int, Query(ge=1, le=MAX_WINDOW_DAYS)] = 30,
     horizon: Annotated[int, Query(ge=1, le=MAX_HORIZON, description="Months ahead.")] = 6,
+    base: BaseQ = None,
 ) -> Response:
-    """The figure ``name`` of the view the parameters describe, as plotly JSON."""
+    """The figure ``name`` of the view the parameters describe, as plotly JSON; the
+    figures computed per evidence base name their base(s) in the title."""
     v = views.version()
     codes = views.countries(v, countries, exactly=3 if name == "triangle" else None)
     d0, d1 = views.window(v, start, end, "month" if name in MONTHLY else period)
+    bases: tuple[str, ...] = ()
+    if name == "reciprocity":
+        bases = (views.reciprocity_base(v, base, d0, d1),)
+    elif name in BASED:
+        bases = views.base(v, base)
     q = FigureRequest(
         views=views,
         v=v,
@@ -188,12 +243,31 @@ def api_figure(
         n_boot=n_boot,
         window_days=window_days,
         horizon=horizon,
+        bases=bases,
     )
-    key = ("figure", name, codes, q.dyad, arena, period, d0, d1, n_boot, window_days, horizon)
+    key = (
+        "figure",
+        name,
+        codes,
+        q.dyad,
+        arena,
+        period,
+        d0,
+        d1,
+        n_boot,
+        window_days,
+        horizon,
+        bases,
+    )
 
     def make() -> str:
         from ...report._figures import tidy_figure
 
-        return str(tidy_figure(DRAW[name](q)).to_json())
+        fig = tidy_figure(DRAW[name](q))
+        if bases:
+            label = "base" if len(bases) == 1 else "bases"
+            title = fig.layout.title.text or ""
+            fig.update_layout(title_text=f"{title} — {label}: {', '.join(bases)}".lstrip(" —"))
+        return str(fig.to_json())
 
     return cached_json(views, key, v, make)

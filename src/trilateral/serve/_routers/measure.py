@@ -10,7 +10,18 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from ...errors import ConfigError
-from .._params import Countries, End, NBoot, PeriodQ, Start, ViewsDep, cached_json, records
+from .._params import (
+    BaseQ,
+    Countries,
+    End,
+    NBoot,
+    PeriodQ,
+    Start,
+    ViewsDep,
+    cached_json,
+    per_base,
+    records,
+)
 from .._views import MAX_WINDOW_DAYS
 
 __all__ = ["indices", "power", "reciprocity", "titfortat"]
@@ -30,7 +41,9 @@ def _dyad_rows(frame: pl.DataFrame, dyad: str) -> pl.DataFrame:
     )
 
 
-@indices.get("/api/indices", summary="Cooperation–conflict index per dyad, arena and period")
+@indices.get(
+    "/api/indices", summary="Cooperation–conflict index per evidence base, dyad, arena and period"
+)
 def api_indices(
     views: ViewsDep,
     countries: Countries = None,
@@ -45,15 +58,18 @@ def api_indices(
     directed: Annotated[
         bool, Query(description="Directed cells (default: both directions pooled).")
     ] = False,
+    base: BaseQ = None,
 ) -> Response:
-    """The index cells of the window, optionally one dyad and one arena."""
+    """The index cells of the window per evidence base (``base``), optionally one dyad
+    and one arena."""
     v = views.version()
     codes = views.countries(v, countries)
     d0, d1 = views.window(v, start, end, period)
     dy = views.dyad(dyad, codes) if dyad else None
+    bases = views.base(v, base)
 
-    def make() -> str:
-        idx = views.index(v, codes, period, d0, d1, n_boot)
+    def frame(b: str) -> pl.DataFrame:
+        idx = views.index(v, codes, period, d0, d1, n_boot, b)
         if arena is not None and arena not in idx.arenas:
             raise ConfigError(
                 f"unknown arena {arena!r}", hint=f"choose one of {', '.join(idx.arenas)}"
@@ -63,9 +79,12 @@ def api_indices(
             f = _dyad_rows(f, dy)
         if arena is not None:
             f = f.filter(pl.col("arena") == arena)
-        return records(f)
+        return f
 
-    key = ("indices", codes, dy, arena, period, d0, d1, n_boot, directed)
+    def make() -> str:
+        return per_base(bases, frame)
+
+    key = ("indices", codes, dy, arena, period, d0, d1, n_boot, directed, bases)
     return cached_json(views, key, v, make)
 
 
@@ -100,22 +119,30 @@ def api_power(
     return cached_json(views, ("power", codes, indicator, start_year, end_year), v, make)
 
 
-@reciprocity.get("/api/reciprocity", summary="Impulse responses and the endogenous share (VAR)")
+@reciprocity.get(
+    "/api/reciprocity",
+    summary="Impulse responses and the endogenous share (VAR) of one evidence base",
+)
 def api_reciprocity(
     views: ViewsDep,
     countries: Countries = None,
     start: Start = None,
     end: End = None,
+    base: BaseQ = None,
 ) -> Response:
-    """The VAR of the monthly index: impulse responses, endogenous share, lag order."""
+    """The VAR of one evidence base's monthly index (``base``; by default the base
+    covering the most months of the window): impulse responses, endogenous share, lag
+    order, and the ``base`` it was fitted on."""
     v = views.version()
     codes = views.countries(v, countries)
     d0, d1 = views.window(v, start, end, "month")
+    b = views.reciprocity_base(v, base, d0, d1)
 
     def make() -> str:
-        r = views.reciprocity(v, codes, d0, d1)
+        r = views.reciprocity(v, codes, d0, d1, b)
         return json.dumps(
             {
+                "base": b,
                 "irf": r.irf_frame().to_dicts(),
                 "endogenous_share": r.endogenous_share,
                 "k_ar": r.k_ar,
@@ -126,10 +153,12 @@ def api_reciprocity(
             }
         )
 
-    return cached_json(views, ("reciprocity", codes, d0, d1), v, make)
+    return cached_json(views, ("reciprocity", codes, d0, d1, b), v, make)
 
 
-@titfortat.get("/api/titfortat", summary="Hostile acts and their answers, per arena and dyad")
+@titfortat.get(
+    "/api/titfortat", summary="Hostile acts and their answers, per evidence base, arena and dyad"
+)
 def api_titfortat(
     views: ViewsDep,
     countries: Countries = None,
@@ -138,14 +167,17 @@ def api_titfortat(
     window_days: Annotated[
         int, Query(ge=1, le=MAX_WINDOW_DAYS, description="Answer within this many days.")
     ] = 30,
+    base: BaseQ = None,
 ) -> Response:
-    """The tit-for-tat summary: hostile acts answered within ``window_days``."""
+    """The tit-for-tat summary per evidence base (``base``): hostile acts answered
+    within ``window_days``."""
     v = views.version()
     codes = views.countries(v, countries)
     d0, d1 = views.window(v, start, end, "month")
+    bases = views.base(v, base)
     return cached_json(
         views,
-        ("titfortat", codes, d0, d1, window_days),
+        ("titfortat", codes, d0, d1, window_days, bases),
         v,
-        lambda: records(views.titfortat(v, codes, d0, d1, window_days).summary_frame()),
+        lambda: records(views.titfortat(v, codes, d0, d1, window_days, bases).summary_frame()),
     )

@@ -59,6 +59,7 @@ def page(views: ViewsDep) -> HTMLResponse:
             version=__version__,
             dyads=[f"{a}-{b}" for a, b in combinations(sorted(default), 2)],
             countries=",".join(default),
+            bases=list(views.bases(v)),
             arenas=list(ARENAS),
             first=facts["first"],
             last=facts["last"],

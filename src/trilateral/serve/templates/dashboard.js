@@ -6,7 +6,7 @@
 (function () {
   var countries = document.body.getAttribute("data-countries");
   var status = document.getElementById("status");
-  var controls = ["dyad", "arena", "period", "start", "end", "window_days"];
+  var controls = ["dyad", "arena", "period", "start", "end", "window_days", "base"];
   var panels = Array.prototype.slice.call(document.querySelectorAll("[data-figure]"));
   var RETRY_MS = 1500;
 
