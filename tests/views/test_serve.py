@@ -308,10 +308,15 @@ def test_cli_serve_help_and_missing_store(tmp_path) -> None:
 def test_forecasts_are_the_forecast_stage_numbers(client, demo_store) -> None:
     from trilateral.forecast import forecast
 
-    r = client.get("/api/forecasts", params={**WINDOW, "horizon": 3})
+    # one evidence base at a time (issue 19 item 12): here the ICEWS base, asked by name
+    from trilateral.measure import index_of_base
+
+    r = client.get("/api/forecasts", params={**WINDOW, "horizon": 3, "base": "icews"})
     assert r.status_code == 200, r.text
     got = pl.DataFrame(r.json())
-    want = forecast(indices(demo_store, period="month", n_boot=0, **WINDOW), horizon=3).to_frame()
+    assert set(got["base"]) == {"icews"}
+    monthly = index_of_base(demo_store, "icews", period="month", n_boot=0, **WINDOW)
+    want = forecast(monthly, horizon=3, evidence_base="icews").to_frame()
     assert got.height == want.height > 0
     assert got["mean"].to_list() == pytest.approx(want["mean"].to_list(), nan_ok=True)
     fig = client.get("/api/figures/forecast", params={**WINDOW, "dyad": "USA-RUS", "horizon": 3})

@@ -135,3 +135,35 @@ def test_the_page_has_a_base_selector_that_only_base_figures_use(client, bases) 
     assert based == {"index", "triangle", "regimes", "reciprocity", "titfortat"}
     js = client.get("/assets/dashboard.js").text
     assert re.search(r'var controls = \[[^\]]*"base"', js)
+
+
+def test_forecasts_come_from_one_named_base(client, demo_store) -> None:
+    """Issue 19 item 12 on the dashboard: a forecast names its evidence base and is made
+    from that base's index alone; the default is the base covering the most months of
+    the window (counted here with DuckDB, not by the code under test)."""
+    import duckdb
+
+    from trilateral.forecast import forecast
+
+    with duckdb.connect(str(demo_store), read_only=True) as con:
+        months = dict(
+            con.execute(
+                "SELECT CASE WHEN dataset LIKE 'icews%' THEN 'icews' ELSE dataset END AS b, "
+                "count(DISTINCT date_trunc('month', date)) FROM events "
+                "WHERE date BETWEEN DATE '2014-01-01' AND DATE '2019-12-31' GROUP BY b"
+            ).fetchall()
+        )
+    most = max(months, key=lambda k: months[k])
+    rows = pl.DataFrame(client.get("/api/forecasts", params={**WINDOW, "horizon": 3}).json())
+    assert set(rows["base"]) == {most}
+    want = forecast(
+        index_of_base(demo_store, most, countries=CODES, period="month", n_boot=0, **WINDOW),
+        horizon=3,
+        evidence_base=most,
+    ).frame
+    key = ["source", "target", "arena", "period_start", "model"]
+    got = rows.select(*key, "mean").sort(key)
+    exp = want.select(*key, "mean").with_columns(pl.col("period_start").cast(pl.String)).sort(key)
+    assert got["mean"].to_list() == pytest.approx(exp["mean"].to_list(), nan_ok=True)
+    fig = client.get("/api/figures/forecast", params={**WINDOW, "dyad": "USA-RUS"}).json()
+    assert fig["layout"]["title"]["text"].endswith(f"base: {most}")

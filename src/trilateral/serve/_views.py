@@ -369,13 +369,25 @@ class Views:
         )
 
     def forecast(
-        self, v: StoreVersion, codes: tuple[str, ...], period: str, d0: date, d1: date, horizon: int
+        self,
+        v: StoreVersion,
+        codes: tuple[str, ...],
+        period: str,
+        d0: date,
+        d1: date,
+        horizon: int,
+        base: str | None = None,
     ) -> Any:
+        """The forecasts of one evidence base's index (never a pool of bases): ``base``
+        when it names one, else the base covering the most months of the window."""
         from ..forecast import forecast
 
+        b = self.reciprocity_base(v, base, d0, d1)
         return self.cache.get(
-            ("forecast", v, codes, period, d0, d1, horizon),
-            lambda: forecast(self.index(v, codes, period, d0, d1, 0), horizon=horizon),
+            ("forecast", v, codes, period, d0, d1, horizon, b),
+            lambda: forecast(
+                self.index(v, codes, period, d0, d1, 0, b), horizon=horizon, evidence_base=b
+            ),
         )
 
     def simulation(self, scenario: str, runs: int, periods: int) -> Any:

@@ -45,7 +45,9 @@ FigureName = Literal[
     "simulate",
 ]
 #: The figures computed per evidence base (the ``base`` parameter); their title names it.
-BASED = frozenset({"index", "triangle", "regimes", "reciprocity", "titfortat"})
+BASED = frozenset({"index", "triangle", "regimes", "reciprocity", "titfortat", "forecast"})
+#: The figures of one model fitted on one base (default: the base with the most months).
+ONE_BASE = frozenset({"reciprocity", "forecast"})
 #: The figures drawn from the monthly index whatever the period asked for.
 MONTHLY = frozenset({"reciprocity", "titfortat", "forecast"})
 
@@ -156,7 +158,8 @@ def _titfortat(q: FigureRequest) -> Any:
 
 def _forecast(q: FigureRequest) -> Any:
     a, b = q.dyad.split("-")
-    return q.views.forecast(q.v, q.codes, "month", q.d0, q.d1, q.horizon).figure(a, b)
+    fc = q.views.forecast(q.v, q.codes, "month", q.d0, q.d1, q.horizon, q.bases[0])
+    return fc.figure(a, b)
 
 
 def _simulate(q: FigureRequest) -> Any:
@@ -227,7 +230,7 @@ def api_figure(
     codes = views.countries(v, countries, exactly=3 if name == "triangle" else None)
     d0, d1 = views.window(v, start, end, "month" if name in MONTHLY else period)
     bases: tuple[str, ...] = ()
-    if name == "reciprocity":
+    if name in ONE_BASE:
         bases = (views.reciprocity_base(v, base, d0, d1),)
     elif name in BASED:
         bases = views.base(v, base)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import polars as pl
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from ...forecast import MAX_HORIZON
-from .._params import Countries, End, Start, ViewsDep, cached_json, records
+from .._params import BaseQ, Countries, End, Start, ViewsDep, cached_json, records
 
 __all__ = ["forecasts", "simulations"]
 
@@ -26,17 +27,20 @@ def api_forecasts(
     start: Start = None,
     end: End = None,
     horizon: Annotated[int, Query(ge=1, le=MAX_HORIZON, description="Months ahead.")] = 6,
+    base: BaseQ = None,
 ) -> Response:
-    """Forecasts of the monthly index of the window, ``horizon`` months ahead."""
+    """Forecasts of the monthly index of the window, ``horizon`` months ahead, from one
+    evidence base (``base``; default: the base covering the most months), named in each
+    row's ``base``."""
     v = views.version()
     codes = views.countries(v, countries)
     d0, d1 = views.window(v, start, end, "month")
-    return cached_json(
-        views,
-        ("forecasts", codes, d0, d1, horizon),
-        v,
-        lambda: records(views.forecast(v, codes, "month", d0, d1, horizon).to_frame()),
-    )
+
+    def make() -> str:
+        fc = views.forecast(v, codes, "month", d0, d1, horizon, base)
+        return records(fc.to_frame().with_columns(pl.lit(fc.evidence_base).alias("base")))
+
+    return cached_json(views, ("forecasts", codes, d0, d1, horizon, base), v, make)
 
 
 @simulations.get(
