@@ -470,22 +470,21 @@ def test_a_damaged_master_list_names_its_line() -> None:
         parse_masterlist(text + "oops\n")
 
 
-def test_a_download_waits_as_long_as_retry_after_says(
-    raw: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_download_waits_as_long_as_retry_after_says(raw: dict, tmp_path: Path) -> None:
     """A 503 with ``Retry-After: 7`` twice: the client waits 7 s before each retry (its
     own backoff is 0 here), capped by ``max_retry_after``; the waits are recorded, not
-    slept."""
+    slept (through the downloader's own wait, never the process-wide ``time.sleep``,
+    which other threads of the test session call too)."""
     from trilateral.data.fetch import _client
 
     waits: list[float] = []
-    monkeypatch.setattr(_client.time, "sleep", waits.append)
     with Server(Mirror(retry_after="7")) as m:
         _publish(m, [(PLAN[3][0], "A", 3, "503x2")], raw, faults=True)
         line = m.files["/gdeltv2/masterfilelist.txt"].decode().splitlines()[0]
         (f,) = parse_masterlist(line, mirror=m.url)
         policy = RetryPolicy(attempts=3, backoff=0.0, read_timeout=2.0)
         with _client.Downloader(tmp_path / "c1", policy=policy, seed=0) as dl:
+            dl._sleep = waits.append
             assert dl.fetch(f).read_bytes() == m.files[_path("0530")]
         assert waits == [7.0, 7.0]
         waits.clear()
@@ -493,6 +492,7 @@ def test_a_download_waits_as_long_as_retry_after_says(
         m._counts.clear()
         capped = RetryPolicy(attempts=3, backoff=0.0, read_timeout=2.0, max_retry_after=3.0)
         with _client.Downloader(tmp_path / "c2", policy=capped, seed=0) as dl:
+            dl._sleep = waits.append
             dl.fetch(f)
         assert waits == [3.0, 3.0]
 

@@ -151,6 +151,9 @@ class Downloader:
             follow_redirects=True,
         )
         self._jitter = random.Random(seed)
+        #: How the client waits between tries (a test records the waits here instead of
+        #: patching ``time.sleep``, which every other thread of the process also calls).
+        self._sleep: Callable[[float], None] = time.sleep
 
     def close(self) -> None:
         self.client.close()
@@ -184,7 +187,7 @@ class Downloader:
             except httpx.InvalidURL as exc:
                 raise FetchFailed(f"{url}: not a valid URL ({exc})") from None
             if attempt < self.policy.attempts:
-                time.sleep(self.policy.delay(attempt, retry_after, self._jitter))
+                self._sleep(self.policy.delay(attempt, retry_after, self._jitter))
         raise FetchFailed(
             f"{url}: {last} after {attempt} tries" if attempt > 1 else f"{url}: {last}"
         )
@@ -255,7 +258,7 @@ class Downloader:
             except httpx.TransportError as exc:
                 last = f"connection dropped ({type(exc).__name__})"
             if attempt < self.policy.attempts:
-                time.sleep(self.policy.delay(attempt, retry_after, self._jitter))
+                self._sleep(self.policy.delay(attempt, retry_after, self._jitter))
         raise FetchFailed(f"{last} after {self.policy.attempts} tries")
 
     def _get(
