@@ -495,7 +495,10 @@ def test_an_unexpected_error_is_json_with_the_security_headers(demo_store, monke
         async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as c:
             return await c.get("/api/meta")
 
-    r = asyncio.run(ask())
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:  # its own loop: the session may be running one
+        r = pool.submit(lambda: asyncio.run(ask())).result()
     assert r.status_code == 500
     assert r.json()["detail"].startswith("internal error")
     _has_security_headers(r)

@@ -167,8 +167,8 @@ def create_app(
     ...         return pool.submit(lambda: asyncio.run(ask())).result()
     >>> window = {"start": "2014-01-01", "end": "2014-12-31", "n_boot": 0}
     >>> rows = get("/api/indices", params={"dyad": "RUS-USA", "arena": "all", **window}).json()
-    >>> {k: rows[0][k] for k in ("dyad", "arena", "period_start", "n_events")}
-    {'dyad': 'RUS-USA', 'arena': 'all', 'period_start': '2014-01-01', 'n_events': 114}
+    >>> {k: rows[0][k] for k in ("base", "dyad", "arena", "period_start", "n_events")}
+    {'base': 'chronicle', 'dyad': 'RUS-USA', 'arena': 'all', 'period_start': '2014-01-01', 'n_events': 26}
     >>> get("/api/meta", headers={"Host": "attacker.example"}).status_code
     400
     """

@@ -172,14 +172,16 @@ class Views:
         return d0, d1
 
     def bases(self, v: StoreVersion) -> tuple[str, ...]:
-        """The names of the store's evidence bases at version ``v``, sorted."""
+        """The names of the store's evidence bases at version ``v``, sorted; none for a
+        store that holds no events yet (the page still shows, with an empty selector)."""
         from ..measure import evidence_bases
 
-        return tuple(
-            self.cache.get(
-                ("bases", v), lambda: tuple(b.name for b in evidence_bases(self.path, cited=None))
-            )
-        )
+        def make() -> tuple[str, ...]:
+            if not self.facts(v)["events"]:
+                return ()
+            return tuple(b.name for b in evidence_bases(self.path, cited=None))
+
+        return tuple(self.cache.get(("bases", v), make))
 
     def base(self, v: StoreVersion, value: str | None, default: str = "each") -> tuple[str, ...]:
         """The bases a request is computed on, each apart: every base of the store for
