@@ -223,3 +223,32 @@ def test_the_circle_check_finds_circles(tmp_path: Path) -> None:
     graph, mods = _import_graph(pkg)
     circles = sorted(sorted(c) for c in _circles(graph, mods))
     assert circles == [["pkg.a", "pkg.b"], ["pkg.c", "pkg.sub.d"]]
+
+
+# ------------------------------------------------------------------ the ingest pipeline
+
+
+def _reach(graph: dict[str, set[str]], start: str) -> set[str]:
+    """Every module ``start`` imports, directly or through others."""
+    seen: set[str] = set()
+    todo = [start]
+    while todo:
+        for w in graph[todo.pop()]:
+            if w not in seen:
+                seen.add(w)
+                todo.append(w)
+    return seen
+
+
+def test_readers_know_nothing_of_the_later_steps() -> None:
+    """The ingest is one way (issue 22): a reader yields batches and rejects; it does not
+    reach the actor tables (the resolve step's), the ingest steps or the store, even
+    through another module."""
+    graph, mods = _import_graph(SRC)
+    readers = [m for m in mods if m.startswith("trilateral.data.readers")]
+    later = ("trilateral.data.actors", "trilateral.data.ingest", "trilateral.data.store")
+    assert len(readers) >= 8
+    for mod in readers:
+        reached = sorted(m for m in _reach(graph, mod) if m.startswith(later))
+        assert reached == [], f"{mod} reaches {reached}"
+

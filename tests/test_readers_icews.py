@@ -1,7 +1,8 @@
 """ICEWS event files and the ICEWS18 knowledge-graph layout, on the real files.
 
 Every reference number has the command that produced it from the raw file next to it
-(run from shared/data/icews).
+(run from shared/data/icews). The readers hand actor names on; the countries below come
+through the pipeline's resolve-actors step (``ResolveActors``), as they do in an ingest.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import pytest
 
 from trilateral.data.actors import ActorResolver
 from trilateral.data.codebook import Codebook
+from trilateral.data.ingest import ResolveActors
+from trilateral.data.readers import EventReader, Reject
 from trilateral.data.readers._chronicle import ChronicleReader
 from trilateral.data.readers._icews import ICEWSReader
 from trilateral.data.readers._icews_tkg import ICEWSTKGReader, _text_key, load_event_texts
@@ -47,12 +50,21 @@ def tkg(icews_dir: Path) -> Path:
     return icews_dir / "icews18_tkg_valid" / "valid.txt"
 
 
+def resolved(
+    reader: EventReader, actors: ActorResolver | None = None
+) -> tuple[pa.Table, list[Reject], ResolveActors]:
+    """The reader's rows with their actors resolved (the ingest's step), and the step."""
+    step = ResolveActors(actors)
+    table, rejects = step.read_all(reader)
+    return table, rejects, step
+
+
 @pytest.fixture(scope="module")
-def tkg_read(tkg: Path) -> tuple[ICEWSTKGReader, pa.Table]:
+def tkg_read(tkg: Path) -> tuple[ResolveActors, pa.Table]:
     r = ICEWSTKGReader(tkg)
-    table, rejects = r.read_all()
-    assert rejects == []
-    return r, table
+    table, rejects, step = resolved(r)
+    assert rejects == [] and r.rows_read == 45995
+    return step, table
 
 
 def triad_dyads(table: pa.Table) -> dict[tuple[str, str], int]:
@@ -71,13 +83,13 @@ def by_id(table: pa.Table, event_id: str) -> dict[str, object]:
 # ------------------------------------------------------------------------------------
 def test_icews_tab_rows_and_dyads(raw_tab: Path) -> None:
     r = ICEWSReader(raw_tab)
-    table, rejects = r.read_all()
+    table, rejects, step = resolved(r)
     assert table.schema == EVENT_SCHEMA
     # awk 'END{print NR-1}' events.2018.sample.tab  → 3705
     assert table.num_rows == 3705
     assert rejects == [] and r.rows_read == 3705 and r.rows_rejected == 0
     assert r.variant == "tab"
-    assert r.unresolved == Counter()  # every country name in the sample is in the table
+    assert step.unresolved == Counter()  # every country name in the sample is in the table
     # awk -F'\t' 'NR>1{s=$5;t=$11; if((s=="United States"||s=="Russian Federation"||
     #   s=="China")&&(t=="United States"||t=="Russian Federation"||t=="China")&&s!=t)
     #   print s" -> "t}' events.2018.sample.tab | sort | uniq -c
@@ -94,7 +106,7 @@ def test_icews_tab_rows_and_dyads(raw_tab: Path) -> None:
 
 
 def test_icews_tab_field_values(raw_tab: Path) -> None:
-    table, _ = ICEWSReader(raw_tab).read_all()
+    table, _, _ = resolved(ICEWSReader(raw_tab))
     # grep -P '^32891312\t' events.2018.sample.tab
     # 32891312 2018-06-01 Sergey Viktorovich Lavrov ... Russian Federation  Make optimistic
     # comment 013 0.4 United States NA United States 47401552 4 EFE News Service Pyongyang
@@ -142,7 +154,7 @@ def test_icews_goldstein_tables(raw_tab: Path) -> None:
 
 def test_icews_csv_variant(raw_csv: Path, raw_tab: Path) -> None:
     r = ICEWSReader(raw_csv)
-    table, rejects = r.read_all()
+    table, rejects, _ = resolved(r)
     assert r.variant == "csv" and rejects == []
     # python -c "import csv;print(sum(1 for _ in csv.DictReader(open(
     #   'icews_raw_sample_2018/icews_sample_20180601_03.csv'))))"  → 4993
@@ -160,7 +172,7 @@ def test_icews_csv_variant(raw_csv: Path, raw_tab: Path) -> None:
         ("USA", "RUS"): 8,
     }
     # the cleaned file holds every event of the raw sample, with the same values
-    tab, _ = ICEWSReader(raw_tab).read_all()
+    tab, _, _ = resolved(ICEWSReader(raw_tab))
     tab_rows = {r["event_id"]: r for r in tab.to_pylist()}
     csv_rows = {r["event_id"]: r for r in table.to_pylist()}
     assert set(tab_rows) <= set(csv_rows)
@@ -239,25 +251,23 @@ def test_icews_missing_intensity_and_unknown_country(raw_tab: Path, tmp_path: Pa
     ]
     p = tmp_path / "x.tab"
     p.write_text(head + "\n" + "\t".join(row) + "\n", encoding="utf-8")
-    r = ICEWSReader(p)
-    table, rejects = r.read_all()
+    table, rejects, step = resolved(ICEWSReader(p))
     assert rejects == []
     out = table.to_pylist()[0]
     assert out["goldstein"] == Codebook.load("icews").goldstein("160")  # filled in
     assert out["source"] is None and out["target"] == "RUS" and out["location"] is None
     assert out["url_or_citation"] == "ICEWS story 9"
-    assert r.unresolved == Counter({"Atlantis": 1, "Narnia": 1})
+    assert step.unresolved == Counter({"Atlantis": 1, "Narnia": 1})
 
 
 # ------------------------------------------------------------------------------------
 # ICEWS18 knowledge-graph layout
 # ------------------------------------------------------------------------------------
-def test_tkg_rows_and_relation_coverage(
-    tkg: Path, tkg_read: tuple[ICEWSTKGReader, pa.Table]
-) -> None:
-    r, table = tkg_read
+def test_tkg_rows_and_relation_coverage(tkg: Path) -> None:
+    r = ICEWSTKGReader(tkg)
+    table, rejects = r.read_all()
     # wc -l icews18_tkg_valid/valid.txt → 45995
-    assert table.num_rows == 45995 and r.rows_read == 45995
+    assert table.num_rows == 45995 and r.rows_read == 45995 and rejects == []
     assert r.unmapped_relations == Counter() and r.rows_skipped == 0
     # cut -f2 icews18_tkg_valid/valid.txt | sort -u | wc -l → 204 distinct relations
     relations = {line.split("\t")[1] for line in tkg.read_text("utf-8").splitlines()}
@@ -271,7 +281,7 @@ def test_tkg_rows_and_relation_coverage(
     assert table["cameo"].to_pylist().count("1213") == 2
 
 
-def test_tkg_first_row_and_known_values(tkg_read: tuple[ICEWSTKGReader, pa.Table]) -> None:
+def test_tkg_first_row_and_known_values(tkg_read: tuple[ResolveActors, pa.Table]) -> None:
     _, table = tkg_read
     first = table.slice(0, 1).to_pylist()[0]
     # head -1 valid.txt → Aam_Aadmi_Party Make_an_appeal_or_request Amarinder_Singh 2018-08-29
@@ -290,8 +300,8 @@ def test_tkg_first_row_and_known_values(tkg_read: tuple[ICEWSTKGReader, pa.Table
     assert str(row["date"]) == "2018-09-05"
 
 
-def test_tkg_actor_resolution_counts(tkg_read: tuple[ICEWSTKGReader, pa.Table]) -> None:
-    r, table = tkg_read
+def test_tkg_actor_resolution_counts(tkg_read: tuple[ResolveActors, pa.Table]) -> None:
+    step, table = tkg_read
     src, tgt = table["source"].to_pylist(), table["target"].to_pylist()
     both = sum(s is not None and t is not None for s, t in zip(src, tgt, strict=True))
     # regression numbers of the shipped tables (country_names.csv, leaders.csv)
@@ -318,9 +328,9 @@ def test_tkg_actor_resolution_counts(tkg_read: tuple[ICEWSTKGReader, pa.Table]) 
     assert all(triad_dyads(table)[k] >= v for k, v in exact.items())
     # sort of unresolved occurrences; the top ones are organisations and other leaders
     # (cut -f1 valid.txt; cut -f3 valid.txt) | grep -c -x Bharatiya_Janata → 735
-    assert r.unresolved_actors["Bharatiya_Janata"] == 735
-    assert r.unresolved_actors["United_Nations"] == 675
-    assert sum(r.unresolved_actors.values()) == 2 * 45995 - (
+    assert step.unresolved["Bharatiya_Janata"] == 735
+    assert step.unresolved["United_Nations"] == 675
+    assert sum(step.unresolved.values()) == 2 * 45995 - (
         sum(s is not None for s in src) + sum(t is not None for t in tgt)
     )
 
@@ -328,11 +338,11 @@ def test_tkg_actor_resolution_counts(tkg_read: tuple[ICEWSTKGReader, pa.Table]) 
 def test_tkg_user_actors(tmp_path: Path) -> None:
     p = tmp_path / "kg.txt"
     p.write_text("Kim_Jong-Un\tMake_statement\tUnited_States\t2018-09-01\n", encoding="utf-8")
-    table, _ = ICEWSTKGReader(p).read_all()
+    table, _, _ = resolved(ICEWSTKGReader(p))
     assert table["source"].to_pylist() == [None]
     extra = tmp_path / "people.csv"
     extra.write_text("name,iso3\nKim Jong-Un,PRK\n", encoding="utf-8")
-    table, _ = ICEWSTKGReader(p, actors=ActorResolver.load(extra=extra)).read_all()
+    table, _, _ = resolved(ICEWSTKGReader(p), ActorResolver.load(extra=extra))
     assert table["source"].to_pylist() == ["PRK"]
 
 
@@ -490,7 +500,7 @@ def test_tkg_memory_is_bounded(tkg: Path, tmp_path: Path) -> None:
     small, big = tmp_path / "small.txt", tmp_path / "big.txt"
     small.write_bytes(b"".join(lines))
     big.write_bytes(b"".join(lines) * 4)
-    ICEWSTKGReader(small).read_all()  # warm the name caches (bounded, shared)
+    ICEWSTKGReader(small).read_all()  # warm the relation and date caches (bounded, shared)
     n1, peak1 = _traced_peak(small)
     n4, peak4 = _traced_peak(big)
     assert (n1, n4) == (10_000, 40_000)

@@ -365,7 +365,8 @@ class EventStore:
             ``bytes_total`` is then twice its size (hash, then rows); any other file is
             hashed while its rows are read.
         actors : ActorResolver, optional
-            The actor tables for layouts that resolve names (ICEWS, ICEWS-TKG), e.g.
+            The actor tables the resolve-actors step uses for layouts that name their
+            actors (ICEWS, ICEWS-TKG), e.g.
             ``ActorResolver.load(extra="my_people.csv")``; default: the shipped tables.
             A file already in the store keeps the resolution it was stored with.
         countries : sequence of str, optional
@@ -413,11 +414,13 @@ class EventStore:
         sha256: str | None = None,
         progress: Progress | None = None,
         countries: Sequence[str] | None = None,
+        actors: ActorResolver | None = None,
     ) -> IngestResult:
         """Ingest from a reader you built yourself (a custom layout, say).
 
         Same guarantees as :meth:`ingest`; ``sha256`` defaults to the hash of
-        ``reader.path``'s decompressed content; ``countries`` as for :meth:`ingest`.
+        ``reader.path``'s decompressed content; ``countries`` and ``actors`` as for
+        :meth:`ingest`.
 
         Examples
         --------
@@ -427,7 +430,9 @@ class EventStore:
         ...     store.ingest_reader(reader).rows_ingested
         2111
         """
-        return _ingest_reader(self, reader, sha256=sha256, progress=progress, countries=countries)
+        return _ingest_reader(
+            self, reader, sha256=sha256, progress=progress, countries=countries, actors=actors
+        )
 
     def _name_ingested(self, path: str | Path) -> bool:
         """Whether a file of this name (the last part of its path) is in the store.

@@ -1,7 +1,7 @@
 """Ingest: event files into the store, as a one-way pipeline.
 
-detect the layout → read (Arrow batches and reject records) → filter (``countries``) →
-key and dedup → write. Each step is a module of this package with a narrow interface
+detect the layout → read (Arrow batches and reject records) → resolve actors (names →
+ISO3, :class:`ResolveActors`) → filter (``countries``) → key and dedup → write. Each step is a module of this package with a narrow interface
 (see :mod:`trilateral.data.ingest._pipeline`); the readers
 (:mod:`trilateral.data.readers`) know nothing of the store, and the store
 (:class:`~trilateral.data.store.EventStore`) owns the transaction and the ledger, nothing
@@ -27,8 +27,16 @@ Examples
 
 from __future__ import annotations
 
+from ._actors import ResolveActors
 from ._filter import filter_codes
 from ._parallel import IngestProgress, expand_paths, ingest_files
 from ._rejects import rejects_path_for
 
-__all__ = ["IngestProgress", "expand_paths", "filter_codes", "ingest_files", "rejects_path_for"]
+__all__ = [
+    "IngestProgress",
+    "ResolveActors",
+    "expand_paths",
+    "filter_codes",
+    "ingest_files",
+    "rejects_path_for",
+]

@@ -1,19 +1,28 @@
-"""Read and filter: a reader's Arrow batches gathered into groups of rows for one INSERT,
-the ``countries`` filter applied on the way, and the reader's own counters.
+"""Group and filter: a reader's Arrow batches (actors resolved) gathered into groups of
+rows for one INSERT, the ``countries`` filter applied on the way, and the counters of the
+reader and the resolve step.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import pyarrow as pa
 
-from ..readers._base import EventReader, Reject
+from ..readers._base import EventReader, ReadBatch, Reject
+from ._actors import ResolveActors
 from ._filter import keep_dyads
 
-__all__ = ["FIRST_INSERT_ROWS", "INSERT_ROWS", "InsertGroup", "insert_groups", "reader_counts"]
+__all__ = [
+    "FIRST_INSERT_ROWS",
+    "INSERT_ROWS",
+    "InsertGroup",
+    "ingest_counts",
+    "insert_groups",
+    "reader_counts",
+]
 
 #: Rows gathered before one INSERT (about a DuckDB row group): one statement per batch of
 #: a few thousand rows cost ~25 % more CPU than one per 131,072 rows (2M-row GDELT export).
@@ -34,8 +43,10 @@ class InsertGroup:
     filtered: int = 0
 
 
-def insert_groups(reader: EventReader, keep: pa.Array | None = None) -> Iterator[InsertGroup]:
-    """The reader's batches in groups of at least ``INSERT_ROWS`` rows (the last: fewer).
+def insert_groups(
+    batches: Iterable[ReadBatch], keep: pa.Array | None = None
+) -> Iterator[InsertGroup]:
+    """A reader's batches (its actors resolved) in groups of at least ``INSERT_ROWS`` rows (the last: fewer).
 
     The first groups are smaller (``FIRST_INSERT_ROWS``, doubling), so DuckDB starts
     appending soon after the file is opened rather than after a whole group is parsed.
@@ -46,7 +57,7 @@ def insert_groups(reader: EventReader, keep: pa.Array | None = None) -> Iterator
     """
     group = InsertGroup()
     limit = FIRST_INSERT_ROWS
-    for batch in reader:
+    for batch in batches:
         events = batch.events
         if keep is not None and events.num_rows:
             kept = keep_dyads(events, keep)
@@ -64,6 +75,15 @@ def insert_groups(reader: EventReader, keep: pa.Array | None = None) -> Iterator
             limit = min(2 * limit, INSERT_ROWS)
     if group.events or group.extras or group.rejects or group.filtered:  # counts too
         yield group
+
+
+def ingest_counts(reader: EventReader, step: ResolveActors | None = None) -> dict[str, int]:
+    """The counters an ingest reports: the reader's (:func:`reader_counts`) and the
+    resolve step's names left unresolved (under the reader's ``unresolved_key``)."""
+    out = reader_counts(reader)
+    if step is not None:
+        out.update(step.counts(reader))
+    return dict(sorted(out.items()))
 
 
 def reader_counts(reader: EventReader) -> dict[str, int]:

@@ -54,8 +54,9 @@ from .._records import IngestResult
 from ..codebook import Codebook
 from ..readers._base import EventReader, OnError, ReadBatch, Reject
 from ..schema import EVENT_SCHEMA, EXTRAS_SCHEMA
+from ._actors import ResolveActors
 from ._filter import filter_codes
-from ._groups import reader_counts
+from ._groups import ingest_counts
 from ._pipeline import Target, ingest_path, ingest_reader
 
 __all__ = ["IngestProgress", "expand_paths", "ingest_files"]
@@ -305,7 +306,8 @@ def _parse(
         tmp = head.with_name(head.name + ".partial")
         tmp.write_bytes(pickle.dumps(_Head(digest, reader.format, reader.dataset, reader.codebook)))
         _publish(tmp, head)
-        for batch in reader:
+        step = ResolveActors()  # the shipped actor tables
+        for batch in step.batches(reader):
             out.add(batch, reader.bytes_read)
             rejects.extend(batch.rejects)
         out.flush()
@@ -328,7 +330,7 @@ def _parse(
         rows_read=reader.rows_read,
         rows_rejected=reader.rows_rejected,
         rejects=tuple(rejects),
-        counts=reader_counts(reader),
+        counts=ingest_counts(reader, step),
         pid=os.getpid(),
         peak_rss=_peak_rss(),
     )

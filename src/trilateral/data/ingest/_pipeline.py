@@ -1,11 +1,15 @@
-"""One file through the pipeline: detect the layout → read → filter → key and dedup → write.
+"""One file through the pipeline: detect the layout → read → resolve actors → filter →
+key and dedup → write.
 
 The steps, each a module with a narrow interface:
 
 * **detect and read** — :func:`trilateral.data.readers.read` picks the layout (or takes
   the one given) and returns a reader that yields Arrow batches and reject records; it
-  resolves actor names to countries with the :class:`~trilateral.data.actors.ActorResolver`
-  it is given (the ICEWS layouts), and knows nothing of the store;
+  knows nothing of the store, nor of the actor tables (a layout that names its actors
+  hands the names on in ``ReadBatch.names``);
+* **resolve actors** — :class:`._actors.ResolveActors` turns those names into ISO3 codes
+  with the :class:`~trilateral.data.actors.ActorResolver` it is given, and counts the
+  names it cannot resolve;
 * **group and filter** — :mod:`._groups` gathers the batches into INSERT-sized groups and
   applies the ``countries`` filter (:mod:`._filter`);
 * **key and dedup** — :mod:`._dedup` makes event ids unique and lists the rows other files
@@ -42,10 +46,11 @@ from ..actors import ActorResolver
 from ..codebook import Codebook
 from ..readers import EventReader, OnError, Reject, read
 from ..readers._base import Prefetch
+from ._actors import ResolveActors
 from ._codebook_id import CodebookId, default_codebook, recoding_error
 from ._dedup import duplicates_of, mark_duplicates
 from ._filter import drop_orphan_extras, filter_codes, refiltering_error
-from ._groups import InsertGroup, insert_groups, reader_counts
+from ._groups import InsertGroup, ingest_counts, insert_groups
 from ._rejects import RejectSpool, rejects_path_for
 
 __all__ = ["Target", "ingest_path", "ingest_reader"]
@@ -104,7 +109,7 @@ def ingest_path(
     first = not path.is_file() or store._name_ingested(path)
     reader = None
     if not first:
-        reader = read(path, format, codebook=codebook, on_error=on_error, actors=actors)
+        reader = read(path, format, codebook=codebook, on_error=on_error)
         first = getattr(reader, "sha256", "") is None  # its rows cite the file's hash
     if first:
         digest = file_sha256(path, hash_progress)
@@ -113,14 +118,27 @@ def ingest_path(
             wanted = codebook if codebook is not None else default_codebook(format, prev)
             return _stored(path, prev, wanted, codes, progress, 2 * size, t0)
         if reader is None:
-            reader = read(path, format, codebook=codebook, on_error=on_error, actors=actors)
+            reader = read(path, format, codebook=codebook, on_error=on_error)
         return ingest_reader(
-            store, reader, sha256=digest, progress=progress, countries=codes, t0=t0, offset=size
+            store,
+            reader,
+            sha256=digest,
+            progress=progress,
+            countries=codes,
+            actors=actors,
+            t0=t0,
+            offset=size,
         )
     assert reader is not None  # a new file: hashed as its rows are read
     reader.hash_content = True
     return ingest_reader(
-        store, reader, progress=progress, countries=codes, t0=t0, hash_as_read=True
+        store,
+        reader,
+        progress=progress,
+        countries=codes,
+        actors=actors,
+        t0=t0,
+        hash_as_read=True,
     )
 
 
@@ -131,11 +149,15 @@ def ingest_reader(
     sha256: str | None = None,
     progress: Progress | None = None,
     countries: Sequence[str] | None = None,
+    actors: ActorResolver | None = None,
     t0: float | None = None,
     offset: int = 0,
     hash_as_read: bool = False,
 ) -> IngestResult:
     """Ingest from a reader; see :meth:`EventStore.ingest_reader`.
+
+    ``actors`` are the tables the resolve step uses for a layout that names its actors
+    (default: the shipped ones).
 
     ``t0`` is when the ingest started (hashing included), ``offset`` the progress bytes
     spent before reading (a file hashed first), ``hash_as_read`` whether the reader hashes
@@ -155,13 +177,15 @@ def ingest_reader(
     spool = RejectSpool(rejects_path_for(store.path, reader.path))
     bytes_before = store_bytes(store.path)
     txn = store._file_transaction()
+    step = ResolveActors(actors)
     groups: Prefetch[InsertGroup] | None = None
     try:
         txn.begin()
         keep = None if codes is None else pa.array(codes, pa.string())
-        groups = Prefetch(insert_groups(reader, keep))
+        groups = Prefetch(insert_groups(step.batches(reader), keep))
         n_ingested, n_filtered, first = _append(txn, groups, spool, reader, progress, offset)
-        digest, dups = _commit(store, txn, reader, digest, (n_ingested, n_filtered), first, codes)
+        rows = (n_ingested, n_filtered)
+        digest, dups = _commit(store, txn, reader, step, digest, rows, first, codes)
     except BaseException as exc:
         if groups is not None:
             groups.close()
@@ -175,9 +199,8 @@ def ingest_reader(
     if progress is not None:
         total = offset + reader.total_bytes
         progress(total, total)
-    return _result(
-        reader, digest, txn.ingest_id, (n_ingested, n_filtered), codes, rejects, dups, t0
-    )
+    counts = ingest_counts(reader, step)
+    return _result(reader, digest, txn.ingest_id, rows, codes, rejects, dups, counts, t0)
 
 
 def _result(
@@ -188,9 +211,11 @@ def _result(
     codes: tuple[str, ...] | None,
     rejects: Path | None,
     dups: tuple[FileDuplicates, ...],
+    counts: dict[str, int],
     t0: float,
 ) -> IngestResult:
-    """The result of a file ingested: ``rows`` are the rows stored and those filtered out."""
+    """The result of a file ingested: ``rows`` are the rows stored and those filtered out,
+    ``counts`` the reader's and the resolve step's counters."""
     n_ingested, n_filtered = rows
     return IngestResult(
         path=str(reader.path),
@@ -204,7 +229,7 @@ def _result(
         skipped_duplicate=False,
         ingest_id=ingest_id,
         seconds=time.perf_counter() - t0,
-        counts=MappingProxyType(reader_counts(reader)),
+        counts=MappingProxyType(counts),
         rows_filtered=n_filtered,
         countries=codes,
         rows_duplicate=sum(x.rows for x in dups),
@@ -216,6 +241,7 @@ def _commit(
     store: Target,
     txn: FileTransaction,
     reader: EventReader,
+    step: ResolveActors,
     digest: str,
     rows: tuple[int, int],
     first: list[Reject],
@@ -231,7 +257,7 @@ def _commit(
         if prev is not None:
             raise _AlreadyStored(prev)
     if reader.rows_read and not n_ingested and not n_filtered:
-        raise _nothing_stored(reader, first)
+        raise _nothing_stored(reader, ingest_counts(reader, step), first)
     txn.end_appends()
     if codes is not None:
         drop_orphan_extras(txn.con, txn.ingest_id)
@@ -268,13 +294,13 @@ def _append(
 _FIRST_REJECTS = 5
 
 
-def _nothing_stored(reader: EventReader, first: list[Reject]) -> ReaderError:
+def _nothing_stored(
+    reader: EventReader, counters: dict[str, int], first: list[Reject]
+) -> ReaderError:
     """The error for a file whose every row was rejected or skipped (nothing is stored
     and the ledger does not record it, so a corrected file can be ingested)."""
     counts = [f"{reader.rows_rejected:,} rejected"] + [
-        f"{value:,} {name.replace('_', ' ')}"
-        for name, value in reader_counts(reader).items()
-        if value
+        f"{value:,} {name.replace('_', ' ')}" for name, value in counters.items() if value
     ]
     reasons = "; ".join(
         f"line {r.line}{f' ({r.field})' if r.field else ''}: {r.reason}" for r in first

@@ -12,7 +12,6 @@ Examples
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from ...errors import ConfigError, ReaderError
 from ..codebook import Codebook
@@ -21,9 +20,6 @@ from ._chronicle import ChronicleReader  # (importing the layouts registers them
 from ._gdelt import GDELT1Reader, GDELT2Reader
 from ._icews import ICEWSReader
 from ._icews_tkg import ICEWSTKGReader
-
-if TYPE_CHECKING:
-    from ..actors import ActorResolver
 
 __all__ = [
     "EventReader",
@@ -77,13 +73,13 @@ def read(
     codebook: Codebook | None = None,
     on_error: OnError = "fail",
     batch_rows: int = DEFAULT_BATCH_ROWS,
-    actors: ActorResolver | None = None,
 ) -> EventReader:
     """A streaming reader for ``path`` in ``format`` (``"auto"`` detects it).
 
     Iterate over the result for :class:`ReadBatch` objects, or call ``read_all()``.
-    ``actors`` (an :class:`~trilateral.data.actors.ActorResolver`) goes to the layouts
-    that resolve actor names (ICEWS, ICEWS-TKG); the others code countries themselves.
+    The layouts that name actors (ICEWS, ICEWS-TKG) leave their countries to the
+    resolve-actors step (:class:`trilateral.data.ingest.ResolveActors`); the others
+    code countries themselves.
     """
     classes = reader_classes()
     name = detect_format(path) if format == "auto" else format
@@ -92,7 +88,4 @@ def read(
             f"unknown format {format!r}",
             hint=f"use one of: auto, {', '.join(classes)}",
         )
-    extra: dict[str, Any] = {}
-    if actors is not None and getattr(classes[name], "resolves_actors", False):
-        extra["actors"] = actors
-    return classes[name](path, codebook=codebook, on_error=on_error, batch_rows=batch_rows, **extra)
+    return classes[name](path, codebook=codebook, on_error=on_error, batch_rows=batch_rows)

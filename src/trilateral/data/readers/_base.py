@@ -11,6 +11,11 @@ and :meth:`EventReader._batches`, which yields :data:`Chunk` tuples: a dict of
 canonical column name → Arrow array (already typed; nulls where a value would not
 parse) and the 1-based line number of each row. :func:`validate` then splits good rows
 from bad ones the same way for every layout.
+
+A layout whose actors are names, not country codes (the ICEWS layouts), leaves the
+country columns it cannot fill itself null and hands the names on in
+:attr:`ReadBatch.names` (listed in :attr:`EventReader.actor_names`): resolving them is
+the ingest pipeline's next step (:mod:`trilateral.data.ingest._actors`), not the reader's.
 """
 
 from __future__ import annotations
@@ -88,11 +93,18 @@ class ReaderOptions(TypedDict, total=False):
 
 @dataclass(frozen=True, slots=True)
 class ReadBatch:
-    """A batch of valid canonical events, the chronicle extras if any, and the rejects."""
+    """A batch of valid canonical events, the chronicle extras if any, and the rejects.
+
+    ``names`` (a layout whose actors are names): one string column per event column in
+    the reader's :attr:`~EventReader.actor_names`, row for row with ``events``, holding
+    the name the file gives (``"Russian Federation"``, ``"Vladimir_Putin"``); that event
+    column is null until the resolve-actors step fills it.
+    """
 
     events: pa.RecordBatch
     extras: pa.RecordBatch | None
     rejects: tuple[Reject, ...]
+    names: pa.RecordBatch | None = None
 
 
 _T = TypeVar("_T")
@@ -473,6 +485,15 @@ class EventReader(ABC):
     dataset: ClassVar[str]
     #: Which Goldstein table this layout's own scores correspond to.
     default_goldstein: ClassVar[Literal["gdelt", "icews"]] = "gdelt"
+    #: Event columns (``source``, ``target``, ``location``) the layout gives as names, not
+    #: codes: left null in ``events`` and handed on in :attr:`ReadBatch.names`.
+    actor_names: ClassVar[tuple[str, ...]] = ()
+    #: What the names are: ``"countries"`` (country names, any date) or ``"actors"``
+    #: (a country, a ``Sector (Country)``, or a person, who stands for a country only
+    #: on the dates of a term: resolved on the row's date).
+    names_are: ClassVar[Literal["countries", "actors"]] = "countries"
+    #: The ingest counter the names no table resolves are reported under.
+    unresolved_key: ClassVar[str] = "unresolved"
     #: Whether to hash the decompressed content as it is read (the store turns it on
     #: for a file it has not hashed already; off, reading costs no hashing).
     hash_content: bool = False
@@ -548,7 +569,7 @@ class EventReader(ABC):
                         [pc.filter(columns[f.name], keep).cast(f.type) for f in EXTRAS_SCHEMA],
                         schema=EXTRAS_SCHEMA,
                     )
-                yield ReadBatch(events, extras, tuple(rejects))
+                yield ReadBatch(events, extras, tuple(rejects), self._names(columns, keep, events))
             if hashing is not None:
                 if not stream.closed:  # whatever the layout left unread: hashed too
                     while stream.read(1 << 20):
@@ -575,6 +596,20 @@ class EventReader(ABC):
             stream.close()
             source.close()
             counter.close()
+
+    def _names(
+        self, columns: dict[str, pa.Array], keep: pa.Array, events: pa.RecordBatch
+    ) -> pa.RecordBatch | None:
+        """The actor names of the rows kept (``<column>_name`` in ``columns``), if the
+        layout gives names."""
+        if not self.actor_names:
+            return None
+        whole = events.num_rows == len(keep)
+        arrays = [
+            columns[f"{c}_name"] if whole else pc.filter(columns[f"{c}_name"], keep)
+            for c in self.actor_names
+        ]
+        return pa.RecordBatch.from_arrays(arrays, names=list(self.actor_names))
 
     def _reject_error(self, r: Reject) -> ReaderError:
         """The error ``on_error="fail"`` raises for the reject ``r``."""

@@ -5,53 +5,57 @@
 ``Event ID, Event Date, Source Name, Source Sectors, Source Country, Event Text, CAMEO Code,
 Intensity, Target Name, …, Country, Latitude, Longitude``, and the same columns in
 snake_case as a quoted comma-separated file (``event_id,event_date,source_name,…``), the
-"cleaned" variant many repackagings distribute. Country fields hold names; they become
-ISO3 codes through :class:`~trilateral.data.actors.ActorResolver`. An unknown name leaves
-the country null and is counted in :attr:`ICEWSReader.unresolved`.
+"cleaned" variant many repackagings distribute. Country fields hold names
+(``"Russian Federation"``).
 
 :class:`ICEWSTKGReader` (``--format icews_tkg``) reads ``subject<TAB>relation<TAB>object
 <TAB>YYYY-MM-DD`` lines (the ICEWS14/18 benchmarks). Relations are ICEWS event texts
 (``Express_intent_to_cooperate``) mapped to CAMEO codes through the shipped
-``icews_event_texts.csv``; actors are resolved to countries where they are a country, a
-``Sector_(Country)`` or a person in ``leaders.csv``.
+``icews_event_texts.csv``; actors are names (a country, a ``Sector_(Country)``, a person).
+
+Neither reader turns a name into a country: they leave ``source``, ``target`` (and, for
+ICEWS, ``location``) null and hand the names on in :attr:`ReadBatch.names`. The ingest
+pipeline's resolve-actors step (:class:`trilateral.data.ingest.ResolveActors`) resolves
+them through the :class:`~trilateral.data.actors.ActorResolver` tables and counts the
+names it cannot resolve (``unresolved`` for ICEWS, ``unresolved_actors`` for ICEWS18).
 
 Both use the ICEWS tools' Goldstein table by default (``default_goldstein = "icews"``):
 it is the one ICEWS's own Intensity column follows, and the only one with code 1213.
 
 What happens to rows the data do not cover (documented behaviour):
 
-* ICEWS: an unknown country name → null country, counted in ``unresolved``; the row is kept.
+* ICEWS: an unknown country name → null country, counted in ``unresolved`` by the
+  resolve step; the row is kept.
 * ICEWS18: a relation text with no CAMEO code → the row is *skipped*, counted in
   ``unmapped_relations`` and ``rows_skipped``; not a reject, so ``on_error="fail"`` stops
   only on malformed rows. Unresolved actors → null country, counted in
-  ``unresolved_actors``; the row is kept.
+  ``unresolved_actors`` by the resolve step; the row is kept.
 
 Examples
 --------
 >>> from trilateral.data.readers import read
 >>> r = read("events.2018.sample.tab", format="icews")
 >>> table, rejects = r.read_all()
->>> table.num_rows, len(rejects), r.unresolved.most_common(3)
-(3705, 0, [])
+>>> table.num_rows, len(rejects), table["source"].null_count == table.num_rows
+(3705, 0, True)
+>>> from trilateral.data.ingest import ResolveActors
+>>> step = ResolveActors()
+>>> table, rejects = step.read_all(read("events.2018.sample.tab", format="icews"))
+>>> table["source"].null_count, step.unresolved.most_common(3)  # 147 rows: Source Country NA
+(147, [])
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any, ClassVar, Literal, Unpack
 
 import pyarrow as pa
 
-from ..actors import ActorResolver
-from ._base import (
-    ReaderOptions,
-    split_csv_header,
-)
+from ._base import ReaderOptions, split_csv_header
 from ._text import (
     Chunk,
-    _cached,
     _clean,
     _columns,
     _first_line,
@@ -85,23 +89,15 @@ _ICEWS_CSV_HEAD = ("event_id", "event_date", "source_name")
 
 
 class _ActorReader(_TextEventReader):
-    """A text layout whose actors are names resolved to countries (the ICEWS layouts):
-    the ICEWS Goldstein table by default, and an ``ActorResolver`` (``actors=``, the
-    shipped tables when None)."""
+    """A text layout whose actors are names (the ICEWS layouts): the ICEWS Goldstein
+    table by default; ``source``, ``target`` and ``location`` left null, their names
+    handed on in :attr:`ReadBatch.names` for the resolve-actors step."""
 
     default_goldstein: ClassVar[Literal["gdelt", "icews"]] = "icews"
-    #: takes ``actors=`` (an ActorResolver); :func:`~trilateral.data.readers.read` passes it
-    resolves_actors: ClassVar[bool] = True
+    actor_names: ClassVar[tuple[str, ...]] = ("source", "target", "location")
 
-    def __init__(
-        self,
-        path: str | Path,
-        *,
-        actors: ActorResolver | None = None,
-        **options: Unpack[ReaderOptions],
-    ) -> None:
+    def __init__(self, path: str | Path, **options: Unpack[ReaderOptions]) -> None:
         super().__init__(path, **options)
-        self.actors = actors or ActorResolver.load()
         self._setup()
 
     def _setup(self) -> None:
@@ -117,16 +113,27 @@ class _ActorReader(_TextEventReader):
         raw: dict[str, Any],
     ) -> Chunk:
         """A batch's chunk from the lists the layout filled, in :data:`_ACTOR_COLUMNS`
-        order (weight 1, the reader's dataset); ``raw`` holds the texts a reject shows."""
+        order (weight 1, the reader's dataset; the names of ``source``, ``target`` and
+        ``location`` as ``<column>_name``, the columns themselves null); ``raw`` holds
+        the texts a reject shows."""
         named: dict[str, Any] = dict(zip(_ACTOR_COLUMNS, values, strict=True))
+        n = len(lines)
+        names = {
+            "source_name": named.pop("source"),
+            "target_name": named.pop("target"),
+            "location_name": [None] * n if location is None else location,
+        }
         columns = _columns(
-            len(lines),
+            n,
             **named,
+            source=[None] * n,
+            target=[None] * n,
             weight=1,
             dataset=self.dataset,
-            location=location,
+            location=None,
             url_or_citation=citation,
         )
+        columns.update({k: pa.array(v, pa.string()) for k, v in names.items()})
         texts = {k: pa.array(v, pa.string()) for k, v in raw.items()}
         return columns, pa.array(lines, pa.int64()), texts
 
@@ -136,7 +143,8 @@ def _lists(n: int) -> tuple[list[Any], ...]:
     return tuple([] for _ in range(n))
 
 
-#: The canonical columns an actor layout fills itself, in the order ``_actor_chunk`` takes.
+#: The columns an actor layout fills row by row, in the order ``_actor_chunk`` takes
+#: (``source`` and ``target`` hold names: they become ``source_name``/``target_name``).
 _ACTOR_COLUMNS = (
     "event_id", "date", "source", "target", "source_actor", "target_actor", "cameo",
     "quad_class", "goldstein", "arena",
@@ -156,22 +164,20 @@ class ICEWSReader(_ActorReader):
         the codebook's score only fills a missing one.
     on_error : {"fail", "skip"}
     batch_rows : int
-    actors : ActorResolver, optional
-        Country-name table; ``ActorResolver.load()`` by default.
 
     Attributes
     ----------
-    unresolved : collections.Counter
-        Country names (source, target or location) not in the table → occurrences.
     variant : {"tab", "csv"} or None
         Which header the file had (set once reading starts).
 
     Notes
     -----
-    Mapping: ``event_id`` = ``"icews:" + Event ID``; ``source``/``target`` = ISO3 of
-    Source/Target Country; ``source_actor``/``target_actor`` = Source/Target Name;
+    Mapping: ``event_id`` = ``"icews:" + Event ID``; ``source``/``target`` null, the
+    Source/Target Country names in :attr:`ReadBatch.names` (the resolve-actors step
+    gives their ISO3 codes); ``source_actor``/``target_actor`` = Source/Target Name;
     ``cameo`` = CAMEO Code as text (leading zeros kept); ``goldstein`` = Intensity;
-    ``weight`` = 1; ``location`` = ISO3 of Country; ``url_or_citation`` =
+    ``weight`` = 1; ``location`` null, the Country name in :attr:`ReadBatch.names`;
+    ``url_or_citation`` =
     ``"ICEWS story <Story ID> (<Publisher>)"``. ``NA`` and empty fields are missing.
 
     Examples
@@ -186,9 +192,7 @@ class ICEWSReader(_ActorReader):
     dataset: ClassVar[str] = "icews"
 
     def _setup(self) -> None:
-        self.unresolved: Counter[str] = Counter()
         self.variant: Literal["tab", "csv"] | None = None
-        self._country_cache: dict[str, str | None] = {}
         self._idx: dict[str, int] = {}
 
     @classmethod
@@ -201,10 +205,6 @@ class ICEWSReader(_ActorReader):
             return tuple(fields[:3]) == _ICEWS_TAB_HEAD and "CAMEO Code" in fields
         fields = [f.strip().strip('"') for f in line.split(",")]
         return tuple(fields[:3]) == _ICEWS_CSV_HEAD and "cameo_code" in fields
-
-    def _reset(self) -> None:
-        super()._reset()
-        self.unresolved = Counter()
 
     def _records(self, stream: IO[bytes]) -> Iterator[tuple[int, Any]]:
         lines = self._lines(stream)
@@ -235,14 +235,6 @@ class ICEWSReader(_ActorReader):
             return
         yield from self._csv_records(lines, width)
 
-    def _country(self, name: str | None) -> str | None:
-        if name is None:
-            return None
-        iso = _cached(self._country_cache, name, self.actors.country)
-        if iso is None:
-            self.unresolved[name] += 1
-        return iso
-
     def _convert(self, records: list[Any], lines: list[int]) -> Chunk:
         ix = self._idx
         i_id, i_date, i_sn, i_sc = (
@@ -264,26 +256,21 @@ class ICEWSReader(_ActorReader):
         gold: list[float | None] = []
         location: list[str | None] = []
         cite: list[str | None] = []
-        src_raw: list[str | None] = []
-        tgt_raw: list[str | None] = []
         for f in records:
             eid = _clean(f[i_id])
             event_id.append(None if eid is None else f"icews:{parse_id(eid)}")
             d = f[i_date].strip()
             date_raw.append(d)
             date.append(parse_date(d, self._date_cache))
-            sc, tc = _clean(f[i_sc]), _clean(f[i_tc])
-            src_raw.append(sc)
-            tgt_raw.append(tc)
-            source.append(self._country(sc))
-            target.append(self._country(tc))
+            source.append(_clean(f[i_sc]))  # names: the resolve step codes them
+            target.append(_clean(f[i_tc]))
             s_actor.append(_clean(f[i_sn]))
             t_actor.append(_clean(f[i_tn]))
             cameo.append(_clean(f[i_cam]))
             g = _clean(f[i_int])
             gold_raw.append(g)
             gold.append(None if g is None else parse_float(g))
-            location.append(self._country(_clean(f[i_loc])))
+            location.append(_clean(f[i_loc]))
             story, pub = _clean(f[i_story]), _clean(f[i_pub])
             if story is None:
                 cite.append(None if pub is None else f"ICEWS ({pub})")

@@ -1,20 +1,18 @@
 """The ICEWS18 temporal-knowledge-graph text layout (``subject, relation, object, date``
-per line, tab-separated), resolved through the actor tables and the shipped relation
-texts.
+per line, tab-separated): relations through the shipped relation texts; actors handed
+on as names for the resolve-actors step (people resolve on the row's date).
 """
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import re
 from collections import Counter
 from collections.abc import Iterator
 from importlib import resources
-from typing import IO, Any, ClassVar
+from typing import IO, Any, ClassVar, Literal
 
 from .._hashing import file_sha256
-from ..actors import Term
 from ._icews import _ActorReader, _lists
 from ._text import _DATE_RE, Chunk, _cached, parse_date
 
@@ -62,17 +60,11 @@ class ICEWSTKGReader(_ActorReader):
     on_error : {"fail", "skip"}
         Only malformed rows (not four fields, bad date) are rejects.
     batch_rows : int
-    actors : ActorResolver, optional
-        ``ActorResolver.load()`` by default; pass ``ActorResolver.load(extra=...)`` to add
-        your own people or names.
 
     Attributes
     ----------
     unmapped_relations : collections.Counter
         Relation texts with no CAMEO code → rows skipped.
-    unresolved_actors : collections.Counter
-        Actor names that are not a country, ``Sector_(Country)`` or known person →
-        occurrences (their rows are kept with a null country).
     rows_skipped : int
         Rows skipped for an unmapped relation.
 
@@ -80,8 +72,11 @@ class ICEWSTKGReader(_ActorReader):
     -----
     ``event_id`` = ``"icews_tkg:<first 12 hex digits of the file's SHA-256>:<line>"``, so
     two files never share an id (the hash is of the decompressed content, as the store
-    computes it); actors are written with spaces for underscores (``Vladimir Putin``) and
-    resolved on the row's date (a person only within a term of ``leaders.csv``);
+    computes it); actors are written with spaces for underscores (``Vladimir Putin``);
+    ``source``/``target`` null, the subject and object as the file writes them in
+    :attr:`ReadBatch.names`, for the resolve-actors step, which resolves them on the
+    row's date (a person only within a term of ``leaders.csv``) and counts the names it
+    cannot resolve in ``unresolved_actors``;
     ``weight`` 1; ``location`` null; ``url_or_citation`` =
     ``"ICEWS knowledge-graph file <name> (sha256 <12 hex digits>)"``, the file ingested.
 
@@ -91,19 +86,23 @@ class ICEWSTKGReader(_ActorReader):
     >>> table, rejects = r.read_all()
     >>> table.num_rows, len(rejects)
     (45995, 0)
-    >>> r.unresolved_actors.most_common(2)
+    >>> from trilateral.data.ingest import ResolveActors
+    >>> step = ResolveActors()
+    >>> table, rejects = step.read_all(ICEWSTKGReader("valid.txt"))
+    >>> step.unresolved.most_common(2)
     [('Bharatiya_Janata', 735), ('Unspecified_Actor', 691)]
     """
 
     format: ClassVar[str] = "icews_tkg"
     dataset: ClassVar[str] = "icews_tkg"
+    actor_names: ClassVar[tuple[str, ...]] = ("source", "target")
+    names_are: ClassVar[Literal["countries", "actors"]] = "actors"
+    unresolved_key: ClassVar[str] = "unresolved_actors"
 
     def _setup(self) -> None:
         self.relations = load_event_texts()
         self.unmapped_relations: Counter[str] = Counter()
-        self.unresolved_actors: Counter[str] = Counter()
         self.rows_skipped = 0
-        self._actor_cache: dict[str, str | tuple[Term, ...] | None] = {}
         self._rel_cache: dict[str, str | None] = {}
         #: SHA-256 of the decompressed file; computed when reading starts unless the
         #: store (which has hashed the file already) sets it first.
@@ -143,17 +142,10 @@ class ICEWSTKGReader(_ActorReader):
     def _reset(self) -> None:
         super()._reset()
         self.unmapped_relations = Counter()
-        self.unresolved_actors = Counter()
         self.rows_skipped = 0
 
     def _relation(self, text: str) -> str | None:
         return _cached(self._rel_cache, text, lambda t: self.relations.get(_text_key(t)))
-
-    def _actor(self, name: str, on: dt.date | None) -> str | None:
-        iso = Term.pick(_cached(self._actor_cache, name, self.actors.match), on)
-        if iso is None:
-            self.unresolved_actors[name] += 1
-        return iso
 
     def _records(self, stream: IO[bytes]) -> Iterator[tuple[int, Any]]:
         seen_data = False
@@ -191,10 +183,9 @@ class ICEWSTKGReader(_ActorReader):
             subj, rel, obj, d = subj.strip(), rel.strip(), obj.strip(), d.strip()
             event_id.append(f"{prefix}{line}")
             date_raw.append(d)
-            on = parse_date(d, self._date_cache)
-            date.append(on)
-            source.append(self._actor(subj, on) if subj else None)
-            target.append(self._actor(obj, on) if obj else None)
+            date.append(parse_date(d, self._date_cache))
+            source.append(subj or None)  # names: the resolve step codes them
+            target.append(obj or None)
             s_actor.append(subj.replace("_", " ") or None)
             t_actor.append(obj.replace("_", " ") or None)
             cameo.append(self._relation(rel) if rel else None)

@@ -1,0 +1,171 @@
+"""The resolve-actors step of the ingest pipeline (issue 22): readers hand names on, the
+step turns them into ISO3 codes.
+
+Reference values: the names come from the files themselves (parsed here with ``csv``);
+each row's expected country is the :class:`ActorResolver`'s own answer for that one name
+on that one date (its tables are checked against their sources in ``test_actors.py``),
+so these tests check that the step's column-wise resolution — each distinct name looked
+up once, people picked by date, rows rejected on the way dropped — gives the row-by-row
+answer.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections import Counter
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from trilateral.data.actors import ActorResolver
+from trilateral.data.ingest import ResolveActors
+from trilateral.data.readers import read
+from trilateral.data.store import EventStore
+
+
+@pytest.fixture(scope="module")
+def resolver() -> ActorResolver:
+    return ActorResolver.load()
+
+
+@pytest.fixture(scope="module")
+def raw_tab(shared_data: Path) -> Path:
+    return shared_data / "icews" / "icews_raw_sample_2018" / "events.2018.sample.tab"
+
+
+@pytest.fixture(scope="module")
+def tkg(shared_data: Path) -> Path:
+    return shared_data / "icews" / "icews18_tkg_valid" / "valid.txt"
+
+
+def _tab_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f, delimiter="\t"))
+
+
+def _na(text: str) -> str | None:
+    return None if text.strip() in ("", "NA") else text.strip()
+
+
+def test_readers_leave_countries_to_the_step(raw_tab: Path, tkg: Path) -> None:
+    """A raw ICEWS read: no country filled in, the file's names handed on row by row."""
+    reader = read(raw_tab, "icews", batch_rows=1000)
+    batches = list(reader)
+    assert len(batches) == 4  # 3,705 rows in batches of 1,000
+    names = pa.Table.from_batches([b.names for b in batches if b.names is not None])
+    events = pa.Table.from_batches([b.events for b in batches])
+    assert names.column_names == ["source", "target", "location"]
+    assert events["source"].null_count == events["target"].null_count == events.num_rows
+    assert events["location"].null_count == events.num_rows
+    rows = _tab_rows(raw_tab)
+    assert names["source"].to_pylist() == [_na(r["Source Country"]) for r in rows]
+    assert names["target"].to_pylist() == [_na(r["Target Country"]) for r in rows]
+    assert names["location"].to_pylist() == [_na(r["Country"]) for r in rows]
+    # the knowledge-graph layout: subject and object as the file writes them
+    kg = list(read(tkg, "icews_tkg"))
+    subjects = [n for b in kg if b.names is not None for n in b.names["source"].to_pylist()]
+    lines = tkg.read_text("utf-8").splitlines()
+    assert subjects == [line.split("\t")[0] for line in lines]
+
+
+def test_gdelt_batches_pass_through(shared_data: Path) -> None:
+    """A layout that codes its countries has no names: the step returns its batch as is."""
+    path = shared_data / "gdelt" / "gdelt2_raw_exports" / "20180326044500.export.CSV"
+    step = ResolveActors(ActorResolver({}, {}))  # empty tables: nothing could resolve
+    for batch in read(path):
+        assert batch.names is None
+        assert step.resolve(batch) is batch
+    assert step.rows_resolved == 0 and step.unresolved == Counter()
+
+
+def test_icews_countries_row_by_row(raw_tab: Path, resolver: ActorResolver) -> None:
+    """Every row of the raw sample: the step's codes are the resolver's answer for that
+    row's country names (countries only: ``Country`` names no person or sector)."""
+    step = ResolveActors(resolver)
+    table, rejects = step.read_all(read(raw_tab, "icews", batch_rows=500))
+    assert rejects == []
+    rows = _tab_rows(raw_tab)
+    for column, field in (("source", "Source Country"), ("target", "Target Country")):
+        expected = [resolver.country(_na(r[field])) for r in rows]
+        assert table[column].to_pylist() == expected, column
+    assert table["location"].to_pylist() == [resolver.country(_na(r["Country"])) for r in rows]
+    assert step.rows_resolved == 3705
+
+
+def test_tkg_actors_on_their_dates(tkg: Path, resolver: ActorResolver) -> None:
+    """Every row of the ICEWS18 validation split: the step's code is
+    ``resolver.resolve(name, on=the row's date)``; the unresolved count is every row side
+    that got none, per name as the file writes it."""
+    step = ResolveActors(resolver)
+    table, _ = step.read_all(read(tkg, "icews_tkg", batch_rows=7000))
+    fields = [line.split("\t") for line in tkg.read_text("utf-8").splitlines()]
+    expected_src, expected_tgt, missing = [], [], Counter()
+    for subj, _rel, obj, day in fields:
+        on = dt.date.fromisoformat(day.strip())
+        s, t = resolver.resolve(subj, on), resolver.resolve(obj, on)
+        expected_src.append(s)
+        expected_tgt.append(t)
+        missing.update(n for n, code in ((subj, s), (obj, t)) if code is None)
+    assert table["source"].to_pylist() == expected_src
+    assert table["target"].to_pylist() == expected_tgt
+    assert step.unresolved == missing
+    # people are among the rows: resolved by date, not by name alone
+    people = {subj for subj, *_ in fields if resolver.terms(subj)}
+    assert {"Xi_Jinping", "Vladimir_Putin", "Donald_Trump"} <= people
+
+
+def test_a_person_outside_a_term_in_the_same_batch(tmp_path: Path) -> None:
+    """One name, two dates, one batch: in office on one (USA), not yet on the other."""
+    p = tmp_path / "kg.txt"
+    p.write_text(
+        "Barack_Obama\tMake_statement\tChina\t2004-05-01\n"
+        "Barack_Obama\tMake_statement\tChina\t2010-05-01\n"
+        "Unspecified_Actor\tMake_statement\tBarack_Obama\t2010-05-02\n",
+        encoding="utf-8",
+    )
+    step = ResolveActors()
+    table, _ = step.read_all(read(p, "icews_tkg"))
+    assert table["source"].to_pylist() == [None, "USA", None]
+    assert table["target"].to_pylist() == ["CHN", "CHN", "USA"]
+    assert step.unresolved == Counter({"Barack_Obama": 1, "Unspecified_Actor": 1})
+
+
+def test_rejected_rows_do_not_shift_the_names(raw_tab: Path, tmp_path: Path) -> None:
+    """A row rejected in the middle of a batch (``on_error="skip"``): the names of the rows
+    after it stay with their own rows."""
+    lines = raw_tab.read_text("utf-8").splitlines()
+    header = lines[0].split("\t")
+    bad = lines[3].split("\t")
+    bad[header.index("CAMEO Code")] = "999"  # an unknown code: rejected
+    p = tmp_path / "x.tab"
+    p.write_text("\n".join([*lines[:3], "\t".join(bad), *lines[4:8]]) + "\n", encoding="utf-8")
+    step = ResolveActors()
+    table, rejects = step.read_all(read(p, "icews", on_error="skip"))
+    assert [r.line for r in rejects] == [4]
+    kept = [lines[i].split("\t") for i in (1, 2, 4, 5, 6, 7)]
+    resolver = ActorResolver.load()
+    i_src = header.index("Source Country")
+    assert table["source"].to_pylist() == [resolver.country(_na(f[i_src])) for f in kept]
+    assert table["event_id"].to_pylist() == [f"icews:{f[0]}" for f in kept]
+
+
+def test_the_store_reports_the_step_counts(tkg: Path, tmp_path: Path) -> None:
+    """An ingest runs the step with the tables it is given and reports its counter under
+    the layout's key; the stored rows carry the codes."""
+    extra = tmp_path / "people.csv"
+    extra.write_text("name,iso3\nKim Jong-Un,PRK\n", encoding="utf-8")
+    with EventStore.open(tmp_path / "s.duckdb") as store:
+        plain = store.ingest(tkg)
+    with EventStore.open(tmp_path / "t.duckdb") as store:
+        more = store.ingest(tkg, actors=ActorResolver.load(extra=extra))
+        (n,) = store.con.execute("SELECT count(*) FROM events WHERE source = 'PRK'").fetchone()
+    # (cut -f1 valid.txt; cut -f3 valid.txt) | grep -c -x -E 'Kim_Jong(-|_)Un' → 622
+    assert plain.counts["unresolved_actors"] - more.counts["unresolved_actors"] == 622
+    # cut -f1 valid.txt | grep -c -x -E 'Kim_Jong(-|_)Un' → subjects among them
+    subjects = sum(
+        line.split("\t")[0] in ("Kim_Jong-Un", "Kim_Jong_Un")
+        for line in tkg.read_text("utf-8").splitlines()
+    )
+    assert n >= subjects > 0
