@@ -251,4 +251,3 @@ def test_readers_know_nothing_of_the_later_steps() -> None:
     for mod in readers:
         reached = sorted(m for m in _reach(graph, mod) if m.startswith(later))
         assert reached == [], f"{mod} reaches {reached}"
-
