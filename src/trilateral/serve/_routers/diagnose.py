@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from collections.abc import Callable
+from datetime import date
+from typing import Annotated, Any
 
 import polars as pl
 from fastapi import APIRouter, Query
@@ -20,13 +22,36 @@ from .._params import (
     cached_json,
     per_base,
 )
-from .._views import Verdict
+from .._views import StoreVersion, Verdict, Views
 
 __all__ = ["claims", "regimes", "triangle"]
 
 regimes = APIRouter(tags=["diagnose"])
 triangle = APIRouter(tags=["diagnose"])
 claims = APIRouter(tags=["diagnose"])
+
+
+def _per_period(
+    views: Views,
+    what: str,
+    query: tuple[Any, ...],
+    exactly: int | None,
+    frame: Callable[[StoreVersion, tuple[str, ...], date, date, str], pl.DataFrame | None],
+) -> Response:
+    """A diagnosis per evidence base over one window (regimes, the triangle), cached:
+    ``query`` is ``(countries, period, start, end, n_boot, base)`` as requested, ``frame``
+    computes one base's frame from the version, codes, window and base."""
+    countries, period, start, end, n_boot, base = query
+    v = views.version()
+    codes = views.countries(v, countries, exactly=exactly)
+    d0, d1 = views.window(v, start, end, period)
+    bases = views.base(v, base)
+    return cached_json(
+        views,
+        (what, codes, period, d0, d1, n_boot, bases),
+        v,
+        lambda: per_base(bases, lambda b: frame(v, codes, d0, d1, b)),
+    )
 
 
 @regimes.get(
@@ -43,18 +68,12 @@ def api_regimes(
 ) -> Response:
     """The regime of each dyad and period, with the rule that fired,
     per evidence base (``base``)."""
-    v = views.version()
-    codes = views.countries(v, countries)
-    d0, d1 = views.window(v, start, end, period)
-    bases = views.base(v, base)
-    return cached_json(
-        views,
-        ("regimes", codes, period, d0, d1, n_boot, bases),
-        v,
-        lambda: per_base(
-            bases, lambda b: views.regimes(v, codes, period, d0, d1, n_boot, b).to_frame()
-        ),
-    )
+
+    def frame(v: StoreVersion, codes: tuple[str, ...], d0: date, d1: date, b: str) -> pl.DataFrame:
+        return views.regimes(v, codes, period, d0, d1, n_boot, b).to_frame()
+
+    query = (countries, period, start, end, n_boot, base)
+    return _per_period(views, "regimes", query, None, frame)
 
 
 @triangle.get(
@@ -71,21 +90,15 @@ def api_triangle(
 ) -> Response:
     """The strategic-triangle type of each period (three countries),
     per evidence base (``base``)."""
-    v = views.version()
-    codes = views.countries(v, countries, exactly=3)
-    d0, d1 = views.window(v, start, end, period)
-    bases = views.base(v, base)
 
-    def frame(b: str) -> pl.DataFrame | None:
+    def frame(
+        v: StoreVersion, codes: tuple[str, ...], d0: date, d1: date, b: str
+    ) -> pl.DataFrame | None:
         t = views.triangle(v, codes, period, d0, d1, n_boot, b)
         return None if t is None else t.to_frame()
 
-    return cached_json(
-        views,
-        ("triangle", codes, period, d0, d1, n_boot, bases),
-        v,
-        lambda: per_base(bases, frame),
-    )
+    query = (countries, period, start, end, n_boot, base)
+    return _per_period(views, "triangle", query, 3, frame)
 
 
 @claims.get("/api/claims", summary="The reference paper's claims with verdicts, quotes and figures")
