@@ -27,7 +27,7 @@ from ..data.actors import ActorResolver
 from ..data.codebook import Codebook
 from ..data.shipped import shipped_datasets
 from ..data.store import EventStore, IngestResult, StoreInfo, filter_codes
-from ..errors import ConfigError, ReaderError, TrilateralError
+from ..errors import ReaderError, TrilateralError
 from . import _common as ui
 
 __all__ = ["register"]
@@ -225,13 +225,11 @@ def ingest(
     def books(path: Path) -> Codebook | None:
         return _codebook(path, format.value, goldstein, arena_map, cache)
 
+    resolver = None if actors is None else ActorResolver.load(extra=actors)
     if workers is not None or any(p.is_dir() or glob.has_magic(str(p)) for p in paths):
-        if actors is not None:
-            raise ConfigError(
-                "--actors is not supported with --workers or a directory yet",
-                hint="ingest those files without --workers (one after the other)",
-            )
-        _ingest_parallel(paths, db, format.value, mode, books, json, wait, workers or 1, codes)
+        _ingest_parallel(
+            paths, db, format.value, mode, books, resolver, json, wait, workers or 1, codes
+        )
         return
     missing = [p for p in paths if not p.is_file()]
     if missing:  # before touching the store: a typo should not create an empty one
@@ -242,7 +240,6 @@ def ingest(
             "file not found" if not missing[0].exists() else "not a file",
             hint="check the path; nothing was ingested",
         )
-    resolver = None if actors is None else ActorResolver.load(extra=actors)
     _ingest_serial(paths, db, format.value, mode, books, resolver, json, wait, codes)
 
 
@@ -301,6 +298,7 @@ def _ingest_parallel(
     layout: str,
     on_error: Literal["fail", "skip"],
     codebook: Callable[[Path], Codebook | None],
+    actors: ActorResolver | None,
     json: bool,
     wait: float,
     workers: int,
@@ -339,7 +337,7 @@ def _ingest_parallel(
         with progress:
             results = ingest_files(store, files, workers=workers, format=layout,
                                    on_error=on_error, codebook=codebook, progress=_update,
-                                   countries=countries)  # fmt: skip
+                                   countries=countries, actors=actors)  # fmt: skip
     _report(results, json, store.path)
 
 

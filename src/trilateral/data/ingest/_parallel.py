@@ -51,6 +51,7 @@ import pyarrow as pa
 from ...errors import ReaderError, TrilateralError
 from .._hashing import file_sha256
 from .._records import IngestResult
+from ..actors import ActorResolver
 from ..codebook import Codebook
 from ..readers._base import EventReader, OnError, ReadBatch, Reject
 from ..schema import EVENT_SCHEMA, EXTRAS_SCHEMA
@@ -275,6 +276,7 @@ def _parse(
     known: frozenset[str],
     hash_first: bool,
     segment_rows: int = SEGMENT_ROWS,
+    actors: ActorResolver | None = None,
 ) -> _Parsed:
     """Parse one file into spool segments as it goes (runs in a worker process).
 
@@ -306,7 +308,7 @@ def _parse(
         tmp = head.with_name(head.name + ".partial")
         tmp.write_bytes(pickle.dumps(_Head(digest, reader.format, reader.dataset, reader.codebook)))
         _publish(tmp, head)
-        step = ResolveActors()  # the shipped actor tables
+        step = ResolveActors(actors)  # the run's actor tables (default: the shipped ones)
         for batch in step.batches(reader):
             out.add(batch, reader.bytes_read)
             rejects.extend(batch.rejects)
@@ -455,6 +457,7 @@ def ingest_files(
     progress: ProgressFn | None = None,
     segment_rows: int = SEGMENT_ROWS,
     countries: Sequence[str] | None = None,
+    actors: ActorResolver | None = None,
 ) -> list[IngestResult]:
     """Ingest many event files: ``workers`` processes parse, this process commits.
 
@@ -479,6 +482,10 @@ def ingest_files(
     countries : sequence of str, optional
         ISO3 codes: keep only the rows between them, as for :meth:`EventStore.ingest`
         (the writer filters; the same filter for every file).
+    actors : ActorResolver, optional
+        The actor tables of the resolve step (ICEWS layouts), as for
+        :meth:`EventStore.ingest`; each worker resolves with them. Default: the shipped
+        tables.
 
     Returns
     -------
@@ -516,11 +523,12 @@ def ingest_files(
 
             result = ingest_path(
                 store, path, format, on_error=on_error, codebook=_book(codebook, path),
-                progress=_read, countries=codes,
+                progress=_read, countries=codes, actors=actors,
             )  # fmt: skip
             run.done(i, result, os.getpid())
         return run.results
-    _ingest_in_workers(store, run, workers, format, on_error, codebook, segment_rows, codes)
+    how = _How(format, on_error, codebook, segment_rows, codes, actors)
+    _ingest_in_workers(store, run, workers, how)
     return run.results
 
 
@@ -570,17 +578,21 @@ class _Run:
         self.report("done", i, self.sizes[i], pid)
 
 
-def _ingest_in_workers(
-    store: Target,
-    run: _Run,
-    workers: int,
-    format: str,
-    on_error: OnError,
-    codebook: Codebook | Callable[[Path], Codebook | None] | None,
-    segment_rows: int,
-    codes: tuple[str, ...] | None,
-) -> None:
+@dataclass(frozen=True, slots=True)
+class _How:
+    """How every file of a run is ingested (the options of :func:`ingest_files`)."""
+
+    format: str
+    on_error: OnError
+    codebook: Codebook | Callable[[Path], Codebook | None] | None
+    segment_rows: int
+    codes: tuple[str, ...] | None
+    actors: ActorResolver | None
+
+
+def _ingest_in_workers(store: Target, run: _Run, workers: int, how: _How) -> None:
     """``workers`` processes parse the files into a spool; this process commits them."""
+    format, on_error, codebook, codes = how.format, how.on_error, how.codebook, how.codes
     files = run.files
     known = frozenset(r.sha256 for r in store.ingests())
     spool = Path(f"{store.path}.spool")
@@ -594,7 +606,8 @@ def _ingest_in_workers(
             while nxt < len(files) and nxt - i <= workers:
                 futures[nxt] = pool.submit(
                     _parse, nxt, files[nxt], format, _book(codebook, files[nxt]), on_error,
-                    spool, known, store._name_ingested(files[nxt]), segment_rows,
+                    spool, known, store._name_ingested(files[nxt]), how.segment_rows,
+                    how.actors,
                 )  # fmt: skip
                 nxt += 1
             future = futures.pop(i)
@@ -619,7 +632,8 @@ def _ingest_in_workers(
                     raise ReaderError(epath, line, fld, reason, hint=hint)
                 # in the store when the run started (its name too: hashed first)
                 result = ingest_path(store, files[i], format, on_error=on_error,
-                                     codebook=_book(codebook, files[i]), countries=codes)  # fmt: skip
+                                     codebook=_book(codebook, files[i]), countries=codes,
+                                     actors=how.actors)  # fmt: skip
             run.worker_peak[parsed.pid] = max(run.worker_peak.get(parsed.pid, 0), parsed.peak_rss)
             run.done(i, result, parsed.pid)
     finally:
