@@ -26,6 +26,7 @@ PUBLIC = {
         "IngestResult",
         "ReadBatch",
         "Reject",
+        "ResolveActors",
         "RetryPolicy",
         "ShippedDataset",
         "StoreInfo",

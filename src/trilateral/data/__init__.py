@@ -36,7 +36,7 @@ from .fetch import (
     fetch_gdelt1,
     fetch_gdelt2,
 )
-from .ingest import IngestProgress, expand_paths, ingest_files
+from .ingest import IngestProgress, ResolveActors, expand_paths, ingest_files
 from .readers import EventReader, ReadBatch, Reject, detect_format, read
 from .readers._chronicle import shipped_chronicle_path
 from .schema import EVENT_SCHEMA, EXTRAS_SCHEMA
@@ -59,6 +59,7 @@ __all__ = [
     "IngestResult",
     "ReadBatch",
     "Reject",
+    "ResolveActors",
     "RetryPolicy",
     "ShippedDataset",
     "StoreInfo",

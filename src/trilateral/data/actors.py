@@ -310,7 +310,8 @@ class ActorResolver:
         """What a name can resolve to, before a date is known: an ISO3 code (a country or a
         ``Sector (Country)``, on any date), a person's terms, or None.
 
-        Readers cache this per name and finish with :meth:`Term.pick` per row.
+        The ingest's resolve step (:class:`trilateral.data.ingest.ResolveActors`) asks
+        this once per distinct name and finishes with :meth:`Term.pick` per row.
 
         Examples
         --------

@@ -1,8 +1,9 @@
 """Ingest: event files into the store, as a one-way pipeline.
 
 detect the layout → read (Arrow batches and reject records) → resolve actors (names →
-ISO3, :class:`ResolveActors`) → filter (``countries``) → key and dedup → write. Each step is a module of this package with a narrow interface
-(see :mod:`trilateral.data.ingest._pipeline`); the readers
+ISO3, :class:`ResolveActors`) → filter (``countries``) → key and dedup → write. Each
+step is a module of this package with a narrow interface (see
+:mod:`trilateral.data.ingest._pipeline`); the readers
 (:mod:`trilateral.data.readers`) know nothing of the store, and the store
 (:class:`~trilateral.data.store.EventStore`) owns the transaction and the ledger, nothing
 else.

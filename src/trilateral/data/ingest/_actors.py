@@ -44,6 +44,8 @@ from ..schema import EVENT_SCHEMA
 __all__ = ["ResolveActors"]
 
 _Match = str | tuple[Term, ...] | None
+#: Names a step remembers at most (memory stays bounded on a corpus of many names).
+_SEEN_MAX = 100_000
 
 
 class ResolveActors:
@@ -85,11 +87,14 @@ class ResolveActors:
             self._actors = ActorResolver.load()
         return self._actors
 
-    def resolve(
-        self, batch: ReadBatch, names_are: Literal["countries", "actors"] = "countries"
-    ) -> ReadBatch:
+    def resolve(self, batch: ReadBatch, names_are: Literal["countries", "actors"]) -> ReadBatch:
         """``batch`` with the columns its names stand for filled in (``names`` dropped);
-        a batch without names is returned as it is."""
+        a batch without names is returned as it is. ``names_are`` is what the reader that
+        made the batch says its names are (:attr:`EventReader.names_are`); there is no
+        default, as ICEWS18 actors read as country names would silently lose every
+        person and ``Sector (Country)``."""
+        if names_are not in ("countries", "actors"):
+            raise ValueError(f"names_are must be 'countries' or 'actors', not {names_are!r}")
         if batch.names is None:
             return batch
         events = batch.events
@@ -117,7 +122,9 @@ class ResolveActors:
 
     def counts(self, reader: EventReader) -> dict[str, int]:
         """The ingest counter of the names left unresolved, under the reader's key
-        (``unresolved``, ``unresolved_actors``); empty for a layout that codes countries."""
+        (``unresolved``, ``unresolved_actors``); empty for a layout that codes countries.
+        The total is over every batch this step has resolved: the pipeline uses one step
+        per file."""
         if not reader.actor_names:
             return {}
         return {reader.unresolved_key: int(sum(self.unresolved.values()))}
@@ -142,12 +149,15 @@ class ResolveActors:
         return codes
 
     def _match(self, name: str, names_are: Literal["countries", "actors"]) -> _Match:
+        """What ``name`` can resolve to, remembered (up to ``_SEEN_MAX`` names)."""
         key = (names_are, name)
-        if key not in self._seen:
-            self._seen[key] = (
-                self.actors.country(name) if names_are == "countries" else self.actors.match(name)
-            )
-        return self._seen[key]
+        try:
+            return self._seen[key]
+        except KeyError:
+            m = self.actors.country(name) if names_are == "countries" else self.actors.match(name)
+            if len(self._seen) < _SEEN_MAX:
+                self._seen[key] = m
+            return m
 
     @staticmethod
     def _pick_on_dates(

@@ -46,7 +46,8 @@ class InsertGroup:
 def insert_groups(
     batches: Iterable[ReadBatch], keep: pa.Array | None = None
 ) -> Iterator[InsertGroup]:
-    """A reader's batches (its actors resolved) in groups of at least ``INSERT_ROWS`` rows (the last: fewer).
+    """A reader's batches (actors resolved) in groups of ``INSERT_ROWS`` rows or more
+    (the last: fewer).
 
     The first groups are smaller (``FIRST_INSERT_ROWS``, doubling), so DuckDB starts
     appending soon after the file is opened rather than after a whole group is parsed.

@@ -604,6 +604,12 @@ class EventReader(ABC):
         layout gives names."""
         if not self.actor_names:
             return None
+        missing = [f"{c}_name" for c in self.actor_names if f"{c}_name" not in columns]
+        if missing:
+            raise TypeError(
+                f"{type(self).__name__} lists actor_names {self.actor_names} but its chunks "
+                f"lack the columns {missing}: give each name as '<column>_name'"
+            )
         whole = events.num_rows == len(keep)
         arrays = [
             columns[f"{c}_name"] if whole else pc.filter(columns[f"{c}_name"], keep)
@@ -624,7 +630,11 @@ class EventReader(ABC):
         )
 
     def read_all(self) -> tuple[pa.Table, list[Reject]]:
-        """Read the whole file into one table (small files only) and the rejects."""
+        """Read the whole file into one table (small files only) and the rejects.
+
+        A layout that names its actors (ICEWS) leaves their countries null here; for the
+        rows an ingest stores, run the resolve step:
+        ``trilateral.data.ingest.ResolveActors().read_all(reader)``."""
         tables: list[pa.RecordBatch] = []
         rejects: list[Reject] = []
         for b in self:
