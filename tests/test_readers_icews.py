@@ -483,11 +483,14 @@ def test_detect_format_real_files(raw_tab: Path, raw_csv: Path, tkg: Path) -> No
 # streaming: memory does not grow with the file
 # ------------------------------------------------------------------------------------
 def _traced_peak(path: Path) -> tuple[int, int]:
+    """Rows and peak traced memory of reading ``path`` and resolving its actors (the
+    ingest's two first steps)."""
     r = ICEWSTKGReader(path, batch_rows=2_000)
+    step = ResolveActors()
     n = 0
     tracemalloc.start()
     try:
-        for batch in r:
+        for batch in step.batches(r):
             n += batch.events.num_rows
         peak = tracemalloc.get_traced_memory()[1]
     finally:
@@ -500,7 +503,7 @@ def test_tkg_memory_is_bounded(tkg: Path, tmp_path: Path) -> None:
     small, big = tmp_path / "small.txt", tmp_path / "big.txt"
     small.write_bytes(b"".join(lines))
     big.write_bytes(b"".join(lines) * 4)
-    ICEWSTKGReader(small).read_all()  # warm the relation and date caches (bounded, shared)
+    resolved(ICEWSTKGReader(small))  # warm the shared caches: relations, dates, actor tables
     n1, peak1 = _traced_peak(small)
     n4, peak4 = _traced_peak(big)
     assert (n1, n4) == (10_000, 40_000)
