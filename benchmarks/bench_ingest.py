@@ -273,12 +273,16 @@ POLARS = "polars read_csv, all text"
 
 
 def _compare(file: Path, tmp: str, baseline: Path, repeat: int) -> None:
-    """Both packages' contenders and polars, interleaved; best of ``repeat`` rounds."""
-    plan = [(name, None) for name in COMPARED] + [(name, baseline) for name in COMPARED]
-    plan.append((POLARS, None))
+    """Both packages' contenders and polars, interleaved; best of ``repeat`` rounds.
+
+    The order alternates round by round (this checkout first, then the baseline first),
+    so that neither package always runs right after polars or right after the other."""
+    ours = [(name, None) for name in COMPARED]
+    theirs: list[tuple[str, Path | None]] = [(name, baseline) for name in COMPARED]
     best: dict[str, Measurement] = {}
     for round_ in range(max(1, repeat)):
-        for name, src in plan:
+        first, second = (ours, theirs) if round_ % 2 == 0 else (theirs, ours)
+        for name, src in [*first, *second, (POLARS, None)]:
             label = name if src is None else f"{name} (baseline)"
             work = Path(tempfile.mkdtemp(prefix="contender-", dir=tmp))
             argv_child = [str(HERE), "--contender", name, "--file", str(file), "--work", str(work)]
