@@ -297,7 +297,7 @@ class Views:
             ),
         )
 
-    def regimes(
+    def diagnosis_frame(
         self,
         v: StoreVersion,
         codes: tuple[str, ...],
@@ -306,21 +306,12 @@ class Views:
         d1: date,
         n_boot: int,
         base: str,
-    ) -> Any:
-        return self.diagnosis(v, codes, period, d0, d1, n_boot, base).regimes
-
-    def triangle(
-        self,
-        v: StoreVersion,
-        codes: tuple[str, ...],
-        period: str,
-        d0: date,
-        d1: date,
-        n_boot: int,
-        base: str,
-    ) -> Any:
-        """The triangle types of one base, or None when the base lacks a country."""
-        return self.diagnosis(v, codes, period, d0, d1, n_boot, base).triangle
+        part: Literal["regimes", "triangle"],
+    ) -> pl.DataFrame | None:
+        """One part of a base's diagnosis as a frame: its regimes, or its triangle types
+        (None when the base lacks one of the three countries)."""
+        result = getattr(self.diagnosis(v, codes, period, d0, d1, n_boot, base), part)
+        return None if result is None else result.to_frame()
 
     def power(self, codes: tuple[str, ...]) -> Any:
         from ..measure import power_ratios

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-import polars as pl
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
@@ -22,7 +19,7 @@ from .._params import (
     cached_json,
     per_base,
 )
-from .._views import StoreVersion, Verdict, Views
+from .._views import Verdict, Views
 
 __all__ = ["claims", "regimes", "triangle"]
 
@@ -33,14 +30,13 @@ claims = APIRouter(tags=["diagnose"])
 
 def _per_period(
     views: Views,
-    what: str,
+    part: Literal["regimes", "triangle"],
     query: tuple[Any, ...],
     exactly: int | None,
-    frame: Callable[[StoreVersion, tuple[str, ...], date, date, str], pl.DataFrame | None],
 ) -> Response:
-    """A diagnosis per evidence base over one window (regimes, the triangle), cached:
-    ``query`` is ``(countries, period, start, end, n_boot, base)`` as requested, ``frame``
-    computes one base's frame from the version, codes, window and base."""
+    """One part of the diagnosis (regimes, the triangle) per evidence base over one
+    window, cached: ``query`` is ``(countries, period, start, end, n_boot, base)`` as
+    requested."""
     countries, period, start, end, n_boot, base = query
     v = views.version()
     codes = views.countries(v, countries, exactly=exactly)
@@ -48,9 +44,11 @@ def _per_period(
     bases = views.base(v, base)
     return cached_json(
         views,
-        (what, codes, period, d0, d1, n_boot, bases),
+        (part, codes, period, d0, d1, n_boot, bases),
         v,
-        lambda: per_base(bases, lambda b: frame(v, codes, d0, d1, b)),
+        lambda: per_base(
+            bases, lambda b: views.diagnosis_frame(v, codes, period, d0, d1, n_boot, b, part)
+        ),
     )
 
 
@@ -68,12 +66,7 @@ def api_regimes(
 ) -> Response:
     """The regime of each dyad and period, with the rule that fired,
     per evidence base (``base``)."""
-
-    def frame(v: StoreVersion, codes: tuple[str, ...], d0: date, d1: date, b: str) -> pl.DataFrame:
-        return views.regimes(v, codes, period, d0, d1, n_boot, b).to_frame()
-
-    query = (countries, period, start, end, n_boot, base)
-    return _per_period(views, "regimes", query, None, frame)
+    return _per_period(views, "regimes", (countries, period, start, end, n_boot, base), None)
 
 
 @triangle.get(
@@ -90,15 +83,7 @@ def api_triangle(
 ) -> Response:
     """The strategic-triangle type of each period (three countries),
     per evidence base (``base``)."""
-
-    def frame(
-        v: StoreVersion, codes: tuple[str, ...], d0: date, d1: date, b: str
-    ) -> pl.DataFrame | None:
-        t = views.triangle(v, codes, period, d0, d1, n_boot, b)
-        return None if t is None else t.to_frame()
-
-    query = (countries, period, start, end, n_boot, base)
-    return _per_period(views, "triangle", query, 3, frame)
+    return _per_period(views, "triangle", (countries, period, start, end, n_boot, base), 3)
 
 
 @claims.get("/api/claims", summary="The reference paper's claims with verdicts, quotes and figures")

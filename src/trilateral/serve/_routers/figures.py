@@ -98,21 +98,16 @@ def _index(q: FigureRequest) -> Any:
 def _triangle(q: FigureRequest) -> Any:
     from ...report import triangle_figure
 
-    return triangle_figure(
-        _stacked(
-            q,
-            lambda b: _frame(q.views.triangle(q.v, q.codes, q.period, q.d0, q.d1, q.n_boot, b)),
-        )
+    return triangle_figure(_diagnosis_part(q, "triangle"))
+
+
+def _diagnosis_part(q: FigureRequest, part: Literal["regimes", "triangle"]) -> Any:
+    """The frames of one part of the diagnosis of ``q.bases``, stacked with their
+    ``base``; DataError when no base has one."""
+    f = per_frames(
+        q.bases,
+        lambda b: q.views.diagnosis_frame(q.v, q.codes, q.period, q.d0, q.d1, q.n_boot, b, part),
     )
-
-
-def _frame(result: Any) -> Any:
-    return None if result is None else result.to_frame()
-
-
-def _stacked(q: FigureRequest, frame_of: Callable[[str], Any]) -> Any:
-    """The frames of ``q.bases`` stacked with their ``base``; DataError when none has one."""
-    f = per_frames(q.bases, frame_of)
     if f is None:
         raise DataError(
             f"no evidence base of {', '.join(q.bases)} holds every country of the view",
@@ -124,12 +119,7 @@ def _stacked(q: FigureRequest, frame_of: Callable[[str], Any]) -> Any:
 def _regimes(q: FigureRequest) -> Any:
     from ...report import regimes_figure
 
-    return regimes_figure(
-        _stacked(
-            q,
-            lambda b: q.views.regimes(q.v, q.codes, q.period, q.d0, q.d1, q.n_boot, b).to_frame(),
-        )
-    )
+    return regimes_figure(_diagnosis_part(q, "regimes"))
 
 
 def _power(q: FigureRequest) -> Any:
