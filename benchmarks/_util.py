@@ -92,7 +92,7 @@ def peak_rss() -> int:
     process started by a big parent does not inherit the parent's peak. The package's
     own measure, the one ``--workers`` reports for its worker processes.
     """
-    from trilateral.data._parallel import _peak_rss
+    from trilateral.data.ingest._parallel import _peak_rss
 
     return _peak_rss()
 

@@ -157,7 +157,7 @@ def _ours(file: Path, work: Path) -> None:
 
 
 def _workers(paths: list[Path], work: Path, n: int) -> None:
-    from trilateral.data._parallel import IngestProgress, ingest_files
+    from trilateral.data.ingest import IngestProgress, ingest_files
     from trilateral.data.store import EventStore
 
     db = work / "ours.duckdb"

@@ -120,7 +120,7 @@ def build_archive(out: Path, rows: int) -> list[Path]:
 
 def _ingest_ours(work: Path, archive: Path, workers: int) -> None:
     """``ingest_files`` with ``workers``; the 2-worker store is the one the later steps read."""
-    from trilateral.data._parallel import IngestProgress, ingest_files
+    from trilateral.data.ingest import IngestProgress, ingest_files
     from trilateral.data.store import EventStore
 
     peaks: dict[int, int] = {}

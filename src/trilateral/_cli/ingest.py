@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import glob
 from collections.abc import Callable
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -226,10 +227,9 @@ def ingest(
         return _codebook(path, format.value, goldstein, arena_map, cache)
 
     resolver = None if actors is None else ActorResolver.load(extra=actors)
+    how = _How(db, format.value, mode, books, resolver, json, wait, codes)
     if workers is not None or any(p.is_dir() or glob.has_magic(str(p)) for p in paths):
-        _ingest_parallel(
-            paths, db, format.value, mode, books, resolver, json, wait, workers or 1, codes
-        )
+        _ingest_parallel(paths, how, workers or 1)
         return
     missing = [p for p in paths if not p.is_file()]
     if missing:  # before touching the store: a typo should not create an empty one
@@ -240,23 +240,27 @@ def ingest(
             "file not found" if not missing[0].exists() else "not a file",
             hint="check the path; nothing was ingested",
         )
-    _ingest_serial(paths, db, format.value, mode, books, resolver, json, wait, codes)
+    _ingest_serial(paths, how)
 
 
-def _ingest_serial(
-    paths: list[Path],
-    db: Path | None,
-    layout: str,
-    on_error: Literal["fail", "skip"],
-    codebook: Callable[[Path], Codebook | None],
-    actors: ActorResolver | None,
-    json: bool,
-    wait: float,
-    countries: tuple[str, ...] | None,
-) -> None:
+@dataclass(frozen=True, slots=True)
+class _How:
+    """What ``trilateral ingest`` was asked for, beside the files and the workers."""
+
+    db: Path | None
+    layout: str
+    on_error: Literal["fail", "skip"]
+    codebook: Callable[[Path], Codebook | None]
+    actors: ActorResolver | None
+    json: bool
+    wait: float
+    countries: tuple[str, ...] | None
+
+
+def _ingest_serial(paths: list[Path], how: _How) -> None:
     """The files one after the other, each with a progress bar."""
     results: list[IngestResult] = []
-    with EventStore.open(db, timeout=wait, on_wait=_say_waiting) as store:
+    with EventStore.open(how.db, timeout=how.wait, on_wait=_say_waiting) as store:
         progress = Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -265,7 +269,7 @@ def _ingest_serial(
             TimeRemainingColumn(),
             console=ui.err_console,
             transient=True,
-            disable=json,
+            disable=how.json,
         )
         try:
             with progress:
@@ -277,34 +281,23 @@ def _ingest_serial(
 
                     result = store.ingest(
                         path,
-                        layout,
-                        on_error=on_error,
-                        codebook=codebook(path),
+                        how.layout,
+                        on_error=how.on_error,
+                        codebook=how.codebook(path),
                         progress=_update,
-                        actors=actors,
-                        countries=countries,
+                        actors=how.actors,
+                        countries=how.countries,
                     )
                     results.append(result)
                     progress.remove_task(task)
         except TrilateralError:
-            _report(results, json, store.path)
+            _report(results, how.json, store.path)
             raise
-    _report(results, json, store.path)
+    _report(results, how.json, store.path)
 
 
-def _ingest_parallel(
-    paths: list[Path],
-    db: Path | None,
-    layout: str,
-    on_error: Literal["fail", "skip"],
-    codebook: Callable[[Path], Codebook | None],
-    actors: ActorResolver | None,
-    json: bool,
-    wait: float,
-    workers: int,
-    countries: tuple[str, ...] | None = None,
-) -> None:
-    """``--workers``: :func:`trilateral.data._parallel.ingest_files` with progress bars."""
+def _ingest_parallel(paths: list[Path], how: _How, workers: int) -> None:
+    """``--workers``: :func:`trilateral.data.ingest_files` with progress bars."""
     files = expand_paths(paths)  # before touching the store: a typo creates nothing
     progress = Progress(
         TextColumn("{task.description}"),
@@ -314,9 +307,9 @@ def _ingest_parallel(
         TimeRemainingColumn(),
         console=ui.err_console,
         transient=True,
-        disable=json,
+        disable=how.json,
     )
-    with EventStore.open(db, timeout=wait, on_wait=_say_waiting) as store:
+    with EventStore.open(how.db, timeout=how.wait, on_wait=_say_waiting) as store:
         overall = progress.add_task(f"{len(files)} files", total=None, rate="")
         current = progress.add_task("", total=None, rate="", visible=False)
 
@@ -328,17 +321,18 @@ def _ingest_parallel(
             if p.event == "file":
                 progress.update(current, description=Path(p.file).name, visible=True,
                                 completed=p.file_bytes_done, total=p.file_bytes_total)  # fmt: skip
-            elif not json:
+            elif not how.json:
                 ui.err_console.print(
                     f"ingested {Path(p.file).name}: {p.files_done}/{p.files_total} files, "
                     f"{p.rows_done:,} rows, {rate}", highlight=False, markup=False,
                 )  # fmt: skip
 
         with progress:
-            results = ingest_files(store, files, workers=workers, format=layout,
-                                   on_error=on_error, codebook=codebook, progress=_update,
-                                   countries=countries, actors=actors)  # fmt: skip
-    _report(results, json, store.path)
+            results = ingest_files(store, files, workers=workers, format=how.layout,
+                                   on_error=how.on_error, codebook=how.codebook,
+                                   progress=_update, countries=how.countries,
+                                   actors=how.actors)  # fmt: skip
+    _report(results, how.json, store.path)
 
 
 def _report(results: list[IngestResult], json: bool, db: Path) -> None:
