@@ -13,7 +13,7 @@ from scipy import stats
 
 from ..errors import ConfigError, DataError
 from ._calibrate import MIN_CALIBRATION, apply_factors, calibration_factors
-from ._models import FILLS, Fill, ModelOutput, check_models, run_models
+from ._models import FILLS, Fill, ModelOutput, check_models, fit_to_origin
 from ._panel import Panel, evidence_base_of, future_periods, level_names, panel, parse_dyads
 
 __all__ = [
@@ -379,7 +379,7 @@ def forecast(
     pos = pan.position(origin, min_train)
     _check_has_events(pan, pos, cols)
     cols, skipped = _enough_data(pan, pos, cols, window, min_coverage)
-    outputs = _fit_to_origin(pan, pos, names, horizon, fill, window, max_lag)
+    outputs = fit_to_origin(pan, pos, names, horizon, fill=fill, window=window, max_lag=max_lag)
     targets = future_periods(pan.periods[pos], pan.period, horizon)
     frame = forecast_rows(outputs, pan, cols, targets, levels)
     frame, said = _calibrate(frame, calibration, pan, pos, statistic, levels)
@@ -423,31 +423,6 @@ def _check_has_events(pan: Panel, pos: int, cols: list[int]) -> None:
             f"{pan.period_end(pos)}: there is nothing to forecast from",
             hint="choose other dyads (--dyads), another arena or a later origin",
         )
-
-
-def _fit_to_origin(
-    pan: Panel,
-    pos: int,
-    names: tuple[str, ...],
-    horizon: int,
-    fill: Fill,
-    window: int,
-    max_lag: int,
-) -> dict[str, ModelOutput]:
-    """Fit each model on the rows up to origin row ``pos`` only, ``horizon`` ahead."""
-    return run_models(
-        names,
-        pan.values[: pos + 1],
-        pan.periods[: pos + 1],
-        pan.series,
-        pan.countries,
-        pan.period,
-        horizon,
-        fill=fill,
-        window=window,
-        max_lag=max_lag,
-        var_ok=pan.var_ok,
-    )
 
 
 def _origin_date(pan: Panel, pos: int, origin: date | str | None) -> date:

@@ -20,11 +20,14 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
 from ..errors import ConfigError, DataError
+
+if TYPE_CHECKING:
+    from ._panel import Panel
 
 __all__ = [
     "BASELINES",
@@ -34,6 +37,7 @@ __all__ = [
     "ModelOutput",
     "check_models",
     "fill_series",
+    "fit_to_origin",
     "run_models",
 ]
 
@@ -249,6 +253,35 @@ def _var(
         return ModelOutput(nan, nan.copy(), f"VAR not fitted: {exc}".splitlines()[0])
     sd = np.sqrt(np.maximum(np.diagonal(fcov, axis1=1, axis2=2), 0.0))
     return ModelOutput(fmean[:, order], sd[:, order], "")
+
+
+def fit_to_origin(
+    pan: Panel,
+    pos: int,
+    models: Sequence[str],
+    horizon: int,
+    *,
+    fill: Fill,
+    window: int,
+    max_lag: int,
+    only: Sequence[int] | None = None,
+) -> dict[str, ModelOutput]:
+    """Fit each model on the panel's rows up to origin row ``pos`` only, ``horizon``
+    ahead (:func:`run_models`): nothing after the origin reaches a model."""
+    return run_models(
+        models,
+        pan.values[: pos + 1],
+        pan.periods[: pos + 1],
+        pan.series,
+        pan.countries,
+        pan.period,
+        horizon,
+        fill=fill,
+        window=window,
+        max_lag=max_lag,
+        var_ok=pan.var_ok,
+        only=only,
+    )
 
 
 def run_models(

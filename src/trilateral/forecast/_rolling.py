@@ -15,7 +15,7 @@ import numpy as np
 import polars as pl
 from scipy import stats
 
-from ._models import Fill, ModelOutput, run_models
+from ._models import Fill, ModelOutput, fit_to_origin
 from ._panel import Panel, future_periods, level_names
 
 __all__ = ["OriginRun", "coverage_at", "run_origins"]
@@ -67,20 +67,8 @@ def run_origins(
     run = OriginRun()
     for pos in positions:
         use = _kept_series(pan, pos, cols, window, min_coverage, run)
-        # Only the rows up to the origin reach the models: nothing after it can leak.
-        outputs = run_models(
-            names,
-            pan.values[: pos + 1],
-            pan.periods[: pos + 1],
-            pan.series,
-            pan.countries,
-            pan.period,
-            hmax,
-            fill=fill,
-            window=window,
-            max_lag=max_lag,
-            var_ok=pan.var_ok,
-            only=use,
+        outputs = fit_to_origin(
+            pan, pos, names, hmax, fill=fill, window=window, max_lag=max_lag, only=use
         )
         run.notes += [
             f"{m} from {pan.periods[pos]} ({pan.arena}): {o.note}"
