@@ -39,6 +39,7 @@ import pyarrow.compute as pc
 
 from ..actors import ActorResolver, Term
 from ..readers import EventReader, ReadBatch, Reject
+from ..readers._base import collect
 from ..schema import EVENT_SCHEMA
 
 __all__ = ["ResolveActors"]
@@ -113,12 +114,7 @@ class ResolveActors:
 
     def read_all(self, reader: EventReader) -> tuple[pa.Table, list[Reject]]:
         """The whole file, resolved, as one table (small files only) and the rejects."""
-        events: list[pa.RecordBatch] = []
-        rejects: list[Reject] = []
-        for b in self.batches(reader):
-            events.append(b.events)
-            rejects.extend(b.rejects)
-        return pa.Table.from_batches(events, schema=EVENT_SCHEMA), rejects
+        return collect(self.batches(reader))
 
     def counts(self, reader: EventReader) -> dict[str, int]:
         """The ingest counter of the names left unresolved, under the reader's key

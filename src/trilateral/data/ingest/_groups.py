@@ -78,13 +78,10 @@ def insert_groups(
         yield group
 
 
-def ingest_counts(reader: EventReader, step: ResolveActors | None = None) -> dict[str, int]:
+def ingest_counts(reader: EventReader, step: ResolveActors) -> dict[str, int]:
     """The counters an ingest reports: the reader's (:func:`reader_counts`) and the
     resolve step's names left unresolved (under the reader's ``unresolved_key``)."""
-    out = reader_counts(reader)
-    if step is not None:
-        out.update(step.counts(reader))
-    return dict(sorted(out.items()))
+    return dict(sorted({**reader_counts(reader), **step.counts(reader)}.items()))
 
 
 def reader_counts(reader: EventReader) -> dict[str, int]:

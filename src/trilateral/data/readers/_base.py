@@ -50,6 +50,7 @@ __all__ = [
     "ReadBatch",
     "ReaderOptions",
     "Reject",
+    "collect",
     "open_text_stream",
     "read_head",
     "reject_order",
@@ -635,11 +636,16 @@ class EventReader(ABC):
         A layout that names its actors (ICEWS) leaves their countries null here; for the
         rows an ingest stores, run the resolve step:
         ``trilateral.data.ingest.ResolveActors().read_all(reader)``."""
-        tables: list[pa.RecordBatch] = []
-        rejects: list[Reject] = []
-        for b in self:
-            tables.append(b.events)
-            rejects.extend(b.rejects)
-        if not tables:
-            return EVENT_SCHEMA.empty_table(), rejects
-        return pa.Table.from_batches(tables, schema=EVENT_SCHEMA), rejects
+        return collect(self)
+
+
+def collect(batches: Iterable[ReadBatch]) -> tuple[pa.Table, list[Reject]]:
+    """Batches gathered into one table of events (small files only) and their rejects."""
+    tables: list[pa.RecordBatch] = []
+    rejects: list[Reject] = []
+    for b in batches:
+        tables.append(b.events)
+        rejects.extend(b.rejects)
+    if not tables:
+        return EVENT_SCHEMA.empty_table(), rejects
+    return pa.Table.from_batches(tables, schema=EVENT_SCHEMA), rejects
