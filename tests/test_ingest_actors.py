@@ -220,3 +220,22 @@ def test_workers_resolve_with_the_given_tables(tkg: Path, tmp_path: Path) -> Non
     assert got == want
     # cut -f1 valid.txt | grep -c -x Kim_Jong-Un → subjects the shipped tables leave null
     assert kim == sum(line.split("\t")[0] == "Kim_Jong-Un" for line in lines) > 0
+
+
+def test_icews_country_fields_take_countries_only(raw_tab: Path, tmp_path: Path) -> None:
+    """ICEWS's country fields name countries: a person or a ``Sector (Country)`` written
+    there is not a country (left null and counted), unlike an ICEWS18 actor."""
+    lines = raw_tab.read_text("utf-8").splitlines()
+    header = lines[0].split("\t")
+    row = lines[1].split("\t")
+    row[header.index("Source Country")] = "Xi Jinping"
+    row[header.index("Target Country")] = "Military (Russia)"
+    p = tmp_path / "x.tab"
+    p.write_text(lines[0] + "\n" + "\t".join(row) + "\n", encoding="utf-8")
+    step = ResolveActors()
+    table, _ = step.read_all(read(p, "icews"))
+    assert (table["source"][0].as_py(), table["target"][0].as_py()) == (None, None)
+    assert step.unresolved == Counter({"Xi Jinping": 1, "Military (Russia)": 1})
+    # the same names as ICEWS18 actors (on a date in Xi's term) do resolve
+    assert ActorResolver.load().resolve("Xi Jinping", dt.date(2018, 6, 1)) == "CHN"
+    assert ActorResolver.load().resolve("Military (Russia)") == "RUS"
